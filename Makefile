@@ -1,0 +1,74 @@
+# zhibiao: two commands set everything up on a fresh machine.
+#   make run    installs, migrates the SQLite database under var/, loads the demo data, serves
+#   make test   installs what the tests need and runs the whole suite
+# HOST and PORT choose the address; DATABASE_URL another database (see README.md).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+WORKERS ?= 3
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run serve test lint messages assets install install-dev clean
+
+run: install assets
+	ZHIBIAO_DEMO=1 $(MANAGE) migrate --noinput
+	ZHIBIAO_DEMO=1 $(MANAGE) collectstatic --noinput -v 0
+	ZHIBIAO_DEMO=1 $(MANAGE) load_demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	ZHIBIAO_DEMO=1 ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(HOST)}" \
+		$(BIN)/gunicorn zhibiao.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips=127.0.0.1
+
+# Production: no demo data, no demo accounts. Needs SECRET_KEY and ALLOWED_HOSTS (README.md).
+serve: install assets
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput -v 0
+	$(BIN)/gunicorn zhibiao.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+test: install-dev assets
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) makemessages -l zh_Hans --no-location -v 0
+
+# After adding or changing messages: extract, translate in locale/zh_Hans/.../django.po, compile.
+messages: install-dev
+	$(MANAGE) makemessages -l zh_Hans --no-location -v 0
+	$(MANAGE) compilemessages -l zh_Hans -v 0
+
+assets: zhibiao/static/vendor/.built
+
+zhibiao/static/vendor/.built: node_modules/.package-lock.json scripts/build-assets.mjs
+	npm run --silent build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "zhibiao needs Python 3.11 or newer; set PYTHON=python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+clean:
+	rm -rf $(VENV) node_modules zhibiao/static/vendor var/static

@@ -1,0 +1,111 @@
+"""Signing in and out, demo accounts outside demo mode, tokens, and the workbench per role."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import client_for, make_user, token_client
+from zhibiao.accounts.models import ApiToken, Role
+from zhibiao.accounts.services import create_token
+from zhibiao.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_and_logout(enterprise_user):
+    client = client_for(None)
+    response = client.post(
+        reverse("accounts:login"), {"username": enterprise_user.username, "password": "pw"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:workbench")
+    assert client.get(reverse("accounts:workbench")).status_code == 200
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("accounts:workbench")).status_code == 302
+
+
+def test_wrong_password_says_so(enterprise_user):
+    response = client_for(None).post(
+        reverse("accounts:login"), {"username": enterprise_user.username, "password": "nope"}
+    )
+    assert response.status_code == 200
+    assert "用户名" in response.content.decode()
+
+
+def test_demo_accounts_cannot_sign_in_outside_demo_mode(settings, org):
+    user = make_user(Role.ENTERPRISE, org, is_demo=True)
+    _token, key = create_token(user, name="t")
+    settings.DEMO_MODE = False
+    client = client_for(None)
+    client.post(reverse("accounts:login"), {"username": user.username, "password": "pw"})
+    assert client.get(reverse("accounts:workbench")).status_code == 302
+    assert (
+        client_for(None).get("/api/v1/me", headers={"authorization": f"Bearer {key}"}).status_code
+        == 401
+    )
+    settings.DEMO_MODE = True
+    client.post(reverse("accounts:login"), {"username": user.username, "password": "pw"})
+    assert client.get(reverse("accounts:workbench")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["admin", "expert", "enterprise", "chamber", "provider"])
+def test_workbench_per_role(users, role):
+    response = client_for(users[role]).get(reverse("accounts:workbench"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert users[role].get_role_display() in body
+    assert ("登记组织" in body) == (role == "admin")
+
+
+def test_token_lifecycle(enterprise_user):
+    client = client_for(enterprise_user)
+    response = client.post(reverse("accounts:tokens"), {"name": "ERP"})
+    key = response.context["new_key"]
+    assert key.startswith("zb_")
+    token = ApiToken.objects.get(user=enterprise_user)
+    assert token.digest != key
+    assert key not in token.digest
+    api = client_for(None)
+    me = api.get("/api/v1/me", headers={"authorization": f"Bearer {key}"})
+    assert me.json()["role"] == "enterprise"
+    client.post(reverse("accounts:token_revoke", args=[token.pk]))
+    assert api.get("/api/v1/me", headers={"authorization": f"Bearer {key}"}).status_code == 401
+    assert AuditEntry.objects.filter(action="api_token.revoke").count() == 1
+
+
+def test_expired_token_refused(enterprise_user):
+    _token, key = create_token(
+        enterprise_user, name="old", expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    response = client_for(None).get("/api/v1/me", headers={"authorization": f"Bearer {key}"})
+    assert response.status_code == 401
+
+
+def test_someone_elses_token_cannot_be_revoked(enterprise_user, provider_user):
+    token, _key = create_token(provider_user, name="theirs")
+    response = client_for(enterprise_user).post(reverse("accounts:token_revoke", args=[token.pk]))
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_token_page_refuses_past_expiry(enterprise_user):
+    response = client_for(enterprise_user).post(
+        reverse("accounts:tokens"), {"name": "x", "expires_on": "2000-01-01"}
+    )
+    assert "expires_on" in response.context["form"].errors
+    assert not ApiToken.objects.exists()
+
+
+def test_me_needs_auth():
+    assert client_for(None).get("/api/v1/me").status_code == 401
+
+
+def test_createsuperuser_makes_a_district_admin(db):
+    from zhibiao.accounts.models import User
+
+    user = User.objects.create_superuser("root", "root@example.org", "pw")
+    assert user.role == Role.ADMIN
+    assert token_client(user).get("/api/v1/me").json()["role"] == "admin"

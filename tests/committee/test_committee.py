@@ -1,0 +1,54 @@
+"""The committee page and API: five sectors, members named by office."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from tests.conftest import client_for
+from zhibiao.committee.models import CommitteeMember
+
+pytestmark = pytest.mark.django_db
+
+
+def test_committee_page_groups_members_by_sector(demo, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        response = client_for(None).get(reverse("committee:index"))
+    body = response.content.decode()
+    for sector in ["政府部门", "工商联", "专业机构", "民营企业", "商(协)会"]:
+        assert sector in body
+    assert "2023-05-27" in body
+    assert "区工商联党组书记" in body
+
+
+def test_member_page_and_404(demo):
+    member = CommitteeMember.objects.first()
+    assert client_for(None).get(reverse("committee:member", args=[member.pk])).status_code == 200
+    assert client_for(None).get(reverse("committee:member", args=[999999])).status_code == 404
+
+
+def test_api(demo):
+    committees = client_for(None).get("/api/v1/committee").json()
+    assert committees["count"] == 1
+    assert committees["items"][0]["member_count"] == CommitteeMember.objects.count()
+    members = client_for(None).get("/api/v1/committee/members", {"sector": "chamber"}).json()
+    assert members["count"] == 2
+    assert all(item["sector_name"] == "商(协)会" for item in members["items"])
+    assert client_for(None).get("/api/v1/committee/members/999999").status_code == 404
+
+
+def test_term_must_be_ordered(demo):
+    member = CommitteeMember.objects.first()
+    member.term_end = member.term_start - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as caught:
+        member.full_clean()
+    assert "term_end" in caught.value.message_dict
+
+
+def test_ended_terms_leave_the_page(demo):
+    member = CommitteeMember.objects.select_related("person").get(person__name="区工商联副主席")
+    member.term_end = datetime.date(2024, 1, 1)
+    member.save()
+    body = client_for(None).get(reverse("committee:index")).content.decode()
+    assert "区工商联副主席" not in body

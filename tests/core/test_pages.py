@@ -1,0 +1,108 @@
+"""Home page, language switching, API docs served offline, and no outside hosts anywhere."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_home_in_chinese_with_three_focuses(demo):
+    body = client_for(None).get("/").content.decode()
+    assert '<html lang="zh-hans">' in body
+    assert "聚焦政策落实" in body
+    assert "夯实质量基础" in body
+    assert "营造良好质量环境" in body
+    assert "奉贤区2023年质量和标准化创新大会" in body
+    assert "演示模式" in body
+
+
+def test_switch_to_english_and_back(demo):
+    client = client_for(None)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/bases/"})
+    assert response.status_code == 302
+    body = client.get("/bases/").content.decode()
+    assert '<html lang="en">' in body
+    assert "Training bases" in body
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "实训基地" in client.get("/bases/").content.decode()
+
+
+def test_pages_work_without_javascript_links(demo):
+    """Every navigation is a plain link or form: no javascript: URLs, no onclick handlers."""
+    body = client_for(None).get("/").content.decode()
+    assert "javascript:" not in body
+    assert "onclick" not in body
+
+
+def test_api_docs_use_bundled_swagger(db):
+    response = client_for(None).get("/api/v1/docs")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "/static/ninja/swagger-ui" in body
+    assert "cdn" not in body.lower()
+    schema = client_for(None).get("/api/v1/openapi.json").json()
+    assert "/api/v1/bases" in schema["paths"]
+
+
+def test_no_outside_hosts_in_templates_and_static():
+    pattern = re.compile(r"https?://(?!127\.0\.0\.1|localhost)", re.I)
+    offenders = []
+    for path in (ROOT / "zhibiao").rglob("*"):
+        if path.suffix not in {".html", ".css", ".js"} or "vendor" in path.parts:
+            continue
+        if pattern.search(path.read_text(encoding="utf-8")):
+            offenders.append(str(path))
+    assert offenders == []
+
+
+def test_healthz():
+    assert client_for(None).get("/healthz").content == b"ok"
+
+
+def test_admin_site_for_staff_only(users):
+    assert client_for(users["admin"]).get("/admin/").status_code == 200
+    assert client_for(users["enterprise"]).get("/admin/").status_code == 302
+
+
+def test_audit_entries_cannot_be_edited_in_admin(users, org):
+    from zhibiao.audit.services import record
+
+    entry = record(users["admin"], "test.action", org)
+    client = client_for(users["admin"])
+    assert client.get(f"/admin/audit/auditentry/{entry.pk}/change/").status_code == 200
+    response = client.post(f"/admin/audit/auditentry/{entry.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+
+
+def test_admin_changes_are_audited(users, org):
+    from zhibiao.audit.models import AuditEntry
+
+    client = client_for(users["admin"])
+    client.force_login(users["admin"])
+    users["admin"].is_superuser = True
+    users["admin"].save()
+    data = {
+        "kind": org.kind,
+        "name": "改名后的公司",
+        "uscc": org.uscc,
+        "town": org.town,
+        "zone": "",
+        "ownership": org.ownership,
+        "industry": org.industry,
+        "size": "",
+        "founded_on": "",
+        "address": "",
+        "phone": "",
+        "description": "",
+    }
+    response = client.post(f"/admin/directory/organisation/{org.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="organisation.update")
+    assert entry.data["via"] == "admin"
+    assert "name" in entry.data["fields"]

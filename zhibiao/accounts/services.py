@@ -1,0 +1,61 @@
+"""Business operations on accounts: API tokens."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhibiao.accounts.backends import may_sign_in
+from zhibiao.accounts.models import ApiToken, User
+from zhibiao.audit.services import record
+
+#: Writing last_used_at on every request would turn each read into a write; once a minute is
+#: enough to tell a live token from a forgotten one.
+_LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def user_for_token(key: str) -> User | None:
+    """The user a live token belongs to, if that user may sign in; None otherwise."""
+    token = (
+        ApiToken.objects.live()
+        .select_related("user", "user__organisation")
+        .filter(digest=ApiToken.digest_of(key))
+        .first()
+    )
+    if token is None or not may_sign_in(token.user):
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def create_token(
+    actor: User, *, name: str, expires_at: datetime.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for the acting user; returns it with the key, which is never stored."""
+    key = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        user=actor,
+        name=name.strip() or "API",
+        prefix=key[3:11],
+        digest=ApiToken.digest_of(key),
+        expires_at=expires_at,
+    )
+    record(actor, "api_token.create", token, name=token.name)
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(actor: User, token: ApiToken) -> ApiToken:
+    """Revoke one of the actor's own tokens; revoking twice changes nothing."""
+    if token.user_id != actor.pk:
+        raise ApiToken.DoesNotExist
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record(actor, "api_token.revoke", token)
+    return token

@@ -1,0 +1,101 @@
+"""The HTTP API under /api/v1/: one NinjaAPI, one router per app, one error format.
+
+Every error is JSON: {"detail": "<what went wrong>"} and, for invalid input (422), also
+{"errors": {"<field>": ["<message>", ...]}} so a client can put each message by its field.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from zhibiao.accounts.api import router as accounts_router
+from zhibiao.bases.api import router as bases_router
+from zhibiao.committee.api import router as committee_router
+from zhibiao.directory.api import router as directory_router
+from zhibiao.events.api import router as events_router
+from zhibiao.policies.api import router as policies_router
+
+api = NinjaAPI(
+    title="zhibiao API",
+    version="1",
+    description=(
+        "Public data (committee, training bases, policies, events) needs no credentials; "
+        "everything else takes `Authorization: Bearer <token>` (create a token on your account "
+        "page) or the browser session."
+    ),
+    urls_namespace="api",
+)
+
+api.add_router("/me", accounts_router)
+api.add_router("/organisations", directory_router)
+api.add_router("/committee", committee_router)
+api.add_router("/bases", bases_router)
+api.add_router("/policies", policies_router)
+api.add_router("/events", events_router)
+
+
+def _field_of(loc: tuple | list) -> str:
+    """("body", "payload", "uscc") → "uscc"; ("query", "town") → "town"."""
+    parts = [str(part) for part in loc if part not in ("body", "query", "path", "payload")]
+    return ".".join(parts) or "__all__"
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": lambda e: gettext("This field is required."),
+    "string_too_long": lambda e: (
+        gettext("Ensure this value has at most %(max)s characters.")
+        % {"max": e.get("ctx", {}).get("max_length", "?")}
+    ),
+    "date_from_datetime_parsing": lambda e: gettext("Enter a valid date as YYYY-MM-DD."),
+    "date_parsing": lambda e: gettext("Enter a valid date as YYYY-MM-DD."),
+    "date_type": lambda e: gettext("Enter a valid date as YYYY-MM-DD."),
+    "int_parsing": lambda e: gettext("Enter a whole number."),
+    "bool_parsing": lambda e: gettext("Enter true or false."),
+    "enum": lambda e: (
+        gettext("Choose one of: %(choices)s.") % {"choices": e.get("ctx", {}).get("expected", "")}
+    ),
+}
+
+
+def error_response(
+    request: HttpRequest, status: int, detail: str, errors: dict | None = None
+) -> HttpResponse:
+    body: dict = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        translate = _PYDANTIC_MESSAGES.get(error.get("type", ""))
+        message = translate(error) if translate else str(error.get("msg", ""))
+        errors.setdefault(_field_of(error.get("loc", ())), []).append(message)
+    return error_response(request, 422, gettext("The request is not valid."), errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_model_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return error_response(request, 422, gettext("The request is not valid."), errors)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, str(exc) or gettext("You are not allowed to do this."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, gettext("Not found."))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, gettext("Sign in or send a valid API token."))

@@ -1,0 +1,10 @@
+"""The audit trail: who did what, when, and why."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "zhibiao.audit"
+    label = "audit"
+    verbose_name = _("Audit trail")

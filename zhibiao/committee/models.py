@@ -1,0 +1,163 @@
+"""The working committee on quality and standardization, and its experts."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+class Sector(models.TextChoices):
+    """The five sectors the committee's experts come from (the story's 多部门多领域)."""
+
+    GOVERNMENT = "government", _("Government departments")
+    FEDERATION = "federation", _("Federation of Industry and Commerce")
+    INSTITUTION = "institution", _("Professional institutions")
+    ENTERPRISE = "enterprise", _("Private enterprises")
+    CHAMBER = "chamber", _("Chambers of commerce and associations")
+
+
+class Position(models.TextChoices):
+    DIRECTOR = "director", _("Director")
+    DEPUTY_DIRECTOR = "deputy_director", _("Deputy director")
+    SECRETARY_GENERAL = "secretary_general", _("Secretary-general")
+    MEMBER = "member", _("Member")
+
+
+class Committee(models.Model):
+    """A working committee founded by a policy document on a given date."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    founded_on = models.DateField(_("founded on"))
+    founding_document = models.ForeignKey(
+        "policies.PolicyDocument",
+        verbose_name=_("founding document"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committees_founded",
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("working committee")
+        verbose_name_plural = _("working committees")
+        ordering = ["founded_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("committee:index")
+
+
+class ExpertiseTag(models.Model):
+    """A field an expert knows, e.g. 标准化 or 计量; shared by all members, matched on later."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("expertise")
+        verbose_name_plural = _("expertise")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> MemberQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(term_start__lte=on).filter(
+            Q(term_end__isnull=True) | Q(term_end__gte=on)
+        )
+
+
+class CommitteeMember(models.Model):
+    """A person's seat on the committee for one term, in one of the five sectors.
+
+    The organisation represented is the person's organisation; `user` is the expert's login,
+    if they have one.
+    """
+
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="members"
+    )
+    person = models.ForeignKey(
+        "directory.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="committee_seats",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="committee_seats",
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    position = models.CharField(
+        _("position"), max_length=20, choices=Position.choices, default=Position.MEMBER
+    )
+    expertise = models.ManyToManyField(
+        ExpertiseTag, verbose_name=_("expertise"), blank=True, related_name="members"
+    )
+    term_start = models.DateField(_("term starts"))
+    term_end = models.DateField(_("term ends"), null=True, blank=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        ordering = ["committee", "sector", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
+                name="committee_member_term_ordered",
+                violation_error_message=_("The term ends before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(sector__in=Sector.values),
+                name="committee_member_sector_valid",
+                violation_error_message=_("Unknown sector."),
+            ),
+            models.UniqueConstraint(
+                fields=["committee", "person", "term_start"],
+                name="committee_member_one_seat_per_term",
+                violation_error_message=_(
+                    "This person already has a seat on the committee for this term."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} ({self.get_sector_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("committee:member", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.term_start and self.term_end and self.term_end < self.term_start:
+            raise ValidationError({"term_end": gettext("The term ends before it starts.")})
+        if self.committee_id and self.term_start and self.term_start < self.committee.founded_on:
+            raise ValidationError(
+                {"term_start": gettext("The term cannot start before the committee was founded.")}
+            )
+
+    @property
+    def organisation(self):
+        return self.person.organisation
+
+    def is_current(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.term_start <= on and (self.term_end is None or on <= self.term_end)

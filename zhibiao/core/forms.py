@@ -1,0 +1,46 @@
+"""Form helpers shared by the apps."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, which phones show natively; the value stays YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: by field where the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        target = name if name in form.fields and name != NON_FIELD_ERRORS else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def model_form_class(model, fields: list[str], *, name: str, widgets=None) -> type[forms.Form]:
+    """A plain Form with the model's form fields; the service, not the form, validates the object.
+
+    A ModelForm would write the cleaned data onto the instance before the service sees it, so
+    the service could not tell what changed; a plain Form leaves the instance alone.
+    """
+    base_fields = forms.fields_for_model(model, fields=fields, widgets=widgets)
+    return type(name, (forms.Form,), dict(base_fields))
+
+
+def form_errors(form: forms.Form) -> ValidationError:
+    """A bound form's errors as one ValidationError by field, for the API's 422 answer."""
+    return ValidationError(
+        {
+            field: [error["message"] for error in errors]
+            for field, errors in form.errors.get_json_data().items()
+        }
+    )

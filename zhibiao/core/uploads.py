@@ -1,0 +1,138 @@
+"""Bounded uploads: size, type judged by content (not by name), and zip-bomb checks.
+
+Every upload in the platform (imports now; evidence and documents later) passes through
+`check_upload`, so the limits in settings hold everywhere and the messages are the same.
+"""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+
+
+class UploadError(ValueError):
+    """An upload refused before any of it is used; the message tells the user why."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+
+
+PDF = Kind("pdf", "PDF")
+DOCX = Kind("docx", "Word (.docx)")
+XLSX = Kind("xlsx", "Excel (.xlsx)")
+PNG = Kind("png", "PNG")
+JPEG = Kind("jpeg", "JPEG")
+TEXT = Kind("text", "text/CSV")
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OOXML_MAIN = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX}
+_MAX_ZIP_ENTRIES = 10_000
+
+
+def _size_of(file: IO[bytes]) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        position = file.tell()
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(position)
+    return int(size)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        # Incremental decoding tolerates a multi-byte character cut at the end of the sample.
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+def sniff(file: IO[bytes]) -> Kind | None:
+    """What the content is, from its first bytes (and a zip's directory): None if unknown."""
+    file.seek(0)
+    head = file.read(8192)
+    file.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(file) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        finally:
+            file.seek(0)
+        for main, kind in _OOXML_MAIN.items():
+            if main in names:
+                return kind
+        return None
+    if _looks_like_text(head):
+        return TEXT
+    return None
+
+
+def _check_zip(file: IO[bytes], size: int) -> None:
+    """Refuse archives that would expand beyond the limits (zip bombs), before reading them."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise UploadError(gettext("The file is damaged: %(error)s") % {"error": error}) from None
+    finally:
+        file.seek(0)
+    if len(infos) > _MAX_ZIP_ENTRIES:
+        raise UploadError(gettext("The file holds too many parts to be a normal document."))
+    expanded = sum(info.file_size for info in infos)
+    if expanded > settings.UPLOAD_MAX_UNZIPPED_BYTES:
+        raise UploadError(
+            gettext("The file would expand to %(size)s, more than the limit of %(limit)s.")
+            % {
+                "size": filesizeformat(expanded),
+                "limit": filesizeformat(settings.UPLOAD_MAX_UNZIPPED_BYTES),
+            }
+        )
+    if size and expanded / size > settings.UPLOAD_MAX_ZIP_RATIO:
+        raise UploadError(
+            gettext("The file is compressed suspiciously well (a zip bomb?) and was refused.")
+        )
+
+
+def check_upload(file: IO[bytes], allowed: tuple[Kind, ...]) -> Kind:
+    """Check size, type by content and, for zip-based formats, expansion; return the kind."""
+    size = _size_of(file)
+    if size == 0:
+        raise UploadError(gettext("The file is empty."))
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise UploadError(
+            gettext("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)}
+        )
+    kind = sniff(file)
+    if kind not in allowed:
+        raise UploadError(
+            gettext(
+                "This file's content is not of an accepted type (%(types)s), whatever its name."
+            )
+            % {"types": ", ".join(k.label for k in allowed)}
+        )
+    if kind in (DOCX, XLSX):
+        _check_zip(file, size)
+    return kind

@@ -1,0 +1,266 @@
+"""Loading the story's demo data: idempotent, validated, in one transaction.
+
+Every object is looked up by a natural key and created or brought up to date, so a second run
+changes nothing. Demo accounts are created once and never touched again (a changed demo
+password stays changed). Refused outside demo mode: production never gets demo accounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, transaction
+from django.utils import timezone
+
+from zhibiao.accounts.models import User
+from zhibiao.audit.services import record
+from zhibiao.bases.models import Batch, Capability, TrainingBase
+from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag
+from zhibiao.demo import story
+from zhibiao.directory import uscc
+from zhibiao.directory.models import Organisation, Person, Source
+from zhibiao.events.models import AgendaItem, Event
+from zhibiao.policies.models import PolicyDocument
+
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class LoadReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.report = LoadReport()
+
+    def upsert(
+        self,
+        model: type[models.Model],
+        lookup: dict[str, Any],
+        values: dict[str, Any] | None = None,
+        m2m: dict[str, list[models.Model]] | None = None,
+    ) -> models.Model:
+        """Create, or update the fields that differ; validate either way."""
+        values = values or {}
+        label = model._meta.verbose_name_plural
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values)
+            obj.full_clean()
+            obj.save()
+            self.report.created[str(label)] += 1
+        else:
+            changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+            if changed:
+                for key, value in changed.items():
+                    setattr(obj, key, value)
+                obj.full_clean()
+                obj.save()
+                self.report.updated[str(label)] += 1
+        for name, targets in (m2m or {}).items():
+            manager = getattr(obj, name)
+            if {t.pk for t in manager.all()} != {t.pk for t in targets}:
+                manager.set(targets)
+                self.report.updated[str(label)] += 1
+        return obj
+
+
+def _demo_uscc(name: str, authority: str, division: str) -> str:
+    """A stable synthetic code per name, so every demo install shows the same codes."""
+    seed = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
+    return uscc.generate(
+        random.Random(seed), authority=authority[0], category=authority[1], division=division
+    )
+
+
+def _aware(value):
+    return timezone.make_aware(value, _SHANGHAI)
+
+
+def _organisations(loader: _Loader) -> dict[str, Organisation]:
+    rows = [dict(row) for row in story.ORGANISATIONS]
+    for base in story.BASES:
+        rows.append(
+            {
+                "name": base["name"],
+                "kind": "enterprise",
+                "ownership": "private",
+                "auth": "91",
+                **{k: v for k, v in base.items() if k in ("town", "zone", "industry", "size")},
+                "founded_on": base["founded_on"],
+            }
+        )
+    organisations = {}
+    for row in rows:
+        authority = row.pop("auth")
+        division = row.pop("division", uscc.FENGXIAN_DIVISION)
+        name = row.pop("name")
+        values = {"source": Source.DEMO, **row}
+        if authority:
+            values["uscc"] = _demo_uscc(name, authority, division)
+        organisations[name] = loader.upsert(Organisation, {"name": name}, values)
+    return organisations
+
+
+def _policies(loader: _Loader, orgs: dict[str, Organisation]) -> dict[str, PolicyDocument]:
+    documents = {}
+    for key, spec in (("opinions", story.OPINIONS), ("measures", story.MEASURES)):
+        values = {k: v for k, v in spec.items() if k not in ("title", "issuers")}
+        documents[key] = loader.upsert(
+            PolicyDocument,
+            {"title": spec["title"]},
+            values,
+            m2m={"issuers": [orgs[name] for name in spec["issuers"]]},
+        )
+    return documents
+
+
+def _people(loader: _Loader, orgs: dict[str, Organisation]) -> dict[str, Person]:
+    return {
+        key: loader.upsert(Person, {"organisation": orgs[org], "name": name}, {"title": title})
+        for key, (org, name, title) in story.PEOPLE.items()
+    }
+
+
+def _committee(
+    loader: _Loader, documents: dict[str, PolicyDocument], people: dict[str, Person]
+) -> tuple[Committee, dict[str, CommitteeMember]]:
+    committee = loader.upsert(
+        Committee,
+        {"name": story.COMMITTEE["name"]},
+        {
+            "founded_on": story.COMMITTEE["founded_on"],
+            "founding_document": documents["measures"],
+            "description": story.COMMITTEE["description"],
+        },
+    )
+    members = {}
+    for key, sector, position, expertise in story.MEMBERS:
+        tags = [loader.upsert(ExpertiseTag, {"name": name}) for name in expertise]
+        members[key] = loader.upsert(
+            CommitteeMember,
+            {"committee": committee, "person": people[key], "term_start": story.TERM[0]},
+            {"sector": sector, "position": position, "term_end": story.TERM[1]},
+            m2m={"expertise": tags},
+        )
+    return committee, members
+
+
+def _event(
+    loader: _Loader,
+    spec: dict,
+    orgs: dict[str, Organisation],
+    people: dict[str, Person],
+    links: dict[str, Any],
+) -> Event:
+    event = loader.upsert(
+        Event,
+        {"title": spec["title"]},
+        {
+            "kind": spec["kind"],
+            "starts_at": _aware(spec["starts_at"]),
+            "ends_at": _aware(spec["ends_at"]),
+            "place": spec["place"],
+            "description": spec["description"],
+        },
+        m2m={"organisers": [orgs[name] for name in spec["organisers"]]},
+    )
+    for order, item in enumerate(spec["agenda"], start=1):
+        loader.upsert(
+            AgendaItem,
+            {"event": event, "order": order},
+            {
+                "kind": item["kind"],
+                "title": item["title"],
+                "description": item.get("description", ""),
+                "committee": links["committee"] if item.get("committee") else None,
+                "policy": links["policies"][item["policy"]] if item.get("policy") else None,
+                "batch": links["batch"] if item.get("batch") else None,
+            },
+            m2m={"people": [people[key] for key in item.get("people", [])]},
+        )
+    return event
+
+
+def _bases(loader: _Loader, orgs: dict[str, Organisation], batch: Batch) -> None:
+    for spec in story.BASES:
+        base = loader.upsert(TrainingBase, {"organisation": orgs[spec["name"]], "batch": batch}, {})
+        for kind, title, description in spec["capabilities"]:
+            loader.upsert(
+                Capability,
+                {"base": base, "title": title},
+                {"kind": kind, "description": description},
+            )
+
+
+def _accounts(
+    loader: _Loader, orgs: dict[str, Organisation], members: dict[str, CommitteeMember]
+) -> None:
+    for username, role, org_name, display, seat in story.ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                first_name=display,
+                role=role,
+                organisation=orgs[org_name] if org_name else None,
+                is_demo=True,
+                is_staff=role == "admin",
+                is_superuser=role == "admin",
+            )
+            user.set_password(story.DEMO_PASSWORD)
+            user.full_clean()
+            user.save()
+            loader.report.created[str(User._meta.verbose_name_plural)] += 1
+        if seat and members[seat].user_id != user.pk:
+            members[seat].user = user
+            members[seat].save(update_fields=["user"])
+            loader.report.updated[str(CommitteeMember._meta.verbose_name_plural)] += 1
+        loader.report.accounts.append((username, user.get_role_display(), display))
+
+
+@transaction.atomic
+def load_demo(actor=None) -> LoadReport:
+    """Load (or bring up to date) the story's records and the demo accounts."""
+    if not settings.DEMO_MODE:
+        raise ImproperlyConfigured(
+            "Demo data is loaded only in demo mode (ZHIBIAO_DEMO=1); production never has it."
+        )
+    loader = _Loader()
+    orgs = _organisations(loader)
+    documents = _policies(loader, orgs)
+    people = _people(loader, orgs)
+    committee, members = _committee(loader, documents, people)
+    batch = loader.upsert(Batch, {"number": 1}, {"designated_on": story.STORY_CONFERENCE_DATE})
+    links = {"committee": committee, "policies": documents, "batch": batch}
+    _event(loader, story.CONFERENCE_527, orgs, people, links)
+    conference = _event(loader, story.CONFERENCE_724, orgs, people, links)
+    if batch.designation_event_id != conference.pk:
+        batch.designation_event = conference
+        batch.save(update_fields=["designation_event"])
+        loader.report.updated[str(Batch._meta.verbose_name_plural)] += 1
+    _bases(loader, orgs, batch)
+    _accounts(loader, orgs, members)
+    if loader.report.changed:
+        record(
+            actor,
+            "demo.load",
+            None,
+            created=dict(loader.report.created),
+            updated=dict(loader.report.updated),
+        )
+    return loader.report

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from zhibiao.core.admin import AuditedModelAdmin
+from zhibiao.directory.models import Industry, Organisation, Person
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedModelAdmin):
+    list_display = ["name", "uscc", "kind", "town", "industry", "source"]
+    list_filter = ["kind", "town", "ownership", "size", "source"]
+    search_fields = ["name", "uscc"]
+    readonly_fields = ["source", "created_at", "updated_at"]
+
+
+@admin.register(Person)
+class PersonAdmin(AuditedModelAdmin):
+    list_display = ["name", "title", "organisation"]
+    search_fields = ["name", "title", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    """Reference data from GB/T 4754-2017, changed only by migrations."""
+
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,161 @@
+"""API of the directory: organisations (signed-in users) and their people (own or staff)."""
+
+import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from zhibiao.accounts.api_auth import required_auth
+from zhibiao.core.forms import form_errors
+from zhibiao.directory import services
+from zhibiao.directory.forms import OrganisationFilterForm
+from zhibiao.directory.models import Organisation, Person
+
+router = Router(tags=["organisations"], auth=required_auth)
+
+
+class OrganisationOut(Schema):
+    id: int
+    kind: str
+    kind_name: str = Field(alias="get_kind_display")
+    name: str
+    uscc: str | None
+    town: str
+    town_name: str = Field(alias="get_town_display")
+    zone: str
+    ownership: str
+    industry: str
+    industry_name: str
+    founded_on: datetime.date | None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    title: str
+    phone: str
+    email: str
+
+
+class OrganisationDetailOut(OrganisationOut):
+    """Public fields, and the private ones only for its own users and district administrators.
+
+    The endpoint sets `may_see_private` on the object; private fields are null otherwise.
+    """
+
+    description: str
+    size: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    people: list[PersonOut] | None = None
+
+    @staticmethod
+    def resolve_size(obj: Organisation) -> str | None:
+        return obj.size if obj.may_see_private else None
+
+    @staticmethod
+    def resolve_address(obj: Organisation) -> str | None:
+        return obj.address if obj.may_see_private else None
+
+    @staticmethod
+    def resolve_phone(obj: Organisation) -> str | None:
+        return obj.phone if obj.may_see_private else None
+
+    @staticmethod
+    def resolve_people(obj: Organisation) -> list[Person] | None:
+        return list(obj.people.all()) if obj.may_see_private else None
+
+
+class OrganisationIn(Schema):
+    kind: str
+    name: str
+    uscc: str | None = None
+    town: str = ""
+    zone: str = ""
+    ownership: str = ""
+    industry: str = ""
+    size: str = ""
+    founded_on: datetime.date | None = None
+    address: str = ""
+    phone: str = ""
+    description: str = ""
+
+
+class OrganisationPatch(Schema):
+    kind: str | None = None
+    name: str | None = None
+    uscc: str | None = None
+    town: str | None = None
+    zone: str | None = None
+    ownership: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    founded_on: datetime.date | None = None
+    address: str | None = None
+    phone: str | None = None
+    description: str | None = None
+
+
+class OrganisationFilter(Schema):
+    q: str | None = None
+    kind: str | None = None
+    town: str | None = None
+    industry: str | None = None
+
+
+def _detail(request: HttpRequest, organisation: Organisation) -> Organisation:
+    private = Organisation.objects.private_visible_to(request.auth)
+    organisation.may_see_private = private.filter(pk=organisation.pk).exists()
+    return organisation
+
+
+@router.get("", response=list[OrganisationOut], summary="List organisations")
+@paginate
+def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]):
+    """Search by name or credit code (`q`), filter by `kind`, `town` and `industry` (C or C27).
+
+    An unknown filter value is refused with 422, naming the field.
+    """
+    form = OrganisationFilterForm({k: v for k, v in filters.dict().items() if v is not None})
+    if not form.is_valid():
+        raise form_errors(form)
+    return form.filter(Organisation.objects.visible_to(request.auth))
+
+
+@router.get("/{int:organisation_id}", response=OrganisationDetailOut, summary="One organisation")
+def get_organisation(request: HttpRequest, organisation_id: int):
+    organisation = get_object_or_404(
+        Organisation.objects.visible_to(request.auth), pk=organisation_id
+    )
+    return _detail(request, organisation)
+
+
+@router.post("", response={201: OrganisationDetailOut}, summary="Register an organisation")
+def create_organisation(request: HttpRequest, payload: OrganisationIn):
+    """District administrators only."""
+    organisation = services.create_organisation(request.auth, payload.dict())
+    return 201, _detail(request, organisation)
+
+
+@router.patch(
+    "/{int:organisation_id}", response=OrganisationDetailOut, summary="Change an organisation"
+)
+def update_organisation(request: HttpRequest, organisation_id: int, payload: OrganisationPatch):
+    """Administrators change any field; an organisation's own users only size and contacts."""
+    organisation = get_object_or_404(
+        Organisation.objects.editable_by(request.auth), pk=organisation_id
+    )
+    services.update_organisation(request.auth, organisation, payload.dict(exclude_unset=True))
+    return _detail(request, organisation)
+
+
+@router.get(
+    "/{int:organisation_id}/people", response=list[PersonOut], summary="An organisation's people"
+)
+def list_people(request: HttpRequest, organisation_id: int):
+    organisation = get_object_or_404(
+        Organisation.objects.private_visible_to(request.auth), pk=organisation_id
+    )
+    return Person.objects.filter(organisation=organisation)

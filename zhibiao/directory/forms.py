@@ -1,0 +1,93 @@
+"""Forms of the directory: the register's filter, organisation and person editing, import."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from zhibiao.core.forms import DateInput, model_form_class
+from zhibiao.directory import uscc
+from zhibiao.directory.models import Industry, Organisation, OrganisationKind, Person, Town
+from zhibiao.directory.services import PERSON_FIELDS, organisation_fields_for
+
+_USCC_FRAGMENT = re.compile(r"^[0-9A-Z]{4,18}$")
+
+
+def _with_all(choices, label) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class OrganisationFilterForm(forms.Form):
+    """The register's search: by name or code, kind, town, industry (section or division)."""
+
+    q = forms.CharField(label=_("Name or credit code"), max_length=100, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=_with_all(OrganisationKind.choices, _("All kinds")), required=False
+    )
+    town = forms.ChoiceField(
+        label=_("Town"), choices=_with_all(Town.choices, _("All towns")), required=False
+    )
+    industry = forms.CharField(
+        label=_("Industry"),
+        max_length=5,
+        required=False,
+        help_text=_("A section letter (C) or a division (C27)."),
+    )
+
+    def clean_industry(self) -> str:
+        value = self.cleaned_data["industry"].strip().upper()
+        if not value:
+            return ""
+        if re.fullmatch(r"[A-T]", value):
+            if not Industry.objects.filter(code=value, level="section").exists():
+                raise ValidationError(gettext("Unknown industry section “%(v)s”.") % {"v": value})
+            return value
+        return Industry.objects.normalise_code(value)
+
+    def filter(self, queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
+        """Apply the valid filters; an invalid filter yields no rows rather than all of them."""
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["q"]:
+            query = data["q"].strip()
+            condition = Q(name__icontains=query)
+            code = uscc.normalise(query)
+            if _USCC_FRAGMENT.match(code) and any(char.isdigit() for char in code):
+                condition |= Q(uscc__startswith=code)
+            queryset = queryset.filter(condition)
+        if data["kind"]:
+            queryset = queryset.filter(kind=data["kind"])
+        if data["town"]:
+            queryset = queryset.filter(town=data["town"])
+        if data["industry"]:
+            queryset = queryset.filter(industry__startswith=data["industry"])
+        return queryset
+
+
+def organisation_form(actor) -> type[forms.Form]:
+    """The edit form shows only the fields this actor may change."""
+    return model_form_class(
+        Organisation,
+        organisation_fields_for(actor),
+        name="OrganisationForm",
+        widgets={"founded_on": DateInput(), "description": forms.Textarea(attrs={"rows": 4})},
+    )
+
+
+PersonForm = model_form_class(Person, PERSON_FIELDS, name="PersonForm")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or Excel (.xlsx). The first row holds the headers: 名称, 统一社会信用代码, "
+            "类型, 镇（街道）, 所有制, 行业代码, 规模, 成立日期 …"
+        ),
+    )

@@ -1,0 +1,513 @@
+"""Business operations on organisations and people.
+
+Forms, the API and the management commands all call these functions; each takes the acting
+user, checks that they may act, validates the whole object, saves in one transaction and writes
+one audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
+
+from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.audit.services import changes, record
+from zhibiao.directory import uscc
+from zhibiao.directory.models import (
+    Industry,
+    Organisation,
+    OrganisationKind,
+    Ownership,
+    Person,
+    Size,
+    Source,
+    Town,
+    Zone,
+)
+
+#: Fields a district administrator may set.
+ADMIN_FIELDS = [
+    "kind",
+    "name",
+    "uscc",
+    "town",
+    "zone",
+    "ownership",
+    "industry",
+    "size",
+    "founded_on",
+    "address",
+    "phone",
+    "description",
+]
+#: Fields an organisation's own users may change: identity and registration stay with the staff.
+OWN_FIELDS = ["size", "address", "phone", "description"]
+PERSON_FIELDS = ["name", "title", "phone", "email"]
+
+
+def organisation_fields_for(actor) -> list[str]:
+    return ADMIN_FIELDS if is_district_admin(actor) else OWN_FIELDS
+
+
+def _assign(instance, data: Mapping[str, Any], allowed: list[str]) -> None:
+    """Set the given fields, refusing (by field) those the actor may not change."""
+    refused = sorted(set(data) - set(allowed))
+    if refused:
+        raise ValidationError({name: gettext("You may not change this field.") for name in refused})
+    for name, value in data.items():
+        if value is None and not instance._meta.get_field(name).null:
+            value = ""
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def create_organisation(actor, data: Mapping[str, Any], *, source: str = Source.MANUAL):
+    """Register an organisation (district administrators only)."""
+    ensure(is_district_admin(actor))
+    organisation = Organisation(source=source)
+    _assign(organisation, data, ADMIN_FIELDS)
+    organisation.full_clean()
+    organisation.save()
+    record(actor, "organisation.create", organisation, fields=sorted(data))
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(actor, organisation: Organisation, data: Mapping[str, Any]):
+    """Change an organisation; its own users may change only its contact details and size."""
+    ensure(Organisation.objects.editable_by(actor).filter(pk=organisation.pk).exists())
+    allowed = organisation_fields_for(actor)
+    before = {name: getattr(organisation, name) for name in allowed}
+    _assign(organisation, data, allowed)
+    organisation.full_clean()
+    diff = changes(organisation, before, allowed)
+    if diff:
+        organisation.save()
+        record(actor, "organisation.update", organisation, changes=diff)
+    return organisation
+
+
+@transaction.atomic
+def create_person(actor, organisation: Organisation, data: Mapping[str, Any]) -> Person:
+    ensure(Organisation.objects.editable_by(actor).filter(pk=organisation.pk).exists())
+    person = Person(organisation=organisation)
+    _assign(person, data, PERSON_FIELDS)
+    person.full_clean()
+    person.save()
+    record(actor, "person.create", person)
+    return person
+
+
+@transaction.atomic
+def update_person(actor, person: Person, data: Mapping[str, Any]) -> Person:
+    ensure(Person.objects.visible_to(actor).filter(pk=person.pk).exists())
+    before = {name: getattr(person, name) for name in PERSON_FIELDS}
+    _assign(person, data, PERSON_FIELDS)
+    person.full_clean()
+    diff = changes(person, before, PERSON_FIELDS)
+    if diff:
+        person.save()
+        record(actor, "person.update", person, changes=diff)
+    return person
+
+
+# --- Import -------------------------------------------------------------------------------
+
+#: Accepted column headers (Chinese as in the district's spreadsheets, or English) per field.
+IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("名称", "单位名称", "企业名称", "name"),
+    "uscc": ("统一社会信用代码", "信用代码", "uscc"),
+    "kind": ("类型", "单位类型", "kind"),
+    "town": ("镇（街道）", "镇(街道)", "所属镇", "街镇", "town"),
+    "zone": ("园区", "开发区", "zone"),
+    "ownership": ("所有制", "经济类型", "ownership"),
+    "industry": ("行业代码", "国民经济行业代码", "行业", "industry"),
+    "size": ("规模", "企业规模", "size"),
+    "founded_on": ("成立日期", "founded_on", "founding date"),
+    "address": ("地址", "address"),
+    "phone": ("电话", "联系电话", "phone"),
+}
+_CHOICES = {
+    "kind": OrganisationKind,
+    "town": Town,
+    "zone": Zone,
+    "ownership": Ownership,
+    "size": Size,
+}
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+MAX_REPORTED_ERRORS = 200
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportFailed(Exception):
+    """Nothing was saved; `result.errors` says which rows and columns are wrong."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__(f"{len(result.errors)} errors")
+        self.result = result
+
+
+def _choice_lookup() -> dict[str, dict[str, str]]:
+    """Value, Chinese label and English label → stored value, for each choice field."""
+    from django.utils import translation
+
+    lookup: dict[str, dict[str, str]] = {}
+    for name, choices in _CHOICES.items():
+        table: dict[str, str] = {}
+        for value, label in choices.choices:
+            table[value.lower()] = value
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    table[str(label).lower()] = value
+        lookup[name] = table
+    return lookup
+
+
+def _parse_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    match = _DATE_RE.match(str(value).strip())
+    if match:
+        try:
+            return datetime.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise ValidationError(gettext("“%(value)s” is not a date; write it as 2023-05-27."), params={})
+
+
+def _resolve_columns(headers: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Map each field to the header used in the file; report required columns that are missing."""
+    by_header = {
+        alias.lower(): name for name, aliases in IMPORT_COLUMNS.items() for alias in aliases
+    }
+    mapping: dict[str, str] = {}
+    for header in headers:
+        name = by_header.get(header.strip().lower())
+        if name and name not in mapping:
+            mapping[name] = header
+    missing = [IMPORT_COLUMNS[name][0] for name in ("name", "uscc") if name not in mapping]
+    return mapping, missing
+
+
+def import_organisations(
+    actor,
+    headers: list[str],
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    source: str = Source.IMPORT,
+    default_kind: str = OrganisationKind.ENTERPRISE,
+) -> ImportResult:
+    """Create or update organisations by USCC from table rows: all rows, or none.
+
+    Every row is validated first, as the form would validate it; if any row is wrong, nothing
+    is written and ImportFailed lists every error by row and column (up to a limit).
+    """
+    ensure(is_district_admin(actor) or actor is None)
+    result = ImportResult()
+    mapping, missing = _resolve_columns(headers)
+    if missing:
+        result.errors.append(RowError(1, ", ".join(missing), gettext("Required column missing.")))
+        raise ImportFailed(result)
+    lookup = _choice_lookup()
+    existing = {
+        org.uscc: org
+        for org in Organisation.objects.filter(uscc__isnull=False).only(*ADMIN_FIELDS, "source")
+    }
+    seen: dict[str, int] = {}
+    to_create: list[Organisation] = []
+    to_update: list[Organisation] = []
+
+    for number, raw in rows:
+        data, row_errors = _row_data(raw, mapping, lookup, default_kind, number)
+        result.errors.extend(row_errors)
+        code = uscc.normalise(str(data.get("uscc") or ""))
+        if code and code in seen:
+            result.errors.append(
+                RowError(
+                    number,
+                    mapping["uscc"],
+                    gettext("The same code appears on row %(row)s.") % {"row": seen[code]},
+                )
+            )
+            continue
+        if code:
+            seen[code] = number
+        organisation = existing.get(code)
+        is_new = organisation is None
+        if is_new:
+            organisation = Organisation(source=source)
+        before = {name: getattr(organisation, name) for name in ADMIN_FIELDS}
+        for name, value in data.items():
+            setattr(organisation, name, value)
+        try:
+            # Codes were checked against `existing` and `seen` above: no query per row for that.
+            organisation.full_clean(validate_unique=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column = mapping.get(name, name)
+                result.errors.extend(RowError(number, column, message) for message in messages)
+            continue
+        if is_new:
+            to_create.append(organisation)
+        elif changes(organisation, before, ADMIN_FIELDS):
+            to_update.append(organisation)
+        else:
+            result.unchanged += 1
+        if len(result.errors) >= MAX_REPORTED_ERRORS:
+            break
+
+    if result.errors:
+        result.errors = result.errors[:MAX_REPORTED_ERRORS]
+        raise ImportFailed(result)
+    try:
+        with transaction.atomic():
+            Organisation.objects.bulk_create(to_create, batch_size=1000)
+            Organisation.objects.bulk_update(to_update, ADMIN_FIELDS, batch_size=1000)
+            if to_create or to_update:
+                record(
+                    actor,
+                    "organisation.import",
+                    None,
+                    created=len(to_create),
+                    updated=len(to_update),
+                    unchanged=result.unchanged,
+                    source=source,
+                )
+    except IntegrityError as error:
+        # Someone registered one of these codes while the file was being checked.
+        result.errors.append(
+            RowError(0, "", gettext("Saving failed: %(error)s") % {"error": error})
+        )
+        raise ImportFailed(result) from None
+    result.created, result.updated = len(to_create), len(to_update)
+    return result
+
+
+def _row_data(
+    raw: Mapping[str, Any],
+    mapping: dict[str, str],
+    lookup: dict[str, dict[str, str]],
+    default_kind: str,
+    number: int,
+) -> tuple[dict[str, Any], list[RowError]]:
+    data: dict[str, Any] = {"kind": default_kind}
+    errors: list[RowError] = []
+    for name, header in mapping.items():
+        value = raw.get(header)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if name != "kind":
+                data[name] = None if name == "founded_on" else ""
+            continue
+        if name in lookup:
+            stored = lookup[name].get(str(value).strip().lower())
+            if stored is None:
+                errors.append(
+                    RowError(
+                        number,
+                        header,
+                        gettext("“%(value)s” is not one of the allowed values.") % {"value": value},
+                    )
+                )
+                continue
+            data[name] = stored
+        elif name == "founded_on":
+            try:
+                data[name] = _parse_date(value)
+            except ValidationError:
+                errors.append(
+                    RowError(
+                        number,
+                        header,
+                        gettext("“%(value)s” is not a date; write it as 2023-05-27.")
+                        % {"value": value},
+                    )
+                )
+        else:
+            data[name] = str(value).strip()
+    return data, errors
+
+
+# --- Synthetic population ---------------------------------------------------------------
+
+_NAME_HEADS = (
+    "华",
+    "鑫",
+    "申",
+    "奉",
+    "贤",
+    "晨",
+    "明",
+    "盛",
+    "泰",
+    "恒",
+    "丰",
+    "宏",
+    "瑞",
+    "祥",
+    "达",
+    "安",
+    "信",
+    "诚",
+    "锦",
+    "海",
+    "江",
+    "浦",
+    "金",
+    "银",
+    "新",
+    "东",
+    "南",
+    "中",
+    "福",
+    "康",
+    "润",
+    "嘉",
+    "凯",
+    "德",
+    "益",
+    "博",
+    "天",
+    "宇",
+    "通",
+    "联",
+    "昌",
+    "隆",
+    "永",
+    "佳",
+    "美",
+    "和",
+    "正",
+    "兴",
+)
+_TRADES = {
+    "C": ("机械", "电气", "材料", "化工", "塑胶", "五金", "精密", "包装", "印务", "纺织"),
+    "F": ("贸易", "商贸", "供应链"),
+    "I": ("信息技术", "软件", "网络科技"),
+    "M": ("检测技术", "科技", "工程技术", "设计"),
+    "L": ("企业管理", "咨询"),
+    "E": ("建设工程", "建筑装饰"),
+    "G": ("物流", "运输"),
+    "H": ("餐饮管理", "酒店管理"),
+}
+_SUFFIXES = (("有限公司", 0.85), ("股份有限公司", 0.1), ("合伙企业（有限合伙）", 0.05))
+_SIZES = ((Size.MICRO, 0.62), (Size.SMALL, 0.28), (Size.MEDIUM, 0.08), (Size.LARGE, 0.02))
+_OWNERSHIPS = (
+    (Ownership.PRIVATE, 0.9),
+    (Ownership.FOREIGN, 0.04),
+    (Ownership.HMT, 0.02),
+    (Ownership.STATE, 0.02),
+    (Ownership.COLLECTIVE, 0.01),
+    (Ownership.OTHER, 0.01),
+)
+#: Towns weighted roughly by their number of enterprises: 南桥 and the development zones lead.
+_TOWN_WEIGHTS = {
+    Town.NANQIAO: 18,
+    Town.JINHUI: 11,
+    Town.ZHUANGHANG: 7,
+    Town.FENGCHENG: 10,
+    Town.SITUAN: 6,
+    Town.QINGCUN: 9,
+    Town.ZHELIN: 8,
+    Town.HAIWAN: 7,
+    Town.XIDU: 5,
+    Town.FENGPU: 6,
+    Town.JINHAI: 5,
+    Town.HAIGANG: 8,
+}
+_SECTION_WEIGHTS = {"C": 34, "F": 26, "M": 10, "I": 6, "L": 9, "E": 6, "G": 5, "H": 4}
+
+
+def _weighted(rng: random.Random, pairs, k: int) -> list:
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights=weights, k=k)
+
+
+@transaction.atomic
+def generate_population(actor, count: int, *, seed: int = 0) -> int:
+    """Add `count` synthetic private-sector enterprises (valid USCCs, real towns and industries).
+
+    For load tests and benchmarks: rows are marked `source=synthetic` so they can be told from
+    (and deleted apart from) real ones. The same seed gives the same population; codes that
+    already exist are skipped, so a second run adds `count` new enterprises.
+    """
+    ensure(actor is None or is_district_admin(actor))
+    if count < 1:
+        raise ValidationError({"count": gettext("Give a positive number of enterprises.")})
+    rng = random.Random(seed)
+    divisions_by_section: dict[str, list[str]] = {}
+    for code, parent in Industry.objects.filter(level="division").values_list("code", "parent_id"):
+        divisions_by_section.setdefault(parent, []).append(code)
+    if not divisions_by_section:
+        raise RuntimeError("The GB/T 4754 table is empty: run the migrations first.")
+    taken = set(Organisation.objects.filter(uscc__isnull=False).values_list("uscc", flat=True))
+    sections = [s for s in _SECTION_WEIGHTS if s in divisions_by_section]
+    section_weights = [_SECTION_WEIGHTS[s] for s in sections]
+    towns, town_weights = zip(*_TOWN_WEIGHTS.items(), strict=True)
+    today = datetime.date.today()
+    batch: list[Organisation] = []
+    created = 0
+    sizes = _weighted(rng, _SIZES, count)
+    ownerships = _weighted(rng, _OWNERSHIPS, count)
+    chosen_sections = rng.choices(sections, weights=section_weights, k=count)
+    chosen_towns = rng.choices(towns, weights=town_weights, k=count)
+    suffixes = _weighted(rng, _SUFFIXES, count)
+    for index in range(count):
+        code = uscc.generate(rng)
+        while code in taken:
+            code = uscc.generate(rng)
+        taken.add(code)
+        section = chosen_sections[index]
+        division = rng.choice(divisions_by_section[section])
+        trade = rng.choice(_TRADES.get(section, ("实业",)))
+        head = rng.choice(_NAME_HEADS) + rng.choice(_NAME_HEADS)
+        founded = today - datetime.timedelta(days=rng.randint(120, 365 * 30))
+        batch.append(
+            Organisation(
+                kind=OrganisationKind.ENTERPRISE,
+                name=f"上海{head}{trade}{suffixes[index]}",
+                uscc=code,
+                town=chosen_towns[index],
+                zone=Zone.BEAUTY_VALLEY if section == "C" and rng.random() < 0.08 else "",
+                ownership=ownerships[index],
+                industry=f"{section}{division}",
+                size=sizes[index],
+                founded_on=founded,
+                source=Source.SYNTHETIC,
+            )
+        )
+        if len(batch) >= 5000:
+            Organisation.objects.bulk_create(batch)
+            created += len(batch)
+            batch.clear()
+    Organisation.objects.bulk_create(batch)
+    created += len(batch)
+    record(actor, "organisation.generate", None, count=created, seed=seed)
+    return created

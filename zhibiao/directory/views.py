@@ -1,0 +1,165 @@
+"""Pages of the directory. Thin: scoping comes from the querysets, changes from services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import role_required
+from zhibiao.core.forms import add_service_errors
+from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.core.tabular import read_table
+from zhibiao.core.uploads import UploadError
+from zhibiao.directory import services
+from zhibiao.directory.forms import (
+    ImportForm,
+    OrganisationFilterForm,
+    PersonForm,
+    organisation_form,
+)
+from zhibiao.directory.models import Organisation, Person
+
+
+@role_required()
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    form = OrganisationFilterForm(request.GET or None)
+    queryset = Organisation.objects.visible_to(request.user)
+    if request.GET:
+        queryset = form.filter(queryset)
+    context = {
+        "form": form,
+        "page": paginate(request, queryset),
+        "query": query_without_page(request),
+    }
+    template = (
+        "directory/_organisation_results.html"
+        if request.headers.get("HX-Request")
+        else "directory/organisation_list.html"
+    )
+    return render(request, template, context)
+
+
+@role_required()
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    may_see_private = Organisation.objects.private_visible_to(request.user).filter(pk=pk).exists()
+    context = {
+        "organisation": organisation,
+        "may_see_private": may_see_private,
+        "people": organisation.people.all() if may_see_private else None,
+        "bases": organisation.training_bases.select_related("batch"),
+    }
+    return render(request, "directory/organisation_detail.html", context)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form_class = organisation_form(request.user)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.create_organisation(request.user, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("The organisation was registered."))
+            return redirect(organisation)
+    return render(request, "directory/organisation_form.html", {"form": form})
+
+
+@role_required()
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.editable_by(request.user), pk=pk)
+    form_class = organisation_form(request.user)
+    initial = {name: getattr(organisation, name) for name in form_class.base_fields}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.update_organisation(request.user, organisation, changed)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("Your changes were saved."))
+            return redirect(organisation)
+    return render(
+        request, "directory/organisation_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def organisation_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            table = read_table(form.cleaned_data["file"])
+            result = services.import_organisations(request.user, table.headers, table.rows)
+        except UploadError as error:
+            form.add_error("file", str(error))
+        except services.ImportFailed as failure:
+            result = failure.result
+        else:
+            messages.success(
+                request,
+                gettext("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+            return redirect("directory:organisations")
+    return render(request, "directory/organisation_import.html", {"form": form, "result": result})
+
+
+@role_required()
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    organisation = get_object_or_404(
+        Organisation.objects.editable_by(request.user), pk=organisation_pk
+    )
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_person(request.user, organisation, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("The person was added."))
+            return redirect(organisation)
+    return render(
+        request, "directory/person_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@role_required()
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("organisation"), pk=pk
+    )
+    initial = {name: getattr(person, name) for name in PersonForm.base_fields}
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.update_person(request.user, person, changed)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("Your changes were saved."))
+            return redirect(person.organisation)
+    return render(
+        request,
+        "directory/person_form.html",
+        {"form": form, "organisation": person.organisation, "person": person},
+    )

@@ -1,0 +1,10 @@
+"""Conferences, publicity sessions, courses and site visits."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EventsConfig(AppConfig):
+    name = "zhibiao.events"
+    label = "events"
+    verbose_name = _("Events")

@@ -1,0 +1,53 @@
+"""Public API of the policy documents."""
+
+import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from zhibiao.accounts.api_auth import optional_auth
+from zhibiao.policies.models import PolicyDocument
+
+router = Router(tags=["policies"], auth=optional_auth)
+
+
+class IssuerOut(Schema):
+    id: int
+    name: str
+
+
+class PolicyOut(Schema):
+    id: int
+    title: str
+    doc_number: str
+    level: str
+    level_name: str = Field(alias="get_level_display")
+    issuers: list[IssuerOut]
+    issue_date: datetime.date
+    effective_from: datetime.date
+    effective_to: datetime.date | None
+    in_force: bool = Field(alias="is_in_force")
+    implements_id: int | None
+    summary: str
+
+
+class PolicyDetailOut(PolicyOut):
+    full_text: str
+    text_note: str
+
+
+def _documents(request: HttpRequest):
+    return PolicyDocument.objects.visible_to(request.auth).prefetch_related("issuers")
+
+
+@router.get("", response=list[PolicyOut], summary="Policy documents")
+@paginate
+def list_policies(request: HttpRequest):
+    return _documents(request)
+
+
+@router.get("/{int:policy_id}", response=PolicyDetailOut, summary="One policy document")
+def get_policy(request: HttpRequest, policy_id: int):
+    return get_object_or_404(_documents(request), pk=policy_id)

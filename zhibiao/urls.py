@@ -1,0 +1,24 @@
+"""URL map: pages per app, the API under /api/v1/, the admin site, and language switching."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from zhibiao.api import api
+
+admin.site.site_header = _("Zhibiao administration")
+admin.site.site_title = _("Zhibiao")
+admin.site.index_title = _("Records")
+
+urlpatterns = [
+    path("", include("zhibiao.core.urls")),
+    path("accounts/", include("zhibiao.accounts.urls")),
+    path("organisations/", include("zhibiao.directory.urls")),
+    path("committee/", include("zhibiao.committee.urls")),
+    path("bases/", include("zhibiao.bases.urls")),
+    path("policies/", include("zhibiao.policies.urls")),
+    path("events/", include("zhibiao.events.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
