@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "committee": Committee.objects.first(),
         "member_count": CommitteeMember.objects.current().count(),
         "base_count": TrainingBase.objects.listed().count(),
-        "policies": PolicyDocument.objects.visible_to(request.user)[:3],
+        "policy_count": PolicyDocument.objects.visible_to(request.user).count(),
     }
     return render(request, "core/home.html", context)
 

@@ -58,7 +58,8 @@ class _Loader:
         values = values or {}
         label = model._meta.verbose_name_plural
         obj = model.objects.filter(**lookup).first()
-        if obj is None:
+        created = obj is None
+        if created:
             obj = model(**lookup, **values)
             obj.full_clean()
             obj.save()
@@ -75,7 +76,8 @@ class _Loader:
             manager = getattr(obj, name)
             if {t.pk for t in manager.all()} != {t.pk for t in targets}:
                 manager.set(targets)
-                self.report.updated[str(label)] += 1
+                if not created:
+                    self.report.updated[str(label)] += 1
         return obj
 
 
