@@ -16,10 +16,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
+from zhibiao.core.bulk import insert_rows
 from zhibiao.directory import uscc
 from zhibiao.directory.models import (
     Industry,
@@ -445,6 +447,25 @@ _TOWN_WEIGHTS = {
 _SECTION_WEIGHTS = {"C": 34, "F": 26, "M": 10, "I": 6, "L": 9, "E": 6, "G": 5, "H": 4}
 
 
+_GENERATED_FIELDS = (
+    "kind",
+    "name",
+    "uscc",
+    "town",
+    "zone",
+    "ownership",
+    "industry",
+    "size",
+    "founded_on",
+    "address",
+    "phone",
+    "description",
+    "source",
+    "created_at",
+    "updated_at",
+)
+
+
 def _weighted(rng: random.Random, pairs, k: int) -> list:
     values, weights = zip(*pairs, strict=True)
     return rng.choices(values, weights=weights, k=k)
@@ -472,42 +493,42 @@ def generate_population(actor, count: int, *, seed: int = 0) -> int:
     section_weights = [_SECTION_WEIGHTS[s] for s in sections]
     towns, town_weights = zip(*_TOWN_WEIGHTS.items(), strict=True)
     today = datetime.date.today()
-    batch: list[Organisation] = []
-    created = 0
+    now = timezone.now()
     sizes = _weighted(rng, _SIZES, count)
     ownerships = _weighted(rng, _OWNERSHIPS, count)
     chosen_sections = rng.choices(sections, weights=section_weights, k=count)
     chosen_towns = rng.choices(towns, weights=town_weights, k=count)
     suffixes = _weighted(rng, _SUFFIXES, count)
-    for index in range(count):
-        code = uscc.generate(rng)
-        while code in taken:
+
+    def rows():
+        for index in range(count):
             code = uscc.generate(rng)
-        taken.add(code)
-        section = chosen_sections[index]
-        division = rng.choice(divisions_by_section[section])
-        trade = rng.choice(_TRADES.get(section, ("实业",)))
-        head = rng.choice(_NAME_HEADS) + rng.choice(_NAME_HEADS)
-        founded = today - datetime.timedelta(days=rng.randint(120, 365 * 30))
-        batch.append(
-            Organisation(
-                kind=OrganisationKind.ENTERPRISE,
-                name=f"上海{head}{trade}{suffixes[index]}",
-                uscc=code,
-                town=chosen_towns[index],
-                zone=Zone.BEAUTY_VALLEY if section == "C" and rng.random() < 0.08 else "",
-                ownership=ownerships[index],
-                industry=f"{section}{division}",
-                size=sizes[index],
-                founded_on=founded,
-                source=Source.SYNTHETIC,
+            while code in taken:
+                code = uscc.generate(rng)
+            taken.add(code)
+            section = chosen_sections[index]
+            trade = rng.choice(_TRADES.get(section, ("实业",)))
+            head = rng.choice(_NAME_HEADS) + rng.choice(_NAME_HEADS)
+            yield (
+                OrganisationKind.ENTERPRISE,
+                f"上海{head}{trade}{suffixes[index]}",
+                code,
+                chosen_towns[index],
+                Zone.BEAUTY_VALLEY if section == "C" and rng.random() < 0.08 else "",
+                ownerships[index],
+                f"{section}{rng.choice(divisions_by_section[section])}",
+                sizes[index],
+                today - datetime.timedelta(days=rng.randint(120, 365 * 30)),
+                "",
+                "",
+                "",
+                Source.SYNTHETIC,
+                now,
+                now,
             )
-        )
-        if len(batch) >= 5000:
-            Organisation.objects.bulk_create(batch)
-            created += len(batch)
-            batch.clear()
-    Organisation.objects.bulk_create(batch)
-    created += len(batch)
+
+    # Rows are valid by construction (tests check a sample with full_clean), so they skip the
+    # ORM's per-value preparation: 100,000 rows take seconds instead of most of a minute.
+    created = insert_rows(Organisation, _GENERATED_FIELDS, rows())
     record(actor, "organisation.generate", None, count=created, seed=seed)
     return created
