@@ -1,0 +1,176 @@
+"""Reading YAML while remembering where every value came from.
+
+PyYAML's plain ``safe_load`` forgets positions, but staff editing a clause file need
+"line 12, column 5". We compose the node tree (which has marks), build plain Python values
+ourselves, and keep a map from each value's path (``clauses[3].conditions[1].expr``) to its
+position. For expression scalars we also keep enough about the scalar's style to map an
+offset inside the expression back to a line and column of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from zhibiao.rules.errors import RuleError
+
+_IDENT = re.compile(r"^[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """Where a YAML value starts (1-based), and how its scalar text is laid out."""
+
+    line: int
+    column: int
+    style: str | None = None  # None (plain), "'", '"', "|", ">"
+    block_indent: int | None = None  # for block scalars: the column of the content (0-based)
+
+    def offset(self, expr_line: int, expr_column: int) -> tuple[int, int]:
+        """Map a position inside the scalar's text (1-based) to the file (1-based)."""
+        if self.style in ("|", ">") and self.block_indent is not None:
+            # Content starts on the line after the indicator.
+            return self.line + expr_line, self.block_indent + expr_column
+        if expr_line == 1:
+            quote = 1 if self.style in ("'", '"') else 0
+            return self.line, self.column + quote + expr_column - 1
+        # A multi-line flow scalar: YAML folds its lines, so only the line is reliable.
+        return self.line + expr_line - 1, expr_column
+
+
+def join_path(base: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{base}[{key}]"
+    text = str(key)
+    if not _IDENT.match(text):
+        text = repr(text)
+    return f"{base}.{text}" if base else text
+
+
+class _Builder(yaml.SafeLoader):
+    pass
+
+
+def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
+    """Parse YAML text into plain values and a path → position map.
+
+    Returns errors (kind "yaml") rather than raising, so a caller can merge them with the
+    other validation errors.
+    """
+    loader = _Builder(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        msg = exc.problem or str(exc)
+        if exc.context:
+            msg = f"{exc.context}: {msg}"
+        return None, {}, [RuleError("", line, col, f"YAML syntax: {msg}", "yaml")]
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML parse error is marked
+        return None, {}, [RuleError("", None, None, f"YAML syntax: {exc}", "yaml")]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, {}, []
+    lines = text.splitlines()
+    marks: dict[str, Pos] = {}
+    errors: list[RuleError] = []
+    try:
+        value = _build(loader, node, "", marks, lines, errors)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        return (
+            None,
+            {},
+            [
+                RuleError(
+                    "",
+                    mark.line + 1 if mark else None,
+                    mark.column + 1 if mark else None,
+                    f"YAML: {exc.problem}",
+                    "yaml",
+                )
+            ],
+        )
+    return value, marks, errors
+
+
+def _pos(node: yaml.Node, lines: list[str]) -> Pos:
+    mark = node.start_mark
+    style = getattr(node, "style", None)
+    block_indent = None
+    if isinstance(node, yaml.ScalarNode) and style in ("|", ">"):
+        # The first non-blank content line tells the indentation.
+        for raw in lines[mark.line + 1 : node.end_mark.line + 1]:
+            if raw.strip():
+                block_indent = len(raw) - len(raw.lstrip(" "))
+                break
+    return Pos(mark.line + 1, mark.column + 1, style, block_indent)
+
+
+def _build(
+    loader: _Builder,
+    node: yaml.Node,
+    path: str,
+    marks: dict[str, Pos],
+    lines: list[str],
+    errors: list[RuleError],
+) -> Any:
+    marks[path] = _pos(node, lines)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # resolves YAML merge keys (<<: *base)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                errors.append(
+                    RuleError(
+                        path,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        f"keys must be text, not {type(key).__name__}",
+                        "schema",
+                    )
+                )
+                continue
+            key = str(key)
+            child = join_path(path, key)
+            if key in result:
+                errors.append(
+                    RuleError(
+                        child,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        f"key '{key}' appears twice",
+                        "schema",
+                    )
+                )
+            marks[f"{child}#key"] = _pos(key_node, lines)
+            result[key] = _build(loader, value_node, child, marks, lines, errors)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(loader, item, join_path(path, i), marks, lines, errors)
+            for i, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
+
+
+def locate(marks: dict[str, Pos] | None, path: str) -> tuple[int | None, int | None]:
+    """The position of ``path``, or of its nearest ancestor that has one."""
+    if not marks:
+        return None, None
+    probe = path
+    while True:
+        pos = marks.get(probe)
+        if pos is not None:
+            return pos.line, pos.column
+        if not probe:
+            return None, None
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
