@@ -7,7 +7,7 @@ fact schema and the demo measures.
 
 Typical use::
 
-    schema = load_schema()                      # demo/facts.yaml
+    schema = load_schema()                      # rules/facts.yaml
     clauses = load_yaml(text, schema)           # RuleValidationError lists every problem
     explanation = explain(clauses, facts, as_of=date(2023, 12, 1))
     batch = evaluate_population(clauses, Population.from_records(rows, schema), as_of)

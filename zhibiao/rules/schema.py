@@ -1,7 +1,7 @@
 """The fact schema: the one place that says what rules may read about an enterprise.
 
 Each fact has a type, a Chinese and an English description, the platform record it will be
-filled from, and a default used when the platform has no record. ``demo/facts.yaml`` is the
+filled from, and a default used when the platform has no record. ``rules/facts.yaml`` is the
 document; this module loads it into a :class:`FactSchema` and converts fact values between
 their API form (Decimal, date, str …) and the internal fixed-point form the evaluators use.
 """
@@ -26,7 +26,7 @@ EPOCH = dt.date(1970, 1, 1)
 _EPOCH_ORDINAL = EPOCH.toordinal()
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
-DEFAULT_SCHEMA_PATH = Path(__file__).parent / "demo" / "facts.yaml"
+DEFAULT_SCHEMA_PATH = Path(__file__).parent / "facts.yaml"
 
 
 def date_to_days(value: dt.date) -> int:
@@ -278,7 +278,7 @@ _FIELD_KEYS = {"type", "zh", "en", "source", "default", "values"}
 
 
 def load_schema(path: str | Path | None = None, *, text: str | None = None) -> FactSchema:
-    """Load a fact schema (by default the demo's ``facts.yaml``); refuse it if malformed."""
+    """Load a fact schema (by default the platform's ``facts.yaml``); refuse it if malformed."""
     if text is None:
         text = Path(path or DEFAULT_SCHEMA_PATH).read_text(encoding="utf-8")
     data, marks, errors = read_yaml(text)

@@ -15,7 +15,7 @@ from zhibiao.rules.schema import FactSchema, load_schema
 from zhibiao.rules.yamlio import load_yaml
 
 HERE = Path(__file__).parent
-FACTS = HERE / "facts.yaml"
+FACTS = HERE.parent / "facts.yaml"
 MEASURES = HERE / "fengxian_2023.yaml"
 
 
