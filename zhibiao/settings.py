@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "ninja",
     "zhibiao.core",
     "zhibiao.audit",
+    "zhibiao.jobs",
+    "zhibiao.notifications",
     "zhibiao.directory",
     "zhibiao.accounts",
     "zhibiao.policies",
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "zhibiao.core.context_processors.platform",
+                "zhibiao.notifications.context_processors.unread",
             ],
         },
     },
@@ -180,6 +183,9 @@ IMPORT_MAX_ROWS = int(os.environ.get("ZHIBIAO_IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_SECONDS = float(os.environ.get("ZHIBIAO_IMPORT_MAX_SECONDS", "120"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background jobs run in a thread of the web process; tests run them inline instead.
+JOBS_INLINE = env_bool("ZHIBIAO_JOBS_INLINE")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

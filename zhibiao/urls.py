@@ -18,6 +18,8 @@ urlpatterns = [
     path("bases/", include("zhibiao.bases.urls")),
     path("policies/", include("zhibiao.policies.urls")),
     path("events/", include("zhibiao.events.urls")),
+    path("jobs/", include("zhibiao.jobs.urls")),
+    path("inbox/", include("zhibiao.notifications.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

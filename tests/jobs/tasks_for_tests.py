@@ -1,0 +1,11 @@
+"""Task functions the job tests run (a task is any function under zhibiao. or tests.)."""
+
+
+def count_to(progress, *, n: int) -> dict:
+    for i in range(n):
+        progress(i + 1, n, f"{i + 1}")
+    return {"counted": n}
+
+
+def explode(progress) -> dict:
+    raise RuntimeError("boom")

@@ -1,0 +1,77 @@
+"""Background jobs: run after commit, report progress, fail cleanly, and stay private."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import client_for
+from zhibiao.jobs import services
+from zhibiao.jobs.models import Job, JobStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def allow_test_tasks(monkeypatch):
+    monkeypatch.setattr(services, "ALLOWED_PREFIXES", ("zhibiao.", "tests."))
+
+
+def test_runs_on_commit_and_records_result(
+    admin_user, allow_test_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.count_to", title="t", n=3)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert job.result == {"counted": 3}
+    assert (job.done, job.total, job.percent) == (3, 3, 100)
+
+
+def test_failure_is_recorded_not_raised(
+    admin_user, allow_test_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.explode", title="t")
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "boom" in job.message
+
+
+def test_only_platform_tasks(admin_user):
+    with pytest.raises(ValueError, match="not a platform task"):
+        services.enqueue(admin_user, "os.system", title="t")
+
+
+def test_a_job_runs_once(admin_user, allow_test_tasks):
+    job = Job.objects.create(task="tests.jobs.tasks_for_tests.count_to", title="t", params={"n": 1})
+    assert services.run(job.pk) is not None
+    assert services.run(job.pk) is None
+
+
+def test_stale_jobs_fail_and_queued_ones_run(admin_user, allow_test_tasks):
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    stale = Job.objects.create(task="x", title="s", status=JobStatus.RUNNING, heartbeat_at=long_ago)
+    queued = Job.objects.create(
+        task="tests.jobs.tasks_for_tests.count_to", title="q", params={"n": 2}
+    )
+    assert services.run_pending() == {"stale": 1, "ran": 1}
+    stale.refresh_from_db()
+    queued.refresh_from_db()
+    assert stale.status == JobStatus.FAILED
+    assert queued.status == JobStatus.DONE
+
+
+def test_progress_page_is_private(users):
+    job = Job.objects.create(task="x", title="mine", created_by=users["enterprise"])
+    url = reverse("jobs:detail", args=[job.pk])
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(users["provider"]).get(url).status_code == 404
+    assert client_for(users["admin"]).get(url).status_code == 200
+    page = client_for(users["enterprise"]).get(url)
+    assert page.status_code == 200
+    assert 'http-equiv="refresh"' in page.content.decode()  # keeps going without JavaScript
+    partial = client_for(users["enterprise"]).get(url, headers={"HX-Request": "true"})
+    assert "<html" not in partial.content.decode()
+    assert 'hx-trigger="every 1s"' in partial.content.decode()

@@ -1,0 +1,51 @@
+"""Sending notifications: a row in each recipient's inbox and, where they have an address,
+an e-mail, sent after the surrounding transaction commits (so a rolled-back operation sends
+nothing)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from zhibiao.notifications.models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def notify(recipients: Iterable, *, kind: str, title: str, body: str = "", link: str = "") -> int:
+    """Notify each active recipient once; returns how many were notified."""
+    rows = [
+        Notification(recipient=user, kind=kind, title=title[:200], body=body, link=link)
+        for user in {user.pk: user for user in recipients if user.is_active}.values()
+    ]
+    Notification.objects.bulk_create(rows)
+    emails = [(row, row.recipient.email) for row in rows if row.recipient.email]
+    if emails:
+        transaction.on_commit(lambda: _send(emails))
+    return len(rows)
+
+
+def _send(emails: list[tuple[Notification, str]]) -> None:
+    sent = []
+    for row, address in emails:
+        text = f"{row.body}\n\n{row.link}".strip() if row.link else row.body
+        try:
+            send_mail(row.title, text, settings.DEFAULT_FROM_EMAIL, [address])
+        except OSError:  # a mail server that is down must not break the operation
+            log.warning("could not e-mail notification %s to %s", row.pk, address)
+            continue
+        sent.append(row.pk)
+    Notification.objects.filter(pk__in=sent).update(emailed=True)
+
+
+def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark some (or all) of the user's own notifications read."""
+    rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=list(notification_ids))
+    return rows.update(read_at=timezone.now())
