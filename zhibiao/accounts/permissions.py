@@ -17,7 +17,11 @@ from zhibiao.accounts.models import Role
 
 
 def is_district_admin(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or user.role == Role.ADMIN)
+    )
 
 
 def has_role(user, *roles: str) -> bool:

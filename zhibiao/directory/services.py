@@ -232,7 +232,7 @@ def import_organisations(
     Every row is validated first, as the form would validate it; if any row is wrong, nothing
     is written and ImportFailed lists every error by row and column (up to a limit).
     """
-    ensure(is_district_admin(actor) or actor is None)
+    ensure(actor is None or is_district_admin(actor))
     result = ImportResult()
     mapping, missing = _resolve_columns(headers)
     if missing:
