@@ -161,3 +161,36 @@ class CommitteeMember(models.Model):
     def is_current(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.term_start <= on and (self.term_end is None or on <= self.term_end)
+
+
+class ConflictOfInterest(models.Model):
+    """An expert's declared conflict with an organisation: they never review or serve it."""
+
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("expert"),
+        on_delete=models.PROTECT,
+        related_name="conflicts",
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="conflicted_experts",
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expert", "organisation"],
+                name="committee_conflict_once",
+                violation_error_message=_("This conflict is already declared."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert} × {self.organisation}"

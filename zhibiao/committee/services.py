@@ -1,0 +1,68 @@
+"""Committee work: which experts may serve a given organisation, least busy first.
+
+One mechanism for every assignment of experts: the review of applications uses it now, and the
+supply platform's matching builds on it. A conflict of interest excludes an expert outright:
+their own organisation, or one they declared a conflict with.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.audit.services import record
+from zhibiao.committee.models import CommitteeMember, ConflictOfInterest
+
+
+def experts() -> QuerySet:
+    """Expert accounts with a current committee seat."""
+    today = timezone.localdate()
+    seats = CommitteeMember.objects.current(today).filter(user__isnull=False)
+    return get_user_model().objects.filter(
+        role=Role.EXPERT, is_active=True, pk__in=seats.values("user_id")
+    )
+
+
+def conflicted_experts(organisation_id: int) -> QuerySet:
+    """Experts who must not serve this organisation."""
+    own = CommitteeMember.objects.filter(
+        person__organisation_id=organisation_id, user__isnull=False
+    )
+    declared = ConflictOfInterest.objects.filter(organisation_id=organisation_id)
+    return get_user_model().objects.filter(
+        Q(pk__in=own.values("user_id"))
+        | Q(pk__in=declared.values("expert_id"))
+        | Q(organisation_id=organisation_id)
+    )
+
+
+def eligible_experts(organisation_id: int) -> QuerySet:
+    """Experts free of conflict with the organisation, the least loaded first.
+
+    The load is the number of reviews assigned and not yet submitted.
+    """
+    return (
+        experts()
+        .exclude(pk__in=conflicted_experts(organisation_id).values("pk"))
+        .annotate(open_reviews=Count("reviews", filter=Q(reviews__submitted_at__isnull=True)))
+        .order_by("open_reviews", "pk")
+    )
+
+
+def has_conflict(expert, organisation_id: int) -> bool:
+    return conflicted_experts(organisation_id).filter(pk=expert.pk).exists()
+
+
+@transaction.atomic
+def declare_conflict(actor, expert, organisation, reason: str) -> ConflictOfInterest:
+    """An expert declares their own conflict; administrators may record one for them."""
+    ensure(actor.pk == expert.pk or is_district_admin(actor))
+    conflict, _created = ConflictOfInterest.objects.get_or_create(
+        expert=expert, organisation=organisation, defaults={"reason": reason}
+    )
+    record(actor, "conflict.declare", conflict, reason=reason)
+    return conflict
