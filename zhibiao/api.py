@@ -13,10 +13,13 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from zhibiao.accounts.api import router as accounts_router
+from zhibiao.applications.api import router as applications_router
+from zhibiao.applications.services import TransitionRefused
 from zhibiao.bases.api import router as bases_router
 from zhibiao.committee.api import router as committee_router
 from zhibiao.directory.api import router as directory_router
 from zhibiao.events.api import router as events_router
+from zhibiao.measures.api import router as measures_router
 from zhibiao.policies.api import router as policies_router
 
 api = NinjaAPI(
@@ -36,6 +39,8 @@ api.add_router("/committee", committee_router)
 api.add_router("/bases", bases_router)
 api.add_router("/policies", policies_router)
 api.add_router("/events", events_router)
+api.add_router("/measures", measures_router)
+api.add_router("/applications", applications_router)
 
 
 def _field_of(loc: tuple | list) -> str:
@@ -89,6 +94,12 @@ def on_model_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResp
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(request, 403, str(exc) or gettext("You are not allowed to do this."))
+
+
+@api.exception_handler(TransitionRefused)
+def on_refused_step(request: HttpRequest, exc: TransitionRefused) -> HttpResponse:
+    """A step the application's state or conditions do not allow now: a conflict, 409."""
+    return error_response(request, 409, str(exc))
 
 
 @api.exception_handler(Http404)

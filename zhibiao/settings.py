@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "zhibiao.committee",
     "zhibiao.events",
     "zhibiao.bases",
+    "zhibiao.profiles",
+    "zhibiao.measures",
+    "zhibiao.applications",
     "zhibiao.demo",
 ]
 
@@ -183,6 +186,9 @@ IMPORT_MAX_ROWS = int(os.environ.get("ZHIBIAO_IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_SECONDS = float(os.environ.get("ZHIBIAO_IMPORT_MAX_SECONDS", "120"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Length of the public notice (公示) of an application, in working days (Monday to Friday).
+PUBLICITY_WORKING_DAYS = int(os.environ.get("ZHIBIAO_PUBLICITY_WORKING_DAYS", "5"))
 
 # Background jobs run in a thread of the web process; tests run them inline instead.
 JOBS_INLINE = env_bool("ZHIBIAO_JOBS_INLINE")

@@ -18,6 +18,8 @@ urlpatterns = [
     path("bases/", include("zhibiao.bases.urls")),
     path("policies/", include("zhibiao.policies.urls")),
     path("events/", include("zhibiao.events.urls")),
+    path("measures/", include("zhibiao.measures.urls")),
+    path("applications/", include("zhibiao.applications.urls")),
     path("jobs/", include("zhibiao.jobs.urls")),
     path("inbox/", include("zhibiao.notifications.urls")),
     path("api/v1/", api.urls),

@@ -11,6 +11,8 @@ import hashlib
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import User
 from zhibiao.audit.services import record
@@ -28,6 +31,7 @@ from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, Person, Source
 from zhibiao.events.models import AgendaItem, Event
 from zhibiao.policies.models import PolicyDocument
+from zhibiao.rules import demo as rules_demo
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -209,6 +213,71 @@ def _bases(loader: _Loader, orgs: dict[str, Organisation], batch: Batch) -> None
             )
 
 
+def _measures(loader: _Loader, documents: dict[str, PolicyDocument]) -> None:
+    """The stand-in measures as a rule book, and modes: certificates on file need no form."""
+    from zhibiao.measures.models import Clause, Mode
+    from zhibiao.measures.services import import_rulebook
+
+    text = (Path(rules_demo.__file__).parent / story.RULE_FILE).read_text(encoding="utf-8")
+    modes = dict.fromkeys(story.AUTO_CLAUSES, Mode.AUTO)
+    report = import_rulebook(None, documents["measures"], text, modes=modes)
+    if report.created:
+        loader.report.created[str(_("clause versions"))] += len(report.created)
+    for clause in Clause.objects.filter(rulebook__document=documents["measures"]):
+        wanted = (modes.get(clause.code, Mode.QUICK), clause.code not in story.AUTO_CLAUSES)
+        if (clause.mode, clause.needs_review) != wanted:
+            clause.mode, clause.needs_review = wanted
+            clause.save(update_fields=["mode", "needs_review"])
+            loader.report.updated[str(Clause._meta.verbose_name_plural)] += 1
+
+
+def _records(loader: _Loader, orgs: dict[str, Organisation]) -> None:
+    """Facts on file for the fictional demo enterprises, dated this year."""
+    from zhibiao.profiles import models as profiles
+
+    year = timezone.localdate().year
+
+    def dated(row: dict) -> dict:
+        return {k: v.replace("{Y}", str(year)) if isinstance(v, str) else v for k, v in row.items()}
+
+    for name, kinds in story.RECORDS.items():
+        org = orgs[name]
+        for row in map(dated, kinds.get("tax", [])):
+            loader.upsert(
+                profiles.TaxRecord,
+                {"organisation": org, "year": year - 1},
+                {"amount": Decimal(row["amount"])},
+            )
+        for row in map(dated, kinds.get("certifications", [])):
+            loader.upsert(
+                profiles.Certification,
+                {"kind": row["kind"], "number": row["number"]},
+                {"organisation": org, "year": year},
+            )
+        for row in map(dated, kinds.get("standards", [])):
+            loader.upsert(
+                profiles.StandardDrafting,
+                {"organisation": org, "code": row["code"]},
+                {"title": row["title"], "level": row["level"], "rank": row["rank"], "year": year},
+            )
+        for row in map(dated, kinds.get("awards", [])):
+            loader.upsert(
+                profiles.AwardRecord,
+                {
+                    "organisation": org,
+                    "award": row["award"],
+                    "recipient": row["recipient"],
+                    "person_name": "",
+                    "year": year,
+                },
+                {"project": row["project"]},
+            )
+        for row in map(dated, kinds.get("designations", [])):
+            loader.upsert(
+                profiles.Designation, {"organisation": org, "kind": row["kind"]}, {"year": year}
+            )
+
+
 def _accounts(
     loader: _Loader, orgs: dict[str, Organisation], members: dict[str, CommitteeMember]
 ) -> None:
@@ -256,6 +325,8 @@ def load_demo(actor=None) -> LoadReport:
         batch.save(update_fields=["designation_event"])
         loader.report.updated[str(Batch._meta.verbose_name_plural)] += 1
     _bases(loader, orgs, batch)
+    _measures(loader, documents)
+    _records(loader, orgs)
     _accounts(loader, orgs, members)
     if loader.report.changed:
         record(

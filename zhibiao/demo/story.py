@@ -48,6 +48,26 @@ ORGANISATIONS: list[dict] = [
         "founded_on": datetime.date(2016, 4, 18),
     },
     {
+        "name": "上海金汇智能装备股份有限公司",
+        "kind": "enterprise",
+        "town": "jinhui",
+        "ownership": "private",
+        "industry": "C3499",
+        "auth": "91",
+        "size": "large",
+        "founded_on": datetime.date(2006, 10, 9),
+    },
+    {
+        "name": "上海奉城新材料科技有限公司",
+        "kind": "enterprise",
+        "town": "fengcheng",
+        "ownership": "private",
+        "industry": "C2929",
+        "auth": "91",
+        "size": "small",
+        "founded_on": datetime.date(2025, 3, 16),
+    },
+    {
         "name": "上海贤达精密机械有限公司",
         "kind": "enterprise",
         "town": "qingcun",
@@ -369,3 +389,63 @@ ACCOUNTS: list[tuple[str, str, str | None, str, str | None]] = [
     ("chamber", "chamber", "上海市奉贤区美丽健康产业商会", "美丽健康产业商会秘书处", None),
     ("provider", "provider", "上海贤质检测技术有限公司", "贤质检测业务经理", None),
 ]
+
+
+# The measures' demo facts (zhibiao/rules/facts.yaml): records on file for the fictional demo
+# enterprises only, never for the real companies of the story. "Y" is the current year, so the
+# demo shows this year's entitlements whenever it is loaded; tax is last year's.
+RULE_FILE = "fengxian_2023.yaml"
+AUTO_CLAUSES = {
+    "FX23-BRAND",
+    "FX23-CERT-ENERGY",
+    "FX23-CERT-INFOSEC",
+    "FX23-CERT-MEASURE",
+    "FX23-CMA",
+    "FX23-BASE-OPS",
+    "FX23-BASE-COURSE",
+}
+RECORDS: dict[str, dict[str, list[dict]]] = {
+    "上海贤达精密机械有限公司": {
+        "tax": [{"amount": "860000.00"}],
+        "certifications": [{"kind": "measurement_ms", "number": "CMS-{Y}-0318"}],
+        "standards": [
+            {
+                "code": "GB/T 99318-{Y}",
+                "title": "精密机床主轴 径向跳动测量方法",
+                "level": "national",
+                "rank": 2,
+            }
+        ],
+    },
+    "上海金汇智能装备股份有限公司": {
+        "tax": [{"amount": "12000000.00"}],
+        "certifications": [{"kind": "shanghai_brand", "number": "SHB-{Y}-0211"}],
+        "standards": [
+            {
+                "code": "GB/T 99201-{Y}",
+                "title": "智能装配生产线 通用技术要求",
+                "level": "national",
+                "rank": 1,
+            }
+        ],
+        "awards": [
+            {
+                "award": "shanghai_quality_gold_award",
+                "recipient": "organisation",
+                "project": "智能装备全生命周期质量管理",
+            }
+        ],
+        "designations": [{"kind": "little_giant"}],
+    },
+    "上海奉城新材料科技有限公司": {
+        "tax": [{"amount": "150000.00"}],
+        "certifications": [{"kind": "energy_ms", "number": "EnMS-{Y}-0042"}],
+        "awards": [
+            {
+                "award": "shanghai_quality_gold_award",
+                "recipient": "organisation",
+                "project": "新材料质量提升工程",
+            }
+        ],
+    },
+}

@@ -1,0 +1,185 @@
+"""Facts come from the records, one enterprise and the whole population agree, and screening
+finds the entitled in the background."""
+
+import datetime
+import random
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import client_for, make_organisation
+from zhibiao.directory.models import Organisation
+from zhibiao.measures import facts, services
+from zhibiao.measures.models import Entitlement, Screening
+from zhibiao.profiles.models import (
+    AwardRecord,
+    Certification,
+    CreditEntry,
+    StandardDrafting,
+    TaxRecord,
+)
+from zhibiao.rules import evaluate_population, explain
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def org_named(name: str) -> Organisation:
+    return Organisation.objects.get(name=name)
+
+
+def test_facts_read_from_records(demo):
+    xianda = org_named("上海贤达精密机械有限公司")
+    got = facts.facts_for(xianda, TODAY)
+    assert got["registered_in_district"] is True
+    assert got["town"] == "qingcun"
+    assert got["tax_paid_district"] == Decimal("860000.00")
+    assert got["credit_status"] == "good"
+    assert got["certifications"][0]["kind"] == "measurement_ms"
+    assert got["standards"][0]["rank"] == 2
+    assert got["training_base_status"] == "none"
+    chenguang = org_named("上海晨光文具股份有限公司")
+    assert facts.facts_for(chenguang, TODAY)["training_base_status"] == "active"
+
+
+def test_credit_list_entry_counts_while_listed(demo):
+    org = org_named("上海奉城新材料科技有限公司")
+    entry = CreditEntry.objects.create(
+        organisation=org, list="serious", listed_on=TODAY - datetime.timedelta(days=10)
+    )
+    assert facts.facts_for(org, TODAY)["credit_status"] == "serious"
+    entry.removed_on = TODAY - datetime.timedelta(days=1)
+    entry.save()
+    assert facts.facts_for(org, TODAY)["credit_status"] == "good"
+
+
+def test_demo_enterprises_are_entitled_with_reasons(demo):
+    ((_rulebook, explanation),) = services.explain_enterprise(org_named("上海贤达精密机械有限公司"))
+    entitled = {result.id: result.amount for result in explanation.entitled}
+    assert entitled == {"FX23-STD-NAT-2": Decimal(50000), "FX23-CERT-MEASURE": Decimal(100000)}
+    ((_rb, young),) = services.explain_enterprise(org_named("上海奉城新材料科技有限公司"))
+    near = {result.id: result.missing for result in young.near_misses}
+    assert "FX23-QA-GOLD" in near  # registered less than three years ago
+    assert "3" in near["FX23-QA-GOLD"][0]
+
+
+def _random_records(count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    orgs = [
+        make_organisation(founded_on=datetime.date(rng.randint(2000, 2025), 1, 1))
+        for _ in range(count)
+    ]
+    year = TODAY.year
+    for i, org in enumerate(orgs):
+        if rng.random() < 0.8:
+            TaxRecord.objects.create(
+                organisation=org, year=year - 1, amount=rng.choice([0, 1000, 500000])
+            )
+        if rng.random() < 0.5:
+            StandardDrafting.objects.create(
+                organisation=org,
+                code=f"GB/T 9{i:04d}-{year}",
+                level=rng.choice(["national", "industry", "local", "group"]),
+                rank=rng.randint(1, 4),
+                year=rng.choice([year, year - 1]),
+                city_funded=rng.random() < 0.2,
+            )
+        if rng.random() < 0.4:
+            Certification.objects.create(
+                organisation=org,
+                kind=rng.choice(["shanghai_brand", "energy_ms", "cma", "quality_ms"]),
+                number=f"C-{seed}-{i}",
+                year=rng.choice([year, year - 1]),
+            )
+        if rng.random() < 0.2:
+            AwardRecord.objects.create(
+                organisation=org,
+                award=rng.choice(["shanghai_quality_gold_award", "china_quality_award"]),
+                year=year,
+                project=f"P{i}",
+            )
+        if rng.random() < 0.1:
+            CreditEntry.objects.create(organisation=org, list="serious", listed_on=TODAY)
+
+
+def test_population_agrees_with_one_by_one(demo):
+    """The batch columns and the per-enterprise facts give the same entitlements."""
+    _random_records(60, seed=3)
+    ((rulebook, _),) = services.explain_enterprise(org_named("上海贤达精密机械有限公司"))
+    clause_set = services.clause_set(rulebook)
+    population, ids = facts.population(TODAY)
+    batch = evaluate_population(clause_set, population, TODAY)
+    organisations = Organisation.objects.in_bulk(ids)
+    entitled_somewhere = 0
+    for row, org_id in enumerate(ids):
+        one = explain(clause_set, facts.facts_for(organisations[org_id], TODAY), TODAY)
+        for column, clause in enumerate(batch.clauses):
+            result = one[clause.id]
+            assert bool(batch.entitled[row, column]) == result.entitled, (org_id, clause.id)
+            assert batch.amount(row, clause.id) == result.amount, (org_id, clause.id)
+            entitled_somewhere += result.entitled
+    assert entitled_somewhere > 5  # the comparison covered real entitlements
+
+
+def test_screening_job_records_the_entitled(demo, users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.start_screening(users["admin"])
+    job.refresh_from_db()
+    assert job.status == "done", job.message
+    screening = Screening.objects.get(job=job)
+    assert screening.enterprises == Organisation.objects.filter(kind="enterprise").count()
+    found = set(
+        Entitlement.objects.filter(screening=screening).values_list(
+            "organisation__name", "version__clause__code"
+        )
+    )
+    assert ("上海贤达精密机械有限公司", "FX23-CERT-MEASURE") in found
+    assert ("上海金汇智能装备股份有限公司", "FX23-BRAND") in found
+    assert job.result["link"] == reverse("measures:screening", args=[screening.pk])
+
+
+def test_screening_page_and_exports(demo, users, django_capture_on_commit_callbacks):
+    admin = client_for(users["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(reverse("measures:screenings"), {"as_of": TODAY.isoformat()})
+    assert response.status_code == 302  # to the job's progress page
+    assert admin.get(response["Location"]).status_code == 200
+    page = admin.get(reverse("measures:clause", args=["FX23-CERT-MEASURE"])).content.decode()
+    assert "上海贤达精密机械有限公司" in page
+    export = admin.get(reverse("measures:entitled_export", args=["FX23-CERT-MEASURE"]))
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0] == "上海贤达精密机械有限公司" and rows[1][5] == 100000
+    for role in ("enterprise", "expert"):
+        assert client_for(users[role]).get(reverse("measures:screenings")).status_code == 403
+        assert (
+            client_for(users[role])
+            .get(reverse("measures:entitled_export", args=["FX23-CERT-MEASURE"]))
+            .status_code
+            == 403
+        )
+
+
+def test_confirm_and_notify(demo, users, settings, django_capture_on_commit_callbacks):
+    from zhibiao.accounts.models import User
+    from zhibiao.notifications.models import Notification
+
+    settings.DEMO_MODE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_screening(users["admin"])
+    admin = client_for(users["admin"])
+    admin.post(reverse("measures:entitled_notify", args=["FX23-CERT-MEASURE"]))
+    demo_user = User.objects.get(username="enterprise")
+    notes = Notification.objects.filter(recipient=demo_user, kind="entitlement")
+    assert notes.count() == 1
+    assert "100000" in notes.get().title
+    again = admin.post(reverse("measures:entitled_notify", args=["FX23-CERT-MEASURE"]))
+    assert again.status_code == 302
+    assert notes.count() == 1  # notified once only

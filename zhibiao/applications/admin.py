@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from zhibiao.applications.models import Application, Transition
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Applications move only through their steps (the application pages and the API)."""
+
+    list_display = ["number", "enterprise", "clause", "status", "amount_assessed", "created_at"]
+    list_filter = ["status", "channel", "clause"]
+    search_fields = ["number", "enterprise__name"]
+    inlines = [TransitionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,156 @@
+"""API of the applications: the same steps and permission rules as the pages."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
+from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja.pagination import paginate
+
+from zhibiao.accounts.api_auth import required_auth
+from zhibiao.applications import services
+from zhibiao.applications.models import Application
+from zhibiao.directory.models import Organisation
+from zhibiao.measures.models import Clause
+
+router = Router(tags=["applications"], auth=required_auth)
+
+
+class TransitionOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str = Field(alias="actor.username")
+    at: datetime.datetime
+    reason: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str
+    enterprise_id: int
+    enterprise_name: str = Field(alias="enterprise.name")
+    clause: str = Field(alias="clause.code")
+    version: int = Field(alias="version.number")
+    channel: str
+    status: str
+    status_name: str = Field(alias="get_status_display")
+    year: int
+    project: str
+    amount_assessed: Decimal
+    amount_approved: Decimal | None
+    publicity_ends_at: datetime.datetime | None
+
+
+class ApplicationDetailOut(ApplicationOut):
+    assessment: dict[str, Any]
+    transitions: list[TransitionOut]
+    next_steps: list[str]
+
+    @staticmethod
+    def resolve_next_steps(obj: Application, context) -> list[str]:
+        return [step.action for step in services.available_steps(context["request"].auth, obj)]
+
+
+class StartIn(Schema):
+    clause: str
+    project: str = ""
+    organisation: int | None = None
+    statement: str = ""
+
+
+class StepIn(Schema):
+    action: str
+    reason: str = ""
+    amount: Decimal | None = None
+    payment_reference: str = ""
+
+
+class AssignIn(Schema):
+    reviewers: list[int]
+
+
+class ReviewIn(Schema):
+    score: int
+    recommendation: str
+    comment: str
+
+
+def _applications(request: HttpRequest):
+    return Application.objects.visible_to(request.auth).select_related(
+        "enterprise", "clause", "version"
+    )
+
+
+@router.get("", response=list[ApplicationOut], summary="Applications you may see")
+@paginate
+def list_applications(request: HttpRequest, status: str | None = None):
+    rows = _applications(request)
+    return rows.filter(status=status) if status else rows
+
+
+@router.get("/{int:application_id}", response=ApplicationDetailOut, summary="One application")
+def get_application(request: HttpRequest, application_id: int):
+    return get_object_or_404(_applications(request), pk=application_id)
+
+
+@router.post("", response={201: ApplicationDetailOut}, summary="Apply, or confirm an entitlement")
+def start(request: HttpRequest, payload: StartIn):
+    user = request.auth
+    org_id = payload.organisation or user.organisation_id
+    organisation = get_object_or_404(Organisation.objects.editable_by(user), pk=org_id or 0)
+    clause = get_object_or_404(Clause.objects.visible_to(user), code=payload.clause)
+    application = services.start_application(
+        user, organisation, clause, project=payload.project, statement=payload.statement
+    )
+    return 201, application
+
+
+@router.post(
+    "/{int:application_id}/transitions",
+    response=ApplicationDetailOut,
+    summary="Take a step (409 when the step is not allowed now)",
+)
+def take_step(request: HttpRequest, application_id: int, payload: StepIn):
+    application = get_object_or_404(_applications(request), pk=application_id)
+    return services.transition(
+        request.auth,
+        application,
+        payload.action,
+        reason=payload.reason,
+        amount=payload.amount,
+        payment_reference=payload.payment_reference,
+    )
+
+
+@router.post("/{int:application_id}/evidence", response={201: dict}, summary="Attach evidence")
+def add_evidence(
+    request: HttpRequest, application_id: int, item: Form[str], file: File[UploadedFile]
+):
+    application = get_object_or_404(_applications(request), pk=application_id)
+    evidence = services.add_evidence(request.auth, application, item, file)
+    return 201, {"id": evidence.pk, "item": evidence.item, "sha256": evidence.sha256}
+
+
+@router.post("/{int:application_id}/reviewers", response=list[int], summary="Assign experts")
+def assign(request: HttpRequest, application_id: int, payload: AssignIn):
+    application = get_object_or_404(_applications(request), pk=application_id)
+    users = list(get_user_model().objects.filter(pk__in=payload.reviewers))
+    if len(users) != len(set(payload.reviewers)):
+        raise ValidationError({"reviewers": [gettext("Unknown user.")]})
+    return [r.reviewer_id for r in services.assign_reviewers(request.auth, application, users)]
+
+
+@router.post("/{int:application_id}/review", response=dict, summary="Submit your review")
+def review(request: HttpRequest, application_id: int, payload: ReviewIn):
+    application = get_object_or_404(_applications(request), pk=application_id)
+    own = application.reviews.filter(reviewer=request.auth).first()
+    if own is None:
+        raise PermissionDenied
+    submitted = services.submit_review(request.auth, own, **payload.dict())
+    return {"score": submitted.score, "recommendation": submitted.recommendation}

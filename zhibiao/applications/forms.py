@@ -1,0 +1,59 @@
+"""Forms of the application pages; the services decide what is allowed."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhibiao.applications.models import Objection, Recommendation
+
+
+class StepForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+    amount = forms.DecimalField(
+        label=_("Approved amount (yuan)"),
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        max_digits=14,
+    )
+    payment_reference = forms.CharField(
+        label=_("Payment reference"), required=False, max_length=100
+    )
+
+
+class EvidenceForm(forms.Form):
+    item = forms.CharField(label=_("Evidence item"), max_length=200)
+    file = forms.FileField(label=_("File"), help_text=_("PDF, Word, Excel, JPEG or PNG."))
+
+
+class AssignForm(forms.Form):
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("Experts"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, experts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = experts
+
+
+class ReviewForm(forms.Form):
+    score = forms.IntegerField(label=_("Score (0–100)"), min_value=0, max_value=100)
+    recommendation = forms.ChoiceField(label=_("Recommendation"), choices=Recommendation.choices)
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+
+class ObjectionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Objection"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(label=_("Resolution"), choices=Objection.Resolution.choices)
+    note = forms.CharField(
+        label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )

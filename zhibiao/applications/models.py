@@ -1,0 +1,294 @@
+"""An application under a clause version, its steps, evidence, reviews and objections.
+
+Nothing here is ever deleted: a transition is a new row, replaced evidence is superseded, a
+withdrawn or rejected application stays on file.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import is_district_admin
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for correction")
+    IN_REVIEW = "in_review", _("Expert review")
+    PUBLICITY = "publicity", _("Public notice")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    DISBURSED = "disbursed", _("Disbursed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Channel(models.TextChoices):
+    AUTO = "auto", _("Without application (免申即享)")
+    QUICK = "quick", _("Quick application (快申快享)")
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ApplicationQuerySet:
+        """Staff see all; an enterprise its own; an expert those assigned to them."""
+        if is_district_admin(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.EXPERT:
+            return self.filter(reviews__reviewer=user).distinct()
+        if user.organisation_id:
+            return self.filter(enterprise_id=user.organisation_id)
+        return self.none()
+
+
+class Application(models.Model):
+    """A request (or, 免申即享, a confirmation) for the award of one clause version."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    enterprise = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    clause = models.ForeignKey(
+        "measures.Clause",
+        verbose_name=_("clause"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    version = models.ForeignKey(
+        "measures.ClauseVersion",
+        verbose_name=_("clause version"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    project = models.CharField(_("project"), max_length=100, blank=True)
+    statement = models.TextField(_("statement"), blank=True)
+    amount_assessed = models.DecimalField(
+        _("amount assessed"), max_digits=14, decimal_places=2, default=0
+    )
+    amount_approved = models.DecimalField(
+        _("amount approved"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    assessment = models.JSONField(_("assessment"), default=dict, blank=True)
+    assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
+    publicity_ends_at = models.DateTimeField(_("public notice ends"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    #: Bumped by every transition; a transition is a conditional update on (status, revision),
+    #: so two people acting at once cannot both succeed.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "clause"], name="applications_status_clause")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "clause", "year", "project"],
+                condition=~Q(status__in=["withdrawn", "rejected"]),
+                name="applications_one_live_per_project",
+                violation_error_message=_(
+                    "This enterprise already has an application for this clause, project and year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_assessed__gte=0),
+                name="applications_amount_not_negative",
+                violation_error_message=_("Amounts cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:detail", args=[self.pk])
+
+
+class Transition(models.Model):
+    """One step of an application: who moved it from which state to which, when and why."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="transitions",
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["application", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.from_status} → {self.to_status}"
+
+
+class Evidence(models.Model):
+    """A file supporting an application; a newer file for the same item supersedes it."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    item = models.CharField(_("evidence item"), max_length=200)
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=20)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("superseded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["application", "item", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.original_name}"
+
+
+class Recommendation(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+
+
+class Review(models.Model):
+    """One committee expert's assessment of an application: score, recommendation, comment."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="reviews",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    score = models.PositiveSmallIntegerField(
+        _("score"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    recommendation = models.CharField(
+        _("recommendation"), max_length=10, choices=Recommendation.choices, blank=True
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["application", "assigned_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"],
+                name="applications_review_once_per_expert",
+                violation_error_message=_("This expert already reviews this application."),
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)),
+                name="applications_review_score_range",
+                violation_error_message=_("A score is between 0 and 100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.reviewer}"
+
+
+class Objection(models.Model):
+    """An objection raised during the public notice, and how staff resolved it."""
+
+    class Resolution(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="objections",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    text = models.TextField(_("objection"))
+    resolution = models.CharField(
+        _("resolution"), max_length=10, choices=Resolution.choices, blank=True
+    )
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["application", "filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.text[:30]}"

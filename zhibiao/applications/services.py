@@ -1,0 +1,580 @@
+"""The application workflow: one table of allowed steps, one function that takes a step.
+
+    draft ─submit→ submitted ─accept→ in_review ─start_publicity→ publicity ─approve→ approved
+      ↑               │  ╲                                            │            │
+      └──resubmit── returned ╲─start_publicity (no review needed)     reject      disburse
+                                                                                   ↓
+    withdraw (draft, submitted, returned); reject (submitted, in_review, publicity)  disbursed
+
+Each step checks the actor's role and object, the state, and its own conditions; it is a
+conditional update on (status, revision), so of two people acting at once exactly one wins;
+it writes a Transition row and one audit entry, and notifies whom it concerns.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.applications.models import (
+    Application,
+    Channel,
+    Evidence,
+    Objection,
+    Recommendation,
+    Review,
+    Status,
+    Transition,
+)
+from zhibiao.audit.services import record
+from zhibiao.committee import services as committee
+from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from zhibiao.measures import services as measures
+from zhibiao.measures.models import Clause, Mode
+from zhibiao.notifications.services import notify
+
+EVIDENCE_KINDS = (PDF, DOCX, XLSX, JPEG, PNG)
+
+
+class TransitionRefused(Exception):
+    """A step not allowed now (wrong state, unmet condition): HTTP 409, a message on the page."""
+
+
+class ConcurrentChange(TransitionRefused):
+    """Someone else moved the application first."""
+
+
+# --- The table of steps ---------------------------------------------------------------------
+
+ENTERPRISE, STAFF = "enterprise", "staff"
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    by: str  # ENTERPRISE (the applicant's own users) or STAFF (district administrators)
+    label: Any
+    reason_required: bool = False
+    check: Callable[[Application, dict], None] | None = None
+    effect: Callable[[Application, dict], dict] | None = None
+
+
+def _check_evidence(application: Application, data: dict) -> None:
+    if application.channel == Channel.AUTO:
+        return
+    missing = sorted(set(required_evidence(application)) - set(current_evidence_items(application)))
+    if missing:
+        raise TransitionRefused(
+            gettext("Required evidence is missing: %(items)s.") % {"items": "、".join(missing)}
+        )
+
+
+def _check_review_needed(application: Application, data: dict) -> None:
+    if application.channel == Channel.AUTO or not application.clause.needs_review:
+        raise TransitionRefused(
+            gettext("This clause needs no expert review: start the public notice.")
+        )
+
+
+def _check_ready_for_publicity(application: Application, data: dict) -> None:
+    if application.status == Status.SUBMITTED:
+        if application.channel != Channel.AUTO and application.clause.needs_review:
+            raise TransitionRefused(gettext("This application must first pass the expert review."))
+        return
+    reviews = list(application.reviews.all())
+    if not reviews:
+        raise TransitionRefused(gettext("Assign at least one expert first."))
+    if any(review.submitted_at is None for review in reviews):
+        raise TransitionRefused(gettext("Every assigned expert must submit a review first."))
+
+
+def _publicity_effect(application: Application, data: dict) -> dict:
+    return {"publicity_ends_at": publicity_end(timezone.now())}
+
+
+def _check_publicity_over(application: Application, data: dict) -> None:
+    if application.publicity_ends_at and timezone.now() < application.publicity_ends_at:
+        raise TransitionRefused(
+            gettext("The public notice runs until %(end)s.")
+            % {"end": timezone.localtime(application.publicity_ends_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if application.objections.filter(resolution="").exists():
+        raise TransitionRefused(gettext("Resolve the open objections first."))
+
+
+def _approve_effect(application: Application, data: dict) -> dict:
+    """The approved amount: the assessed one unless staff set less. An application opened on
+    a near miss was assessed at 0, so staff must state the amount the evidence supports."""
+    amount = data.get("amount")
+    if amount in (None, ""):
+        if application.amount_assessed <= 0:
+            raise ValidationError({"amount": gettext("State the approved amount.")})
+        return {"amount_approved": application.amount_assessed}
+    try:
+        amount = Decimal(str(amount))
+    except InvalidOperation:
+        raise ValidationError({"amount": gettext("Enter an amount in yuan.")}) from None
+    ceiling = application.amount_assessed if application.amount_assessed > 0 else None
+    if amount < 0 or (ceiling is not None and amount > ceiling):
+        raise ValidationError(
+            {"amount": gettext("The approved amount is between 0 and the assessed amount.")}
+        )
+    return {"amount_approved": amount}
+
+
+def _disburse_effect(application: Application, data: dict) -> dict:
+    reference = str(data.get("payment_reference") or "").strip()
+    if not reference:
+        raise ValidationError({"payment_reference": gettext("Give the payment reference.")})
+    return {"payment_reference": reference[:100]}
+
+
+STEPS: dict[str, Step] = {
+    step.action: step
+    for step in (
+        Step(
+            "submit",
+            (Status.DRAFT,),
+            Status.SUBMITTED,
+            ENTERPRISE,
+            gettext_lazy("Submit"),
+            check=_check_evidence,
+        ),
+        Step(
+            "resubmit",
+            (Status.RETURNED,),
+            Status.SUBMITTED,
+            ENTERPRISE,
+            gettext_lazy("Submit again"),
+            check=_check_evidence,
+        ),
+        Step(
+            "withdraw",
+            (Status.DRAFT, Status.SUBMITTED, Status.RETURNED),
+            Status.WITHDRAWN,
+            ENTERPRISE,
+            gettext_lazy("Withdraw"),
+        ),
+        Step(
+            "return",
+            (Status.SUBMITTED,),
+            Status.RETURNED,
+            STAFF,
+            gettext_lazy("Return for correction"),
+            reason_required=True,
+        ),
+        Step(
+            "accept",
+            (Status.SUBMITTED,),
+            Status.IN_REVIEW,
+            STAFF,
+            gettext_lazy("Pass the formal check"),
+            check=_check_review_needed,
+        ),
+        Step(
+            "start_publicity",
+            (Status.SUBMITTED, Status.IN_REVIEW),
+            Status.PUBLICITY,
+            STAFF,
+            gettext_lazy("Start the public notice"),
+            check=_check_ready_for_publicity,
+            effect=_publicity_effect,
+        ),
+        Step(
+            "approve",
+            (Status.PUBLICITY,),
+            Status.APPROVED,
+            STAFF,
+            gettext_lazy("Approve"),
+            check=_check_publicity_over,
+            effect=_approve_effect,
+        ),
+        Step(
+            "reject",
+            (Status.SUBMITTED, Status.IN_REVIEW, Status.PUBLICITY),
+            Status.REJECTED,
+            STAFF,
+            gettext_lazy("Reject"),
+            reason_required=True,
+        ),
+        Step(
+            "disburse",
+            (Status.APPROVED,),
+            Status.DISBURSED,
+            STAFF,
+            gettext_lazy("Record the payment"),
+            effect=_disburse_effect,
+        ),
+    )
+}
+
+
+def _may_act(actor, application: Application, step: Step) -> bool:
+    if step.by == STAFF:
+        return is_district_admin(actor)
+    return bool(
+        actor.is_authenticated
+        and actor.organisation_id == application.enterprise_id
+        and actor.role in (Role.ENTERPRISE, Role.BASE_MANAGER)
+    ) or is_district_admin(actor)
+
+
+def available_steps(actor, application: Application) -> list[Step]:
+    """The steps this user could take now (their conditions are checked when taken)."""
+    return [
+        step
+        for step in STEPS.values()
+        if application.status in step.sources and _may_act(actor, application, step)
+    ]
+
+
+def transition(
+    actor, application: Application, action: str, *, reason: str = "", **data
+) -> Application:
+    """Take one step, or refuse it with a message; exactly one of two racing steps succeeds."""
+    step = STEPS.get(action)
+    if step is None:
+        raise TransitionRefused(gettext("Unknown step “%(action)s”.") % {"action": action})
+    if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
+        raise PermissionDenied
+    if not _may_act(actor, application, step):
+        raise PermissionDenied
+    if application.status not in step.sources:
+        raise TransitionRefused(
+            gettext("“%(step)s” is not possible while the application is “%(status)s”.")
+            % {"step": step.label, "status": application.get_status_display()}
+        )
+    reason = (reason or "").strip()
+    if step.reason_required and not reason:
+        raise ValidationError({"reason": gettext("Give a reason for this step.")})
+    if step.check:
+        step.check(application, data)
+    changes = step.effect(application, data) if step.effect else {}
+    with transaction.atomic():
+        updated = Application.objects.filter(
+            pk=application.pk, status=application.status, revision=application.revision
+        ).update(
+            status=step.target, revision=F("revision") + 1, updated_at=timezone.now(), **changes
+        )
+        if not updated:
+            raise ConcurrentChange(
+                gettext("Someone else changed this application meanwhile; reload and try again.")
+            )
+        Transition.objects.create(
+            application=application,
+            action=action,
+            from_status=application.status,
+            to_status=step.target,
+            actor=actor,
+            reason=reason,
+        )
+        record(
+            actor,
+            f"application.{action}",
+            application,
+            reason=reason,
+            **{"from": application.status, "to": step.target},
+            **{k: str(v) for k, v in changes.items()},
+        )
+        application.refresh_from_db()
+        _notify_step(application, step, reason)
+    return application
+
+
+def _enterprise_users(application: Application):
+    return get_user_model().objects.filter(
+        organisation_id=application.enterprise_id, is_active=True
+    )
+
+
+def _staff():
+    return get_user_model().objects.filter(role=Role.ADMIN, is_active=True)
+
+
+def _notify_step(application: Application, step: Step, reason: str) -> None:
+    title = gettext("Application %(number)s: %(status)s") % {
+        "number": application.number,
+        "status": application.get_status_display(),
+    }
+    recipients = _staff() if step.by == ENTERPRISE else _enterprise_users(application)
+    notify(
+        recipients,
+        kind=f"application.{step.action}",
+        title=title,
+        body=reason,
+        link=application.get_absolute_url(),
+    )
+
+
+def publicity_end(start: datetime.datetime) -> datetime.datetime:
+    """The end of the public notice: N working days (Monday to Friday) after the start.
+
+    Public holidays are not modelled; staff extend a notice by rejecting or waiting.
+    """
+    days = settings.PUBLICITY_WORKING_DAYS
+    if days <= 0:
+        return start
+    day = timezone.localtime(start).date()
+    while days:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    end = datetime.datetime.combine(day, datetime.time(23, 59, 59))
+    return timezone.make_aware(end)
+
+
+# --- Starting an application -----------------------------------------------------------------
+
+
+def _assessment(organisation, clause: Clause, project: str, as_of, excluding=None):
+    """The clause's explanation for the enterprise, and the line for the project, if any."""
+    for rulebook, explanation in measures.explain_enterprise(
+        organisation, as_of, excluding_application=excluding
+    ):
+        if rulebook.pk != clause.rulebook_id:
+            continue
+        for result in explanation.results:
+            if result.id == clause.code:
+                line = next((ln for ln in result.lines if (ln.project or "") == project), None)
+                return result, line
+    return None, None
+
+
+@transaction.atomic
+def start_application(
+    actor, organisation, clause: Clause, *, project: str = "", statement: str = ""
+) -> Application:
+    """Open an application (快申快享: a draft, prefilled) or confirm an entitlement (免申即享).
+
+    免申即享 needs the enterprise to be entitled on its records and is submitted at once;
+    a quick application may be opened on a near miss too, and the evidence fills the gap.
+    """
+    ensure(
+        is_district_admin(actor)
+        or (actor.is_authenticated and actor.organisation_id == organisation.pk)
+    )
+    as_of = timezone.localdate()
+    result, line = _assessment(organisation, clause, project, as_of)
+    if result is None:
+        raise TransitionRefused(gettext("This clause is not in force."))
+    channel = Channel.AUTO if clause.mode == Mode.AUTO else Channel.QUICK
+    if channel == Channel.AUTO and not result.entitled:
+        raise TransitionRefused(
+            gettext("Your records do not show this entitlement; apply with evidence instead.")
+        )
+    if channel == Channel.QUICK and not (result.entitled or result.near_miss):
+        raise TransitionRefused(gettext("Your records are too far from this clause's conditions."))
+    if project and line is None:
+        raise ValidationError({"project": gettext("No such project under this clause.")})
+    amount = line.amount if line is not None else result.amount
+    version = measures.version_for(clause.rulebook, result.id, result.version)
+    application = Application(
+        number=uuid.uuid4().hex[:20],
+        enterprise=organisation,
+        clause=clause,
+        version=version,
+        channel=channel,
+        year=as_of.year,
+        project=project,
+        statement=statement,
+        amount_assessed=amount,
+        assessment=result.to_dict(),
+        assessed_on=as_of,
+        created_by=actor,
+    )
+    application.full_clean(exclude=["number"])
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        raise ValidationError(
+            gettext("This enterprise already has an application for this clause, project and year.")
+        ) from None
+    application.number = f"SB{as_of.year}{application.pk:06d}"
+    application.save(update_fields=["number"])
+    record(actor, "application.create", application, channel=channel, amount=str(amount))
+    if channel == Channel.AUTO:
+        transition(actor, application, "submit", reason=gettext("Confirmed without application."))
+    return application
+
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+
+def required_evidence(application: Application) -> list[str]:
+    return list(application.assessment.get("evidence") or [])
+
+
+def current_evidence_items(application: Application) -> list[str]:
+    return list(
+        application.evidence.filter(superseded_by__isnull=True).values_list("item", flat=True)
+    )
+
+
+@transaction.atomic
+def add_evidence(actor, application: Application, item: str, upload) -> Evidence:
+    """Attach a file for one evidence item; a file already there for it is superseded."""
+    ensure(_may_act(actor, application, STEPS["submit"]))
+    if application.status not in (Status.DRAFT, Status.RETURNED):
+        raise TransitionRefused(gettext("Evidence can be added only before submitting."))
+    if item not in required_evidence(application):
+        raise ValidationError({"item": gettext("This clause asks for no such evidence.")})
+    try:
+        kind = check_upload(upload, EVIDENCE_KINDS)
+    except ValueError as error:
+        raise ValidationError({"file": str(error)}) from None
+    upload.seek(0)
+    content = upload.read()
+    name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200]
+    evidence = Evidence(
+        application=application,
+        item=item,
+        original_name=name,
+        content_type=kind.name,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=actor,
+    )
+    # The stored name is random: the original name is only shown, never used as a path.
+    evidence.file.save(f"{uuid.uuid4().hex}.{kind.name}", ContentFile(content), save=False)
+    evidence.save()
+    application.evidence.filter(item=item, superseded_by__isnull=True).exclude(
+        pk=evidence.pk
+    ).update(superseded_by=evidence)
+    record(actor, "application.evidence", application, item=item, sha256=evidence.sha256)
+    return evidence
+
+
+# --- Reviews ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_reviewers(actor, application: Application, reviewers) -> list[Review]:
+    """Assign committee experts; anyone with a conflict of interest is refused by name."""
+    ensure(is_district_admin(actor))
+    if application.status != Status.IN_REVIEW:
+        raise TransitionRefused(gettext("Experts are assigned during the expert review."))
+    eligible = set(
+        committee.eligible_experts(application.enterprise_id).values_list("pk", flat=True)
+    )
+    refused = [str(user) for user in reviewers if user.pk not in eligible]
+    if refused:
+        raise ValidationError(
+            {
+                "reviewers": gettext(
+                    "Not eligible (conflict of interest or no current seat): %(names)s."
+                )
+                % {"names": "、".join(refused)}
+            }
+        )
+    created = []
+    for user in reviewers:
+        review, is_new = Review.objects.get_or_create(
+            application=application, reviewer=user, defaults={"assigned_by": actor}
+        )
+        if is_new:
+            created.append(review)
+    if created:
+        record(actor, "application.assign", application, reviewers=[r.reviewer_id for r in created])
+        notify(
+            [review.reviewer for review in created],
+            kind="review.assigned",
+            title=gettext("Please review application %(number)s") % {"number": application.number},
+            link=application.get_absolute_url(),
+        )
+    return created
+
+
+@transaction.atomic
+def submit_review(
+    actor, review: Review, *, score: int, recommendation: str, comment: str
+) -> Review:
+    """An expert's own review, once; a conflict declared since the assignment still bars it."""
+    ensure(actor.pk == review.reviewer_id)
+    application = review.application
+    if application.status != Status.IN_REVIEW:
+        raise TransitionRefused(gettext("The expert review of this application is over."))
+    if review.submitted_at is not None:
+        raise TransitionRefused(gettext("You have already submitted this review."))
+    if committee.has_conflict(actor, application.enterprise_id):
+        raise PermissionDenied(gettext("You have a conflict of interest with this enterprise."))
+    errors = {}
+    if not isinstance(score, int) or not 0 <= score <= 100:
+        errors["score"] = gettext("A score is between 0 and 100.")
+    if recommendation not in Recommendation.values:
+        errors["recommendation"] = gettext("Recommend approval or rejection.")
+    if not (comment or "").strip():
+        errors["comment"] = gettext("Write a comment.")
+    if errors:
+        raise ValidationError(errors)
+    review.score, review.recommendation, review.comment = score, recommendation, comment.strip()
+    review.submitted_at = timezone.now()
+    review.save()
+    record(actor, "application.review", application, score=score, recommendation=recommendation)
+    notify(
+        _staff(),
+        kind="review.submitted",
+        title=gettext("Review submitted for %(number)s") % {"number": application.number},
+        link=application.get_absolute_url(),
+    )
+    return review
+
+
+# --- Objections during the public notice ------------------------------------------------------
+
+
+@transaction.atomic
+def file_objection(actor, application: Application, text: str) -> Objection:
+    ensure(actor.is_authenticated)
+    if application.status != Status.PUBLICITY or (
+        application.publicity_ends_at and timezone.now() > application.publicity_ends_at
+    ):
+        raise TransitionRefused(gettext("Objections are taken only during the public notice."))
+    if not (text or "").strip():
+        raise ValidationError({"text": gettext("Say what the objection is.")})
+    objection = Objection.objects.create(application=application, filed_by=actor, text=text.strip())
+    record(actor, "application.objection", application)
+    notify(
+        _staff(),
+        kind="objection",
+        title=gettext("Objection to %(number)s") % {"number": application.number},
+        link=application.get_absolute_url(),
+    )
+    return objection
+
+
+@transaction.atomic
+def resolve_objection(actor, objection: Objection, *, resolution: str, note: str) -> Objection:
+    """Dismiss it, or uphold it, which rejects the application with the note as the reason."""
+    ensure(is_district_admin(actor))
+    if objection.resolution:
+        raise TransitionRefused(gettext("This objection is already resolved."))
+    if resolution not in Objection.Resolution.values:
+        raise ValidationError({"resolution": gettext("Uphold or dismiss the objection.")})
+    if not (note or "").strip():
+        raise ValidationError({"note": gettext("Explain the resolution.")})
+    objection.resolution, objection.resolution_note = resolution, note.strip()
+    objection.resolved_by, objection.resolved_at = actor, timezone.now()
+    objection.save()
+    record(actor, "objection.resolve", objection.application, resolution=resolution)
+    if resolution == Objection.Resolution.UPHELD:
+        transition(actor, objection.application, "reject", reason=note)
+    return objection

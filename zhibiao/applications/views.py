@@ -1,0 +1,253 @@
+"""Pages of the applications. Every page fetches through `visible_to`; every change goes
+through the services, which refuse what the table of steps does not allow."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.applications import services
+from zhibiao.applications.forms import (
+    AssignForm,
+    EvidenceForm,
+    ObjectionForm,
+    ResolveForm,
+    ReviewForm,
+    StepForm,
+)
+from zhibiao.applications.models import Application, Evidence, Objection, Status
+from zhibiao.committee.services import eligible_experts
+from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.measures.models import Clause
+
+
+def _applications(user):
+    return Application.objects.visible_to(user).select_related("enterprise", "clause", "version")
+
+
+@role_required()
+def application_list(request: HttpRequest) -> HttpResponse:
+    rows = _applications(request.user)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        rows = rows.filter(status=status)
+    return render(
+        request,
+        "applications/list.html",
+        {
+            "page": paginate(request, rows),
+            "query": query_without_page(request),
+            "statuses": Status.choices,
+            "status": status,
+        },
+    )
+
+
+@role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    clause = get_object_or_404(
+        Clause.objects.visible_to(request.user), code=request.POST.get("clause", "")
+    )
+    try:
+        application = services.start_application(
+            request.user,
+            request.user.organisation,
+            clause,
+            project=request.POST.get("project", "")[:100],
+        )
+    except (services.TransitionRefused, ValidationError) as error:
+        messages.error(request, _message(error))
+        return redirect("measures:mine")
+    messages.success(
+        request, gettext("Application %(number)s was opened.") % {"number": application.number}
+    )
+    return redirect(application)
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
+
+
+@role_required()
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(_applications(request.user), pk=pk)
+    user = request.user
+    admin = is_district_admin(user)
+    own_review = application.reviews.filter(reviewer=user).first()
+    context = {
+        "application": application,
+        "steps": services.available_steps(user, application),
+        "step_form": StepForm(),
+        "evidence": application.evidence.select_related("uploaded_by").order_by(
+            "item", "-uploaded_at"
+        ),
+        "required": services.required_evidence(application),
+        "present": set(services.current_evidence_items(application)),
+        "may_upload": application.status in (Status.DRAFT, Status.RETURNED)
+        and (admin or user.organisation_id == application.enterprise_id),
+        "evidence_form": EvidenceForm(),
+        "transitions": application.transitions.select_related("actor"),
+        "reviews": application.reviews.select_related("reviewer") if admin else [],
+        "own_review": own_review,
+        "review_form": ReviewForm() if own_review and not own_review.submitted_at else None,
+        "assign_form": AssignForm(experts=eligible_experts(application.enterprise_id))
+        if admin and application.status == Status.IN_REVIEW
+        else None,
+        "objections": application.objections.select_related("filed_by"),
+        "objection_form": ObjectionForm() if application.status == Status.PUBLICITY else None,
+        "resolve_form": ResolveForm() if admin else None,
+        "is_admin": admin,
+    }
+    return render(request, "applications/detail.html", context)
+
+
+def _act(request: HttpRequest, application: Application, action) -> HttpResponse:
+    try:
+        action()
+    except (services.TransitionRefused, ValidationError) as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, gettext("Done."))
+    return redirect(application)
+
+
+@role_required()
+@require_POST
+def step(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(_applications(request.user), pk=pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(application)
+    data = form.cleaned_data
+    return _act(
+        request,
+        application,
+        lambda: services.transition(
+            request.user,
+            application,
+            data["action"],
+            reason=data["reason"],
+            amount=data["amount"],
+            payment_reference=data["payment_reference"],
+        ),
+    )
+
+
+@role_required()
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(_applications(request.user), pk=pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(application)
+    return _act(
+        request,
+        application,
+        lambda: services.add_evidence(
+            request.user, application, form.cleaned_data["item"], form.cleaned_data["file"]
+        ),
+    )
+
+
+@role_required()
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence is served only through here, to those who may see the application."""
+    evidence = get_object_or_404(
+        Evidence.objects.filter(application__in=Application.objects.visible_to(request.user)), pk=pk
+    )
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(_applications(request.user), pk=pk)
+    form = AssignForm(request.POST, experts=eligible_experts(application.enterprise_id))
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(application)
+    return _act(
+        request,
+        application,
+        lambda: services.assign_reviewers(
+            request.user, application, list(form.cleaned_data["reviewers"])
+        ),
+    )
+
+
+@role_required(Role.EXPERT)
+@require_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(_applications(request.user), pk=pk)
+    own = application.reviews.filter(reviewer=request.user).first()
+    if own is None:
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(application)
+    return _act(
+        request,
+        application,
+        lambda: services.submit_review(request.user, own, **form.cleaned_data),
+    )
+
+
+@role_required()
+@require_POST
+def object_to(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(Application.objects.filter(status=Status.PUBLICITY), pk=pk)
+    form = ObjectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("applications:publicity")
+    try:
+        services.file_objection(request.user, application, form.cleaned_data["text"])
+    except (services.TransitionRefused, ValidationError) as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, gettext("Your objection was filed."))
+    return redirect("applications:publicity")
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(Objection.objects.select_related("application"), pk=pk)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(objection.application)
+    return _act(
+        request,
+        objection.application,
+        lambda: services.resolve_objection(request.user, objection, **form.cleaned_data),
+    )
+
+
+def publicity(request: HttpRequest) -> HttpResponse:
+    """The public notice (公示): applications in their objection window, open to everyone."""
+    rows = (
+        Application.objects.filter(status=Status.PUBLICITY, publicity_ends_at__gte=timezone.now())
+        .select_related("enterprise", "version")
+        .order_by("publicity_ends_at")
+    )
+    return render(
+        request,
+        "applications/publicity.html",
+        {"page": paginate(request, rows), "objection_form": ObjectionForm()},
+    )

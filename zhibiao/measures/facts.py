@@ -1,0 +1,310 @@
+"""Reading the facts the rules need from the platform's records.
+
+zhibiao/rules/facts.yaml is the one list of facts: their types, meanings and the record each
+comes from. This module is its implementation, in two shapes that must agree (a test checks):
+`facts_for` builds one enterprise's facts for an explanation, `population` builds the columns
+of every enterprise for a batch, with one query per record kind instead of one per enterprise.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import numpy as np
+from django.apps import apps
+from django.db.models import QuerySet
+
+from zhibiao.directory.models import Organisation, OrganisationKind
+from zhibiao.rules import FactSchema, Population, RecordList, load_schema
+
+#: Application states whose awards count toward caps and exclusivity (granted or pending).
+COUNTED_STATES = ("submitted", "returned", "in_review", "publicity", "approved", "disbursed")
+
+
+@cache
+def schema() -> FactSchema:
+    return load_schema()
+
+
+def _credit_status(entries: Iterable[tuple[str, datetime.date, datetime.date | None]], as_of):
+    lists = {
+        kind
+        for kind, listed, removed in entries
+        if listed <= as_of and (not removed or removed > as_of)
+    }
+    if "serious" in lists:
+        return "serious"
+    return "abnormal" if "abnormal" in lists else "good"
+
+
+def _fen(amount: Decimal | int | None) -> int:
+    return int((Decimal(amount or 0) * 100).to_integral_value())
+
+
+# One description per list fact: the model, its fields as the fact's fields, and filters.
+def _of(model: str, ids: Sequence[int] | None, field: str = "organisation_id") -> QuerySet:
+    """Rows of a model for these enterprises; None means every enterprise (no IN list)."""
+    rows = apps.get_model(*model.split(".")).objects.all()
+    return rows if ids is None else rows.filter(**{f"{field}__in": ids})
+
+
+def _standards(ids: Sequence[int] | None) -> QuerySet:
+    return (
+        _of("profiles.StandardDrafting", ids)
+        .order_by("organisation_id", "year", "code")
+        .values_list(
+            "organisation_id",
+            "code",
+            "level",
+            "rank",
+            "year",
+            "city_funded",
+            "city_grant",
+            "self_declared",
+            "adopted_by_department",
+        )
+    )
+
+
+_STANDARD_FIELDS = (
+    "code",
+    "level",
+    "rank",
+    "year",
+    "city_funded",
+    "city_grant",
+    "self_declared",
+    "adopted_by_department",
+)
+
+
+def _awards(ids: Sequence[int] | None) -> QuerySet:
+    return (
+        _of("profiles.AwardRecord", ids)
+        .order_by("organisation_id", "year", "pk")
+        .values_list(
+            "organisation_id", "award", "recipient", "grade", "year", "project", "city_funded"
+        )
+    )
+
+
+_AWARD_FIELDS = ("name", "recipient", "grade", "year", "project", "city_funded")
+
+
+def _certifications(ids: Sequence[int] | None) -> QuerySet:
+    return (
+        _of("profiles.Certification", ids)
+        .order_by("organisation_id", "year", "pk")
+        .values_list("organisation_id", "kind", "number", "year", "city_funded")
+    )
+
+
+_CERTIFICATION_FIELDS = ("kind", "number", "year", "city_funded")
+
+
+def _received(ids: Sequence[int] | None, excluding: int | None = None) -> QuerySet:
+    return (
+        _of("applications.Application", ids, "enterprise_id")
+        .filter(status__in=COUNTED_STATES)
+        .exclude(pk=excluding)
+        .order_by("enterprise_id", "pk")
+        .values_list(
+            "enterprise_id",
+            "clause__code",
+            "version__category",
+            "year",
+            "amount_assessed",
+            "project",
+        )
+    )
+
+
+_RECEIVED_FIELDS = ("clause", "category", "year", "amount", "project")
+
+_LISTS = {
+    "standards": (_standards, _STANDARD_FIELDS),
+    "awards": (_awards, _AWARD_FIELDS),
+    "certifications": (_certifications, _CERTIFICATION_FIELDS),
+    "received_awards": (_received, _RECEIVED_FIELDS),
+}
+_MONEY_FIELDS = {"city_grant", "amount"}
+
+
+def _record(fields: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
+    record = dict(zip(fields, row, strict=True))
+    for name in _MONEY_FIELDS & record.keys():
+        record[name] = Decimal(record[name] or 0)
+    return record
+
+
+def enterprises() -> QuerySet[Organisation]:
+    """Who is screened: every enterprise in the register."""
+    return Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE)
+
+
+def _base_facts(ids: Sequence[int] | None) -> dict[int, tuple[str, int]]:
+    rows = (
+        _of("bases.TrainingBase", ids)
+        .exclude(status="removed")
+        .values_list("organisation_id", "status", "batch__number")
+    )
+    return {org: (status, number) for org, status, number in rows}
+
+
+def _scalar_rows(ids: Sequence[int] | None, as_of: datetime.date) -> dict[str, dict[int, Any]]:
+    """Facts of the small record kinds, by enterprise id (absent: the schema default)."""
+    designations: dict[int, list[str]] = defaultdict(list)
+    for org, kind in _of("profiles.Designation", ids).values_list("organisation_id", "kind"):
+        designations[org].append(kind)
+    credit: dict[int, list] = defaultdict(list)
+    entries = _of("profiles.CreditEntry", ids).filter(listed_on__lte=as_of)
+    for org, *entry in entries.values_list("organisation_id", "list", "listed_on", "removed_on"):
+        credit[org].append(entry)
+    tax = dict(
+        _of("profiles.TaxRecord", ids)
+        .filter(year=as_of.year - 1)
+        .values_list("organisation_id", "amount")
+    )
+    return {
+        "designations": designations,
+        "credit_status": {org: _credit_status(entries, as_of) for org, entries in credit.items()},
+        "tax_paid_district": tax,
+        "bases": _base_facts(ids),
+    }
+
+
+def facts_for(
+    organisation: Organisation, as_of: datetime.date, *, excluding_application: int | None = None
+) -> dict[str, Any]:
+    """One enterprise's facts, in the form `explain` takes.
+
+    `excluding_application` leaves an application out of the awards already received, so an
+    application is assessed as if it were not yet on file.
+    """
+    org = organisation
+    facts: dict[str, Any] = {
+        "registered_in_district": org.kind == OrganisationKind.ENTERPRISE and bool(org.town),
+        "town": org.town,
+        "zone": org.zone,
+        "ownership": org.ownership,
+        "size": org.size,
+        "industry": org.industry,
+    }
+    if org.founded_on:
+        facts["registration_date"] = org.founded_on
+    small = _scalar_rows([org.pk], as_of)
+    facts["designations"] = small["designations"].get(org.pk, [])
+    facts["credit_status"] = small["credit_status"].get(org.pk, "good")
+    facts["tax_paid_district"] = Decimal(small["tax_paid_district"].get(org.pk, 0))
+    status, batch = small["bases"].get(org.pk, ("none", 0))
+    facts["training_base_status"], facts["training_base_batch"] = status, batch
+    for name, (query, fields) in _LISTS.items():
+        rows = (
+            query([org.pk]) if name != "received_awards" else query([org.pk], excluding_application)
+        )
+        facts[name] = [_record(fields, row[1:]) for row in rows]
+    return facts
+
+
+def population(as_of: datetime.date, queryset: QuerySet[Organisation] | None = None):
+    """Every enterprise's facts as columns; returns (Population, organisation ids in order)."""
+    rows = list(
+        (queryset if queryset is not None else enterprises())
+        .order_by("pk")
+        .values_list("pk", "kind", "town", "zone", "ownership", "size", "industry", "founded_on")
+    )
+    size = len(rows)
+    ids = [row[0] for row in rows]
+    index = {pk: i for i, pk in enumerate(ids)}
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 8
+    _pk, kinds, towns, zones, ownerships, sizes, industries, founded = columns
+    text = lambda values: np.array(values, dtype=object)  # noqa: E731
+    scalars: dict[str, Any] = {
+        "registered_in_district": np.array(
+            [
+                kind == OrganisationKind.ENTERPRISE and bool(town)
+                for kind, town in zip(kinds, towns, strict=True)
+            ],
+            dtype=bool,
+        ),
+        "town": text(towns),
+        "zone": text(zones),
+        "ownership": text(ownerships),
+        "size": text(sizes),
+        "industry": text(industries),
+        "registration_date": np.array(
+            [d if d is not None else np.datetime64("NaT") for d in founded], dtype="datetime64[D]"
+        ),
+    }
+    # Screening everyone: no IN list of 100,000 ids, just every row (rows of others are skipped).
+    wanted = None if queryset is None else ids
+    small = _scalar_rows(wanted, as_of)
+    credit = np.full(size, "good", dtype=object)
+    for org, status in small["credit_status"].items():
+        if org in index:
+            credit[index[org]] = status
+    scalars["credit_status"] = credit
+    tax = np.zeros(size, dtype=np.int64)
+    for org, amount in small["tax_paid_district"].items():
+        if org in index:
+            tax[index[org]] = _fen(amount)
+    scalars["tax_paid_district"] = tax
+    base_status = np.full(size, "none", dtype=object)
+    base_batch = np.zeros(size, dtype=np.int64)
+    for org, (status, number) in small["bases"].items():
+        if org in index:
+            base_status[index[org]], base_batch[index[org]] = status, number
+    scalars["training_base_status"] = base_status
+    scalars["training_base_batch"] = base_batch
+
+    lists: dict[str, RecordList] = {
+        "designations": _record_list(
+            size,
+            index,
+            ((org, (kind,)) for org, kinds in small["designations"].items() for kind in kinds),
+            ("value",),
+            "designations",
+        )
+    }
+    for name, (query, fields) in _LISTS.items():
+        rows_of = ((row[0], row[1:]) for row in query(wanted))
+        lists[name] = _record_list(size, index, rows_of, fields, name)
+    return Population(schema(), scalars, lists, size=size, ids=ids), ids
+
+
+def _record_list(
+    size: int, index: dict[int, int], rows, fields: Sequence[str], fact: str
+) -> RecordList:
+    """Group (enterprise id, values) rows into the engine's offsets-and-columns form.
+
+    Column types follow the fact's schema, so an empty list still has the right column types.
+    """
+    definition = schema().get(fact)
+    by_row: dict[int, list[Sequence[Any]]] = defaultdict(list)
+    for org, values in rows:
+        position = index.get(org)
+        if position is not None:
+            by_row[position].append(values)
+    counts = np.zeros(size + 1, dtype=np.int64)
+    for position, records in by_row.items():
+        counts[position + 1] = len(records)
+    offsets = np.cumsum(counts)
+    ordered = [values for position in sorted(by_row) for values in by_row[position]]
+    columns: dict[str, np.ndarray] = {}
+    for column, name in enumerate(fields):
+        kind = definition.fields[name].type if definition.fields else definition.type
+        values = [values[column] for values in ordered]
+        if kind == "money":
+            columns[name] = np.array([_fen(v) for v in values], dtype=np.int64)
+        elif kind == "bool":
+            columns[name] = np.array(values, dtype=bool)
+        elif kind == "int":
+            columns[name] = np.array(values, dtype=np.int64)
+        else:
+            columns[name] = np.array(values, dtype=object)
+    return RecordList(offsets=offsets, columns=columns)

@@ -1,0 +1,350 @@
+"""Pages of the measures: the public clauses, 我的政策, the clause editor, screening."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.applications.models import Application
+from zhibiao.core.pagination import paginate
+from zhibiao.measures import services
+from zhibiao.measures.forms import ClauseSettingsForm, RuleFileForm, ScreeningForm, VersionForm
+from zhibiao.measures.models import Clause, ClauseVersion, Entitlement, RuleBook, Screening
+
+MAX_RULE_FILE = 2 * 1024 * 1024
+
+
+def clause_list(request: HttpRequest) -> HttpResponse:
+    clauses = (
+        Clause.objects.visible_to(request.user)
+        .select_related("rulebook__document")
+        .prefetch_related("versions")
+    )
+    rows = []
+    for clause in clauses:
+        current = _current(clause, published_only=not is_district_admin(request.user))
+        if current is not None:
+            rows.append((clause, current))
+    return render(
+        request,
+        "measures/clause_list.html",
+        {"rows": rows, "rulebooks": RuleBook.objects.select_related("document")},
+    )
+
+
+def _current(clause: Clause, *, published_only: bool = True) -> ClauseVersion | None:
+    today = timezone.localdate()
+    versions = [v for v in clause.versions.all() if v.is_published or not published_only]
+    in_force = [
+        v
+        for v in versions
+        if v.effective_from <= today and (v.effective_to is None or today <= v.effective_to)
+    ]
+    pool = in_force or versions
+    return max(pool, key=lambda v: v.number) if pool else None
+
+
+def clause_detail(request: HttpRequest, code: str) -> HttpResponse:
+    clause = get_object_or_404(
+        Clause.objects.visible_to(request.user).prefetch_related("versions"), code=code
+    )
+    current = _current(clause)
+    context = {
+        "clause": clause,
+        "current": current,
+        "definition": services.parse_source(current.source) if current else {},
+        "versions": clause.versions.order_by("-number"),
+        "is_admin": is_district_admin(request.user),
+    }
+    if context["is_admin"]:
+        screening = services.latest_screening()
+        entitled = (
+            Entitlement.objects.filter(screening=screening, version__clause=clause)
+            .select_related("organisation", "version")
+            .order_by("-amount", "organisation__name")
+            if screening
+            else Entitlement.objects.none()
+        )
+        context.update(
+            screening=screening,
+            entitled_page=paginate(request, entitled),
+            entitled_total=entitled.aggregate(total=Sum("amount"), count=Count("pk")),
+            settings_form=ClauseSettingsForm(
+                initial={"mode": clause.mode, "needs_review": clause.needs_review}
+            ),
+        )
+    return render(request, "measures/clause_detail.html", context)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def clause_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """Write a new version (or a new clause); the text is checked as it is typed."""
+    clause = get_object_or_404(Clause, code=code) if code else None
+    rulebook = clause.rulebook if clause else _rulebook_from(request)
+    if request.method == "POST":
+        form = VersionForm(request.POST)
+        if form.is_valid():
+            try:
+                version = services.publish_version(
+                    request.user,
+                    rulebook,
+                    form.cleaned_data["text"],
+                    clause=clause,
+                    change_note=form.cleaned_data["change_note"],
+                )
+            except services.RuleTextInvalid as invalid:
+                return render(
+                    request,
+                    "measures/clause_edit.html",
+                    {
+                        "form": form,
+                        "clause": clause,
+                        "rulebook": rulebook,
+                        "errors": invalid.errors,
+                    },
+                )
+            messages.success(
+                request,
+                gettext("Version %(number)s of %(code)s is published.")
+                % {"number": version.number, "code": version.clause.code},
+            )
+            return redirect(version.clause)
+    else:
+        form = VersionForm(initial={"text": services.draft_text(rulebook, clause)})
+    return render(
+        request, "measures/clause_edit.html", {"form": form, "clause": clause, "rulebook": rulebook}
+    )
+
+
+def _rulebook_from(request: HttpRequest) -> RuleBook:
+    code = request.GET.get("rulebook") or request.POST.get("rulebook")
+    if code:
+        return get_object_or_404(RuleBook, code=code)
+    rulebook = RuleBook.objects.first()
+    if rulebook is None:
+        raise Http404
+    return rulebook
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def clause_check(request: HttpRequest) -> HttpResponse:
+    """The editor's live check: errors with line and column, or how many examples pass."""
+    clause = Clause.objects.filter(code=request.POST.get("clause") or "").first()
+    rulebook = clause.rulebook if clause else _rulebook_from(request)
+    text = request.POST.get("text", "")[:50_000]
+    checked = services.check_version_text(rulebook, text, clause=clause)
+    examples = len(checked.data.get("examples") or []) if isinstance(checked.data, dict) else 0
+    return render(
+        request,
+        "measures/_check_result.html",
+        {"errors": checked.errors, "examples": examples, "checked": True},
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def clause_settings(request: HttpRequest, code: str) -> HttpResponse:
+    clause = get_object_or_404(Clause, code=code)
+    form = ClauseSettingsForm(request.POST)
+    if form.is_valid():
+        services.update_clause_settings(
+            request.user,
+            clause,
+            mode=form.cleaned_data["mode"],
+            needs_review=form.cleaned_data["needs_review"],
+        )
+        messages.success(request, gettext("Your changes were saved."))
+    return redirect(clause)
+
+
+@role_required(Role.ADMIN)
+def rulebook_export(request: HttpRequest, code: str) -> HttpResponse:
+    rulebook = get_object_or_404(RuleBook.objects.select_related("document"), code=code)
+    response = HttpResponse(
+        services.export_rulebook(rulebook), content_type="application/yaml; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{rulebook.code}.yaml"'
+    return response
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def rulebook_import(request: HttpRequest, code: str) -> HttpResponse:
+    rulebook = get_object_or_404(RuleBook.objects.select_related("document"), code=code)
+    form = RuleFileForm(request.POST or None, request.FILES or None)
+    errors = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        text = _rule_file_text(form, upload)
+        if text is not None:
+            try:
+                report = services.import_rulebook(request.user, rulebook.document, text)
+            except services.RuleTextInvalid as invalid:
+                errors = invalid.errors
+            else:
+                messages.success(
+                    request,
+                    gettext("%(created)s versions published, %(unchanged)s unchanged.")
+                    % {"created": len(report.created), "unchanged": len(report.unchanged)},
+                )
+                return redirect("measures:clauses")
+    return render(
+        request,
+        "measures/rulebook_import.html",
+        {"form": form, "rulebook": rulebook, "errors": errors},
+    )
+
+
+def _rule_file_text(form, upload) -> str | None:
+    if upload.size > MAX_RULE_FILE:
+        form.add_error("file", gettext("A rule file is at most 2 MB."))
+        return None
+    try:
+        return upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        form.add_error("file", gettext("A rule file is UTF-8 text."))
+        return None
+
+
+@role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的政策: what the enterprise is entitled to and why, near misses and what is missing."""
+    organisation = request.user.organisation
+    explanations = services.explain_enterprise(organisation)
+    applications = {
+        (app.clause.code, app.project): app
+        for app in Application.objects.filter(
+            enterprise=organisation, year=timezone.localdate().year
+        )
+        .exclude(status__in=["withdrawn", "rejected"])
+        .select_related("clause")
+    }
+    modes = dict(Clause.objects.values_list("code", "mode"))
+    sections = []
+    for rulebook, explanation in explanations:
+        entitled, near = [], []
+        for result in explanation.results:
+            view = services.result_view(result, modes.get(result.id), applications)
+            if result.entitled or any(line["application"] for line in view["lines"]):
+                entitled.append(view)
+            elif result.near_miss:
+                near.append(view)
+        sections.append(
+            {"rulebook": rulebook, "entitled": entitled, "near": near, "total": explanation.total}
+        )
+    return render(
+        request,
+        "measures/mine.html",
+        {"organisation": organisation, "sections": sections, "as_of": timezone.localdate()},
+    )
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def screenings(request: HttpRequest) -> HttpResponse:
+    form = ScreeningForm(request.POST or None, initial={"as_of": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        job = services.start_screening(request.user, form.cleaned_data["as_of"])
+        return redirect(job)
+    rows = Screening.objects.select_related("job")
+    return render(
+        request, "measures/screenings.html", {"form": form, "page": paginate(request, rows)}
+    )
+
+
+@role_required(Role.ADMIN)
+def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = get_object_or_404(Screening.objects.select_related("job"), pk=pk)
+    by_clause = (
+        screening.entitlements.values("version__clause__code", "version__title")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("version__clause__code")
+    )
+    return render(
+        request,
+        "measures/screening_detail.html",
+        {"screening": screening, "by_clause": by_clause},
+    )
+
+
+@role_required(Role.ADMIN)
+def entitled_export(request: HttpRequest, code: str) -> HttpResponse:
+    """The clause's entitled list of the latest screening, as an Excel sheet."""
+    from openpyxl import Workbook
+
+    clause = get_object_or_404(Clause, code=code)
+    screening = services.latest_screening()
+    rows = (
+        Entitlement.objects.filter(screening=screening, version__clause=clause)
+        .select_related("organisation", "version")
+        .order_by("-amount", "organisation__name")
+        .iterator(chunk_size=2000)
+        if screening
+        else []
+    )
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(clause.code[:31])
+    sheet.append(
+        [
+            gettext("Enterprise"),
+            gettext("Unified social credit code"),
+            gettext("Town"),
+            gettext("Clause"),
+            gettext("Version"),
+            gettext("Amount (yuan)"),
+            gettext("Notified at"),
+        ]
+    )
+    for row in rows:
+        sheet.append(
+            [
+                row.organisation.name,
+                row.organisation.uscc,
+                row.organisation.get_town_display(),
+                row.version.title,
+                row.version.number,
+                float(row.amount),
+                timezone.localtime(row.notified_at).strftime("%Y-%m-%d %H:%M")
+                if row.notified_at
+                else "",
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="entitled-{clause.code}.xlsx"'
+    return response
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def entitled_notify(request: HttpRequest, code: str) -> HttpResponse:
+    clause = get_object_or_404(Clause, code=code)
+    screening = services.latest_screening()
+    if screening is None:
+        messages.error(request, gettext("Run a screening first."))
+        return redirect(clause)
+    try:
+        count = services.notify_entitled(request.user, clause, screening)
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(
+            request, gettext("%(count)s enterprises were notified.") % {"count": count}
+        )
+    return redirect(clause)
