@@ -520,13 +520,15 @@ def screen(progress, *, as_of: str) -> dict[str, Any]:
     screening = Screening.objects.create(as_of=as_of, job=progress.job)
     steps = 3
     progress(0, steps, gettext("Reading the records"))
-    population, ids = facts.population(as_of)
+    books = [(rulebook, clause_set(rulebook)) for rulebook in rulebooks_in_force(as_of)]
+    needed = set().union(*(facts.needed_by(compiled) for _rb, compiled in books))
+    population, ids = facts.population(as_of, needed=needed)
     progress(1, steps, gettext("Applying the rules"))
     rows: list[Entitlement] = []
     entitled_any = set()
     total = Decimal(0)
-    for rulebook in rulebooks_in_force(as_of):
-        result = evaluate_population(clause_set(rulebook), population, as_of)
+    for rulebook, compiled in books:
+        result = evaluate_population(compiled, population, as_of)
         versions = {(v.clause.code, v.number): v for v in _published(rulebook)}
         for column, clause in enumerate(result.clauses):
             version = versions[(clause.id, clause.version)]

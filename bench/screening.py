@@ -1,0 +1,272 @@
+"""Screening benchmark: `.venv/bin/python bench/screening.py [--enterprises N] [--naive N]`.
+
+Builds a fresh SQLite database in a temporary folder, loads the demo (its 17 clauses), adds N
+synthetic enterprises (default 100,000) with generate_population and records in realistic
+proportions (district tax for most, standards, certificates and awards for a few), then:
+
+- batch: reads every enterprise's facts from the database and evaluates every clause in force,
+  the work of one screening (targets: ≤ 3 s on the 2-core machine);
+- explain: one enterprise's facts from the database and its full explanation (≤ 20 ms);
+- naive: a plain loop calling explain for each enterprise (all of them by default), checking
+  that it agrees with the batch and reporting how many times slower it is.
+
+The last line is one JSON object:
+{"enterprises", "clauses", "batch_s", "explain_ms", "peak_mb", "naive_ratio", "agree"}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(folder: str) -> None:
+    os.environ["ZHIBIAO_VAR_DIR"] = folder
+    os.environ["ZHIBIAO_DEMO"] = "1"
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibiao.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as quiet:
+        call_command("load_demo", verbosity=0, stdout=quiet)
+
+
+def add_records(seed: int) -> dict[str, int]:
+    """Records for the synthetic enterprises, in proportions a district might have."""
+    from django.utils import timezone
+
+    from zhibiao.core.bulk import insert_rows
+    from zhibiao.directory.models import Organisation
+    from zhibiao.profiles.models import AwardRecord, Certification, StandardDrafting, TaxRecord
+
+    rng = random.Random(seed)
+    year = timezone.localdate().year
+    now = timezone.now()
+    ids = list(Organisation.objects.filter(source="synthetic").values_list("pk", flat=True))
+    taxed = [i for i in ids if rng.random() < 0.7]
+    insert_rows(
+        TaxRecord,
+        ("organisation", "year", "amount", "note", "created_at"),
+        ((i, year - 1, rng.choice([0, 20_000, 150_000, 900_000]), "", now) for i in taxed),
+    )
+    drafters = [i for i in ids if rng.random() < 0.03]
+    insert_rows(
+        StandardDrafting,
+        (
+            "organisation",
+            "code",
+            "title",
+            "level",
+            "rank",
+            "year",
+            "city_funded",
+            "city_grant",
+            "self_declared",
+            "adopted_by_department",
+            "note",
+            "created_at",
+        ),
+        (
+            (
+                i,
+                f"GB/T {80000 + n}-{year}",
+                "",
+                rng.choice(["national", "industry", "local", "group"]),
+                rng.randint(1, 4),
+                rng.choice([year, year - 1]),
+                rng.random() < 0.1,
+                0,
+                rng.random() < 0.5,
+                rng.random() < 0.3,
+                "",
+                now,
+            )
+            for n, i in enumerate(drafters)
+        ),
+    )
+    certified = [i for i in ids if rng.random() < 0.02]
+    insert_rows(
+        Certification,
+        (
+            "organisation",
+            "kind",
+            "number",
+            "year",
+            "valid_until",
+            "city_funded",
+            "note",
+            "created_at",
+        ),
+        (
+            (
+                i,
+                rng.choice(["shanghai_brand", "energy_ms", "infosec_ms", "measurement_ms", "cma"]),
+                f"BENCH-{n}",
+                rng.choice([year, year - 1]),
+                None,
+                False,
+                "",
+                now,
+            )
+            for n, i in enumerate(certified)
+        ),
+    )
+    awarded = [i for i in ids if rng.random() < 0.005]
+    insert_rows(
+        AwardRecord,
+        (
+            "organisation",
+            "award",
+            "recipient",
+            "person_name",
+            "grade",
+            "year",
+            "project",
+            "city_funded",
+            "note",
+            "created_at",
+        ),
+        (
+            (
+                i,
+                rng.choice(["shanghai_quality_gold_award", "shanghai_mayor_quality_award"]),
+                "organisation",
+                "",
+                0,
+                year,
+                f"P{n}",
+                False,
+                "",
+                now,
+            )
+            for n, i in enumerate(awarded)
+        ),
+    )
+    return {
+        "tax": len(taxed),
+        "standards": len(drafters),
+        "certifications": len(certified),
+        "awards": len(awarded),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument(
+        "--naive", type=int, default=None, help="enterprises in the naive loop (all)"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="zhibiao-bench-") as folder:
+        setup(folder)
+        from django.core.management import call_command
+        from django.utils import timezone
+
+        from zhibiao.directory.models import Organisation
+        from zhibiao.measures import facts, services
+        from zhibiao.rules import evaluate_population, explain
+
+        started = time.perf_counter()
+        with open(os.devnull, "w") as quiet:
+            call_command(
+                "generate_population", enterprises=args.enterprises, seed=args.seed, stdout=quiet
+            )
+        records = add_records(args.seed)
+        took = time.perf_counter() - started
+        print(f"generated {args.enterprises} enterprises and {records} in {took:.1f} s")
+
+        as_of = timezone.localdate()
+        (rulebook,) = list(services.rulebooks_in_force(as_of))
+        clause_set = services.clause_set(rulebook)
+        clauses = len(clause_set.in_force(as_of))
+
+        evaluate_population(
+            clause_set, facts.population(as_of, Organisation.objects.none())[0], as_of
+        )
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            population, ids = facts.population(as_of, needed=facts.needed_by(clause_set))
+            batch = evaluate_population(clause_set, population, as_of)
+            runs.append(time.perf_counter() - started)
+        batch_s = min(runs)
+        entitled = int(batch.entitled.any(axis=1).sum())
+        shown = ", ".join(f"{r:.2f}" for r in runs)
+        print(
+            f"batch: {len(ids)} enterprises × {clauses} clauses in {batch_s:.2f} s "
+            f"(runs {shown}); {entitled} entitled to something"
+        )
+
+        rng = random.Random(args.seed)
+        sample = Organisation.objects.in_bulk(rng.sample(ids, 200))
+        times = []
+        for organisation in sample.values():
+            started = time.perf_counter()
+            explain(clause_set, facts.facts_for(organisation, as_of), as_of)
+            times.append(time.perf_counter() - started)
+        explain_ms = statistics.median(times) * 1000
+        print(
+            f"explain (facts from the database + explanation): median {explain_ms:.2f} ms, "
+            f"max {max(times) * 1000:.2f} ms"
+        )
+
+        count = len(ids) if args.naive is None else min(args.naive, len(ids))
+        columns = [clause.id for clause in batch.clauses]
+        disagreements = 0
+        started = time.perf_counter()
+        for row in range(count):
+            one = explain(clause_set, population.facts_of(row), as_of)
+            for column, clause_id in enumerate(columns):
+                result = one[clause_id]
+                if (
+                    bool(batch.entitled[row, column]) != result.entitled
+                    or batch.amount(row, clause_id) != result.amount
+                ):
+                    disagreements += 1
+        naive_s = (time.perf_counter() - started) * len(ids) / count
+        agree = disagreements == 0
+        print(
+            f"naive loop over {count} enterprises: {naive_s:.1f} s for all (extrapolated)"
+            if count < len(ids)
+            else f"naive loop over all {count} enterprises: {naive_s:.1f} s"
+        )
+        print(
+            "batch and naive agree"
+            if agree
+            else f"batch and naive DISAGREE in {disagreements} cells"
+        )
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            json.dumps(
+                {
+                    "enterprises": len(ids),
+                    "clauses": clauses,
+                    "batch_s": round(batch_s, 3),
+                    "explain_ms": round(explain_ms, 2),
+                    "peak_mb": round(peak_mb, 1),
+                    "naive_ratio": round(naive_s / batch_s, 1),
+                    "agree": agree,
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
