@@ -267,3 +267,17 @@ def test_no_retroactive_versions(rulebook, users):
     assert any(e.path == "effective_from" for e in errors)
     with pytest.raises(services.RuleTextInvalid):
         services.publish_version(users["admin"], rulebook, text, clause=clause)
+
+
+def test_rule_commands_round_trip(rulebook, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    target = tmp_path / "rules.yaml"
+    call_command("export_rules", rulebook.code, output=target)
+    call_command("import_rules", target, document=rulebook.document_id)
+    assert ClauseVersion.objects.count() == 18
+    target.write_text(target.read_text(encoding="utf-8").replace("ownership ==", "ownershp =="))
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_rules", target, document=rulebook.document_id)
+    with pytest.raises(CommandError, match="No rule book"):
+        call_command("export_rules", "NOPE")

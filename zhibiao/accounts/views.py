@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from zhibiao.accounts import services
 from zhibiao.accounts.models import ApiToken, Role
 from zhibiao.accounts.permissions import role_required
+from zhibiao.applications.models import Application, Status
 from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import CommitteeMember
 from zhibiao.directory.models import Organisation
@@ -34,6 +35,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "organisation": user.organisation,
         "upcoming_events": upcoming.order_by("starts_at")[:5],
     }
+    applications = Application.objects.visible_to(user).select_related("enterprise", "version")
     if user.role == Role.ADMIN or user.is_superuser:
         context["counts"] = {
             "organisations": Organisation.objects.count(),
@@ -41,11 +43,19 @@ def workbench(request: HttpRequest) -> HttpResponse:
             "members": CommitteeMember.objects.current().count(),
             "policies": PolicyDocument.objects.in_force().count(),
         }
+        context["to_do"] = applications.filter(
+            status__in=[Status.SUBMITTED, Status.IN_REVIEW, Status.PUBLICITY, Status.APPROVED]
+        )[:10]
     elif user.role == Role.EXPERT:
         context["seats"] = CommitteeMember.objects.filter(user=user).select_related(
             "committee", "person__organisation"
         )
-    elif user.role == Role.BASE_MANAGER:
+        context["to_do"] = applications.filter(
+            status=Status.IN_REVIEW, reviews__reviewer=user, reviews__submitted_at__isnull=True
+        )
+    else:
+        context["to_do"] = applications.filter(status__in=[Status.DRAFT, Status.RETURNED])
+    if user.role == Role.BASE_MANAGER:
         context["bases"] = TrainingBase.objects.managed_by(user).select_related("batch")
     return render(request, "accounts/workbench.html", context)
 
