@@ -14,13 +14,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from zhibiao.accounts.api import router as accounts_router
 from zhibiao.applications.api import router as applications_router
-from zhibiao.applications.services import TransitionRefused
 from zhibiao.bases.api import router as bases_router
 from zhibiao.committee.api import router as committee_router
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.directory.api import router as directory_router
 from zhibiao.events.api import router as events_router
 from zhibiao.measures.api import router as measures_router
 from zhibiao.policies.api import router as policies_router
+from zhibiao.supply.api import router as supply_router
 
 api = NinjaAPI(
     title="zhibiao API",
@@ -41,6 +42,7 @@ api.add_router("/policies", policies_router)
 api.add_router("/events", events_router)
 api.add_router("/measures", measures_router)
 api.add_router("/applications", applications_router)
+api.add_router("/supply", supply_router)
 
 
 def _field_of(loc: tuple | list) -> str:

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "zhibiao.profiles",
     "zhibiao.measures",
     "zhibiao.applications",
+    "zhibiao.supply",
     "zhibiao.demo",
 ]
 
@@ -189,6 +190,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Length of the public notice (公示) of an application, in working days (Monday to Friday).
 PUBLICITY_WORKING_DAYS = int(os.environ.get("ZHIBIAO_PUBLICITY_WORKING_DAYS", "5"))
+
+# Supply platform: hours a candidate has to answer an offer before it is flagged overdue.
+SUPPLY_RESPONSE_HOURS = int(os.environ.get("ZHIBIAO_SUPPLY_RESPONSE_HOURS", "48"))
 
 # Background jobs run in a thread of the web process; tests run them inline instead.
 JOBS_INLINE = env_bool("ZHIBIAO_JOBS_INLINE")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("events/", include("zhibiao.events.urls")),
     path("measures/", include("zhibiao.measures.urls")),
     path("applications/", include("zhibiao.applications.urls")),
+    path("services/", include("zhibiao.supply.urls")),
     path("jobs/", include("zhibiao.jobs.urls")),
     path("inbox/", include("zhibiao.notifications.urls")),
     path("api/v1/", api.urls),

@@ -44,20 +44,13 @@ from zhibiao.applications.models import (
 )
 from zhibiao.audit.services import record
 from zhibiao.committee import services as committee
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
 from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause, Mode
 from zhibiao.notifications.services import notify
 
 EVIDENCE_KINDS = (PDF, DOCX, XLSX, JPEG, PNG)
-
-
-class TransitionRefused(Exception):
-    """A step not allowed now (wrong state, unmet condition): HTTP 409, a message on the page."""
-
-
-class ConcurrentChange(TransitionRefused):
-    """Someone else moved the application first."""
 
 
 # --- The table of steps ---------------------------------------------------------------------

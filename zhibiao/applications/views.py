@@ -26,6 +26,7 @@ from zhibiao.applications.models import Application, Evidence, Objection, Status
 from zhibiao.committee.services import eligible_experts
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.measures.models import Clause
+from zhibiao.supply.matching import rank_experts
 
 
 def _applications(user):
@@ -100,7 +101,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews": application.reviews.select_related("reviewer") if admin else [],
         "own_review": own_review,
         "review_form": ReviewForm() if own_review and not own_review.submitted_at else None,
-        "assign_form": AssignForm(experts=eligible_experts(application.enterprise_id))
+        "reviewer_candidates": rank_experts(
+            application.enterprise, f"{application.version.title} {application.version.category}"
+        )
         if admin and application.status == Status.IN_REVIEW
         else None,
         "objections": application.objections.select_related("filed_by"),

@@ -194,3 +194,44 @@ class ConflictOfInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert} × {self.organisation}"
+
+
+class Availability(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    LIMITED = "limited", _("Limited")
+    AWAY = "away", _("Away")
+
+
+class ExpertProfile(models.Model):
+    """What an expert offers the supply platform and the review of applications: when they
+    are free, how much they take on, the industries they know."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("expert"),
+        on_delete=models.CASCADE,
+        related_name="expert_profile",
+    )
+    availability = models.CharField(
+        _("availability"),
+        max_length=10,
+        choices=Availability.choices,
+        default=Availability.AVAILABLE,
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("open assignments at most"), default=5, help_text=_("Beyond this, no new requests.")
+    )
+    industries = models.JSONField(
+        _("industries"),
+        default=list,
+        blank=True,
+        help_text=_("GB/T 4754 sections or divisions, such as C or C27; empty: any."),
+    )
+    bio = models.TextField(_("introduction"), blank=True)
+
+    class Meta:
+        verbose_name = _("expert profile")
+        verbose_name_plural = _("expert profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -53,6 +53,16 @@ def eligible_experts(organisation_id: int) -> QuerySet:
     )
 
 
+def expertise_by_expert(user_ids: list[int]) -> dict[int, list[str]]:
+    """The expertise tags of each expert's current seats."""
+    out: dict[int, list[str]] = {}
+    seats = CommitteeMember.objects.current().filter(user_id__in=user_ids)
+    for user_id, tag in seats.values_list("user_id", "expertise__name"):
+        if tag and tag not in out.setdefault(user_id, []):
+            out[user_id].append(tag)
+    return out
+
+
 def has_conflict(expert, organisation_id: int) -> bool:
     return conflicted_experts(organisation_id).filter(pk=expert.pk).exists()
 
@@ -66,3 +76,21 @@ def declare_conflict(actor, expert, organisation, reason: str) -> ConflictOfInte
     )
     record(actor, "conflict.declare", conflict, reason=reason)
     return conflict
+
+
+@transaction.atomic
+def update_profile(actor, *, availability: str, capacity: int, industries, bio: str):
+    """An expert keeps their own profile for matching: availability, load, industries."""
+    from zhibiao.committee.models import ExpertProfile
+
+    ensure(actor.is_authenticated and actor.role == Role.EXPERT)
+    profile, _created = ExpertProfile.objects.get_or_create(user=actor)
+    if isinstance(industries, str):
+        industries = [code.strip().upper() for code in industries.replace("，", ",").split(",")]
+    profile.availability, profile.capacity = availability, capacity
+    profile.industries = [code for code in industries if code]
+    profile.bio = bio.strip()
+    profile.full_clean()
+    profile.save()
+    record(actor, "expert.profile", profile)
+    return profile

@@ -278,6 +278,42 @@ def _records(loader: _Loader, orgs: dict[str, Organisation]) -> None:
             )
 
 
+def _supply(loader: _Loader, orgs: dict[str, Organisation]) -> None:
+    """The demo catalogue, the demo expert's profile and one demand waiting for a candidate."""
+    from zhibiao.committee.models import ExpertProfile
+    from zhibiao.core.text import words
+    from zhibiao.supply.models import CandidateStats, Demand, Offering
+
+    expert = User.objects.get(username="expert")
+    loader.upsert(ExpertProfile, {"user": expert}, dict(story.EXPERT_PROFILE))
+    CandidateStats.objects.get_or_create(expert=expert)
+    for spec in story.OFFERINGS:
+        spec = dict(spec)
+        provider = spec.pop("provider")
+        price = spec.pop("indicative_price")
+        key = {"expert": expert} if provider == "expert" else {"organisation": orgs[provider]}
+        text = f"{spec['title']} {spec['description']} {spec['qualifications']}"
+        offering = loader.upsert(
+            Offering,
+            {**key, "title": spec.pop("title")},
+            {
+                **spec,
+                "indicative_price": Decimal(price) if price else None,
+                "words": " ".join(sorted(words(text))),
+            },
+        )
+        CandidateStats.objects.get_or_create(offering=offering)
+    demand = dict(story.DEMAND)
+    enterprise = orgs[demand.pop("enterprise")]
+    if not Demand.objects.filter(enterprise=enterprise).exists():
+        poster = User.objects.get(username="enterprise")
+        loader.upsert(
+            Demand,
+            {"enterprise": enterprise, "description": demand.pop("description")},
+            {**demand, "posted_by": poster},
+        )
+
+
 def _accounts(
     loader: _Loader, orgs: dict[str, Organisation], members: dict[str, CommitteeMember]
 ) -> None:
@@ -328,6 +364,7 @@ def load_demo(actor=None) -> LoadReport:
     _measures(loader, documents)
     _records(loader, orgs)
     _accounts(loader, orgs, members)
+    _supply(loader, orgs)
     if loader.report.changed:
         record(
             actor,

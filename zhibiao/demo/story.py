@@ -449,3 +449,81 @@ RECORDS: dict[str, dict[str, list[dict]]] = {
         ],
     },
 }
+
+
+# The supply platform's demo catalogue: services of the demo institutions, a training base and
+# the demo expert (demonstration data).
+OFFERINGS: list[dict] = [
+    {
+        "provider": "上海贤质检测技术有限公司",
+        "category": "testing",
+        "title": "机械零部件尺寸与材料检测",
+        "description": "依据国家标准开展机械零部件尺寸、硬度、材料成分检测，出具CMA检测报告。",
+        "price_model": "paid",
+        "indicative_price": "3000.00",
+        "towns": [],
+        "industries": ["C33", "C34", "C35"],
+        "turnaround_days": 7,
+        "qualifications": "CMA 资质认定证书（演示）",
+    },
+    {
+        "provider": "上海市计量测试技术研究院",
+        "category": "metrology",
+        "title": "测量设备校准与测量管理体系辅导",
+        "description": "长度、力学、热工测量设备校准；测量管理体系建立与认证辅导。",
+        "price_model": "paid",
+        "indicative_price": "2000.00",
+        "towns": [],
+        "industries": [],
+        "turnaround_days": 10,
+        "qualifications": "CNAS 认可校准实验室（演示）",
+    },
+    {
+        "provider": "上海市标准化研究院",
+        "category": "drafting",
+        "title": "企业标准、团体标准研制指导",
+        "description": "标准立项论证、起草、征求意见和发布全过程指导，企业标准自我声明公开辅导。",
+        "price_model": "public",
+        "indicative_price": None,
+        "towns": [],
+        "industries": [],
+        "turnaround_days": 30,
+        "qualifications": "",
+    },
+    {
+        "provider": "上海晨光文具股份有限公司",
+        "category": "training",
+        "title": "企业标准领跑者实训课程",
+        "description": "以书写工具为例，讲解企业标准制定、指标对标与标准领跑者评估。",
+        "price_model": "free",
+        "indicative_price": None,
+        "towns": [],
+        "industries": [],
+        "turnaround_days": 14,
+        "qualifications": "奉贤区民营经济质量和标准化工作实训基地（第一批）",
+    },
+    {
+        "provider": "expert",
+        "category": "diagnosis",
+        "title": "质量管理体系诊断",
+        "description": "对照 GB/T 19001 诊断质量管理体系运行问题，提出改进建议。",
+        "price_model": "public",
+        "indicative_price": None,
+        "towns": [],
+        "industries": [],
+        "turnaround_days": 14,
+        "qualifications": "",
+    },
+]
+EXPERT_PROFILE = {
+    "availability": "available",
+    "capacity": 5,
+    "industries": [],
+    "bio": "长期从事标准化研究与质量管理体系诊断。",
+}
+DEMAND = {
+    "enterprise": "上海贤达精密机械有限公司",
+    "category": "testing",
+    "description": "新开发的精密主轴需要做尺寸和材料检测，出具有CMA标志的检测报告，用于客户验收。",
+    "urgency": "normal",
+}

@@ -5,6 +5,42 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Family(models.TextChoices):
+    """Kinds of notification a user may mute by e-mail (the inbox always keeps them)."""
+
+    ENTITLEMENT = "entitlement", _("Entitlements under the measures")
+    APPLICATION = "application", _("Steps of applications")
+    REVIEW = "review", _("Expert reviews")
+    OBJECTION = "objection", _("Objections during public notices")
+    DEMAND = "demand", _("Service demands")
+
+
+class MutedEmail(models.Model):
+    """A family of notifications the user does not want by e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="muted_emails",
+    )
+    family = models.CharField(_("kind"), max_length=20, choices=Family.choices)
+
+    class Meta:
+        verbose_name = _("muted e-mail")
+        verbose_name_plural = _("muted e-mails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "family"],
+                name="notifications_mute_once",
+                violation_error_message=_("Already muted."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.family}"
+
+
 class Notification(models.Model):
     """Something a user should know: a new entitlement, a step of an application …"""
 

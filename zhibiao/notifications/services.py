@@ -12,7 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from zhibiao.notifications.models import Notification
+from zhibiao.notifications.models import Family, MutedEmail, Notification
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,17 @@ def notify(recipients: Iterable, *, kind: str, title: str, body: str = "", link:
         for user in {user.pk: user for user in recipients if user.is_active}.values()
     ]
     Notification.objects.bulk_create(rows)
-    emails = [(row, row.recipient.email) for row in rows if row.recipient.email]
+    family = kind.split(".", 1)[0]
+    muted = set(
+        MutedEmail.objects.filter(
+            user__in=[row.recipient for row in rows], family=family
+        ).values_list("user_id", flat=True)
+    )
+    emails = [
+        (row, row.recipient.email)
+        for row in rows
+        if row.recipient.email and row.recipient_id not in muted
+    ]
     if emails:
         transaction.on_commit(lambda: _send(emails))
     return len(rows)
@@ -49,3 +59,13 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
     if notification_ids is not None:
         rows = rows.filter(pk__in=list(notification_ids))
     return rows.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_muted(user, families) -> list[str]:
+    """The user's choice of e-mail families to mute; the inbox keeps everything regardless."""
+    wanted = {family for family in families if family in Family.values}
+    MutedEmail.objects.filter(user=user).exclude(family__in=wanted).delete()
+    for family in wanted:
+        MutedEmail.objects.get_or_create(user=user, family=family)
+    return sorted(wanted)

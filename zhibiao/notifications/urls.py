@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:pk>/open/", views.open_notification, name="open"),
     path("read-all/", views.read_all, name="read_all"),
+    path("preferences/", views.preferences, name="preferences"),
 ]

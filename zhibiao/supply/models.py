@@ -1,0 +1,417 @@
+"""The supply platform: services offered, demands posted, offers made to candidates.
+
+A candidate for a demand is an offering (of an institution, a training base or an expert) or
+a committee expert directly; an offer records that a candidate was put to a demand and how it
+answered. Nothing is deleted: steps are rows, files are kept, ratings stay.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import is_district_admin
+
+
+class Category(models.TextChoices):
+    DRAFTING = "drafting", _("Standard drafting")
+    TESTING = "testing", _("Testing")
+    CERTIFICATION = "certification", _("Certification")
+    METROLOGY = "metrology", _("Metrology and calibration")
+    DIAGNOSIS = "diagnosis", _("Quality diagnosis")
+    BRAND = "brand", _("Brand building")
+    TRAINING = "training", _("Training")
+    OTHER = "other", _("Other")
+
+
+class PriceModel(models.TextChoices):
+    FREE = "free", _("Free")
+    PUBLIC = "public", _("Public-interest")
+    PAID = "paid", _("Paid")
+
+
+class Urgency(models.TextChoices):
+    LOW = "low", _("Not urgent")
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+
+
+class DemandStatus(models.TextChoices):
+    POSTED = "posted", _("Posted")
+    MATCHED = "matched", _("Matched")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_SERVICE = "in_service", _("In service")
+    DELIVERED = "delivered", _("Delivered")
+    RATED = "rated", _("Rated")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online, by the enterprise")
+    PHONE = "phone", _("By telephone")
+    VISIT = "visit", _("During a visit")
+
+
+class OfferingQuerySet(models.QuerySet):
+    def managed_by(self, user) -> OfferingQuerySet:
+        """What a user may edit: their organisation's, their own as an expert; all for staff."""
+        if is_district_admin(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        condition = Q(expert=user)
+        if user.organisation_id and user.role in (Role.PROVIDER, Role.BASE_MANAGER):
+            condition |= Q(organisation_id=user.organisation_id)
+        return self.filter(condition)
+
+
+class Offering(models.Model):
+    """A service published in the catalogue, by an organisation or by an expert."""
+
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offerings",
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("expert"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offerings",
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"))
+    price_model = models.CharField(_("price"), max_length=10, choices=PriceModel.choices)
+    indicative_price = models.DecimalField(
+        _("indicative price (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    towns = models.JSONField(
+        _("towns served"), default=list, blank=True, help_text=_("Empty: the whole district.")
+    )
+    industries = models.JSONField(
+        _("industries served"),
+        default=list,
+        blank=True,
+        help_text=_("GB/T 4754 sections or divisions, such as C or C27; empty: any."),
+    )
+    turnaround_days = models.PositiveSmallIntegerField(
+        _("typical turnaround (days)"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    qualifications = models.TextField(
+        _("qualifications"), blank=True, help_text=_("For example CMA or CNAS numbers.")
+    )
+    is_active = models.BooleanField(_("listed"), default=True)
+    words = models.TextField(_("words for matching"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OfferingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service offering")
+        verbose_name_plural = _("service offerings")
+        ordering = ["category", "title", "pk"]
+        indexes = [models.Index(fields=["category", "is_active"], name="supply_offering_category")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(organisation__isnull=False) & Q(expert__isnull=True))
+                | (Q(organisation__isnull=True) & Q(expert__isnull=False)),
+                name="supply_offering_one_provider",
+                violation_error_message=_("An offering belongs to an organisation or an expert."),
+            ),
+            models.CheckConstraint(
+                condition=Q(indicative_price__isnull=True) | Q(indicative_price__gte=0),
+                name="supply_offering_price_not_negative",
+                violation_error_message=_("A price cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("supply:offering", args=[self.pk])
+
+    @property
+    def provider_name(self) -> str:
+        return str(self.organisation or self.expert)
+
+
+class DemandQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DemandQuerySet:
+        """Staff see all; an enterprise its own; a candidate the demands put to it."""
+        if is_district_admin(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        condition = Q(offers__expert=user)
+        if user.organisation_id:
+            condition |= Q(enterprise_id=user.organisation_id)
+            if user.role in (Role.PROVIDER, Role.BASE_MANAGER):
+                condition |= Q(offers__offering__organisation_id=user.organisation_id)
+        return self.filter(condition).distinct()
+
+
+class Demand(models.Model):
+    """An enterprise's need, posted by itself or by staff on its behalf."""
+
+    enterprise = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="demands",
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("description"))
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    desired_date = models.DateField(_("wanted by"), null=True, blank=True)
+    channel = models.CharField(
+        _("received"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=DemandStatus.choices, default=DemandStatus.POSTED
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("delivery due"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    overdue_notified = models.BooleanField(_("overdue notice sent"), default=False)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+
+    objects = DemandQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service demand")
+        verbose_name_plural = _("service demands")
+        ordering = ["-posted_at", "-pk"]
+        indexes = [models.Index(fields=["status", "category"], name="supply_demand_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                name="supply_demand_rating_range",
+                violation_error_message=_("A rating is from 1 to 5."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} · {self.enterprise}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("supply:demand", args=[self.pk])
+
+    @property
+    def current_offer(self) -> Offer | None:
+        return self.offers.exclude(response=Offer.Response.DECLINED).order_by("-pk").first()
+
+    def response_overdue(self, now: datetime.datetime | None = None) -> bool:
+        """Matched and nobody answered within the response time."""
+        now = now or timezone.now()
+        limit = datetime.timedelta(hours=settings.SUPPLY_RESPONSE_HOURS)
+        return bool(
+            self.status == DemandStatus.MATCHED
+            and self.matched_at
+            and now - self.matched_at > limit
+        )
+
+    def delivery_overdue(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return bool(
+            self.status in (DemandStatus.ACCEPTED, DemandStatus.IN_SERVICE)
+            and self.due_at
+            and now > self.due_at
+        )
+
+
+class Offer(models.Model):
+    """A candidate put to a demand (by staff, or picked by the enterprise) and its answer."""
+
+    class Response(models.TextChoices):
+        PENDING = "pending", _("Awaiting answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    demand = models.ForeignKey(
+        Demand, verbose_name=_("demand"), on_delete=models.PROTECT, related_name="offers"
+    )
+    offering = models.ForeignKey(
+        Offering,
+        verbose_name=_("offering"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offers",
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("expert"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offers",
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    made_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    score = models.FloatField(_("match score"), default=0)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    response = models.CharField(
+        _("answer"), max_length=10, choices=Response.choices, default=Response.PENDING
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["demand", "made_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(offering__isnull=False) & Q(expert__isnull=True))
+                | (Q(offering__isnull=True) & Q(expert__isnull=False)),
+                name="supply_offer_one_candidate",
+                violation_error_message=_("An offer goes to an offering or to an expert."),
+            ),
+            models.UniqueConstraint(
+                fields=["demand", "offering"],
+                name="supply_offer_once_per_offering",
+                violation_error_message=_("This offering was already put to this demand."),
+            ),
+            models.UniqueConstraint(
+                fields=["demand", "expert"],
+                name="supply_offer_once_per_expert",
+                violation_error_message=_("This expert was already put to this demand."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand} → {self.candidate_name}"
+
+    @property
+    def candidate_name(self) -> str:
+        return str(self.offering.provider_name if self.offering_id else self.expert)
+
+
+class Attachment(models.Model):
+    """A file with a demand (a drawing, a report to review), checked by content."""
+
+    demand = models.ForeignKey(
+        Demand, verbose_name=_("demand"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="demands/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=20)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DemandStep(models.Model):
+    """One step of a demand's life: who, when, from which state to which, and why."""
+
+    demand = models.ForeignKey(
+        Demand, verbose_name=_("demand"), on_delete=models.PROTECT, related_name="steps"
+    )
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("from"), max_length=12, choices=DemandStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=DemandStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["demand", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.demand}: {self.from_status} → {self.to_status}"
+
+
+class CandidateStats(models.Model):
+    """Running figures per candidate, kept by the services so ranking needs no aggregation
+    over past demands: ratings, answer times, work in hand."""
+
+    offering = models.OneToOneField(
+        Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="stats"
+    )
+    expert = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="candidate_stats",
+    )
+    ratings = models.PositiveIntegerField(default=0)
+    rating_total = models.PositiveIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0)
+    answer_seconds = models.PositiveBigIntegerField(default=0)
+    open_work = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("candidate figures")
+        verbose_name_plural = _("candidate figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(offering__isnull=False) & Q(expert__isnull=True))
+                | (Q(offering__isnull=True) & Q(expert__isnull=False)),
+                name="supply_stats_one_candidate",
+                violation_error_message=_("Figures belong to an offering or to an expert."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering or self.expert}"
+
+    @property
+    def average_rating(self) -> float | None:
+        return self.rating_total / self.ratings if self.ratings else None
+
+    @property
+    def average_answer_hours(self) -> float | None:
+        return self.answer_seconds / self.answers / 3600 if self.answers else None

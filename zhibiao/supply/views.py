@@ -1,0 +1,270 @@
+"""Pages of the supply platform: the public catalogue, demands, offers, expert profiles."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.committee import services as committee
+from zhibiao.committee.models import ConflictOfInterest, ExpertProfile
+from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.forms import add_service_errors
+from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.directory import uscc
+from zhibiao.directory.models import Organisation, Town
+from zhibiao.supply import services
+from zhibiao.supply.forms import (
+    ConflictForm,
+    DemandForm,
+    ExpertProfileForm,
+    OfferingForm,
+    StaffDemandForm,
+    StepForm,
+)
+from zhibiao.supply.models import Attachment, Category, Demand, DemandStatus, Offering, PriceModel
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    rows = Offering.objects.filter(is_active=True).select_related("organisation", "expert", "stats")
+    q = request.GET.get("q", "").strip()[:100]
+    category = request.GET.get("category", "")
+    price = request.GET.get("price", "")
+    town = request.GET.get("town", "")
+    if q:
+        rows = rows.filter(
+            Q(title__icontains=q)
+            | Q(description__icontains=q)
+            | Q(qualifications__icontains=q)
+            | Q(organisation__name__icontains=q)
+        )
+    if category in Category.values:
+        rows = rows.filter(category=category)
+    if price in PriceModel.values:
+        rows = rows.filter(price_model=price)
+    page = paginate(request, rows)
+    if town in Town.values:
+        # Towns are a JSON list; filter in Python on the page's candidates (the list is short).
+        rows = [o for o in rows if not o.towns or town in o.towns]
+        page = paginate(request, rows)
+    context = {
+        "page": page,
+        "query": query_without_page(request),
+        "categories": Category.choices,
+        "prices": PriceModel.choices,
+        "towns": Town.choices,
+        "q": q,
+        "category": category,
+        "price": price,
+        "town": town,
+        "may_publish": request.user.is_authenticated
+        and request.user.role in (Role.PROVIDER, Role.BASE_MANAGER, Role.EXPERT, Role.ADMIN),
+    }
+    return render(request, "supply/catalogue.html", context)
+
+
+def offering_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    offering = get_object_or_404(
+        Offering.objects.select_related("organisation", "expert", "stats"), pk=pk
+    )
+    may_edit = Offering.objects.managed_by(request.user).filter(pk=pk).exists()
+    if not offering.is_active and not may_edit:
+        raise Http404
+    return render(
+        request, "supply/offering_detail.html", {"offering": offering, "may_edit": may_edit}
+    )
+
+
+@role_required(Role.PROVIDER, Role.BASE_MANAGER, Role.EXPERT, Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    offering = get_object_or_404(Offering.objects.managed_by(request.user), pk=pk) if pk else None
+    initial = {}
+    if offering:
+        initial = {name: getattr(offering, name) for name in services.OFFERING_FIELDS}
+        initial["industries"] = ", ".join(offering.industries)
+    form = OfferingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_offering(request.user, form.cleaned_data, offering=offering)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("Your changes were saved."))
+            return redirect(saved)
+    return render(request, "supply/offering_form.html", {"form": form, "offering": offering})
+
+
+def _demands(user):
+    return Demand.objects.visible_to(user).select_related("enterprise")
+
+
+@role_required()
+def demand_list(request: HttpRequest) -> HttpResponse:
+    rows = _demands(request.user)
+    status = request.GET.get("status", "")
+    if status in DemandStatus.values:
+        rows = rows.filter(status=status)
+    return render(
+        request,
+        "supply/demand_list.html",
+        {
+            "page": paginate(request, rows),
+            "query": query_without_page(request),
+            "statuses": DemandStatus.choices,
+            "status": status,
+        },
+    )
+
+
+@role_required(Role.ENTERPRISE, Role.BASE_MANAGER, Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def demand_new(request: HttpRequest) -> HttpResponse:
+    staff = is_district_admin(request.user)
+    form_class = StaffDemandForm if staff else DemandForm
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if staff:
+            data["enterprise"] = _enterprise(form, data["enterprise"])
+        if not form.errors:
+            try:
+                demand = services.post_demand(request.user, data, files=data.pop("files", []))
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, gettext("Your demand was posted."))
+                return redirect(demand)
+    return render(request, "supply/demand_form.html", {"form": form, "staff": staff})
+
+
+def _enterprise(form, code: str) -> Organisation | None:
+    organisation = Organisation.objects.filter(uscc=uscc.normalise(code)).first()
+    if organisation is None:
+        form.add_error("enterprise", gettext("No enterprise with this credit code is registered."))
+    return organisation
+
+
+@role_required()
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = get_object_or_404(_demands(request.user), pk=pk)
+    user = request.user
+    may_choose = demand.status == DemandStatus.POSTED and (
+        is_district_admin(user) or user.organisation_id == demand.enterprise_id
+    )
+    context = {
+        "demand": demand,
+        "offers": demand.offers.select_related("offering__organisation", "expert", "made_by"),
+        "steps": services.available_steps(user, demand),
+        "history": demand.steps.select_related("actor"),
+        "attachments": demand.attachments.all(),
+        "candidates": services.candidates(demand) if may_choose else None,
+        "is_enterprise": user.organisation_id == demand.enterprise_id,
+        "response_overdue": demand.response_overdue(),
+        "delivery_overdue": demand.delivery_overdue(),
+    }
+    return render(request, "supply/demand_detail.html", context)
+
+
+def _act(request: HttpRequest, demand: Demand, action) -> HttpResponse:
+    try:
+        action()
+    except (TransitionRefused, ValidationError) as error:
+        messages.error(
+            request, "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        )
+    else:
+        messages.success(request, gettext("Done."))
+    return redirect(demand)
+
+
+@role_required()
+@require_POST
+def offer(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = get_object_or_404(_demands(request.user), pk=pk)
+    return _act(
+        request,
+        demand,
+        lambda: services.make_offer(request.user, demand, request.POST.get("candidate", "")),
+    )
+
+
+@role_required()
+@require_POST
+def step(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = get_object_or_404(_demands(request.user), pk=pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("The request is not valid."))
+        return redirect(demand)
+    data = form.cleaned_data
+    return _act(
+        request,
+        demand,
+        lambda: services.transition(
+            request.user,
+            demand,
+            data["action"],
+            reason=data["reason"],
+            rating=data["rating"],
+            comment=data["comment"],
+        ),
+    )
+
+
+@role_required()
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    item = get_object_or_404(Attachment.objects.filter(demand__in=_demands(request.user)), pk=pk)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+
+
+@role_required(Role.EXPERT)
+@require_http_methods(["GET", "POST"])
+def expert_profile(request: HttpRequest) -> HttpResponse:
+    profile = ExpertProfile.objects.filter(user=request.user).first()
+    initial = {"availability": "available", "capacity": 5}
+    if profile:
+        initial = {
+            "availability": profile.availability,
+            "capacity": profile.capacity,
+            "industries": ", ".join(profile.industries),
+            "bio": profile.bio,
+        }
+    form = ExpertProfileForm(request.POST if "profile" in request.POST else None, initial=initial)
+    conflict_form = ConflictForm(request.POST if "conflict" in request.POST else None)
+    if request.method == "POST" and "profile" in request.POST and form.is_valid():
+        try:
+            committee.update_profile(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("Your changes were saved."))
+            return redirect("supply:expert_profile")
+    if request.method == "POST" and "conflict" in request.POST and conflict_form.is_valid():
+        organisation = Organisation.objects.filter(
+            uscc=uscc.normalise(conflict_form.cleaned_data["uscc"])
+        ).first()
+        if organisation is None:
+            conflict_form.add_error(
+                "uscc", gettext("No organisation with this credit code is registered.")
+            )
+        else:
+            committee.declare_conflict(
+                request.user, request.user, organisation, conflict_form.cleaned_data["reason"]
+            )
+            messages.success(request, gettext("Your conflict of interest is recorded."))
+            return redirect("supply:expert_profile")
+    context = {
+        "form": form,
+        "conflict_form": conflict_form,
+        "conflicts": ConflictOfInterest.objects.filter(expert=request.user).select_related(
+            "organisation"
+        ),
+    }
+    return render(request, "supply/expert_profile.html", context)
