@@ -18,6 +18,7 @@ from zhibiao.committee.api import router as committee_router
 from zhibiao.directory.api import router as directory_router
 from zhibiao.events.api import router as events_router
 from zhibiao.policies.api import router as policies_router
+from zhibiao.standards.api import router as standards_router
 
 api = NinjaAPI(
     title="zhibiao API",
@@ -36,6 +37,7 @@ api.add_router("/committee", committee_router)
 api.add_router("/bases", bases_router)
 api.add_router("/policies", policies_router)
 api.add_router("/events", events_router)
+api.add_router("/standards", standards_router)
 
 
 def _field_of(loc: tuple | list) -> str:

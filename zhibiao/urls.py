@@ -18,6 +18,7 @@ urlpatterns = [
     path("bases/", include("zhibiao.bases.urls")),
     path("policies/", include("zhibiao.policies.urls")),
     path("events/", include("zhibiao.events.urls")),
+    path("standards/", include("zhibiao.standards.urls")),
     path("jobs/", include("zhibiao.jobs.urls")),
     path("inbox/", include("zhibiao.notifications.urls")),
     path("api/v1/", api.urls),

@@ -28,6 +28,7 @@ from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, Person, Source
 from zhibiao.events.models import AgendaItem, Event
 from zhibiao.policies.models import PolicyDocument
+from zhibiao.standards import demo as standards_demo
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -257,6 +258,7 @@ def load_demo(actor=None) -> LoadReport:
         loader.report.updated[str(Batch._meta.verbose_name_plural)] += 1
     _bases(loader, orgs, batch)
     _accounts(loader, orgs, members)
+    standards_demo.load(loader, orgs)
     if loader.report.changed:
         record(
             actor,
