@@ -57,6 +57,9 @@ DEBUG = env_bool("DEBUG")
 # Demo mode allows loading the demo data and logging in with the demo accounts. Production never
 # sets it, and then demo accounts cannot log in even if their rows exist.
 DEMO_MODE = env_bool("ZHIBIAO_DEMO")
+# The demo loads the shipped catalogue of standards (3,500 real entries, about a second);
+# the test suite turns it off for the many tests that load the demo for other reasons.
+DEMO_CATALOGUE = env_bool("ZHIBIAO_DEMO_CATALOGUE", default=True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

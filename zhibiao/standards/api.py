@@ -167,7 +167,9 @@ class CheckOut(Schema):
     summary="Check a document's cited standards",
 )
 def create_check(
-    request: HttpRequest, file: File[UploadedFile] | None = None, text: Form[str] = ""
+    request: HttpRequest,
+    file: UploadedFile | None = File(None),  # noqa: B008  django-ninja's parameter marker
+    text: str = Form(""),  # noqa: B008
 ):
     """Upload `file` (docx, xlsx, pdf or txt) or send `text` (form field). Small inputs are
     checked at once; a large file is checked in the background: `state` is then "queued",

@@ -627,7 +627,7 @@ def enter_scheme(
     """An enterprise enters a product with its indicator values (公开), while the evaluation
     is open; entering again replaces the values."""
     ensure(has_role(actor, Role.ENTERPRISE, Role.BASE_MANAGER) and actor.organisation_id)
-    if scheme.status != SchemeStatus.OPEN:
+    if not LeaderScheme.objects.filter(pk=scheme.pk, status=SchemeStatus.OPEN).exists():
         raise ValidationError(gettext("This evaluation is closed."))
     if declaration is not None:
         ensure(declaration.enterprise_id == actor.organisation_id)
