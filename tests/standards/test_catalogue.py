@@ -30,7 +30,7 @@ def test_import_derives_level_mandatory_and_links(small_catalogue):
     assert Standard.objects.get(code="T/CSSS 005-2024").level == "group"
     old = Standard.objects.get(code="YY/T 0466.1-2016")
     assert (old.status, old.title) == (Status.SUPERSEDED, "")
-    links = {(l.old.code, l.new.code): l.kind for l in Replacement.objects.select_related()}
+    links = {(r.old.code, r.new.code): r.kind for r in Replacement.objects.select_related()}
     assert links[("GB 19272-2011", "GB 19272-2024")] == LinkKind.EXPLICIT
     assert links[("YY/T 0466.1-2016", "YY/T 0466.1-2023")] == LinkKind.EXPLICIT
     assert links[("GB/T 16886.1-2011", "GB/T 16886.1-2022")] == LinkKind.INFERRED

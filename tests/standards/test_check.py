@@ -253,7 +253,7 @@ def test_large_files_run_in_the_background(
 
 def test_reports_and_files_are_private(small_catalogue, enterprise_user):
     check = services.start_check(
-        enterprise_user, upload=SimpleUploadedFile("doc.txt", "GB 19272-2011".encode())
+        enterprise_user, upload=SimpleUploadedFile("doc.txt", b"GB 19272-2011")
     )
     urls = [
         check.get_absolute_url(),

@@ -169,7 +169,7 @@ class CheckOut(Schema):
 def create_check(
     request: HttpRequest,
     file: UploadedFile | None = File(None),  # noqa: B008  django-ninja's parameter marker
-    text: str = Form(""),  # noqa: B008
+    text: str = Form(""),
 ):
     """Upload `file` (docx, xlsx, pdf or txt) or send `text` (form field). Small inputs are
     checked at once; a large file is checked in the background: `state` is then "queued",
