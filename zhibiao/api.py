@@ -21,6 +21,7 @@ from zhibiao.directory.api import router as directory_router
 from zhibiao.events.api import router as events_router
 from zhibiao.measures.api import router as measures_router
 from zhibiao.policies.api import router as policies_router
+from zhibiao.standards.api import router as standards_router
 from zhibiao.supply.api import router as supply_router
 
 api = NinjaAPI(
@@ -43,6 +44,7 @@ api.add_router("/events", events_router)
 api.add_router("/measures", measures_router)
 api.add_router("/applications", applications_router)
 api.add_router("/supply", supply_router)
+api.add_router("/standards", standards_router)
 
 
 def _field_of(loc: tuple | list) -> str:

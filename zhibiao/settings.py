@@ -57,6 +57,9 @@ DEBUG = env_bool("DEBUG")
 # Demo mode allows loading the demo data and logging in with the demo accounts. Production never
 # sets it, and then demo accounts cannot log in even if their rows exist.
 DEMO_MODE = env_bool("ZHIBIAO_DEMO")
+# The demo loads the shipped catalogue of standards (3,500 real entries, about a second);
+# the test suite turns it off for the many tests that load the demo for other reasons.
+DEMO_CATALOGUE = env_bool("ZHIBIAO_DEMO_CATALOGUE", default=True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -85,6 +88,7 @@ INSTALLED_APPS = [
     "zhibiao.measures",
     "zhibiao.applications",
     "zhibiao.supply",
+    "zhibiao.standards",
     "zhibiao.demo",
 ]
 
@@ -185,6 +189,15 @@ UPLOAD_MAX_UNZIPPED_BYTES = int(
 UPLOAD_MAX_ZIP_RATIO = int(os.environ.get("ZHIBIAO_UPLOAD_MAX_ZIP_RATIO", "200"))
 IMPORT_MAX_ROWS = int(os.environ.get("ZHIBIAO_IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_SECONDS = float(os.environ.get("ZHIBIAO_IMPORT_MAX_SECONDS", "120"))
+# The validity check of standards: what one document may make it read, and from which size an
+# upload is checked in the background (with a progress page) instead of during the request.
+STANDARDS_CHECK_MAX_CHARS = int(os.environ.get("ZHIBIAO_CHECK_MAX_CHARS", "20000000"))
+STANDARDS_CHECK_MAX_PAGES = int(os.environ.get("ZHIBIAO_CHECK_MAX_PAGES", "2000"))
+STANDARDS_CHECK_MAX_CELLS = int(os.environ.get("ZHIBIAO_CHECK_MAX_CELLS", "2000000"))
+STANDARDS_CHECK_MAX_SECONDS = float(os.environ.get("ZHIBIAO_CHECK_MAX_SECONDS", "120"))
+STANDARDS_CHECK_INLINE_BYTES = int(os.environ.get("ZHIBIAO_CHECK_INLINE_BYTES", str(512 * 1024)))
+# Uploaded documents and reports that only their owner may download (never under MEDIA_URL).
+PRIVATE_ROOT = Path(os.environ.get("ZHIBIAO_PRIVATE_ROOT", VAR_DIR / "private"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("measures/", include("zhibiao.measures.urls")),
     path("applications/", include("zhibiao.applications.urls")),
     path("services/", include("zhibiao.supply.urls")),
+    path("standards/", include("zhibiao.standards.urls")),
     path("jobs/", include("zhibiao.jobs.urls")),
     path("inbox/", include("zhibiao.notifications.urls")),
     path("api/v1/", api.urls),

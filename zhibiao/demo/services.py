@@ -32,6 +32,7 @@ from zhibiao.directory.models import Organisation, Person, Source
 from zhibiao.events.models import AgendaItem, Event
 from zhibiao.policies.models import PolicyDocument
 from zhibiao.rules import demo as rules_demo
+from zhibiao.standards import demo as standards_demo
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -365,6 +366,7 @@ def load_demo(actor=None) -> LoadReport:
     _records(loader, orgs)
     _accounts(loader, orgs, members)
     _supply(loader, orgs)
+    standards_demo.load(loader, orgs)
     if loader.report.changed:
         record(
             actor,

@@ -75,7 +75,11 @@ def _run_in_thread(job_id: int) -> None:
 
 
 def run(job_id: int) -> Job | None:
-    """Run one queued job to the end; a job another worker already took is left alone."""
+    """Run one queued job to the end; a job another worker already took is left alone.
+
+    Inline runs (tests, JOBS_INLINE) happen inside the caller's transaction, where closing
+    "old" connections would close the caller's own on PostgreSQL; only threads do that.
+    """
     now = timezone.now()
     taken = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=now, heartbeat_at=now

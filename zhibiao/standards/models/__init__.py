@@ -1,0 +1,57 @@
+"""The standards app's models, split by subject; import them from here."""
+
+from zhibiao.standards.models.catalogue import (
+    STATUS_RANK,
+    CatalogueSource,
+    Level,
+    LinkKind,
+    Replacement,
+    Standard,
+    Status,
+    TitleToken,
+    search_key,
+)
+from zhibiao.standards.models.checks import Check, CheckItem, CheckState, Verdict
+from zhibiao.standards.models.declarations import (
+    Declaration,
+    DeclarationStatus,
+    DeclaredStandard,
+)
+from zhibiao.standards.models.groups import GroupStandard, GroupStandardDrafter
+from zhibiao.standards.models.leaders import (
+    Direction,
+    EntryValue,
+    Indicator,
+    IndicatorKind,
+    LeaderEntry,
+    LeaderScheme,
+    SchemeStatus,
+)
+
+__all__ = [
+    "STATUS_RANK",
+    "CatalogueSource",
+    "Check",
+    "CheckItem",
+    "CheckState",
+    "Declaration",
+    "DeclarationStatus",
+    "DeclaredStandard",
+    "Direction",
+    "EntryValue",
+    "GroupStandard",
+    "GroupStandardDrafter",
+    "Indicator",
+    "IndicatorKind",
+    "LeaderEntry",
+    "LeaderScheme",
+    "Level",
+    "LinkKind",
+    "Replacement",
+    "SchemeStatus",
+    "Standard",
+    "Status",
+    "TitleToken",
+    "Verdict",
+    "search_key",
+]

@@ -1,0 +1,115 @@
+"""Group standards (团体标准) that chambers publish, and the departments that adopt them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+class GroupStandardQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GroupStandardQuerySet:
+        """Group standards are public."""
+        return self
+
+    def editable_by(self, user) -> GroupStandardQuerySet:
+        """A chamber's users manage their chamber's standards; administrators all."""
+        from zhibiao.accounts.models import Role
+        from zhibiao.accounts.permissions import has_role, is_district_admin
+
+        if is_district_admin(user):
+            return self
+        if not has_role(user, Role.CHAMBER) or not user.organisation_id:
+            return self.none()
+        return self.filter(chamber_id=user.organisation_id)
+
+
+class GroupStandard(models.Model):
+    """A chamber's group standard, its drafters and the department that adopted it (采信).
+
+    The measures reward a group standard only when it is self-declared and adopted by a city
+    or district department, so the adopting department is a record, not a remark.
+    """
+
+    chamber = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("chamber"),
+        on_delete=models.PROTECT,
+        related_name="group_standards",
+    )
+    standard = models.OneToOneField(
+        "standards.Standard",
+        verbose_name=_("catalogue entry"),
+        on_delete=models.PROTECT,
+        related_name="group_standard",
+    )
+    drafters = models.ManyToManyField(
+        "directory.Organisation",
+        verbose_name=_("drafting enterprises"),
+        blank=True,
+        through="GroupStandardDrafter",
+        related_name="drafted_group_standards",
+    )
+    adopted_by = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("adopting department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adopted_group_standards",
+    )
+    adopted_on = models.DateField(_("adoption date"), null=True, blank=True)
+    adoption_document = models.CharField(_("adoption document"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = GroupStandardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group standard")
+        verbose_name_plural = _("group standards")
+        ordering = ["-standard__published_on", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.standard)
+
+    def get_absolute_url(self) -> str:
+        return reverse("standards:group", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.chamber_id and self.chamber.kind != "chamber":
+            errors["chamber"] = gettext("Group standards are published by chambers.")
+        if self.adopted_by_id and self.adopted_by.kind != "government":
+            errors["adopted_by"] = gettext("Only a government department adopts a standard.")
+        if self.adopted_by_id and not self.adopted_on:
+            errors["adopted_on"] = gettext("Give the date of adoption.")
+        if self.adopted_on and not self.adopted_by_id:
+            errors["adopted_by"] = gettext("Name the adopting department.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class GroupStandardDrafter(models.Model):
+    group_standard = models.ForeignKey(GroupStandard, on_delete=models.CASCADE)
+    organisation = models.ForeignKey(
+        "directory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT
+    )
+    rank = models.PositiveSmallIntegerField(_("drafting rank"), default=1)
+
+    class Meta:
+        verbose_name = _("drafter")
+        verbose_name_plural = _("drafters")
+        ordering = ["group_standard", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group_standard", "organisation"],
+                name="standards_drafter_unique",
+                violation_error_message=_("This organisation is already a drafter."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.rank})"

@@ -1,0 +1,236 @@
+"""企业标准领跑者: evaluations per product category and year, indicators, entries, ranks."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorKind(models.TextChoices):
+    BASIC = "basic", _("Basic (pass or fail)")
+    CORE = "core", _("Core (graded)")
+    INNOVATION = "innovation", _("Innovation")
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class SchemeStatus(models.TextChoices):
+    OPEN = "open", _("Open for entries")
+    RANKED = "ranked", _("Ranked")
+
+
+class SchemeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SchemeQuerySet:
+        """Evaluations, rankings and leader lists are public."""
+        return self
+
+
+class LeaderScheme(models.Model):
+    """One 领跑者 evaluation: a product category in a year, with its indicators."""
+
+    product_category = models.CharField(_("product category"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    basis = models.CharField(
+        _("basis standard"),
+        max_length=80,
+        blank=True,
+        help_text=_("The national or industry standard whose thresholds the core indicators use."),
+    )
+    leader_count = models.PositiveSmallIntegerField(
+        _("number of leaders"),
+        default=3,
+        help_text=_("How many of the best-ranked eligible entries become leaders."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SchemeStatus.choices, default=SchemeStatus.OPEN
+    )
+    ranked_at = models.DateTimeField(_("ranked at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = SchemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leader evaluation")
+        verbose_name_plural = _("leader evaluations")
+        ordering = ["-year", "product_category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_category", "year"],
+                name="standards_scheme_unique",
+                violation_error_message=_(
+                    "This product category already has an evaluation in this year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(leader_count__gte=1),
+                name="standards_scheme_leaders_positive",
+                violation_error_message=_("Name at least one leader."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("standards:scheme", args=[self.pk])
+
+
+class Indicator(models.Model):
+    """An indicator of an evaluation. Core indicators carry a unit, a direction and the
+    national or industry threshold they are graded against."""
+
+    scheme = models.ForeignKey(
+        LeaderScheme,
+        verbose_name=_("leader evaluation"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=IndicatorKind.choices)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, blank=True
+    )
+    threshold = models.DecimalField(
+        _("threshold"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("The value the national or industry standard requires."),
+    )
+    threshold_source = models.CharField(_("threshold source"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["scheme", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "name"],
+                name="standards_indicator_unique",
+                violation_error_message=_("This evaluation already has an indicator of this name."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="core") | (~Q(direction="") & Q(threshold__isnull=False)),
+                name="standards_indicator_core_graded",
+                violation_error_message=_("A core indicator needs a direction and a threshold."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == IndicatorKind.CORE:
+            if not self.unit:
+                errors["unit"] = gettext("A core indicator needs a unit.")
+            if not self.direction:
+                errors["direction"] = gettext("Say whether higher or lower is better.")
+            if self.threshold is None:
+                errors["threshold"] = gettext("Give the national or industry threshold.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class EntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EntryQuerySet:
+        return self
+
+    def editable_by(self, user) -> EntryQuerySet:
+        from zhibiao.accounts.models import Role
+        from zhibiao.accounts.permissions import has_role
+
+        if not has_role(user, Role.ENTERPRISE, Role.BASE_MANAGER) or not user.organisation_id:
+            return self.none()
+        return self.filter(enterprise_id=user.organisation_id)
+
+
+class LeaderEntry(models.Model):
+    """An enterprise's product in an evaluation, with its indicator values and its result."""
+
+    scheme = models.ForeignKey(
+        LeaderScheme,
+        verbose_name=_("leader evaluation"),
+        on_delete=models.CASCADE,
+        related_name="entries",
+    )
+    enterprise = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="leader_entries",
+    )
+    product = models.CharField(_("product"), max_length=200)
+    declaration = models.ForeignKey(
+        "standards.Declaration",
+        verbose_name=_("self-declaration"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leader_entries",
+    )
+    eligible = models.BooleanField(_("eligible"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    is_leader = models.BooleanField(_("leader"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leader entry")
+        verbose_name_plural = _("leader entries")
+        ordering = ["scheme", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "enterprise", "product"],
+                name="standards_entry_unique",
+                violation_error_message=_("This product is already entered."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.product}"
+
+
+class EntryValue(models.Model):
+    """An entry's value of one indicator: a number (core), pass/fail (basic), or a claim."""
+
+    entry = models.ForeignKey(
+        LeaderEntry,
+        verbose_name=_("leader entry"),
+        on_delete=models.CASCADE,
+        related_name="values",
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True, blank=True)
+    passed = models.BooleanField(_("met"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "indicator"],
+                name="standards_value_unique",
+                violation_error_message=_("This indicator already has a value."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value if self.value is not None else self.passed}"

@@ -1,0 +1,164 @@
+"""Searching the catalogue by code (any written form, with or without year, or a prefix) and
+by the words of Chinese titles, with the same answers on SQLite and PostgreSQL.
+
+Codes are matched on ``Standard.key`` (the canonical code without spaces, upper case), which
+is indexed: a prefix query is an index range on both databases. Titles are matched through
+``TitleToken`` (jieba words): a title must have every word of the query; if none has all of
+them, titles with most of them come first. Ties are ordered by a prior stored with each token
+(current standards first, then shorter titles) and then by id, so both databases agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Collate
+
+from zhibiao import stdcodes
+from zhibiao.standards.models import Standard, TitleToken, search_key
+from zhibiao.standards.tokens import query_groups
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NUMBER_ONLY = re.compile(r"^\d+(?:\.\d+)*\.?$")
+MAX_QUERY = 200
+
+
+@dataclass
+class Results:
+    """One page of results, in rank order, and how many there are in all."""
+
+    standards: list[Standard]
+    total: int
+    kind: str  # "code", "title" or "all"
+
+
+def _prefix(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, in a form each database answers from its index.
+
+    PostgreSQL's LIKE uses the pattern-ops index Django creates; SQLite's LIKE is case
+    blind and so ignores a plain index, but a range on the (upper-case) key uses it.
+    """
+    if connection.vendor == "sqlite" and prefix:
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+    return Q(**{f"{field}__startswith": prefix})
+
+
+def _binary(field: str) -> Collate:
+    """Order by the code's characters, not by the locale's rules (which ignore punctuation on
+    PostgreSQL and would put 4206.1 among 42061…), so both databases agree."""
+    return Collate(field, "C" if connection.vendor == "postgresql" else "BINARY")
+
+
+def _filters(queryset: QuerySet, level: str | None, status: str | None) -> QuerySet:
+    if level:
+        queryset = queryset.filter(level=level)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def _page(queryset: QuerySet, offset: int, limit: int) -> tuple[list[Standard], int]:
+    total = queryset.count()
+    return list(queryset[offset : offset + limit]), total
+
+
+def _code_results(
+    code: stdcodes.StandardCode, base: QuerySet, offset: int, limit: int
+) -> tuple[list[Standard], int]:
+    """The edition asked for first, then the other editions (newest first), then codes that
+    begin with the same characters; a wrong kind (GB for GB/T) falls back to the number."""
+    ordered = (
+        base.filter(_prefix("key", search_key(code.base)))
+        .annotate(
+            match=Case(
+                When(edition=code.edition, then=Value(0)),
+                When(base=code.base, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            year_order=Coalesce("year", Value(0)),
+        )
+        .order_by("match", "-year_order", _binary("key"), "pk")
+    )
+    standards, total = _page(ordered, offset, limit)
+    if total == 0:
+        fallback = base.filter(number=code.number).annotate(year_order=Coalesce("year", Value(0)))
+        fallback = fallback.annotate(
+            match=Case(
+                When(year=code.year, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        ).order_by("match", "-year_order", "pk")
+        standards, total = _page(fallback, offset, limit)
+    return standards, total
+
+
+def _loose_code_results(text: str, base: QuerySet, offset: int, limit: int):
+    """Something code-like that is not a whole code: ``GB/T``, ``T/CSSS``, ``16886.1``."""
+    if _NUMBER_ONLY.match(text):
+        queryset = base.filter(_prefix("number", text.rstrip(".")))
+    else:
+        queryset = base.filter(_prefix("key", search_key(text)))
+    return _page(queryset.order_by(_binary("key"), "pk"), offset, limit)
+
+
+def _title_results(
+    text: str, base: QuerySet, narrowed: bool, offset: int, limit: int
+) -> tuple[list[Standard], int]:
+    tokens = query_groups(text, lambda token: TitleToken.objects.filter(token=token).exists())
+    if not tokens:
+        return [], 0
+    rows = TitleToken.objects.filter(token__in=tokens)
+    if narrowed:
+        rows = rows.filter(standard__in=base)
+    grouped = rows.values("standard_id").annotate(n=Count("id"), r=Min("rank"))
+    full = grouped.filter(n=len(tokens)).order_by("r", "standard_id")
+    total = full.count()
+    if total == 0 and len(tokens) > 2 and all(len(token) > 1 for token in tokens):
+        # No title has every word: those that miss one word only, best first.
+        full = grouped.filter(n__gte=len(tokens) - 1).order_by("-n", "r", "standard_id")
+        total = full.count()
+    ids = [row["standard_id"] for row in full[offset : offset + limit]]
+    by_id = Standard.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id], total
+
+
+def search(
+    q: str = "",
+    *,
+    level: str | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> Results:
+    """Search the catalogue; see the module docstring for the rules."""
+    text = stdcodes.fold(q or "").strip()[:MAX_QUERY]
+    base = _filters(Standard.objects.all(), level, status)
+    narrowed = bool(level or status)
+    if not text:
+        standards, total = _page(base.order_by(_binary("key"), "pk"), offset, limit)
+        return Results(standards, total, "all")
+    try:
+        code = stdcodes.parse(text)
+    except ValueError:
+        code = None
+    if code is not None:
+        return Results(*_code_results(code, base, offset, limit), "code")
+    if not _CJK.search(text):
+        if re.search(r"[A-Za-z0-9]", text):
+            return Results(*_loose_code_results(text, base, offset, limit), "code")
+        return Results([], 0, "code")
+    citations = stdcodes.find_citations(text)
+    if citations:
+        bases = sorted({c.code.base for c in citations})
+        rest = text
+        for citation in reversed(citations):
+            rest = rest[: citation.start] + " " + rest[citation.end :]
+        coded = base.filter(base__in=bases)
+        if not _CJK.search(rest):
+            return Results(*_page(coded.order_by(_binary("key"), "pk"), offset, limit), "code")
+        return Results(*_title_results(rest, coded, True, offset, limit), "title")
+    return Results(*_title_results(text, base, narrowed, offset, limit), "title")

@@ -1,0 +1,18 @@
+"""Background tasks of the standards app (run by zhibiao.jobs)."""
+
+from __future__ import annotations
+
+from zhibiao.standards import services
+from zhibiao.standards.documents import ExtractionError
+from zhibiao.standards.models import Check
+
+
+def run_check(progress, *, check_id: int) -> dict:
+    """Check a large document; the job's button leads to the report."""
+    check = Check.objects.get(pk=check_id)
+    try:
+        services.run_check(check, progress=progress)
+    except ExtractionError as error:
+        # The check records the message and its page shows it: the job itself did its work.
+        return {"link": check.get_absolute_url(), "error": str(error)}
+    return {"link": check.get_absolute_url(), "codes": check.summary.get("codes", 0)}
