@@ -4,30 +4,12 @@ expert, the expert reviews, staff run the public notice, approve and record the 
 
 import pytest
 
+from tests.browser.helpers import press, sign_in, sign_out
 from zhibiao.applications.models import Application, Status
-from zhibiao.demo import story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", story.DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/accounts/workbench/")
-
-
-def sign_out(page) -> None:
-    page.click("header >> text=退出")
-    page.wait_for_load_state()
-
-
-def press(page, label: str) -> None:
-    page.click(f"main button:has-text('{label}')")
-    page.wait_for_load_state()
 
 
 def test_application_from_draft_to_disbursed(live_server, demo, page, settings):

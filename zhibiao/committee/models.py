@@ -228,6 +228,7 @@ class ExpertProfile(models.Model):
         help_text=_("GB/T 4754 sections or divisions, such as C or C27; empty: any."),
     )
     bio = models.TextField(_("introduction"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("expert profile")

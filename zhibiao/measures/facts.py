@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 from django.apps import apps
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import QuerySet
 
+from zhibiao.core.db import raw_rows
 from zhibiao.directory.models import Organisation, OrganisationKind
 from zhibiao.rules import FactSchema, Population, RecordList, load_schema
 
@@ -178,7 +177,7 @@ def _scalar_rows(
     if "tax_paid_district" in needed:
         # Raw values: a Decimal per row costs more than the query for 100,000 enterprises.
         tax = dict(
-            _raw(
+            raw_rows(
                 _of("profiles.TaxRecord", ids)
                 .filter(year=as_of.year - 1)
                 .values_list("organisation_id", "amount")
@@ -227,21 +226,6 @@ def facts_for(
     return facts
 
 
-def _raw(queryset: QuerySet) -> list[tuple]:
-    """Rows as the database driver returns them, without Django's per-value converters.
-
-    For 100,000 rows the converters (dates parsed from SQLite text, Decimals) cost more than
-    the query; numpy converts whole columns at once instead.
-    """
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # a queryset that can match nothing, such as .none()
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _scatter(size: int, index: dict[int, int], values: dict[int, Any], fill, dtype) -> np.ndarray:
     column = np.full(size, fill, dtype=dtype)
     for org, value in values.items():
@@ -271,7 +255,7 @@ def population(
     their schema defaults, which no clause looks at.
     """
     wanted_facts = set(needed) if needed is not None else set(schema().names())
-    rows = _raw(
+    rows = raw_rows(
         (queryset if queryset is not None else enterprises())
         .order_by("pk")
         .values_list("pk", "kind", "town", "zone", "ownership", "size", "industry", "founded_on")
