@@ -101,10 +101,13 @@ def build(providers: int, past: int, rng: random.Random) -> None:
             "，".join(phrases)
             + f"，服务{rng.choice(['制造业', '化工企业', '医药企业', '电子企业'])}。"
         )
+        price = rng.choice(["free", "public", "paid"])
+        towns = rng.sample(TOWNS, rng.randint(0, 3))
+        industries = rng.sample(INDUSTRIES, rng.randint(0, 3))
+        text = " ".join(sorted(words(f"{title} {description}")))
         rows.append(
-            (owner, None, category, f"{title}{n}", description, rng.choice(["free", "public", "paid"]),
-             None, rng.sample(TOWNS, rng.randint(0, 3)), rng.sample(INDUSTRIES, rng.randint(0, 3)),
-             rng.randint(3, 30), "", True, " ".join(sorted(words(f"{title} {description}"))), now, now)
+            (owner, None, category, f"{title}{n}", description, price, None, towns, industries,
+             rng.randint(3, 30), "", True, text, now, now)
         )  # fmt: skip
     insert_rows(
         Offering,
@@ -173,9 +176,8 @@ def main() -> None:
         setup(folder)
         started = time.perf_counter()
         build(args.providers, args.demands, rng)
-        print(
-            f"built {args.providers} candidates and {args.demands} past demands in {time.perf_counter() - started:.1f} s"
-        )
+        took = time.perf_counter() - started
+        print(f"built {args.providers} candidates and {args.demands} past demands in {took:.1f} s")
 
         from zhibiao.directory.models import Organisation
         from zhibiao.supply import matching
@@ -208,7 +210,8 @@ def main() -> None:
         p50 = statistics.median(times)
         p95 = times[int(len(times) * 0.95) - 1]
         print(
-            f"ranked {len(needs)} new demands: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms"
+            f"ranked {len(needs)} new demands: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
+            f"max {times[-1]:.1f} ms"
         )
         print(
             json.dumps(

@@ -49,8 +49,8 @@ def future_text(clause: Clause, start: datetime.date, **changes) -> str:
 
 
 def test_demo_rule_book_imported(rulebook):
-    assert rulebook.clauses.count() == 17
-    assert ClauseVersion.objects.filter(clause__rulebook=rulebook).count() == 18
+    assert rulebook.clauses.count() == 18
+    assert ClauseVersion.objects.filter(clause__rulebook=rulebook).count() == 19
     assert Clause.objects.get(code="FX23-CERT-MEASURE").mode == "auto"
     assert Clause.objects.get(code="FX23-STD-NAT-1").needs_review
 
@@ -119,11 +119,11 @@ def test_export_import_round_trip(rulebook, users):
     text = services.export_rulebook(rulebook)
     report = services.import_rulebook(users["admin"], rulebook.document, text)
     assert report.created == []
-    assert len(report.unchanged) == 18
+    assert len(report.unchanged) == 19
     changed = text.replace("amount: 300000", "amount: 350000", 1)
     with pytest.raises(services.RuleTextInvalid):
         services.import_rulebook(users["admin"], rulebook.document, changed)
-    assert ClauseVersion.objects.count() == 18
+    assert ClauseVersion.objects.count() == 19
 
 
 def test_import_reports_positions(rulebook, users):
@@ -180,7 +180,7 @@ def test_new_clause_from_template(rulebook, users):
         reverse("measures:clause_new"), {"text": text, "rulebook": rulebook.code, "change_note": ""}
     )
     assert response.status_code == 302, response.context.get("errors")
-    assert rulebook.clauses.count() == 18
+    assert rulebook.clauses.count() == 19
 
 
 def test_mine_page(demo, users, settings):
@@ -204,7 +204,7 @@ def test_api_clauses_and_entitlements(demo, users, settings):
 
     settings.DEMO_MODE = True
     clauses = client_for(None).get("/api/v1/measures/clauses").json()
-    assert clauses["count"] == 17
+    assert clauses["count"] == 18
     one = client_for(None).get("/api/v1/measures/clauses/FX23-BRAND").json()
     assert one["definition"]["award"]["amount"] == 300000
     xianda = Organisation.objects.get(name="上海贤达精密机械有限公司")
@@ -275,7 +275,7 @@ def test_rule_commands_round_trip(rulebook, tmp_path):
     target = tmp_path / "rules.yaml"
     call_command("export_rules", rulebook.code, output=target)
     call_command("import_rules", target, document=rulebook.document_id)
-    assert ClauseVersion.objects.count() == 18
+    assert ClauseVersion.objects.count() == 19
     target.write_text(target.read_text(encoding="utf-8").replace("ownership ==", "ownershp =="))
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_rules", target, document=rulebook.document_id)

@@ -58,7 +58,11 @@ def test_credit_list_entry_counts_while_listed(demo):
 def test_demo_enterprises_are_entitled_with_reasons(demo):
     ((_rulebook, explanation),) = services.explain_enterprise(org_named("上海贤达精密机械有限公司"))
     entitled = {result.id: result.amount for result in explanation.entitled}
-    assert entitled == {"FX23-STD-NAT-2": Decimal(50000), "FX23-CERT-MEASURE": Decimal(100000)}
+    assert entitled == {
+        "FX23-STD-NAT-2": Decimal(50000),
+        "FX23-CERT-MEASURE": Decimal(100000),
+        "FX23-LEADER": Decimal(50000),
+    }
     ((_rb, young),) = services.explain_enterprise(org_named("上海奉城新材料科技有限公司"))
     near = {result.id: result.missing for result in young.near_misses}
     assert "FX23-QA-GOLD" in near  # registered less than three years ago
@@ -183,3 +187,18 @@ def test_confirm_and_notify(demo, users, settings, django_capture_on_commit_call
     again = admin.post(reverse("measures:entitled_notify", args=["FX23-CERT-MEASURE"]))
     assert again.status_code == 302
     assert notes.count() == 1  # notified once only
+
+
+def test_leaders_and_group_standards_are_facts(demo):
+    """The standards app's results reach the measures: 领跑者 and group standards drafted."""
+    xianda = org_named("上海贤达精密机械有限公司")
+    got = facts.facts_for(xianda, TODAY)
+    assert got["leaders"] and got["leaders"][0]["year"] == TODAY.year
+    ((_rulebook, explanation),) = services.explain_enterprise(xianda)
+    assert explanation["FX23-LEADER"].entitled
+    beauty = org_named("上海东方美谷生物科技有限公司")
+    group = [s for s in facts.facts_for(beauty, TODAY)["standards"] if s["level"] == "group"]
+    assert group and group[0]["adopted_by_department"] is True
+    population, ids = facts.population(TODAY, needed={"leaders", "standards"})
+    row = ids.index(xianda.pk)
+    assert population.facts_of(row)["leaders"][0]["category"] == got["leaders"][0]["category"]

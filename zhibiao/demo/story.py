@@ -68,6 +68,17 @@ ORGANISATIONS: list[dict] = [
         "founded_on": datetime.date(2025, 3, 16),
     },
     {
+        "name": "上海东方美谷生物科技有限公司",
+        "kind": "enterprise",
+        "town": "nanqiao",
+        "zone": "beauty_valley",
+        "ownership": "private",
+        "industry": "C2682",
+        "auth": "91",
+        "size": "medium",
+        "founded_on": datetime.date(2014, 6, 20),
+    },
+    {
         "name": "上海贤达精密机械有限公司",
         "kind": "enterprise",
         "town": "qingcun",

@@ -127,8 +127,51 @@ def _received(ids: Sequence[int] | None, excluding: int | None = None) -> QueryS
 
 _RECEIVED_FIELDS = ("clause", "category", "year", "amount", "project")
 
+
+def _leaders(ids: Sequence[int] | None) -> QuerySet:
+    return (
+        _of("standards.LeaderEntry", ids, "enterprise_id")
+        .filter(is_leader=True, scheme__status="ranked")
+        .order_by("enterprise_id", "scheme__year", "scheme__product_category")
+        .values_list("enterprise_id", "scheme__product_category", "scheme__year", "rank")
+    )
+
+
+_LEADER_FIELDS = ("category", "year", "rank")
+
+
+def _group_standards(ids: Sequence[int] | None) -> list[tuple]:
+    """Group standards drafted, as rows of the `standards` fact (never city-funded)."""
+    from zhibiao.standards.services import group_standard_facts
+
+    return [
+        (
+            row["enterprise_id"],
+            row["code"],
+            "group",
+            row["rank"],
+            row["year"] or 0,
+            False,
+            0,
+            row["self_declared"],
+            row["adopted_by_department"],
+        )
+        for row in group_standard_facts(ids)
+    ]
+
+
+def _all_standards(ids: Sequence[int] | None) -> list[tuple]:
+    """Standards drafted on record, and the group standards of the standards app not yet
+    recorded there for the same enterprise."""
+    rows = list(_standards(ids))
+    known = {(row[0], row[1]) for row in rows}
+    rows += [row for row in _group_standards(ids) if (row[0], row[1]) not in known]
+    return rows
+
+
 _LISTS = {
-    "standards": (_standards, _STANDARD_FIELDS),
+    "standards": (_all_standards, _STANDARD_FIELDS),
+    "leaders": (_leaders, _LEADER_FIELDS),
     "awards": (_awards, _AWARD_FIELDS),
     "certifications": (_certifications, _CERTIFICATION_FIELDS),
     "received_awards": (_received, _RECEIVED_FIELDS),

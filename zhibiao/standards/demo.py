@@ -56,8 +56,8 @@ DECLARATIONS = [
 
 SCHEME = {
     "product_category": "商用电动跑步机",
-    "year": 2023,
-    "title": "2023年度企业标准“领跑者”评估：商用电动跑步机（演示）",
+    "year": datetime.date.today().year,  # this year's ranking, so the measures read it
+    "title": "年度企业标准“领跑者”评估：商用电动跑步机（演示）",
     "basis": "GB 17498.6-2008",
     "leader_count": 2,
 }
@@ -69,11 +69,12 @@ INDICATORS = [
     ("连续运行无故障时间", "core", "h", "higher", Decimal("1000")),
     ("智能心率联动调速", "innovation", "", "", None),
 ]
+# Only the fictional demo enterprises take part: a ranking is a claim about a company, and
+# the real companies of the story have not been ranked by anyone.
 ENTRIES = [
     (ENTERPRISE, "商用电动跑步机 XD-T90", [True, 150, 3, 62, 2000, "心率区间自动调速"]),
-    ("上海申驰实业股份有限公司", "商用跑步机 SC-R5", [True, 136, 4, 64, 1600, ""]),
-    ("上海德驱驰电气有限公司", "电动跑步机 DQ-1", [True, 120, 4.5, 68, 1200, ""]),
-    ("上海双木散热器制造有限公司", "跑步机 SM-3", [True, 110, 6, 66, 1500, ""]),
+    ("上海金汇智能装备股份有限公司", "商用跑步机 JH-R5", [True, 136, 4, 64, 1600, ""]),
+    ("上海奉城新材料科技有限公司", "电动跑步机 FC-1", [True, 120, 4.5, 68, 1200, ""]),
 ]
 
 GROUP = {
@@ -84,7 +85,7 @@ GROUP = {
     "summary": "规定化妆品生产企业从原料验收到成品放行的质量管理要求。演示数据。",
     "adopted_on": datetime.date(2023, 10, 16),
     "adoption_document": "奉市监质〔2023〕演示第1号",
-    "drafters": ["伽蓝(集团)股份有限公司"],
+    "drafters": ["上海东方美谷生物科技有限公司"],  # fictional, like every drafter in the demo
 }
 
 

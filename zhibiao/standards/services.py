@@ -776,18 +776,18 @@ def leader_results(enterprise_ids, year: int) -> list[LeaderFact]:
     return [LeaderFact(*row) for row in rows]
 
 
-def group_standard_facts(enterprise_ids) -> list[dict]:
+def group_standard_facts(enterprise_ids=None) -> list[dict]:
     """Group standards the enterprises drafted, in the shape of the measures' ``standards``
-    fact: code, level, rank, year, self_declared, adopted_by_department (and the department)."""
-    declared = set(
-        DeclaredStandard.objects.filter(
-            declaration__status=DeclarationStatus.PUBLISHED,
-            declaration__enterprise_id__in=list(enterprise_ids),
-        ).values_list("declaration__enterprise_id", "code")
+    fact: code, level, rank, year, self_declared, adopted_by_department (and the department).
+    ``None`` means every enterprise."""
+    declarations = DeclaredStandard.objects.filter(declaration__status=DeclarationStatus.PUBLISHED)
+    rows = GroupStandardDrafter.objects.select_related(
+        "group_standard__standard", "group_standard__adopted_by"
     )
-    rows = GroupStandardDrafter.objects.filter(
-        organisation_id__in=list(enterprise_ids)
-    ).select_related("group_standard__standard", "group_standard__adopted_by")
+    if enterprise_ids is not None:  # None: every enterprise (screening), without an IN list
+        declarations = declarations.filter(declaration__enterprise_id__in=list(enterprise_ids))
+        rows = rows.filter(organisation_id__in=list(enterprise_ids))
+    declared = set(declarations.values_list("declaration__enterprise_id", "code"))
     out = []
     for row in rows.order_by("organisation_id", "group_standard__standard__code"):
         group = row.group_standard
