@@ -24,7 +24,12 @@ _lock = threading.Lock()
 _ready = False
 
 
-def _jieba():
+def tokenizer():
+    """The process's one jieba tokenizer, loaded on first use (about a second).
+
+    Every part of the platform that segments Chinese uses this one, so the dictionary is in
+    memory once.
+    """
     global _ready
     import jieba
 
@@ -38,15 +43,14 @@ def _jieba():
                 # that lands on some unlucky request. They never die: freeze them.
                 gc.freeze()
                 _ready = True
-    return jieba
+    return jieba.dt
 
 
 @lru_cache(maxsize=4096)
 def words(text: str) -> frozenset[str]:
     """The meaningful words of a text (search-mode segmentation, so 检验检测 also yields 检验)."""
-    jieba = _jieba()
     out = set()
-    for token in jieba.cut_for_search(text or ""):
+    for token in tokenizer().cut_for_search(text or ""):
         token = token.strip().lower()
         if len(token) < 2 or token in _STOP or not any(ch.isalnum() for ch in token):
             continue

@@ -10,13 +10,10 @@ still found. The dictionary ships in jieba's package: no network.
 from __future__ import annotations
 
 import functools
-import logging
-import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 
-_lock = threading.Lock()
-_tokenizer = None
+from zhibiao.core.text import tokenizer
 
 #: Words too common or too empty to search by.
 STOP_WORDS = frozenset(
@@ -27,19 +24,8 @@ MAX_TOKEN = 40
 
 
 def _jieba():
-    """One tokenizer per process, loaded on first use (about a second: it builds its prefix
-    dictionary from the packaged word list, then caches it in the temporary directory)."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _lock:
-            if _tokenizer is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
-                _tokenizer = tokenizer
-    return _tokenizer
+    """The platform's one jieba tokenizer (see zhibiao.core.text)."""
+    return tokenizer()
 
 
 def _clean(words: Iterable[str]) -> list[str]:

@@ -107,7 +107,7 @@ class Standard(models.Model):
     source = models.CharField(
         _("source"), max_length=20, choices=CatalogueSource.choices, default=CatalogueSource.MANUAL
     )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = StandardQuerySet.as_manager()
 
