@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhibiao.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -187,6 +188,8 @@ UPLOAD_MAX_UNZIPPED_BYTES = int(
     os.environ.get("ZHIBIAO_UPLOAD_MAX_UNZIPPED_BYTES", str(200 * 1024 * 1024))
 )
 UPLOAD_MAX_ZIP_RATIO = int(os.environ.get("ZHIBIAO_UPLOAD_MAX_ZIP_RATIO", "200"))
+# Room for the form fields and multipart framing around the largest allowed file.
+REQUEST_OVERHEAD_BYTES = 1024 * 1024
 IMPORT_MAX_ROWS = int(os.environ.get("ZHIBIAO_IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_SECONDS = float(os.environ.get("ZHIBIAO_IMPORT_MAX_SECONDS", "120"))
 # The validity check of standards: what one document may make it read, and from which size an

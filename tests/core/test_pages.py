@@ -1,5 +1,6 @@
 """Home page, language switching, API docs served offline, and no outside hosts anywhere."""
 
+import io
 import re
 from pathlib import Path
 
@@ -106,3 +107,15 @@ def test_admin_changes_are_audited(users, org):
     entry = AuditEntry.objects.get(action="organisation.update")
     assert entry.data["via"] == "admin"
     assert "name" in entry.data["fields"]
+
+
+def test_oversized_request_refused_before_reading(settings, users):
+    settings.UPLOAD_MAX_BYTES = 1000
+    settings.REQUEST_OVERHEAD_BYTES = 100
+    client = client_for(users["admin"])
+    big = {"file": io.BytesIO(b"x" * 5000)}
+    response = client.post("/organisations/import/", big)
+    assert response.status_code == 413
+    assert "1000" in response.content.decode()
+    api = client.post("/api/v1/standards/check", {"file": io.BytesIO(b"x" * 5000)})
+    assert api.status_code == 413 and "detail" in api.json()
