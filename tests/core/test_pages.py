@@ -119,3 +119,31 @@ def test_oversized_request_refused_before_reading(settings, users):
     assert "1000" in response.content.decode()
     api = client.post("/api/v1/standards/check", {"file": io.BytesIO(b"x" * 5000)})
     assert api.status_code == 413 and "detail" in api.json()
+
+
+def test_list_exports_respect_filters_and_scope(demo, users, settings):
+    import openpyxl
+
+    from zhibiao.accounts.models import User
+
+    settings.DEMO_MODE = True
+    admin = client_for(users["admin"])
+    sheet = admin.get("/organisations/", {"town": "qingcun", "format": "xlsx"})
+    assert sheet["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(sheet.streaming_content))).active.values)
+    assert rows[0][0] == "名称"
+    assert {row[3] for row in rows[1:]} == {"青村镇"}
+    assert client_for(None).get("/organisations/", {"format": "xlsx"}).status_code == 302
+    # An enterprise's export of applications holds its own only.
+    own = client_for(User.objects.get(username="enterprise"))
+    book = own.get("/applications/", {"format": "xlsx"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(book.streaming_content))).active.values)
+    assert len(rows) == 1  # the header: it has no application yet
+    demands = own.get("/services/demands/", {"format": "xlsx"})
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(demands.streaming_content))).active.values
+    )
+    assert len(rows) == 2 and rows[1][0] == "上海贤达精密机械有限公司"
+    other = client_for(users["enterprise"]).get("/services/demands/", {"format": "xlsx"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(other.streaming_content))).active.values)
+    assert len(rows) == 1  # someone else's demands never leak into an export

@@ -158,7 +158,7 @@ def test_screening_page_and_exports(demo, users, django_capture_on_commit_callba
 
     import openpyxl
 
-    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "上海贤达精密机械有限公司" and rows[1][5] == 100000
     for role in ("enterprise", "expert"):

@@ -24,6 +24,7 @@ from zhibiao.applications.forms import (
 )
 from zhibiao.applications.models import Application, Evidence, Objection, Status
 from zhibiao.committee.services import eligible_experts
+from zhibiao.core.exports import xlsx_response
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.measures.models import Clause
 from zhibiao.supply.matching import rank_experts
@@ -39,6 +40,8 @@ def application_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Status.values:
         rows = rows.filter(status=status)
+    if request.GET.get("format") == "xlsx":
+        return _export(rows)
     return render(
         request,
         "applications/list.html",
@@ -49,6 +52,38 @@ def application_list(request: HttpRequest) -> HttpResponse:
             "status": status,
         },
     )
+
+
+def _export(rows):
+    statuses = dict(Status.choices)
+    data = (
+        (
+            a.number,
+            a.enterprise.name,
+            a.version.title,
+            a.version.number,
+            a.project,
+            a.get_channel_display(),
+            statuses.get(a.status, a.status),
+            a.amount_assessed,
+            a.amount_approved,
+            a.created_at,
+        )
+        for a in rows.order_by("pk").iterator(chunk_size=2000)
+    )
+    headers = [
+        gettext("Number"),
+        gettext("Enterprise"),
+        gettext("Clause"),
+        gettext("Version"),
+        gettext("Project"),
+        gettext("Channel"),
+        gettext("Status"),
+        gettext("Amount assessed"),
+        gettext("Amount approved"),
+        gettext("Created"),
+    ]
+    return xlsx_response("applications.xlsx", headers, data, title=gettext("Applications"))
 
 
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import role_required
+from zhibiao.core.exports import xlsx_response
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.tabular import read_table
@@ -22,7 +23,15 @@ from zhibiao.directory.forms import (
     PersonForm,
     organisation_form,
 )
-from zhibiao.directory.models import Organisation, Person
+from zhibiao.directory.models import (
+    Organisation,
+    OrganisationKind,
+    Ownership,
+    Person,
+    Town,
+    Zone,
+    industry_names,
+)
 
 
 @role_required()
@@ -31,6 +40,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     queryset = Organisation.objects.visible_to(request.user)
     if request.GET:
         queryset = form.filter(queryset)
+    if request.GET.get("format") == "xlsx":
+        return export_organisations(queryset)
     context = {
         "form": form,
         "page": paginate(request, queryset),
@@ -42,6 +53,45 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         else "directory/organisation_list.html"
     )
     return render(request, template, context)
+
+
+def export_organisations(queryset) -> HttpResponse:
+    """The filtered register as a sheet: public fields only, streamed from the database."""
+    labels = {
+        "kind": dict(OrganisationKind.choices),
+        "town": dict(Town.choices),
+        "zone": dict(Zone.choices),
+        "ownership": dict(Ownership.choices),
+    }
+    names = industry_names()
+    rows = (
+        (
+            name,
+            code,
+            labels["kind"].get(kind, kind),
+            labels["town"].get(town, town),
+            labels["zone"].get(zone, zone),
+            labels["ownership"].get(ownership, ownership),
+            industry,
+            names.get(industry, "") if industry else "",
+            founded,
+        )
+        for name, code, kind, town, zone, ownership, industry, founded in queryset.order_by("pk")
+        .values_list("name", "uscc", "kind", "town", "zone", "ownership", "industry", "founded_on")
+        .iterator(chunk_size=5000)
+    )
+    headers = [
+        gettext("Name"),
+        gettext("Unified social credit code"),
+        gettext("Kind"),
+        gettext("Town"),
+        gettext("Development zone"),
+        gettext("Ownership"),
+        gettext("Industry"),
+        gettext("Industry name"),
+        gettext("Founding date"),
+    ]
+    return xlsx_response("organisations.xlsx", headers, rows, title=gettext("Organisations"))
 
 
 @role_required()

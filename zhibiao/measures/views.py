@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.applications.models import Application
+from zhibiao.core.exports import xlsx_response
 from zhibiao.core.pagination import paginate
 from zhibiao.measures import services
 from zhibiao.measures.forms import ClauseSettingsForm, RuleFileForm, ScreeningForm, VersionForm
@@ -282,8 +281,6 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 def entitled_export(request: HttpRequest, code: str) -> HttpResponse:
     """The clause's entitled list of the latest screening, as an Excel sheet."""
-    from openpyxl import Workbook
-
     clause = get_object_or_404(Clause, code=code)
     screening = services.latest_screening()
     rows = (
@@ -294,41 +291,28 @@ def entitled_export(request: HttpRequest, code: str) -> HttpResponse:
         if screening
         else []
     )
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(clause.code[:31])
-    sheet.append(
-        [
-            gettext("Enterprise"),
-            gettext("Unified social credit code"),
-            gettext("Town"),
-            gettext("Clause"),
-            gettext("Version"),
-            gettext("Amount (yuan)"),
-            gettext("Notified at"),
-        ]
-    )
-    for row in rows:
-        sheet.append(
-            [
-                row.organisation.name,
-                row.organisation.uscc,
-                row.organisation.get_town_display(),
-                row.version.title,
-                row.version.number,
-                float(row.amount),
-                timezone.localtime(row.notified_at).strftime("%Y-%m-%d %H:%M")
-                if row.notified_at
-                else "",
-            ]
+    data = (
+        (
+            row.organisation.name,
+            row.organisation.uscc,
+            row.organisation.get_town_display(),
+            row.version.title,
+            row.version.number,
+            row.amount,
+            row.notified_at,
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        for row in rows
     )
-    response["Content-Disposition"] = f'attachment; filename="entitled-{clause.code}.xlsx"'
-    return response
+    headers = [
+        gettext("Enterprise"),
+        gettext("Unified social credit code"),
+        gettext("Town"),
+        gettext("Clause"),
+        gettext("Version"),
+        gettext("Amount (yuan)"),
+        gettext("Notified at"),
+    ]
+    return xlsx_response(f"entitled-{clause.code}.xlsx", headers, data, title=clause.code)
 
 
 @role_required(Role.ADMIN)

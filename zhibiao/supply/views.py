@@ -15,6 +15,7 @@ from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.committee import services as committee
 from zhibiao.committee.models import ConflictOfInterest, ExpertProfile
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.exports import xlsx_response
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.directory import uscc
@@ -111,6 +112,8 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in DemandStatus.values:
         rows = rows.filter(status=status)
+    if request.GET.get("format") == "xlsx":
+        return _export_demands(rows)
     return render(
         request,
         "supply/demand_list.html",
@@ -121,6 +124,35 @@ def demand_list(request: HttpRequest) -> HttpResponse:
             "status": status,
         },
     )
+
+
+def _export_demands(rows):
+    data = (
+        (
+            d.enterprise.name,
+            d.get_category_display(),
+            d.description,
+            d.get_urgency_display(),
+            d.get_status_display(),
+            d.posted_at,
+            d.accepted_at,
+            d.delivered_at,
+            d.rating,
+        )
+        for d in rows.order_by("pk").iterator(chunk_size=2000)
+    )
+    headers = [
+        gettext("Enterprise"),
+        gettext("Category"),
+        gettext("Description"),
+        gettext("Urgency"),
+        gettext("Status"),
+        gettext("Posted"),
+        gettext("Accepted"),
+        gettext("Delivered"),
+        gettext("Rating"),
+    ]
+    return xlsx_response("demands.xlsx", headers, data, title=gettext("Demands"))
 
 
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER, Role.ADMIN)
