@@ -55,7 +55,13 @@ def test_register_check_in_by_typed_code_and_download_the_certificate(
     sign_out(page)
 
     sign_in(page, base, "admin")
+    script_errors = []
+    page.on("pageerror", lambda error: script_errors.append(error))
     page.goto(f"{base}/events/{course_today.pk}/check-in/")
+    assert page.locator("#scan-button").is_visible()  # the camera is offered (localhost)
+    page.click("#scan-button")  # no camera here: the decoder loads, then the desk says so
+    page.wait_for_selector("#scan-hint:not([hidden])")
+    assert "输入签到码" in page.inner_text("#scan-hint")
     page.fill("input[name=code]", code.lower())  # typed by hand, in lower case
     press(page, "签到")
     page.wait_for_selector(".check-in-done")
@@ -64,6 +70,7 @@ def test_register_check_in_by_typed_code_and_download_the_certificate(
     press(page, "签到")
     page.wait_for_selector(".check-in-refused")
     assert "已签到" in page.inner_text("#check-in-result")
+    assert script_errors == []
     sign_out(page)
 
     sign_in(page, base, "enterprise")
