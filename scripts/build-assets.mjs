@@ -13,6 +13,9 @@ const files = [
   ["bootstrap/LICENSE", "bootstrap/LICENSE"],
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["htmx.org/LICENSE", "htmx/LICENSE"],
+  // QR decoding on the staff check-in page where the browser lacks BarcodeDetector.
+  ["jsqr/dist/jsQR.js", "jsqr/jsQR.js"],
+  ["jsqr/LICENSE", "jsqr/LICENSE"],
 ];
 
 rmSync(vendor, { recursive: true, force: true });

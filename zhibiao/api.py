@@ -18,7 +18,9 @@ from zhibiao.bases.api import router as bases_router
 from zhibiao.committee.api import router as committee_router
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.directory.api import router as directory_router
+from zhibiao.events.api import news_router
 from zhibiao.events.api import router as events_router
+from zhibiao.events.errors import Refused
 from zhibiao.measures.api import router as measures_router
 from zhibiao.policies.api import router as policies_router
 from zhibiao.standards.api import router as standards_router
@@ -41,6 +43,7 @@ api.add_router("/committee", committee_router)
 api.add_router("/bases", bases_router)
 api.add_router("/policies", policies_router)
 api.add_router("/events", events_router)
+api.add_router("/news", news_router)
 api.add_router("/measures", measures_router)
 api.add_router("/applications", applications_router)
 api.add_router("/supply", supply_router)
@@ -103,6 +106,12 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(TransitionRefused)
 def on_refused_step(request: HttpRequest, exc: TransitionRefused) -> HttpResponse:
     """A step the application's state or conditions do not allow now: a conflict, 409."""
+    return error_response(request, 409, str(exc))
+
+
+@api.exception_handler(Refused)
+def on_refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    """A training step not allowed now (registration closed, already checked in …): 409."""
     return error_response(request, 409, str(exc))
 
 

@@ -1,12 +1,30 @@
 from django.contrib import admin
 
-from zhibiao.bases.models import Batch, Capability, TrainingBase
+from zhibiao.bases.models import (
+    ApplicationStep,
+    BaseApplication,
+    Batch,
+    Capability,
+    Evaluation,
+    StatusChange,
+    TrainingBase,
+)
 from zhibiao.core.admin import AuditedModelAdmin
 
 
 class CapabilityInline(admin.TabularInline):
     model = Capability
     extra = 0
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Batch)
@@ -16,8 +34,45 @@ class BatchAdmin(AuditedModelAdmin):
 
 @admin.register(TrainingBase)
 class TrainingBaseAdmin(AuditedModelAdmin):
+    """A base's status moves only by its recorded steps (the base's page, the API)."""
+
     list_display = ["organisation", "batch", "status"]
     list_filter = ["batch", "status"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["organisation"]
-    inlines = [CapabilityInline]
+    readonly_fields = ["status"]
+    inlines = [CapabilityInline, StatusChangeInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnlyAdmin):
+    list_display = ["base", "year", "result", "courses", "site_visits", "attendees", "satisfaction"]
+    list_filter = ["year", "result"]
+
+
+class ApplicationStepInline(admin.TabularInline):
+    model = ApplicationStep
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BaseApplication)
+class BaseApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "status", "batch", "created_at"]
+    list_filter = ["status", "batch"]
+    inlines = [ApplicationStepInline]

@@ -1,14 +1,19 @@
-"""Public API of the training bases."""
+"""API of the training bases: the public list and each year's figures; for staff, the status
+steps, the yearly evaluation and the designation of new bases."""
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from zhibiao.accounts.api_auth import optional_auth
-from zhibiao.bases.models import TrainingBase
+from zhibiao.accounts.api_auth import optional_auth, required_auth
+from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.bases import services
+from zhibiao.bases.models import BaseApplication, Batch, TrainingBase
 
 router = Router(tags=["training bases"], auth=optional_auth)
 
@@ -63,3 +68,202 @@ def list_bases(request: HttpRequest, batch: int | None = None, status: str | Non
 @router.get("/{int:base_id}", response=BaseOut, summary="One training base")
 def get_base(request: HttpRequest, base_id: int):
     return get_object_or_404(_bases(), pk=base_id)
+
+
+class YearOut(Schema):
+    year: int
+    courses: int
+    site_visits: int
+    practices: int
+    attendees: int
+    responses: int
+    satisfaction: float | None
+
+
+class EvaluationOut(Schema):
+    year: int
+    result: str
+    result_name: str = Field(alias="get_result_display")
+    courses: int
+    site_visits: int
+    attendees: int
+    satisfaction: float | None
+    comment: str
+    evaluated_at: datetime.datetime
+
+
+class BaseYearOut(YearOut):
+    base_id: int
+    name: str
+
+
+class EvaluationIn(Schema):
+    year: int
+    result: str
+    comment: str = ""
+
+
+class StepIn(Schema):
+    action: str
+    reason: str = ""
+    batch: int | None = None
+
+
+class StatusChangeOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str = Field(alias="actor.username")
+    at: datetime.datetime
+    reason: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str = Field(alias="organisation.name")
+    status: str
+    status_name: str = Field(alias="get_status_display")
+    statement: str
+    offer: str
+    batch_number: int | None = Field(None, alias="batch.number")
+    base_id: int | None
+    created_at: datetime.datetime
+    next_steps: list[str]
+
+    @staticmethod
+    def resolve_next_steps(obj, context) -> list[str]:
+        return [
+            step.action
+            for step in services.available_application_steps(context["request"].auth, obj)
+        ]
+
+
+class ApplicationIn(Schema):
+    statement: str
+    offer: str
+
+
+class BatchIn(Schema):
+    designated_on: datetime.date
+    note: str = ""
+
+
+@router.get("/years/{int:year}", response=list[BaseYearOut], summary="Every base's year")
+def bases_year(request: HttpRequest, year: int):
+    bases = list(_bases().filter(batch__designated_on__year__lte=year))
+    figures = services.yearly_figures(year, bases)
+    return [
+        {"base_id": base.pk, "name": base.organisation.name, **vars(figures[base.pk])}
+        for base in bases
+    ]
+
+
+@router.get("/{int:base_id}/years", response=list[YearOut], summary="One base, year by year")
+def base_years(request: HttpRequest, base_id: int):
+    base = get_object_or_404(_bases(), pk=base_id)
+    this_year = timezone.localdate().year
+    years = range(this_year, base.batch.designated_on.year - 1, -1)
+    return [vars(services.yearly_figures(year, [base])[base.pk]) for year in years]
+
+
+@router.get(
+    "/{int:base_id}/evaluations",
+    response=list[EvaluationOut],
+    auth=required_auth,
+    summary="A base's yearly evaluations (staff and the base's managers)",
+)
+def evaluations(request: HttpRequest, base_id: int):
+    base = get_object_or_404(TrainingBase.objects.all(), pk=base_id)
+    may_see = is_district_admin(request.auth) or (
+        TrainingBase.objects.managed_by(request.auth).filter(pk=base.pk).exists()
+    )
+    if not may_see:
+        raise PermissionDenied
+    return base.evaluations.all()
+
+
+@router.post(
+    "/{int:base_id}/evaluations",
+    response={201: EvaluationOut},
+    auth=required_auth,
+    summary="Record a finished year's evaluation (staff)",
+)
+def evaluate(request: HttpRequest, base_id: int, payload: EvaluationIn):
+    base = get_object_or_404(TrainingBase.objects.all(), pk=base_id)
+    evaluation = services.evaluate(
+        request.auth, base, payload.year, result=payload.result, comment=payload.comment
+    )
+    return 201, evaluation
+
+
+@router.post(
+    "/{int:base_id}/transitions",
+    response=list[StatusChangeOut],
+    auth=required_auth,
+    summary="Suspend, reinstate or remove a base (staff; 409 when not allowed now)",
+)
+def change_status(request: HttpRequest, base_id: int, payload: StepIn):
+    base = get_object_or_404(TrainingBase.objects.all(), pk=base_id)
+    services.change_status(request.auth, base, payload.action, reason=payload.reason)
+    return base.status_changes.select_related("actor")
+
+
+def _applications(request: HttpRequest):
+    return BaseApplication.objects.visible_to(request.auth).select_related("organisation", "batch")
+
+
+@router.get(
+    "/applications",
+    response=list[ApplicationOut],
+    auth=required_auth,
+    summary="Applications to become a base",
+)
+@paginate
+def list_applications(request: HttpRequest):
+    return _applications(request)
+
+
+@router.post(
+    "/applications",
+    response={201: ApplicationOut},
+    auth=required_auth,
+    summary="Apply to become a base",
+)
+def apply(request: HttpRequest, payload: ApplicationIn):
+    return 201, services.apply(request.auth, payload.dict())
+
+
+@router.get(
+    "/applications/{int:application_id}",
+    response=ApplicationOut,
+    auth=required_auth,
+    summary="One application",
+)
+def get_application(request: HttpRequest, application_id: int):
+    return get_object_or_404(_applications(request), pk=application_id)
+
+
+@router.post(
+    "/applications/{int:application_id}/transitions",
+    response=ApplicationOut,
+    auth=required_auth,
+    summary="Take a step (review, approve, reject, designate in a batch, withdraw)",
+)
+def application_step(request: HttpRequest, application_id: int, payload: StepIn):
+    application = get_object_or_404(_applications(request), pk=application_id)
+    batch = None
+    if payload.batch is not None:
+        batch = get_object_or_404(Batch.objects.all(), number=payload.batch)
+    return services.transition_application(
+        request.auth, application, payload.action, reason=payload.reason, batch=batch
+    )
+
+
+@router.post(
+    "/batches", response={201: BatchOut}, auth=required_auth, summary="Open the next batch"
+)
+def create_batch(request: HttpRequest, payload: BatchIn):
+    return 201, services.create_batch(
+        request.auth, designated_on=payload.designated_on, note=payload.note
+    )

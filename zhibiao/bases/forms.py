@@ -1,5 +1,46 @@
-from zhibiao.bases.models import Capability
-from zhibiao.bases.services import CAPABILITY_FIELDS
-from zhibiao.core.forms import model_form_class
+"""Forms of the base pages; the services decide what is allowed."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhibiao.bases.models import BaseApplication, Batch, Capability, EvaluationResult
+from zhibiao.bases.services import APPLICATION_FIELDS, CAPABILITY_FIELDS
+from zhibiao.core.forms import DateInput, model_form_class
 
 CapabilityForm = model_form_class(Capability, CAPABILITY_FIELDS, name="CapabilityForm")
+
+ApplicationForm = model_form_class(
+    BaseApplication,
+    APPLICATION_FIELDS,
+    name="ApplicationForm",
+    widgets={
+        "statement": forms.Textarea(attrs={"rows": 5}),
+        "offer": forms.Textarea(attrs={"rows": 4}),
+    },
+)
+
+
+class StepForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+    batch = forms.ModelChoiceField(label=_("Batch"), queryset=Batch.objects.all(), required=False)
+
+
+class EvaluationForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    result = forms.ChoiceField(label=_("Result"), choices=EvaluationResult.choices)
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class BatchForm(forms.Form):
+    designated_on = forms.DateField(label=_("plaque date"), widget=DateInput())
+    note = forms.CharField(
+        label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )

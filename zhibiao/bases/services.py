@@ -1,15 +1,52 @@
-"""Business operations on training bases."""
+"""Business operations on training bases: capabilities, status steps, becoming a base, the
+yearly evaluation, and the facts the measures read.
+
+Two tables of steps, each with the one function that takes them (who, when and why recorded,
+the rest refused): BASE_STEPS for a base's status (active ⇄ suspended → removed) and
+APPLICATION_STEPS for an application to become one (submitted → in review → approved →
+designated in a numbered batch; rejected or withdrawn on the way).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, F
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
-from zhibiao.accounts.permissions import ensure
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
-from zhibiao.bases.models import Capability, TrainingBase
+from zhibiao.bases.models import (
+    ApplicationStatus,
+    ApplicationStep,
+    BaseApplication,
+    BaseStatus,
+    Batch,
+    Capability,
+    Evaluation,
+    EvaluationResult,
+    StatusChange,
+    TrainingBase,
+)
+from zhibiao.events.errors import Refused
+from zhibiao.events.models import (
+    TRAINING_KINDS,
+    Event,
+    Feedback,
+    HostKind,
+    Registration,
+    RegistrationStatus,
+)
+from zhibiao.notifications.services import notify
 
 CAPABILITY_FIELDS = ["kind", "title", "description"]
 
@@ -34,3 +71,468 @@ def remove_capability(actor, capability: Capability) -> None:
     _ensure_manages(actor, capability.base)
     record(actor, "capability.delete", capability, base=capability.base_id)
     capability.delete()
+
+
+# --- A base's status: suspension, reinstatement, removal -------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    by: str  # STAFF (district administrators) or APPLICANT (the enterprise's own users)
+    label: Any
+    reason_required: bool = False
+
+
+STAFF, APPLICANT = "staff", "applicant"
+
+BASE_STEPS: dict[str, Step] = {
+    step.action: step
+    for step in (
+        Step(
+            "suspend",
+            (BaseStatus.ACTIVE,),
+            BaseStatus.SUSPENDED,
+            STAFF,
+            gettext_lazy("Suspend"),
+            reason_required=True,
+        ),
+        Step(
+            "reinstate",
+            (BaseStatus.SUSPENDED,),
+            BaseStatus.ACTIVE,
+            STAFF,
+            gettext_lazy("Reinstate"),
+            reason_required=True,
+        ),
+        Step(
+            "remove",
+            (BaseStatus.ACTIVE, BaseStatus.SUSPENDED),
+            BaseStatus.REMOVED,
+            STAFF,
+            pgettext_lazy("training base", "Remove"),
+            reason_required=True,
+        ),
+    )
+}
+
+
+def _reason(step: Step, reason: str) -> str:
+    reason = (reason or "").strip()
+    if step.reason_required and not reason:
+        raise ValidationError({"reason": gettext("Give a reason for this step.")})
+    return reason
+
+
+@transaction.atomic
+def change_status(actor, base: TrainingBase, action: str, *, reason: str = "") -> TrainingBase:
+    """Suspend, reinstate or remove a base (staff only), recording who, when and why; a step
+    the table does not allow from the base's status is refused."""
+    step = BASE_STEPS.get(action)
+    if step is None:
+        raise Refused(gettext("Unknown step “%(action)s”.") % {"action": action})
+    ensure(is_district_admin(actor))
+    reason = _reason(step, reason)
+    current = TrainingBase.objects.select_for_update().get(pk=base.pk)
+    if current.status not in step.sources:
+        raise Refused(
+            gettext("“%(step)s” is not possible while the base is “%(status)s”.")
+            % {"step": step.label, "status": current.get_status_display()}
+        )
+    TrainingBase.objects.filter(pk=current.pk).update(status=step.target)
+    StatusChange.objects.create(
+        base=current,
+        action=action,
+        from_status=current.status,
+        to_status=step.target,
+        actor=actor,
+        reason=reason,
+    )
+    record(
+        actor,
+        f"base.{action}",
+        current,
+        reason=reason,
+        **{"from": current.status, "to": step.target},
+    )
+    managers = get_user_model().objects.filter(
+        organisation_id=current.organisation_id, role=Role.BASE_MANAGER, is_active=True
+    )
+    base.refresh_from_db()
+    notify(
+        managers,
+        kind=f"base.{action}",
+        title=gettext("Your training base: %(status)s") % {"status": base.get_status_display()},
+        body=reason,
+        link=base.get_absolute_url(),
+    )
+    return base
+
+
+def available_base_steps(actor, base: TrainingBase) -> list[Step]:
+    if not is_district_admin(actor):
+        return []
+    return [step for step in BASE_STEPS.values() if base.status in step.sources]
+
+
+# --- Becoming a base: application → review → designation in a batch ------------------------
+
+
+APPLICATION_STEPS: dict[str, Step] = {
+    step.action: step
+    for step in (
+        Step(
+            "start_review",
+            (ApplicationStatus.SUBMITTED,),
+            ApplicationStatus.IN_REVIEW,
+            STAFF,
+            gettext_lazy("Start the review"),
+        ),
+        Step(
+            "approve",
+            (ApplicationStatus.IN_REVIEW,),
+            ApplicationStatus.APPROVED,
+            STAFF,
+            gettext_lazy("Approve"),
+            reason_required=True,
+        ),
+        Step(
+            "reject",
+            (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.APPROVED),
+            ApplicationStatus.REJECTED,
+            STAFF,
+            gettext_lazy("Reject"),
+            reason_required=True,
+        ),
+        Step(
+            "designate",
+            (ApplicationStatus.APPROVED,),
+            ApplicationStatus.DESIGNATED,
+            STAFF,
+            gettext_lazy("Designate in a batch"),
+        ),
+        Step(
+            "withdraw",
+            (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW),
+            ApplicationStatus.WITHDRAWN,
+            APPLICANT,
+            gettext_lazy("Withdraw"),
+        ),
+    )
+}
+
+
+def _may_take(actor, application: BaseApplication, step: Step) -> bool:
+    if step.by == STAFF:
+        return is_district_admin(actor)
+    return is_district_admin(actor) or bool(
+        actor.is_authenticated and actor.organisation_id == application.organisation_id
+    )
+
+
+def available_application_steps(actor, application: BaseApplication) -> list[Step]:
+    return [
+        step
+        for step in APPLICATION_STEPS.values()
+        if application.status in step.sources and _may_take(actor, application, step)
+    ]
+
+
+APPLICATION_FIELDS = ["statement", "offer"]
+
+
+@transaction.atomic
+def apply(actor, data: Mapping[str, Any]) -> BaseApplication:
+    """An enterprise applies to become a training base (one open application at a time)."""
+    from zhibiao.directory.models import OrganisationKind
+
+    ensure(actor.is_authenticated and actor.role in (Role.ENTERPRISE, Role.BASE_MANAGER))
+    organisation = actor.organisation
+    if organisation is None or organisation.kind != OrganisationKind.ENTERPRISE:
+        raise PermissionDenied
+    if TrainingBase.objects.listed().filter(organisation=organisation).exists():
+        raise Refused(gettext("This enterprise is already a training base."))
+    open_states = (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.IN_REVIEW,
+        ApplicationStatus.APPROVED,
+    )
+    if organisation.base_applications.filter(status__in=open_states).exists():
+        raise Refused(gettext("This enterprise already has an open application."))
+    application = BaseApplication(organisation=organisation, applicant=actor)
+    for name in APPLICATION_FIELDS:
+        setattr(application, name, (data.get(name) or "").strip())
+    application.full_clean(validate_constraints=False)  # the database has the last word
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        raise Refused(gettext("This enterprise already has an open application.")) from None
+    ApplicationStep.objects.create(
+        application=application,
+        action="submit",
+        from_status=ApplicationStatus.SUBMITTED,
+        to_status=ApplicationStatus.SUBMITTED,
+        actor=actor,
+    )
+    record(actor, "base_application.submit", application)
+    notify(
+        get_user_model().objects.filter(role=Role.ADMIN, is_active=True),
+        kind="base_application.submit",
+        title=gettext("Application to become a training base: %(name)s")
+        % {"name": organisation.name},
+        link=application.get_absolute_url(),
+    )
+    return application
+
+
+def transition_application(
+    actor,
+    application: BaseApplication,
+    action: str,
+    *,
+    reason: str = "",
+    batch: Batch | None = None,
+) -> BaseApplication:
+    """Take one step of an application to become a base, or refuse it. `designate` needs the
+    batch, and creates the base in it (its plaque date is the batch's)."""
+    step = APPLICATION_STEPS.get(action)
+    if step is None:
+        raise Refused(gettext("Unknown step “%(action)s”.") % {"action": action})
+    if not BaseApplication.objects.visible_to(actor).filter(pk=application.pk).exists():
+        raise PermissionDenied
+    ensure(_may_take(actor, application, step))
+    if application.status not in step.sources:
+        raise Refused(
+            gettext("“%(step)s” is not possible while the application is “%(status)s”.")
+            % {"step": step.label, "status": application.get_status_display()}
+        )
+    reason = _reason(step, reason)
+    values: dict[str, Any] = {}
+    with transaction.atomic():
+        if action == "designate":
+            if batch is None:
+                raise ValidationError({"batch": gettext("Choose the batch.")})
+            base = TrainingBase(organisation=application.organisation, batch=batch)
+            base.full_clean()
+            base.save()
+            values = {"batch": batch, "base": base}
+        updated = BaseApplication.objects.filter(
+            pk=application.pk, status=application.status, revision=application.revision
+        ).update(status=step.target, revision=F("revision") + 1, **values)
+        if not updated:
+            raise Refused(
+                gettext("Someone else changed this application meanwhile; reload and try again.")
+            )
+        ApplicationStep.objects.create(
+            application=application,
+            action=action,
+            from_status=application.status,
+            to_status=step.target,
+            actor=actor,
+            reason=reason,
+        )
+        record(
+            actor,
+            f"base_application.{action}",
+            application,
+            reason=reason,
+            batch=batch.number if batch else None,
+            **{"from": application.status, "to": step.target},
+        )
+        application.refresh_from_db()
+        recipients = (
+            get_user_model().objects.filter(
+                organisation_id=application.organisation_id, is_active=True
+            )
+            if step.by == STAFF
+            else get_user_model().objects.filter(role=Role.ADMIN, is_active=True)
+        )
+        notify(
+            recipients,
+            kind=f"base_application.{action}",
+            title=gettext("Training-base application: %(status)s")
+            % {"status": application.get_status_display()},
+            body=reason,
+            link=application.get_absolute_url(),
+        )
+    return application
+
+
+@transaction.atomic
+def create_batch(actor, *, designated_on: datetime.date, note: str = "", designation_event=None):
+    """Open the next numbered batch (第二批 …) with its plaque date."""
+    ensure(is_district_admin(actor))
+    number = (Batch.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    batch = Batch(
+        number=number, designated_on=designated_on, note=note, designation_event=designation_event
+    )
+    batch.full_clean()
+    batch.save()
+    record(actor, "batch.create", batch, number=number, designated_on=str(designated_on))
+    return batch
+
+
+# --- The bases' year -------------------------------------------------------------------------
+
+
+@dataclass
+class YearFigures:
+    """What a base delivered in a year: events that ended, by kind, and who came."""
+
+    year: int
+    courses: int = 0
+    site_visits: int = 0
+    practices: int = 0
+    attendees: int = 0
+    responses: int = 0
+    satisfaction: float | None = None
+
+    @property
+    def held(self) -> int:
+        return self.courses + self.site_visits + self.practices
+
+
+def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime(year, 1, 1))
+    return start, timezone.make_aware(datetime.datetime(year + 1, 1, 1))
+
+
+def _held_events(year: int, *, base_ids=None, organisation_ids=None):
+    """Training events hosted at bases that began in `year` (local time) and are over."""
+    start, end = _year_bounds(year)
+    events = Event.objects.filter(
+        host_kind=HostKind.BASE,
+        kind__in=TRAINING_KINDS,
+        starts_at__gte=start,
+        starts_at__lt=end,
+        ends_at__lte=timezone.now(),
+    )
+    if base_ids is not None:
+        events = events.filter(host_base_id__in=base_ids)
+    if organisation_ids is not None:
+        events = events.filter(host_base__organisation_id__in=organisation_ids)
+    return events
+
+
+def yearly_figures(year: int, bases=None) -> dict[int, YearFigures]:
+    """Per base id: courses, site visits and practice sessions held in the year, attendees
+    checked in, survey responses and average satisfaction. One query per figure kind."""
+    base_ids = None if bases is None else [b.pk for b in bases]
+    events = _held_events(year, base_ids=base_ids)
+    out: dict[int, YearFigures] = {}
+    if base_ids is not None:
+        out = {pk: YearFigures(year) for pk in base_ids}
+    for row in events.values("host_base", "kind").annotate(n=Count("pk")):
+        figures = out.setdefault(row["host_base"], YearFigures(year))
+        name = {"course": "courses", "site_visit": "site_visits", "practice": "practices"}
+        setattr(figures, name[row["kind"]], getattr(figures, name[row["kind"]]) + row["n"])
+    attended = (
+        Registration.objects.filter(event__in=events, status=RegistrationStatus.ATTENDED)
+        .values("event__host_base")
+        .annotate(n=Count("pk"))
+    )
+    for row in attended:
+        out.setdefault(row["event__host_base"], YearFigures(year)).attendees = row["n"]
+    scores = (
+        Feedback.objects.filter(registration__event__in=events)
+        .values("registration__event__host_base")
+        .annotate(n=Count("pk"), s=Avg("satisfaction"))
+    )
+    for row in scores:
+        figures = out.setdefault(row["registration__event__host_base"], YearFigures(year))
+        figures.responses, figures.satisfaction = row["n"], row["s"]
+    return out
+
+
+#: A suggestion for staff, not a rule (demo thresholds): excellent with at least 8 sessions and
+#: 4.5 average satisfaction, pass with at least 4 sessions and 3.5, fail below.
+def suggested_result(figures: YearFigures) -> str:
+    score = figures.satisfaction or 0
+    if figures.held >= 8 and score >= 4.5:
+        return EvaluationResult.EXCELLENT
+    if figures.held >= 4 and score >= 3.5:
+        return EvaluationResult.PASS
+    return EvaluationResult.FAIL
+
+
+@transaction.atomic
+def evaluate(actor, base: TrainingBase, year: int, *, result: str, comment: str = "") -> Evaluation:
+    """Staff's judgement of a base's finished year, with the year's figures as they stand."""
+    ensure(is_district_admin(actor))
+    errors = {}
+    if result not in EvaluationResult.values:
+        errors["result"] = gettext("Choose excellent, pass or fail.")
+    if not isinstance(year, int) or year < base.batch.designated_on.year:
+        errors["year"] = gettext("The base was not designated yet in that year.")
+    elif year >= timezone.localdate().year:
+        errors["year"] = gettext("Only a finished year can be evaluated.")
+    if errors:
+        raise ValidationError(errors)
+    figures = yearly_figures(year, [base])[base.pk]
+    evaluation = Evaluation(
+        base=base,
+        year=year,
+        courses=figures.courses + figures.practices,
+        site_visits=figures.site_visits,
+        attendees=figures.attendees,
+        responses=figures.responses,
+        satisfaction=(
+            Decimal(str(round(figures.satisfaction, 2)))
+            if figures.satisfaction is not None
+            else None
+        ),
+        result=result,
+        comment=(comment or "").strip(),
+        evaluated_by=actor,
+    )
+    evaluation.full_clean()
+    evaluation.save()
+    record(actor, "base.evaluate", base, year=year, result=result)
+    return evaluation
+
+
+# --- The facts the measures read (zhibiao/rules/facts.yaml: courses, base_evaluation) --------
+
+
+def training_facts(enterprise_ids: Sequence[int] | None, year: int) -> dict[int, dict[str, Any]]:
+    """For each enterprise that is or was a training base: its courses and site visits held in
+    `year` (title, kind course/site_visit/practice, held_on, attendees checked in) and the
+    result of its latest yearly evaluation before `year` (excellent/pass/fail; "none" if never
+    evaluated). Enterprises absent from the answer have neither (the facts' defaults).
+
+    `enterprise_ids` None means every enterprise. Three queries whatever the number.
+    """
+    events = _held_events(year, organisation_ids=enterprise_ids)
+    attendees = dict(
+        Registration.objects.filter(event__in=events, status=RegistrationStatus.ATTENDED)
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values_list("event", "n")
+    )
+    out: dict[int, dict[str, Any]] = {}
+    rows = events.order_by("starts_at", "pk").values_list(
+        "pk", "host_base__organisation_id", "title", "kind", "starts_at"
+    )
+    for pk, organisation_id, title, kind, starts_at in rows:
+        facts = out.setdefault(organisation_id, {"courses": [], "base_evaluation": "none"})
+        facts["courses"].append(
+            {
+                "title": title,
+                "kind": kind,
+                "held_on": timezone.localtime(starts_at).date(),
+                "attendees": attendees.get(pk, 0),
+            }
+        )
+    evaluations = Evaluation.objects.filter(year__lt=year)
+    if enterprise_ids is not None:
+        evaluations = evaluations.filter(base__organisation_id__in=enterprise_ids)
+    latest = evaluations.order_by("base__organisation_id", "year", "evaluated_at").values_list(
+        "base__organisation_id", "result"
+    )
+    for organisation_id, result in latest:  # ascending, so the last one written wins
+        facts = out.setdefault(organisation_id, {"courses": [], "base_evaluation": "none"})
+        facts["base_evaluation"] = result
+    return out

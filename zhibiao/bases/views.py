@@ -1,45 +1,162 @@
-"""Training bases: the public list and pages, and the managers' capability editing."""
+"""Training bases: the public list and pages with each year's figures, the managers' capability
+editing, staff's status steps and yearly evaluation, and applications to become a base."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhibiao.accounts.permissions import role_required
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.bases import services
-from zhibiao.bases.forms import CapabilityForm
-from zhibiao.bases.models import Batch, TrainingBase
+from zhibiao.bases.forms import (
+    ApplicationForm,
+    BatchForm,
+    CapabilityForm,
+    EvaluationForm,
+    StepForm,
+)
+from zhibiao.bases.models import BaseApplication, Batch, EvaluationResult, TrainingBase
 from zhibiao.core.forms import add_service_errors
+from zhibiao.core.pagination import paginate
+from zhibiao.events.errors import Refused
+from zhibiao.events.models import Event, NewsItem
 
 
-def _bases():
-    return (
-        TrainingBase.objects.listed()
-        .select_related("organisation", "batch")
-        .prefetch_related("capabilities")
-    )
+def _bases(user=None):
+    bases = TrainingBase.objects.all() if is_district_admin(user) else TrainingBase.objects.listed()
+    return bases.select_related("organisation", "batch").prefetch_related("capabilities")
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
 
 
 def base_list(request: HttpRequest) -> HttpResponse:
     batches = Batch.objects.all()
+    user = request.user
     context = {
         "bases": _bases(),
         "batches": batches,
-        "managed_ids": set(
-            TrainingBase.objects.managed_by(request.user).values_list("pk", flat=True)
-        ),
+        "managed_ids": set(TrainingBase.objects.managed_by(user).values_list("pk", flat=True)),
+        "last_year": timezone.localdate().year - 1,
+        "is_admin": is_district_admin(user),
+        "may_apply": user.is_authenticated and user.role == Role.ENTERPRISE,
     }
     return render(request, "bases/base_list.html", context)
 
 
+def _years(base: TrainingBase) -> list[int]:
+    return list(range(timezone.localdate().year, base.batch.designated_on.year - 1, -1))
+
+
 def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    base = get_object_or_404(_bases(), pk=pk)
-    may_manage = TrainingBase.objects.managed_by(request.user).filter(pk=pk).exists()
-    return render(request, "bases/base_detail.html", {"base": base, "may_manage": may_manage})
+    user = request.user
+    base = get_object_or_404(_bases(user), pk=pk)
+    may_manage = TrainingBase.objects.managed_by(user).filter(pk=pk).exists()
+    admin = is_district_admin(user)
+    years = _years(base)
+    figures = {year: services.yearly_figures(year, [base])[base.pk] for year in years}
+    context = {
+        "base": base,
+        "may_manage": may_manage,
+        "is_admin": admin,
+        "years": [(year, figures[year]) for year in years],
+        "evaluations": base.evaluations.select_related("evaluated_by")
+        if admin or may_manage
+        else [],
+        "history": base.status_changes.select_related("actor") if admin or may_manage else [],
+        "steps": services.available_base_steps(user, base),
+        "evaluation_form": EvaluationForm(initial={"year": timezone.localdate().year - 1})
+        if admin
+        else None,
+        "upcoming": Event.objects.visible_to(user)
+        .filter(host_base=base, ends_at__gte=timezone.now())
+        .order_by("starts_at"),
+        "news": NewsItem.objects.visible_to(user)
+        .filter(Q(bases=base) | Q(batches=base.batch_id))
+        .distinct(),
+    }
+    return render(request, "bases/base_detail.html", context)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def status_step(request: HttpRequest, pk: int) -> HttpResponse:
+    base = get_object_or_404(TrainingBase.objects.all(), pk=pk)
+    form = StepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_status(
+                request.user, base, form.cleaned_data["action"], reason=form.cleaned_data["reason"]
+            )
+        except (Refused, ValidationError) as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, gettext("Done."))
+    return redirect(base)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+    base = get_object_or_404(TrainingBase.objects.all(), pk=pk)
+    form = EvaluationForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        services.evaluate(
+            request.user,
+            base,
+            form.cleaned_data["year"],
+            result=form.cleaned_data["result"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, gettext("The evaluation was recorded."))
+    return redirect(base)
+
+
+def year_overview(request: HttpRequest, year: int) -> HttpResponse:
+    """Every base's year side by side: what each delivered, and (for staff) the evaluation."""
+    bases = list(_bases(request.user).filter(batch__designated_on__year__lte=year))
+    figures = services.yearly_figures(year, bases)
+    admin = is_district_admin(request.user)
+    evaluations = {}
+    if admin:
+        from zhibiao.bases.models import Evaluation
+
+        evaluations = {e.base_id: e for e in Evaluation.objects.filter(year=year, base__in=bases)}
+    rows = [
+        (
+            base,
+            figures[base.pk],
+            evaluations.get(base.pk),
+            EvaluationResult(services.suggested_result(figures[base.pk])).label if admin else None,
+        )
+        for base in bases
+    ]
+    return render(
+        request,
+        "bases/year.html",
+        {
+            "year": year,
+            "rows": rows,
+            "is_admin": admin,
+            "previous": year - 1,
+            "next": year + 1 if year < timezone.localdate().year else None,
+        },
+    )
 
 
 @role_required()
@@ -66,3 +183,97 @@ def capability_delete(request: HttpRequest, pk: int, capability_pk: int) -> Http
     services.remove_capability(request.user, capability)
     messages.success(request, gettext("The capability was removed."))
     return redirect(base)
+
+
+# --- Becoming a base ---------------------------------------------------------------------------
+
+
+@role_required()
+def application_list(request: HttpRequest) -> HttpResponse:
+    rows = BaseApplication.objects.visible_to(request.user).select_related("organisation", "batch")
+    return render(
+        request,
+        "bases/application_list.html",
+        {
+            "page": paginate(request, rows),
+            "is_admin": is_district_admin(request.user),
+            "may_apply": request.user.role == Role.ENTERPRISE,
+        },
+    )
+
+
+@role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
+@require_http_methods(["GET", "POST"])
+def application_create(request: HttpRequest) -> HttpResponse:
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.apply(request.user, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Refused as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, gettext("Your application was submitted."))
+            return redirect(application)
+    return render(request, "bases/application_form.html", {"form": form})
+
+
+@role_required()
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(
+        BaseApplication.objects.visible_to(request.user)
+        .select_related("organisation", "batch", "base", "applicant")
+        .prefetch_related(Prefetch("steps__actor")),
+        pk=pk,
+    )
+    return render(
+        request,
+        "bases/application_detail.html",
+        {
+            "application": application,
+            "steps": services.available_application_steps(request.user, application),
+            "batches": Batch.objects.order_by("-number"),
+        },
+    )
+
+
+@role_required()
+@require_POST
+def application_step(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(BaseApplication.objects.visible_to(request.user), pk=pk)
+    form = StepForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        services.transition_application(
+            request.user,
+            application,
+            form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
+            batch=form.cleaned_data["batch"],
+        )
+    except (Refused, ValidationError) as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, gettext("Done."))
+    return redirect(application)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def batch_create(request: HttpRequest) -> HttpResponse:
+    form = BatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.create_batch(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("%(batch)s was opened.") % {"batch": batch})
+            return redirect("bases:applications")
+    return render(
+        request,
+        "bases/batch_form.html",
+        {"form": form, "next_number": (Batch.objects.count() or 0) + 1},
+    )

@@ -538,3 +538,115 @@ DEMAND = {
     "description": "新开发的精密主轴需要做尺寸和材料检测，出具有CMA标志的检测报告，用于客户验收。",
     "urgency": "normal",
 }
+# --- Training (issue 6): events with registration, attendance and feedback, news ------------
+# All demonstration data except the news item, which is the story's report itself.
+
+NEWS_FILE = "article.zh-hans.txt"  # the report, with one garbled fragment (专家) restored
+NEWS = {
+    "published_on": STORY_CONFERENCE_DATE,  # the report's date is not given; the meeting's
+    "source": "会议报道",
+    "events": ["724"],
+    "policies": ["measures", "opinions"],
+    "batches": [1],
+}
+
+CHENGUANG = "上海晨光文具股份有限公司"
+JIALAN = "伽蓝(集团)股份有限公司"
+KAIBAO = "上海凯宝药业股份有限公司"
+XIANDA = "上海贤达精密机械有限公司"
+JINHUI = "上海金汇智能装备股份有限公司"
+FENGCHENG = "上海奉城新材料科技有限公司"
+
+# Coming events, dated from the day the demo is first loaded (days ahead, hour, minutes long);
+# created once and then left alone, so a later load does not move them. Registration opens
+# on loading and closes a day before the start.
+UPCOMING: list[dict] = [
+    {
+        "title": "《关于服务奉贤区民营经济高质量发展的若干措施》政策宣贯会（演示）",
+        "kind": "publicity",
+        "host": None,
+        "organisers": [MSB, FIC],
+        "days": 14,
+        "hour": 14,
+        "minutes": 120,
+        "place": "奉贤区市场监督管理局会议室（演示地址）",
+        "capacity": 120,
+        "quota": 5,
+        "description": "解读若干措施中的标准引领、质量提升条款和免申即享、快申快享的申报方式。",
+        "speakers": [
+            ("msb_standards", "若干措施条款解读与申报指引"),
+            ("sis_engineer", "标准研制与企业标准自我声明公开"),
+        ],
+    },
+    {
+        "title": "企业标准领跑者：从对标到领跑（演示课程）",
+        "kind": "course",
+        "host": CHENGUANG,
+        "days": 21,
+        "hour": 9,
+        "minutes": 150,
+        "place": "上海晨光文具股份有限公司培训中心（演示地址）",
+        "capacity": 30,
+        "quota": 3,
+        "description": "以书写工具为例，讲解企业标准的对标、指标选取与自我声明公开。",
+        "speakers": [("chenguang_quality", "企业标准领跑者实践")],
+    },
+    {
+        "title": "书写工具生产线观摩（演示）",
+        "kind": "site_visit",
+        "host": CHENGUANG,
+        "days": 28,
+        "hour": 14,
+        "minutes": 120,
+        "place": "上海晨光文具股份有限公司（演示地址）",
+        "capacity": 20,
+        "quota": 2,
+        "towns": ["qingcun", "fengcheng", "nanqiao"],
+        "description": "参观智能生产线和检验实验室；面向青村、奉城、南桥三镇的企业。",
+        "speakers": [],
+    },
+    {
+        "title": "化妆品质量管理体系实践（演示课程）",
+        "kind": "course",
+        "host": JIALAN,
+        "days": 35,
+        "hour": 9,
+        "minutes": 180,
+        "place": "伽蓝(集团)股份有限公司（演示地址）",
+        "capacity": 40,
+        "quota": None,
+        "description": "从原料验收到成品放行的全过程质量控制。",
+        "speakers": [("jialan_standards", "化妆品标准体系")],
+    },
+]
+
+# Last year's events at the bases ("{Y}" is last year), each with the people who came
+# (checked in) and their survey answers; everyone else registered stayed away.
+# (base, kind, title, month, day, hour, capacity, registered, attended, satisfaction scores)
+PAST: list[tuple[str, str, str, int, int, int, int, int, int, list[int]]] = [
+    (CHENGUANG, "course", "标准化基础知识（{Y}年第1期）", 3, 14, 9, 24, 22, 20, [5, 5, 4, 5, 4, 5]),
+    (CHENGUANG, "course", "企业标准自我声明公开实务（{Y}年）", 5, 16, 9, 20, 18, 16, [5, 4, 5, 5]),
+    (
+        CHENGUANG,
+        "site_visit",
+        "书写工具生产线观摩（{Y}年）",
+        6,
+        20,
+        14,
+        24,
+        24,
+        22,
+        [5, 5, 5, 4, 5],
+    ),
+    (CHENGUANG, "course", "卓越绩效管理实践（{Y}年）", 9, 12, 9, 16, 14, 12, [4, 5, 4]),
+    (CHENGUANG, "practice", "质量检验实操（{Y}年）", 11, 7, 9, 10, 10, 8, [5, 4]),
+    (JIALAN, "course", "化妆品质量管理体系实践（{Y}年）", 4, 18, 9, 20, 18, 15, [4, 4, 5, 3]),
+    (JIALAN, "site_visit", "东方美谷智能工厂观摩（{Y}年）", 10, 24, 14, 20, 16, 14, [5, 4, 4]),
+    (KAIBAO, "course", "药品生产质量管理规范（GMP）要点（{Y}年）", 8, 22, 9, 16, 14, 11, [4, 3, 4]),
+]
+# Where last year's attendees came from: demo enterprises, in turn.
+PAST_ATTENDEE_ORGS = [XIANDA, JINHUI, FENGCHENG]
+ATTENDEE_ROLES = ["质量工程师", "标准化专员", "质检员", "生产主管", "技术员"]
+
+# Last year's evaluations (result), made by the demo administrator.
+EVALUATIONS = {CHENGUANG: "excellent", JIALAN: "pass", KAIBAO: "pass"}

@@ -1,0 +1,94 @@
+"""Fixtures for the training tests: a base with its manager, and a course at it, without the
+whole demo (which the tests that need the story load themselves)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import make_organisation, make_user
+from zhibiao.accounts.models import Role
+from zhibiao.bases.models import Batch, TrainingBase
+from zhibiao.events.models import Event
+
+_phones = itertools.count(1)
+
+
+def people(count: int) -> list[dict]:
+    """Attendees with distinct, valid mobile numbers."""
+    return [
+        {"name": f"学员{number}", "phone": f"1380000{number:04d}"}
+        for number in (next(_phones) for _ in range(count))
+    ]
+
+
+@pytest.fixture
+def base(db) -> TrainingBase:
+    batch = Batch.objects.create(number=1, designated_on=datetime.date(2023, 7, 24))
+    organisation = make_organisation(name="上海测试实训基地股份有限公司", town="qingcun")
+    return TrainingBase.objects.create(organisation=organisation, batch=batch)
+
+
+@pytest.fixture
+def manager(base):
+    return make_user(Role.BASE_MANAGER, base.organisation)
+
+
+def make_event(base: TrainingBase | None = None, **values) -> Event:
+    now = timezone.now()
+    starts = values.pop("starts_at", now + datetime.timedelta(days=2))
+    defaults = {
+        "kind": "course",
+        "title": "标准化基础知识",
+        "starts_at": starts,
+        "ends_at": starts + datetime.timedelta(hours=2),
+        "place": "培训中心",
+        "capacity": 3,
+        "registration_opens_at": now - datetime.timedelta(days=1),
+        "registration_closes_at": starts,
+        "host_kind": "base" if base else "district",
+        "host_base": base,
+    }
+    defaults.update(values)
+    event = Event(**defaults)
+    event.full_clean()
+    event.save()
+    if base:
+        event.organisers.set([base.organisation])
+    return event
+
+
+@pytest.fixture
+def course(base) -> Event:
+    return make_event(base)
+
+
+def run_now(event: Event, *, ended: bool = False) -> Event:
+    """Move an event so that it is under way (check-in open) or over (survey open)."""
+    now = timezone.now()
+    if ended:
+        starts, ends = now - datetime.timedelta(hours=3), now - datetime.timedelta(hours=1)
+    else:
+        starts, ends = now - datetime.timedelta(minutes=5), now + datetime.timedelta(hours=2)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=starts,
+        ends_at=ends,
+        registration_opens_at=starts - datetime.timedelta(days=3),
+        registration_closes_at=starts,
+    )
+    event.refresh_from_db()
+    return event
+
+
+@pytest.fixture
+def industries(transactional_db):
+    """Tests that commit (threads, a live server) flush the database afterwards, taking the
+    GB/T 4754 rows a migration loaded; put them back for the organisations made here."""
+    from zhibiao.directory.models import Industry
+    from zhibiao.directory.reference import sync_industries
+
+    if not Industry.objects.exists():
+        sync_industries(Industry)

@@ -1,0 +1,11 @@
+"""News on the public site, at /news/ (kept with the events, which it mostly reports)."""
+
+from django.urls import path
+
+from zhibiao.events import views
+
+app_name = "news"
+urlpatterns = [
+    path("", views.news_list, name="list"),
+    path("<int:pk>/", views.news_detail, name="detail"),
+]

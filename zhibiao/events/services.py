@@ -1,0 +1,979 @@
+"""Business operations on events and the training they carry.
+
+Registration is guarded by a row lock on the event (`select_for_update`; on SQLite the
+IMMEDIATE transaction takes the write lock at BEGIN): inside it the seats are counted, the new
+people get seats while `seats_taken < capacity` and a place on the waiting list after that, and
+`seats_taken` moves with them, where a check constraint refuses any write that would overbook.
+One person (mobile number) has one live registration per event (a partial unique constraint).
+
+A registration's status changes only through `transition()`, by the table STEPS:
+
+    confirmed ─check_in→ attended          waitlisted ─promote→ confirmed (the platform, when
+        │                                        │                a seat frees up)
+        └─cancel→ cancelled ←cancel──────────────┘
+
+Each step writes a RegistrationStep (who, when, why); each operation below writes one audit
+entry and notifies whom it concerns after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.audit.services import changes, record
+from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from zhibiao.directory.models import Organisation
+from zhibiao.events import codes
+from zhibiao.events.errors import Refused
+from zhibiao.events.models import (
+    SEATED,
+    CalendarFeed,
+    Certificate,
+    CheckInMethod,
+    Event,
+    Feedback,
+    HostKind,
+    Material,
+    Registration,
+    RegistrationStatus,
+    RegistrationStep,
+    Speaker,
+)
+from zhibiao.notifications.services import notify
+
+__all__ = ["Refused"]
+
+MATERIAL_KINDS = (PDF, DOCX, XLSX, JPEG, PNG)
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MAX_ATTENDEES_AT_ONCE = 50
+
+#: Fields of an event every host may set; administrators also choose the host.
+EVENT_FIELDS = [
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "description",
+    "is_public",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "quota_per_enterprise",
+    "audience",
+    "audience_towns",
+    "audience_roles",
+]
+HOST_FIELDS = ["host_kind", "host_base", "host_chamber"]
+SPEAKER_FIELDS = ["member", "name", "title", "topic"]
+
+S = RegistrationStatus
+
+
+# --- The table of steps ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    label: Any
+
+
+STEPS: dict[str, Step] = {
+    step.action: step
+    for step in (
+        Step("cancel", (S.CONFIRMED, S.WAITLISTED), S.CANCELLED, gettext_lazy("Cancel")),
+        Step("promote", (S.WAITLISTED,), S.CONFIRMED, gettext_lazy("Give a seat")),
+        Step("check_in", (S.CONFIRMED,), S.ATTENDED, gettext_lazy("Check in")),
+    )
+}
+
+
+def _refusal(step: Step, registration: Registration) -> str:
+    """Why a step is not possible, in the words the person at the desk needs."""
+    status = registration.status
+    if step.action == "check_in" and status == S.ATTENDED:
+        return gettext("%(name)s is already checked in (at %(time)s).") % {
+            "name": registration.name,
+            "time": timezone.localtime(registration.checked_in_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    if step.action == "check_in" and status == S.WAITLISTED:
+        return gettext("%(name)s is on the waiting list and has no seat.") % {
+            "name": registration.name
+        }
+    if status == S.CANCELLED:
+        return gettext("This registration was cancelled.")
+    return gettext("“%(step)s” is not possible while the registration is “%(status)s”.") % {
+        "step": step.label,
+        "status": registration.get_status_display(),
+    }
+
+
+def transition(
+    actor, registration: Registration, action: str, *, reason: str = "", **values
+) -> Registration:
+    """Take one step of the table on a registration, or refuse it with the reason.
+
+    The caller holds the transaction (and, where seats move, the event's lock) and writes the
+    operation's audit entry; this records who (None: the platform), when and why. The row is
+    re-read under a lock, so of two desks checking in the same person only one succeeds.
+    """
+    step = STEPS[action]
+    current = Registration.objects.select_for_update().get(pk=registration.pk)
+    if current.status not in step.sources:
+        raise Refused(_refusal(step, current))
+    Registration.objects.filter(pk=current.pk).update(status=step.target, **values)
+    RegistrationStep.objects.create(
+        registration=current,
+        action=action,
+        from_status=current.status,
+        to_status=step.target,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        reason=reason,
+    )
+    registration.refresh_from_db()
+    return registration
+
+
+# --- Events ------------------------------------------------------------------------------------
+
+
+def may_host(user) -> bool:
+    """Administrators host anything; a base manager at an active base; a chamber user."""
+    from zhibiao.bases.models import BaseStatus, TrainingBase
+
+    if is_district_admin(user):
+        return True
+    if not user.is_authenticated or not user.organisation_id:
+        return False
+    if user.role == Role.BASE_MANAGER:
+        return TrainingBase.objects.managed_by(user).filter(status=BaseStatus.ACTIVE).exists()
+    return user.role == Role.CHAMBER
+
+
+def _host_of(actor) -> dict[str, Any]:
+    from zhibiao.bases.models import BaseStatus, TrainingBase
+
+    if actor.role == Role.BASE_MANAGER:
+        base = TrainingBase.objects.managed_by(actor).filter(status=BaseStatus.ACTIVE).first()
+        if base is None:
+            raise Refused(gettext("Your base is not active, so it cannot publish events."))
+        return {"host_kind": HostKind.BASE, "host_base": base, "host_chamber": None}
+    return {"host_kind": HostKind.CHAMBER, "host_base": None, "host_chamber": actor.organisation}
+
+
+def _assign(event: Event, data: Mapping[str, Any], allowed: list[str]) -> None:
+    refused = sorted(set(data) - set(allowed))
+    if refused:
+        raise ValidationError({name: gettext("You may not change this field.") for name in refused})
+    for name, value in data.items():
+        model_field = event._meta.get_field(name)
+        if value is None and not model_field.null:
+            value = [] if name in ("audience_towns", "audience_roles") else ""
+        setattr(event, name, value)
+
+
+def _organisers_of(event: Event, actor) -> list[Organisation]:
+    if event.host_kind == HostKind.BASE:
+        return [event.host_base.organisation]
+    if event.host_kind == HostKind.CHAMBER:
+        return [event.host_chamber]
+    return [actor.organisation] if actor.organisation_id else []
+
+
+@transaction.atomic
+def create_event(
+    actor, data: Mapping[str, Any], *, audience_organisations: Iterable[Organisation] = ()
+) -> Event:
+    """Publish an event. Hosts other than the district's staff host at their own base or
+    chamber; the host decides who may see it (public or not) and who may register."""
+    ensure(may_host(actor))
+    event = Event(created_by=actor)
+    if is_district_admin(actor):
+        _assign(event, data, EVENT_FIELDS + HOST_FIELDS)
+    else:
+        _assign(event, data, EVENT_FIELDS)
+        for name, value in _host_of(actor).items():
+            setattr(event, name, value)
+    event.full_clean()
+    event.save()
+    event.organisers.set(_organisers_of(event, actor))
+    event.audience_organisations.set(list(audience_organisations))
+    record(actor, "event.create", event, host=event.host_kind, capacity=event.capacity)
+    return event
+
+
+@transaction.atomic
+def update_event(
+    actor,
+    event: Event,
+    data: Mapping[str, Any],
+    *,
+    audience_organisations: Iterable[Organisation] | None = None,
+) -> Event:
+    """Change an event; more seats (or no limit any more) give the waiting list its seats."""
+    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    allowed = EVENT_FIELDS + HOST_FIELDS if is_district_admin(actor) else EVENT_FIELDS
+    before = {name: getattr(locked, name) for name in allowed}
+    _assign(locked, data, allowed)
+    locked.full_clean()
+    locked.save()
+    if audience_organisations is not None:
+        locked.audience_organisations.set(list(audience_organisations))
+    if "host_kind" in data or "host_base" in data or "host_chamber" in data:
+        locked.organisers.set(_organisers_of(locked, actor))
+    promoted = _promote(locked)
+    diff = changes(locked, before, allowed)
+    record(
+        actor,
+        "event.update",
+        locked,
+        changes={k: [str(v) for v in pair] for k, pair in diff.items()},
+        promoted=[r.pk for r in promoted],
+    )
+    _notify_promoted(promoted)
+    event.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def add_speaker(actor, event: Event, data: Mapping[str, Any]) -> Speaker:
+    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    order = (event.speakers.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    texts = {name: (data.get(name) or "").strip() for name in ("name", "title", "topic")}
+    speaker = Speaker(event=event, order=order, member=data.get("member") or None, **texts)
+    speaker.full_clean()
+    speaker.save()
+    record(actor, "event.speaker.add", event, speaker=str(speaker))
+    return speaker
+
+
+@transaction.atomic
+def remove_speaker(actor, speaker: Speaker) -> None:
+    ensure(Event.objects.managed_by(actor).filter(pk=speaker.event_id).exists())
+    record(actor, "event.speaker.remove", speaker.event, speaker=str(speaker))
+    speaker.delete()
+
+
+@transaction.atomic
+def add_material(actor, event: Event, title: str, upload) -> Material:
+    """Attach a handout; its type is judged by content, and the stored name is random."""
+    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": gettext("Give the material a title.")})
+    try:
+        kind = check_upload(upload, MATERIAL_KINDS)
+    except ValueError as error:
+        raise ValidationError({"file": str(error)}) from None
+    upload.seek(0)
+    content = upload.read()
+    material = Material(
+        event=event,
+        title=title[:200],
+        original_name=(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200],
+        content_type=kind.name,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=actor,
+    )
+    material.file.save(f"{uuid.uuid4().hex}.{kind.name}", ContentFile(content), save=False)
+    material.save()
+    record(actor, "event.material.add", event, material=material.pk, sha256=material.sha256)
+    return material
+
+
+@transaction.atomic
+def remove_material(actor, material: Material) -> None:
+    ensure(Event.objects.managed_by(actor).filter(pk=material.event_id).exists())
+    record(actor, "event.material.remove", material.event, material=material.pk)
+    material.delete()
+
+
+# --- Registration ------------------------------------------------------------------------------
+
+
+def normalise_phone(value: Any) -> str:
+    """Digits only, without a +86 prefix: 138 0013 8000, +86-13800138000 → 13800138000."""
+    digits = re.sub(r"\D", "", str(value or ""))
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    phone: str
+    is_self: bool = False
+
+
+def clean_attendees(rows: Sequence[Mapping[str, Any]]) -> list[Attendee]:
+    """Check the people to register; errors are keyed `attendees.<n>.<field>` (n from 0)."""
+    errors: dict[str, list[str]] = {}
+    people: list[Attendee] = []
+    seen: dict[str, int] = {}
+    if not rows:
+        raise ValidationError({"attendees": gettext("Name at least one person.")})
+    if len(rows) > MAX_ATTENDEES_AT_ONCE:
+        raise ValidationError(
+            {
+                "attendees": gettext("Register at most %(max)s people at once.")
+                % {"max": MAX_ATTENDEES_AT_ONCE}
+            }
+        )
+    for index, row in enumerate(rows):
+        name = str(row.get("name") or "").strip()
+        phone = normalise_phone(row.get("phone"))
+        if not name:
+            errors[f"attendees.{index}.name"] = [gettext("Give the person's name.")]
+        elif len(name) > 50:
+            errors[f"attendees.{index}.name"] = [gettext("A name has at most 50 characters.")]
+        if not MOBILE.match(phone):
+            errors[f"attendees.{index}.phone"] = [
+                gettext("Enter a mainland mobile number of 11 digits, such as 13800138000.")
+            ]
+        elif phone in seen:
+            errors[f"attendees.{index}.phone"] = [
+                gettext("The same number is given for person %(n)s.") % {"n": seen[phone] + 1}
+            ]
+        else:
+            seen[phone] = index
+        people.append(Attendee(name, phone, bool(row.get("is_self"))))
+    if errors:
+        raise ValidationError(errors)
+    return people
+
+
+def check_open(event: Event, user, organisation: Organisation | None, now=None) -> None:
+    """Refuse, with the reason, a registration the event does not take now or from them."""
+    now = now or timezone.now()
+    if not event.takes_registration:
+        raise Refused(gettext("This event takes no registration."))
+    if now < event.registration_opens_at:
+        raise Refused(
+            gettext("Registration opens at %(time)s.")
+            % {"time": timezone.localtime(event.registration_opens_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if now >= event.registration_closes_at:
+        raise Refused(
+            gettext("Registration closed at %(time)s.")
+            % {"time": timezone.localtime(event.registration_closes_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if not event.admits(user, organisation):
+        raise PermissionDenied(
+            gettext("This event is open only to the enterprises, towns or roles invited.")
+        )
+
+
+def register(
+    actor,
+    event: Event,
+    attendees: Sequence[Mapping[str, Any]],
+    *,
+    organisation: Organisation | None = None,
+) -> list[Registration]:
+    """Register one or more people for an event: all of them, or none.
+
+    An enterprise user registers colleagues for the enterprise (or themselves, `is_self`);
+    administrators may register for any organisation. People get seats while seats are left,
+    then places on the waiting list in the order they came.
+    """
+    ensure(actor is not None and actor.is_authenticated)
+    if organisation is None:
+        organisation = actor.organisation
+    elif organisation.pk != actor.organisation_id:
+        ensure(is_district_admin(actor))
+    if not Event.objects.visible_to(actor).filter(pk=event.pk).exists():
+        raise PermissionDenied
+    people = clean_attendees(attendees)
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        check_open(locked, actor, organisation)
+        live = locked.registrations.live()
+        taken = set(
+            live.filter(phone__in=[p.phone for p in people]).values_list("phone", flat=True)
+        )
+        errors = {
+            f"attendees.{index}.phone": [
+                gettext("%(phone)s is already registered for this event.") % {"phone": person.phone}
+            ]
+            for index, person in enumerate(people)
+            if person.phone in taken
+        }
+        if errors:
+            raise ValidationError(errors)
+        quota = locked.quota_per_enterprise
+        if quota and organisation is not None:
+            used = live.filter(organisation=organisation).count()
+            if used + len(people) > quota:
+                raise ValidationError(
+                    {
+                        "attendees": gettext(
+                            "Each enterprise may register at most %(quota)s people for this "
+                            "event; yours has registered %(used)s."
+                        )
+                        % {"quota": quota, "used": used}
+                    }
+                )
+        free = len(people) if locked.capacity is None else locked.capacity - locked.seats_taken
+        created = []
+        for index, person in enumerate(people):
+            registration = Registration(
+                event=locked,
+                organisation=organisation,
+                name=person.name,
+                phone=person.phone,
+                user=actor if person.is_self else None,
+                registered_by=actor,
+                status=S.CONFIRMED if index < free else S.WAITLISTED,
+            )
+            # Field checks only: the related rows are in hand, and the lock and the database's
+            # constraints settle uniqueness; each saved query shortens the time under the lock.
+            registration.clean_fields(exclude=["event", "organisation", "user", "registered_by"])
+            created.append(registration)
+        try:
+            with transaction.atomic():
+                for registration in created:
+                    registration.save()
+                    RegistrationStep.objects.create(
+                        registration=registration,
+                        action="register",
+                        from_status="",
+                        to_status=registration.status,
+                        actor=actor,
+                    )
+        except IntegrityError:  # the lock makes this unreachable; the constraint stays the law
+            raise ValidationError(
+                {"attendees": gettext("Someone registered one of these people meanwhile.")}
+            ) from None
+        seated = sum(1 for r in created if r.status == S.CONFIRMED)
+        if seated:
+            Event.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") + seated)
+        record(
+            actor,
+            "registration.create",
+            locked,
+            registrations=[r.pk for r in created],
+            confirmed=seated,
+            waitlisted=len(created) - seated,
+            organisation=organisation.pk if organisation else None,
+        )
+    return created
+
+
+def _promote(event: Event) -> list[Registration]:
+    """Give free seats to the waiting list, first come first served (event row locked)."""
+    if timezone.now() >= event.starts_at:
+        return []
+    waiting = event.registrations.filter(status=S.WAITLISTED).order_by("created_at", "pk")
+    event.refresh_from_db(fields=["seats_taken", "capacity"])
+    if event.capacity is not None:
+        waiting = waiting[: max(event.capacity - event.seats_taken, 0)]
+    promoted = [
+        transition(None, registration, "promote", reason=gettext("A seat became free."))
+        for registration in waiting
+    ]
+    if promoted:
+        Event.objects.filter(pk=event.pk).update(seats_taken=F("seats_taken") + len(promoted))
+    return promoted
+
+
+def _notify_promoted(promoted: list[Registration]) -> None:
+    for registration in promoted:
+        recipients = [registration.registered_by]
+        if registration.user_id:
+            recipients.append(registration.user)
+        notify(
+            recipients,
+            kind="registration.promoted",
+            title=gettext("A seat is free for %(name)s: %(event)s")
+            % {"name": registration.name, "event": registration.event.title},
+            body=gettext("%(name)s moved from the waiting list to a confirmed seat.")
+            % {"name": registration.name},
+            link=registration.get_absolute_url(),
+        )
+
+
+@transaction.atomic
+def cancel(actor, registration: Registration, *, reason: str = "") -> Registration:
+    """Cancel a registration before the event starts; a freed seat goes to the first person
+    waiting, who is notified."""
+    ensure(Registration.objects.visible_to(actor).filter(pk=registration.pk).exists())
+    locked = Event.objects.select_for_update().get(pk=registration.event_id)
+    if timezone.now() >= locked.starts_at:
+        raise Refused(gettext("The event has begun; registrations can no longer be cancelled."))
+    was = Registration.objects.get(pk=registration.pk).status
+    transition(actor, registration, "cancel", reason=(reason or "").strip())
+    if was in SEATED:
+        Event.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") - 1)
+    promoted = _promote(locked)
+    record(
+        actor,
+        "registration.cancel",
+        registration,
+        reason=(reason or "").strip(),
+        promoted=[r.pk for r in promoted],
+    )
+    _notify_promoted(promoted)
+    return registration
+
+
+# --- Check-in ----------------------------------------------------------------------------------
+
+
+def check_in_code(registration: Registration) -> str:
+    return codes.make(registration)
+
+
+def _find_by_code(event: Event, text: str) -> Registration:
+    """The registration a code names, if the code is genuine and for this event; else a
+    ValidationError on `code` saying what is wrong with it."""
+    parsed = codes.parse(text)
+    if parsed is None:
+        raise ValidationError({"code": gettext("This is not a check-in code.")})
+    registration = (
+        Registration.objects.select_related("event", "organisation")
+        .filter(pk=parsed.registration_id)
+        .first()
+    )
+    if not parsed.signed_for(event.pk):
+        foreign = (
+            registration is not None
+            and registration.event_id != event.pk
+            and parsed.signed_for(registration.event_id)
+        )
+        if foreign:
+            raise ValidationError(
+                {
+                    "code": gettext("This code is for another event: “%(event)s”.")
+                    % {"event": registration.event.title}
+                }
+            )
+        raise ValidationError({"code": gettext("This code is not genuine.")})
+    if parsed.expires < timezone.localdate():
+        raise ValidationError(
+            {
+                "code": gettext("This code expired on %(date)s.")
+                % {"date": parsed.expires.strftime("%Y-%m-%d")}
+            }
+        )
+    if registration is None or registration.event_id != event.pk:
+        raise ValidationError({"code": gettext("This code is not genuine.")})
+    return registration
+
+
+def look_up(actor, event: Event, text: str) -> Registration:
+    """Who a code names, for the desk to see before checking in; changes nothing."""
+    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    return _find_by_code(event, text)
+
+
+def _issue_certificate(registration: Registration) -> Certificate:
+    year = timezone.localtime(registration.event.starts_at).year
+    return Certificate.objects.create(
+        registration=registration,
+        number=f"ZB{year}{registration.pk:07d}",
+        code=secrets.token_urlsafe(12),
+    )
+
+
+def _check_in_opens(event: Event) -> None:
+    opens = timezone.localtime(event.starts_at).date()
+    if timezone.localdate() < opens:
+        raise Refused(
+            gettext("Check-in opens on the day of the event, %(date)s.")
+            % {"date": opens.strftime("%Y-%m-%d")}
+        )
+
+
+@transaction.atomic
+def check_in(actor, event: Event, code: str, *, method: str = CheckInMethod.TYPED) -> Registration:
+    """Check in the person a code names and issue their certificate of attendance.
+
+    A malformed, forged, expired or other event's code is refused on `code`; a second check-in
+    says when the first one was.
+    """
+    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    if method not in (CheckInMethod.TYPED, CheckInMethod.SCAN):
+        raise ValidationError({"method": gettext("Unknown check-in method.")})
+    registration = _find_by_code(event, code)
+    _check_in_opens(event)
+    transition(
+        actor,
+        registration,
+        "check_in",
+        checked_in_at=timezone.now(),
+        checked_in_by=actor,
+        check_in_method=method,
+    )
+    certificate = _issue_certificate(registration)
+    record(
+        actor, "registration.check_in", registration, method=method, certificate=certificate.number
+    )
+    return registration
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    checked_in: int = 0
+    already: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+class ImportFailed(Exception):
+    """Nothing was changed; `result.errors` lists each row's problem."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__(f"{len(result.errors)} errors")
+        self.result = result
+
+
+SHEET_COLUMNS = {
+    "name": ("姓名", "name", "参会人", "参训人员"),
+    "phone": ("手机号", "手机号码", "手机", "联系电话", "phone", "mobile"),
+    "mark": ("签到", "出席", "签名", "attended", "signed"),
+}
+#: Marks in the optional 签到 column that mean "did not come".
+ABSENT_MARKS = {"", "否", "无", "缺席", "未到", "×", "x", "n", "no", "0", "false"}
+
+
+def import_attendance(
+    actor, event: Event, headers: list[str], rows: Iterable[tuple[int, Mapping[str, Any]]]
+) -> ImportResult:
+    """Check in, from a paper attendance list typed into a sheet, the registered people on it.
+
+    Rows are matched by mobile number (the name, if given, must agree). If the sheet has a
+    签到 column (the sheet printed from the manage page has one), only rows marked there count,
+    so the whole printed list can be typed back. Every row is checked first; if any is wrong,
+    nothing is changed and every error is listed by row. People already checked in at the desk
+    are counted, not refused: the paper list repeats them.
+    """
+    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    if timezone.now() < event.starts_at:
+        raise Refused(gettext("Attendance can be imported once the event has begun."))
+    result = ImportResult()
+    by_header = {
+        alias.lower(): name for name, aliases in SHEET_COLUMNS.items() for alias in aliases
+    }
+    mapping: dict[str, str] = {}
+    for header in headers:
+        name = by_header.get(header.strip().lower())
+        if name and name not in mapping:
+            mapping[name] = header
+    if "phone" not in mapping:
+        result.errors.append(
+            RowError(1, SHEET_COLUMNS["phone"][0], gettext("Required column missing."))
+        )
+        raise ImportFailed(result)
+    registrations = {
+        r.phone: r for r in event.registrations.exclude(status=S.CANCELLED).order_by("created_at")
+    }
+    cancelled = set(event.registrations.filter(status=S.CANCELLED).values_list("phone", flat=True))
+    seen: dict[str, int] = {}
+    to_check_in: list[Registration] = []
+    phone_column = mapping["phone"]
+    for number, raw in rows:
+        phone = normalise_phone(raw.get(phone_column))
+        name = str(raw.get(mapping.get("name", ""), "") or "").strip()
+        if (
+            "mark" in mapping
+            and str(raw.get(mapping["mark"]) or "").strip().lower() in ABSENT_MARKS
+        ):
+            continue
+
+        def error(column: str, message: str, number=number) -> None:
+            result.errors.append(RowError(number, column, message))
+
+        if not MOBILE.match(phone):
+            error(phone_column, gettext("Not a mobile number of 11 digits."))
+            continue
+        if phone in seen:
+            error(
+                phone_column, gettext("The same number is on row %(row)s.") % {"row": seen[phone]}
+            )
+            continue
+        seen[phone] = number
+        registration = registrations.get(phone)
+        if registration is None:
+            message = (
+                gettext("This person's registration was cancelled.")
+                if phone in cancelled
+                else gettext("Nobody registered with this number.")
+            )
+            error(phone_column, message)
+            continue
+        if name and name != registration.name:
+            error(
+                mapping["name"],
+                gettext("Registered as “%(name)s”.") % {"name": registration.name},
+            )
+            continue
+        if registration.status == S.WAITLISTED:
+            error(phone_column, gettext("This person was on the waiting list, without a seat."))
+        elif registration.status == S.ATTENDED:
+            result.already += 1
+        else:
+            to_check_in.append(registration)
+    if result.errors:
+        raise ImportFailed(result)
+    now = timezone.now()
+    with transaction.atomic():
+        for registration in to_check_in:
+            transition(
+                actor,
+                registration,
+                "check_in",
+                reason=gettext("Attendance sheet"),
+                checked_in_at=now,
+                checked_in_by=actor,
+                check_in_method=CheckInMethod.SHEET,
+            )
+            _issue_certificate(registration)
+        record(
+            actor,
+            "registration.import_attendance",
+            event,
+            checked_in=[r.pk for r in to_check_in],
+            already=result.already,
+        )
+    result.checked_in = len(to_check_in)
+    return result
+
+
+# --- Certificates, feedback, survey ------------------------------------------------------------
+
+
+@transaction.atomic
+def revoke_certificate(actor, certificate: Certificate, *, reason: str) -> Certificate:
+    """Withdraw a certificate issued in error; the check page then says so."""
+    ensure(Event.objects.managed_by(actor).filter(pk=certificate.registration.event_id).exists())
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("Give a reason for this step.")})
+    if certificate.revoked_at:
+        raise Refused(gettext("This certificate is already revoked."))
+    certificate.revoked_at, certificate.revoked_reason = timezone.now(), reason
+    certificate.save(update_fields=["revoked_at", "revoked_reason"])
+    record(actor, "certificate.revoke", certificate, reason=reason)
+    return certificate
+
+
+def feedback_open(registration: Registration, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        registration.status == S.ATTENDED
+        and now >= registration.event.ends_at
+        and not Feedback.objects.filter(registration=registration).exists()
+    )
+
+
+@transaction.atomic
+def submit_feedback(
+    actor, registration: Registration, *, satisfaction: Any, usefulness: Any, comment: str = ""
+) -> Feedback:
+    """An attendee's answers to the survey, once, after the event.
+
+    The caller has proved the right to answer for this attendee: the ticket's secret address,
+    or a signed-in user who may see the registration. No-shows are refused.
+    """
+    registration = Registration.objects.select_related("event").get(pk=registration.pk)
+    if registration.status != S.ATTENDED:
+        raise Refused(gettext("Only people who attended answer the survey."))
+    if timezone.now() < registration.event.ends_at:
+        raise Refused(gettext("The survey opens when the event is over."))
+    if Feedback.objects.filter(registration=registration).exists():
+        raise Refused(gettext("This survey has already been answered. Thank you."))
+    errors: dict[str, str] = {}
+    scores = {}
+    for name, value in (("satisfaction", satisfaction), ("usefulness", usefulness)):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if not 1 <= number <= 5:
+            errors[name] = gettext("Choose a score from 1 to 5.")
+        scores[name] = number
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        errors["comment"] = gettext("Ensure this value has at most %(max)s characters.") % {
+            "max": 2000
+        }
+    if errors:
+        raise ValidationError(errors)
+    feedback = Feedback.objects.create(registration=registration, comment=comment, **scores)
+    record(actor, "feedback.submit", registration, **scores)
+    return feedback
+
+
+@transaction.atomic
+def send_survey(actor, event: Event) -> int:
+    """Invite the attendees (never the no-shows) to the survey, through whoever registered
+    them; once per event. Returns how many users were notified."""
+    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    if timezone.now() < locked.ends_at:
+        raise Refused(gettext("The survey opens when the event is over."))
+    if locked.survey_sent_at:
+        raise Refused(
+            gettext("The survey was sent on %(date)s.")
+            % {"date": timezone.localtime(locked.survey_sent_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    attended = locked.registrations.filter(status=S.ATTENDED)
+    user_ids = set(attended.values_list("registered_by", flat=True)) | set(
+        attended.exclude(user=None).values_list("user", flat=True)
+    )
+    users = get_user_model().objects.filter(pk__in=user_ids)
+    from django.urls import reverse
+
+    sent = notify(
+        users,
+        kind="event.survey",
+        title=gettext("How was “%(event)s”? A short survey for the attendees")
+        % {"event": locked.title},
+        body=gettext("Each attendee answers once, from their ticket page."),
+        link=reverse("events:registrations") + f"?event={locked.pk}",
+    )
+    locked.survey_sent_at = timezone.now()
+    locked.save(update_fields=["survey_sent_at"])
+    record(actor, "event.survey", locked, notified=sent, attendees=attended.count())
+    return sent
+
+
+# --- Figures -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Satisfaction:
+    """An event's (or a host's) attendance and survey figures."""
+
+    registered: int = 0
+    attendees: int = 0
+    responses: int = 0
+    satisfaction: float | None = None
+    usefulness: float | None = None
+
+    @property
+    def no_shows(self) -> int:
+        return max(self.registered - self.attendees, 0)
+
+
+def event_figures(events) -> dict[int, Satisfaction]:
+    """Per event id: seats given, attendees, survey responses and the average scores."""
+    ids = [e.pk for e in events] if not hasattr(events, "values_list") else events.values("pk")
+    out: dict[int, Satisfaction] = {}
+    counts = (
+        Registration.objects.filter(event__in=ids, status__in=SEATED)
+        .values("event")
+        .annotate(
+            registered=Count("pk"),
+            attendees=Count("pk", filter=Q(status=S.ATTENDED)),
+        )
+    )
+    for row in counts:
+        out[row["event"]] = Satisfaction(row["registered"], row["attendees"])
+    scores = (
+        Feedback.objects.filter(registration__event__in=ids)
+        .values("registration__event")
+        .annotate(n=Count("pk"), s=Avg("satisfaction"), u=Avg("usefulness"))
+    )
+    for row in scores:
+        figures = out.setdefault(row["registration__event"], Satisfaction())
+        figures.responses, figures.satisfaction, figures.usefulness = row["n"], row["s"], row["u"]
+    return out
+
+
+@dataclass
+class HostFigures(Satisfaction):
+    host_kind: str = ""
+    host_id: int | None = None
+    name: str = ""
+    events: int = 0
+
+    @property
+    def host_label(self) -> str:
+        return str(HostKind(self.host_kind).label)
+
+
+def _year_range(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime(year, 1, 1))
+    return start, timezone.make_aware(datetime.datetime(year + 1, 1, 1))
+
+
+def host_figures(year: int | None = None) -> list[HostFigures]:
+    """Per host (each base, each chamber, the district): events held, attendees and survey
+    figures, for one year (by start) or all time. Only events that have ended count."""
+    events = Event.objects.filter(ends_at__lte=timezone.now())
+    if year:
+        start, end = _year_range(year)
+        events = events.filter(starts_at__gte=start, starts_at__lt=end)
+    per_event = event_figures(events)
+    hosts: dict[tuple[str, int | None], HostFigures] = {}
+    rows = events.select_related("host_base__organisation", "host_chamber").order_by("starts_at")
+    weighted: dict[tuple, list[float]] = {}
+    for event in rows:
+        key = (event.host_kind, event.host_base_id or event.host_chamber_id)
+        host = hosts.setdefault(
+            key,
+            HostFigures(host_kind=event.host_kind, host_id=key[1], name=event.host_name),
+        )
+        figures = per_event.get(event.pk, Satisfaction())
+        host.events += 1
+        host.registered += figures.registered
+        host.attendees += figures.attendees
+        host.responses += figures.responses
+        sums = weighted.setdefault(key, [0.0, 0.0])
+        if figures.responses:
+            sums[0] += (figures.satisfaction or 0) * figures.responses
+            sums[1] += (figures.usefulness or 0) * figures.responses
+    for key, host in hosts.items():
+        if host.responses:
+            host.satisfaction = weighted[key][0] / host.responses
+            host.usefulness = weighted[key][1] / host.responses
+    return sorted(hosts.values(), key=lambda h: (h.host_kind != HostKind.DISTRICT, h.name))
+
+
+# --- Calendar ----------------------------------------------------------------------------------
+
+
+def calendar_feed_for(user) -> CalendarFeed:
+    ensure(user.is_authenticated)
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+@transaction.atomic
+def reset_calendar_feed(actor) -> CalendarFeed:
+    """Replace the secret address of one's calendar feed (the old one stops working)."""
+    ensure(actor.is_authenticated)
+    CalendarFeed.objects.filter(user=actor).delete()
+    feed = CalendarFeed.objects.create(user=actor)
+    record(actor, "calendar.reset", feed)
+    return feed
