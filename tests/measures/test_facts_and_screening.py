@@ -202,3 +202,20 @@ def test_leaders_and_group_standards_are_facts(demo):
     population, ids = facts.population(TODAY, needed={"leaders", "standards"})
     row = ids.index(xianda.pk)
     assert population.facts_of(row)["leaders"][0]["category"] == got["leaders"][0]["category"]
+
+
+def test_bases_courses_and_evaluation_are_facts(demo):
+    """The training bases' year reaches the measures; one enterprise and the batch agree."""
+    from zhibiao.bases.services import training_facts
+
+    bases = Organisation.objects.filter(training_bases__isnull=False).distinct()
+    last_year = TODAY.replace(year=TODAY.year - 1, month=12, day=31)
+    held = {org: f for org, f in training_facts(None, last_year.year).items() if f["courses"]}
+    assert held, "the demo has last year's courses at some bases"
+    org = bases.get(pk=next(iter(held)))
+    one = facts.facts_for(org, last_year)
+    assert len(one["courses"]) == len(held[org.pk]["courses"])
+    population, ids = facts.population(last_year, needed={"courses", "base_evaluation"})
+    row = population.facts_of(ids.index(org.pk))
+    assert len(row["courses"]) == len(one["courses"])
+    assert row["base_evaluation"] == one["base_evaluation"]

@@ -160,6 +160,16 @@ def _group_standards(ids: Sequence[int] | None) -> list[tuple]:
     ]
 
 
+_COURSE_FIELDS = ("title", "kind", "held_on", "attendees")
+
+
+def _training(ids: Sequence[int] | None, as_of: datetime.date) -> dict[int, dict[str, Any]]:
+    """Courses and visits a base held in the year, and its latest yearly evaluation before."""
+    from zhibiao.bases.services import training_facts
+
+    return training_facts(ids, as_of.year)
+
+
 def _all_standards(ids: Sequence[int] | None) -> list[tuple]:
     """Standards drafted on record, and the group standards of the standards app not yet
     recorded there for the same enterprise."""
@@ -261,6 +271,9 @@ def facts_for(
     facts["tax_paid_district"] = Decimal(str(small["tax_paid_district"].get(org.pk, 0)))
     status, batch = small["bases"].get(org.pk, ("none", 0))
     facts["training_base_status"], facts["training_base_batch"] = status, batch
+    training = _training([org.pk], as_of).get(org.pk, {})
+    facts["courses"] = training.get("courses", [])
+    facts["base_evaluation"] = training.get("base_evaluation", "none")
     for name, (query, fields) in _LISTS.items():
         rows = (
             query([org.pk]) if name != "received_awards" else query([org.pk], excluding_application)
@@ -345,6 +358,21 @@ def population(
             size, index, {org: number for org, (_s, number) in bases.items()}, 0, np.int64
         )
     lists: dict[str, RecordList] = {}
+    if wanted_facts & {"courses", "base_evaluation"}:
+        training = _training(wanted, as_of)
+        scalars["base_evaluation"] = _scatter(
+            size,
+            index,
+            {org: facts["base_evaluation"] for org, facts in training.items()},
+            "none",
+            object,
+        )
+        courses = (
+            (org, (c["title"], c["kind"], c["held_on"], c["attendees"]))
+            for org, facts in training.items()
+            for c in facts["courses"]
+        )
+        lists["courses"] = _record_list(size, index, courses, _COURSE_FIELDS, "courses")
     if "designations" in wanted_facts:
         lists["designations"] = _record_list(
             size,
