@@ -12,6 +12,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_MODE = False
 DEMO_CATALOGUE = False  # tests that need the real catalogue load it (tests/standards)
 JOBS_INLINE = True
+DASHBOARD_CACHE_SECONDS = 0  # figures straight from the records
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns when it is missing
 
 # A file, not shared-cache memory, for SQLite: tests that act from several threads at once then

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "zhibiao.applications",
     "zhibiao.supply",
     "zhibiao.standards",
+    "zhibiao.dashboard",
     "zhibiao.demo",
 ]
 
@@ -212,6 +213,10 @@ SUPPLY_RESPONSE_HOURS = int(os.environ.get("ZHIBIAO_SUPPLY_RESPONSE_HOURS", "48"
 
 # Background jobs run in a thread of the web process; tests run them inline instead.
 JOBS_INLINE = env_bool("ZHIBIAO_JOBS_INLINE")
+
+# The dashboard's figures are kept this many seconds, then rebuilt in the background while the
+# old ones still answer: a new record shows within about this long. 0 computes on every request.
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZHIBIAO_DASHBOARD_CACHE_SECONDS", "45"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

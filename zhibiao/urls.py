@@ -23,6 +23,8 @@ urlpatterns = [
     path("applications/", include("zhibiao.applications.urls")),
     path("services/", include("zhibiao.supply.urls")),
     path("standards/", include("zhibiao.standards.urls")),
+    path("records/", include("zhibiao.profiles.urls")),
+    path("dashboard/", include("zhibiao.dashboard.urls")),
     path("jobs/", include("zhibiao.jobs.urls")),
     path("inbox/", include("zhibiao.notifications.urls")),
     path("api/v1/", api.urls),

@@ -29,6 +29,18 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+#: Named sets of states: a list filters by them and the dashboard counts them, so that a figure
+#: and the list behind it select the same applications.
+STATUS_GROUPS = {
+    "active": (
+        _("Submitted, in any later state"),
+        ["submitted", "returned", "in_review", "publicity", "approved", "rejected", "disbursed"],
+    ),
+    "in_progress": (_("In progress"), ["submitted", "returned", "in_review", "publicity"]),
+    "granted": (_("Approved or disbursed"), ["approved", "disbursed"]),
+}
+
+
 class Channel(models.TextChoices):
     AUTO = "auto", _("Without application (免申即享)")
     QUICK = "quick", _("Quick application (快申快享)")

@@ -22,10 +22,19 @@ from zhibiao.applications.forms import (
     ReviewForm,
     StepForm,
 )
-from zhibiao.applications.models import Application, Evidence, Objection, Status
+from zhibiao.applications.models import (
+    STATUS_GROUPS,
+    Application,
+    Channel,
+    Evidence,
+    Objection,
+    Status,
+)
 from zhibiao.committee.services import eligible_experts
 from zhibiao.core.exports import xlsx_response
+from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.measures.models import Clause
 from zhibiao.supply.matching import rank_experts
 
@@ -36,10 +45,14 @@ def _applications(user):
 
 @role_required()
 def application_list(request: HttpRequest) -> HttpResponse:
-    rows = _applications(request.user)
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        rows = rows.filter(status=status)
+    places = PlaceFilterForm(request.GET)
+    rows = places.narrow(_applications(request.user), "enterprise", "created_at")
+    rows, status = by_status(rows, request.GET.get("status", ""), Status.values, STATUS_GROUPS)
+    channel = request.GET.get("channel", "")
+    if channel in Channel.values:
+        rows = rows.filter(channel=channel)
+    else:
+        channel = ""
     if request.GET.get("format") == "xlsx":
         return _export(rows)
     return render(
@@ -49,7 +62,11 @@ def application_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, rows),
             "query": query_without_page(request),
             "statuses": Status.choices,
+            "groups": group_choices(STATUS_GROUPS),
             "status": status,
+            "channels": Channel.choices,
+            "channel": channel,
+            "places": places,
         },
     )
 

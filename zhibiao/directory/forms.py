@@ -22,6 +22,81 @@ def _with_all(choices, label) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
+def clean_industry_filter(value: str) -> str:
+    """A section letter (C) or a known division or finer code (C27, C2711), normalised."""
+    value = value.strip().upper()
+    if not value:
+        return ""
+    if re.fullmatch(r"[A-T]", value):
+        if not Industry.objects.filter(code=value, level="section").exists():
+            raise ValidationError(gettext("Unknown industry section “%(v)s”.") % {"v": value})
+        return value
+    return Industry.objects.normalise_code(value)
+
+
+#: Years a filter accepts: before the platform's records or far after today is a typing slip.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class PlaceFilterForm(forms.Form):
+    """Year, town and industry: the filters the dashboard passes on to the lists behind its
+    figures, so that a figure and the list it links to select the same records."""
+
+    year = forms.IntegerField(label=_("Year"), required=False)
+    town = forms.ChoiceField(
+        label=_("Town"), choices=_with_all(Town.choices, _("All towns")), required=False
+    )
+    industry = forms.CharField(
+        label=_("Industry"),
+        max_length=5,
+        required=False,
+        help_text=_("A section letter (C) or a division (C27)."),
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Only the form's own keys count; a list's other parameters are no concern of it.
+        if data is not None:
+            data = {key: data.get(key, "") for key in ("year", "town", "industry") if key in data}
+        super().__init__(data, *args, **kwargs)
+
+    def clean_year(self) -> int | None:
+        year = self.cleaned_data["year"]
+        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValidationError(
+                gettext("The year must be between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return year
+
+    def clean_industry(self) -> str:
+        return clean_industry_filter(self.cleaned_data["industry"])
+
+    @property
+    def active(self) -> bool:
+        return bool(self.is_bound and self.data)
+
+    def narrow(
+        self, queryset: QuerySet, organisation: str, date: str = "", year_field: str = ""
+    ) -> QuerySet:
+        """Keep the records of the year (by the `date` or the integer `year_field`), town and
+        industry (of `organisation`); an invalid filter yields no rows rather than all of them."""
+        if not self.active:
+            return queryset
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["year"] is not None and date:
+            queryset = queryset.filter(**{f"{date}__year": data["year"]})
+        elif data["year"] is not None and year_field:
+            queryset = queryset.filter(**{year_field: data["year"]})
+        if data["town"]:
+            queryset = queryset.filter(**{f"{organisation}__town": data["town"]})
+        if data["industry"]:
+            industry = {f"{organisation}__industry__startswith": data["industry"]}
+            queryset = queryset.filter(**industry)
+        return queryset
+
+
 class OrganisationFilterForm(forms.Form):
     """The register's search: by name or code, kind, town, industry (section or division)."""
 
@@ -40,14 +115,7 @@ class OrganisationFilterForm(forms.Form):
     )
 
     def clean_industry(self) -> str:
-        value = self.cleaned_data["industry"].strip().upper()
-        if not value:
-            return ""
-        if re.fullmatch(r"[A-T]", value):
-            if not Industry.objects.filter(code=value, level="section").exists():
-                raise ValidationError(gettext("Unknown industry section “%(v)s”.") % {"v": value})
-            return value
-        return Industry.objects.normalise_code(value)
+        return clean_industry_filter(self.cleaned_data["industry"])
 
     def filter(self, queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
         """Apply the valid filters; an invalid filter yields no rows rather than all of them."""

@@ -1,10 +1,9 @@
 """The certificate of attendance as a PDF, in Chinese, without any font file.
 
-reportlab's built-in CID font STSong-Light (Adobe's Song typeface, which PDF readers supply for
-the Adobe-GB1 character collection) sets the Chinese text, so nothing is downloaded or shipped;
-the QR code is drawn as vector squares from segno's module matrix, so it prints sharp and needs
-no image library. The QR code and the printed address lead to the platform's page that says
-whether the certificate is genuine.
+The Chinese text is set in the CID font of `zhibiao.core.pdf`, so nothing is downloaded or
+shipped; the QR code is drawn as vector squares from segno's module matrix, so it prints sharp
+and needs no image library. The QR code and the printed address lead to the platform's page
+that says whether the certificate is genuine.
 """
 
 from __future__ import annotations
@@ -14,26 +13,14 @@ import io
 import segno
 from django.utils import timezone
 from django.utils.translation import gettext
-from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
-FONT = "STSong-Light"
-RED = HexColor("#b3261e")
-INK = HexColor("#1f2328")
-MUTED = HexColor("#5b6470")
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+from zhibiao.core.pdf import INK, MUTED, RED, chinese_font
 
 
 def draw_qr(pdf: canvas.Canvas, text: str, x: float, y: float, size: float) -> None:
@@ -60,7 +47,7 @@ def render(certificate, verify_url: str) -> bytes:
     """The certificate as PDF bytes; `verify_url` is the absolute address of its check page."""
     from django.utils.html import escape
 
-    font = _font()
+    font = chinese_font()
     registration = certificate.registration
     event = registration.event
     width, height = landscape(A4)

@@ -12,7 +12,7 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,10 +22,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.core.exports import xlsx_response
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.tabular import read_table
 from zhibiao.core.uploads import UploadError
+from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.events import calendar, certificates, services
 from zhibiao.events.errors import Refused
 from zhibiao.events.forms import (
@@ -40,6 +42,7 @@ from zhibiao.events.forms import (
     initial_for,
 )
 from zhibiao.events.models import (
+    TRAINING_KINDS,
     AgendaItem,
     CalendarFeed,
     Certificate,
@@ -69,20 +72,66 @@ def _message(error: Exception) -> str:
 
 def event_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    places = PlaceFilterForm(request.GET)
     events = _events(request.user).select_related("host_base__organisation", "host_chamber")
+    events = places.narrow(events, "host_base__organisation", "starts_at")
     kind = request.GET.get("kind", "")
     if kind in EventKind.values:
         events = events.filter(kind=kind)
+    elif kind == "training":
+        events = events.filter(kind__in=TRAINING_KINDS)
+    else:
+        kind = ""
+    at_bases = request.GET.get("host") == "base"
+    if at_bases:
+        events = events.filter(host_base__isnull=False)
+    if request.GET.get("format") == "xlsx":
+        return _export_events(events)
     context = {
         "upcoming": events.filter(ends_at__gte=now).order_by("starts_at"),
         "page": paginate(request, events.filter(ends_at__lt=now)),
         "query": query_without_page(request),
         "kinds": EventKind.choices,
         "kind": kind,
+        "at_bases": at_bases,
+        "places": places,
         "may_host": request.user.is_authenticated and services.may_host(request.user),
         "now": now,
     }
     return render(request, "events/event_list.html", context)
+
+
+def _export_events(events):
+    kinds = dict(EventKind.choices)
+    attended = Count("registrations", filter=Q(registrations__status=RegistrationStatus.ATTENDED))
+    rows = (
+        (
+            event.title,
+            kinds.get(event.kind, event.kind),
+            event.starts_at,
+            event.ends_at,
+            event.place,
+            str(event.host_base.organisation) if event.host_base_id else "",
+            event.capacity,
+            event.seats_taken,
+            event.attended,
+        )
+        for event in events.annotate(attended=attended)
+        .order_by("starts_at", "pk")
+        .iterator(chunk_size=2000)
+    )
+    headers = [
+        gettext("Title"),
+        gettext("Kind"),
+        gettext("Starts"),
+        gettext("Ends"),
+        gettext("Place"),
+        gettext("Training base"),
+        gettext("Seats"),
+        gettext("Seats taken"),
+        gettext("Attended"),
+    ]
+    return xlsx_response("events.xlsx", headers, rows, title=gettext("Events"))
 
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:

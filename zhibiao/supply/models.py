@@ -54,6 +54,13 @@ class DemandStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+#: Named sets of states, shared by the demand list and the dashboard's figures.
+STATUS_GROUPS = {
+    "open": (_("Open"), ["posted", "matched", "accepted", "in_service"]),
+    "served": (_("Served (delivered or rated)"), ["delivered", "rated"]),
+}
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online, by the enterprise")
     PHONE = "phone", _("By telephone")

@@ -17,8 +17,10 @@ from zhibiao.committee.models import ConflictOfInterest, ExpertProfile
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import xlsx_response
 from zhibiao.core.forms import add_service_errors
+from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.directory import uscc
+from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.directory.models import Organisation, Town
 from zhibiao.supply import services
 from zhibiao.supply.forms import (
@@ -29,6 +31,7 @@ from zhibiao.supply.forms import (
     StaffDemandForm,
     StepForm,
 )
+from zhibiao.supply.models import STATUS_GROUPS as DEMAND_GROUPS
 from zhibiao.supply.models import Attachment, Category, Demand, DemandStatus, Offering, PriceModel
 
 
@@ -108,10 +111,11 @@ def _demands(user):
 
 @role_required()
 def demand_list(request: HttpRequest) -> HttpResponse:
-    rows = _demands(request.user)
-    status = request.GET.get("status", "")
-    if status in DemandStatus.values:
-        rows = rows.filter(status=status)
+    places = PlaceFilterForm(request.GET)
+    rows = places.narrow(_demands(request.user), "enterprise", "posted_at")
+    rows, status = by_status(
+        rows, request.GET.get("status", ""), DemandStatus.values, DEMAND_GROUPS
+    )
     if request.GET.get("format") == "xlsx":
         return _export_demands(rows)
     return render(
@@ -121,7 +125,9 @@ def demand_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, rows),
             "query": query_without_page(request),
             "statuses": DemandStatus.choices,
+            "groups": group_choices(DEMAND_GROUPS),
             "status": status,
+            "places": places,
         },
     )
 

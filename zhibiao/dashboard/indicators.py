@@ -1,0 +1,349 @@
+"""The indicators of indicators.yaml, and the figures behind them.
+
+Every count or sum indicator is read in one grouped query into a small cube, cells of
+(year, month, town, industry division); any scope (a year, a town, an industry), a monthly
+trend or a breakdown by town or industry is then a sum over cells, without another query.
+The cube is kept for DASHBOARD_CACHE_SECONDS and then rebuilt in the background while the old
+one still answers, so a page never waits for it after the first time and a new record shows
+within about a minute.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, F, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
+from django.utils.translation import get_language
+
+from zhibiao.core.focuses import Focus
+from zhibiao.dashboard.scope import Scope
+
+log = logging.getLogger(__name__)
+DEFINITIONS = Path(__file__).resolve().parent / "indicators.yaml"
+_KEYS = {
+    "code", "focus", "name", "definition", "unit", "model", "filter", "queryset", "date",
+    "year_field", "organisation", "aggregate", "ratio", "function", "list",
+}  # fmt: skip
+
+_TEXT_KEYS = ("code", "focus", "name", "definition", "unit")
+
+Cell = tuple[int, int, str, str]  # year (0: unknown), month (0: unknown), town, division
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    focus: str
+    name: dict
+    definition: dict
+    unit: dict
+    spec: dict = field(repr=False)
+
+    def _text(self, texts: dict) -> str:
+        return texts.get("en" if (get_language() or "").startswith("en") else "zh", "")
+
+    @property
+    def label(self) -> str:
+        return self._text(self.name)
+
+    @property
+    def meaning(self) -> str:
+        return self._text(self.definition)
+
+    @property
+    def unit_label(self) -> str:
+        return self._text(self.unit)
+
+    @property
+    def kind(self) -> str:
+        if "function" in self.spec:
+            return "function"
+        if "ratio" in self.spec:
+            return "ratio"
+        return "cube"
+
+    @property
+    def has_places(self) -> bool:
+        """Whether the figure can be split by town and industry (a breakdown chart)."""
+        return self.kind == "cube" and "organisation" in self.spec
+
+    @property
+    def filterable(self) -> bool:
+        """Whether a town or industry filter applies to the figure at all."""
+        return self.has_places or self.kind == "ratio" or self.code == "days_to_payment"
+
+    @property
+    def has_months(self) -> bool:
+        return self.kind == "cube" and "date" in self.spec
+
+    def link(self, scope: Scope) -> str:
+        """The list page behind the figure, filtered like the figure where the page can be."""
+        target = self.spec.get("list") or {}
+        try:
+            url = reverse(target["url"])
+        except (KeyError, NoReverseMatch):
+            return ""
+        params = {k: str(v) for k, v in (target.get("params") or {}).items()}
+        accepted = target.get("filters") or []
+        if "year" in accepted and scope.year:
+            params["year"] = str(scope.year)
+        if "town" in accepted and scope.town:
+            params["town"] = scope.town
+        if "industry" in accepted and scope.industry:
+            params["industry"] = scope.industry
+        from urllib.parse import urlencode
+
+        return f"{url}?{urlencode(params)}" if params else url
+
+
+class DefinitionError(ValueError):
+    pass
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    """The indicators, checked when loaded: a wrong definition stops the start, not a page."""
+    data = yaml.safe_load(DEFINITIONS.read_text(encoding="utf-8"))
+    out = []
+    seen = set()
+    for raw in data:
+        unknown = set(raw) - _KEYS
+        code = raw.get("code", "?")
+        if unknown:
+            raise DefinitionError(f"{code}: unknown keys {sorted(unknown)}")
+        if code in seen:
+            raise DefinitionError(f"{code}: defined twice")
+        seen.add(code)
+        if raw.get("focus") not in Focus.values:
+            raise DefinitionError(f"{code}: focus must be one of {Focus.values}")
+        if not ({"model", "queryset", "ratio", "function"} & set(raw)):
+            raise DefinitionError(f"{code}: say what is counted (model, queryset, ratio, function)")
+        if "model" in raw:
+            apps.get_model(raw["model"])  # raises LookupError for a wrong name
+        spec = {k: v for k, v in raw.items() if k not in _TEXT_KEYS}
+        out.append(Indicator(code, raw["focus"], raw["name"], raw["definition"], raw["unit"], spec))
+    codes = {i.code for i in out}
+    for indicator in out:
+        ratio = indicator.spec.get("ratio")
+        if ratio and not {ratio["of"], ratio["to"]} <= codes:
+            raise DefinitionError(f"{indicator.code}: ratio of unknown indicators")
+    return tuple(out)
+
+
+def by_code() -> dict[str, Indicator]:
+    return {indicator.code: indicator for indicator in indicators()}
+
+
+# --- The cube --------------------------------------------------------------------------------
+
+
+def _records(indicator: Indicator, scope: Scope) -> QuerySet:
+    spec = indicator.spec
+    if "queryset" in spec:
+        records = import_string(spec["queryset"])(scope)
+    else:
+        records = apps.get_model(spec["model"]).objects.all()
+    if spec.get("filter"):
+        records = records.filter(**spec["filter"])
+    if "date" in spec:
+        records = records.filter(**{f"{spec['date']}__lte": scope.moment})
+    return records
+
+
+def _aggregates(spec: dict) -> dict[str, Any]:
+    aggregate = spec.get("aggregate", "count")
+    if aggregate == "count":
+        return {"n": Count("pk"), "s": Value(0)}
+    if "count_distinct" in aggregate:
+        return {"n": Count(aggregate["count_distinct"], distinct=True), "s": Value(0)}
+    if "sum" in aggregate:
+        return {"n": Count("pk"), "s": Sum(aggregate["sum"])}
+    if "avg" in aggregate:
+        return {"n": Count(aggregate["avg"]), "s": Sum(aggregate["avg"])}
+    raise DefinitionError(f"unknown aggregate {aggregate}")
+
+
+def _cells(indicator: Indicator, scope: Scope) -> dict[Cell, tuple[Decimal, Decimal]]:
+    spec = indicator.spec
+    records = _records(indicator, scope)
+    dims: dict[str, Any] = {}
+    if "date" in spec:
+        dims["y"] = ExtractYear(spec["date"])
+        dims["m"] = ExtractMonth(spec["date"])
+    elif "year_field" in spec:
+        dims["y"] = F(spec["year_field"])
+        dims["m"] = Value(0)
+    else:
+        dims["y"] = Value(0)
+        dims["m"] = Value(0)
+    organisation = spec.get("organisation")
+    if organisation:
+        dims["t"] = Coalesce(F(f"{organisation}__town"), Value(""))
+        dims["d"] = Coalesce(Substr(f"{organisation}__industry", 1, 3), Value(""))
+    else:
+        dims["t"] = Value("")
+        dims["d"] = Value("")
+    rows = records.annotate(**dims).values("y", "m", "t", "d").annotate(**_aggregates(spec))
+    out = {}
+    for row in rows.order_by():
+        key = (int(row["y"] or 0), int(row["m"] or 0), row["t"] or "", row["d"] or "")
+        out[key] = (Decimal(row["n"] or 0), Decimal(str(row["s"] or 0)))
+    return out
+
+
+@dataclass
+class Cube:
+    """Every cube indicator's cells, and the day they stand for."""
+
+    day: Any
+    built_at: float
+    cells: dict[str, dict[Cell, tuple[Decimal, Decimal]]]
+    specials: dict[tuple[str, str], Decimal | None] = field(default_factory=dict)
+
+
+def build(day=None) -> Cube:
+    scope = Scope(day=day)
+    started = time.perf_counter()
+    cells = {i.code: _cells(i, scope) for i in indicators() if i.kind == "cube"}
+    log.info("dashboard cube built in %.2f s", time.perf_counter() - started)
+    return Cube(scope.day, time.time(), cells)
+
+
+_lock = threading.Lock()
+_current: Cube | None = None
+_rebuilding = False
+
+
+def cube(day=None) -> Cube:
+    """The cube for today (cached, refreshed in the background) or for a past day (built)."""
+    global _current, _rebuilding
+    scope = Scope(day=day)
+    ttl = settings.DASHBOARD_CACHE_SECONDS
+    if ttl <= 0 or scope.day != Scope().day:
+        return build(scope.day)
+    with _lock:
+        current = _current
+        stale = current is None or current.day != scope.day
+        old = current is not None and time.time() - current.built_at > ttl
+        start_refresh = old and not stale and not _rebuilding
+        if start_refresh:
+            _rebuilding = True
+    if stale:
+        fresh = build(scope.day)
+        with _lock:
+            _current = fresh
+        return fresh
+    if start_refresh:
+        threading.Thread(target=_refresh, daemon=True).start()
+    return current
+
+
+def _refresh() -> None:
+    global _current, _rebuilding
+    try:
+        fresh = build()
+        with _lock:
+            _current = fresh
+    except Exception:  # the old cube keeps answering; the next request tries again
+        log.exception("dashboard cube refresh failed")
+    finally:
+        with _lock:
+            _rebuilding = False
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()  # the thread's own connection, not the requests'.
+
+
+def invalidate() -> None:
+    global _current
+    with _lock:
+        _current = None
+
+
+# --- Figures from the cube -------------------------------------------------------------------
+
+
+def _matches(cell: Cell, scope: Scope, year: int | None = None, month: int | None = None) -> bool:
+    y, m, town, division = cell
+    if (year or scope.year) and y != (year or scope.year):
+        return False
+    if month is not None and m != month:
+        return False
+    if scope.town and town != scope.town:
+        return False
+    return not (scope.industry and not division.startswith(scope.industry[:3]))
+
+
+def _combine(indicator: Indicator, n: Decimal, s: Decimal) -> Decimal | None:
+    aggregate = indicator.spec.get("aggregate", "count")
+    if isinstance(aggregate, dict) and "sum" in aggregate:
+        return s
+    if isinstance(aggregate, dict) and "avg" in aggregate:
+        return (s / n).quantize(Decimal("0.01")) if n else None
+    return n
+
+
+def _sum(cells, indicator: Indicator, test: Callable[[Cell], bool]) -> Decimal | None:
+    n = s = Decimal(0)
+    for cell, (count, total) in cells.items():
+        if test(cell):
+            n += count
+            s += total
+    return _combine(indicator, n, s)
+
+
+def value(data: Cube, indicator: Indicator, scope: Scope) -> Decimal | None:
+    if indicator.kind == "function":
+        key = (indicator.code, scope.key())
+        if key not in data.specials:
+            data.specials[key] = import_string(indicator.spec["function"])(scope)
+        return data.specials[key]
+    if indicator.kind == "ratio":
+        ratio = indicator.spec["ratio"]
+        table = by_code()
+        part = value(data, table[ratio["of"]], scope) or Decimal(0)
+        whole = value(data, table[ratio["to"]], scope)
+        return (100 * part / whole).quantize(Decimal("0.1")) if whole else None
+    return _sum(data.cells[indicator.code], indicator, lambda cell: _matches(cell, scope))
+
+
+def monthly(data: Cube, indicator: Indicator, scope: Scope, year: int) -> list[Decimal | None]:
+    """The figure month by month in a year (only for indicators dated to the month)."""
+    cells = data.cells.get(indicator.code, {})
+    return [
+        _sum(cells, indicator, lambda cell, m=month: _matches(cell, scope, year=year, month=m))
+        for month in range(1, 13)
+    ]
+
+
+def breakdown(data: Cube, indicator: Indicator, scope: Scope, by: str) -> dict[str, Decimal]:
+    """The figure by town (`by="town"`) or by industry section (`by="section"`)."""
+    cells = data.cells.get(indicator.code, {})
+    groups: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for cell, (count, total) in cells.items():
+        if not _matches(cell, scope):
+            continue
+        key = cell[2] if by == "town" else cell[3][:1]
+        groups[key][0] += count
+        groups[key][1] += total
+    out = {}
+    for key, (count, total) in groups.items():
+        figure = _combine(indicator, count, total)
+        if figure is not None:
+            out[key] = figure
+    return out

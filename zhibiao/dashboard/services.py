@@ -1,0 +1,95 @@
+"""Figures for the dashboard page, the report and the daily snapshots."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import has_role
+from zhibiao.audit.services import record
+from zhibiao.core.focuses import Focus
+from zhibiao.dashboard import indicators as engine
+from zhibiao.dashboard.models import Snapshot
+from zhibiao.dashboard.scope import Scope
+from zhibiao.directory.models import Town
+
+#: The year the measures and the committee began; the year filter offers the years since.
+FIRST_DATA_YEAR = 2023
+
+#: Who sees the district's figures: its staff and the working committee.
+VIEWER_ROLES = (Role.ADMIN, Role.EXPERT)
+
+
+def may_view(user) -> bool:
+    return has_role(user, *VIEWER_ROLES)
+
+
+@dataclass
+class Figure:
+    indicator: engine.Indicator
+    value: Decimal | None
+    link: str
+
+
+def figures(scope: Scope) -> dict[str, list[Figure]]:
+    """Every indicator's figure for the scope, by focus, in the definitions' order."""
+    data = engine.cube(scope.day)
+    out: dict[str, list[Figure]] = {focus: [] for focus in Focus.values}
+    for indicator in engine.indicators():
+        figure = engine.value(data, indicator, scope)
+        out[indicator.focus].append(Figure(indicator, figure, indicator.link(scope)))
+    return out
+
+
+#: The trend shows these, month by month.
+TREND = ("applications", "demands_served", "events_held", "attendees")
+
+
+def trend(scope: Scope, year: int) -> dict[str, list]:
+    data = engine.cube(scope.day)
+    table = engine.by_code()
+    return {code: engine.monthly(data, table[code], scope, year) for code in TREND if code in table}
+
+
+def breakdown(scope: Scope, code: str, by: str) -> dict[str, Decimal]:
+    data = engine.cube(scope.day)
+    return engine.breakdown(data, engine.by_code()[code], scope, by)
+
+
+@transaction.atomic
+def snapshot(day: datetime.date, actor=None) -> int:
+    """Record every indicator's figure as it stood at the end of `day`, for the district, each
+    town and each industry section; recomputing a day replaces its figures."""
+    data = engine.build(day)
+    rows = 0
+    sections = sorted({c[3][:1] for cells in data.cells.values() for c in cells if c[3]})
+    scopes = [("all", "", Scope(day=day))]
+    scopes += [("town", town, Scope(town=town, day=day)) for town in Town.values]
+    scopes += [("section", letter, Scope(industry=letter, day=day)) for letter in sections]
+    for indicator in engine.indicators():
+        for kind, key, scope in scopes:
+            if kind != "all" and not indicator.filterable:
+                continue
+            Snapshot.objects.update_or_create(
+                indicator=indicator.code,
+                day=day,
+                scope=kind,
+                key=key,
+                defaults={"value": engine.value(data, indicator, scope)},
+            )
+            rows += 1
+    record(actor, "dashboard.snapshot", None, day=day.isoformat(), rows=rows)
+    return rows
+
+
+def history(code: str, months: int = 12) -> list[tuple[datetime.date, Decimal | None]]:
+    """The district's figure at the last snapshot of each of the past months."""
+    rows = Snapshot.objects.filter(indicator=code, scope="all").order_by("day")
+    by_month: dict[tuple[int, int], tuple[datetime.date, Decimal | None]] = {}
+    for day, figure in rows.values_list("day", "value"):
+        by_month[(day.year, day.month)] = (day, figure)
+    return [by_month[key] for key in sorted(by_month)][-months:]
