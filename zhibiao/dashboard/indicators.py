@@ -10,6 +10,7 @@ within about a minute.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
 import time
@@ -25,9 +26,10 @@ import yaml
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
+from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
@@ -135,7 +137,10 @@ def indicators() -> tuple[Indicator, ...]:
         if not ({"model", "queryset", "ratio", "function"} & set(raw)):
             raise DefinitionError(f"{code}: say what is counted (model, queryset, ratio, function)")
         if "model" in raw:
-            apps.get_model(raw["model"])  # raises LookupError for a wrong name
+            try:
+                apps.get_model(raw["model"])
+            except (LookupError, ValueError) as error:
+                raise DefinitionError(f"{code}: no model {raw['model']!r} ({error})") from None
         spec = {k: v for k, v in raw.items() if k not in _TEXT_KEYS}
         out.append(Indicator(code, raw["focus"], raw["name"], raw["definition"], raw["unit"], spec))
     codes = {i.code for i in out}
@@ -184,14 +189,11 @@ def _cells(indicator: Indicator, scope: Scope) -> dict[Cell, tuple[Decimal, Deci
     records = _records(indicator, scope)
     dims: dict[str, Any] = {}
     if "date" in spec:
-        dims["y"] = ExtractYear(spec["date"])
-        dims["m"] = ExtractMonth(spec["date"])
+        dims["ym"] = _month_of(records, spec["date"])
     elif "year_field" in spec:
-        dims["y"] = F(spec["year_field"])
-        dims["m"] = Value(0)
+        dims["ym"] = F(spec["year_field"]) * 100
     else:
-        dims["y"] = Value(0)
-        dims["m"] = Value(0)
+        dims["ym"] = Value(0)
     organisation = spec.get("organisation")
     if organisation:
         dims["t"] = Coalesce(F(f"{organisation}__town"), Value(""))
@@ -199,12 +201,39 @@ def _cells(indicator: Indicator, scope: Scope) -> dict[Cell, tuple[Decimal, Deci
     else:
         dims["t"] = Value("")
         dims["d"] = Value("")
-    rows = records.annotate(**dims).values("y", "m", "t", "d").annotate(**_aggregates(spec))
+    rows = records.annotate(**dims).values("ym", "t", "d").annotate(**_aggregates(spec))
     out = {}
     for row in rows.order_by():
-        key = (int(row["y"] or 0), int(row["m"] or 0), row["t"] or "", row["d"] or "")
+        year, month = divmod(int(row["ym"] or 0), 100)
+        key = (year, month, row["t"] or "", row["d"] or "")
         out[key] = (Decimal(row["n"] or 0), Decimal(str(row["s"] or 0)))
     return out
+
+
+def _month_of(records: QuerySet, field: str) -> Case | Value:
+    """year * 100 + month of `field` in local time, as a CASE over the months' bounds.
+
+    Extracting the month of a datetime with the time zone applied is a Python function per row
+    on SQLite (seconds for 200,000 rows); comparing with the local months' first instants is
+    native on every database, and right across the time zone by construction.
+    """
+    bounds = records.aggregate(first=Min(field), last=Max(field))
+    first, last = bounds["first"], bounds["last"]
+    if first is None:
+        return Value(0)
+    is_datetime = isinstance(first, datetime.datetime)
+    if is_datetime:
+        first, last = timezone.localtime(first), timezone.localtime(last)
+    year, month = first.year, first.month
+    whens = []
+    while (year, month) <= (last.year, last.month):
+        after = (year + month // 12, month % 12 + 1)
+        bound = datetime.date(*after, 1)
+        if is_datetime:
+            bound = timezone.make_aware(datetime.datetime.combine(bound, datetime.time.min))
+        whens.append(When(**{f"{field}__lt": bound}, then=Value(year * 100 + month)))
+        year, month = after
+    return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
 @dataclass
@@ -325,10 +354,12 @@ def value(data: Cube, indicator: Indicator, scope: Scope) -> Decimal | None:
 def monthly(data: Cube, indicator: Indicator, scope: Scope, year: int) -> list[Decimal | None]:
     """The figure month by month in a year (only for indicators dated to the month)."""
     cells = data.cells.get(indicator.code, {})
-    return [
-        _sum(cells, indicator, lambda cell, m=month: _matches(cell, scope, year=year, month=m))
-        for month in range(1, 13)
-    ]
+    sums = [[Decimal(0), Decimal(0)] for _ in range(13)]
+    for cell, (count, total) in cells.items():
+        if cell[0] == year and _matches(cell, scope, year=year):
+            sums[cell[1]][0] += count
+            sums[cell[1]][1] += total
+    return [_combine(indicator, n, s) for n, s in sums[1:]]
 
 
 def breakdown(data: Cube, indicator: Indicator, scope: Scope, by: str) -> dict[str, Decimal]:

@@ -57,11 +57,14 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 def export_organisations(queryset) -> HttpResponse:
     """The filtered register as a sheet: public fields only, streamed from the database."""
-    labels = {
-        "kind": dict(OrganisationKind.choices),
-        "town": dict(Town.choices),
-        "zone": dict(Zone.choices),
-        "ownership": dict(Ownership.choices),
+    labels = {  # translated once, not once a row
+        name: {value: str(label) for value, label in choices}
+        for name, choices in (
+            ("kind", OrganisationKind.choices),
+            ("town", Town.choices),
+            ("zone", Zone.choices),
+            ("ownership", Ownership.choices),
+        )
     }
     names = industry_names()
     rows = (
