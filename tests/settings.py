@@ -11,6 +11,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_MODE = False
 DEMO_CATALOGUE = False  # tests that need the real catalogue load it (tests/standards)
+DEMO_HISTORY = False  # tests of the history record their own snapshots (tests/dashboard)
 JOBS_INLINE = True
 DASHBOARD_CACHE_SECONDS = 0  # figures straight from the records
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns when it is missing

@@ -22,7 +22,7 @@ def test_application_from_draft_to_disbursed(live_server, demo, page, settings):
     assert "50000" in card.inner_text()
     card.locator("button:has-text('快速申报')").click()
     page.wait_for_url("**/applications/*/")
-    application = Application.objects.get()
+    application = Application.objects.get(enterprise__name="上海贤达精密机械有限公司")
     assert application.status == Status.DRAFT
     for item in ("标准文本及发布公告", "起草单位排序证明"):
         page.select_option("select[name=item]", item)

@@ -18,7 +18,7 @@ def test_demand_posted_assigned_delivered_rated(live_server, demo, page):
     page.fill("textarea[name=description]", "车间的卡尺和千分尺需要校准，并希望建立测量管理体系。")
     press(page, "发布")
     page.wait_for_url("**/services/demands/*/")
-    demand = Demand.objects.get(category="metrology")
+    demand = Demand.objects.get(category="metrology", enterprise__name="上海贤达精密机械有限公司")
     assert demand.status == DemandStatus.POSTED
     sign_out(page)
 

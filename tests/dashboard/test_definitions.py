@@ -41,7 +41,8 @@ def test_every_indicator_is_named_defined_and_measured_in_both_languages(db):
         ("- {code: x, focus: policy, name: {}, definition: {}, unit: {}}", "say what is counted"),
         ("- {code: x, focus: policy, name: {}, definition: {}, unit: {}, "
          "ratio: {of: a, to: b}}", "ratio of unknown"),
-        ("- {code: x, focus: policy, name: {}, definition: {}, unit: {}, model: a.B}\n", "x: no model 'a.B'"),
+        ("- {code: x, focus: policy, name: {}, definition: {}, unit: {}, model: a.B}\n",
+         "x: no model 'a.B'"),
     ],
 )  # fmt: skip
 def test_a_wrong_definition_is_refused_with_its_reason(tmp_path, monkeypatch, yaml, message):

@@ -35,7 +35,7 @@ def world(demo, settings):
         "provider": User.objects.get(username="provider"),
         "xianda": Organisation.objects.get(name="上海贤达精密机械有限公司"),
         "lab_offering": Offering.objects.get(title="机械零部件尺寸与材料检测"),
-        "demand": Demand.objects.get(),
+        "demand": Demand.objects.get(enterprise__name="上海贤达精密机械有限公司"),
     }
 
 
@@ -84,6 +84,7 @@ def test_who_publishes_offerings(world, users):
 
 
 def test_post_demand_checks_input(world):
+    before = Demand.objects.count()
     with pytest.raises(ValidationError) as caught:
         services.post_demand(world["enterprise"], {"category": "", "description": " "})
     assert {"category", "description"} <= set(caught.value.message_dict)
@@ -93,7 +94,7 @@ def test_post_demand_checks_input(world):
             world["enterprise"], {"category": "testing", "description": "检测"}, files=[bad]
         )
     assert "files" in caught.value.message_dict
-    assert Demand.objects.count() == 1  # nothing half-saved
+    assert Demand.objects.count() == before  # nothing half-saved
     good = SimpleUploadedFile("图纸.pdf", PDF)
     demand = services.post_demand(
         world["enterprise"], {"category": "testing", "description": "主轴检测"}, files=[good]

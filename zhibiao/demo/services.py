@@ -28,6 +28,7 @@ from zhibiao.accounts.models import User
 from zhibiao.audit.services import record
 from zhibiao.bases.models import Batch, Capability, TrainingBase
 from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag
+from zhibiao.dashboard import demo as dashboard_demo
 from zhibiao.demo import story
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, Person, Source
@@ -579,6 +580,7 @@ def load_demo(actor=None) -> LoadReport:
     _supply(loader, orgs)
     standards_demo.load(loader, orgs)
     _training(loader, orgs, documents, members, conference, batch)
+    dashboard_demo.load(loader, orgs, User.objects.get(username="admin"))
     if loader.report.changed:
         record(
             actor,
