@@ -288,7 +288,7 @@ def test_pages_walk(people, users):
             "project": _project(people, Clause.objects.get(code="FX23-STD-NAT-2")),
         },
     )
-    application = Application.objects.get()
+    application = Application.objects.get(enterprise=people["xianda"])
     assert response["Location"] == application.get_absolute_url()
     page = enterprise.get(application.get_absolute_url()).content.decode()
     assert "提交" in page
@@ -301,11 +301,11 @@ def test_pages_walk(people, users):
             reverse("applications:upload", args=[application.pk]), {"item": rest, "file": pdf()}
         )
     enterprise.post(reverse("applications:step", args=[application.pk]), {"action": "submit"})
-    assert Application.objects.get().status == Status.SUBMITTED
+    assert Application.objects.get(pk=application.pk).status == Status.SUBMITTED
     refused = enterprise.post(
         reverse("applications:step", args=[application.pk]), {"action": "accept"}, follow=True
     )
-    assert Application.objects.get().status == Status.SUBMITTED
+    assert Application.objects.get(pk=application.pk).status == Status.SUBMITTED
     assert refused.status_code == 403
     other = client_for(users["enterprise"])
     assert (
@@ -336,7 +336,10 @@ def test_api_steps_and_409(people, users):
     assert refused.status_code == 409 and "detail" in refused.json()
     upload = own.post(
         f"/api/v1/applications/{application_id}/evidence",
-        {"item": services.required_evidence(Application.objects.get())[0], "file": pdf()},
+        {
+            "item": services.required_evidence(Application.objects.get(pk=application_id))[0],
+            "file": pdf(),
+        },
     )
     assert upload.status_code == 201
     admin = token_client(people["admin"])
@@ -358,7 +361,8 @@ def test_api_steps_and_409(people, users):
     )
     assert client_for(None).get("/api/v1/applications").status_code == 401
     listing = admin.get("/api/v1/applications").json()
-    assert listing["count"] == 1
+    assert listing["count"] == Application.objects.count() > 1  # staff see the demo's too
+    assert own.get("/api/v1/applications").json()["count"] == 1  # the enterprise its own
     duplicate = own.post(
         "/api/v1/applications",
         {"clause": clause.code, "project": _project(people, clause)},
@@ -378,3 +382,26 @@ def test_publicity_page_is_public(people):
         services.transition(people["admin"], application, "start_publicity")
     body = client_for(None).get(reverse("applications:publicity")).content.decode()
     assert "上海贤达精密机械有限公司" in body and application.number in body
+
+
+def test_the_public_notice_exports_what_it_shows(people):
+    import io
+
+    from openpyxl import load_workbook
+
+    clause = Clause.objects.get(code="FX23-CERT-MEASURE")
+    application = services.start_application(
+        people["enterprise"], people["xianda"], clause, project=_project(people, clause)
+    )
+    from django.test import override_settings
+
+    with override_settings(PUBLICITY_WORKING_DAYS=5):
+        services.transition(people["admin"], application, "start_publicity")
+    response = client_for(None).get(reverse("applications:publicity") + "?format=xlsx")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    shown = Application.objects.filter(status=Status.PUBLICITY)
+    assert [row[0] for row in rows[1:]] == list(shown.values_list("number", flat=True))
+    assert (
+        application.number in {row[0] for row in rows} and rows[1][1] == "上海贤达精密机械有限公司"
+    )

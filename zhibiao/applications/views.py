@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zhibiao.accounts.models import Role
@@ -31,7 +32,7 @@ from zhibiao.applications.models import (
     Status,
 )
 from zhibiao.committee.services import eligible_experts
-from zhibiao.core.exports import xlsx_response
+from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.directory.forms import PlaceFilterForm
@@ -301,8 +302,22 @@ def publicity(request: HttpRequest) -> HttpResponse:
         .select_related("enterprise", "version")
         .order_by("publicity_ends_at")
     )
+    if wants_xlsx(request):
+        return export_list(
+            "public-notice.xlsx", PUBLICITY_COLUMNS, rows, title=gettext("Public notice")
+        )
     return render(
         request,
         "applications/publicity.html",
-        {"page": paginate(request, rows), "objection_form": ObjectionForm()},
+        {"page": paginate(request, rows), "objection_form": ObjectionForm(), "query": ""},
     )
+
+
+PUBLICITY_COLUMNS = [
+    Column(_("Number"), lambda a: a.number),
+    Column(_("Enterprise"), lambda a: a.enterprise.name),
+    Column(_("Clause"), lambda a: a.version.title),
+    Column(_("Project"), lambda a: a.project),
+    Column(_("Amount assessed"), lambda a: a.amount_assessed),
+    Column(_("Open to objection until"), lambda a: a.publicity_ends_at),
+]

@@ -9,7 +9,9 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
@@ -22,9 +24,16 @@ from zhibiao.bases.forms import (
     EvaluationForm,
     StepForm,
 )
-from zhibiao.bases.models import BaseApplication, Batch, EvaluationResult, TrainingBase
+from zhibiao.bases.models import (
+    BaseApplication,
+    Batch,
+    Evaluation,
+    EvaluationResult,
+    TrainingBase,
+)
+from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
-from zhibiao.core.pagination import paginate
+from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import Event, NewsItem
 
@@ -40,11 +49,26 @@ def _message(error: Exception) -> str:
     return str(error)
 
 
+#: The public list of bases, as the page shows them batch by batch.
+BASE_COLUMNS = [
+    Column(_("Training base"), lambda b: b.organisation.name),
+    Column(_("Town"), lambda b: b.organisation.get_town_display()),
+    Column(_("Batch"), lambda b: b.batch.name),
+    Column(_("Status"), lambda b: b.get_status_display()),
+    Column(_("Plaque date"), lambda b: b.batch.designated_on),
+    Column(capfirst(_("capabilities")), lambda b: "、".join(c.title for c in b.capabilities.all())),
+]
+
+
 def base_list(request: HttpRequest) -> HttpResponse:
+    if wants_xlsx(request):
+        title = gettext("Training bases")
+        return export_list("training-bases.xlsx", BASE_COLUMNS, _bases(), title=title)
     batches = Batch.objects.all()
     user = request.user
     context = {
         "bases": _bases(),
+        "query": query_without_page(request),
         "batches": batches,
         "managed_ids": set(TrainingBase.objects.managed_by(user).values_list("pk", flat=True)),
         "last_year": timezone.localdate().year - 1,
@@ -127,17 +151,16 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(base)
 
 
-def year_overview(request: HttpRequest, year: int) -> HttpResponse:
-    """Every base's year side by side: what each delivered, and (for staff) the evaluation."""
-    bases = list(_bases(request.user).filter(batch__designated_on__year__lte=year))
+def _year_rows(user, year: int) -> list[tuple]:
+    """Per base designated by `year`: the base, its figures, and for staff the evaluation and
+    the suggested result."""
+    bases = list(_bases(user).filter(batch__designated_on__year__lte=year))
     figures = services.yearly_figures(year, bases)
-    admin = is_district_admin(request.user)
+    admin = is_district_admin(user)
     evaluations = {}
     if admin:
-        from zhibiao.bases.models import Evaluation
-
         evaluations = {e.base_id: e for e in Evaluation.objects.filter(year=year, base__in=bases)}
-    rows = [
+    return [
         (
             base,
             figures[base.pk],
@@ -146,6 +169,38 @@ def year_overview(request: HttpRequest, year: int) -> HttpResponse:
         )
         for base in bases
     ]
+
+
+def _score(value: float | None) -> float | None:
+    return round(value, 2) if value else None
+
+
+#: One row per base: (base, figures, evaluation, suggestion) as the year's page shows it.
+YEAR_COLUMNS = [
+    Column(_("Training base"), lambda row: row[0].organisation.name),
+    Column(_("Status"), lambda row: row[0].get_status_display()),
+    Column(_("Courses"), lambda row: row[1].courses),
+    Column(_("Site visits"), lambda row: row[1].site_visits),
+    Column(_("Hands-on practice"), lambda row: row[1].practices),
+    Column(_("Attendees"), lambda row: row[1].attendees),
+    Column(_("Satisfaction"), lambda row: _score(row[1].satisfaction)),
+    Column(_("Answers"), lambda row: row[1].responses),
+]
+#: For staff: the recorded evaluation, and the result the figures suggest.
+YEAR_ADMIN_COLUMNS = [
+    Column(_("Evaluation"), lambda row: row[2].get_result_display() if row[2] else ""),
+    Column(capfirst(_("suggested")), lambda row: row[3]),
+]
+
+
+def year_overview(request: HttpRequest, year: int) -> HttpResponse:
+    """Every base's year side by side: what each delivered, and (for staff) the evaluation."""
+    rows = _year_rows(request.user, year)
+    admin = is_district_admin(request.user)
+    if wants_xlsx(request):
+        columns = YEAR_COLUMNS + (YEAR_ADMIN_COLUMNS if admin else [])
+        title = gettext("The training bases' year %(year)s") % {"year": year}
+        return export_list(f"training-bases-{year}.xlsx", columns, rows, title=title)
     return render(
         request,
         "bases/year.html",
@@ -155,6 +210,7 @@ def year_overview(request: HttpRequest, year: int) -> HttpResponse:
             "is_admin": admin,
             "previous": year - 1,
             "next": year + 1 if year < timezone.localdate().year else None,
+            "query": query_without_page(request),
         },
     )
 
@@ -188,14 +244,27 @@ def capability_delete(request: HttpRequest, pk: int, capability_pk: int) -> Http
 # --- Becoming a base ---------------------------------------------------------------------------
 
 
+#: The applications as their list shows them.
+APPLICATION_COLUMNS = [
+    Column(_("Enterprise"), lambda a: a.organisation.name),
+    Column(_("Submitted"), lambda a: a.created_at),
+    Column(_("Status"), lambda a: a.get_status_display()),
+    Column(_("Batch"), lambda a: a.batch.name if a.batch_id else ""),
+]
+
+
 @role_required()
 def application_list(request: HttpRequest) -> HttpResponse:
     rows = BaseApplication.objects.visible_to(request.user).select_related("organisation", "batch")
+    if wants_xlsx(request):
+        title = gettext("Applications to become a base")
+        return export_list("base-applications.xlsx", APPLICATION_COLUMNS, rows, title=title)
     return render(
         request,
         "bases/application_list.html",
         {
             "page": paginate(request, rows),
+            "query": query_without_page(request),
             "is_admin": is_district_admin(request.user),
             "may_apply": request.user.role == Role.ENTERPRISE,
         },

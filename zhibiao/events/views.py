@@ -18,11 +18,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
-from zhibiao.core.exports import xlsx_response
+from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.tabular import read_table
@@ -121,7 +122,7 @@ def _export_events(events):
         .iterator(chunk_size=2000)
     )
     headers = [
-        gettext("Title"),
+        gettext("Event"),
         gettext("Kind"),
         gettext("Starts"),
         gettext("Ends"),
@@ -659,11 +660,31 @@ def satisfaction(request: HttpRequest) -> HttpResponse:
     events = events.order_by("-starts_at")
     per_event = services.event_figures(events)
     rows = [(event, per_event.get(event.pk)) for event in events if event.pk in per_event]
-    return render(
-        request,
-        "events/satisfaction.html",
-        {"hosts": services.host_figures(year_number), "rows": rows, "year": year_number},
-    )
+    if wants_xlsx(request):
+        title = gettext("Attendance and satisfaction")
+        return export_list("satisfaction.xlsx", SATISFACTION_COLUMNS, rows, title=title)
+    context = {
+        "hosts": services.host_figures(year_number),
+        "rows": rows,
+        "year": year_number,
+        "query": query_without_page(request),
+    }
+    return render(request, "events/satisfaction.html", context)
+
+
+def _score(value: float | None) -> float | None:
+    return round(value, 2) if value is not None else None
+
+
+#: The table by event: (event, figures) rows as the page shows them.
+SATISFACTION_COLUMNS = [
+    Column(_("Event"), lambda row: row[0].title),
+    Column(_("Starts"), lambda row: row[0].starts_at),
+    Column(_("Host"), lambda row: row[0].host_name),
+    Column(_("Attendees"), lambda row: row[1].attendees),
+    Column(_("Answers"), lambda row: row[1].responses),
+    Column(_("Satisfaction"), lambda row: _score(row[1].satisfaction)),
+]
 
 
 # --- Calendars ---------------------------------------------------------------------------------

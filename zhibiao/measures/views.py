@@ -8,19 +8,44 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.applications.models import Application
-from zhibiao.core.exports import xlsx_response
-from zhibiao.core.pagination import paginate
+from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
+from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.measures import services
 from zhibiao.measures.forms import ClauseSettingsForm, RuleFileForm, ScreeningForm, VersionForm
 from zhibiao.measures.models import Clause, ClauseVersion, Entitlement, RuleBook, Screening
 
 MAX_RULE_FILE = 2 * 1024 * 1024
+
+
+#: The clauses as their list shows them: (clause, current version) rows.
+CLAUSE_COLUMNS = [
+    Column(_("Policy document"), lambda row: str(row[0].rulebook.document)),
+    Column(_("Clause"), lambda row: row[1].title),
+    Column(capfirst(_("code")), lambda row: row[0].code),
+    Column(_("Version"), lambda row: row[1].number),
+    Column(_("Category"), lambda row: row[1].category),
+    Column(capfirst(_("effective from")), lambda row: row[1].effective_from),
+    Column(capfirst(_("effective until")), lambda row: row[1].effective_to),
+    Column(_("How it is granted"), lambda row: row[0].get_mode_display()),
+    Column(capfirst(_("published at")), lambda row: row[1].published_at),
+]
+
+#: The screenings as their list shows them.
+SCREENING_COLUMNS = [
+    Column(_("As of"), lambda s: s.as_of),
+    Column(_("Status"), lambda s: s.job.get_status_display()),
+    Column(_("Enterprises"), lambda s: s.enterprises),
+    Column(_("Entitled"), lambda s: s.entitled),
+    Column(_("Total amount"), lambda s: s.total),
+]
 
 
 def clause_list(request: HttpRequest) -> HttpResponse:
@@ -34,10 +59,16 @@ def clause_list(request: HttpRequest) -> HttpResponse:
         current = _current(clause, published_only=not is_district_admin(request.user))
         if current is not None:
             rows.append((clause, current))
+    if wants_xlsx(request):
+        return export_list("clauses.xlsx", CLAUSE_COLUMNS, rows, title=gettext("Measures"))
     return render(
         request,
         "measures/clause_list.html",
-        {"rows": rows, "rulebooks": RuleBook.objects.select_related("document")},
+        {
+            "rows": rows,
+            "rulebooks": RuleBook.objects.select_related("document"),
+            "query": query_without_page(request),
+        },
     )
 
 
@@ -258,9 +289,11 @@ def screenings(request: HttpRequest) -> HttpResponse:
         job = services.start_screening(request.user, form.cleaned_data["as_of"])
         return redirect(job)
     rows = Screening.objects.select_related("job")
-    return render(
-        request, "measures/screenings.html", {"form": form, "page": paginate(request, rows)}
-    )
+    if wants_xlsx(request):
+        title = gettext("Screening")
+        return export_list("screenings.xlsx", SCREENING_COLUMNS, rows, title=title)
+    context = {"form": form, "page": paginate(request, rows), "query": query_without_page(request)}
+    return render(request, "measures/screenings.html", context)
 
 
 @role_required(Role.ADMIN)

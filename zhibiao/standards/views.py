@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,10 +11,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import query_without_page
 from zhibiao.core.uploads import UploadError
@@ -45,6 +48,8 @@ from zhibiao.standards.models import (
 from zhibiao.standards.search import search
 
 PER_PAGE = 20
+#: The catalogue's export reads the search a chunk at a time, in the page's order.
+EXPORT_CHUNK = 1000
 
 
 class _SearchPage:
@@ -85,6 +90,10 @@ def _page_number(request: HttpRequest) -> int:
 def standard_list(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {"q": "", "level": "", "status": ""}
+    if wants_xlsx(request):
+        rows = _all_results(data["q"], level=data["level"] or None, status=data["status"] or None)
+        title = gettext("Catalogue of standards")
+        return export_list("standards.xlsx", STANDARD_COLUMNS, rows, title=title)
     number = _page_number(request)
     results = search(
         data["q"],
@@ -104,6 +113,46 @@ def standard_list(request: HttpRequest) -> HttpResponse:
         "standards/_results.html" if request.headers.get("HX-Request") else "standards/list.html"
     )
     return render(request, template, context)
+
+
+def _nature(standard: Standard) -> str:
+    if standard.mandatory is None:
+        return ""
+    return gettext("Mandatory") if standard.mandatory else gettext("Recommended")
+
+
+STANDARD_COLUMNS = [
+    Column(_("Code"), lambda s: s.code),
+    Column(_("Title"), lambda s: s.title),
+    Column(_("Level"), lambda s: s.get_level_display()),
+    Column(_("Nature"), _nature),
+    Column(_("Status"), lambda s: s.get_status_display()),
+    Column(_("Publication date"), lambda s: s.published_on),
+    Column(_("Implementation date"), lambda s: s.effective_on),
+    Column(_("Replaced by"), lambda s: s.replaced_by_codes),
+]
+
+
+def _all_results(q: str, *, level: str | None, status: str | None) -> Iterator[Standard]:
+    """Every result of the page's search, in its order, read a chunk at a time; each with the
+    codes that replace it (stated first, then inferred), one query a chunk."""
+    offset = 0
+    while True:
+        results = search(q, level=level, status=status, offset=offset, limit=EXPORT_CHUNK)
+        links = (
+            Replacement.objects.filter(old__in=results.standards)
+            .order_by("kind", "new__key")
+            .values_list("old_id", "new__code")
+        )
+        successors: dict[int, list[str]] = {}
+        for old_id, code in links:
+            successors.setdefault(old_id, []).append(code)
+        for standard in results.standards:
+            standard.replaced_by_codes = ", ".join(successors.get(standard.pk, []))
+            yield standard
+        offset += EXPORT_CHUNK
+        if not results.standards or offset >= results.total:
+            return
 
 
 def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -240,6 +289,9 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
             | declarations.filter(standards__code__icontains=q)
         )
         declarations = declarations.distinct()
+    if wants_xlsx(request):
+        title = gettext("Self-declarations")
+        return export_list("declarations.xlsx", DECLARATION_COLUMNS, declarations, title=title)
     paginator = Paginator(declarations, 25)
     context = {
         "page": paginator.get_page(request.GET.get("page")),
@@ -251,6 +303,15 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
         and request.user.role in (Role.ENTERPRISE, Role.BASE_MANAGER),
     }
     return render(request, "standards/declaration_list.html", context)
+
+
+DECLARATION_COLUMNS = [
+    Column(_("Product"), lambda d: d.product),
+    Column(_("Product category"), lambda d: d.product_category),
+    Column(_("Enterprise"), lambda d: d.enterprise.name),
+    Column(_("Standards"), lambda d: ", ".join(row.code for row in d.standards.all())),
+    Column(_("Published at"), lambda d: d.published_at),
+]
 
 
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -335,11 +396,33 @@ def declaration_flag(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def leader_list(request: HttpRequest) -> HttpResponse:
-    schemes = LeaderScheme.objects.visible_to(request.user).prefetch_related("entries__enterprise")
+    schemes = LeaderScheme.objects.visible_to(request.user)
+    if wants_xlsx(request):
+        leaders = (
+            LeaderEntry.objects.visible_to(request.user)
+            .filter(scheme__in=schemes, is_leader=True)
+            .select_related("scheme", "enterprise")
+            .order_by("-scheme__year", "scheme__product_category", "rank", "pk")
+        )
+        title = gettext("Enterprise standard leaders")
+        return export_list("standard-leaders.xlsx", LEADER_COLUMNS, leaders, title=title)
+    schemes = schemes.prefetch_related("entries__enterprise")
     years = [
         (year, list(items)) for year, items in itertools.groupby(schemes, key=lambda s: s.year)
     ]
-    return render(request, "standards/leader_list.html", {"years": years})
+    context = {"years": years, "query": query_without_page(request)}
+    return render(request, "standards/leader_list.html", context)
+
+
+LEADER_COLUMNS = [
+    Column(_("Year"), lambda e: e.scheme.year),
+    Column(_("Product category"), lambda e: e.scheme.product_category),
+    Column(_("Evaluation"), lambda e: e.scheme.title),
+    Column(_("Rank"), lambda e: e.rank),
+    Column(_("Enterprise"), lambda e: e.enterprise.name),
+    Column(_("Product"), lambda e: e.product),
+    Column(_("Score"), lambda e: e.score),
+]
 
 
 def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -409,10 +492,25 @@ def group_list(request: HttpRequest) -> HttpResponse:
     groups = GroupStandard.objects.visible_to(request.user).select_related(
         "standard", "chamber", "adopted_by"
     )
-    may_publish = request.user.is_authenticated and request.user.role == Role.CHAMBER
-    return render(
-        request, "standards/group_list.html", {"groups": groups, "may_publish": may_publish}
-    )
+    if wants_xlsx(request):
+        title = gettext("Group standards")
+        return export_list("group-standards.xlsx", GROUP_COLUMNS, groups, title=title)
+    context = {
+        "groups": groups,
+        "query": query_without_page(request),
+        "may_publish": request.user.is_authenticated and request.user.role == Role.CHAMBER,
+    }
+    return render(request, "standards/group_list.html", context)
+
+
+GROUP_COLUMNS = [
+    Column(_("Code"), lambda g: g.standard.code),
+    Column(_("Title"), lambda g: g.standard.title),
+    Column(_("Chamber"), lambda g: g.chamber.name),
+    Column(_("Publication date"), lambda g: g.standard.published_on),
+    Column(_("Adopting department"), lambda g: g.adopted_by.name if g.adopted_by else ""),
+    Column(_("Adoption date"), lambda g: g.adopted_on),
+]
 
 
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:

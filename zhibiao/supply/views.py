@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
@@ -15,7 +16,7 @@ from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.committee import services as committee
 from zhibiao.committee.models import ConflictOfInterest, ExpertProfile
 from zhibiao.core.errors import TransitionRefused
-from zhibiao.core.exports import xlsx_response
+from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
@@ -52,11 +53,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(category=category)
     if price in PriceModel.values:
         rows = rows.filter(price_model=price)
+    if wants_xlsx(request):
+        served = _serving(rows, town) if town in Town.values else rows
+        title = gettext("Quality services")
+        return export_list("services.xlsx", OFFERING_COLUMNS, served, title=title)
     page = paginate(request, rows)
     if town in Town.values:
-        # Towns are a JSON list; filter in Python on the page's candidates (the list is short).
-        rows = [o for o in rows if not o.towns or town in o.towns]
-        page = paginate(request, rows)
+        page = paginate(request, list(_serving(rows, town)))
     context = {
         "page": page,
         "query": query_without_page(request),
@@ -71,6 +74,31 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         and request.user.role in (Role.PROVIDER, Role.BASE_MANAGER, Role.EXPERT, Role.ADMIN),
     }
     return render(request, "supply/catalogue.html", context)
+
+
+def _serving(rows, town: str):
+    """The offerings that serve a town or the whole district. Towns are a JSON list, which
+    SQLite cannot search: filtered here, reading the candidates a chunk at a time."""
+    return (o for o in rows.iterator(chunk_size=2000) if not o.towns or town in o.towns)
+
+
+def _towns(offering: Offering) -> str:
+    if not offering.towns:
+        return gettext("The whole district")
+    names = dict(Town.choices)
+    return "、".join(str(names.get(town, town)) for town in offering.towns)
+
+
+OFFERING_COLUMNS = [
+    Column(_("Title"), lambda o: o.title),
+    Column(_("Provider"), lambda o: o.provider_name),
+    Column(_("Category"), lambda o: o.get_category_display()),
+    Column(_("Price"), lambda o: o.get_price_model_display()),
+    Column(_("Indicative price (yuan)"), lambda o: o.indicative_price),
+    Column(_("Typical turnaround (days)"), lambda o: o.turnaround_days),
+    Column(_("Towns served"), _towns),
+    Column(_("Qualifications"), lambda o: o.qualifications),
+]
 
 
 def offering_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,0 +1,96 @@
+"""The policy list's Excel export: published documents for everyone, drafts for district
+administrators only, as the page lists them."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.conftest import client_for, make_organisation
+from zhibiao.policies.models import PolicyDocument
+
+pytestmark = pytest.mark.django_db
+
+
+def _sheet(response) -> list[tuple]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    width = len(rows[0])  # empty cells at a row's end are not written: pad to the header
+    return [tuple(row) + (None,) * (width - len(row)) for row in rows]
+
+
+def _document(title, issuers, *, issued, **values) -> PolicyDocument:
+    document = PolicyDocument.objects.create(
+        title=title, issue_date=issued, effective_from=issued, **values
+    )
+    document.issuers.set(issuers)
+    return document
+
+
+@pytest.fixture
+def documents(db):
+    council = make_organisation(kind="government", name="区政府", ownership="", industry="")
+    bureau = make_organisation(kind="government", name="区市场监管局", ownership="", industry="")
+    _document(
+        "若干措施",
+        [council, bureau],
+        issued=datetime.date(2023, 5, 27),
+        level="district",
+        doc_number="奉府规〔2023〕1号",
+        effective_to=datetime.date(2025, 12, 31),
+    )
+    _document("上位文件", [council], issued=datetime.date(2023, 3, 1), level="municipal")
+    _document(
+        "征求意见稿",
+        [bureau],
+        issued=datetime.date(2024, 1, 1),
+        level="district",
+        is_published=False,
+    )
+
+
+def test_the_export_lists_what_the_page_lists(documents, users, client):
+    url = reverse("policies:list")
+    published = list(
+        PolicyDocument.objects.filter(is_published=True)
+        .order_by("-issue_date", "pk")
+        .values_list("title", flat=True)
+    )
+    for visitor in (client, client_for(users["enterprise"]), client_for(users["expert"])):
+        page = visitor.get(url)
+        assert "format=xlsx" in page.content.decode()
+        rows = _sheet(visitor.get(url + "?format=xlsx"))
+        assert rows[0] == (
+            "标题",
+            "层级",
+            "发文单位",
+            "发布日期",
+            "文号",
+            "生效日期",
+            "失效日期",
+            "草稿",
+        )
+        titles = [row[0] for row in rows[1:]]
+        assert titles == [document.title for document in page.context["documents"]]
+        assert titles == published == ["若干措施", "上位文件"]  # never the draft
+    measures = rows[1]
+    assert measures[1:] == (
+        "区级",
+        "、".join(str(o) for o in PolicyDocument.objects.get(title="若干措施").issuers.all()),
+        datetime.datetime(2023, 5, 27),
+        "奉府规〔2023〕1号",
+        datetime.datetime(2023, 5, 27),
+        datetime.datetime(2025, 12, 31),
+        None,
+    )
+
+    rows = _sheet(client_for(users["admin"]).get(url + "?format=xlsx"))
+    everything = PolicyDocument.objects.order_by("-issue_date", "pk")
+    assert [row[0] for row in rows[1:]] == [d.title for d in everything]
+    assert rows[1][0] == "征求意见稿" and rows[1][7] == "草稿"
