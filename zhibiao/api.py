@@ -17,6 +17,7 @@ from zhibiao.applications.api import router as applications_router
 from zhibiao.bases.api import router as bases_router
 from zhibiao.committee.api import router as committee_router
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.dashboard.api import router as dashboard_router
 from zhibiao.directory.api import router as directory_router
 from zhibiao.events.api import news_router
 from zhibiao.events.api import router as events_router
@@ -48,6 +49,7 @@ api.add_router("/measures", measures_router)
 api.add_router("/applications", applications_router)
 api.add_router("/supply", supply_router)
 api.add_router("/standards", standards_router)
+api.add_router("/dashboard", dashboard_router)
 
 
 def _field_of(loc: tuple | list) -> str:
