@@ -60,8 +60,8 @@ DEMO_MODE = env_bool("ZHIBIAO_DEMO")
 # The demo loads the shipped catalogue of standards (3,500 real entries, about a second);
 # the test suite turns it off for the many tests that load the demo for other reasons.
 DEMO_CATALOGUE = env_bool("ZHIBIAO_DEMO_CATALOGUE", default=True)
-# The demo records six month-end snapshots of the dashboard's figures (about a second and a half);
-# the test suite turns this off too.
+# The demo runs a first screening and records six month-end snapshots of the dashboard's figures
+# (about two seconds); the test suite turns this off too.
 DEMO_HISTORY = env_bool("ZHIBIAO_DEMO_HISTORY", default=True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -9,10 +9,11 @@ from zhibiao.measures.services import start_screening
 
 
 @pytest.fixture
-def activity(demo, admin_user):
+def activity(demo, admin_user, django_capture_on_commit_callbacks):
     generate_population(None, 300, seed=7)
     generate_activity(
         Sizes(applications=400, events=60, registrations=900, demands=300), admin_user, seed=11
     )
-    start_screening(admin_user)  # runs inline in the tests: JOBS_INLINE
+    with django_capture_on_commit_callbacks(execute=True):  # the job starts on commit
+        start_screening(admin_user)  # and runs inline in the tests: JOBS_INLINE
     return demo

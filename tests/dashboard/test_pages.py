@@ -62,6 +62,16 @@ def test_filters_narrow_the_figures(activity, admin_user):
     assert "industry=C" in figure.link
 
 
+def test_a_state_is_shown_as_of_today_whatever_the_year(activity, admin_user):
+    year = timezone.localdate().year - 1
+    response = client_for(admin_user).get(f"/dashboard/?year={year}")
+    entitled = response.context["figures"]["policy"][1]
+    assert entitled.indicator.code == "enterprises_entitled" and not entitled.indicator.dated
+    assert entitled.value > 0  # the latest screening's, not nothing for a year without one
+    assert response.content.decode().count("截至今日，不分年度") == 2  # and clauses in force
+    assert "截至今日" not in client_for(admin_user).get("/dashboard/").content.decode()
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
@@ -141,6 +151,23 @@ def test_the_enterprise_file_for_its_own_users_and_staff(xianda, admin_user):
         assert response.context["timeline"] == sorted(
             response.context["timeline"], key=lambda m: m.when, reverse=True
         )
+
+
+def test_the_file_says_when_no_screening_has_run_and_shows_entitlements_after(
+    demo, admin_user, django_capture_on_commit_callbacks
+):
+    from zhibiao.measures.models import Entitlement
+    from zhibiao.measures.services import start_screening
+
+    xianda = Organisation.objects.get(name__contains="贤达")
+    url = f"/dashboard/enterprises/{xianda.pk}/"
+    assert "尚未进行政策筛查" in client_for(admin_user).get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        start_screening(admin_user)  # inline in the tests, once committed
+    text = client_for(admin_user).get(url).content.decode()
+    entitled = Entitlement.objects.filter(organisation=xianda).select_related("version")
+    assert entitled and "尚未进行政策筛查" not in text
+    assert all(e.version.title in text for e in entitled)
 
 
 @pytest.mark.parametrize("role", ["expert", "chamber", "provider"])

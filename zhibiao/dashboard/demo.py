@@ -3,8 +3,9 @@ that the figures, the trend and the history are not empty on a first `make run`.
 
 Applications are opened through the applications service (so their amounts come from the
 rules and the enterprises' records) and then moved along with dated steps, as if the year had
-happened; demands are delivered and rated. Month-end snapshots give the history chart its
-points. Demonstration data only, never on the story's real enterprises.
+happened; demands are delivered and rated. A first screening says who is entitled to what, and
+month-end snapshots give the history chart its points (both off in the test settings).
+Demonstration data only, never on the story's real enterprises.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from zhibiao.applications.models import Application, Transition
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.dashboard.models import Snapshot
 from zhibiao.dashboard.services import snapshot
-from zhibiao.measures.models import Clause
+from zhibiao.jobs import services as jobs
+from zhibiao.measures.models import Clause, Screening
+from zhibiao.measures.services import start_screening
 from zhibiao.supply.models import Demand
 
 #: (enterprise, clause, final state, days ago opened, days to payment)
@@ -112,7 +115,11 @@ def load(loader, orgs: dict, admin) -> None:
             delivered_at=posted + datetime.timedelta(days=20),
         )
 
-    if settings.DEMO_HISTORY and not Snapshot.objects.exists():
+    if not settings.DEMO_HISTORY:
+        return
+    if not Screening.objects.exists():  # who is entitled to what: the first figure of focus 1
+        jobs.run(start_screening(admin).pk)  # here and now; the queued thread finds it taken
+    if not Snapshot.objects.exists():
         today = timezone.localdate()
         for months_back in range(6, 0, -1):
             first = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)

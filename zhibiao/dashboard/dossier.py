@@ -40,10 +40,11 @@ def _day(value) -> datetime.date:
     return value
 
 
-def sections(organisation: Organisation) -> dict[str, QuerySet | list]:
+def sections(organisation: Organisation) -> dict[str, QuerySet | list | bool]:
     pk = organisation.pk
     events = _model("events.Registration").objects.filter(organisation_id=pk)
     return {
+        "screened": _model("measures.Screening").objects.filter(finished_at__isnull=False).exists(),
         "entitlements": latest_entitlements(Scope())
         .filter(organisation_id=pk)
         .select_related("version__clause", "screening"),

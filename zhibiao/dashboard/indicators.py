@@ -16,7 +16,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 DEFINITIONS = Path(__file__).resolve().parent / "indicators.yaml"
 _KEYS = {
     "code", "focus", "name", "definition", "unit", "model", "filter", "queryset", "date",
-    "year_field", "organisation", "aggregate", "ratio", "function", "list",
+    "year_field", "organisation", "aggregate", "ratio", "function", "list", "yearless",
 }  # fmt: skip
 
 _TEXT_KEYS = ("code", "focus", "name", "definition", "unit")
@@ -89,6 +89,17 @@ class Indicator:
     def filterable(self) -> bool:
         """Whether a town or industry filter applies to the figure at all."""
         return self.has_places or self.kind == "ratio" or self.code == "days_to_payment"
+
+    @property
+    def dated(self) -> bool:
+        """Whether the year filter applies. A figure of a state (clauses in force, who is
+        entitled in the latest screening) is as of the day whatever the year chosen."""
+        if self.kind == "cube":
+            return "date" in self.spec or "year_field" in self.spec
+        if self.kind == "ratio":
+            table = by_code()
+            return all(table[self.spec["ratio"][k]].dated for k in ("of", "to"))
+        return not self.spec.get("yearless")
 
     @property
     def has_months(self) -> bool:
@@ -250,7 +261,7 @@ def build(day=None) -> Cube:
     scope = Scope(day=day)
     started = time.perf_counter()
     cells = {i.code: _cells(i, scope) for i in indicators() if i.kind == "cube"}
-    log.info("dashboard cube built in %.2f s", time.perf_counter() - started)
+    log.debug("dashboard cube built in %.2f s", time.perf_counter() - started)
     return Cube(scope.day, time.time(), cells)
 
 
@@ -348,6 +359,8 @@ def value(data: Cube, indicator: Indicator, scope: Scope) -> Decimal | None:
         part = value(data, table[ratio["of"]], scope) or Decimal(0)
         whole = value(data, table[ratio["to"]], scope)
         return (100 * part / whole).quantize(Decimal("0.1")) if whole else None
+    if not indicator.dated:
+        scope = replace(scope, year=None)
     return _sum(data.cells[indicator.code], indicator, lambda cell: _matches(cell, scope))
 
 
@@ -365,6 +378,8 @@ def monthly(data: Cube, indicator: Indicator, scope: Scope, year: int) -> list[D
 def breakdown(data: Cube, indicator: Indicator, scope: Scope, by: str) -> dict[str, Decimal]:
     """The figure by town (`by="town"`) or by industry section (`by="section"`)."""
     cells = data.cells.get(indicator.code, {})
+    if not indicator.dated:
+        scope = replace(scope, year=None)
     groups: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for cell, (count, total) in cells.items():
         if not _matches(cell, scope):

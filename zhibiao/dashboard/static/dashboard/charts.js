@@ -34,7 +34,7 @@
       xAxis: { type: "category", data: data.months },
       yAxis: { type: "value", minInterval: 1 },
       series: data.trend.map(function (s) {
-        return { name: s.name + "（" + s.unit + "）", type: "line", smooth: true, data: s.values };
+        return { name: s.name + "（" + s.unit + "）", type: "line", smooth: false, data: s.values };
       }),
     });
 
