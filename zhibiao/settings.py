@@ -5,6 +5,7 @@ that the same code runs on a laptop, in CI and on a government intranet server. 
 section "Configuration", for the list.
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -28,6 +29,14 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_dates(name: str) -> frozenset[datetime.date]:
+    """A comma-separated list of YYYY-MM-DD dates; a wrong one stops the start, by name."""
+    try:
+        return frozenset(datetime.date.fromisoformat(item) for item in env_list(name))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}; write dates as 2027-02-08") from None
 
 
 def _secret_key() -> str:
@@ -208,8 +217,11 @@ PRIVATE_ROOT = Path(os.environ.get("ZHIBIAO_PRIVATE_ROOT", VAR_DIR / "private"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Length of the public notice (公示) of an application, in working days (Monday to Friday).
+# Length of the public notice (公示) of an application, in working days (zhibiao.core.workdays:
+# the State Council's holiday schedule; these add a year's schedule before the package has it).
 PUBLICITY_WORKING_DAYS = int(os.environ.get("ZHIBIAO_PUBLICITY_WORKING_DAYS", "5"))
+CALENDAR_HOLIDAYS = env_dates("ZHIBIAO_HOLIDAYS")  # 2027-02-08,2027-02-09,… days off
+CALENDAR_WORKDAYS = env_dates("ZHIBIAO_WORKDAYS")  # weekend days worked in exchange (调休)
 
 # Supply platform: hours a candidate has to answer an offer before it is flagged overdue.
 SUPPLY_RESPONSE_HOURS = int(os.environ.get("ZHIBIAO_SUPPLY_RESPONSE_HOURS", "48"))

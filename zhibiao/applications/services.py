@@ -46,6 +46,7 @@ from zhibiao.audit.services import record
 from zhibiao.committee import services as committee
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from zhibiao.core.workdays import add_working_days
 from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause, Mode
 from zhibiao.notifications.services import notify
@@ -318,18 +319,12 @@ def _notify_step(application: Application, step: Step, reason: str) -> None:
 
 
 def publicity_end(start: datetime.datetime) -> datetime.datetime:
-    """The end of the public notice: N working days (Monday to Friday) after the start.
-
-    Public holidays are not modelled; staff extend a notice by rejecting or waiting.
-    """
+    """The end of the public notice: N working days after the start, as the State Council's
+    holiday schedule counts them (holidays off, weekend days worked in exchange on)."""
     days = settings.PUBLICITY_WORKING_DAYS
     if days <= 0:
         return start
-    day = timezone.localtime(start).date()
-    while days:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
+    day = add_working_days(timezone.localtime(start).date(), days)
     end = datetime.datetime.combine(day, datetime.time(23, 59, 59))
     return timezone.make_aware(end)
 
