@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhibiao.core.forms import DateInput
+from zhibiao.core.forms import DateInput, model_form_class
 from zhibiao.directory.models import Organisation, OrganisationKind
-from zhibiao.standards.models import IndicatorKind, LeaderScheme, Level, Status
+from zhibiao.standards.models import Direction, IndicatorKind, LeaderScheme, Level, Status
 
 
 def _with_all(choices, label) -> list[tuple[str, str]]:
@@ -170,3 +170,33 @@ def entry_form(scheme: LeaderScheme) -> type[forms.Form]:
         else:
             fields[name] = forms.CharField(label=indicator.name, max_length=300, required=False)
     return type("EntryForm", (forms.Form,), fields)
+
+
+SchemeForm = model_form_class(
+    LeaderScheme,
+    ["title", "product_category", "year", "basis", "leader_count"],
+    name="SchemeForm",
+)
+
+
+class IndicatorRowForm(forms.Form):
+    """One indicator of a new evaluation; a row left empty is not an indicator."""
+
+    name = forms.CharField(label=_("Indicator"), max_length=100)
+    # Not required here: an untouched row posts its selects empty and is left out; a named
+    # row without a kind is refused by the service, on this field.
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", "—"), *IndicatorKind.choices], required=False
+    )
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("", "—"), *Direction.choices], required=False
+    )
+    threshold = forms.DecimalField(
+        label=_("Threshold"), max_digits=14, decimal_places=4, required=False
+    )
+    threshold_source = forms.CharField(label=_("Threshold source"), max_length=80, required=False)
+
+
+#: Eight rows: three core indicators at least, basic and innovation ones beside them.
+IndicatorRows = forms.formset_factory(IndicatorRowForm, extra=8, max_num=30, validate_max=True)

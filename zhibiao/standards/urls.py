@@ -18,6 +18,7 @@ urlpatterns = [
     path("declarations/<int:pk>/publish/", views.declaration_publish, name="declaration_publish"),
     path("declarations/<int:pk>/flag/", views.declaration_flag, name="declaration_flag"),
     path("leaders/", views.leader_list, name="leaders"),
+    path("leaders/new/", views.scheme_create, name="scheme_new"),
     path("leaders/<int:pk>/", views.scheme_detail, name="scheme"),
     path("leaders/<int:pk>/enter/", views.scheme_enter, name="scheme_enter"),
     path("leaders/<int:pk>/rank/", views.scheme_rank, name="scheme_rank"),

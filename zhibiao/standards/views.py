@@ -6,10 +6,11 @@ import itertools
 from collections.abc import Iterator
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,6 +30,8 @@ from zhibiao.standards.forms import (
     FlagForm,
     GroupStandardForm,
     ImportForm,
+    IndicatorRows,
+    SchemeForm,
     SearchForm,
     entry_form,
 )
@@ -410,7 +413,11 @@ def leader_list(request: HttpRequest) -> HttpResponse:
     years = [
         (year, list(items)) for year, items in itertools.groupby(schemes, key=lambda s: s.year)
     ]
-    context = {"years": years, "query": query_without_page(request)}
+    context = {
+        "years": years,
+        "query": query_without_page(request),
+        "may_create": is_district_admin(request.user),
+    }
     return render(request, "standards/leader_list.html", context)
 
 
@@ -468,6 +475,45 @@ def scheme_enter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "standards/scheme_enter.html", {"form": form, "scheme": scheme, "own": own}
     )
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def scheme_create(request: HttpRequest) -> HttpResponse:
+    """A district administrator opens an evaluation: its product category and year, and its
+    indicators (three core ones at least) with their thresholds."""
+    form = SchemeForm(request.POST or None, initial={"year": timezone.localdate().year})
+    rows = IndicatorRows(request.POST or None, prefix="indicators")
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        filled = [row for row in rows if row.has_changed()]
+        specs = [
+            {k: v for k, v in row.cleaned_data.items() if v not in ("", None)} for row in filled
+        ]
+        try:
+            scheme = services.create_scheme(request.user, form.cleaned_data, specs)
+        except ValidationError as error:
+            _put_scheme_errors(form, filled, error)
+        else:
+            messages.success(request, gettext("The evaluation is open for entries."))
+            return redirect(scheme)
+    return render(request, "standards/scheme_form.html", {"form": form, "rows": rows})
+
+
+def _put_scheme_errors(form, filled, error: ValidationError) -> None:
+    """The service names an indicator's error `indicators.<n>.<field>`, n counting the filled
+    rows from 1: put it on that row's field; the rest on the form."""
+    rest: dict[str, list[str]] = {}
+    for name, messages_ in error.message_dict.items():
+        parts = name.split(".")
+        if parts[0] == "indicators" and len(parts) == 3 and parts[1].isdigit():
+            row = filled[int(parts[1]) - 1]
+            field = parts[2] if parts[2] in row.fields else None
+            for message in messages_:
+                row.add_error(field, message)
+        else:  # the evaluation's fields, and "indicators" (too few core ones) above the rows
+            rest[name if name != "indicators" else NON_FIELD_ERRORS] = messages_
+    if rest:
+        add_service_errors(form, ValidationError(rest))
 
 
 @role_required(Role.ADMIN)
