@@ -48,6 +48,7 @@ class ApplicationOut(Schema):
 
 
 class ApplicationDetailOut(ApplicationOut):
+    statement: str
     assessment: dict[str, Any]
     transitions: list[TransitionOut]
     next_steps: list[str]
@@ -62,6 +63,10 @@ class StartIn(Schema):
     project: str = ""
     organisation: int | None = None
     statement: str = ""
+
+
+class StatementIn(Schema):
+    statement: str
 
 
 class StepIn(Schema):
@@ -126,6 +131,16 @@ def take_step(request: HttpRequest, application_id: int, payload: StepIn):
         amount=payload.amount,
         payment_reference=payload.payment_reference,
     )
+
+
+@router.put(
+    "/{int:application_id}/statement",
+    response=ApplicationDetailOut,
+    summary="Write the statement (draft or returned only; 409 otherwise)",
+)
+def put_statement(request: HttpRequest, application_id: int, payload: StatementIn):
+    application = get_object_or_404(_applications(request), pk=application_id)
+    return services.update_statement(request.auth, application, payload.statement)
 
 
 @router.post("/{int:application_id}/evidence", response={201: dict}, summary="Attach evidence")

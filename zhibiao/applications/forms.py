@@ -23,6 +23,16 @@ class StepForm(forms.Form):
     )
 
 
+class StatementForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Statement"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=5000,
+        help_text=_("Your own words for the committee; prefilled from your records."),
+    )
+
+
 class EvidenceForm(forms.Form):
     item = forms.CharField(label=_("Evidence item"), max_length=200)
     file = forms.FileField(label=_("File"), help_text=_("PDF, Word, Excel, JPEG or PNG."))

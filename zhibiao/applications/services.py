@@ -374,6 +374,8 @@ def start_application(
         raise ValidationError({"project": gettext("No such project under this clause.")})
     amount = line.amount if line is not None else result.amount
     version = measures.version_for(clause.rulebook, result.id, result.version)
+    assessment = result.to_dict()
+    statement = statement or prefilled_statement(organisation, version.title, assessment, amount)
     application = Application(
         number=uuid.uuid4().hex[:20],
         enterprise=organisation,
@@ -384,7 +386,7 @@ def start_application(
         project=project,
         statement=statement,
         amount_assessed=amount,
-        assessment=result.to_dict(),
+        assessment=assessment,
         assessed_on=as_of,
         created_by=actor,
     )
@@ -415,6 +417,55 @@ def current_evidence_items(application: Application) -> list[str]:
     return list(
         application.evidence.filter(superseded_by__isnull=True).values_list("item", flat=True)
     )
+
+
+def prefilled_statement(organisation, title: str, assessment: dict, amount) -> str:
+    """A first draft of the statement from the platform's records (快申快享: the enterprise
+    corrects it rather than writing from nothing): the conditions met, what is missing, the
+    amount the rules give."""
+    lines = [
+        gettext("%(enterprise)s applies under “%(title)s”.")
+        % {"enterprise": organisation.name, "title": title}
+    ]
+    met = [
+        c["label"]
+        for c in assessment.get("conditions", [])
+        if c.get("met") and not c.get("implicit")
+    ]
+    if met:
+        lines.append(gettext("Conditions met on the records: %(list)s.") % {"list": "；".join(met)})
+    if assessment.get("missing"):
+        lines.append(
+            gettext("To be shown by the evidence: %(list)s.")
+            % {"list": "；".join(assessment["missing"])}
+        )
+    lines.append(gettext("Amount under the rules: %(amount)s yuan.") % {"amount": amount})
+    return "\n".join(lines)[:STATEMENT_MAX]
+
+
+#: The longest statement an enterprise may write for its application.
+STATEMENT_MAX = 5000
+
+
+@transaction.atomic
+def update_statement(actor, application: Application, statement: str) -> Application:
+    """The enterprise's own words for the committee (申报说明), written or corrected while the
+    application is a draft or was returned to it; prefilled from the assessment at the start."""
+    ensure(_may_act(actor, application, STEPS["submit"]))
+    if application.status not in (Status.DRAFT, Status.RETURNED):
+        raise TransitionRefused(gettext("The statement can be changed only before submitting."))
+    statement = statement.strip()
+    if len(statement) > STATEMENT_MAX:
+        raise ValidationError(
+            {
+                "statement": gettext("Write at most %(max)s characters (this has %(n)s).")
+                % {"max": STATEMENT_MAX, "n": len(statement)}
+            }
+        )
+    application.statement = statement
+    application.save(update_fields=["statement", "updated_at"])
+    record(actor, "application.statement", application, length=len(statement))
+    return application
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ urlpatterns = [
     path("publicity/", views.publicity, name="publicity"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/step/", views.step, name="step"),
+    path("<int:pk>/statement/", views.statement, name="statement"),
     path("<int:pk>/evidence/", views.upload, name="upload"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/review/", views.review, name="review"),

@@ -21,6 +21,7 @@ from zhibiao.applications.forms import (
     ObjectionForm,
     ResolveForm,
     ReviewForm,
+    StatementForm,
     StepForm,
 )
 from zhibiao.applications.models import (
@@ -33,6 +34,7 @@ from zhibiao.applications.models import (
 )
 from zhibiao.committee.services import eligible_experts
 from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
+from zhibiao.core.forms import add_service_errors
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.directory.forms import PlaceFilterForm
@@ -135,9 +137,16 @@ def _message(error: Exception) -> str:
 @role_required()
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(_applications(request.user), pk=pk)
+    return _detail(request, application)
+
+
+def _detail(request: HttpRequest, application: Application, statement_form=None) -> HttpResponse:
     user = request.user
     admin = is_district_admin(user)
     own_review = application.reviews.filter(reviewer=user).first()
+    may_edit = application.status in (Status.DRAFT, Status.RETURNED) and (
+        admin or user.organisation_id == application.enterprise_id
+    )
     context = {
         "application": application,
         "steps": services.available_steps(user, application),
@@ -147,8 +156,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "required": services.required_evidence(application),
         "present": set(services.current_evidence_items(application)),
-        "may_upload": application.status in (Status.DRAFT, Status.RETURNED)
-        and (admin or user.organisation_id == application.enterprise_id),
+        "may_upload": may_edit,
+        "statement_form": statement_form
+        or (StatementForm(initial={"statement": application.statement}) if may_edit else None),
         "evidence_form": EvidenceForm(),
         "transitions": application.transitions.select_related("actor"),
         "reviews": application.reviews.select_related("reviewer") if admin else [],
@@ -164,7 +174,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "resolve_form": ResolveForm() if admin else None,
         "is_admin": admin,
     }
-    return render(request, "applications/detail.html", context)
+    status = 200 if statement_form is None else 400
+    return render(request, "applications/detail.html", context, status=status)
+
+
+@role_required()
+@require_POST
+def statement(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the statement; a wrong one shows the page again with the text kept."""
+    application = get_object_or_404(_applications(request.user), pk=pk)
+    form = StatementForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_statement(request.user, application, form.cleaned_data["statement"])
+        except services.TransitionRefused as error:
+            messages.error(request, str(error))
+            return redirect(application)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("The statement was saved."))
+            return redirect(application)
+    return _detail(request, application, statement_form=form)
 
 
 def _act(request: HttpRequest, application: Application, action) -> HttpResponse:
