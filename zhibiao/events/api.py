@@ -4,12 +4,13 @@ The same services and the same querysets as the pages decide what is allowed."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
@@ -552,6 +553,44 @@ class NewsOut(Schema):
 
 class NewsDetailOut(NewsOut):
     body: str
+    is_published: bool
+
+
+class NewsIn(Schema):
+    title: str
+    published_on: datetime.date
+    source: str = ""
+    summary: str = ""
+    body: str
+    is_published: bool = True
+    event_ids: list[int] = []
+    policy_ids: list[int] = []
+    batch_numbers: list[int] = []
+    base_ids: list[int] = []
+
+
+def _news_data(payload: NewsIn) -> dict:
+    """The payload as the service takes it; an id that names nothing is a 422 on its field."""
+    from zhibiao.bases.models import Batch, TrainingBase
+    from zhibiao.policies.models import PolicyDocument
+
+    data = payload.dict(exclude={"event_ids", "policy_ids", "batch_numbers", "base_ids"})
+    errors = {}
+    for field, name, model, key in (
+        ("event_ids", "events", Event, "pk"),
+        ("policy_ids", "policies", PolicyDocument, "pk"),
+        ("batch_numbers", "batches", Batch, "number"),
+        ("base_ids", "bases", TrainingBase, "pk"),
+    ):
+        wanted = set(getattr(payload, field))
+        found = list(model.objects.filter(**{f"{key}__in": wanted}))
+        missing = wanted - {getattr(obj, key) for obj in found}
+        if missing:
+            errors[field] = [gettext("No such record: %(ids)s.") % {"ids": sorted(missing)}]
+        data[name] = found
+    if errors:
+        raise ValidationError(errors)
+    return data
 
 
 def _news(request: HttpRequest):
@@ -574,3 +613,24 @@ def list_news(request: HttpRequest):
 @news_router.get("/{int:news_id}", response=NewsDetailOut, summary="One news item")
 def get_news(request: HttpRequest, news_id: int):
     return get_object_or_404(_news(request), pk=news_id)
+
+
+@news_router.post(
+    "", response={201: NewsDetailOut}, auth=required_auth, summary="Write a news item (staff)"
+)
+def create_news(request: HttpRequest, payload: NewsIn):
+    if not is_district_admin(request.auth):  # before the ids are looked up
+        raise PermissionDenied
+    item = services.save_news(request.auth, None, _news_data(payload))
+    return 201, _news(request).get(pk=item.pk)
+
+
+@news_router.put(
+    "/{int:news_id}", response=NewsDetailOut, auth=required_auth, summary="Correct a news item"
+)
+def update_news(request: HttpRequest, news_id: int, payload: NewsIn):
+    if not is_district_admin(request.auth):
+        raise PermissionDenied
+    item = get_object_or_404(NewsItem, pk=news_id)
+    services.save_news(request.auth, item, _news_data(payload))
+    return _news(request).get(pk=item.pk)

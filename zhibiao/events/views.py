@@ -37,6 +37,7 @@ from zhibiao.events.forms import (
     CheckInForm,
     FeedbackForm,
     MaterialForm,
+    NewsForm,
     SheetForm,
     SpeakerForm,
     event_form,
@@ -56,6 +57,7 @@ from zhibiao.events.models import (
     RegistrationStatus,
     Speaker,
 )
+from zhibiao.events.services import NEWS_FIELDS, NEWS_LINKS
 
 #: Roles that host events: district staff, base managers (at their base), chamber users.
 HOST_ROLES = (Role.ADMIN, Role.BASE_MANAGER, Role.CHAMBER)
@@ -756,7 +758,29 @@ def calendars(request: HttpRequest) -> HttpResponse:
 
 def news_list(request: HttpRequest) -> HttpResponse:
     items = NewsItem.objects.visible_to(request.user)
-    return render(request, "events/news_list.html", {"page": paginate(request, items)})
+    context = {"page": paginate(request, items), "may_write": is_district_admin(request.user)}
+    return render(request, "events/news_list.html", context)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Write a news report, or correct one (district staff)."""
+    item = get_object_or_404(NewsItem, pk=pk) if pk else None
+    initial = {"published_on": timezone.localdate()}
+    if item is not None:
+        initial = {name: getattr(item, name) for name in NEWS_FIELDS}
+        initial.update({name: list(getattr(item, name).all()) for name in NEWS_LINKS})
+    form = NewsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_news(request.user, item, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("The news report was saved."))
+            return redirect(saved)
+    return render(request, "events/news_form.html", {"form": form, "item": item})
 
 
 def news_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,0 +1,116 @@
+"""District staff write and correct news reports in pages: links to what they concern,
+drafts kept off the public site, wrong input named, nothing half-saved."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import client_for
+from zhibiao.audit.models import AuditEntry
+from zhibiao.events.models import NewsItem
+
+pytestmark = pytest.mark.django_db
+NEW = reverse("news:new")
+
+
+def _data(**values) -> dict:
+    return {
+        "title": "区质量标准化宣贯会在实训基地举行",
+        "published_on": timezone.localdate().isoformat(),
+        "source": "区市场监管局",
+        "summary": "百余家民营企业参加。",
+        "body": "会上，专家解读了标准化政策。",
+        "is_published": "on",
+        **values,
+    }
+
+
+def test_who_may_write_news(client, users, base):
+    assert client.get(NEW).status_code == 302  # to sign in
+    for role in ("enterprise", "expert", "chamber", "provider"):
+        assert client_for(users[role]).get(NEW).status_code == 403, role
+        assert client_for(users[role]).post(NEW, _data()).status_code == 403, role
+    assert not NewsItem.objects.exists()
+    page = client_for(users["admin"]).get(NEW)
+    assert page.status_code == 200
+    assert f'value="{timezone.localdate().isoformat()}"' in page.content.decode()  # today
+    listing = client_for(users["admin"]).get(reverse("news:list")).content.decode()
+    assert NEW in listing and NEW not in client.get(reverse("news:list")).content.decode()
+
+
+def test_staff_publish_a_report_linked_to_an_event_and_a_base(users, course, base):
+    response = client_for(users["admin"]).post(NEW, _data(events=[course.pk], bases=[base.pk]))
+    item = NewsItem.objects.get()
+    assert response.status_code == 302 and response["Location"] == item.get_absolute_url()
+    assert list(item.events.all()) == [course] and list(item.bases.all()) == [base]
+    public = client_for(None).get(item.get_absolute_url()).content.decode()
+    assert item.title in public and course.title in public
+    assert AuditEntry.objects.filter(action="news.create").count() == 1
+
+
+def test_a_draft_or_a_future_date_stays_off_the_site(users):
+    client = client_for(users["admin"])
+    client.post(NEW, _data(title="草稿", is_published=""))
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    client.post(NEW, _data(title="明日发布", published_on=tomorrow))
+    assert NewsItem.objects.count() == 2
+    public = client_for(None).get(reverse("news:list")).content.decode()
+    assert "草稿" not in public and "明日发布" not in public
+    staff = client.get(reverse("news:list")).content.decode()
+    assert "草稿" in staff and "明日发布" in staff
+
+
+def test_missing_text_is_named_and_nothing_is_saved(users):
+    response = client_for(users["admin"]).post(NEW, _data(title="", body="", published_on="x"))
+    assert response.status_code == 200
+    assert {"title", "body", "published_on"} <= set(response.context["form"].errors)
+    assert not NewsItem.objects.exists()
+
+
+def test_staff_correct_a_report_and_its_links(users, course):
+    client = client_for(users["admin"])
+    client.post(NEW, _data(events=[course.pk]))
+    item = NewsItem.objects.get()
+    item_title_before = item.title
+    edit = reverse("news:edit", args=[item.pk])
+    page = client.get(edit)
+    assert page.context["form"].initial["title"] == item.title
+    response = client.post(edit, _data(title="更正后的标题", events=[]))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.title == "更正后的标题" and not item.events.exists()
+    entry = AuditEntry.objects.get(action="news.update")
+    assert entry.data["changes"]["title"] == [item_title_before, "更正后的标题"]
+    assert client_for(users["enterprise"]).post(edit, _data(title="x")).status_code == 403
+    assert client.get(reverse("news:edit", args=[item.pk + 99])).status_code == 404
+
+
+def test_the_api_writes_news_with_the_same_rules(users, course, base):
+    from tests.conftest import token_client
+
+    payload = {
+        "title": "接口发布的新闻",
+        "published_on": timezone.localdate().isoformat(),
+        "body": "正文",
+        "event_ids": [course.pk],
+        "batch_numbers": [base.batch.number],
+    }
+    assert client_for(None).post("/api/v1/news", payload, "application/json").status_code == 401
+    wrong = token_client(users["enterprise"]).post("/api/v1/news", payload, "application/json")
+    assert wrong.status_code == 403 and not NewsItem.objects.exists()
+    staff = token_client(users["admin"])
+    created = staff.post("/api/v1/news", payload, "application/json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["event_ids"] == [course.pk] and body["batch_numbers"] == [base.batch.number]
+    unknown = staff.post("/api/v1/news", {**payload, "event_ids": [999999]}, "application/json")
+    assert unknown.status_code == 422 and "999999" in unknown.json()["errors"]["event_ids"][0]
+    assert NewsItem.objects.count() == 1  # nothing half-saved
+    url = f"/api/v1/news/{body['id']}"
+    changed = staff.put(url, {**payload, "title": "改", "event_ids": []}, "application/json")
+    assert changed.status_code == 200 and changed.json()["event_ids"] == []
+    assert (
+        token_client(users["enterprise"]).put(url, payload, "application/json").status_code == 403
+    )
