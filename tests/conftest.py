@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import random
 
 import pytest
@@ -121,3 +122,16 @@ def demo(db, settings):
 
     settings.DEMO_MODE = True
     return load_demo()
+
+
+def sheet_rows(response) -> list[tuple]:
+    """The rows of a list's xlsx export, header first. Excel leaves empty cells at a row's end
+    unwritten, so each row is padded to the header's width."""
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    width = len(rows[0])
+    return [tuple(row) + (None,) * (width - len(row)) for row in rows]

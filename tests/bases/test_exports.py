@@ -4,16 +4,14 @@ applications to become a base, each with the rows its page shows to the same use
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.db.models import Avg, Count
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from tests.bases.test_year_and_designation import held_course
-from tests.conftest import client_for, make_organisation
+from tests.conftest import client_for, make_organisation, sheet_rows
 from zhibiao.bases import services
 from zhibiao.bases.models import BaseApplication, Batch, Capability, TrainingBase
 from zhibiao.events.models import Event, Feedback, Registration
@@ -21,15 +19,6 @@ from zhibiao.events.models import Event, Feedback, Registration
 pytestmark = pytest.mark.django_db
 
 LAST_YEAR = timezone.localdate().year - 1
-
-
-def _sheet(response) -> list[tuple]:
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
-    width = len(rows[0])  # empty cells at a row's end are not written: pad to the header
-    return [tuple(row) + (None,) * (width - len(row)) for row in rows]
 
 
 @pytest.fixture
@@ -66,7 +55,7 @@ def test_the_list_exports_the_listed_bases(bases, admin_user, django_assert_max_
         assert "format=xlsx" in page.content.decode()  # the button
         assert [b.organisation.name for b in page.context["bases"]] == expected
         with django_assert_max_num_queries(6):  # no query per base
-            rows = _sheet(client.get(url + "?format=xlsx"))
+            rows = sheet_rows(client.get(url + "?format=xlsx"))
         assert rows[0] == ("实训基地", "镇（街道）", "批次", "状态", "授牌日期", "培训能力")
         assert [row[0] for row in rows[1:]] == expected
     active, suspended = rows[1], rows[2]
@@ -111,7 +100,7 @@ def test_a_years_figures_as_the_page_shows_them(bases, manager, enterprise_user,
 
     page = client_for(None).get(url)
     assert "format=xlsx" in page.content.decode()
-    rows = _sheet(client_for(None).get(url + "?format=xlsx"))
+    rows = sheet_rows(client_for(None).get(url + "?format=xlsx"))
     assert rows[0] == (
         "实训基地",
         "状态",
@@ -128,7 +117,7 @@ def test_a_years_figures_as_the_page_shows_them(bases, manager, enterprise_user,
     assert rows[2][1:] == ("暂停", 0, 0, 0, 0, None, 0)
 
     # Staff also see the removed base, the recorded evaluation and the suggested result.
-    rows = _sheet(client_for(admin_user).get(url + "?format=xlsx"))
+    rows = sheet_rows(client_for(admin_user).get(url + "?format=xlsx"))
     assert rows[0][-2:] == ("评估", "建议")
     by_name = {row[0]: row for row in rows[1:]}
     assert set(by_name) == {
@@ -167,18 +156,18 @@ def test_applications_are_exported_within_the_users_scope(
     assert client.get(url).status_code == 302  # to sign in, as the page
     assert client.get(url + "?format=xlsx").status_code == 302
 
-    rows = _sheet(client_for(admin_user).get(url + "?format=xlsx"))
+    rows = sheet_rows(client_for(admin_user).get(url + "?format=xlsx"))
     assert rows[0] == ("企业", "已提交", "状态", "批次")
     everyone = BaseApplication.objects.order_by("-created_at", "-pk")
     assert [row[0] for row in rows[1:]] == [a.organisation.name for a in everyone]
 
     response = client_for(enterprise_user).get(url)
     assert "format=xlsx" in response.content.decode()
-    rows = _sheet(client_for(enterprise_user).get(url + "?format=xlsx"))
+    rows = sheet_rows(client_for(enterprise_user).get(url + "?format=xlsx"))
     assert len(rows) - 1 == response.context["page"].paginator.count == 2
     assert {row[0] for row in rows[1:]} == {own.name}  # never another enterprise's
     assert [row[2:] for row in rows[1:]] == [("已提交", "第二批"), ("未通过", None)]
     assert isinstance(rows[1][1], datetime.datetime)
 
     for user in (expert_user, manager):  # no applications of their own
-        assert len(_sheet(client_for(user).get(url + "?format=xlsx"))) == 1
+        assert len(sheet_rows(client_for(user).get(url + "?format=xlsx"))) == 1

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
-from tests.conftest import client_for, make_organisation
+from tests.conftest import client_for, make_organisation, sheet_rows
 from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag
 from zhibiao.directory.models import Person
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-def _sheet(response) -> list[tuple]:
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
-    width = len(rows[0])  # empty cells at a row's end are not written: pad to the header
-    return [tuple(row) + (None,) * (width - len(row)) for row in rows]
 
 
 def _seat(committee, name, sector, *, position="member", start=None, end=None, tags=()):
@@ -64,7 +53,7 @@ def test_the_export_lists_the_members_the_page_shows(committee, django_assert_ma
     assert "format=xlsx" in page.content.decode()  # the button
     shown = [member for _sector, members in page.context["by_sector"] for member in members]
     with django_assert_max_num_queries(6):  # no query per member
-        rows = _sheet(client.get(reverse("committee:index") + "?format=xlsx"))
+        rows = sheet_rows(client.get(reverse("committee:index") + "?format=xlsx"))
     assert rows[0] == (
         "委员",
         "界别",
@@ -88,5 +77,5 @@ def test_the_export_lists_the_members_the_page_shows(committee, django_assert_ma
 
 
 def test_no_committee_no_rows(db):
-    rows = _sheet(client_for(None).get(reverse("committee:index") + "?format=xlsx"))
+    rows = sheet_rows(client_for(None).get(reverse("committee:index") + "?format=xlsx"))
     assert len(rows) == 1  # the header only

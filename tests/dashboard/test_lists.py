@@ -3,13 +3,10 @@ states), their messages, and their Excel exports, within what each user may see.
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.utils import timezone
-from openpyxl import load_workbook
 
-from tests.conftest import client_for, make_user
+from tests.conftest import client_for, make_user, sheet_rows
 from zhibiao.accounts.models import Role
 from zhibiao.applications.models import Application
 from zhibiao.events.models import Event
@@ -17,12 +14,6 @@ from zhibiao.profiles.models import StandardDrafting
 from zhibiao.supply.models import Demand
 
 pytestmark = pytest.mark.django_db
-
-
-def _sheet(response) -> list[tuple]:
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    return list(book.active.iter_rows(values_only=True))
 
 
 def test_applications_by_group_channel_year_town_and_industry(activity, admin_user):
@@ -38,7 +29,7 @@ def test_applications_by_group_channel_year_town_and_industry(activity, admin_us
     )
     assert response.context["page"].paginator.count == expected.count()
     assert f"共 {expected.count()} 条" in response.content.decode()
-    rows = _sheet(client_for(admin_user).get(f"/applications/?{query}&format=xlsx"))
+    rows = sheet_rows(client_for(admin_user).get(f"/applications/?{query}&format=xlsx"))
     assert sorted(r[0] for r in rows[1:]) == sorted(expected.values_list("number", flat=True))
 
 
@@ -65,7 +56,7 @@ def test_an_unknown_state_is_ignored_rather_than_an_error(activity, admin_user):
 def test_an_enterprise_exports_only_its_own_applications(activity, admin_user):
     some = Application.objects.exclude(status="draft").first()
     user = make_user(Role.ENTERPRISE, some.enterprise)
-    rows = _sheet(client_for(user).get("/applications/?status=active&format=xlsx"))
+    rows = sheet_rows(client_for(user).get("/applications/?status=active&format=xlsx"))
     numbers = {r[0] for r in rows[1:]}
     assert numbers == set(
         Application.objects.filter(enterprise=some.enterprise)
@@ -76,7 +67,7 @@ def test_an_enterprise_exports_only_its_own_applications(activity, admin_user):
 
 
 def test_a_provider_exports_an_empty_list_of_applications(activity, provider_user):
-    rows = _sheet(client_for(provider_user).get("/applications/?format=xlsx"))
+    rows = sheet_rows(client_for(provider_user).get("/applications/?format=xlsx"))
     assert len(rows) == 1  # the header only: nothing they may not see
 
 
@@ -100,7 +91,7 @@ def test_events_at_the_bases_filtered_and_exported(activity, admin_user, client)
         is_public=True,
     )
     assert response.context["page"].paginator.count == past.count() > 0
-    rows = _sheet(client.get(f"/events/?{query}&format=xlsx"))
+    rows = sheet_rows(client.get(f"/events/?{query}&format=xlsx"))
     assert rows[0][0] == "活动"
     assert (
         len(rows) - 1
@@ -131,5 +122,5 @@ def test_standards_drafted_are_private_to_the_enterprise_and_staff(
     for name, (user, expected) in counts.items():
         response = client_for(user).get("/records/drafted/")
         assert response.context["page"].paginator.count == expected, name
-        rows = _sheet(client_for(user).get("/records/drafted/?format=xlsx"))
+        rows = sheet_rows(client_for(user).get("/records/drafted/?format=xlsx"))
         assert len(rows) - 1 == expected, name

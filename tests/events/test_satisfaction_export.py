@@ -4,31 +4,20 @@ asked for."""
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from tests.bases.test_year_and_designation import held_course
-from tests.conftest import client_for
+from tests.conftest import client_for, sheet_rows
 from tests.events.conftest import make_event, run_now
 from zhibiao.events.models import Event
 
 pytestmark = pytest.mark.django_db
 
 LAST_YEAR = timezone.localdate().year - 1
-
-
-def _sheet(response) -> list[tuple]:
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
-    width = len(rows[0])  # empty cells at a row's end are not written: pad to the header
-    return [tuple(row) + (None,) * (width - len(row)) for row in rows]
 
 
 def _expected(year: int | None = None) -> list[tuple]:
@@ -91,7 +80,7 @@ def test_the_export_is_the_table_by_event(
     for query in ("", f"year={LAST_YEAR}"):
         page = admin.get(f"{url}?{query}")
         assert "format=xlsx" in page.content.decode()
-        rows = _sheet(admin.get(f"{url}?{query}&format=xlsx"))
+        rows = sheet_rows(admin.get(f"{url}?{query}&format=xlsx"))
         assert rows[0] == ("活动", "开始", "承办方", "签到人数", "回复数", "满意度")
         assert [row[0] for row in rows[1:]] == [event.title for event, _f in page.context["rows"]]
         expected = _expected(LAST_YEAR if query else None)

@@ -4,30 +4,19 @@ screenings (staff only), with the rows their pages show."""
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
-from tests.conftest import client_for
+from tests.conftest import client_for, sheet_rows
 from zhibiao.jobs.models import Job
 from zhibiao.measures.models import Clause, ClauseVersion, RuleBook, Screening
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-def _sheet(response) -> list[tuple]:
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
-    width = len(rows[0])  # empty cells at a row's end are not written: pad to the header
-    return [tuple(row) + (None,) * (width - len(row)) for row in rows]
 
 
 def _draft(clause: Clause, title: str, number: int = 1) -> ClauseVersion:
@@ -57,7 +46,7 @@ def test_clauses_exported_as_listed_drafts_for_admins_only(demo, users, client):
     for visitor in (client, client_for(users["enterprise"])):
         page = visitor.get(url)
         assert "format=xlsx" in page.content.decode()
-        rows = _sheet(visitor.get(url + "?format=xlsx"))
+        rows = sheet_rows(visitor.get(url + "?format=xlsx"))
         assert rows[0] == (
             "政策文件",
             "条款",
@@ -77,7 +66,7 @@ def test_clauses_exported_as_listed_drafts_for_admins_only(demo, users, client):
         assert by_code["FX23-BRAND"][1] != "品牌条款修订稿"
         assert by_code["FX23-CERT-MEASURE"][7] == "免申即享"
 
-    rows = _sheet(client_for(users["admin"]).get(url + "?format=xlsx"))
+    rows = sheet_rows(client_for(users["admin"]).get(url + "?format=xlsx"))
     by_code = {row[2]: row for row in rows[1:]}
     assert set(by_code) == published | {"ZZ-DRAFT"}
     assert by_code["ZZ-DRAFT"][1:5] == ("征求意见中的条款", "ZZ-DRAFT", 1, "测试")
@@ -104,7 +93,7 @@ def test_screenings_exported_for_staff_only(users, client):
 
     page = client_for(admin).get(url)
     assert "format=xlsx" in page.content.decode()
-    rows = _sheet(client_for(admin).get(url + "?format=xlsx"))
+    rows = sheet_rows(client_for(admin).get(url + "?format=xlsx"))
     assert rows[0] == ("评估日期", "状态", "企业数", "可享受", "总金额")
     assert len(rows) - 1 == page.context["page"].paginator.count == Screening.objects.count()
     expected = [

@@ -4,25 +4,14 @@ administrators only, as the page lists them."""
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
-from tests.conftest import client_for, make_organisation
+from tests.conftest import client_for, make_organisation, sheet_rows
 from zhibiao.policies.models import PolicyDocument
 
 pytestmark = pytest.mark.django_db
-
-
-def _sheet(response) -> list[tuple]:
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
-    width = len(rows[0])  # empty cells at a row's end are not written: pad to the header
-    return [tuple(row) + (None,) * (width - len(row)) for row in rows]
 
 
 def _document(title, issuers, *, issued, **values) -> PolicyDocument:
@@ -65,7 +54,7 @@ def test_the_export_lists_what_the_page_lists(documents, users, client):
     for visitor in (client, client_for(users["enterprise"]), client_for(users["expert"])):
         page = visitor.get(url)
         assert "format=xlsx" in page.content.decode()
-        rows = _sheet(visitor.get(url + "?format=xlsx"))
+        rows = sheet_rows(visitor.get(url + "?format=xlsx"))
         assert rows[0] == (
             "标题",
             "层级",
@@ -90,7 +79,7 @@ def test_the_export_lists_what_the_page_lists(documents, users, client):
         None,
     )
 
-    rows = _sheet(client_for(users["admin"]).get(url + "?format=xlsx"))
+    rows = sheet_rows(client_for(users["admin"]).get(url + "?format=xlsx"))
     everything = PolicyDocument.objects.order_by("-issue_date", "pk")
     assert [row[0] for row in rows[1:]] == [d.title for d in everything]
     assert rows[1][0] == "征求意见稿" and rows[1][7] == "草稿"

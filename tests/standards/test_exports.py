@@ -4,15 +4,13 @@ pagination), to whoever may see the page, and nothing the page keeps from them."
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import load_workbook
 
-from tests.conftest import client_for, make_organisation, make_user
+from tests.conftest import client_for, make_organisation, make_user, sheet_rows
 from zhibiao.accounts.models import Role
 from zhibiao.standards import services, views
 from zhibiao.standards.models import Declaration, GroupStandard, LeaderEntry, Standard
@@ -21,15 +19,8 @@ from zhibiao.standards.search import search
 pytestmark = pytest.mark.django_db
 
 
-def _sheet(response) -> list[tuple]:
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    return list(book.active.iter_rows(values_only=True))
-
-
 def _export(url: str, user=None, **params) -> list[tuple]:
-    return _sheet(client_for(user).get(url, {**params, "format": "xlsx"}))
+    return sheet_rows(client_for(user).get(url, {**params, "format": "xlsx"}))
 
 
 # --- Catalogue -----------------------------------------------------------------------------

@@ -3,29 +3,21 @@ filters (town included) and before pagination; unlisted offerings stay out."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import load_workbook
 
-from tests.conftest import client_for
+from tests.conftest import client_for, sheet_rows
 from zhibiao.supply import services
 from zhibiao.supply.models import Offering
 
 pytestmark = pytest.mark.django_db
 
 
-def _sheet(response) -> list[tuple]:
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    return list(book.active.iter_rows(values_only=True))
-
-
 def _export(user=None, **params) -> list[tuple]:
-    return _sheet(client_for(user).get(reverse("supply:catalogue"), {**params, "format": "xlsx"}))
+    return sheet_rows(
+        client_for(user).get(reverse("supply:catalogue"), {**params, "format": "xlsx"})
+    )
 
 
 BASE = {
