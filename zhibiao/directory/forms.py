@@ -38,11 +38,9 @@ def clean_industry_filter(value: str) -> str:
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-class PlaceFilterForm(forms.Form):
-    """Year, town and industry: the filters the dashboard passes on to the lists behind its
-    figures, so that a figure and the list it links to select the same records."""
+class _TownAndIndustry(forms.Form):
+    """Where an enterprise is: its town, and its industry as a GB/T 4754 section or division."""
 
-    year = forms.IntegerField(label=_("Year"), required=False)
     town = forms.ChoiceField(
         label=_("Town"), choices=_with_all(Town.choices, _("All towns")), required=False
     )
@@ -52,6 +50,17 @@ class PlaceFilterForm(forms.Form):
         required=False,
         help_text=_("A section letter (C) or a division (C27)."),
     )
+
+    def clean_industry(self) -> str:
+        return clean_industry_filter(self.cleaned_data["industry"])
+
+
+class PlaceFilterForm(_TownAndIndustry):
+    """Year, town and industry: the filters the dashboard passes on to the lists behind its
+    figures, so that a figure and the list it links to select the same records."""
+
+    year = forms.IntegerField(label=_("Year"), required=False)
+    field_order = ["year", "town", "industry"]
 
     def __init__(self, data=None, *args, **kwargs):
         # Only the form's own keys count; a list's other parameters are no concern of it.
@@ -67,9 +76,6 @@ class PlaceFilterForm(forms.Form):
                 % {"first": FIRST_YEAR, "last": LAST_YEAR}
             )
         return year
-
-    def clean_industry(self) -> str:
-        return clean_industry_filter(self.cleaned_data["industry"])
 
     @property
     def active(self) -> bool:
@@ -97,25 +103,14 @@ class PlaceFilterForm(forms.Form):
         return queryset
 
 
-class OrganisationFilterForm(forms.Form):
+class OrganisationFilterForm(_TownAndIndustry):
     """The register's search: by name or code, kind, town, industry (section or division)."""
 
     q = forms.CharField(label=_("Name or credit code"), max_length=100, required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=_with_all(OrganisationKind.choices, _("All kinds")), required=False
     )
-    town = forms.ChoiceField(
-        label=_("Town"), choices=_with_all(Town.choices, _("All towns")), required=False
-    )
-    industry = forms.CharField(
-        label=_("Industry"),
-        max_length=5,
-        required=False,
-        help_text=_("A section letter (C) or a division (C27)."),
-    )
-
-    def clean_industry(self) -> str:
-        return clean_industry_filter(self.cleaned_data["industry"])
+    field_order = ["q", "kind", "town", "industry"]
 
     def filter(self, queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
         """Apply the valid filters; an invalid filter yields no rows rather than all of them."""
