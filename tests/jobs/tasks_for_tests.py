@@ -9,3 +9,11 @@ def count_to(progress, *, n: int) -> dict:
 
 def explode(progress) -> dict:
     raise RuntimeError("boom")
+
+
+def outlived(progress) -> dict:
+    """Finishes after the watchdog has already given the job up as stopped."""
+    from zhibiao.jobs.models import Job, JobStatus
+
+    Job.objects.filter(pk=progress.job.pk).update(status=JobStatus.FAILED, message="stopped")
+    return {"late": True}

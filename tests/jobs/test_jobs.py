@@ -23,6 +23,7 @@ def test_runs_on_commit_and_records_result(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.count_to", title="t", n=3)
+        assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED  # nothing before commit
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     assert job.result == {"counted": 3}
@@ -75,3 +76,11 @@ def test_progress_page_is_private(users):
     partial = client_for(users["enterprise"]).get(url, headers={"HX-Request": "true"})
     assert "<html" not in partial.content.decode()
     assert 'hx-trigger="every 1s"' in partial.content.decode()
+
+
+def test_a_job_given_up_as_stopped_stays_failed_when_it_finishes(admin_user, allow_test_tasks):
+    job = Job.objects.create(task="tests.jobs.tasks_for_tests.outlived", title="t", params={})
+    services.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.message == "stopped"
+    assert job.result in ({}, None)

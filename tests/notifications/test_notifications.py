@@ -21,6 +21,7 @@ def test_notify_writes_inbox_and_mails_after_commit(users, django_capture_on_com
             title="新的政策",
             link="/measures/mine/",
         )
+        assert mail.outbox == []  # no mail before the commit
     assert count == 2  # the same user twice is notified once
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["qm@example.org"]

@@ -18,7 +18,7 @@ from zhibiao.directory.models import Organisation
 from zhibiao.notifications.models import Notification
 from zhibiao.notifications.services import set_muted
 from zhibiao.supply import matching, services
-from zhibiao.supply.models import CandidateStats, Demand, DemandStatus, Offering
+from zhibiao.supply.models import CandidateStats, Demand, DemandStatus, Offer, Offering
 
 pytestmark = pytest.mark.django_db
 
@@ -332,3 +332,43 @@ def test_expert_profile_page(world, users):
         expert=world["expert"], organisation=world["xianda"]
     ).exists()
     assert client_for(users["enterprise"]).get(reverse("supply:expert_profile")).status_code == 403
+
+
+def test_an_experts_own_offering_shows_the_demand_to_the_expert(world):
+    offering = services.save_offering(
+        world["expert"],
+        {"category": "metrology", "title": "测量管理体系咨询", "description": "计量确认",
+         "price_model": "free", "turnaround_days": 10},
+    )  # fmt: skip
+    demand = world["demand"]
+    assert not Demand.objects.visible_to(world["expert"]).filter(pk=demand.pk).exists()
+    Offer.objects.create(demand=demand, offering=offering, made_by=world["admin"])
+    assert Demand.objects.visible_to(world["expert"]).filter(pk=demand.pk).exists()
+
+
+def test_each_clock_is_flagged_once_the_answer_then_the_delivery(world):
+    demand = world["demand"]
+    services.make_offer(world["admin"], demand, f"expert:{world['expert'].pk}")
+    later = timezone.now() + datetime.timedelta(days=30)
+    assert services.flag_overdue(later) == 1  # the answer is late
+    assert services.flag_overdue(later) == 0  # and said once
+    services.transition(world["expert"], Demand.objects.get(pk=demand.pk), "accept")
+    assert services.flag_overdue(later + datetime.timedelta(days=400)) == 1  # then the delivery
+
+
+def test_staff_publish_a_service_for_a_provider_they_name(users):
+    provider = users["provider"].organisation
+    data = {
+        "category": "testing", "title": "材料力学检测", "description": "拉伸、弯曲试验",
+        "price_model": "paid", "turnaround_days": "7",
+    }  # fmt: skip
+    client = client_for(users["admin"])
+    url = reverse("supply:offering_new")
+    missing = client.post(url, data)
+    assert missing.status_code == 200 and missing.context["form"].errors["organisation"]
+    unknown = client.post(url, {**data, "organisation": "91310000000000000X"})
+    assert unknown.context["form"].errors["organisation"]
+    assert not Offering.objects.filter(title="材料力学检测").exists()
+    response = client.post(url, {**data, "organisation": provider.uscc})
+    assert response.status_code == 302
+    assert Offering.objects.get(title="材料力学检测").organisation == provider

@@ -14,7 +14,6 @@ it writes a Transition row and one audit entry, and notifies whom it concerns.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -45,7 +43,7 @@ from zhibiao.applications.models import (
 from zhibiao.audit.services import record
 from zhibiao.committee import services as committee
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
-from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.core.workdays import add_working_days
 from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause, Mode
@@ -476,24 +474,11 @@ def add_evidence(actor, application: Application, item: str, upload) -> Evidence
         raise TransitionRefused(gettext("Evidence can be added only before submitting."))
     if item not in required_evidence(application):
         raise ValidationError({"item": gettext("This clause asks for no such evidence.")})
-    try:
-        kind = check_upload(upload, EVIDENCE_KINDS)
-    except ValueError as error:
-        raise ValidationError({"file": str(error)}) from None
-    upload.seek(0)
-    content = upload.read()
-    name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200]
+    accepted = accept_upload(upload, EVIDENCE_KINDS)
     evidence = Evidence(
-        application=application,
-        item=item,
-        original_name=name,
-        content_type=kind.name,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=actor,
+        application=application, item=item, uploaded_by=actor, **accepted.record_fields()
     )
-    # The stored name is random: the original name is only shown, never used as a path.
-    evidence.file.save(f"{uuid.uuid4().hex}.{kind.name}", ContentFile(content), save=False)
+    accepted.store(evidence.file)
     evidence.save()
     application.evidence.filter(item=item, superseded_by__isnull=True).exclude(
         pk=evidence.pk

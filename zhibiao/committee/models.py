@@ -158,10 +158,6 @@ class CommitteeMember(models.Model):
     def organisation(self):
         return self.person.organisation
 
-    def is_current(self, on: datetime.date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return self.term_start <= on and (self.term_end is None or on <= self.term_end)
-
 
 class ConflictOfInterest(models.Model):
     """An expert's declared conflict with an organisation: they never review or serve it."""

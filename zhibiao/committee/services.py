@@ -53,16 +53,6 @@ def eligible_experts(organisation_id: int) -> QuerySet:
     )
 
 
-def expertise_by_expert(user_ids: list[int]) -> dict[int, list[str]]:
-    """The expertise tags of each expert's current seats."""
-    out: dict[int, list[str]] = {}
-    seats = CommitteeMember.objects.current().filter(user_id__in=user_ids)
-    for user_id, tag in seats.values_list("user_id", "expertise__name"):
-        if tag and tag not in out.setdefault(user_id, []):
-            out[user_id].append(tag)
-    return out
-
-
 def has_conflict(expert, organisation_id: int) -> bool:
     return conflicted_experts(organisation_id).filter(pk=expert.pk).exists()
 

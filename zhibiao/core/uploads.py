@@ -1,17 +1,22 @@
 """Bounded uploads: size, type judged by content (not by name), and zip-bomb checks.
 
-Every upload in the platform (imports now; evidence and documents later) passes through
-`check_upload`, so the limits in settings hold everywhere and the messages are the same.
+Every upload in the platform passes through `check_upload`, so the limits in settings hold
+everywhere and the messages are the same; files kept with a record (evidence, attachments,
+materials) go through `accept_upload` and `Accepted.store`.
 """
 
 from __future__ import annotations
 
 import codecs
+import hashlib
+import uuid
 import zipfile
 from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 
@@ -136,3 +141,46 @@ def check_upload(file: IO[bytes], allowed: tuple[Kind, ...]) -> Kind:
     if kind in (DOCX, XLSX):
         _check_zip(file, size)
     return kind
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An upload that passed `check_upload`, read once, ready to be stored as a record's file.
+    The stored name is random: the original name is only shown, never used as a path."""
+
+    kind: Kind
+    content: bytes
+    original_name: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    def record_fields(self) -> dict:
+        """The file's description as the evidence, attachment and material models keep it."""
+        return {
+            "original_name": self.original_name,
+            "content_type": self.kind.name,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+    def store(self, field_file) -> None:
+        """Write the content into a record's FileField (the record is saved by the caller)."""
+        field_file.save(f"{uuid.uuid4().hex}.{self.kind.name}", ContentFile(self.content), False)
+
+
+def accept_upload(upload, allowed: tuple[Kind, ...], *, field: str = "file") -> Accepted:
+    """Check an upload and read it; a refused one is a ValidationError on `field` naming the
+    file, for the services' callers to show by the field."""
+    name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200]
+    try:
+        kind = check_upload(upload, allowed)
+    except UploadError as error:
+        raise ValidationError({field: f"{name}: {error}"}) from None
+    upload.seek(0)
+    return Accepted(kind, upload.read(), name)

@@ -19,17 +19,14 @@ entry and notifies whom it concerns after the commit.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 import secrets
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
@@ -38,7 +35,7 @@ from django.utils.translation import gettext, gettext_lazy
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
-from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.directory.models import Organisation
 from zhibiao.events import codes
 from zhibiao.events.errors import Refused
@@ -283,22 +280,11 @@ def add_material(actor, event: Event, title: str, upload) -> Material:
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": gettext("Give the material a title.")})
-    try:
-        kind = check_upload(upload, MATERIAL_KINDS)
-    except ValueError as error:
-        raise ValidationError({"file": str(error)}) from None
-    upload.seek(0)
-    content = upload.read()
+    accepted = accept_upload(upload, MATERIAL_KINDS)
     material = Material(
-        event=event,
-        title=title[:200],
-        original_name=(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200],
-        content_type=kind.name,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=actor,
+        event=event, title=title[:200], uploaded_by=actor, **accepted.record_fields()
     )
-    material.file.save(f"{uuid.uuid4().hex}.{kind.name}", ContentFile(content), save=False)
+    accepted.store(material.file)
     material.save()
     record(actor, "event.material.add", event, material=material.pk, sha256=material.sha256)
     return material

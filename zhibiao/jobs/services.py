@@ -94,13 +94,14 @@ def run(job_id: int) -> Job | None:
         result = function(Progress(job), **job.params) or {}
     except Exception as error:  # a task's failure is the job's result, not the server's
         log.exception("job %s (%s) failed", job.pk, job.task)
-        Job.objects.filter(pk=job.pk).update(
+        # Only a job still running is settled: one the watchdog marked failed stays so.
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
             status=JobStatus.FAILED,
             message=f"{type(error).__name__}: {error}"[:300],
             finished_at=timezone.now(),
         )
     else:
-        Job.objects.filter(pk=job.pk).update(
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
             status=JobStatus.DONE, result=result, finished_at=timezone.now(), done=F("total")
         )
     job.refresh_from_db()

@@ -1,11 +1,13 @@
 """Forms of the supply platform; the services decide what is allowed."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.committee.models import Availability
 from zhibiao.core.forms import DateInput
-from zhibiao.directory.models import Town
+from zhibiao.directory import uscc
+from zhibiao.directory.models import Organisation, Town
 from zhibiao.supply.models import Category, Channel, PriceModel, Urgency
 
 
@@ -78,11 +80,40 @@ class DemandForm(forms.Form):
     )
 
 
+def registered(code: str, message: str) -> Organisation:
+    """The organisation a typed credit code names, or a ValidationError with `message`."""
+    organisation = Organisation.objects.filter(uscc=uscc.normalise(code)).first()
+    if organisation is None:
+        raise forms.ValidationError(message)
+    return organisation
+
+
 class StaffDemandForm(DemandForm):
+    """Staff post on an enterprise's behalf (after a call or a visit), naming it by its code."""
+
     enterprise = forms.CharField(label=_("Enterprise's unified social credit code"), max_length=18)
     channel = forms.ChoiceField(
         label=_("Received"), choices=[c for c in Channel.choices if c[0] != Channel.ONLINE]
     )
+
+    def clean_enterprise(self) -> Organisation:
+        return registered(
+            self.cleaned_data["enterprise"],
+            gettext("No enterprise with this credit code is registered."),
+        )
+
+
+class StaffOfferingForm(OfferingForm):
+    """Staff publish a service for a provider or a base, named by its code."""
+
+    organisation = forms.CharField(label=_("Provider's unified social credit code"), max_length=18)
+    field_order = ["organisation"]
+
+    def clean_organisation(self) -> Organisation:
+        return registered(
+            self.cleaned_data["organisation"],
+            gettext("No organisation with this credit code is registered."),
+        )
 
 
 class StepForm(forms.Form):

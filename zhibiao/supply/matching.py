@@ -70,18 +70,6 @@ class _Facts:
     answer_seconds: int
     limited: bool = False
 
-    def points(self) -> float:
-        figures = (
-            self.ratings,
-            self.rating_total,
-            self.answers,
-            self.answer_seconds,
-            self.open_work,
-        )
-        return _points(
-            self.kind, self.shared, self.need_words, self.industry, self.town, figures, self.limited
-        )
-
     def reasons(self) -> list[str]:
         out = []
         if self.kind == "same":

@@ -165,7 +165,7 @@ class DemandQuerySet(models.QuerySet):
             return self
         if not user.is_authenticated:
             return self.none()
-        condition = Q(offers__expert=user)
+        condition = Q(offers__expert=user) | Q(offers__offering__expert=user)
         if user.organisation_id:
             condition |= Q(enterprise_id=user.organisation_id)
             if user.role in (Role.PROVIDER, Role.BASE_MANAGER):
@@ -418,7 +418,3 @@ class CandidateStats(models.Model):
     @property
     def average_rating(self) -> float | None:
         return self.rating_total / self.ratings if self.ratings else None
-
-    @property
-    def average_answer_hours(self) -> float | None:
-        return self.answer_seconds / self.answers / 3600 if self.answers else None

@@ -12,15 +12,12 @@ audit entry, and notifies whom it concerns.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -30,9 +27,9 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.committee import services as committee
-from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.text import words
-from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.directory.models import Organisation, OrganisationKind
 from zhibiao.notifications.services import notify
 from zhibiao.supply import matching
@@ -65,6 +62,11 @@ OFFERING_FIELDS = [
 # --- Offerings --------------------------------------------------------------------------------
 
 
+#: Who publishes services: providers and bases for their organisation, experts their own,
+#: staff for any provider.
+PUBLISHER_ROLES = (Role.PROVIDER, Role.BASE_MANAGER, Role.EXPERT, Role.ADMIN)
+
+
 def may_offer_for(actor, organisation: Organisation) -> bool:
     """Providers and training bases publish for their own organisation; staff for any."""
     if is_district_admin(actor):
@@ -85,6 +87,10 @@ def save_offering(actor, data: Mapping[str, Any], *, offering: Offering | None =
             offering.expert = actor
         else:
             organisation = data.get("organisation") or actor.organisation
+            if organisation is None and is_district_admin(actor):
+                raise ValidationError(
+                    {"organisation": gettext("Name the organisation that offers the service.")}
+                )
             ensure(organisation is not None and may_offer_for(actor, organisation))
             offering.organisation = organisation
     else:
@@ -140,9 +146,13 @@ def post_demand(actor, data: Mapping[str, Any], *, files=()) -> Demand:
         raise ValidationError(
             {"files": gettext("At most %(count)s files.") % {"count": MAX_ATTACHMENTS}}
         )
+    # Every file is checked before anything is written, so a refused one leaves nothing behind.
+    accepted = [accept_upload(upload, ATTACHMENT_KINDS, field="files") for upload in files]
     demand.save()
-    for upload in files:
-        _attach(actor, demand, upload)
+    for upload in accepted:
+        attachment = Attachment(demand=demand, uploaded_by=actor, **upload.record_fields())
+        upload.store(attachment.file)
+        attachment.save()
     record(actor, "demand.post", demand, channel=demand.channel, files=len(files))
     notify(
         _staff(),
@@ -151,26 +161,6 @@ def post_demand(actor, data: Mapping[str, Any], *, files=()) -> Demand:
         link=demand.get_absolute_url(),
     )
     return demand
-
-
-def _attach(actor, demand: Demand, upload) -> Attachment:
-    try:
-        kind = check_upload(upload, ATTACHMENT_KINDS)
-    except ValueError as error:
-        raise ValidationError({"files": f"{getattr(upload, 'name', '')}: {error}"}) from None
-    upload.seek(0)
-    content = upload.read()
-    attachment = Attachment(
-        demand=demand,
-        original_name=(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200],
-        content_type=kind.name,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=actor,
-    )
-    attachment.file.save(f"{uuid.uuid4().hex}.{kind.name}", ContentFile(content), save=False)
-    attachment.save()
-    return attachment
 
 
 def candidates(demand: Demand, limit: int = 10) -> list[matching.Candidate]:
@@ -258,6 +248,7 @@ def make_offer(actor, demand: Demand, key: str) -> Offer:
         DemandStatus.MATCHED,
         reason=candidate.name,
         matched_at=timezone.now(),
+        overdue_notified=False,  # a new clock: the answer's
     )
     notify(
         _candidate_users(offer),
@@ -302,7 +293,7 @@ def _accept(demand: Demand, offer: Offer | None, data: dict) -> dict:
         answer_seconds=F("answer_seconds") + int((now - offer.made_at).total_seconds()),
         open_work=F("open_work") + 1,
     )
-    return {"accepted_at": now, "due_at": due}
+    return {"accepted_at": now, "due_at": due, "overdue_notified": False}  # the delivery's clock
 
 
 def _decline(demand: Demand, offer: Offer | None, data: dict) -> dict:
@@ -448,7 +439,7 @@ def _move(
         status=target, revision=F("revision") + 1, **changes
     )
     if not updated:
-        raise TransitionRefused(
+        raise ConcurrentChange(
             gettext("Someone else changed this demand meanwhile; reload and try again.")
         )
     DemandStep.objects.create(
@@ -478,7 +469,8 @@ def _notify_step(demand: Demand, step: Step, offer: Offer | None) -> None:
 
 
 def flag_overdue(now: datetime.datetime | None = None) -> int:
-    """Notify once for every demand whose answer or delivery is overdue (run by a scheduler)."""
+    """Notify once per clock (the candidate's answer, then the delivery) for every demand that
+    is overdue on it (run by a scheduler); a new offer or an acceptance starts a new clock."""
     now = now or timezone.now()
     open_demands = Demand.objects.filter(
         overdue_notified=False,

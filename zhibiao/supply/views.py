@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.accounts.permissions import has_role, is_district_admin, role_required
 from zhibiao.committee import services as committee
 from zhibiao.committee.models import ConflictOfInterest, ExpertProfile
 from zhibiao.core.errors import TransitionRefused
-from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
+from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
@@ -30,10 +30,12 @@ from zhibiao.supply.forms import (
     ExpertProfileForm,
     OfferingForm,
     StaffDemandForm,
+    StaffOfferingForm,
     StepForm,
 )
 from zhibiao.supply.models import STATUS_GROUPS as DEMAND_GROUPS
 from zhibiao.supply.models import Attachment, Category, Demand, DemandStatus, Offering, PriceModel
+from zhibiao.supply.services import PUBLISHER_ROLES
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -70,8 +72,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "category": category,
         "price": price,
         "town": town,
-        "may_publish": request.user.is_authenticated
-        and request.user.role in (Role.PROVIDER, Role.BASE_MANAGER, Role.EXPERT, Role.ADMIN),
+        "may_publish": has_role(request.user, *PUBLISHER_ROLES),
     }
     return render(request, "supply/catalogue.html", context)
 
@@ -113,7 +114,7 @@ def offering_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.PROVIDER, Role.BASE_MANAGER, Role.EXPERT, Role.ADMIN)
+@role_required(*PUBLISHER_ROLES)
 @require_http_methods(["GET", "POST"])
 def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     offering = get_object_or_404(Offering.objects.managed_by(request.user), pk=pk) if pk else None
@@ -121,7 +122,10 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if offering:
         initial = {name: getattr(offering, name) for name in services.OFFERING_FIELDS}
         initial["industries"] = ", ".join(offering.industries)
-    form = OfferingForm(request.POST or None, initial=initial)
+    # Staff publish for a provider or a base, which they name; everyone else for their own.
+    staff_publishes = offering is None and is_district_admin(request.user)
+    form_class = StaffOfferingForm if staff_publishes else OfferingForm
+    form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_offering(request.user, form.cleaned_data, offering=offering)
@@ -144,8 +148,9 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     rows, status = by_status(
         rows, request.GET.get("status", ""), DemandStatus.values, DEMAND_GROUPS
     )
-    if request.GET.get("format") == "xlsx":
-        return _export_demands(rows)
+    if wants_xlsx(request):
+        title = gettext("Demands")
+        return export_list("demands.xlsx", DEMAND_COLUMNS, rows.order_by("pk"), title=title)
     return render(
         request,
         "supply/demand_list.html",
@@ -160,33 +165,17 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export_demands(rows):
-    data = (
-        (
-            d.enterprise.name,
-            d.get_category_display(),
-            d.description,
-            d.get_urgency_display(),
-            d.get_status_display(),
-            d.posted_at,
-            d.accepted_at,
-            d.delivered_at,
-            d.rating,
-        )
-        for d in rows.order_by("pk").iterator(chunk_size=2000)
-    )
-    headers = [
-        gettext("Enterprise"),
-        gettext("Category"),
-        gettext("Description"),
-        gettext("Urgency"),
-        gettext("Status"),
-        gettext("Posted"),
-        gettext("Accepted"),
-        gettext("Delivered"),
-        gettext("Rating"),
-    ]
-    return xlsx_response("demands.xlsx", headers, data, title=gettext("Demands"))
+DEMAND_COLUMNS = [
+    Column(_("Enterprise"), lambda d: d.enterprise.name),
+    Column(_("Category"), lambda d: d.get_category_display()),
+    Column(_("Description"), lambda d: d.description),
+    Column(_("Urgency"), lambda d: d.get_urgency_display()),
+    Column(_("Status"), lambda d: d.get_status_display()),
+    Column(_("Posted"), lambda d: d.posted_at),
+    Column(_("Accepted"), lambda d: d.accepted_at),
+    Column(_("Delivered"), lambda d: d.delivered_at),
+    Column(_("Rating"), lambda d: d.rating),
+]
 
 
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER, Role.ADMIN)
@@ -197,24 +186,14 @@ def demand_new(request: HttpRequest) -> HttpResponse:
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        if staff:
-            data["enterprise"] = _enterprise(form, data["enterprise"])
-        if not form.errors:
-            try:
-                demand = services.post_demand(request.user, data, files=data.pop("files", []))
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, gettext("Your demand was posted."))
-                return redirect(demand)
+        try:
+            demand = services.post_demand(request.user, data, files=data.pop("files", []))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("Your demand was posted."))
+            return redirect(demand)
     return render(request, "supply/demand_form.html", {"form": form, "staff": staff})
-
-
-def _enterprise(form, code: str) -> Organisation | None:
-    organisation = Organisation.objects.filter(uscc=uscc.normalise(code)).first()
-    if organisation is None:
-        form.add_error("enterprise", gettext("No enterprise with this credit code is registered."))
-    return organisation
 
 
 @role_required()
