@@ -344,6 +344,13 @@ def _assessment(organisation, clause: Clause, project: str, as_of, excluding=Non
     return None, None
 
 
+def projects_open(organisation, clause: Clause) -> list[str]:
+    """The projects under a clause paid per project that the enterprise's records show (a
+    standard, an award), for a form or a caller to choose from; empty for a single award."""
+    result, _line = _assessment(organisation, clause, "", timezone.localdate())
+    return [ln.project for ln in result.lines if ln.project] if result else []
+
+
 @transaction.atomic
 def start_application(
     actor, organisation, clause: Clause, *, project: str = "", statement: str = ""
@@ -370,6 +377,10 @@ def start_application(
         raise TransitionRefused(gettext("Your records are too far from this clause's conditions."))
     if project and line is None:
         raise ValidationError({"project": gettext("No such project under this clause.")})
+    if not project and any(ln.project for ln in result.lines):
+        # A clause paid per project (per standard, per award) is applied for one project at a
+        # time; without one, the whole total could be claimed beside each project's own.
+        raise ValidationError({"project": gettext("Choose the project this application is for.")})
     amount = line.amount if line is not None else result.amount
     version = measures.version_for(clause.rulebook, result.id, result.version)
     assessment = result.to_dict()

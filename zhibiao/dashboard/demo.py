@@ -59,8 +59,9 @@ def load(loader, orgs: dict, admin) -> None:
         clause = Clause.objects.filter(code=code).first()
         if clause is None or Application.objects.filter(enterprise=enterprise, clause=clause):
             continue
+        project = next(iter(applications.projects_open(enterprise, clause)), "")
         try:
-            application = applications.start_application(admin, enterprise, clause)
+            application = applications.start_application(admin, enterprise, clause, project=project)
         except (TransitionRefused, ValidationError):  # the records do not support it: skip
             continue
         opened = now - datetime.timedelta(days=opened_days)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.policies.models import PolicyDocument
 
 
 class Mode(models.TextChoices):
@@ -57,10 +58,14 @@ class RuleBook(models.Model):
 
 class ClauseQuerySet(models.QuerySet):
     def visible_to(self, user) -> ClauseQuerySet:
-        """Clauses with a published version are public; drafts only for administrators."""
+        """Clauses with a published version of a document the user may see are public; drafts,
+        and the clauses of an unpublished document, only for administrators."""
         if is_district_admin(user):
             return self
-        return self.filter(versions__published_at__isnull=False).distinct()
+        return self.filter(
+            rulebook__document__in=PolicyDocument.objects.visible_to(user),
+            versions__published_at__isnull=False,
+        ).distinct()
 
 
 class Clause(models.Model):

@@ -25,6 +25,7 @@ from zhibiao.audit.services import record
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import facts
 from zhibiao.measures.models import Clause, ClauseVersion, Entitlement, Mode, RuleBook, Screening
+from zhibiao.policies.models import PolicyDocument
 from zhibiao.rules import (
     ClauseSet,
     Explanation,
@@ -494,10 +495,10 @@ def import_rulebook(
 
 
 def rulebooks_in_force(on: datetime.date | None = None):
-    on = on or timezone.localdate()
-    return RuleBook.objects.filter(
-        document__effective_from__lte=on, document__is_published=True
-    ).select_related("document")
+    """The rule books of published documents in force on the day: a repealed or expired
+    document grants nothing from the day after its end."""
+    documents = PolicyDocument.objects.filter(is_published=True).in_force(on)
+    return RuleBook.objects.filter(document__in=documents).select_related("document")
 
 
 def explain_enterprise(
