@@ -21,7 +21,6 @@ from zhibiao.dashboard.api import router as dashboard_router
 from zhibiao.directory.api import router as directory_router
 from zhibiao.events.api import news_router
 from zhibiao.events.api import router as events_router
-from zhibiao.events.errors import Refused
 from zhibiao.measures.api import router as measures_router
 from zhibiao.policies.api import router as policies_router
 from zhibiao.standards.api import router as standards_router
@@ -108,12 +107,6 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(TransitionRefused)
 def on_refused_step(request: HttpRequest, exc: TransitionRefused) -> HttpResponse:
     """A step the application's state or conditions do not allow now: a conflict, 409."""
-    return error_response(request, 409, str(exc))
-
-
-@api.exception_handler(Refused)
-def on_refused(request: HttpRequest, exc: Refused) -> HttpResponse:
-    """A training step not allowed now (registration closed, already checked in …): 409."""
     return error_response(request, 409, str(exc))
 
 

@@ -192,12 +192,13 @@ def test_application_pages_and_withdrawal(users, enterprise_user):
     )
     assert api.status_code == 201 and api.json()["next_steps"] == ["withdraw"]
     admin_api = token_client(users["admin"])
+    batch = services.create_batch(users["admin"], designated_on=datetime.date(2025, 7, 24))
     wrong = admin_api.post(
         f"/api/v1/bases/applications/{api.json()['id']}/transitions",
-        {"action": "designate", "batch": 1},
+        {"action": "designate", "batch": batch.number},
         content_type="application/json",
     )
-    assert wrong.status_code in (404, 409)
+    assert wrong.status_code == 409  # submitted, not yet approved: the batch exists
 
 
 def test_batch_page_for_staff_only(users, enterprise_user):

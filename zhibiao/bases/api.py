@@ -14,6 +14,7 @@ from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.bases import services
 from zhibiao.bases.models import BaseApplication, Batch, TrainingBase
+from zhibiao.core.years import year_bounds
 
 router = Router(tags=["training bases"], auth=optional_auth)
 
@@ -151,6 +152,7 @@ class BatchIn(Schema):
 
 @router.get("/years/{int:year}", response=list[BaseYearOut], summary="Every base's year")
 def bases_year(request: HttpRequest, year: int):
+    year_bounds(year)  # outside the platform's years: 404
     bases = list(_bases().filter(batch__designated_on__year__lte=year))
     figures = services.yearly_figures(year, bases)
     return [

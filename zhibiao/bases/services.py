@@ -37,6 +37,7 @@ from zhibiao.bases.models import (
     StatusChange,
     TrainingBase,
 )
+from zhibiao.core.years import year_bounds
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import (
     TRAINING_KINDS,
@@ -395,14 +396,9 @@ class YearFigures:
         return self.courses + self.site_visits + self.practices
 
 
-def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    start = timezone.make_aware(datetime.datetime(year, 1, 1))
-    return start, timezone.make_aware(datetime.datetime(year + 1, 1, 1))
-
-
 def _held_events(year: int, *, base_ids=None, organisation_ids=None):
     """Training events hosted at bases that began in `year` (local time) and are over."""
-    start, end = _year_bounds(year)
+    start, end = year_bounds(year)
     events = Event.objects.filter(
         host_kind=HostKind.BASE,
         kind__in=TRAINING_KINDS,

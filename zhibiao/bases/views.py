@@ -34,6 +34,7 @@ from zhibiao.bases.models import (
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.core.years import FIRST_YEAR, year_bounds
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import Event, NewsItem
 
@@ -195,6 +196,7 @@ YEAR_ADMIN_COLUMNS = [
 
 def year_overview(request: HttpRequest, year: int) -> HttpResponse:
     """Every base's year side by side: what each delivered, and (for staff) the evaluation."""
+    year_bounds(year)  # a year outside the platform's range is a 404, not an error
     rows = _year_rows(request.user, year)
     admin = is_district_admin(request.user)
     if wants_xlsx(request):
@@ -208,7 +210,7 @@ def year_overview(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "rows": rows,
             "is_admin": admin,
-            "previous": year - 1,
+            "previous": year - 1 if year > FIRST_YEAR else None,
             "next": year + 1 if year < timezone.localdate().year else None,
             "query": query_without_page(request),
         },

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.forms import DateInput, model_form_class
+from zhibiao.core.years import FIRST_YEAR, LAST_YEAR
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Industry, Organisation, OrganisationKind, Person, Town
 from zhibiao.directory.services import PERSON_FIELDS, organisation_fields_for
@@ -32,10 +33,6 @@ def clean_industry_filter(value: str) -> str:
             raise ValidationError(gettext("Unknown industry section “%(v)s”.") % {"v": value})
         return value
     return Industry.objects.normalise_code(value)
-
-
-#: Years a filter accepts: before the platform's records or far after today is a typing slip.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class _TownAndIndustry(forms.Form):

@@ -53,6 +53,11 @@ class AgendaItemOut(Schema):
     people: list[AgendaPersonOut]
     committee_id: int | None
     policy_id: int | None
+
+    @staticmethod
+    def resolve_policy_id(obj) -> int | None:
+        return obj.policy.pk if obj.policy else None  # None while the policy is a draft
+
     batch_number: int | None = Field(None, alias="batch.number")
 
 
@@ -284,7 +289,11 @@ def list_events(request: HttpRequest, kind: str | None = None, upcoming: bool = 
 
 @router.get("/{int:event_id}", response=EventDetailOut, summary="One event with its agenda")
 def get_event(request: HttpRequest, event_id: int):
-    agenda = AgendaItem.objects.select_related("batch").prefetch_related("people")
+    from zhibiao.policies.models import PolicyDocument
+
+    agenda = AgendaItem.objects.select_related("batch").prefetch_related(
+        "people", Prefetch("policy", queryset=PolicyDocument.objects.visible_to(request.auth))
+    )
     return get_object_or_404(
         _events(request).prefetch_related(
             Prefetch("agenda", queryset=agenda),
@@ -495,7 +504,8 @@ def cancel(request: HttpRequest, registration_id: int, payload: CancelIn):
     summary="Answer the survey for an attendee",
 )
 def feedback(request: HttpRequest, registration_id: int, payload: FeedbackIn):
-    registration = get_object_or_404(_registrations(request), pk=registration_id)
+    # Only for an attendee one answers for: a host sees the registrations but does not answer.
+    registration = get_object_or_404(Registration.objects.of(request.auth), pk=registration_id)
     answer = services.submit_feedback(request.auth, registration, **payload.dict())
     return 201, {"satisfaction": answer.satisfaction, "usefulness": answer.usefulness}
 

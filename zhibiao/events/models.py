@@ -456,10 +456,22 @@ class RegistrationQuerySet(models.QuerySet):
             return self
         if user is None or not user.is_authenticated:
             return self.none()
+        return self.filter(self._mine(user) | Q(event__in=Event.objects.managed_by(user)))
+
+    def of(self, user) -> RegistrationQuerySet:
+        """The registrations a user answers for: made by them, of them, or of their
+        organisation; not those of the events they host (a host does not fill in the survey
+        for the attendees)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(self._mine(user))
+
+    @staticmethod
+    def _mine(user) -> Q:
         mine = Q(registered_by=user) | Q(user=user)
         if user.organisation_id:
             mine |= Q(organisation_id=user.organisation_id)
-        return self.filter(mine | Q(event__in=Event.objects.managed_by(user)))
+        return mine
 
     def live(self) -> RegistrationQuerySet:
         return self.filter(status__in=LIVE)

@@ -18,7 +18,6 @@ entry and notifies whom it concerns after the commit.
 
 from __future__ import annotations
 
-import datetime
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +35,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
+from zhibiao.core.years import year_bounds
 from zhibiao.directory.models import Organisation
 from zhibiao.events import codes
 from zhibiao.events.errors import Refused
@@ -909,17 +909,12 @@ class HostFigures(Satisfaction):
         return str(HostKind(self.host_kind).label)
 
 
-def _year_range(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    start = timezone.make_aware(datetime.datetime(year, 1, 1))
-    return start, timezone.make_aware(datetime.datetime(year + 1, 1, 1))
-
-
 def host_figures(year: int | None = None) -> list[HostFigures]:
     """Per host (each base, each chamber, the district): events held, attendees and survey
     figures, for one year (by start) or all time. Only events that have ended count."""
     events = Event.objects.filter(ends_at__lte=timezone.now())
     if year:
-        start, end = _year_range(year)
+        start, end = year_bounds(year)
         events = events.filter(starts_at__gte=start, starts_at__lt=end)
     per_event = event_figures(events)
     hosts: dict[tuple[str, int | None], HostFigures] = {}

@@ -28,6 +28,7 @@ from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.tabular import read_table
 from zhibiao.core.uploads import UploadError
+from zhibiao.core.years import parse_year
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.events import calendar, certificates, services
 from zhibiao.events.errors import Refused
@@ -138,8 +139,11 @@ def _export_events(events):
 
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agenda = AgendaItem.objects.select_related("committee", "policy", "batch").prefetch_related(
-        "people__organisation", "batch__bases__organisation"
+    # A policy the agenda releases shows only once the user may see it (drafts stay hidden).
+    agenda = AgendaItem.objects.select_related("committee", "batch").prefetch_related(
+        Prefetch("policy", queryset=_policies(request.user)),
+        "people__organisation",
+        "batch__bases__organisation",
     )
     event = get_object_or_404(
         _events(request.user)
@@ -430,20 +434,13 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required()
 def registrations(request: HttpRequest) -> HttpResponse:
     """My registrations: those I made, of me, or of my organisation."""
-    from django.db.models import Q
-
-    user = request.user
-    mine = Q(registered_by=user) | Q(user=user)
-    if user.organisation_id:
-        mine |= Q(organisation_id=user.organisation_id)
     rows = (
-        Registration.objects.visible_to(user)
-        .filter(mine)
+        Registration.objects.of(request.user)
         .select_related("event", "certificate", "feedback")
         .order_by("-event__starts_at", "created_at")
     )
     event_id = request.GET.get("event", "")
-    if event_id.isdigit():
+    if event_id.isdecimal() and event_id.isascii():
         rows = rows.filter(event_id=int(event_id))
     return render(
         request,
@@ -652,8 +649,7 @@ def attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 def satisfaction(request: HttpRequest) -> HttpResponse:
     """Attendance and survey figures per event and per host (a base, a chamber, the district)."""
-    year = request.GET.get("year", "")
-    year_number = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    year_number = parse_year(request.GET.get("year"))
     events = Event.objects.filter(ends_at__lte=timezone.now()).select_related(
         "host_base__organisation", "host_chamber"
     )

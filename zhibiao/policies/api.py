@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
@@ -30,6 +31,11 @@ class PolicyOut(Schema):
     effective_to: datetime.date | None
     in_force: bool = Field(alias="is_in_force")
     implements_id: int | None
+
+    @staticmethod
+    def resolve_implements_id(obj) -> int | None:
+        return obj.implements.pk if obj.implements else None  # a draft it implements is hidden
+
     summary: str
 
 
@@ -39,7 +45,8 @@ class PolicyDetailOut(PolicyOut):
 
 
 def _documents(request: HttpRequest):
-    return PolicyDocument.objects.visible_to(request.auth).prefetch_related("issuers")
+    visible = PolicyDocument.objects.visible_to(request.auth)
+    return visible.prefetch_related("issuers", Prefetch("implements", queryset=visible))
 
 
 @router.get("", response=list[PolicyOut], summary="Policy documents")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
@@ -39,7 +40,10 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_object_or_404(_documents(request.user).select_related("implements"), pk=pk)
+    visible = _documents(request.user)
+    document = get_object_or_404(
+        visible.prefetch_related(Prefetch("implements", queryset=visible)), pk=pk
+    )
     context = {
         "document": document,
         "implemented_by": _documents(request.user).filter(implements=document),
