@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from tests.conftest import client_for, make_user, token_client
 from zhibiao.accounts.models import Role
+from zhibiao.audit.models import AuditEntry
 from zhibiao.jobs.models import Job
 from zhibiao.standards import services
 from zhibiao.standards.models import Check, CheckItem
@@ -190,7 +191,10 @@ def _zip_bomb() -> bytes:
         ("x.docx", b"PK\x03\x04 not really a zip", "类型"),
     ],
 )
-def test_bad_files_are_clear_messages(db, enterprise_user, name, content, message):
+def test_bad_files_are_clear_messages(
+    db, enterprise_user, name, content, message, settings, tmp_path
+):
+    settings.PRIVATE_ROOT = tmp_path  # to see that nothing of a refused file stays
     if content == "encrypted":
         content = _pdf("GB 19272-2011", encrypt=True)
     elif content == "bomb":
@@ -202,6 +206,8 @@ def test_bad_files_are_clear_messages(db, enterprise_user, name, content, messag
     errors = response.context["form"].errors["file"]
     assert message in " ".join(errors)
     assert not Check.objects.exists()
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert not AuditEntry.objects.filter(action="standards.check").exists()
 
 
 def test_limits_are_settings(db, settings, enterprise_user):

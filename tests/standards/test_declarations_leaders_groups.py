@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tests.conftest import client_for, make_organisation, make_user
 from zhibiao.accounts.models import Role
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.notifications.models import Notification
 from zhibiao.standards import services
 from zhibiao.standards.models import Declaration, GroupStandard, LeaderEntry, LeaderScheme
@@ -48,8 +49,9 @@ def test_declaration_matrix(small_catalogue, users, org):
     edit = reverse("standards:declaration_edit", args=[declaration.pk])
     assert client_for(other).post(edit, DECLARATION).status_code == 404
     publish = reverse("standards:declaration_publish", args=[declaration.pk])
-    assert client_for(other).post(publish).status_code == 404
-    assert client_for(users["enterprise"]).post(publish).status_code == 302
+    assert client_for(other).post(publish, {"action": "publish"}).status_code == 404
+    assert client_for(users["enterprise"]).post(publish).status_code == 400  # which step?
+    assert client_for(users["enterprise"]).post(publish, {"action": "publish"}).status_code == 302
     listing = client_for(None).get(reverse("standards:declarations")).content.decode()
     assert "商用电动跑步机" in listing
     api = client_for(None).get("/api/v1/standards/declarations", {"code": "GB 19272"}).json()
@@ -81,6 +83,16 @@ def test_staff_flag_a_declaration_citing_a_withdrawn_standard(small_catalogue, u
     assert declaration.is_flagged
     assert "GB 19272-2011" in declaration.flag_reason
     assert Notification.objects.filter(recipient=users["enterprise"]).exists()
+    # Withdrawing and publishing again does not clear the flag; correcting the text does.
+    services.withdraw_declaration(users["enterprise"], declaration)
+    services.publish_declaration(users["enterprise"], declaration)
+    with pytest.raises(TransitionRefused):
+        services.publish_declaration(users["enterprise"], declaration)
+    assert Declaration.objects.get(pk=declaration.pk).is_flagged
+    services.save_declaration(
+        users["enterprise"], {**DECLARATION, "standards": "GB 19272-2024"}, declaration
+    )
+    assert not Declaration.objects.get(pk=declaration.pk).is_flagged
     clean = services.save_declaration(
         users["enterprise"], {**DECLARATION, "product": "另一产品", "standards": "GB/T 42061-2022"}
     )
@@ -195,7 +207,7 @@ def test_group_standard_matrix_and_facts(users, department, org):
         "code": "T/FXTEST 001—2023",
         "title": "测试团体标准",
         "published_on": "2023-08-01",
-        "drafters": [org.pk],
+        "drafters": org.uscc,
         "adopted_by": department.pk,
         "adopted_on": "2023-09-01",
     }
@@ -235,3 +247,26 @@ def test_public_pages_render(small_catalogue):
     for name in ("list", "declarations", "leaders", "groups"):
         assert client_for(None).get(reverse(f"standards:{name}")).status_code == 200
     assert client_for(None).get(reverse("standards:check_new")).status_code == 302
+
+
+def test_the_leading_drafter_is_the_first_typed_not_the_first_by_name(users):
+    first = make_organisation(name="甲乙丙精密有限公司")
+    second = make_organisation(name="阿尔法材料有限公司")  # sorts before the first by name
+    data = {
+        "code": "T/FXTEST 002-2024",
+        "title": "排序测试团体标准",
+        "published_on": "2024-03-01",
+        "drafters": f"{first.uscc}\n{second.uscc}",
+    }
+    client = client_for(users["chamber"])
+    assert client.post(reverse("standards:group_create"), data).status_code == 302
+    ranks = dict(
+        GroupStandard.objects.get().groupstandarddrafter_set.values_list("organisation", "rank")
+    )
+    assert ranks == {first.pk: 1, second.pk: 2}
+    unknown = client.post(
+        reverse("standards:group_create"),
+        {**data, "code": "T/FXTEST 003-2024", "drafters": "91310000MA1XXXXXXX"},
+    )
+    assert unknown.status_code == 200 and unknown.context["form"].errors["drafters"]
+    assert GroupStandard.objects.count() == 1

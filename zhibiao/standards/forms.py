@@ -4,9 +4,11 @@ group standards. Plain forms; the services validate the objects."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.forms import DateInput, model_form_class
+from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, OrganisationKind
 from zhibiao.standards.models import Direction, IndicatorKind, LeaderScheme, Level, Status
 
@@ -118,12 +120,16 @@ class GroupStandardForm(forms.Form):
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    drafters = forms.ModelMultipleChoiceField(
+    # Typed as credit codes, one a line: the order is the drafting order, which a multiple
+    # select cannot keep (it submits in list order), and the first is paid as the leader.
+    drafters = forms.CharField(
         label=_("Drafting enterprises"),
         required=False,
-        queryset=Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE),
-        help_text=_("In drafting order; the first is the leading drafter."),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Unified social credit codes, one a line, in drafting order; "
+            "the first is the leading drafter."
+        ),
     )
     adopted_by = forms.ModelChoiceField(
         label=_("Adopting department"), required=False, queryset=_departments()
@@ -136,6 +142,20 @@ class GroupStandardForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["adopted_by"].queryset = _departments()
+
+    def clean_drafters(self) -> list[Organisation]:
+        codes = [uscc.normalise(line) for line in self.cleaned_data["drafters"].split()]
+        found = Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, uscc__in=codes)
+        by_code = {organisation.uscc: organisation for organisation in found}
+        unknown = [code for code in codes if code not in by_code]
+        if unknown:
+            raise forms.ValidationError(
+                gettext("No enterprise is registered with: %(codes)s.")
+                % {"codes": "、".join(unknown)}
+            )
+        if len(set(codes)) != len(codes):
+            raise forms.ValidationError(gettext("An enterprise is listed twice."))
+        return [by_code[code] for code in codes]
 
 
 class AdoptionForm(forms.Form):

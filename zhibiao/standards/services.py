@@ -26,6 +26,7 @@ from zhibiao import stdcodes
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, has_role, is_district_admin
 from zhibiao.audit.services import changes, record
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.uploads import TEXT, UploadError
 from zhibiao.standards import catalogue, checking, documents
 from zhibiao.standards.models import (
@@ -179,12 +180,15 @@ def start_check(actor, *, upload: IO[bytes] | None = None, text: str = "", name:
         record(
             actor, "standards.check", check, kind=check.file_kind or "text", background=background
         )
-    if not background:
-        try:
-            run_check(check, text=text if upload is None else None)
-        except documents.ExtractionError as error:
-            check.delete()
-            raise ValidationError({"file": str(error)}) from None
+        if not background:
+            try:
+                run_check(check, text=text if upload is None else None)
+            except documents.ExtractionError as error:
+                # Nothing of an unreadable document stays: the row and its audit entry roll
+                # back with this block, and the confidential file goes from private storage.
+                if check.file:
+                    check.file.delete(save=False)
+                raise ValidationError({"file": str(error)}) from None
     return check
 
 
@@ -418,6 +422,11 @@ def save_declaration(
     codes = _declared_codes(data.get("standards") or "")
     if not codes and not declaration.own_code:
         raise ValidationError({"standards": gettext("Name at least one standard.")})
+    if before is not None and declaration.flagged_at:
+        old_codes = set(declaration.standards.values_list("code", flat=True))
+        if set(codes) != old_codes or changes(declaration, before, DECLARATION_FIELDS):
+            # Corrected: the district's flag was about the earlier text.
+            declaration.flagged_at, declaration.flagged_by, declaration.flag_reason = None, None, ""
     declaration.full_clean()
     declaration.save()
     _set_declared(declaration, codes)
@@ -436,11 +445,13 @@ def save_declaration(
 
 @transaction.atomic
 def publish_declaration(actor, declaration: Declaration) -> Declaration:
-    """Make a declaration public (公开); a flag from an earlier version is cleared."""
+    """Make a declaration public (公开). A district flag stays until the declaration is
+    corrected (save_declaration clears it on a change), not by publishing it again."""
     ensure(Declaration.objects.editable_by(actor).filter(pk=declaration.pk).exists())
+    if declaration.status == DeclarationStatus.PUBLISHED:
+        raise TransitionRefused(gettext("This declaration is already public."))
     declaration.status = DeclarationStatus.PUBLISHED
     declaration.published_at = timezone.now()
-    declaration.flagged_at, declaration.flagged_by, declaration.flag_reason = None, None, ""
     declaration.save()
     record(actor, "declaration.publish", declaration)
     return declaration

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import query_without_page
@@ -371,12 +372,18 @@ def _declaration_form(request: HttpRequest, declaration: Declaration | None) -> 
 @require_POST
 def declaration_publish(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = get_object_or_404(Declaration.objects.editable_by(request.user), pk=pk)
-    if request.POST.get("action") == "withdraw":
-        services.withdraw_declaration(request.user, declaration)
-        messages.success(request, gettext("The declaration was withdrawn."))
-    else:
-        services.publish_declaration(request.user, declaration)
-        messages.success(request, gettext("The declaration is public."))
+    action = request.POST.get("action")
+    if action not in ("publish", "withdraw"):
+        return HttpResponseBadRequest(gettext("Unknown step."))
+    try:
+        if action == "withdraw":
+            services.withdraw_declaration(request.user, declaration)
+            messages.success(request, gettext("The declaration was withdrawn."))
+        else:
+            services.publish_declaration(request.user, declaration)
+            messages.success(request, gettext("The declaration is public."))
+    except TransitionRefused as error:
+        messages.error(request, str(error))
     return redirect(declaration)
 
 
