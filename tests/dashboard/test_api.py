@@ -57,7 +57,12 @@ def test_one_indicator_by_month_town_and_section(activity, expert_user):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("town=atlantis", "town"), ("industry=Q99", "industry"), ("year=3000", "year")],
+    [
+        ("town=atlantis", "town"),
+        ("industry=Q99", "industry"),
+        ("industry=C2411", "industry"),
+        ("year=3000", "year"),
+    ],
 )
 def test_a_wrong_filter_is_a_422_naming_it(db, admin_user, query, field):
     response = token_client(admin_user).get(f"/api/v1/dashboard/figures?{query}")

@@ -104,6 +104,9 @@ def test_a_new_record_shows_once_the_cache_is_older_than_its_time(activity, sett
     fresh = engine.cube()
     assert fresh is not first
     assert engine.value(fresh, table["applications"], Scope()) == before + Decimal(1)
+    fresh.built_at -= 60 * 60 * 8  # after an idle night, figures hours old are not shown
+    started.clear()
+    assert engine.cube() is not fresh and not started  # rebuilt for this very request
     engine.invalidate()
 
 

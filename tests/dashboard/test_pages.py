@@ -78,6 +78,7 @@ def test_a_state_is_shown_as_of_today_whatever_the_year(activity, admin_user):
         ("town=atlantis", "town", "atlantis"),
         ("industry=Z9", "industry", "Z9"),
         ("industry=C99", "industry", "99"),
+        ("industry=C2411", "industry", "C24"),  # finer than the figures are kept
         ("year=1800", "year", "2000"),
         ("year=abc", "year", "整数"),
     ],

@@ -79,8 +79,12 @@ def test_story_facts(demo):
 def test_demo_codes_are_valid_and_stable(demo):
     codes = dict(Organisation.objects.exclude(uscc=None).values_list("name", "uscc"))
     assert all(uscc.is_valid(code) for code in codes.values())
-    Organisation.objects.filter(name=TEN_BASES[0]).update(name="renamed")  # not the lookup key
     assert len(codes) >= 20
+    count = Organisation.objects.count()
+    Organisation.objects.filter(name=TEN_BASES[0]).update(name="renamed")  # not the lookup key
+    load_demo()  # finds it by its code, not recreated under the story's name
+    assert Organisation.objects.count() == count
+    assert dict(Organisation.objects.exclude(uscc=None).values_list("name", "uscc")) == codes
 
 
 def test_one_account_per_role(demo):

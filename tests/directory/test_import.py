@@ -153,3 +153,13 @@ def test_non_admin_cannot_import(enterprise_user):
     table = read_table(csv_file(*GOOD))
     with pytest.raises(PermissionDenied):
         import_organisations(enterprise_user, table.headers, table.rows)
+
+
+def test_an_existing_organisation_keeps_its_kind_when_the_file_has_no_kind(admin_user):
+    run_import(admin_user, csv_file(*GOOD))
+    Organisation.objects.filter(uscc="91350100M000100Y43").update(kind="chamber")
+    no_kind = "名称,统一社会信用代码,镇（街道）\n上海导入一号有限公司,91350100M000100Y43,奉城镇\n"
+    upload = SimpleUploadedFile("orgs.csv", no_kind.encode("utf-8"))
+    assert run_import(admin_user, upload).updated == 1
+    kept = Organisation.objects.get(uscc="91350100M000100Y43")
+    assert (kept.kind, kept.town) == ("chamber", "fengcheng")

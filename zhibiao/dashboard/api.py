@@ -16,8 +16,8 @@ from ninja import Query, Router, Schema
 from zhibiao.accounts.api_auth import required_auth
 from zhibiao.dashboard import indicators as engine
 from zhibiao.dashboard import services
+from zhibiao.dashboard.forms import DashboardFilterForm
 from zhibiao.dashboard.scope import Scope
-from zhibiao.directory.forms import PlaceFilterForm
 
 router = Router(tags=["dashboard"], auth=required_auth)
 
@@ -67,11 +67,11 @@ def _scope(request: HttpRequest, filters: Filters) -> Scope:
     """The page's filters and their messages: a wrong one is a 422 naming it."""
     if not services.may_view(request.auth):
         raise PermissionDenied(gettext("The dashboard is for district staff and the committee."))
-    form = PlaceFilterForm(filters.dict())
-    if not form.is_valid():
+    form = DashboardFilterForm(filters.dict())
+    scope = form.scope()
+    if scope is None:
         raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
-    data = form.cleaned_data
-    return Scope(year=data["year"], town=data["town"], industry=data["industry"])
+    return scope
 
 
 def _number(value: Decimal | None) -> float | None:

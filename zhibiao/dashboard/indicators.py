@@ -279,8 +279,10 @@ def cube(day=None) -> Cube:
         return build(scope.day)
     with _lock:
         current = _current
-        stale = current is None or current.day != scope.day
-        old = current is not None and time.time() - current.built_at > ttl
+        age = time.time() - current.built_at if current is not None else 0
+        # Another day's figures, or figures left from long ago (an idle night): build now.
+        stale = current is None or current.day != scope.day or age > 4 * ttl
+        old = current is not None and age > ttl
         start_refresh = old and not stale and not _rebuilding
         if start_refresh:
             _rebuilding = True
@@ -299,7 +301,8 @@ def _refresh() -> None:
     try:
         fresh = build()
         with _lock:
-            _current = fresh
+            if _current is None or _current.day <= fresh.day:
+                _current = fresh  # never over the next day's cube a request built meanwhile
     except Exception:  # the old cube keeps answering; the next request tries again
         log.exception("dashboard cube refresh failed")
     finally:

@@ -10,24 +10,15 @@ from django.utils import timezone
 from zhibiao.accounts.permissions import role_required
 from zhibiao.dashboard import dossier, services
 from zhibiao.dashboard.charts import chart_data
+from zhibiao.dashboard.forms import DashboardFilterForm
 from zhibiao.dashboard.report import render as render_report
-from zhibiao.dashboard.scope import Scope
-from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.directory.models import Organisation, Town
-
-
-def scope_from(form: PlaceFilterForm) -> Scope | None:
-    """The scope the filters ask for, or None when a filter is wrong (its message shows)."""
-    if not form.is_valid():
-        return None
-    data = form.cleaned_data
-    return Scope(year=data["year"], town=data["town"], industry=data["industry"])
 
 
 @role_required(*services.VIEWER_ROLES)
 def index(request: HttpRequest) -> HttpResponse:
-    form = PlaceFilterForm(request.GET)
-    scope = scope_from(form)
+    form = DashboardFilterForm(request.GET)
+    scope = form.scope()
     this_year = timezone.localdate().year
     context = {"form": form, "scope": scope, "present": request.GET.get("present") == "1"}
     if scope is not None:
@@ -50,8 +41,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @role_required(*services.VIEWER_ROLES)
 def report(request: HttpRequest) -> HttpResponse:
     """The yearly report as a PDF; a wrong filter returns to the dashboard with its message."""
-    form = PlaceFilterForm(request.GET)
-    scope = scope_from(form)
+    form = DashboardFilterForm(request.GET)
+    scope = form.scope()
     if scope is None:
         for errors in form.errors.values():
             for error in errors:

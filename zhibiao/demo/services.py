@@ -120,9 +120,12 @@ def _organisations(loader: _Loader) -> dict[str, Organisation]:
         division = row.pop("division", uscc.FENGXIAN_DIVISION)
         name = row.pop("name")
         values = {"source": Source.DEMO, **row}
-        if authority:
-            values["uscc"] = _demo_uscc(name, authority, division)
-        organisations[name] = loader.upsert(Organisation, {"name": name}, values)
+        if authority:  # the code is stable; a name may have been corrected since
+            lookup = {"uscc": _demo_uscc(name, authority, division)}
+            values["name"] = name
+        else:
+            lookup = {"name": name}
+        organisations[name] = loader.upsert(Organisation, lookup, values)
     return organisations
 
 

@@ -248,7 +248,7 @@ def import_organisations(
     to_update: list[Organisation] = []
 
     for number, raw in rows:
-        data, row_errors = _row_data(raw, mapping, lookup, default_kind, number)
+        data, row_errors = _row_data(raw, mapping, lookup, number)
         result.errors.extend(row_errors)
         code = uscc.normalise(str(data.get("uscc") or ""))
         if code and code in seen:
@@ -266,6 +266,7 @@ def import_organisations(
         is_new = organisation is None
         if is_new:
             organisation = Organisation(source=source)
+            data.setdefault("kind", default_kind)  # an existing one keeps its kind unless given
         before = {name: getattr(organisation, name) for name in ADMIN_FIELDS}
         for name, value in data.items():
             setattr(organisation, name, value)
@@ -317,10 +318,9 @@ def _row_data(
     raw: Mapping[str, Any],
     mapping: dict[str, str],
     lookup: dict[str, dict[str, str]],
-    default_kind: str,
     number: int,
 ) -> tuple[dict[str, Any], list[RowError]]:
-    data: dict[str, Any] = {"kind": default_kind}
+    data: dict[str, Any] = {}
     errors: list[RowError] = []
     for name, header in mapping.items():
         value = raw.get(header)
