@@ -229,6 +229,14 @@ def _may_act(actor, application: Application, step: Step) -> bool:
     ) or is_district_admin(actor)
 
 
+def may_edit(actor, application: Application) -> bool:
+    """Whether the user may change the application's statement and evidence now: before it is
+    submitted (or once returned), as the one who may submit it."""
+    return application.status in (Status.DRAFT, Status.RETURNED) and _may_act(
+        actor, application, STEPS["submit"]
+    )
+
+
 def available_steps(actor, application: Application) -> list[Step]:
     """The steps this user could take now (their conditions are checked when taken)."""
     return [

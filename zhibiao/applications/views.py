@@ -33,7 +33,7 @@ from zhibiao.applications.models import (
     Status,
 )
 from zhibiao.committee.services import eligible_experts
-from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
+from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
@@ -56,8 +56,11 @@ def application_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(channel=channel)
     else:
         channel = ""
-    if request.GET.get("format") == "xlsx":
-        return _export(rows)
+    if wants_xlsx(request):
+        title = gettext("Applications")
+        return export_list(
+            "applications.xlsx", APPLICATION_COLUMNS, rows.order_by("pk"), title=title
+        )
     return render(
         request,
         "applications/list.html",
@@ -74,36 +77,18 @@ def application_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export(rows):
-    statuses = dict(Status.choices)
-    data = (
-        (
-            a.number,
-            a.enterprise.name,
-            a.version.title,
-            a.version.number,
-            a.project,
-            a.get_channel_display(),
-            statuses.get(a.status, a.status),
-            a.amount_assessed,
-            a.amount_approved,
-            a.created_at,
-        )
-        for a in rows.order_by("pk").iterator(chunk_size=2000)
-    )
-    headers = [
-        gettext("Number"),
-        gettext("Enterprise"),
-        gettext("Clause"),
-        gettext("Version"),
-        gettext("Project"),
-        gettext("Channel"),
-        gettext("Status"),
-        gettext("Amount assessed"),
-        gettext("Amount approved"),
-        gettext("Created"),
-    ]
-    return xlsx_response("applications.xlsx", headers, data, title=gettext("Applications"))
+APPLICATION_COLUMNS = [
+    Column(_("Number"), lambda a: a.number),
+    Column(_("Enterprise"), lambda a: a.enterprise.name),
+    Column(_("Clause"), lambda a: a.version.title),
+    Column(_("Version"), lambda a: a.version.number),
+    Column(_("Project"), lambda a: a.project),
+    Column(_("Channel"), lambda a: a.get_channel_display()),
+    Column(_("Status"), lambda a: a.get_status_display()),
+    Column(_("Amount assessed"), lambda a: a.amount_assessed),
+    Column(_("Amount approved"), lambda a: a.amount_approved),
+    Column(_("Created"), lambda a: a.created_at),
+]
 
 
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
@@ -144,9 +129,7 @@ def _detail(request: HttpRequest, application: Application, statement_form=None)
     user = request.user
     admin = is_district_admin(user)
     own_review = application.reviews.filter(reviewer=user).first()
-    may_edit = application.status in (Status.DRAFT, Status.RETURNED) and (
-        admin or user.organisation_id == application.enterprise_id
-    )
+    may_edit = services.may_edit(user, application)
     context = {
         "application": application,
         "steps": services.available_steps(user, application),

@@ -65,23 +65,31 @@ def snapshot(day: datetime.date, actor=None) -> int:
     """Record every indicator's figure as it stood at the end of `day`, for the district, each
     town and each industry section; recomputing a day replaces its figures."""
     data = engine.build(day)
-    rows = 0
     sections = sorted({c[3][:1] for cells in data.cells.values() for c in cells if c[3]})
     scopes = [("all", "", Scope(day=day))]
     scopes += [("town", town, Scope(town=town, day=day)) for town in Town.values]
     scopes += [("section", letter, Scope(industry=letter, day=day)) for letter in sections]
-    for indicator in engine.indicators():
-        for kind, key, scope in scopes:
-            if kind != "all" and not indicator.filterable:
-                continue
-            Snapshot.objects.update_or_create(
-                indicator=indicator.code,
-                day=day,
-                scope=kind,
-                key=key,
-                defaults={"value": engine.value(data, indicator, scope)},
-            )
-            rows += 1
+    figures = [
+        Snapshot(
+            indicator=indicator.code,
+            day=day,
+            scope=kind,
+            key=key,
+            value=engine.value(data, indicator, scope),
+        )
+        for indicator in engine.indicators()
+        for kind, key, scope in scopes
+        if kind == "all" or indicator.filterable
+    ]
+    # One statement, not one query a figure; a day recorded again is replaced.
+    Snapshot.objects.bulk_create(
+        figures,
+        update_conflicts=True,
+        unique_fields=["indicator", "day", "scope", "key"],
+        update_fields=["value", "computed_at"],
+        batch_size=500,
+    )
+    rows = len(figures)
     record(actor, "dashboard.snapshot", None, day=day.isoformat(), rows=rows)
     return rows
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
-from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
+from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.tabular import read_table
@@ -89,7 +89,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     at_bases = request.GET.get("host") == "base"
     if at_bases:
         events = events.filter(host_base__isnull=False)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return _export_events(events)
     context = {
         "upcoming": events.filter(ends_at__gte=now).order_by("starts_at"),
@@ -105,37 +105,23 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/event_list.html", context)
 
 
+EVENT_COLUMNS = [
+    Column(_("Event"), lambda e: e.title),
+    Column(_("Kind"), lambda e: e.get_kind_display()),
+    Column(_("Starts"), lambda e: e.starts_at),
+    Column(_("Ends"), lambda e: e.ends_at),
+    Column(_("Place"), lambda e: e.place),
+    Column(_("Training base"), lambda e: str(e.host_base.organisation) if e.host_base_id else ""),
+    Column(_("Seats"), lambda e: e.capacity),
+    Column(_("Seats taken"), lambda e: e.seats_taken),
+    Column(_("Attended"), lambda e: e.attended),
+]
+
+
 def _export_events(events):
-    kinds = dict(EventKind.choices)
     attended = Count("registrations", filter=Q(registrations__status=RegistrationStatus.ATTENDED))
-    rows = (
-        (
-            event.title,
-            kinds.get(event.kind, event.kind),
-            event.starts_at,
-            event.ends_at,
-            event.place,
-            str(event.host_base.organisation) if event.host_base_id else "",
-            event.capacity,
-            event.seats_taken,
-            event.attended,
-        )
-        for event in events.annotate(attended=attended)
-        .order_by("starts_at", "pk")
-        .iterator(chunk_size=2000)
-    )
-    headers = [
-        gettext("Event"),
-        gettext("Kind"),
-        gettext("Starts"),
-        gettext("Ends"),
-        gettext("Place"),
-        gettext("Training base"),
-        gettext("Seats"),
-        gettext("Seats taken"),
-        gettext("Attended"),
-    ]
-    return xlsx_response("events.xlsx", headers, rows, title=gettext("Events"))
+    rows = events.annotate(attended=attended).order_by("starts_at", "pk")
+    return export_list("events.xlsx", EVENT_COLUMNS, rows, title=gettext("Events"))
 
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:

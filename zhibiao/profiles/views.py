@@ -9,7 +9,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import role_required
-from zhibiao.core.exports import xlsx_response
+from zhibiao.core.exports import Column, export_list, wants_xlsx
+from zhibiao.core.listfilters import group_choices
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.profiles.models import StandardDrafting, StandardLevel
@@ -37,33 +38,26 @@ def drafting_list(request: HttpRequest) -> HttpResponse:
     if leading:
         rows = rows.filter(rank=1)
     rows = rows.order_by("-year", "code", "pk")
-    if request.GET.get("format") == "xlsx":
-        return _export(rows)
+    if wants_xlsx(request):
+        title = gettext("Standards drafted")
+        return export_list("standards-drafted.xlsx", DRAFTING_COLUMNS, rows, title=title)
     context = {
         "page": paginate(request, rows),
         "query": query_without_page(request),
         "places": places,
         "levels": StandardLevel.choices,
-        "groups": [(key, label) for key, (label, _levels) in LEVEL_GROUPS.items()],
+        "groups": group_choices(LEVEL_GROUPS),
         "level": level,
         "leading": leading,
     }
     return render(request, "profiles/drafting_list.html", context)
 
 
-def _export(rows):
-    levels = dict(StandardLevel.choices)
-    data = (
-        (d.code, d.title, levels.get(d.level, d.level), d.organisation.name, d.rank, d.year)
-        for d in rows.iterator(chunk_size=2000)
-    )
-    headers = [
-        gettext("Standard"),
-        gettext("Title"),
-        gettext("Level"),
-        gettext("Enterprise"),
-        gettext("Drafting rank"),
-        gettext("Year"),
-    ]
-    title = gettext("Standards drafted")
-    return xlsx_response("standards-drafted.xlsx", headers, data, title=title)
+DRAFTING_COLUMNS = [
+    Column(_("Standard"), lambda d: d.code),
+    Column(_("Title"), lambda d: d.title),
+    Column(_("Level"), lambda d: d.get_level_display()),
+    Column(_("Enterprise"), lambda d: d.organisation.name),
+    Column(_("Drafting rank"), lambda d: d.rank),
+    Column(_("Year"), lambda d: d.year),
+]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -416,7 +417,8 @@ def leader_list(request: HttpRequest) -> HttpResponse:
         )
         title = gettext("Enterprise standard leaders")
         return export_list("standard-leaders.xlsx", LEADER_COLUMNS, leaders, title=title)
-    schemes = schemes.prefetch_related("entries__enterprise")
+    leaders = LeaderEntry.objects.filter(is_leader=True).select_related("enterprise")
+    schemes = schemes.prefetch_related(Prefetch("entries", queryset=leaders.order_by("rank")))
     years = [
         (year, list(items)) for year, items in itertools.groupby(schemes, key=lambda s: s.year)
     ]
