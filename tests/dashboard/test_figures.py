@@ -211,6 +211,8 @@ def test_every_indicator_has_a_direct_count_to_compare_with():
 def test_figures_equal_counts_made_from_the_records(activity):
     assert Application.objects.exclude(status="draft").count() > 100  # the data is there
     assert _entitled(Scope()) > 0  # the screening ran: its figure is not compared at zero
+    zero = {code for code, direct in DIRECT.items() if not direct(Scope())}
+    assert not zero, zero  # every figure is compared at a real count, never only 0 with 0
     for scope in _scopes():
         figures = {
             f.indicator.code: f.value for rows in services.figures(scope).values() for f in rows
