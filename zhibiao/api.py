@@ -23,6 +23,7 @@ from zhibiao.events.api import news_router
 from zhibiao.events.api import router as events_router
 from zhibiao.measures.api import router as measures_router
 from zhibiao.policies.api import router as policies_router
+from zhibiao.risks.api import router as risks_router
 from zhibiao.standards.api import router as standards_router
 from zhibiao.supply.api import router as supply_router
 
@@ -49,6 +50,7 @@ api.add_router("/applications", applications_router)
 api.add_router("/supply", supply_router)
 api.add_router("/standards", standards_router)
 api.add_router("/dashboard", dashboard_router)
+api.add_router("/risks", risks_router)
 
 
 def _field_of(loc: tuple | list) -> str:

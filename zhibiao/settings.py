@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "zhibiao.supply",
     "zhibiao.standards",
     "zhibiao.dashboard",
+    "zhibiao.risks",
     "zhibiao.demo",
 ]
 

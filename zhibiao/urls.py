@@ -25,6 +25,7 @@ urlpatterns = [
     path("standards/", include("zhibiao.standards.urls")),
     path("records/", include("zhibiao.profiles.urls")),
     path("dashboard/", include("zhibiao.dashboard.urls")),
+    path("risks/", include("zhibiao.risks.urls")),
     path("jobs/", include("zhibiao.jobs.urls")),
     path("inbox/", include("zhibiao.notifications.urls")),
     path("api/v1/", api.urls),
