@@ -164,7 +164,7 @@ _RECORDER = (
 _CHECKER = ("first_name", "last_name", "username")
 
 
-def _profile_rows(model, fact: str, fields: tuple[str, ...]) -> QuerySet:
+def _profile_rows(model, fields: tuple[str, ...]) -> QuerySet:
     return (
         model.objects.filter(_own_side())
         .order_by("organisation_id", "pk")
@@ -211,33 +211,33 @@ def _flagged_records() -> dict[int, list[FlaggedRecord]]:
         return row[0], row[1:-tail], row[-tail:]
 
     levels = _choices(StandardDrafting, "level")
-    for row in _profile_rows(StandardDrafting, "standards", ("code", "level")):
+    for row in _profile_rows(StandardDrafting, ("code", "level")):
         org, (code, level), who = split(row)
         kind = StandardDrafting._meta.verbose_name
         out[org].append(_flag("standards", kind, f"{code} ({levels.get(level, level)})", code, who))
     awards = _choices(AwardRecord, "award")
-    for row in _profile_rows(AwardRecord, "awards", ("award", "year", "project")):
+    for row in _profile_rows(AwardRecord, ("award", "year", "project")):
         org, (award, year, project), who = split(row)
         label = f"{awards.get(award, award)} {year}" + (f" · {project}" if project else "")
         out[org].append(_flag("awards", AwardRecord._meta.verbose_name, label, project, who))
     kinds = _choices(Certification, "kind")
-    for row in _profile_rows(Certification, "certifications", ("kind", "number")):
+    for row in _profile_rows(Certification, ("kind", "number")):
         org, (kind, number), who = split(row)
         label = f"{kinds.get(kind, kind)} {number}"
         out[org].append(
             _flag("certifications", Certification._meta.verbose_name, label, number, who)
         )
     designations = _choices(Designation, "kind")
-    for row in _profile_rows(Designation, "designations", ("kind", "year")):
+    for row in _profile_rows(Designation, ("kind", "year")):
         org, (kind, year), who = split(row)
         label = f"{designations.get(kind, kind)} {year}"
         out[org].append(_flag("designations", Designation._meta.verbose_name, label, "", who))
     lists = _choices(CreditEntry, "list")
-    for row in _profile_rows(CreditEntry, "credit_status", ("list", "listed_on")):
+    for row in _profile_rows(CreditEntry, ("list", "listed_on")):
         org, (name, listed_on), who = split(row)
         label = f"{lists.get(name, name)} {listed_on.isoformat()}"
         out[org].append(_flag("credit_status", CreditEntry._meta.verbose_name, label, "", who))
-    for row in _profile_rows(TaxRecord, "tax_paid_district", ("year", "amount")):
+    for row in _profile_rows(TaxRecord, ("year", "amount")):
         org, (year, amount), who = split(row)
         label = f"{year}: {amount}"
         out[org].append(_flag("tax_paid_district", TaxRecord._meta.verbose_name, label, "", who))
