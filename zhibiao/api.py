@@ -26,6 +26,7 @@ from zhibiao.policies.api import router as policies_router
 from zhibiao.risks.api import router as risks_router
 from zhibiao.standards.api import router as standards_router
 from zhibiao.supply.api import router as supply_router
+from zhibiao.verification.api import router as verification_router
 
 api = NinjaAPI(
     title="zhibiao API",
@@ -50,6 +51,7 @@ api.add_router("/applications", applications_router)
 api.add_router("/supply", supply_router)
 api.add_router("/standards", standards_router)
 api.add_router("/dashboard", dashboard_router)
+api.add_router("/verifications", verification_router)
 api.add_router("/risks", risks_router)
 
 

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "zhibiao.supply",
     "zhibiao.standards",
     "zhibiao.dashboard",
+    "zhibiao.verification",
     "zhibiao.risks",
     "zhibiao.demo",
 ]
@@ -223,9 +224,31 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PUBLICITY_WORKING_DAYS = int(os.environ.get("ZHIBIAO_PUBLICITY_WORKING_DAYS", "5"))
 CALENDAR_HOLIDAYS = env_dates("ZHIBIAO_HOLIDAYS")  # 2027-02-08,2027-02-09,… days off
 CALENDAR_WORKDAYS = env_dates("ZHIBIAO_WORKDAYS")  # weekend days worked in exchange (调休)
+# What counts as an award already received, for the measures' exclusivity ("only the difference
+# is paid") and yearly caps: by default money paid (disbursed, with a payment reference), since
+# "received" is what the enterprise is told and only a payment makes it true. An approved award
+# waiting for payment blocks a second application for its project meanwhile (by name), so the
+# default pays no project twice. Turn this on where the budget commits money at approval, to
+# count approved awards against the caps as well.
+RECEIVED_INCLUDES_APPROVED = env_bool("ZHIBIAO_RECEIVED_INCLUDES_APPROVED")
 
 # Supply platform: hours a candidate has to answer an offer before it is flagged overdue.
 SUPPLY_RESPONSE_HOURS = int(os.environ.get("ZHIBIAO_SUPPLY_RESPONSE_HOURS", "48"))
+
+# Training (zhibiao.events): check-in opens this many minutes before an event starts and closes
+# when it ends. Towards a base's course subsidy a course counts only if announced this many days
+# ahead and attended by at least this many enterprises other than the host.
+CHECKIN_OPENS_MINUTES = int(os.environ.get("ZHIBIAO_CHECKIN_OPENS_MINUTES", "60"))
+COURSE_NOTICE_DAYS = int(os.environ.get("ZHIBIAO_COURSE_NOTICE_DAYS", "7"))
+COURSE_MIN_ENTERPRISES = int(os.environ.get("ZHIBIAO_COURSE_MIN_ENTERPRISES", "3"))
+# Warnings for district staff on a course: one mobile number on this many training events in a
+# year; registrations made less than this many minutes before the start; this many check-ins at
+# the desk within one minute.
+COURSE_REPEAT_PHONE_EVENTS = int(os.environ.get("ZHIBIAO_COURSE_REPEAT_PHONE_EVENTS", "3"))
+COURSE_LATE_REGISTRATION_MINUTES = int(
+    os.environ.get("ZHIBIAO_COURSE_LATE_REGISTRATION_MINUTES", "30")
+)
+COURSE_BURST_CHECKINS = int(os.environ.get("ZHIBIAO_COURSE_BURST_CHECKINS", "10"))
 
 # Background jobs run in a thread of the web process; tests run them inline instead.
 JOBS_INLINE = env_bool("ZHIBIAO_JOBS_INLINE")

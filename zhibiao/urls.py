@@ -24,6 +24,7 @@ urlpatterns = [
     path("services/", include("zhibiao.supply.urls")),
     path("standards/", include("zhibiao.standards.urls")),
     path("records/", include("zhibiao.profiles.urls")),
+    path("verification/", include("zhibiao.verification.urls")),
     path("dashboard/", include("zhibiao.dashboard.urls")),
     path("risks/", include("zhibiao.risks.urls")),
     path("jobs/", include("zhibiao.jobs.urls")),

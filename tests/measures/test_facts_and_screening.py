@@ -77,10 +77,15 @@ def _random_records(count: int, seed: int) -> None:
         for _ in range(count)
     ]
     year = TODAY.year
+
+    def state() -> dict:
+        # Mostly verified; some pending or rejected, which both paths must leave out alike.
+        return {"verification": rng.choice(["verified"] * 6 + ["pending", "rejected"])}
+
     for i, org in enumerate(orgs):
         if rng.random() < 0.8:
             TaxRecord.objects.create(
-                organisation=org, year=year - 1, amount=rng.choice([0, 1000, 500000])
+                organisation=org, year=year - 1, amount=rng.choice([0, 1000, 500000]), **state()
             )
         if rng.random() < 0.5:
             StandardDrafting.objects.create(
@@ -90,6 +95,7 @@ def _random_records(count: int, seed: int) -> None:
                 rank=rng.randint(1, 4),
                 year=rng.choice([year, year - 1]),
                 city_funded=rng.random() < 0.2,
+                **state(),
             )
         if rng.random() < 0.4:
             Certification.objects.create(
@@ -97,6 +103,7 @@ def _random_records(count: int, seed: int) -> None:
                 kind=rng.choice(["shanghai_brand", "energy_ms", "cma", "quality_ms"]),
                 number=f"C-{seed}-{i}",
                 year=rng.choice([year, year - 1]),
+                **state(),
             )
         if rng.random() < 0.2:
             AwardRecord.objects.create(
@@ -104,6 +111,7 @@ def _random_records(count: int, seed: int) -> None:
                 award=rng.choice(["shanghai_quality_gold_award", "china_quality_award"]),
                 year=year,
                 project=f"P{i}",
+                **state(),
             )
         if rng.random() < 0.1:
             CreditEntry.objects.create(organisation=org, list="serious", listed_on=TODAY)

@@ -15,6 +15,7 @@ from zhibiao.core.errors import TransitionRefused
 from zhibiao.notifications.models import Notification
 from zhibiao.standards import services
 from zhibiao.standards.models import Declaration, GroupStandard, LeaderEntry, LeaderScheme
+from zhibiao.verification import services as verification
 
 pytestmark = pytest.mark.django_db
 
@@ -226,6 +227,11 @@ def test_group_standard_matrix_and_facts(users, department, org):
     adoption = reverse("standards:group_adoption", args=[group.pk])
     assert client_for(other_chamber).get(adoption).status_code == 404
     assert client_for(users["admin"]).get(adoption).status_code == 200
+    # The chamber's word alone counts for nothing until staff or the department verify it.
+    assert group.verification == "pending" and group.recorded_by == users["chamber"]
+    assert services.group_standard_facts([org.pk]) == []
+    assert services.group_standard_facts([org.pk], ("verified", "pending"))
+    verification.verify(users["admin"], "group_standard", group.pk)
     facts = services.group_standard_facts([org.pk])
     assert facts[0]["code"] == "T/FXTEST 001-2023"
     assert (facts[0]["rank"], facts[0]["adopted_by_department"], facts[0]["self_declared"]) == (

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The six kinds of users of the platform; a user has exactly one."""
+    """The kinds of users of the platform; a user has exactly one."""
 
     ADMIN = "admin", _("District administrator")
     EXPERT = "expert", _("Committee expert")
@@ -23,10 +23,18 @@ class Role(models.TextChoices):
     BASE_MANAGER = "base_manager", _("Training-base manager")
     CHAMBER = "chamber", _("Chamber user")
     PROVIDER = "provider", _("Service provider")
+    DEPARTMENT = "department", _("Department user")
 
 
-#: Roles that act for one organisation and so must be linked to it.
-ORGANISATION_ROLES = {Role.ENTERPRISE, Role.BASE_MANAGER, Role.CHAMBER, Role.PROVIDER}
+#: Roles that act for one organisation and so must be linked to it. A department user acts for
+#: a government department and verifies the records that department attests (an adoption).
+ORGANISATION_ROLES = {
+    Role.ENTERPRISE,
+    Role.BASE_MANAGER,
+    Role.CHAMBER,
+    Role.PROVIDER,
+    Role.DEPARTMENT,
+}
 
 
 class ZhibiaoUserManager(UserManager):

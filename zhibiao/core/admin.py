@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from zhibiao.audit.services import record
+from zhibiao.core.attestation import Attested
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -14,6 +15,10 @@ class AuditedModelAdmin(admin.ModelAdmin):
     """
 
     def save_model(self, request, obj, form, change):
+        if isinstance(obj, Attested):
+            # The admin site is district staff's: what they enter they attest (an official
+            # record they have in hand), so it is recorded and verified by them at once.
+            obj.mark_recorded(request.user, verified=True)
         super().save_model(request, obj, form, change)
         action = "update" if change else "create"
         record(
@@ -32,3 +37,14 @@ class AuditedModelAdmin(admin.ModelAdmin):
         for obj in queryset:
             record(request.user, f"{obj._meta.model_name}.delete", obj, via="admin")
         super().delete_queryset(request, queryset)
+
+
+#: Provenance fields, shown read-only in the admin site (set by `save_model` and the queue).
+PROVENANCE_FIELDS = (
+    "recorded_by",
+    "recorded_at",
+    "verification",
+    "checked_by",
+    "checked_at",
+    "check_note",
+)

@@ -243,6 +243,17 @@ def _records(loader: _Loader, orgs: dict[str, Organisation]) -> None:
     from zhibiao.profiles import models as profiles
 
     year = timezone.localdate().year
+    # District staff entered them from the documents in hand, so they recorded and verified them
+    # (at a fixed time, so that loading the demo again changes nothing).
+    staff = User.objects.get(username="admin")
+    entered = _aware(datetime.datetime(year, 1, 5, 9, 30))
+    provenance = {
+        "recorded_by": staff,
+        "recorded_at": entered,
+        "verification": "verified",
+        "checked_by": staff,
+        "checked_at": entered,
+    }
 
     def dated(row: dict) -> dict:
         return {k: v.replace("{Y}", str(year)) if isinstance(v, str) else v for k, v in row.items()}
@@ -253,19 +264,25 @@ def _records(loader: _Loader, orgs: dict[str, Organisation]) -> None:
             loader.upsert(
                 profiles.TaxRecord,
                 {"organisation": org, "year": year - 1},
-                {"amount": Decimal(row["amount"])},
+                {"amount": Decimal(row["amount"]), **provenance},
             )
         for row in map(dated, kinds.get("certifications", [])):
             loader.upsert(
                 profiles.Certification,
                 {"kind": row["kind"], "number": row["number"]},
-                {"organisation": org, "year": year},
+                {"organisation": org, "year": year, **provenance},
             )
         for row in map(dated, kinds.get("standards", [])):
             loader.upsert(
                 profiles.StandardDrafting,
                 {"organisation": org, "code": row["code"]},
-                {"title": row["title"], "level": row["level"], "rank": row["rank"], "year": year},
+                {
+                    "title": row["title"],
+                    "level": row["level"],
+                    "rank": row["rank"],
+                    "year": year,
+                    **provenance,
+                },
             )
         for row in map(dated, kinds.get("awards", [])):
             loader.upsert(
@@ -277,11 +294,13 @@ def _records(loader: _Loader, orgs: dict[str, Organisation]) -> None:
                     "person_name": "",
                     "year": year,
                 },
-                {"project": row["project"]},
+                {"project": row["project"], **provenance},
             )
         for row in map(dated, kinds.get("designations", [])):
             loader.upsert(
-                profiles.Designation, {"organisation": org, "kind": row["kind"]}, {"year": year}
+                profiles.Designation,
+                {"organisation": org, "kind": row["kind"]},
+                {"year": year, **provenance},
             )
 
 
@@ -517,6 +536,7 @@ def _past(loader: _Loader, orgs, bases, users: dict[str, User]) -> None:
                 "seats_taken": registered,
                 "registration_opens_at": start - datetime.timedelta(days=20),
                 "registration_closes_at": start - datetime.timedelta(days=1),
+                "announced_at": start - datetime.timedelta(days=20),  # notice for the subsidy
                 "survey_sent_at": start + datetime.timedelta(days=1),
             },
             m2m={"organisers": [base.organisation]},
@@ -578,8 +598,8 @@ def load_demo(actor=None) -> LoadReport:
         loader.report.updated[str(Batch._meta.verbose_name_plural)] += 1
     _bases(loader, orgs, batch)
     _measures(loader, documents)
-    _records(loader, orgs)
     _accounts(loader, orgs, members)
+    _records(loader, orgs)
     _supply(loader, orgs)
     standards_demo.load(loader, orgs)
     _training(loader, orgs, documents, members, conference, batch)

@@ -399,6 +399,7 @@ ACCOUNTS: list[tuple[str, str, str | None, str, str | None]] = [
     ("base", "base_manager", "上海晨光文具股份有限公司", "晨光文具实训基地管理员", None),
     ("chamber", "chamber", "上海市奉贤区美丽健康产业商会", "美丽健康产业商会秘书处", None),
     ("provider", "provider", "上海贤质检测技术有限公司", "贤质检测业务经理", None),
+    ("department", "department", MSB, "区市场监管局标准化科", None),
 ]
 
 
@@ -412,8 +413,6 @@ AUTO_CLAUSES = {
     "FX23-CERT-INFOSEC",
     "FX23-CERT-MEASURE",
     "FX23-CMA",
-    "FX23-BASE-OPS",
-    "FX23-BASE-COURSE",
 }
 RECORDS: dict[str, dict[str, list[dict]]] = {
     "上海贤达精密机械有限公司": {

@@ -23,8 +23,29 @@ from zhibiao.core.db import raw_rows
 from zhibiao.directory.models import Organisation, OrganisationKind
 from zhibiao.rules import FactSchema, Population, RecordList, load_schema
 
-#: Application states whose awards count toward caps and exclusivity (granted or pending).
-COUNTED_STATES = ("submitted", "returned", "in_review", "publicity", "approved", "disbursed")
+#: Application states whose awards count as received for caps and exclusivity: paid ones only.
+#: A pending application is not money received (it blocks a second application for its project
+#: instead, zhibiao.applications.services); approved ones count too under the setting
+#: RECEIVED_INCLUDES_APPROVED. Read through `counted_states()`, which applies the setting.
+COUNTED_STATES = ("disbursed",)
+
+
+def counted_states() -> tuple[str, ...]:
+    """The states counted as received now (the setting is read per call: tests override it)."""
+    from django.conf import settings
+
+    if settings.RECEIVED_INCLUDES_APPROVED:
+        return (*COUNTED_STATES, "approved")
+    return COUNTED_STATES
+
+
+#: Verification states of records that count towards an entitlement, and of those that would
+#: once verified (shown as near misses "awaiting verification").
+COUNTING = ("verified",)
+WOULD_COUNT = ("verified", "pending")
+
+#: Provenance columns read with each record when an explanation shows where its facts came from.
+PROVENANCE = ("pk", "verification", "recorded_by_id", "recorded_at", "checked_by_id", "checked_at")
 
 
 @cache
@@ -54,9 +75,12 @@ def _of(model: str, ids: Sequence[int] | None, field: str = "organisation_id") -
     return rows if ids is None else rows.filter(**{f"{field}__in": ids})
 
 
-def _standards(ids: Sequence[int] | None) -> QuerySet:
+def _standards(
+    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
+) -> QuerySet:
     return (
         _of("profiles.StandardDrafting", ids)
+        .filter(verification__in=list(states))
         .order_by("organisation_id", "year", "code")
         .values_list(
             "organisation_id",
@@ -68,6 +92,7 @@ def _standards(ids: Sequence[int] | None) -> QuerySet:
             "city_grant",
             "self_declared",
             "adopted_by_department",
+            *(PROVENANCE if provenance else ()),
         )
     )
 
@@ -84,12 +109,22 @@ _STANDARD_FIELDS = (
 )
 
 
-def _awards(ids: Sequence[int] | None) -> QuerySet:
+def _awards(
+    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
+) -> QuerySet:
     return (
         _of("profiles.AwardRecord", ids)
+        .filter(verification__in=list(states))
         .order_by("organisation_id", "year", "pk")
         .values_list(
-            "organisation_id", "award", "recipient", "grade", "year", "project", "city_funded"
+            "organisation_id",
+            "award",
+            "recipient",
+            "grade",
+            "year",
+            "project",
+            "city_funded",
+            *(PROVENANCE if provenance else ()),
         )
     )
 
@@ -97,11 +132,21 @@ def _awards(ids: Sequence[int] | None) -> QuerySet:
 _AWARD_FIELDS = ("name", "recipient", "grade", "year", "project", "city_funded")
 
 
-def _certifications(ids: Sequence[int] | None) -> QuerySet:
+def _certifications(
+    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
+) -> QuerySet:
     return (
         _of("profiles.Certification", ids)
+        .filter(verification__in=list(states))
         .order_by("organisation_id", "year", "pk")
-        .values_list("organisation_id", "kind", "number", "year", "city_funded")
+        .values_list(
+            "organisation_id",
+            "kind",
+            "number",
+            "year",
+            "city_funded",
+            *(PROVENANCE if provenance else ()),
+        )
     )
 
 
@@ -109,17 +154,21 @@ _CERTIFICATION_FIELDS = ("kind", "number", "year", "city_funded")
 
 
 def _received(ids: Sequence[int] | None, excluding: int | None = None) -> QuerySet:
+    """Awards received: the amount approved (what is paid), not the amount first assessed."""
+    from django.db.models.functions import Coalesce
+
     return (
         _of("applications.Application", ids, "enterprise_id")
-        .filter(status__in=COUNTED_STATES)
+        .filter(status__in=counted_states())
         .exclude(pk=excluding)
         .order_by("enterprise_id", "pk")
+        .annotate(received=Coalesce("amount_approved", "amount_assessed"))
         .values_list(
             "enterprise_id",
             "clause__code",
             "version__category",
             "year",
-            "amount_assessed",
+            "received",
             "project",
         )
     )
@@ -128,7 +177,10 @@ def _received(ids: Sequence[int] | None, excluding: int | None = None) -> QueryS
 _RECEIVED_FIELDS = ("clause", "category", "year", "amount", "project")
 
 
-def _leaders(ids: Sequence[int] | None) -> QuerySet:
+def _leaders(
+    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
+) -> QuerySet:
+    """Leader results are the district's own ranking (staff rank each evaluation)."""
     return (
         _of("standards.LeaderEntry", ids, "enterprise_id")
         .filter(is_leader=True, scheme__status="ranked")
@@ -140,7 +192,9 @@ def _leaders(ids: Sequence[int] | None) -> QuerySet:
 _LEADER_FIELDS = ("category", "year", "rank")
 
 
-def _group_standards(ids: Sequence[int] | None) -> list[tuple]:
+def _group_standards(
+    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
+) -> list[tuple]:
     """Group standards drafted, as rows of the `standards` fact (never city-funded)."""
     from zhibiao.standards.services import group_standard_facts
 
@@ -155,8 +209,13 @@ def _group_standards(ids: Sequence[int] | None) -> list[tuple]:
             0,
             row["self_declared"],
             row["adopted_by_department"],
+            *(
+                (*(getattr(row["record"], name) for name in PROVENANCE), "standards.GroupStandard")
+                if provenance
+                else ()
+            ),
         )
-        for row in group_standard_facts(ids)
+        for row in group_standard_facts(ids, states)
     ]
 
 
@@ -170,12 +229,16 @@ def _training(ids: Sequence[int] | None, as_of: datetime.date) -> dict[int, dict
     return training_facts(ids, as_of.year)
 
 
-def _all_standards(ids: Sequence[int] | None) -> list[tuple]:
+def _all_standards(
+    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
+) -> list[tuple]:
     """Standards drafted on record, and the group standards of the standards app not yet
     recorded there for the same enterprise."""
-    rows = list(_standards(ids))
+    rows = list(_standards(ids, states, provenance))
     known = {(row[0], row[1]) for row in rows}
-    rows += [row for row in _group_standards(ids) if (row[0], row[1]) not in known]
+    rows += [
+        row for row in _group_standards(ids, states, provenance) if (row[0], row[1]) not in known
+    ]
     return rows
 
 
@@ -211,17 +274,29 @@ def _base_facts(ids: Sequence[int] | None) -> dict[int, tuple[str, int]]:
 
 
 def _scalar_rows(
-    ids: Sequence[int] | None, as_of: datetime.date, needed: set[str] | None = None
+    ids: Sequence[int] | None,
+    as_of: datetime.date,
+    needed: set[str] | None = None,
+    states: Sequence[str] = COUNTING,
 ) -> dict[str, dict[int, Any]]:
-    """Facts of the small record kinds, by enterprise id (absent: the schema default)."""
+    """Facts of the small record kinds, by enterprise id (absent: the schema default).
+
+    Designations and tax count only in the given verification states; a credit-list entry
+    counts unless rejected, because it weighs against the enterprise, not for it.
+    """
     needed = needed if needed is not None else set(schema().names())
     designations: dict[int, list[str]] = defaultdict(list)
     if "designations" in needed:
-        for org, kind in _of("profiles.Designation", ids).values_list("organisation_id", "kind"):
+        rows = _of("profiles.Designation", ids).filter(verification__in=list(states))
+        for org, kind in rows.values_list("organisation_id", "kind"):
             designations[org].append(kind)
     credit: dict[int, list] = defaultdict(list)
     if "credit_status" in needed:
-        entries = _of("profiles.CreditEntry", ids).filter(listed_on__lte=as_of)
+        entries = (
+            _of("profiles.CreditEntry", ids)
+            .filter(listed_on__lte=as_of)
+            .exclude(verification="rejected")
+        )
         for org, *entry in entries.values_list(
             "organisation_id", "list", "listed_on", "removed_on"
         ):
@@ -232,7 +307,7 @@ def _scalar_rows(
         tax = dict(
             raw_rows(
                 _of("profiles.TaxRecord", ids)
-                .filter(year=as_of.year - 1)
+                .filter(year=as_of.year - 1, verification__in=list(states))
                 .values_list("organisation_id", "amount")
             )
         )
@@ -247,13 +322,54 @@ def _scalar_rows(
 
 
 def facts_for(
-    organisation: Organisation, as_of: datetime.date, *, excluding_application: int | None = None
+    organisation: Organisation,
+    as_of: datetime.date,
+    *,
+    excluding_application: int | None = None,
+    states: Sequence[str] = COUNTING,
 ) -> dict[str, Any]:
     """One enterprise's facts, in the form `explain` takes.
 
     `excluding_application` leaves an application out of the awards already received, so an
-    application is assessed as if it were not yet on file.
+    application is assessed as if it were not yet on file. `states` are the verification states
+    of the records read: verified ones only, unless asking what pending records would change.
     """
+    return _facts_and_provenance(organisation, as_of, excluding_application, states, False)[0]
+
+
+def facts_with_provenance(
+    organisation: Organisation,
+    as_of: datetime.date,
+    *,
+    excluding_application: int | None = None,
+    states: Sequence[str] = COUNTING,
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """The facts, and for each list fact (and each scalar fact read from a record) the
+    provenance of its records in the same order: model, pk, verification, who recorded and
+    verified it and when. Used by explanations; screening never needs it."""
+    return _facts_and_provenance(organisation, as_of, excluding_application, states, True)
+
+
+_PROVENANCE_MODELS = {
+    "standards": "profiles.StandardDrafting",
+    "awards": "profiles.AwardRecord",
+    "certifications": "profiles.Certification",
+}
+
+
+def _provenance_of(fact: str, row: Sequence[Any], width: int) -> dict[str, Any]:
+    """The provenance columns after a row's fact fields; a group standard's row ends with its
+    own model's label, since the `standards` fact reads two models."""
+    tail = tuple(row[1 + width :])
+    if not tail:
+        return {}
+    model = _PROVENANCE_MODELS.get(fact, "")
+    if len(tail) > len(PROVENANCE):
+        tail, model = tail[: len(PROVENANCE)], tail[-1]
+    return {"model": model, **dict(zip(PROVENANCE, tail, strict=True))}
+
+
+def _facts_and_provenance(organisation, as_of, excluding_application, states, provenance):
     org = organisation
     facts: dict[str, Any] = {
         "registered_in_district": org.kind == OrganisationKind.ENTERPRISE and bool(org.town),
@@ -265,7 +381,7 @@ def facts_for(
     }
     if org.founded_on:
         facts["registration_date"] = org.founded_on
-    small = _scalar_rows([org.pk], as_of)
+    small = _scalar_rows([org.pk], as_of, states=states)
     facts["designations"] = small["designations"].get(org.pk, [])
     facts["credit_status"] = small["credit_status"].get(org.pk, "good")
     facts["tax_paid_district"] = Decimal(str(small["tax_paid_district"].get(org.pk, 0)))
@@ -274,12 +390,34 @@ def facts_for(
     training = _training([org.pk], as_of).get(org.pk, {})
     facts["courses"] = training.get("courses", [])
     facts["base_evaluation"] = training.get("base_evaluation", "none")
+    sources: dict[str, list[dict[str, Any]]] = {}
     for name, (query, fields) in _LISTS.items():
-        rows = (
-            query([org.pk]) if name != "received_awards" else query([org.pk], excluding_application)
-        )
-        facts[name] = [_record(fields, row[1:]) for row in rows]
-    return facts
+        if name == "received_awards":
+            rows = query([org.pk], excluding_application)
+        else:
+            rows = query([org.pk], states, provenance)
+        facts[name] = [_record(fields, row[1 : 1 + len(fields)]) for row in rows]
+        if provenance:
+            sources[name] = [_provenance_of(name, row, len(fields)) for row in rows]
+    if provenance:
+        sources.update(_scalar_provenance(org, as_of, states))
+    return facts, sources
+
+
+def _scalar_provenance(org, as_of, states) -> dict[str, list[dict[str, Any]]]:
+    """Provenance of the scalar facts read from records: tax of the year before, designations."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for fact, model, rows in (
+        (
+            "tax_paid_district",
+            "profiles.TaxRecord",
+            _of("profiles.TaxRecord", [org.pk]).filter(year=as_of.year - 1),
+        ),
+        ("designations", "profiles.Designation", _of("profiles.Designation", [org.pk])),
+    ):
+        values = rows.filter(verification__in=list(states)).values_list(*PROVENANCE)
+        out[fact] = [{"model": model, **dict(zip(PROVENANCE, row, strict=True))} for row in values]
+    return out
 
 
 def _scatter(size: int, index: dict[int, int], values: dict[int, Any], fill, dtype) -> np.ndarray:

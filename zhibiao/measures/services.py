@@ -23,7 +23,8 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.directory.models import Organisation
-from zhibiao.measures import facts
+from zhibiao.measures import facts, provenance
+from zhibiao.measures.channels import auto_refusal
 from zhibiao.measures.models import Clause, ClauseVersion, Entitlement, Mode, RuleBook, Screening
 from zhibiao.policies.models import PolicyDocument
 from zhibiao.rules import (
@@ -128,6 +129,23 @@ def clause_set(rulebook: RuleBook) -> ClauseSet:
     with _compiled_lock:
         _compiled[rulebook.pk] = (key, compiled)
     return compiled
+
+
+def latest_compiled(clause: Clause):
+    """The clause's latest published version, compiled with its rule book (None: no version)."""
+    version = clause.versions.published().order_by("-number").first()
+    if version is None:
+        return None
+    return clause_set(clause.rulebook).get(clause.code, version.number)
+
+
+def auto_allowed(clause: Clause) -> bool:
+    """Whether an entitlement under the clause may be confirmed without application: the clause
+    is set so, and its latest version reads only facts independent of the enterprise."""
+    if clause.mode != Mode.AUTO:
+        return False
+    compiled = latest_compiled(clause)
+    return compiled is not None and auto_refusal(compiled) is None
 
 
 def version_for(rulebook: RuleBook, clause_id: str, number: int) -> ClauseVersion:
@@ -262,6 +280,10 @@ def publish_version(
     if checked.errors:
         raise RuleTextInvalid(checked.errors)
     data = checked.data
+    if (clause.mode if clause is not None else mode) == Mode.AUTO:
+        refusal = auto_refusal(checked.clause_set.get(data["id"], data["version"]))
+        if refusal:
+            raise RuleTextInvalid([_error("mode", refusal)])
     if clause is None:
         position = (rulebook.clauses.aggregate(top=Max("position"))["top"] or 0) + 1
         clause = Clause.objects.create(
@@ -326,7 +348,14 @@ def _end_previous(actor, clause: Clause, start: datetime.date) -> None:
 
 @transaction.atomic
 def update_clause_settings(actor, clause: Clause, *, mode: str, needs_review: bool) -> Clause:
+    """How the clause is granted. Without application only if it reads no fact the enterprise
+    or a party on its side can record alone (refused by name otherwise)."""
     ensure(is_district_admin(actor))
+    if mode == Mode.AUTO:
+        compiled = latest_compiled(clause)
+        refusal = auto_refusal(compiled) if compiled is not None else None
+        if refusal:
+            raise ValidationError({"mode": refusal})
     clause.mode, clause.needs_review = mode, needs_review
     clause.full_clean()
     clause.save(update_fields=["mode", "needs_review"])
@@ -381,23 +410,46 @@ def draft_text(rulebook: RuleBook, clause: Clause | None) -> str:
     return dump_yaml(data)
 
 
-def result_view(result, mode: str | None, applications: dict) -> dict[str, Any]:
-    """A clause result for 我的政策: its lines, each with the application already made, if any."""
+def result_view(
+    result, mode: str | None, applications: dict, pending: dict | None = None
+) -> dict[str, Any]:
+    """A clause result for 我的政策: its lines, each with the application made for it, if any.
+
+    `pending` maps a project to the enterprise's pending application for it under any clause of
+    the same rule book (zhibiao.applications.services.pending_by_project): a line of such a
+    project shows that application, not an offer to apply for the project a second time. A line
+    with an application shows the application's amount (approved, or else assessed), so that no
+    figure on the line is money "received" or a 0.00 that only the application itself caused.
+    """
     data = result.to_dict()
-    lines = [
-        {**line, "application": applications.get((result.id, line["project"] or ""))}
-        for line in data["lines"]
-    ]
+    pending = pending or {}
+    lines = []
+    for line in data["lines"]:
+        project = line["project"] or ""
+        application = applications.get((result.id, project))
+        if application is None and project:
+            application = pending.get(project)
+        lines.append(_line_with_application(result.id, line, application))
     if not lines and (result.id, "") in applications:
-        lines = [
-            {
-                "label": result.title,
-                "project": None,
-                "amount": str(result.amount),
-                "application": applications[(result.id, "")],
-            }
-        ]
+        line = {"label": result.title, "project": None, "amount": str(result.amount)}
+        lines = [_line_with_application(result.id, line, applications[(result.id, "")])]
     return {"result": data, "mode": mode, "lines": lines}
+
+
+def _line_with_application(clause_id: str, line: dict, application) -> dict[str, Any]:
+    if application is None:
+        return {**line, "application": None}
+    amount = application.amount_approved
+    if amount is None and application.amount_assessed > 0:
+        amount = application.amount_assessed  # 0 until approval for one opened on a near miss
+    return {
+        **line,
+        "application": application,
+        "application_amount": None if amount is None else str(amount),
+        "application_clause": ""
+        if application.clause.code == clause_id
+        else application.version.title,
+    }
 
 
 # --- Rule files (YAML under version control) -------------------------------------------------
@@ -447,6 +499,8 @@ def import_rulebook(
             clause__code=clause.id, number=clause.version
         ).first()
         label = f"{clause.id} v{clause.version}"
+        if modes.get(clause.id) == Mode.AUTO and (refusal := auto_refusal(clause)):
+            raise RuleTextInvalid([_error(label, refusal)])
         if existing is not None:
             if _load(existing.source) != raw:
                 raise RuleTextInvalid(
@@ -502,17 +556,28 @@ def rulebooks_in_force(on: datetime.date | None = None):
 
 
 def explain_enterprise(
-    organisation: Organisation, as_of: datetime.date | None = None, *, excluding_application=None
+    organisation: Organisation,
+    as_of: datetime.date | None = None,
+    *,
+    excluding_application=None,
+    with_provenance: bool = True,
 ) -> list[tuple[RuleBook, Explanation]]:
-    """Every rule book's explanation for one enterprise, from its records as they are now."""
+    """Every rule book's explanation for one enterprise, from its verified records as they are
+    now, with where each fact came from and what awaits verification (`provenance`)."""
     as_of = as_of or timezone.localdate()
     enterprise_facts = facts.facts_for(
         organisation, as_of, excluding_application=excluding_application
     )
-    return [
-        (rulebook, explain(clause_set(rulebook), enterprise_facts, as_of))
+    triples = [
+        (rulebook, compiled, explain(compiled, enterprise_facts, as_of))
         for rulebook in rulebooks_in_force(as_of)
+        for compiled in [clause_set(rulebook)]
     ]
+    if with_provenance:
+        provenance.annotate(
+            organisation, as_of, triples, excluding_application=excluding_application
+        )
+    return [(rulebook, explanation) for rulebook, _compiled, explanation in triples]
 
 
 def screen(progress, *, as_of: str) -> dict[str, Any]:

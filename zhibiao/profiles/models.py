@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.attestation import Attested
 from zhibiao.directory.models import Organisation
 
 
@@ -70,8 +71,12 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(organisation__in=Organisation.objects.private_visible_to(user))
 
 
-class EnterpriseRecord(models.Model):
-    """Common to every record; each subclass has its `organisation` with its own related name."""
+class EnterpriseRecord(Attested):
+    """Common to every record; each subclass has its `organisation` with its own related name.
+
+    Every record feeds a fact the measures pay on, so each keeps its provenance (`Attested`):
+    who recorded it and whether and by whom it was verified. Only verified records count.
+    """
 
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -84,6 +84,10 @@ class ClauseResult:
     near_miss: bool
     missing: list[str]
     evidence: list[str]
+    # Set by the platform, not the engine: where each fact used came from (who recorded and who
+    # verified it), and the records that would make the clause pay once verified.
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    awaiting: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -139,6 +143,8 @@ class ClauseResult:
             "near_miss": self.near_miss,
             "missing": list(self.missing),
             "evidence": list(self.evidence),
+            "sources": list(self.sources),
+            "awaiting": list(self.awaiting),
         }
 
 

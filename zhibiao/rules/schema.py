@@ -48,6 +48,7 @@ class FieldDef:
     default: Any = None  # internal form
     values: Mapping[str, str] | None = None  # enumerated codes → Chinese labels
     source: str = ""
+    attested_by: str = ""  # "" means as the list fact
 
     @property
     def enum(self) -> Mapping[str, str] | None:
@@ -65,6 +66,14 @@ class FactDef:
     values: Mapping[str, str] | None = None
     fields: Mapping[str, FieldDef] = field(default_factory=dict)
     note: str = ""
+    attested_by: str = "district"  # one of ATTESTERS: whose word the value rests on
+
+    def attester_of(self, field_name: str | None = None) -> str:
+        """Who attests this fact, or one field of its records (a field may rest on another
+        party's word than the records themselves, as a group standard's adoption does)."""
+        if field_name is not None and field_name in self.fields:
+            return self.fields[field_name].attested_by or self.attested_by
+        return self.attested_by
 
     @property
     def enum(self) -> Mapping[str, str] | None:
@@ -248,7 +257,13 @@ class FactSchema:
         """The schema as plain data (what the Django side shows staff as the fact list)."""
         out: dict[str, Any] = {}
         for f in self.facts.values():
-            entry: dict[str, Any] = {"type": f.type, "zh": f.zh, "en": f.en, "source": f.source}
+            entry: dict[str, Any] = {
+                "type": f.type,
+                "zh": f.zh,
+                "en": f.en,
+                "source": f.source,
+                "attested_by": f.attested_by,
+            }
             if f.values is not None:
                 entry["values"] = dict(f.values)
             if f.fields:
@@ -257,6 +272,7 @@ class FactSchema:
                         "type": fd.type,
                         "zh": fd.zh,
                         "en": fd.en,
+                        "attested_by": f.attester_of(fd.name),
                         **({"values": dict(fd.values)} if fd.values is not None else {}),
                     }
                     for fd in f.fields.values()
@@ -273,8 +289,26 @@ def _enum_message(value: str, values: Mapping[str, str]) -> str:
 # ---------------------------------------------------------------------------------------------
 # loading facts.yaml
 
-_FACT_KEYS = {"type", "zh", "en", "source", "default", "values", "fields", "note"}
-_FIELD_KEYS = {"type", "zh", "en", "source", "default", "values"}
+_FACT_KEYS = {"type", "zh", "en", "source", "default", "values", "fields", "note", "attested_by"}
+_FIELD_KEYS = {"type", "zh", "en", "source", "default", "values", "attested_by"}
+
+#: Who may attest a fact (facts.yaml `attested_by`): district records kept by staff, official
+#: sources imported by staff, an independent third party (a department, a certification body),
+#: an event's host, the enterprise itself.
+ATTESTERS = ("district", "official", "third_party", "host", "enterprise")
+#: The attesters independent of the enterprise paid: only facts resting on them may pay
+#: without an application (免申即享). The host and the enterprise can make their facts up alone.
+INDEPENDENT_ATTESTERS = frozenset({"district", "official", "third_party"})
+
+
+def _attester(spec: dict, p: str, err, *, required: bool) -> str:
+    raw = spec.get("attested_by")
+    if raw is None and not required:
+        return ""
+    if raw not in ATTESTERS:
+        err(join_path(p, "attested_by"), f"attested_by must be one of {', '.join(ATTESTERS)}")
+        return ""
+    return raw
 
 
 def load_schema(path: str | Path | None = None, *, text: str | None = None) -> FactSchema:
@@ -343,10 +377,11 @@ def load_schema(path: str | Path | None = None, *, text: str | None = None) -> F
                     None,
                     fvalues,
                     str(fspec.get("source", "")),
+                    _attester(fspec, fp, err, required=False),
                 )
                 default = _default(fspec, fdef, join_path(fp, "default"), err)
                 fields[fname] = FieldDef(
-                    fdef.name, ft, fdef.zh, fdef.en, default, fvalues, fdef.source
+                    fdef.name, ft, fdef.zh, fdef.en, default, fvalues, fdef.source, fdef.attested_by
                 )
         elif "fields" in spec:
             err(join_path(p, "fields"), "only list facts have fields")
@@ -360,10 +395,20 @@ def load_schema(path: str | Path | None = None, *, text: str | None = None) -> F
             values,
             fields,
             str(spec.get("note", "")),
+            _attester(spec, p, err, required=True),
         )
         default = _default(spec, fdef0, join_path(p, "default"), err)
         facts[name] = FactDef(
-            name, t, fdef0.zh, fdef0.en, fdef0.source, default, values, fields, fdef0.note
+            name,
+            t,
+            fdef0.zh,
+            fdef0.en,
+            fdef0.source,
+            default,
+            values,
+            fields,
+            fdef0.note,
+            fdef0.attested_by,
         )
     if errors:
         raise RuleValidationError(errors)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from zhibiao.core.admin import AuditedModelAdmin
+from zhibiao.core.admin import PROVENANCE_FIELDS, AuditedModelAdmin
 from zhibiao.standards.models import (
     Declaration,
     DeclaredStandard,
@@ -71,6 +71,8 @@ class DrafterInline(admin.TabularInline):
 
 @admin.register(GroupStandard)
 class GroupStandardAdmin(AuditedModelAdmin):
-    list_display = ["standard", "chamber", "adopted_by", "adopted_on"]
+    list_display = ["standard", "chamber", "adopted_by", "adopted_on", "verification"]
+    list_filter = ["verification"]
     raw_id_fields = ["standard", "chamber", "adopted_by"]
+    readonly_fields = PROVENANCE_FIELDS
     inlines = [DrafterInline]

@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from zhibiao import stdcodes
+from zhibiao.accounts.models import User
 from zhibiao.standards import catalogue, services
 from zhibiao.standards.models import (
     CatalogueSource,
@@ -87,6 +90,10 @@ GROUP = {
     "adoption_document": "奉市监质〔2023〕演示第1号",
     "drafters": ["上海东方美谷生物科技有限公司"],  # fictional, like every drafter in the demo
 }
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 def load(loader, orgs: dict) -> None:
@@ -208,6 +215,12 @@ def _group(loader, orgs: dict) -> None:
             "adopted_by": orgs[MSB],
             "adopted_on": GROUP["adopted_on"],
             "adoption_document": GROUP["adoption_document"],
+            # The chamber recorded it; the adopting department's own user verified it.
+            "recorded_by": User.objects.get(username="chamber"),
+            "recorded_at": _at(GROUP["adopted_on"], 10),
+            "verification": "verified",
+            "checked_by": User.objects.get(username="department"),
+            "checked_at": _at(GROUP["adopted_on"] + datetime.timedelta(days=3), 15),
         },
     )
     for rank, name in enumerate(GROUP["drafters"], start=1):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -565,6 +565,9 @@ def publish_group_standard(actor, data: Mapping[str, Any], *, chamber=None) -> G
         adopted_on=data.get("adopted_on"),
         adoption_document=data.get("adoption_document") or "",
     )
+    # A chamber speaks for its members: what it records waits for district staff or the
+    # adopting department to verify it; district staff attest what they record themselves.
+    group.mark_recorded(actor, verified=is_district_admin(actor))
     group.full_clean()
     group.save()
     for rank, organisation in enumerate(data.get("drafters") or [], start=1):
@@ -577,13 +580,18 @@ def publish_group_standard(actor, data: Mapping[str, Any], *, chamber=None) -> G
 
 @transaction.atomic
 def record_adoption(actor, group: GroupStandard, data: Mapping[str, Any]) -> GroupStandard:
-    """Record (or change) the department that adopted a group standard (采信)."""
+    """Record (or change) the department that adopted a group standard (采信).
+
+    The adoption pays (FX23-STD-GROUP), so a change by the chamber sends the record back to
+    verification by district staff or the adopting department's users."""
     ensure(GroupStandard.objects.editable_by(actor).filter(pk=group.pk).exists())
     fields = ["adopted_by", "adopted_on", "adoption_document"]
     before = {name: getattr(group, name) for name in fields}
     for name in fields:
         if name in data:
             setattr(group, name, data[name] or ("" if name == "adoption_document" else None))
+    if any(getattr(group, name) != before[name] for name in fields):
+        group.mark_recorded(actor, verified=is_district_admin(actor))
     group.full_clean()
     group.save()
     record(actor, "group_standard.adoption", group, changes=changes(group, before, fields))
@@ -787,14 +795,18 @@ def leader_results(enterprise_ids, year: int) -> list[LeaderFact]:
     return [LeaderFact(*row) for row in rows]
 
 
-def group_standard_facts(enterprise_ids=None) -> list[dict]:
+def group_standard_facts(enterprise_ids=None, states: Sequence[str] = ("verified",)) -> list[dict]:
     """Group standards the enterprises drafted, in the shape of the measures' ``standards``
-    fact: code, level, rank, year, self_declared, adopted_by_department (and the department).
-    ``None`` means every enterprise."""
+    fact: code, level, rank, year, self_declared, adopted_by_department (and the department),
+    with the group standard's provenance. ``None`` means every enterprise.
+
+    Only group standards whose verification is in ``states`` are read: the chamber records
+    them on its members' behalf, so by default only verified ones count (facts.yaml).
+    """
     declarations = DeclaredStandard.objects.filter(declaration__status=DeclarationStatus.PUBLISHED)
     rows = GroupStandardDrafter.objects.select_related(
         "group_standard__standard", "group_standard__adopted_by"
-    )
+    ).filter(group_standard__verification__in=list(states))
     if enterprise_ids is not None:  # None: every enterprise (screening), without an IN list
         declarations = declarations.filter(declaration__enterprise_id__in=list(enterprise_ids))
         rows = rows.filter(organisation_id__in=list(enterprise_ids))
@@ -813,6 +825,7 @@ def group_standard_facts(enterprise_ids=None) -> list[dict]:
                 "adopted_by_department": group.adopted_by_id is not None,
                 "adopting_department_id": group.adopted_by_id,
                 "adopted_on": group.adopted_on,
+                "record": group,
             }
         )
     return out

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.attestation import Attested
+
 
 class GroupStandardQuerySet(models.QuerySet):
     def visible_to(self, user) -> GroupStandardQuerySet:
@@ -26,11 +28,13 @@ class GroupStandardQuerySet(models.QuerySet):
         return self.filter(chamber_id=user.organisation_id)
 
 
-class GroupStandard(models.Model):
+class GroupStandard(Attested):
     """A chamber's group standard, its drafters and the department that adopted it (采信).
 
     The measures reward a group standard only when it is self-declared and adopted by a city
-    or district department, so the adopting department is a record, not a remark.
+    or district department, so the adopting department is a record, not a remark. The chamber
+    is on its members' side, so what it records (drafters and their ranks, the adoption) counts
+    only once district staff or the adopting department's users have verified it (`Attested`).
     """
 
     chamber = models.ForeignKey(

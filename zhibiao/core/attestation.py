@@ -1,0 +1,91 @@
+"""Who vouches for a record that pays: the provenance every money record carries.
+
+The platform decides public money, so a record that feeds an entitlement must say who recorded
+it, when, and whether and by whom it was verified. `zhibiao/rules/facts.yaml` names, for each
+fact, who may attest it (`Attester`); the records behind facts attested by the district, an
+official source or an independent party count only once that party (or district staff) has
+verified them (`Verification.VERIFIED`). A record entered by district staff is verified by them
+on entry; one entered by anyone else (a chamber recording a department's adoption, say) waits in
+the verification queue (`zhibiao.verification`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Attester(models.TextChoices):
+    """Whose word a fact rests on (the `attested_by` of a fact in facts.yaml)."""
+
+    DISTRICT = "district", _("District records kept by staff")
+    OFFICIAL = "official", _("Official source imported by staff")
+    THIRD_PARTY = "third_party", _("Independent third party")
+    HOST = "host", _("The event's host")
+    ENTERPRISE = "enterprise", _("The enterprise itself")
+
+
+#: Attesters independent of the beneficiary: only their (verified) word may pay automatically.
+INDEPENDENT = frozenset({Attester.DISTRICT, Attester.OFFICIAL, Attester.THIRD_PARTY})
+
+
+class Verification(models.TextChoices):
+    PENDING = "pending", _("Awaiting verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Attested(models.Model):
+    """Provenance fields of a record that feeds a money fact.
+
+    New rows wait for verification unless whoever saves them says otherwise: a record made by
+    code without thought must not pay.
+    """
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    verification = models.CharField(
+        _("verification"),
+        max_length=10,
+        choices=Verification.choices,
+        default=Verification.PENDING,
+        db_index=True,
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified or rejected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("verified or rejected at"), null=True, blank=True)
+    check_note = models.CharField(_("verification note"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification == Verification.VERIFIED
+
+    def mark_recorded(self, user, *, verified: bool, note: str = "") -> None:
+        """Set who recorded the row now; `verified` when the recorder is the attester itself
+        (district staff entering an official record)."""
+        now = timezone.now()
+        self.recorded_by, self.recorded_at = user, now
+        if verified:
+            self.verification = Verification.VERIFIED
+            self.checked_by, self.checked_at, self.check_note = user, now, note
+        else:
+            self.verification = Verification.PENDING
+            self.checked_by, self.checked_at, self.check_note = None, None, ""

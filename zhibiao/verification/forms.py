@@ -1,0 +1,13 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhibiao.verification.services import NOTE_MAX
+
+
+class DecisionForm(forms.Form):
+    """Verify or reject one record; a rejection needs a note (checked by the service)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("verify", _("Verify")), ("reject", _("Reject"))]
+    )
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False)

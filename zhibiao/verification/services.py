@@ -1,0 +1,150 @@
+"""Verifying and rejecting the records that feed money facts.
+
+A record recorded by someone other than its attester (a chamber recording a department's
+adoption) counts towards no entitlement until district staff, or the attesting department's
+users, verify it here. Each decision says who and when, with a note (required to reject), in
+one transaction with one audit entry; the enterprises it pays are told of a rejection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import has_role, is_district_admin
+from zhibiao.audit.services import record
+from zhibiao.core.attestation import Attested, Verification
+from zhibiao.core.errors import TransitionRefused
+from zhibiao.notifications.services import notify
+from zhibiao.verification.kinds import KINDS, Kind
+
+NOTE_MAX = 300
+
+
+@dataclass
+class Entry:
+    """One row of the queue."""
+
+    kind: Kind
+    record: Attested
+
+    @property
+    def beneficiaries(self) -> list[str]:
+        return self.kind.beneficiaries(self.record)
+
+
+def kind_of(code: str) -> Kind:
+    kind = KINDS.get(code)
+    if kind is None:
+        raise Http404
+    return kind
+
+
+def may_verify_any(user) -> bool:
+    """Whether the user has a queue at all: district staff, and department users."""
+    return is_district_admin(user) or has_role(user, Role.DEPARTMENT)
+
+
+def queue(user, *, kind: str = "", state: str = Verification.PENDING, limit: int = 500):
+    """The records the user may verify, in the state asked for, oldest first."""
+    kinds = [kind_of(kind)] if kind else list(KINDS.values())
+    entries: list[Entry] = []
+    for each in kinds:
+        rows = each.verifiable_by(user)
+        if state:
+            rows = rows.filter(verification=state)
+        entries += [Entry(each, row) for row in rows[:limit]]
+    entries.sort(key=lambda entry: (entry.record.recorded_at, entry.kind.code, entry.record.pk))
+    return entries[:limit]
+
+
+def _locked(actor, kind: Kind, pk: int) -> Attested:
+    """The record, locked, if the actor may verify it; 404 if not visible to them at all."""
+    row = kind.verifiable_by(actor).select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None:
+        if is_visible_elsewhere(kind, pk):
+            raise PermissionDenied
+        raise Http404
+    return row
+
+
+def is_visible_elsewhere(kind: Kind, pk: int) -> bool:
+    return kind.model.objects.filter(pk=pk).exists()
+
+
+@transaction.atomic
+def verify(actor, kind_code: str, pk: int, *, note: str = "") -> Attested:
+    """Verify a pending (or previously rejected) record: it counts from now on."""
+    return _decide(actor, kind_code, pk, Verification.VERIFIED, note)
+
+
+@transaction.atomic
+def reject(actor, kind_code: str, pk: int, *, note: str) -> Attested:
+    """Reject a record: it counts towards nothing; the enterprise is told why."""
+    if not (note or "").strip():
+        raise ValidationError({"note": gettext("Say why the record is rejected.")})
+    return _decide(actor, kind_code, pk, Verification.REJECTED, note)
+
+
+def _decide(actor, kind_code: str, pk: int, state: str, note: str) -> Attested:
+    kind = kind_of(kind_code)
+    if not actor.is_authenticated:
+        raise PermissionDenied
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError(
+            {
+                "note": gettext("Write at most %(max)s characters (this has %(n)s).")
+                % {"max": NOTE_MAX, "n": len(note)}
+            }
+        )
+    row = _locked(actor, kind, pk)
+    if row.verification == state:
+        raise TransitionRefused(
+            gettext("This record is already “%(state)s”.") % {"state": Verification(state).label}
+        )
+    if state == Verification.VERIFIED and row.recorded_by_id == actor.pk:
+        # Someone who recorded a fact cannot also be the one who vouches for it.
+        raise PermissionDenied(gettext("A record is verified by someone other than its recorder."))
+    before = row.verification
+    row.verification, row.checked_by, row.checked_at = state, actor, timezone.now()
+    row.check_note = note
+    row.save(update_fields=["verification", "checked_by", "checked_at", "check_note"])
+    record(
+        actor,
+        f"verification.{'verify' if state == Verification.VERIFIED else 'reject'}",
+        row,
+        kind=kind.code,
+        reason=note,
+        **{"from": before, "to": state},
+    )
+    if state == Verification.REJECTED:
+        _tell_beneficiaries(kind, row, note)
+    return row
+
+
+def _tell_beneficiaries(kind: Kind, row, note: str) -> None:
+    organisations = _beneficiary_ids(kind, row)
+    if row.recorded_by_id and row.recorded_by.organisation_id:
+        organisations.add(row.recorded_by.organisation_id)
+    users = get_user_model().objects.filter(organisation_id__in=organisations, is_active=True)
+    notify(
+        users,
+        kind="verification.rejected",
+        title=gettext("A record was rejected: %(record)s") % {"record": row},
+        body=note,
+        link="",
+    )
+
+
+def _beneficiary_ids(kind: Kind, row) -> set[int]:
+    if hasattr(row, "organisation_id"):
+        return {row.organisation_id}
+    return set(row.drafters.values_list("pk", flat=True))
