@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import client_for, make_organisation, make_user, token_client
-from tests.events.conftest import make_event, people, run_now
+from tests.events.conftest import genuine_course, local, make_event, people, run_now
 from zhibiao.accounts.models import Role
 from zhibiao.audit.models import AuditEntry
 from zhibiao.bases import services
@@ -209,20 +209,25 @@ def test_batch_page_for_staff_only(users, enterprise_user):
     assert Batch.objects.get().number == 1
 
 
-def test_training_facts_for_the_measures(base, manager, enterprise_user, users):
+def test_training_facts_for_the_measures(base, manager, users, clock):
+    """Courses that count (announced ahead, open, three other enterprises) reach the measures
+    with their attendees; the evaluation is the latest before the year."""
+    today = clock.at
     last_year = timezone.localdate().year - 1
-    held_course(base, enterprise_user, manager, came=3, scores=(5,), year=last_year)
-    held_course(
-        base, enterprise_user, manager, kind="site_visit", came=2, scores=(4,), year=last_year
+    registrants = [make_user(Role.ENTERPRISE) for _ in range(3)]
+    genuine_course(clock, manager, registrants, starts_at=local(last_year, 6, 1), each=1)
+    genuine_course(
+        clock, manager, registrants, starts_at=local(last_year, 6, 20), kind="site_visit"
     )
+    clock.set(today)
     services.evaluate(users["admin"], base, last_year, result="excellent")
     other = make_organisation()
     facts = services.training_facts([base.organisation_id, other.pk], last_year)
     assert list(facts) == [base.organisation_id]
     courses = facts[base.organisation_id]["courses"]
-    assert [(c["kind"], c["attendees"], c["held_on"].year) for c in courses] == [
-        ("course", 3, last_year),
-        ("site_visit", 2, last_year),
+    assert [(c["kind"], c["attendees"], c["held_on"]) for c in courses] == [
+        ("course", 3, datetime.date(last_year, 6, 1)),
+        ("site_visit", 6, datetime.date(last_year, 6, 20)),
     ]
     assert facts[base.organisation_id]["base_evaluation"] == "none"  # evaluated that very year
     following = services.training_facts(None, last_year + 1)

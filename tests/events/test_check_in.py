@@ -104,10 +104,12 @@ def test_scanned_address_and_typing_slips_are_read(seated, course):
     assert codes.parse(slipped) == codes.parse(code)
 
 
-def test_check_in_opens_on_the_day(course, enterprise_user, manager):
+def test_check_in_is_refused_days_ahead(course, enterprise_user, manager):
     person = services.register(enterprise_user, course, people(1))[0]  # the course is in 2 days
-    with pytest.raises(Refused):
+    with pytest.raises(Refused) as caught:
         services.check_in(manager, course, services.check_in_code(person))
+    opens = timezone.localtime(course.starts_at - datetime.timedelta(hours=1))
+    assert opens.strftime("%Y-%m-%d %H:%M") in str(caught.value)
 
 
 def test_only_the_host_checks_in(seated, course, enterprise_user, users):

@@ -47,6 +47,7 @@ from zhibiao.events.models import (
     Registration,
     RegistrationStatus,
 )
+from zhibiao.events.services import qualify
 from zhibiao.notifications.services import notify
 
 CAPABILITY_FIELDS = ["kind", "title", "description"]
@@ -494,32 +495,35 @@ def evaluate(actor, base: TrainingBase, year: int, *, result: str, comment: str 
 
 
 def training_facts(enterprise_ids: Sequence[int] | None, year: int) -> dict[int, dict[str, Any]]:
-    """For each enterprise that is or was a training base: its courses and site visits held in
-    `year` (title, kind course/site_visit/practice, held_on, attendees checked in) and the
-    result of its latest yearly evaluation before `year` (excellent/pass/fail; "none" if never
-    evaluated). Enterprises absent from the answer have neither (the facts' defaults).
+    """For each enterprise that is or was a training base: the courses and site visits it held
+    in `year` that count towards its subsidy (title, kind course/site_visit/practice, held_on,
+    attendees that count) and the result of its latest yearly evaluation before `year`
+    (excellent/pass/fail; "none" if never evaluated). Enterprises absent from the answer have
+    neither (the facts' defaults).
 
-    `enterprise_ids` None means every enterprise. Three queries whatever the number.
+    The measures pay per course and for the number held, so only what the base cannot make up
+    is a course here (`zhibiao.events.services.qualify`): announced COURSE_NOTICE_DAYS ahead,
+    open to other enterprises, attended by people of at least COURSE_MIN_ENTERPRISES other
+    enterprises who registered them; `attendees` counts only those people. A course that does
+    not qualify is left out (staff see why on its manage page). The figures of the bases' year
+    (`yearly_figures`) still count every event held: they describe the work, not the money.
+
+    `enterprise_ids` None means every enterprise. Six queries whatever the number.
     """
-    events = _held_events(year, organisation_ids=enterprise_ids)
-    attendees = dict(
-        Registration.objects.filter(event__in=events, status=RegistrationStatus.ATTENDED)
-        .values("event")
-        .annotate(n=Count("pk"))
-        .values_list("event", "n")
-    )
+    events = _held_events(year, organisation_ids=enterprise_ids).order_by("starts_at", "pk")
     out: dict[int, dict[str, Any]] = {}
-    rows = events.order_by("starts_at", "pk").values_list(
-        "pk", "host_base__organisation_id", "title", "kind", "starts_at"
-    )
-    for pk, organisation_id, title, kind, starts_at in rows:
-        facts = out.setdefault(organisation_id, {"courses": [], "base_evaluation": "none"})
+    for judged in qualify(events).values():
+        facts = out.setdefault(
+            judged.host_organisation_id, {"courses": [], "base_evaluation": "none"}
+        )
+        if not judged.qualifies:
+            continue
         facts["courses"].append(
             {
-                "title": title,
-                "kind": kind,
-                "held_on": timezone.localtime(starts_at).date(),
-                "attendees": attendees.get(pk, 0),
+                "title": judged.title,
+                "kind": judged.kind,
+                "held_on": timezone.localtime(judged.starts_at).date(),
+                "attendees": judged.attendees,
             }
         )
     evaluations = Evaluation.objects.filter(year__lt=year)

@@ -476,6 +476,8 @@ def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
             )
         )
     created = Registration.objects.bulk_create(rows)
+    # Registered when registration opened, not at loading (staff are warned of late ones).
+    Registration.objects.filter(event=event).update(created_at=event.registration_opens_at)
     steps = [
         RegistrationStep(
             registration=r, action="register", to_status="confirmed", actor=r.registered_by

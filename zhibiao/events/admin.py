@@ -43,7 +43,7 @@ class EventAdmin(AuditedModelAdmin):
     search_fields = ["title", "place", "description"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["organisers", "host_base", "host_chamber", "audience_organisations"]
-    readonly_fields = ["capacity", "seats_taken", "survey_sent_at", "created_by"]
+    readonly_fields = ["capacity", "seats_taken", "survey_sent_at", "announced_at", "created_by"]
     inlines = [AgendaItemInline, SpeakerInline]
 
 

@@ -107,11 +107,35 @@ class EventOut(Schema):
         return obj.registration_is_open()
 
 
+class CourseWarningOut(Schema):
+    code: str
+    message: str
+    count: int
+    details: list[str]
+
+
 class EventDetailOut(EventOut):
     description: str
     agenda: list[AgendaItemOut]
     speakers: list[SpeakerOut]
     materials: list[MaterialOut]
+    #: For district staff only (null for everyone else): whether the course counts towards the
+    #: base's subsidy and what in its attendance looks made up (services.course_warnings).
+    warnings: list[CourseWarningOut] | None = Field(
+        None,
+        description=(
+            "District staff only (null for everyone else): whether the course counts towards "
+            "the base's course subsidy and why not (codes not_counted, announced_late, "
+            "not_open, few_enterprises, host_attendees), and what in its attendance looks made "
+            "up (repeated_phone, late_registration, check_in_burst, sheet)."
+        ),
+    )
+
+    @staticmethod
+    def resolve_warnings(obj, context) -> list[CourseWarningOut] | None:
+        if not is_district_admin(context["request"].auth):
+            return None
+        return services.course_warnings([obj]).get(obj.pk, [])
 
 
 class EventIn(Schema):

@@ -10,6 +10,7 @@ file, and every change of status is a RegistrationStep row.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -148,6 +149,12 @@ class Event(models.Model):
     audience_towns = models.JSONField(_("towns invited"), default=list, blank=True)
     audience_roles = models.JSONField(_("roles invited"), default=list, blank=True)
     survey_sent_at = models.DateTimeField(_("survey sent"), null=True, blank=True)
+    #: When enterprises could first learn of the event at its present date: set when it is
+    #: saved public for the first time, and again when it is moved to an earlier start (see
+    #: `save` and `services.update_event`). None while it is internal. The notice it gives
+    #: (starts_at − announced_at) decides whether a course counts towards a base's subsidy:
+    #: a course made up on the spot has none.
+    announced_at = models.DateTimeField(_("announced at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -202,8 +209,31 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        """Record the announcement the first time the event is saved public, whatever path
+        saves it (the services, the admin site, the demo), so that no public event lacks one."""
+        if self.is_public and self.announced_at is None:
+            self.announced_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "announced_at"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("events:detail", args=[self.pk])
+
+    @property
+    def notice(self) -> datetime.timedelta | None:
+        """How long ahead the event was announced (a timedelta), or None if it never was."""
+        if self.announced_at is None:
+            return None
+        return self.starts_at - self.announced_at
+
+    def check_in_window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """When the desk may check people in: from CHECKIN_OPENS_MINUTES before the start to
+        the end. Earlier, nobody can have come yet; later, the event is over (a paper list is
+        imported instead)."""
+        opens = self.starts_at - datetime.timedelta(minutes=settings.CHECKIN_OPENS_MINUTES)
+        return opens, self.ends_at
 
     def clean(self) -> None:
         from zhibiao.directory.models import OrganisationKind, Town

@@ -244,6 +244,13 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
         "over": now >= event.ends_at,
         "speaker_form": SpeakerForm(),
         "material_form": MaterialForm(),
+        # Whether the course counts towards the base's subsidy, and what looks made up: for
+        # district staff, who pay; not for the host, who would learn what to avoid.
+        "warnings": (
+            services.course_warnings([event]).get(event.pk, [])
+            if is_district_admin(request.user)
+            else None
+        ),
     }
     return render(request, "events/manage.html", context)
 
