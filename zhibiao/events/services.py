@@ -1188,7 +1188,7 @@ def _burst(times: list) -> tuple[int, Any]:
 
 def course_warnings(events, now=None) -> dict[int, list[CourseWarning]]:
     """Per event id (every event given has an entry, perhaps empty): the warnings district
-    staff see on its manage page and in the API. Seven queries whatever the number of events.
+    staff see on its manage page and in the API. Eight queries whatever the number of events.
 
     What each warning is for:
 
