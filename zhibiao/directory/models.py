@@ -141,19 +141,27 @@ class OrganisationQuerySet(models.QuerySet):
         return self
 
     def editable_by(self, user) -> OrganisationQuerySet:
-        """District administrators edit any organisation; other roles only their own."""
+        """District administrators edit any organisation; the users who act for one (the roles
+        of ORGANISATION_ROLES) only their own.
+
+        A committee expert's `organisation` is their employer, recorded for conflicts of
+        interest: an expert does not act for it, so acting alone they edit nothing, their
+        employer included.
+        """
+        from zhibiao.accounts.models import ORGANISATION_ROLES
         from zhibiao.accounts.permissions import is_district_admin
 
         if not user.is_authenticated:
             return self.none()
         if is_district_admin(user):
             return self
-        if user.organisation_id is None:
+        if user.organisation_id is None or user.role not in ORGANISATION_ROLES:
             return self.none()
         return self.filter(pk=user.organisation_id)
 
     def private_visible_to(self, user) -> OrganisationQuerySet:
-        """Whose non-public data (size, contacts, people) the user may read: the same as edit."""
+        """Whose non-public data (size, contacts, people) the user may read: the same as edit,
+        so an expert does not read their employer's people either."""
         return self.editable_by(user)
 
 
