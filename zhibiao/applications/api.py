@@ -13,9 +13,9 @@ from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import required_auth
+from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.applications import services
 from zhibiao.applications.models import Application
-from zhibiao.directory.models import Organisation
 from zhibiao.measures.models import Clause
 
 router = Router(tags=["applications"], auth=required_auth)
@@ -106,9 +106,15 @@ def get_application(request: HttpRequest, application_id: int):
 
 @router.post("", response={201: ApplicationDetailOut}, summary="Apply, or confirm an entitlement")
 def start(request: HttpRequest, payload: StartIn):
+    """Who may start is decided as for the page (`services.applicant_organisations`): an
+    enterprise's users and a training base's managers for their own organisation, district
+    administrators for any (`organisation`). Other roles get 403, another's organisation 404,
+    and a project with an application still pending 409."""
     user = request.auth
+    if not (is_district_admin(user) or user.role in services.APPLICANT_ROLES):
+        raise PermissionDenied
     org_id = payload.organisation or user.organisation_id
-    organisation = get_object_or_404(Organisation.objects.editable_by(user), pk=org_id or 0)
+    organisation = get_object_or_404(services.applicant_organisations(user), pk=org_id or 0)
     clause = get_object_or_404(Clause.objects.visible_to(user), code=payload.clause)
     application = services.start_application(
         user, organisation, clause, project=payload.project, statement=payload.statement

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -45,11 +45,19 @@ from zhibiao.committee import services as committee
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.core.workdays import add_working_days
+from zhibiao.directory.models import Organisation
+from zhibiao.measures import facts
 from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause, Mode
 from zhibiao.notifications.services import notify
 
 EVIDENCE_KINDS = (PDF, DOCX, XLSX, JPEG, PNG)
+
+#: Roles whose users apply for their own organisation and take its steps: an enterprise's users
+#: and a training base's managers. A committee expert's `organisation` is their employer, kept
+#: for conflicts of interest; an expert acting alone neither applies for it, nor takes its
+#: steps, nor is told about its applications.
+APPLICANT_ROLES = (Role.ENTERPRISE, Role.BASE_MANAGER)
 
 
 # --- The table of steps ---------------------------------------------------------------------
@@ -77,6 +85,20 @@ def _check_evidence(application: Application, data: dict) -> None:
         raise TransitionRefused(
             gettext("Required evidence is missing: %(items)s.") % {"items": "、".join(missing)}
         )
+
+
+def _check_submittable(application: Application, data: dict) -> None:
+    """The evidence, and no other application on its way for the same project: a draft does
+    not block another, so two drafts for one project under two clauses meet here."""
+    _check_evidence(application, data)
+    other = pending_for_project(
+        application.enterprise_id,
+        application.clause.rulebook_id,
+        application.project,
+        excluding=application.pk,
+    )
+    if other is not None:
+        raise _pending_refusal(other)
 
 
 def _check_review_needed(application: Application, data: dict) -> None:
@@ -148,7 +170,7 @@ STEPS: dict[str, Step] = {
             Status.SUBMITTED,
             ENTERPRISE,
             gettext_lazy("Submit"),
-            check=_check_evidence,
+            check=_check_submittable,
         ),
         Step(
             "resubmit",
@@ -156,7 +178,7 @@ STEPS: dict[str, Step] = {
             Status.SUBMITTED,
             ENTERPRISE,
             gettext_lazy("Submit again"),
-            check=_check_evidence,
+            check=_check_submittable,
         ),
         Step(
             "withdraw",
@@ -225,8 +247,19 @@ def _may_act(actor, application: Application, step: Step) -> bool:
     return bool(
         actor.is_authenticated
         and actor.organisation_id == application.enterprise_id
-        and actor.role in (Role.ENTERPRISE, Role.BASE_MANAGER)
+        and actor.role in APPLICANT_ROLES
     ) or is_district_admin(actor)
+
+
+def applicant_organisations(user) -> QuerySet[Organisation]:
+    """The organisations a user may open applications for: any for district administrators
+    (on an enterprise's behalf), their own for the applicant roles, none for anyone else (a
+    committee expert's employer included). The page and the API both start through here."""
+    if is_district_admin(user):
+        return Organisation.objects.all()
+    if not user.is_authenticated or user.role not in APPLICANT_ROLES or not user.organisation_id:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk=user.organisation_id)
 
 
 def may_edit(actor, application: Application) -> bool:
@@ -300,8 +333,10 @@ def transition(
 
 
 def _enterprise_users(application: Application):
+    """Who is told about the applicant's steps: its users who act for it, not an expert who
+    merely works there (they may not open the application)."""
     return get_user_model().objects.filter(
-        organisation_id=application.enterprise_id, is_active=True
+        organisation_id=application.enterprise_id, role__in=APPLICANT_ROLES, is_active=True
     )
 
 
@@ -368,10 +403,12 @@ def start_application(
     免申即享 needs the enterprise to be entitled on its records and is submitted at once;
     a quick application may be opened on a near miss too, and the evidence fills the gap.
     """
-    ensure(
-        is_district_admin(actor)
-        or (actor.is_authenticated and actor.organisation_id == organisation.pk)
-    )
+    ensure(applicant_organisations(actor).filter(pk=organisation.pk).exists())
+    # One enterprise's starts one at a time, so two at once cannot both pass the check below.
+    Organisation.objects.select_for_update().only("pk").get(pk=organisation.pk)
+    other = pending_for_project(organisation.pk, clause.rulebook_id, project)
+    if other is not None:
+        raise _pending_refusal(other)
     as_of = timezone.localdate()
     result, line = _assessment(organisation, clause, project, as_of)
     if result is None:
@@ -421,6 +458,72 @@ def start_application(
     if channel == Channel.AUTO:
         transition(actor, application, "submit", reason=gettext("Confirmed without application."))
     return application
+
+
+def pending_states() -> tuple[str, ...]:
+    """States of an application on its way to a payment not yet received: submitted, returned,
+    under review, on public notice, and approved unless approved awards count as received
+    (settings.RECEIVED_INCLUDES_APPROVED, zhibiao.measures.facts.counted_states)."""
+    counted = facts.counted_states()
+    on_the_way = (
+        Status.SUBMITTED,
+        Status.RETURNED,
+        Status.IN_REVIEW,
+        Status.PUBLICITY,
+        Status.APPROVED,
+    )
+    return tuple(state.value for state in on_the_way if state not in counted)
+
+
+def _pending(organisation_id: int):
+    return (
+        Application.objects.filter(enterprise_id=organisation_id, status__in=pending_states())
+        .exclude(project="")
+        .select_related("clause", "version")
+        .order_by("created_at", "pk")
+    )
+
+
+def pending_for_project(
+    organisation_id: int, rulebook_id: int, project: str, *, excluding: int | None = None
+) -> Application | None:
+    """The enterprise's pending application for a project under any clause of a rule book, any
+    year. A project is paid once per rule book (exclusivity) and a pending award is not yet
+    received, so the engine would assess a second application at the full amount: it waits."""
+    if not project:
+        return None
+    rows = _pending(organisation_id).filter(clause__rulebook_id=rulebook_id, project=project)
+    if excluding is not None:
+        rows = rows.exclude(pk=excluding)
+    return rows.first()
+
+
+def pending_by_project(organisation) -> dict[int, dict[str, Application]]:
+    """The enterprise's pending applications by rule book and project (the oldest of each),
+    for 我的政策 to show on every line of the project instead of an offer to apply."""
+    found: dict[int, dict[str, Application]] = {}
+    for application in _pending(organisation.pk):
+        found.setdefault(application.clause.rulebook_id, {}).setdefault(
+            application.project, application
+        )
+    return found
+
+
+def _pending_refusal(other: Application) -> TransitionRefused:
+    return TransitionRefused(
+        gettext(
+            "Project %(project)s already has application %(number)s under “%(clause)s” "
+            "(%(code)s), which is “%(status)s”: a project is paid once, so another application "
+            "for it waits until that one is paid or closed."
+        )
+        % {
+            "project": other.project,
+            "number": other.number,
+            "clause": other.version.title,
+            "code": other.clause.code,
+            "status": other.get_status_display(),
+        }
+    )
 
 
 # --- Evidence ---------------------------------------------------------------------------------

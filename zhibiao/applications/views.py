@@ -91,7 +91,7 @@ APPLICATION_COLUMNS = [
 ]
 
 
-@role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
+@role_required(*services.APPLICANT_ROLES)
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
     clause = get_object_or_404(
