@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.applications.models import Application
+from zhibiao.applications.services import pending_by_project
 from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.measures import services
@@ -262,11 +263,14 @@ def mine(request: HttpRequest) -> HttpResponse:
         .select_related("clause")
     }
     modes = dict(Clause.objects.values_list("code", "mode"))
+    pending = pending_by_project(organisation)  # any year, any clause of the rule book
     sections = []
     for rulebook, explanation in explanations:
         entitled, near = [], []
         for result in explanation.results:
-            view = services.result_view(result, modes.get(result.id), applications)
+            view = services.result_view(
+                result, modes.get(result.id), applications, pending.get(rulebook.pk)
+            )
             if result.entitled or any(line["application"] for line in view["lines"]):
                 entitled.append(view)
             elif result.near_miss:
