@@ -1,0 +1,25 @@
+"""In a browser, an enterprise user reads on 我的政策 where a fact that pays came from: who
+attests it, who recorded the record and who verified it."""
+
+import pytest
+
+from tests.browser.helpers import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_enterprise_sees_the_provenance_of_a_fact(live_server, demo, page):
+    base = live_server.url
+    sign_in(page, base, "enterprise")
+    page.goto(f"{base}/measures/mine/")
+    card = page.locator("#clause-FX23-STD-NAT-2")
+    card.locator("summary").first.click()
+    provenance = card.locator(".provenance")
+    provenance.wait_for()
+    text = provenance.inner_text()
+    assert "这些事实的来源" in text
+    # The standard drafted, recorded and verified by district staff, with dates.
+    assert "GB/T 99318" in text
+    assert "由区市场监管局工作人员" in text and "核实" in text
+    # Tax paid comes from an official source imported by staff.
+    assert "上一年度在本区缴纳税收" in text and "工作人员导入的官方数据" in text
