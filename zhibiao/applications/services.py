@@ -48,7 +48,7 @@ from zhibiao.core.workdays import add_working_days
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import facts
 from zhibiao.measures import services as measures
-from zhibiao.measures.models import Clause, Mode
+from zhibiao.measures.models import Clause
 from zhibiao.notifications.services import notify
 
 EVIDENCE_KINDS = (PDF, DOCX, XLSX, JPEG, PNG)
@@ -413,7 +413,8 @@ def start_application(
     result, line = _assessment(organisation, clause, project, as_of)
     if result is None:
         raise TransitionRefused(gettext("This clause is not in force."))
-    channel = Channel.AUTO if clause.mode == Mode.AUTO else Channel.QUICK
+    # A clause set to 免申即享 whose facts the enterprise could make up runs as a quick application.
+    channel = Channel.AUTO if measures.auto_allowed(clause) else Channel.QUICK
     if channel == Channel.AUTO and not result.entitled:
         raise TransitionRefused(
             gettext("Your records do not show this entitlement; apply with evidence instead.")
