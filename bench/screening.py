@@ -46,6 +46,9 @@ def setup(folder: str) -> None:
         call_command("load_demo", verbosity=0, stdout=quiet)
 
 
+PROVENANCE = ("recorded_at", "verification", "check_note")
+
+
 def add_records(seed: int) -> dict[str, int]:
     """Records for the synthetic enterprises, in proportions a district might have."""
     from django.utils import timezone
@@ -58,11 +61,20 @@ def add_records(seed: int) -> dict[str, int]:
     year = timezone.localdate().year
     now = timezone.now()
     ids = list(Organisation.objects.filter(source="synthetic").values_list("pk", flat=True))
+
+    def provenance() -> tuple:
+        # Provenance as in a live district: most records verified, some still waiting (which
+        # the screening must leave out, and the naive loop with it).
+        return (now, "verified" if rng.random() < 0.9 else "pending", "")
+
     taxed = [i for i in ids if rng.random() < 0.7]
     insert_rows(
         TaxRecord,
-        ("organisation", "year", "amount", "note", "created_at"),
-        ((i, year - 1, rng.choice([0, 20_000, 150_000, 900_000]), "", now) for i in taxed),
+        ("organisation", "year", "amount", "note", "created_at", *PROVENANCE),
+        (
+            (i, year - 1, rng.choice([0, 20_000, 150_000, 900_000]), "", now, *provenance())
+            for i in taxed
+        ),
     )
     drafters = [i for i in ids if rng.random() < 0.03]
     insert_rows(
@@ -80,6 +92,7 @@ def add_records(seed: int) -> dict[str, int]:
             "adopted_by_department",
             "note",
             "created_at",
+            *PROVENANCE,
         ),
         (
             (
@@ -95,6 +108,7 @@ def add_records(seed: int) -> dict[str, int]:
                 rng.random() < 0.3,
                 "",
                 now,
+                *provenance(),
             )
             for n, i in enumerate(drafters)
         ),
@@ -111,6 +125,7 @@ def add_records(seed: int) -> dict[str, int]:
             "city_funded",
             "note",
             "created_at",
+            *PROVENANCE,
         ),
         (
             (
@@ -122,6 +137,7 @@ def add_records(seed: int) -> dict[str, int]:
                 False,
                 "",
                 now,
+                *provenance(),
             )
             for n, i in enumerate(certified)
         ),
@@ -140,6 +156,7 @@ def add_records(seed: int) -> dict[str, int]:
             "city_funded",
             "note",
             "created_at",
+            *PROVENANCE,
         ),
         (
             (
@@ -153,6 +170,7 @@ def add_records(seed: int) -> dict[str, int]:
                 False,
                 "",
                 now,
+                *provenance(),
             )
             for n, i in enumerate(awarded)
         ),
