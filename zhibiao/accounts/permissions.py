@@ -2,18 +2,23 @@
 
 Object-level rules live on each model's queryset (`visible_to`, `editable_by`), so that a view and
 an API endpoint that fetch the same object apply the same rule; these helpers answer only
-"is this user of that role".
+"is this user of that role", and `acts_for`: for which organisation the user holds rights.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 
-from zhibiao.accounts.models import Role
+from zhibiao.accounts.models import ORGANISATION_ROLES, Role, User
+
+if TYPE_CHECKING:
+    from zhibiao.directory.models import Organisation
 
 
 def is_district_admin(user) -> bool:
@@ -28,6 +33,41 @@ def has_role(user, *roles: str) -> bool:
     if not user.is_authenticated:
         return False
     return user.role in roles or (Role.ADMIN in roles and user.is_superuser)
+
+
+def acts_for(user) -> int | None:
+    """The id of the organisation whose rights the user holds, or None.
+
+    `User.organisation` means two things. For the roles of ORGANISATION_ROLES (and for a
+    district administrator who names one) it is the organisation they act for. For a committee
+    expert it is only their employer, recorded so that conflicts of interest keep them off its
+    files: acting alone, an expert holds none of its rights. Every rule that grants rights by
+    organisation asks this, never `user.organisation_id`; the conflict-of-interest rules, which
+    restrict, keep reading the employer.
+    """
+    if user is None or not user.is_authenticated or not user.organisation_id:
+        return None
+    if user.role in ORGANISATION_ROLES or is_district_admin(user):
+        return user.organisation_id
+    return None
+
+
+def acting_organisation(user) -> Organisation | None:
+    """The organisation itself, for services that record or check it (see `acts_for`)."""
+    return user.organisation if acts_for(user) is not None else None
+
+
+def users_acting_for(organisation_ids: Iterable[int]) -> QuerySet[User]:
+    """The active users who act for these organisations: who is told what concerns one of them.
+
+    An expert who merely works there is left out, as they may not open what they would be told
+    about (see `acts_for`).
+    """
+    return User.objects.filter(
+        Q(role__in=sorted(ORGANISATION_ROLES | {Role.ADMIN})) | Q(is_superuser=True),
+        organisation_id__in=list(organisation_ids),
+        is_active=True,
+    )
 
 
 def role_required(*roles: str) -> Callable:

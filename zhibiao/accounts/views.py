@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhibiao.accounts import services
 from zhibiao.accounts.models import ApiToken, Role
-from zhibiao.accounts.permissions import role_required
+from zhibiao.accounts.permissions import acts_for, role_required
 from zhibiao.applications.models import Application, Status
 from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import CommitteeMember
@@ -26,13 +26,21 @@ from zhibiao.policies.models import PolicyDocument
 
 @role_required()
 def workbench(request: HttpRequest) -> HttpResponse:
-    """What each role needs first; the template shows the part for the user's role."""
+    """What each role needs first; the template shows the part for the user's role.
+
+    An expert's organisation is their employer, which they do not act for (`acts_for`) and may
+    not edit: the page names it without the "acting for" and without the link to its edit page,
+    which would answer 404."""
     user = request.user
     upcoming = Event.objects.visible_to(user).filter(ends_at__gte=timezone.now())
     context: dict = {
         "role": user.role,
         "Role": Role,
         "organisation": user.organisation,
+        "acts_for_organisation": acts_for(user) is not None,
+        "may_edit_organisation": Organisation.objects.editable_by(user)
+        .filter(pk=user.organisation_id)
+        .exists(),
         "upcoming_events": upcoming.order_by("starts_at")[:5],
     }
     applications = Application.objects.visible_to(user).select_related("enterprise", "version")

@@ -266,14 +266,16 @@ class Evaluation(models.Model):
 
 class BaseApplicationQuerySet(models.QuerySet):
     def visible_to(self, user) -> BaseApplicationQuerySet:
-        """Staff see every application; an enterprise its own."""
-        from zhibiao.accounts.permissions import is_district_admin
+        """Staff see every application; an enterprise's users its own. A committee expert
+        does not act for their employer (`acts_for`), so they see none of its applications."""
+        from zhibiao.accounts.permissions import acts_for, is_district_admin
 
         if is_district_admin(user):
             return self
-        if user is None or not user.is_authenticated or not user.organisation_id:
+        organisation_id = acts_for(user)
+        if organisation_id is None:
             return self.none()
-        return self.filter(organisation_id=user.organisation_id)
+        return self.filter(organisation_id=organisation_id)
 
 
 class BaseApplication(models.Model):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.accounts.permissions import acts_for, ensure, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.bases.models import (
     ApplicationStatus,
@@ -227,11 +227,11 @@ APPLICATION_STEPS: dict[str, Step] = {
 
 
 def _may_take(actor, application: BaseApplication, step: Step) -> bool:
+    """Staff take the review steps; the applicant's steps are for the users who act for the
+    enterprise (`acts_for`), not for an expert who merely works there."""
     if step.by == STAFF:
         return is_district_admin(actor)
-    return is_district_admin(actor) or bool(
-        actor.is_authenticated and actor.organisation_id == application.organisation_id
-    )
+    return is_district_admin(actor) or acts_for(actor) == application.organisation_id
 
 
 def available_application_steps(actor, application: BaseApplication) -> list[Step]:
@@ -346,9 +346,7 @@ def transition_application(
         )
         application.refresh_from_db()
         recipients = (
-            get_user_model().objects.filter(
-                organisation_id=application.organisation_id, is_active=True
-            )
+            users_acting_for([application.organisation_id])
             if step.by == STAFF
             else get_user_model().objects.filter(role=Role.ADMIN, is_active=True)
         )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.accounts.permissions import acting_organisation, acts_for, is_district_admin
 
 
 class EventKind(models.TextChoices):
@@ -306,10 +306,11 @@ class Event(models.Model):
 
     def admits(self, user, organisation=None) -> bool:
         """Whether the audience includes this user (by role) or their enterprise (by name or
-        town). An open event admits everyone signed in."""
+        town). An open event admits everyone signed in. The enterprise is the one the user acts
+        for (`acts_for`): an expert is not invited by their employer's invitation."""
         if self.audience == Audience.OPEN or is_district_admin(user):
             return True
-        organisation = organisation or getattr(user, "organisation", None)
+        organisation = organisation or acting_organisation(user)
         if user.role in (self.audience_roles or []):
             return True
         if organisation is None:
@@ -498,9 +499,12 @@ class RegistrationQuerySet(models.QuerySet):
 
     @staticmethod
     def _mine(user) -> Q:
+        """Made by them, of them, or of the organisation they act for: not of an expert's
+        employer, which they do not answer for (`acts_for`)."""
         mine = Q(registered_by=user) | Q(user=user)
-        if user.organisation_id:
-            mine |= Q(organisation_id=user.organisation_id)
+        organisation_id = acts_for(user)
+        if organisation_id is not None:
+            mine |= Q(organisation_id=organisation_id)
         return mine
 
     def live(self) -> RegistrationQuerySet:

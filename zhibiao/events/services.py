@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.accounts.permissions import acting_organisation, acts_for, ensure, is_district_admin
 from zhibiao.audit.services import changes, record
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.core.years import year_bounds
@@ -394,13 +394,15 @@ def register(
     """Register one or more people for an event: all of them, or none.
 
     An enterprise user registers colleagues for the enterprise (or themselves, `is_self`);
-    administrators may register for any organisation. People get seats while seats are left,
-    then places on the waiting list in the order they came.
+    administrators may register for any organisation. A committee expert registers as a person:
+    they do not act for their employer (`acts_for`), so they neither use its invitation and
+    quota nor make its attendance. People get seats while seats are left, then places on the
+    waiting list in the order they came.
     """
     ensure(actor is not None and actor.is_authenticated)
     if organisation is None:
-        organisation = actor.organisation
-    elif organisation.pk != actor.organisation_id:
+        organisation = acting_organisation(actor)
+    elif organisation.pk != acts_for(actor):
         ensure(is_district_admin(actor))
     if not Event.objects.visible_to(actor).filter(pk=event.pk).exists():
         raise PermissionDenied

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.accounts.permissions import acting_organisation, is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import paginate, query_without_page
@@ -389,11 +389,12 @@ def _formset_errors(formset, indexes: list[int], error: ValidationError) -> None
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(_events(request.user), pk=pk)
-    initial = [{"name": request.user.get_full_name()}] if not request.user.organisation_id else []
+    organisation = acting_organisation(request.user)  # as services.register decides
+    initial = [{"name": request.user.get_full_name()}] if organisation is None else []
     formset = AttendeeFormSet(request.POST or None, initial=initial, prefix="attendees")
     refusal = None
     try:
-        services.check_open(event, request.user, request.user.organisation)
+        services.check_open(event, request.user, organisation)
     except (Refused, PermissionDenied) as error:
         refusal = str(error) or gettext("You are not allowed to do this.")
     if request.method == "POST" and refusal is None and formset.is_valid():

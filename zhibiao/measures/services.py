@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.accounts.permissions import ensure, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import facts, provenance
@@ -645,7 +645,10 @@ def latest_screening() -> Screening | None:
 
 @transaction.atomic
 def notify_entitled(actor, clause: Clause, screening: Screening) -> int:
-    """Tell every entitled enterprise of a clause (免申即享) that it only needs to confirm."""
+    """Tell every entitled enterprise of a clause (免申即享) that it only needs to confirm.
+
+    Only the users who act for it are told: an expert who works there may not confirm, and is
+    not to learn its money from the platform (`users_acting_for`)."""
     from zhibiao.notifications.services import notify
 
     ensure(is_district_admin(actor))
@@ -654,12 +657,8 @@ def notify_entitled(actor, clause: Clause, screening: Screening) -> int:
             screening=screening, version__clause=clause, notified_at__isnull=True
         ).select_related("organisation", "version")
     )
-    from django.contrib.auth import get_user_model
-
     users_by_org: dict[int, list] = {}
-    for user in get_user_model().objects.filter(
-        organisation_id__in=[e.organisation_id for e in pending], is_active=True
-    ):
+    for user in users_acting_for(e.organisation_id for e in pending):
         users_by_org.setdefault(user.organisation_id, []).append(user)
     notified = []
     for entitlement in pending:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 
 from zhibiao import stdcodes
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import ensure, has_role, is_district_admin
+from zhibiao.accounts.permissions import ensure, has_role, is_district_admin, users_acting_for
 from zhibiao.audit.services import changes, record
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.uploads import TEXT, UploadError
@@ -495,7 +495,7 @@ def flag_declaration(actor, declaration: Declaration, reason: str = "") -> Decla
     declaration.save()
     record(actor, "declaration.flag", declaration, reason=reason)
     notify(
-        declaration.enterprise.users.all(),
+        users_acting_for([declaration.enterprise_id]),  # not an expert who works there
         kind="standards.declaration_flagged",
         title=gettext("Your self-declaration was flagged: %(product)s")
         % {"product": declaration.product},

@@ -156,8 +156,7 @@ def post_demand(request: HttpRequest, payload: DemandIn):
 )
 def list_candidates(request: HttpRequest, demand_id: int, limit: int = 10):
     demand = get_object_or_404(_demands(request), pk=demand_id)
-    user = request.auth
-    ensure(is_district_admin(user) or user.organisation_id == demand.enterprise_id)
+    ensure(services.may_choose(request.auth, demand))
     return [
         {
             "key": c.key,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.accounts.permissions import acts_for, is_district_admin
 
 
 class Category(models.TextChoices):
@@ -160,16 +160,20 @@ class Offering(models.Model):
 
 class DemandQuerySet(models.QuerySet):
     def visible_to(self, user) -> DemandQuerySet:
-        """Staff see all; an enterprise its own; a candidate the demands put to it."""
+        """Staff see all; an enterprise's users its own; a candidate the demands put to it.
+
+        An expert sees the demands put to them, never their employer's as its own: they do
+        not act for it (`acts_for`)."""
         if is_district_admin(user):
             return self
         if not user.is_authenticated:
             return self.none()
         condition = Q(offers__expert=user) | Q(offers__offering__expert=user)
-        if user.organisation_id:
-            condition |= Q(enterprise_id=user.organisation_id)
+        organisation_id = acts_for(user)
+        if organisation_id is not None:
+            condition |= Q(enterprise_id=organisation_id)
             if user.role in (Role.PROVIDER, Role.BASE_MANAGER):
-                condition |= Q(offers__offering__organisation_id=user.organisation_id)
+                condition |= Q(offers__offering__organisation_id=organisation_id)
         return self.filter(condition).distinct()
 
 

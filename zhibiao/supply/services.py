@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.accounts.permissions import acts_for, ensure, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.committee import services as committee
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
@@ -191,7 +191,20 @@ def _candidate_users(offer: Offer):
 
 
 def _enterprise_users(demand: Demand):
-    return get_user_model().objects.filter(organisation_id=demand.enterprise_id, is_active=True)
+    """Who is told of the demand's steps: the users who act for the enterprise, not an expert
+    who merely works there."""
+    return users_acting_for([demand.enterprise_id])
+
+
+def acts_for_enterprise(actor, demand: Demand) -> bool:
+    """Whether the actor holds the enterprise's rights on its demand (see `acts_for`): pick
+    candidates, confirm, rate, cancel. Page, API and steps all ask this."""
+    return acts_for(actor) == demand.enterprise_id
+
+
+def may_choose(actor, demand: Demand) -> bool:
+    """Who sees the ranked candidates and puts one to the demand: staff, or the enterprise."""
+    return is_district_admin(actor) or acts_for_enterprise(actor, demand)
 
 
 def is_candidate_user(actor, offer: Offer | None) -> bool:
@@ -211,8 +224,7 @@ def _stats(offer: Offer) -> Any:
 @transaction.atomic
 def make_offer(actor, demand: Demand, key: str) -> Offer:
     """Put a ranked candidate to the demand: staff choose, or the enterprise picks its own."""
-    own = actor.is_authenticated and actor.organisation_id == demand.enterprise_id
-    ensure(is_district_admin(actor) or own)
+    ensure(may_choose(actor, demand))
     if demand.status != DemandStatus.POSTED:
         raise TransitionRefused(
             gettext("A candidate can be chosen only while the demand waits for one.")
@@ -394,7 +406,7 @@ def _roles_of(actor, demand: Demand, offer: Offer | None) -> set[str]:
     roles = set()
     if is_district_admin(actor):
         roles.add(STAFF)
-    if actor.is_authenticated and actor.organisation_id == demand.enterprise_id:
+    if acts_for_enterprise(actor, demand):
         roles.add(ENTERPRISE)
     if is_candidate_user(actor, offer):
         roles.add(CANDIDATE)

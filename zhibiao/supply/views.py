@@ -200,9 +200,7 @@ def demand_new(request: HttpRequest) -> HttpResponse:
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     demand = get_object_or_404(_demands(request.user), pk=pk)
     user = request.user
-    may_choose = demand.status == DemandStatus.POSTED and (
-        is_district_admin(user) or user.organisation_id == demand.enterprise_id
-    )
+    may_choose = demand.status == DemandStatus.POSTED and services.may_choose(user, demand)
     context = {
         "demand": demand,
         "offers": demand.offers.select_related("offering__organisation", "expert", "made_by"),
@@ -210,7 +208,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": demand.steps.select_related("actor"),
         "attachments": demand.attachments.all(),
         "candidates": services.candidates(demand) if may_choose else None,
-        "is_enterprise": user.organisation_id == demand.enterprise_id,
+        "is_enterprise": services.acts_for_enterprise(user, demand),
         "response_overdue": demand.response_overdue(),
         "delivery_overdue": demand.delivery_overdue(),
     }

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import has_role, is_district_admin
+from zhibiao.accounts.permissions import has_role, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.core.attestation import Attested, Verification
 from zhibiao.core.errors import TransitionRefused
@@ -131,10 +130,12 @@ def _decide(actor, kind_code: str, pk: int, state: str, note: str) -> Attested:
 
 
 def _tell_beneficiaries(kind: Kind, row, note: str) -> None:
+    """Tell the users who act for the beneficiaries and the recorder's organisation; not an
+    expert who merely works there, who may not open these records (`users_acting_for`)."""
     organisations = _beneficiary_ids(kind, row)
     if row.recorded_by_id and row.recorded_by.organisation_id:
         organisations.add(row.recorded_by.organisation_id)
-    users = get_user_model().objects.filter(organisation_id__in=organisations, is_active=True)
+    users = users_acting_for(organisations)
     notify(
         users,
         kind="verification.rejected",
