@@ -89,7 +89,8 @@ def _check_evidence(application: Application, data: dict) -> None:
 
 def _check_submittable(application: Application, data: dict) -> None:
     """The evidence, and no other application on its way for the same project: a draft does
-    not block another, so two drafts for one project under two clauses meet here."""
+    not block another, so two drafts for one project under two clauses meet here. And room
+    under the caps once every other claim is counted (`_left_under_caps`)."""
     _check_evidence(application, data)
     other = pending_for_project(
         application.enterprise_id,
@@ -99,6 +100,41 @@ def _check_submittable(application: Application, data: dict) -> None:
     )
     if other is not None:
         raise _pending_refusal(other)
+    left, reasons = _left_under_caps(application)
+    if application.amount_assessed > 0 and left <= 0:
+        raise TransitionRefused(
+            gettext(
+                "Counting the applications already on their way, the caps leave nothing for "
+                "this one: %(reasons)s."
+            )
+            % {"reasons": "；".join(reasons)}
+        )
+
+
+def _left_under_caps(application: Application) -> tuple[Decimal, list[str]]:
+    """What the caps leave for this application when every other application claiming money
+    (paid or on its way) counts: only paid awards are *received*, but pending ones must not
+    let an enterprise file past a yearly cap. With the reasons of the cuts."""
+    result, line = _assessment(
+        application.enterprise,
+        application.clause,
+        application.project,
+        timezone.localdate(),
+        excluding=application.pk,
+        claims=True,
+    )
+    if result is None:
+        return Decimal(0), [gettext("This clause is not in force.")]
+    cuts = line.adjustments if line is not None else result.adjustments
+    return (line.amount if line is not None else result.amount), [cut.reason for cut in cuts]
+
+
+def _submit_effect(application: Application, data: dict) -> dict:
+    """A cap that other claims now reach in part lowers the amount assessed to what is left."""
+    left, _reasons = _left_under_caps(application)
+    if 0 < left < application.amount_assessed:
+        return {"amount_assessed": left}
+    return {}
 
 
 def _check_review_needed(application: Application, data: dict) -> None:
@@ -171,6 +207,7 @@ STEPS: dict[str, Step] = {
             ENTERPRISE,
             gettext_lazy("Submit"),
             check=_check_submittable,
+            effect=_submit_effect,
         ),
         Step(
             "resubmit",
@@ -179,6 +216,7 @@ STEPS: dict[str, Step] = {
             ENTERPRISE,
             gettext_lazy("Submit again"),
             check=_check_submittable,
+            effect=_submit_effect,
         ),
         Step(
             "withdraw",
@@ -373,10 +411,16 @@ def publicity_end(start: datetime.datetime) -> datetime.datetime:
 # --- Starting an application -----------------------------------------------------------------
 
 
-def _assessment(organisation, clause: Clause, project: str, as_of, excluding=None):
+def _assessment(
+    organisation, clause: Clause, project: str, as_of, excluding=None, claims: bool = False
+):
     """The clause's explanation for the enterprise, and the line for the project, if any."""
     for rulebook, explanation in measures.explain_enterprise(
-        organisation, as_of, excluding_application=excluding
+        organisation,
+        as_of,
+        excluding_application=excluding,
+        with_provenance=not claims,
+        claims=claims,
     ):
         if rulebook.pk != clause.rulebook_id:
             continue

@@ -153,13 +153,21 @@ def _certifications(
 _CERTIFICATION_FIELDS = ("kind", "number", "year", "city_funded")
 
 
-def _received(ids: Sequence[int] | None, excluding: int | None = None) -> QuerySet:
-    """Awards received: the amount approved (what is paid), not the amount first assessed."""
+#: Applications that claim money: every state but draft, withdrawn and rejected. They count
+#: against the caps when one more claim is made, though only paid ones count as received.
+CLAIM_STATES = ("submitted", "returned", "in_review", "publicity", "approved", "disbursed")
+
+
+def _received(
+    ids: Sequence[int] | None, excluding: int | None = None, claims: bool = False
+) -> QuerySet:
+    """Awards received: the amount approved (what is paid), not the amount first assessed.
+    With `claims`, every application claiming money, paid or not (see CLAIM_STATES)."""
     from django.db.models.functions import Coalesce
 
     return (
         _of("applications.Application", ids, "enterprise_id")
-        .filter(status__in=counted_states())
+        .filter(status__in=CLAIM_STATES if claims else counted_states())
         .exclude(pk=excluding)
         .order_by("enterprise_id", "pk")
         .annotate(received=Coalesce("amount_approved", "amount_assessed"))
@@ -327,14 +335,19 @@ def facts_for(
     *,
     excluding_application: int | None = None,
     states: Sequence[str] = COUNTING,
+    claims: bool = False,
 ) -> dict[str, Any]:
     """One enterprise's facts, in the form `explain` takes.
 
     `excluding_application` leaves an application out of the awards already received, so an
     application is assessed as if it were not yet on file. `states` are the verification states
     of the records read: verified ones only, unless asking what pending records would change.
+    `claims` counts every application claiming money as received, for the caps of one more.
     """
-    return _facts_and_provenance(organisation, as_of, excluding_application, states, False)[0]
+    values, _sources = _facts_and_provenance(
+        organisation, as_of, excluding_application, states, False, claims
+    )
+    return values
 
 
 def facts_with_provenance(
@@ -369,7 +382,9 @@ def _provenance_of(fact: str, row: Sequence[Any], width: int) -> dict[str, Any]:
     return {"model": model, **dict(zip(PROVENANCE, tail, strict=True))}
 
 
-def _facts_and_provenance(organisation, as_of, excluding_application, states, provenance):
+def _facts_and_provenance(
+    organisation, as_of, excluding_application, states, provenance, claims=False
+):
     org = organisation
     facts: dict[str, Any] = {
         "registered_in_district": org.kind == OrganisationKind.ENTERPRISE and bool(org.town),
@@ -393,7 +408,7 @@ def _facts_and_provenance(organisation, as_of, excluding_application, states, pr
     sources: dict[str, list[dict[str, Any]]] = {}
     for name, (query, fields) in _LISTS.items():
         if name == "received_awards":
-            rows = query([org.pk], excluding_application)
+            rows = query([org.pk], excluding_application, claims)
         else:
             rows = query([org.pk], states, provenance)
         facts[name] = [_record(fields, row[1 : 1 + len(fields)]) for row in rows]

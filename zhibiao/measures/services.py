@@ -561,12 +561,16 @@ def explain_enterprise(
     *,
     excluding_application=None,
     with_provenance: bool = True,
+    claims: bool = False,
 ) -> list[tuple[RuleBook, Explanation]]:
     """Every rule book's explanation for one enterprise, from its verified records as they are
-    now, with where each fact came from and what awaits verification (`provenance`)."""
+    now, with where each fact came from and what awaits verification (`provenance`).
+
+    `claims` counts the applications still on their way as received, to see what the caps leave
+    for one more (facts.CLAIM_STATES); what is shown to the enterprise never does."""
     as_of = as_of or timezone.localdate()
     enterprise_facts = facts.facts_for(
-        organisation, as_of, excluding_application=excluding_application
+        organisation, as_of, excluding_application=excluding_application, claims=claims
     )
     triples = [
         (rulebook, compiled, explain(compiled, enterprise_facts, as_of))
