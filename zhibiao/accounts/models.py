@@ -146,9 +146,3 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return "zb_" + secrets.token_urlsafe(32)
-
-    @property
-    def is_live(self) -> bool:
-        return self.revoked_at is None and (
-            self.expires_at is None or self.expires_at > timezone.now()
-        )

@@ -74,10 +74,6 @@ class Attested(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def is_verified(self) -> bool:
-        return self.verification == Verification.VERIFIED
-
     def mark_recorded(self, user, *, verified: bool, note: str = "") -> None:
         """Set who recorded the row now; `verified` when the recorder is the attester itself
         (district staff entering an official record)."""

@@ -280,10 +280,6 @@ class Organisation(models.Model):
         """The most specific name the reference table knows for the code."""
         return industry_names().get(self.industry, "")
 
-    @property
-    def is_private_enterprise(self) -> bool:
-        return self.kind == OrganisationKind.ENTERPRISE and self.ownership == Ownership.PRIVATE
-
 
 @functools.cache
 def industry_names() -> _NameTable:

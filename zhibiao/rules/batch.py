@@ -44,9 +44,6 @@ class BatchResult:
     def amount(self, row: int, clause_id: str) -> Decimal:
         return fixed.money(int(self.amount_fen[row, self.column(clause_id)]))
 
-    def totals_fen(self) -> np.ndarray:
-        return self.amount_fen.sum(axis=1)
-
     def total(self) -> Decimal:
         return fixed.money(int(self.amount_fen.sum()))
 

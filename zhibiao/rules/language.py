@@ -19,6 +19,7 @@ import ast
 import datetime as dt
 import difflib
 import keyword
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -676,7 +677,7 @@ class _Checker:
             result = "decimal"
         # value = (a/Sa) / (b/Sb); raw result = a * Sb * R / (b * Sa)
         k_num, k_den = S[rt] * S[result], S[lt]
-        g = _gcd(k_num, k_den)
+        g = math.gcd(k_num, k_den)
         return self.mk(
             ir.Arith,
             node,
@@ -1045,12 +1046,6 @@ def suggest(name: str, candidates: list[str]) -> str | None:
         if score > best_score:
             best, best_score = cand, score
     return best if best_score >= 0.7 else None
-
-
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
 
 
 def _wider(a: str, b: str) -> str:

@@ -120,8 +120,3 @@ def export_yaml(clauses: ClauseSet | Iterable[Clause], *, header: str | None = N
     if header is None:
         header = "# zhibiao clause file (format zhibiao-rules/1); see zhibiao/rules/LANGUAGE.md\n"
     return header + text
-
-
-def dump_plain(data: Any) -> str:
-    """YAML for any plain data, in the house style (for tests and tools)."""
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)

@@ -608,11 +608,3 @@ def index_titles(standards: Iterable[Standard]) -> int:
                 yield (token, standard.pk, rank)
 
     return insert_rows(TitleToken, ("token", "standard_id", "rank"), rows())
-
-
-def refresh_ranks(standard_ids: Iterable[int]) -> None:
-    """After a status change: copy the new search prior into the standard's tokens."""
-    for standard in Standard.objects.filter(pk__in=list(standard_ids)).only("status", "title"):
-        TitleToken.objects.filter(standard=standard).update(
-            rank=search_rank(standard.status, standard.title)
-        )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 
 from zhibiao import stdcodes
-from zhibiao.standards.documents import Segment, describe
+from zhibiao.standards.documents import Segment
 from zhibiao.standards.models import LinkKind, Replacement, Standard, Status, Verdict
 
 MAX_CHAIN = 12
@@ -246,7 +246,3 @@ def group(occurrences: list[Occurrence]) -> dict[str, dict]:
         if len(entry["locations"]) < MAX_LOCATIONS:
             entry["locations"].append(occurrence.where)
     return grouped
-
-
-def location_text(where: dict) -> str:
-    return describe(where)

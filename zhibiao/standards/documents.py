@@ -87,10 +87,6 @@ def _text_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
     yield Segment(text, {"line": 1})
 
 
-def _damaged(error: Exception) -> ExtractionError:
-    return ExtractionError(gettext("The file is damaged: %(error)s") % {"error": error})
-
-
 def _docx_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
     """Paragraphs and table cells of word/document.xml, in order, with page numbers counted
     from the page breaks Word leaves in the file (explicit and last-rendered ones)."""
