@@ -12,6 +12,7 @@ admin.site.index_title = _("Records")
 
 urlpatterns = [
     path("", include("zhibiao.core.urls")),
+    path("", include("zhibiao.portal.urls")),
     path("accounts/", include("zhibiao.accounts.urls")),
     path("organisations/", include("zhibiao.directory.urls")),
     path("committee/", include("zhibiao.committee.urls")),

@@ -20,10 +20,10 @@ def test_login_and_logout(enterprise_user):
         reverse("accounts:login"), {"username": enterprise_user.username, "password": "pw"}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:workbench")
-    assert client.get(reverse("accounts:workbench")).status_code == 200
+    assert response["Location"] == reverse("portal:workbench")
+    assert client.get(reverse("portal:workbench")).status_code == 200
     assert client.post(reverse("accounts:logout")).status_code == 302
-    assert client.get(reverse("accounts:workbench")).status_code == 302
+    assert client.get(reverse("portal:workbench")).status_code == 302
 
 
 def test_wrong_password_says_so(enterprise_user):
@@ -40,19 +40,19 @@ def test_demo_accounts_cannot_sign_in_outside_demo_mode(settings, org):
     settings.DEMO_MODE = False
     client = client_for(None)
     client.post(reverse("accounts:login"), {"username": user.username, "password": "pw"})
-    assert client.get(reverse("accounts:workbench")).status_code == 302
+    assert client.get(reverse("portal:workbench")).status_code == 302
     assert (
         client_for(None).get("/api/v1/me", headers={"authorization": f"Bearer {key}"}).status_code
         == 401
     )
     settings.DEMO_MODE = True
     client.post(reverse("accounts:login"), {"username": user.username, "password": "pw"})
-    assert client.get(reverse("accounts:workbench")).status_code == 200
+    assert client.get(reverse("portal:workbench")).status_code == 200
 
 
 @pytest.mark.parametrize("role", ["admin", "expert", "enterprise", "chamber", "provider"])
 def test_workbench_per_role(users, role):
-    response = client_for(users[role]).get(reverse("accounts:workbench"))
+    response = client_for(users[role]).get(reverse("portal:workbench"))
     assert response.status_code == 200
     body = response.content.decode()
     assert users[role].get_role_display() in body

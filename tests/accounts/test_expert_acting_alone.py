@@ -302,8 +302,8 @@ def test_expert_is_not_told_of_a_flagged_declaration_of_the_employer(
 
 def test_workbench_offers_the_expert_no_edit_link(expert, enterprise_user, org):
     edit = reverse("directory:organisation_edit", args=[org.pk])
-    page = client_for(expert).get(reverse("accounts:workbench")).content.decode()
+    page = client_for(expert).get(reverse("portal:workbench")).content.decode()
     assert edit not in page
     assert client_for(expert).get(edit).status_code == 404  # as the link would have led to
-    own = client_for(enterprise_user).get(reverse("accounts:workbench")).content.decode()
+    own = client_for(enterprise_user).get(reverse("portal:workbench")).content.decode()
     assert edit in own

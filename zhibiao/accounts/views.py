@@ -1,4 +1,4 @@
-"""Sign-in, the workbench (a home page per role) and API tokens."""
+"""Sign-in and API tokens (the workbench is in zhibiao.portal)."""
 
 from __future__ import annotations
 
@@ -14,58 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zhibiao.accounts import services
-from zhibiao.accounts.models import ApiToken, Role
-from zhibiao.accounts.permissions import acts_for, role_required
-from zhibiao.applications.models import Application, Status
-from zhibiao.bases.models import TrainingBase
-from zhibiao.committee.models import CommitteeMember
-from zhibiao.directory.models import Organisation
-from zhibiao.events.models import Event
-from zhibiao.policies.models import PolicyDocument
-
-
-@role_required()
-def workbench(request: HttpRequest) -> HttpResponse:
-    """What each role needs first; the template shows the part for the user's role.
-
-    An expert's organisation is their employer, which they do not act for (`acts_for`) and may
-    not edit: the page names it without the "acting for" and without the link to its edit page,
-    which would answer 404."""
-    user = request.user
-    upcoming = Event.objects.visible_to(user).filter(ends_at__gte=timezone.now())
-    context: dict = {
-        "role": user.role,
-        "Role": Role,
-        "organisation": user.organisation,
-        "acts_for_organisation": acts_for(user) is not None,
-        "may_edit_organisation": Organisation.objects.editable_by(user)
-        .filter(pk=user.organisation_id)
-        .exists(),
-        "upcoming_events": upcoming.order_by("starts_at")[:5],
-    }
-    applications = Application.objects.visible_to(user).select_related("enterprise", "version")
-    if user.role == Role.ADMIN or user.is_superuser:
-        context["counts"] = {
-            "organisations": Organisation.objects.count(),
-            "bases": TrainingBase.objects.listed().count(),
-            "members": CommitteeMember.objects.current().count(),
-            "policies": PolicyDocument.objects.in_force().count(),
-        }
-        context["to_do"] = applications.filter(
-            status__in=[Status.SUBMITTED, Status.IN_REVIEW, Status.PUBLICITY, Status.APPROVED]
-        )[:10]
-    elif user.role == Role.EXPERT:
-        context["seats"] = CommitteeMember.objects.filter(user=user).select_related(
-            "committee", "person__organisation"
-        )
-        context["to_do"] = applications.filter(
-            status=Status.IN_REVIEW, reviews__reviewer=user, reviews__submitted_at__isnull=True
-        )
-    else:
-        context["to_do"] = applications.filter(status__in=[Status.DRAFT, Status.RETURNED])
-    if user.role == Role.BASE_MANAGER:
-        context["bases"] = TrainingBase.objects.managed_by(user).select_related("batch")
-    return render(request, "accounts/workbench.html", context)
+from zhibiao.accounts.models import ApiToken
+from zhibiao.accounts.permissions import role_required
 
 
 class TokenForm(forms.Form):

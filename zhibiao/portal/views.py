@@ -1,0 +1,80 @@
+"""The public home page and the workbench (a home page per role).
+
+Both read many domains (events, bases, committee, policies, applications), which is why they
+live here, above every domain app, and not in `core` or `accounts` at the bottom of the layers.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import acts_for, role_required
+from zhibiao.applications.models import Application, Status
+from zhibiao.bases.models import TrainingBase
+from zhibiao.committee.models import Committee, CommitteeMember
+from zhibiao.core.focuses import FOCUS_DETAILS, METHOD_DETAILS
+from zhibiao.directory.models import Organisation
+from zhibiao.events.models import Event
+from zhibiao.policies.models import PolicyDocument
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "focuses": [(focus.label, detail) for focus, detail in FOCUS_DETAILS.items()],
+        "methods": [(method.label, detail) for method, detail in METHOD_DETAILS.items()],
+        "latest_events": Event.objects.visible_to(request.user)
+        .prefetch_related("organisers")
+        .order_by("-starts_at")[:5],
+        "committee": Committee.objects.first(),
+        "member_count": CommitteeMember.objects.current().count(),
+        "base_count": TrainingBase.objects.listed().count(),
+        "policy_count": PolicyDocument.objects.visible_to(request.user).count(),
+    }
+    return render(request, "portal/home.html", context)
+
+
+@role_required()
+def workbench(request: HttpRequest) -> HttpResponse:
+    """What each role needs first; the template shows the part for the user's role.
+
+    An expert's organisation is their employer, which they do not act for (`acts_for`) and may
+    not edit: the page names it without the "acting for" and without the link to its edit page,
+    which would answer 404."""
+    user = request.user
+    upcoming = Event.objects.visible_to(user).filter(ends_at__gte=timezone.now())
+    context: dict = {
+        "role": user.role,
+        "Role": Role,
+        "organisation": user.organisation,
+        "acts_for_organisation": acts_for(user) is not None,
+        "may_edit_organisation": Organisation.objects.editable_by(user)
+        .filter(pk=user.organisation_id)
+        .exists(),
+        "upcoming_events": upcoming.order_by("starts_at")[:5],
+    }
+    applications = Application.objects.visible_to(user).select_related("enterprise", "version")
+    if user.role == Role.ADMIN or user.is_superuser:
+        context["counts"] = {
+            "organisations": Organisation.objects.count(),
+            "bases": TrainingBase.objects.listed().count(),
+            "members": CommitteeMember.objects.current().count(),
+            "policies": PolicyDocument.objects.in_force().count(),
+        }
+        context["to_do"] = applications.filter(
+            status__in=[Status.SUBMITTED, Status.IN_REVIEW, Status.PUBLICITY, Status.APPROVED]
+        )[:10]
+    elif user.role == Role.EXPERT:
+        context["seats"] = CommitteeMember.objects.filter(user=user).select_related(
+            "committee", "person__organisation"
+        )
+        context["to_do"] = applications.filter(
+            status=Status.IN_REVIEW, reviews__reviewer=user, reviews__submitted_at__isnull=True
+        )
+    else:
+        context["to_do"] = applications.filter(status__in=[Status.DRAFT, Status.RETURNED])
+    if user.role == Role.BASE_MANAGER:
+        context["bases"] = TrainingBase.objects.managed_by(user).select_related("batch")
+    return render(request, "portal/workbench.html", context)
