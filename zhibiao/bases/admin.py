@@ -9,7 +9,7 @@ from zhibiao.bases.models import (
     StatusChange,
     TrainingBase,
 )
-from zhibiao.core.admin import AuditedModelAdmin
+from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 
 
 class CapabilityInline(admin.TabularInline):
@@ -42,17 +42,6 @@ class TrainingBaseAdmin(AuditedModelAdmin):
     autocomplete_fields = ["organisation"]
     readonly_fields = ["status"]
     inlines = [CapabilityInline, StatusChangeInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Evaluation)

@@ -1,4 +1,5 @@
-"""The admin base class: every change made in the admin site leaves an audit entry too."""
+"""The admin base classes: every change made in the admin site leaves an audit entry too, and
+records with their own path of change are only shown."""
 
 from __future__ import annotations
 
@@ -37,6 +38,21 @@ class AuditedModelAdmin(admin.ModelAdmin):
         for obj in queryset:
             record(request.user, f"{obj._meta.model_name}.delete", obj, via="admin")
         super().delete_queryset(request, queryset)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through their own path (their steps, the platform's pages,
+    migrations, the trail itself): the admin site shows them and can add, change or delete
+    none, not even for a superuser, so nothing bypasses the checks and the audit entry."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 #: Provenance fields, shown read-only in the admin site (set by `save_model` and the queue).

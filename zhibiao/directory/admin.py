@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from zhibiao.core.admin import AuditedModelAdmin
+from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from zhibiao.directory.models import Industry, Organisation, Person
 
 
@@ -20,18 +20,9 @@ class PersonAdmin(AuditedModelAdmin):
 
 
 @admin.register(Industry)
-class IndustryAdmin(admin.ModelAdmin):
+class IndustryAdmin(ReadOnlyAdmin):
     """Reference data from GB/T 4754-2017, changed only by migrations."""
 
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

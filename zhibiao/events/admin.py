@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from zhibiao.core.admin import AuditedModelAdmin
+from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from zhibiao.events.models import (
     AgendaItem,
     Certificate,
@@ -45,19 +45,6 @@ class EventAdmin(AuditedModelAdmin):
     autocomplete_fields = ["organisers", "host_base", "host_chamber", "audience_organisations"]
     readonly_fields = ["capacity", "seats_taken", "survey_sent_at", "announced_at", "created_by"]
     inlines = [AgendaItemInline, SpeakerInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that change only through their steps (the pages and the API)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RegistrationStepInline(admin.TabularInline):

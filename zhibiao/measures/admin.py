@@ -1,20 +1,7 @@
 from django.contrib import admin
 
-from zhibiao.core.admin import AuditedModelAdmin
+from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from zhibiao.measures.models import Clause, ClauseVersion, RuleBook, Screening
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Versions and screenings are written by the platform's own pages; here one only looks."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RuleBook)
@@ -25,6 +12,7 @@ class RuleBookAdmin(AuditedModelAdmin):
         return False
 
 
+# Clauses, versions and screenings are written by the platform's own pages; here one only looks.
 @admin.register(Clause)
 class ClauseAdmin(ReadOnlyAdmin):
     list_display = ["code", "rulebook", "mode", "needs_review"]
