@@ -20,9 +20,9 @@ from tests.events.conftest import (
     publish_course,
 )
 from zhibiao.accounts.models import Role
-from zhibiao.bases import services
 from zhibiao.directory.models import Person
 from zhibiao.events import services as events
+from zhibiao.events import training
 from zhibiao.events.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ START = local(YEAR, 6, 10, 14)
 
 
 def courses_of(base, year: int = YEAR) -> list[dict]:
-    return services.training_facts([base.organisation_id], year).get(
+    return training.training_facts([base.organisation_id], year).get(
         base.organisation_id, {"courses": []}
     )["courses"]
 
@@ -57,7 +57,7 @@ def test_invented_people_at_a_private_course_on_the_spot_do_not_pay(base, manage
 
     assert courses_of(base) == []
     # The year's figures still show the work done; only the money is refused.
-    figures = services.yearly_figures(YEAR, [base])[base.pk]
+    figures = training.yearly_figures(YEAR, [base])[base.pk]
     assert (figures.courses, figures.attendees) == (1, 10)
     judged = events.qualify([course])[course.pk]
     assert (judged.attendees, judged.from_host, judged.enterprises) == (0, 10, 0)

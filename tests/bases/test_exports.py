@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from tests.bases.test_year_and_designation import held_course
 from tests.conftest import client_for, make_organisation, sheet_rows
-from zhibiao.bases import services
 from zhibiao.bases.models import BaseApplication, Batch, Capability, TrainingBase
+from zhibiao.events import training
 from zhibiao.events.models import Event, Feedback, Registration
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_a_years_figures_as_the_page_shows_them(bases, manager, enterprise_user,
     )
     held_course(removed, enterprise_user, admin_user, came=1, scores=(2,), year=LAST_YEAR)
     _remove(removed)
-    services.evaluate(admin_user, base, LAST_YEAR, result="pass")
+    training.evaluate(admin_user, base, LAST_YEAR, result="pass")
     url = reverse("bases:year", args=[LAST_YEAR])
 
     page = client_for(None).get(url)

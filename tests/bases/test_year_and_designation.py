@@ -24,6 +24,7 @@ from zhibiao.bases.models import (
     TrainingBase,
 )
 from zhibiao.events import services as events
+from zhibiao.events import training
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import Event
 
@@ -53,7 +54,7 @@ def test_yearly_figures(base, manager, enterprise_user):
     held_course(base, enterprise_user, manager, came=2, scores=(5, 3))
     held_course(base, enterprise_user, manager, kind="site_visit", came=3, scores=(4,))
     make_event(base)  # still to come: not held
-    figures = services.yearly_figures(this_year, [base])[base.pk]
+    figures = training.yearly_figures(this_year, [base])[base.pk]
     if timezone.localtime(timezone.now() - datetime.timedelta(hours=3)).year != this_year:
         pytest.skip("the courses were held last year (the test ran just after New Year)")
     assert (figures.courses, figures.site_visits, figures.practices) == (1, 1, 0)
@@ -68,14 +69,14 @@ def test_evaluation_of_a_finished_year(base, manager, enterprise_user, users):
     held_course(base, enterprise_user, manager, came=3, scores=(5, 5), year=last_year)
     admin = users["admin"]
     with pytest.raises(PermissionDenied):
-        services.evaluate(manager, base, last_year, result="excellent")
+        training.evaluate(manager, base, last_year, result="excellent")
     with pytest.raises(ValidationError) as caught:
-        services.evaluate(admin, base, timezone.localdate().year, result="great")
+        training.evaluate(admin, base, timezone.localdate().year, result="great")
     assert set(caught.value.message_dict) == {"year", "result"}
-    evaluation = services.evaluate(admin, base, last_year, result="pass", comment="达标")
+    evaluation = training.evaluate(admin, base, last_year, result="pass", comment="达标")
     assert (evaluation.courses, evaluation.attendees, evaluation.satisfaction) == (1, 3, 5)
     with pytest.raises(ValidationError):
-        services.evaluate(admin, base, last_year, result="pass")  # once a year
+        training.evaluate(admin, base, last_year, result="pass")  # once a year
     assert Evaluation.objects.count() == 1
     page = client_for(manager).get(base.get_absolute_url()).content.decode()
     assert "达标" in page  # the base's managers see their evaluation
@@ -220,9 +221,9 @@ def test_training_facts_for_the_measures(base, manager, users, clock):
         clock, manager, registrants, starts_at=local(last_year, 6, 20), kind="site_visit"
     )
     clock.set(today)
-    services.evaluate(users["admin"], base, last_year, result="excellent")
+    training.evaluate(users["admin"], base, last_year, result="excellent")
     other = make_organisation()
-    facts = services.training_facts([base.organisation_id, other.pk], last_year)
+    facts = training.training_facts([base.organisation_id, other.pk], last_year)
     assert list(facts) == [base.organisation_id]
     courses = facts[base.organisation_id]["courses"]
     assert [(c["kind"], c["attendees"], c["held_on"]) for c in courses] == [
@@ -230,7 +231,7 @@ def test_training_facts_for_the_measures(base, manager, users, clock):
         ("site_visit", 6, datetime.date(last_year, 6, 20)),
     ]
     assert facts[base.organisation_id]["base_evaluation"] == "none"  # evaluated that very year
-    following = services.training_facts(None, last_year + 1)
+    following = training.training_facts(None, last_year + 1)
     assert following[base.organisation_id] == {"courses": [], "base_evaluation": "excellent"}
 
 
@@ -243,7 +244,7 @@ def test_demo_year_overview_and_facts(demo):
     assert (chenguang.courses, chenguang.site_visits, chenguang.practices) == (3, 1, 1)
     assert chenguang.attendees == 78 and chenguang.satisfaction
     chenguang_id = TrainingBase.objects.get(organisation__name="上海晨光文具股份有限公司")
-    facts = services.training_facts([chenguang_id.organisation_id], last_year + 1)
+    facts = training.training_facts([chenguang_id.organisation_id], last_year + 1)
     assert facts[chenguang_id.organisation_id]["base_evaluation"] == "excellent"
     api = client_for(None).get(f"/api/v1/bases/years/{last_year}").json()
     assert next(r for r in api if r["name"] == "上海晨光文具股份有限公司")["attendees"] == 78

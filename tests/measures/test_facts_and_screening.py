@@ -218,7 +218,7 @@ def test_leaders_and_group_standards_are_facts(demo):
 
 def test_bases_courses_and_evaluation_are_facts(demo):
     """The training bases' year reaches the measures; one enterprise and the batch agree."""
-    from zhibiao.bases.services import training_facts
+    from zhibiao.events.training import training_facts
 
     bases = Organisation.objects.filter(training_bases__isnull=False).distinct()
     last_year = TODAY.replace(year=TODAY.year - 1, month=12, day=31)

@@ -15,6 +15,7 @@ from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.bases import services
 from zhibiao.bases.models import BaseApplication, Batch, TrainingBase
 from zhibiao.core.years import year_bounds
+from zhibiao.events import training
 
 router = Router(tags=["training bases"], auth=optional_auth)
 
@@ -154,7 +155,7 @@ class BatchIn(Schema):
 def bases_year(request: HttpRequest, year: int):
     year_bounds(year)  # outside the platform's years: 404
     bases = list(_bases().filter(batch__designated_on__year__lte=year))
-    figures = services.yearly_figures(year, bases)
+    figures = training.yearly_figures(year, bases)
     return [
         {"base_id": base.pk, "name": base.organisation.name, **vars(figures[base.pk])}
         for base in bases
@@ -166,7 +167,7 @@ def base_years(request: HttpRequest, base_id: int):
     base = get_object_or_404(_bases(), pk=base_id)
     this_year = timezone.localdate().year
     years = range(this_year, base.batch.designated_on.year - 1, -1)
-    return [vars(services.yearly_figures(year, [base])[base.pk]) for year in years]
+    return [vars(training.yearly_figures(year, [base])[base.pk]) for year in years]
 
 
 @router.get(
@@ -193,7 +194,7 @@ def evaluations(request: HttpRequest, base_id: int):
 )
 def evaluate(request: HttpRequest, base_id: int, payload: EvaluationIn):
     base = get_object_or_404(TrainingBase.objects.all(), pk=base_id)
-    evaluation = services.evaluate(
+    evaluation = training.evaluate(
         request.auth, base, payload.year, result=payload.result, comment=payload.comment
     )
     return 201, evaluation

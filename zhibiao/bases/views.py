@@ -31,11 +31,12 @@ from zhibiao.bases.models import (
     EvaluationResult,
     TrainingBase,
 )
+from zhibiao.core.errors import Refused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.years import FIRST_YEAR, year_bounds
-from zhibiao.events.errors import Refused
+from zhibiao.events import training
 from zhibiao.events.models import Event, NewsItem
 
 
@@ -89,7 +90,7 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_manage = TrainingBase.objects.managed_by(user).filter(pk=pk).exists()
     admin = is_district_admin(user)
     years = _years(base)
-    figures = {year: services.yearly_figures(year, [base])[base.pk] for year in years}
+    figures = {year: training.yearly_figures(year, [base])[base.pk] for year in years}
     context = {
         "base": base,
         "may_manage": may_manage,
@@ -138,7 +139,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError(form.errors)
-        services.evaluate(
+        training.evaluate(
             request.user,
             base,
             form.cleaned_data["year"],
@@ -156,7 +157,7 @@ def _year_rows(user, year: int) -> list[tuple]:
     """Per base designated by `year`: the base, its figures, and for staff the evaluation and
     the suggested result."""
     bases = list(_bases(user).filter(batch__designated_on__year__lte=year))
-    figures = services.yearly_figures(year, bases)
+    figures = training.yearly_figures(year, bases)
     admin = is_district_admin(user)
     evaluations = {}
     if admin:
@@ -166,7 +167,7 @@ def _year_rows(user, year: int) -> list[tuple]:
             base,
             figures[base.pk],
             evaluations.get(base.pk),
-            EvaluationResult(services.suggested_result(figures[base.pk])).label if admin else None,
+            EvaluationResult(training.suggested_result(figures[base.pk])).label if admin else None,
         )
         for base in bases
     ]

@@ -515,8 +515,8 @@ def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
 def _past(loader: _Loader, orgs, bases, users: dict[str, User]) -> None:
     """Last year's courses and visits at the bases, their attendance and the evaluations."""
     from zhibiao.bases.models import Evaluation
-    from zhibiao.bases.services import yearly_figures
     from zhibiao.events.models import HostKind
+    from zhibiao.events.training import yearly_figures
 
     year = timezone.localdate().year - 1
     for spec in story.PAST:

@@ -970,7 +970,7 @@ def host_figures(year: int | None = None) -> list[HostFigures]:
 # --- Attendance that pays: which courses count towards a base's subsidy, and warnings ----------
 #
 # The measures pay a training base per course held (FX23-BASE-COURSE) and for the number held
-# (FX23-BASE-OPS), reading `zhibiao.bases.services.training_facts`. A count the base itself can
+# (FX23-BASE-OPS), reading `zhibiao.events.training.training_facts`. A count the base itself can
 # make up must not pay: a base could publish an internal course starting in a minute, register
 # invented people under its own name and check them in. So a course counts only on facts that
 # come from others — enterprises that learned of it in time, chose to come, and registered

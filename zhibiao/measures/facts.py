@@ -21,7 +21,9 @@ from django.db.models import QuerySet
 
 from zhibiao.core.db import raw_rows
 from zhibiao.directory.models import Organisation, OrganisationKind
+from zhibiao.events.training import training_facts
 from zhibiao.rules import FactSchema, Population, RecordList, load_schema
+from zhibiao.standards.services import group_standard_facts
 
 #: Application states whose awards count as received for caps and exclusivity: paid ones only.
 #: A pending application is not money received (it blocks a second application for its project
@@ -204,8 +206,6 @@ def _group_standards(
     ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
 ) -> list[tuple]:
     """Group standards drafted, as rows of the `standards` fact (never city-funded)."""
-    from zhibiao.standards.services import group_standard_facts
-
     return [
         (
             row["enterprise_id"],
@@ -232,8 +232,6 @@ _COURSE_FIELDS = ("title", "kind", "held_on", "attendees")
 
 def _training(ids: Sequence[int] | None, as_of: datetime.date) -> dict[int, dict[str, Any]]:
     """Courses and visits a base held in the year, and its latest yearly evaluation before."""
-    from zhibiao.bases.services import training_facts
-
     return training_facts(ids, as_of.year)
 
 
