@@ -37,6 +37,7 @@ lint: install-dev
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) makemessages -l zh_Hans --no-location -v 0
+	$(BIN)/lint-imports
 
 # After adding or changing messages: extract, translate in locale/zh_Hans/.../django.po, compile.
 messages: install-dev
