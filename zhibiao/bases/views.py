@@ -33,7 +33,7 @@ from zhibiao.bases.models import (
 )
 from zhibiao.core.errors import Refused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.years import FIRST_YEAR, year_bounds
 from zhibiao.events import training
@@ -43,12 +43,6 @@ from zhibiao.events.models import Event, NewsItem
 def _bases(user=None):
     bases = TrainingBase.objects.all() if is_district_admin(user) else TrainingBase.objects.listed()
     return bases.select_related("organisation", "batch").prefetch_related("capabilities")
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return str(error)
 
 
 #: The public list of bases, as the page shows them batch by batch.
@@ -125,7 +119,7 @@ def status_step(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, base, form.cleaned_data["action"], reason=form.cleaned_data["reason"]
             )
         except (Refused, ValidationError) as error:
-            messages.error(request, _message(error))
+            messages.error(request, error_message(error))
         else:
             messages.success(request, gettext("Done."))
     return redirect(base)
@@ -147,7 +141,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data["comment"],
         )
     except ValidationError as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("The evaluation was recorded."))
     return redirect(base)
@@ -326,7 +320,7 @@ def application_step(request: HttpRequest, pk: int) -> HttpResponse:
             batch=form.cleaned_data["batch"],
         )
     except (Refused, ValidationError) as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("Done."))
     return redirect(application)

@@ -44,3 +44,18 @@ def form_errors(form: forms.Form) -> ValidationError:
             for field, errors in form.errors.get_json_data().items()
         }
     )
+
+
+def error_message(error: Exception) -> str:
+    """A refusal as one line, for a page's flash message or an htmx answer: a ValidationError's
+    messages joined by the Chinese semicolon (the pages are read in Chinese), anything else as
+    its text. One helper, so every page words a refused step the same way."""
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
+
+
+def form_error_message(form: forms.Form) -> str:
+    """A bound form's errors as one line, field by field, worded as `error_message` words a
+    service's refusal: for pages that answer a small form with a message, not the form again."""
+    return error_message(form_errors(form))

@@ -7,13 +7,14 @@ import dataclasses
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
+from zhibiao.core.forms import form_errors
 from zhibiao.dashboard import indicators as engine
 from zhibiao.dashboard import services
 from zhibiao.dashboard.forms import DashboardFilterForm
@@ -70,7 +71,7 @@ def _scope(request: HttpRequest, filters: Filters) -> Scope:
     form = DashboardFilterForm(filters.dict())
     scope = form.scope()
     if scope is None:
-        raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        raise form_errors(form)
     return scope
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acting_organisation, is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import add_service_errors, error_message, form_error_message
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.tabular import read_table
 from zhibiao.core.uploads import UploadError
@@ -66,12 +66,6 @@ HOST_ROLES = (Role.ADMIN, Role.BASE_MANAGER, Role.CHAMBER)
 
 def _events(user):
     return Event.objects.visible_to(user).prefetch_related("organisers")
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return str(error)
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -287,7 +281,7 @@ def speaker_add(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError(form.errors)
         services.add_speaker(request.user, event, form.cleaned_data)
     except ValidationError as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("The speaker was added."))
     return redirect("events:manage", pk=pk)
@@ -314,7 +308,7 @@ def material_add(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, event, form.cleaned_data["title"], form.cleaned_data["file"]
         )
     except ValidationError as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("The material was added."))
     return redirect("events:manage", pk=pk)
@@ -351,7 +345,7 @@ def revoke(request: HttpRequest, pk: int, certificate_pk: int) -> HttpResponse:
     try:
         services.revoke_certificate(request.user, certificate, reason=reason)
     except (Refused, ValidationError) as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("The certificate was revoked."))
     return redirect("events:manage", pk=pk)
@@ -575,19 +569,19 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
                     request.user, event, form.cleaned_data["code"], method=method
                 )
             except ValidationError as error:
-                result = {"error": _message(error)}
+                result = {"error": error_message(error)}
             except Refused as error:
                 result = {"error": str(error), "registration": _named(event, form)}
             else:
                 result = {"done": True, "registration": registration}
             form = CheckInForm()
         else:
-            result = {"error": "；".join(e for errors in form.errors.values() for e in errors)}
+            result = {"error": form_error_message(form)}
     elif request.GET.get("code"):
         try:
             registration = services.look_up(request.user, event, request.GET["code"])
         except ValidationError as error:
-            result = {"error": _message(error)}
+            result = {"error": error_message(error)}
         else:
             result = {"confirm": True, "registration": registration}
             form = CheckInForm(initial={"code": request.GET["code"], "method": CheckInMethod.SCAN})
