@@ -13,7 +13,7 @@ import io
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.utils.translation import gettext
@@ -25,6 +25,32 @@ from zhibiao.core.uploads import TEXT, XLSX, UploadError, check_upload
 class Table:
     headers: list[str]
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
+class RowError:
+    """One problem of an imported table, where its reader finds it: the sheet's own row number
+    (1 for the header, 0 for the file as a whole) and the column's heading as written."""
+
+    row: int
+    column: str
+    message: str
+
+
+class ImportReport(Protocol):
+    """What every importer's result has, whatever else it counts."""
+
+    errors: list[RowError]
+
+
+class ImportFailed(Exception):
+    """An import that saved nothing; `result.errors` lists every wrong row and column, so the
+    file is corrected once. Every importer raises this one class, so the pages, the API and the
+    management commands show an import's errors the same way."""
+
+    def __init__(self, result: ImportReport) -> None:
+        super().__init__(f"{len(result.errors)} errors")
+        self.result = result
 
 
 def _clean_header(value: Any) -> str:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
 from zhibiao.core.bulk import insert_rows
+from zhibiao.core.tabular import ImportFailed, RowError
 from zhibiao.directory import uscc
 from zhibiao.directory.models import (
     Industry,
@@ -149,13 +150,6 @@ MAX_REPORTED_ERRORS = 200
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
@@ -165,14 +159,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-class ImportFailed(Exception):
-    """Nothing was saved; `result.errors` says which rows and columns are wrong."""
-
-    def __init__(self, result: ImportResult) -> None:
-        super().__init__(f"{len(result.errors)} errors")
-        self.result = result
 
 
 def _choice_lookup() -> dict[str, dict[str, str]]:

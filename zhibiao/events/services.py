@@ -36,6 +36,7 @@ from django.utils.translation import gettext, gettext_lazy
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acting_organisation, acts_for, ensure, is_district_admin
 from zhibiao.audit.services import changes, record
+from zhibiao.core.tabular import ImportFailed, RowError
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.core.years import year_bounds
 from zhibiao.directory.models import Organisation
@@ -647,25 +648,10 @@ def check_in(actor, event: Event, code: str, *, method: str = CheckInMethod.TYPE
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
 class ImportResult:
     checked_in: int = 0
     already: int = 0
     errors: list[RowError] = field(default_factory=list)
-
-
-class ImportFailed(Exception):
-    """Nothing was changed; `result.errors` lists each row's problem."""
-
-    def __init__(self, result: ImportResult) -> None:
-        super().__init__(f"{len(result.errors)} errors")
-        self.result = result
 
 
 SHEET_COLUMNS = {

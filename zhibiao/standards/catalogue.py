@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao import stdcodes
+from zhibiao.core.tabular import ImportFailed, RowError
 from zhibiao.standards.models import (
     STATUS_RANK,
     CatalogueSource,
@@ -76,13 +77,6 @@ MAX_REPORTED_ERRORS = 200
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
@@ -94,14 +88,6 @@ class ImportResult:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.links or self.inferred)
-
-
-class ImportFailed(Exception):
-    """Nothing was saved; ``result.errors`` lists the wrong rows and columns."""
-
-    def __init__(self, result: ImportResult) -> None:
-        super().__init__(f"{len(result.errors)} errors")
-        self.result = result
 
 
 # --- Reading files ------------------------------------------------------------------------
