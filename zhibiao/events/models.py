@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acting_organisation, acts_for, is_district_admin
+from zhibiao.core.files import StoredFile
 
 
 class EventKind(models.TextChoices):
@@ -430,7 +431,7 @@ class Speaker(models.Model):
         return self.title
 
 
-class Material(models.Model):
+class Material(StoredFile):
     """A file handed out for an event (slides, a policy digest), served only through the event's
     visibility; the stored name is random, the original name only shown."""
 
@@ -439,17 +440,6 @@ class Material(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="materials/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=20)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("material")

@@ -1,0 +1,36 @@
+"""The description every stored upload keeps beside its file (evidence, attachments, materials).
+
+`zhibiao.core.uploads.Accepted.record_fields` fills these fields and `Accepted.store` the file,
+so a model that keeps an upload takes them from `StoredFile` and they stay the same everywhere:
+the risk view compares files across apps by `sha256`, and pages show `original_name` and `size`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StoredFile(models.Model):
+    """An upload kept with a record: its original name (only shown: the stored name is random),
+    the type judged by content, the size, the content's SHA-256, and who uploaded it when.
+
+    Each model declares its own `file = models.FileField(...)`, because each keeps its files
+    under its own folder (`upload_to`).
+    """
+
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=20)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
