@@ -1,0 +1,275 @@
+"""One engine for the platform's state machines: each machine a table, one way to take a step.
+
+Why one engine: the applications, the demands, the bases and their applications, and the
+registrations each grew their own step class, permission check, entry point, locking and
+race error, a little differently each time. Here a machine only declares its steps; the
+order of the checks, the locking, the history and the audit trail are written once.
+
+Taking a step (`take`), in this order:
+
+1. the step exists, else `TransitionRefused` ("Unknown step");
+2. the actor may see the object (the machine's `visible`) and may take this step (the step's
+   `may`), else `PermissionDenied` (a 403; the views have already turned an invisible object
+   into a 404);
+3. the object is in one of the step's source states, else `TransitionRefused` naming the step
+   and the state;
+4. a reason is given if the step requires one, else a `ValidationError` on "reason";
+
+then, in one transaction: the step's `check` (raises a refusal), its `effect` (returns field
+changes; may write elsewhere, rolled back with the step), a conditional update of the object on
+its (status, revision) — of two racing actors exactly one matches, the other gets
+`ConcurrentChange` —, one history row, one audit entry (`<prefix>.<action>`), the object
+reloaded, and the machine's notify hook. `ConcurrentChange` is a `TransitionRefused`, so the
+API answers both with 409.
+
+A conditional update rather than `select_for_update` (which SQLite ignores): it behaves the
+same on SQLite and PostgreSQL, and turns a step taken from a stale page into a clear refusal
+instead of a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from zhibiao.audit.services import record
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+
+#: The acting user (a `zhibiao.accounts.models.User`, or AnonymousUser).
+Actor = Any
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a machine: from which states to which, who may take it, and what it does.
+
+    `may(actor, obj)` decides who may take it; `by` only names that side ("staff",
+    "enterprise", …) for notifications and documentation. `check(obj, data)` raises a
+    `TransitionRefused` (or `ValidationError`) when the step's own conditions are not met;
+    `effect(obj, data)` returns the field changes the step makes besides the status (it may also
+    write other rows: it runs inside the step's transaction). `data` holds the caller's keyword
+    arguments and the stripped `reason`. An `internal` step is taken only by its own operation
+    (choosing a candidate records the offer, then takes "offer"), which passes `internal=True`:
+    `available` never offers it, and taken by name (from a form or the API) it is unknown.
+    """
+
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    may: Callable[[Actor, Any], bool]
+    label: Any
+    by: str = ""
+    reason_required: bool = False
+    check: Callable[[Any, dict], None] | None = None
+    effect: Callable[[Any, dict], dict] | None = None
+    internal: bool = False
+
+
+#: Each model's own machine, declared where its services live.
+_MACHINES: dict[type[models.Model], Machine] = {}
+
+
+class Machine:
+    """The steps of one model, and how a step is recorded.
+
+    `history` is the model of the step rows; `history_link` the name of its foreign key to the
+    object. `wrong_state` and `concurrent` are the machine's own messages (written where the
+    machine is declared, so that the catalogue keeps its words): `wrong_state` is formatted with
+    `step` (the label) and `status` (the state's display). `visible(actor)` is the queryset of
+    objects the actor may see at all. `stamp` names fields set to now by every step (an
+    `auto_now` field, which a queryset update does not touch). `audit_changes` puts the effect's
+    changes in the audit entry. `context(obj)` gives what the steps read beside the object (the
+    demand's current offer), once per step, into `data`, where a caller's value wins.
+    `notify(obj, step, reason, data)` runs last, inside the transaction. A machine is the
+    model's own (found by `take` and `available`) unless declared with `register=False`, as a
+    test's machine over an existing model is.
+    """
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        steps: Iterable[Step],
+        *,
+        history: type[models.Model],
+        history_link: str,
+        audit_prefix: str,
+        wrong_state: Any,
+        concurrent: Any,
+        visible: Callable[[Actor], QuerySet] | None = None,
+        status_field: str = "status",
+        revision_field: str = "revision",
+        stamp: tuple[str, ...] = (),
+        audit_changes: bool = True,
+        notify: Callable[[Any, Step, str, dict], None] | None = None,
+        context: Callable[[Any], dict] | None = None,
+        register: bool = True,
+    ) -> None:
+        self.model = model
+        self.steps: dict[str, Step] = {}
+        for step in steps:
+            if step.action in self.steps:
+                raise ValueError(f"{model.__name__}: step {step.action!r} declared twice")
+            self.steps[step.action] = step
+        self.history = history
+        self.history_link = history_link
+        self.audit_prefix = audit_prefix
+        self.wrong_state = wrong_state
+        self.concurrent = concurrent
+        self.visible = visible
+        self.status_field = status_field
+        self.revision_field = revision_field
+        self.stamp = stamp
+        self.audit_changes = audit_changes
+        self.notify = notify
+        self.context = context
+        if register:
+            if model in _MACHINES:
+                raise ValueError(f"{model.__name__} already has a state machine")
+            _MACHINES[model] = self
+
+    def __repr__(self) -> str:
+        return f"<Machine {self.model.__name__}: {', '.join(self.steps)}>"
+
+    def step(self, action: str, *, internal: bool = False) -> Step:
+        """The step named `action`, or a refusal naming it (a caller's typo or a forged form)."""
+        step = self.steps.get(action)
+        if step is None or (step.internal and not internal):
+            raise TransitionRefused(gettext("Unknown step “%(action)s”.") % {"action": action})
+        return step
+
+    def status_of(self, obj: models.Model) -> str:
+        return getattr(obj, self.status_field)
+
+    def available(self, actor: Actor, obj: models.Model) -> list[Step]:
+        """The steps this actor could take now; their checks run only when one is taken."""
+        status = self.status_of(obj)
+        return [
+            step
+            for step in self.steps.values()
+            if not step.internal and status in step.sources and step.may(actor, obj)
+        ]
+
+    def take(
+        self,
+        actor: Actor,
+        obj: models.Model,
+        action: str,
+        *,
+        reason: str = "",
+        internal: bool = False,
+        **data: Any,
+    ) -> Any:
+        """Take one step, or refuse it; of two racing takes exactly one succeeds. Returns the
+        object, reloaded."""
+        step = self.step(action, internal=internal)
+        if self.visible is not None and not self.visible(actor).filter(pk=obj.pk).exists():
+            raise PermissionDenied
+        if not step.may(actor, obj):
+            raise PermissionDenied
+        source = self.status_of(obj)
+        if source not in step.sources:
+            display = getattr(obj, f"get_{self.status_field}_display")()
+            raise TransitionRefused(str(self.wrong_state) % {"step": step.label, "status": display})
+        reason = (reason or "").strip()
+        if step.reason_required and not reason:
+            raise ValidationError({"reason": gettext("Give a reason for this step.")})
+        with transaction.atomic():
+            data = {**(self.context(obj) if self.context else {}), **data, "reason": reason}
+            if step.check:
+                step.check(obj, data)
+            changes = step.effect(obj, data) if step.effect else {}
+            self._move(actor, obj, step, source, reason, changes)
+            obj.refresh_from_db()
+            if self.notify:
+                self.notify(obj, step, reason, data)
+        return obj
+
+    def _move(
+        self,
+        actor: Actor,
+        obj: models.Model,
+        step: Step,
+        source: str,
+        reason: str,
+        changes: Mapping[str, Any],
+    ) -> None:
+        """The conditional update, the history row and the audit entry."""
+        now = timezone.now()
+        matched = self.model._default_manager.filter(
+            pk=obj.pk,
+            **{self.status_field: source, self.revision_field: getattr(obj, self.revision_field)},
+        ).update(
+            **{self.status_field: step.target, self.revision_field: F(self.revision_field) + 1},
+            **dict.fromkeys(self.stamp, now),
+            **changes,
+        )
+        if not matched:
+            raise ConcurrentChange(str(self.concurrent))
+        self.history._default_manager.create(
+            **{self.history_link: obj},
+            action=step.action,
+            from_status=source,
+            to_status=step.target,
+            actor=actor,
+            reason=reason,
+        )
+        extra = {k: str(v) for k, v in changes.items()} if self.audit_changes else {}
+        record(
+            actor,
+            f"{self.audit_prefix}.{step.action}",
+            obj,
+            reason=reason,
+            **{"from": source, "to": step.target},
+            **extra,
+        )
+
+
+def machine_for(obj: models.Model) -> Machine:
+    """The machine declared for the object's model (declared where its services live)."""
+    try:
+        return _MACHINES[type(obj)]
+    except KeyError:
+        raise LookupError(f"No state machine is declared for {type(obj).__name__}.") from None
+
+
+def take(actor: Actor, obj: models.Model, action: str, *, reason: str = "", **data) -> Any:
+    """Take the step `action` of the object's machine (see `Machine.take`)."""
+    return machine_for(obj).take(actor, obj, action, reason=reason, **data)
+
+
+def available(actor: Actor, obj: models.Model) -> list[Step]:
+    """The steps of the object's machine this actor could take now (see `Machine.available`)."""
+    return machine_for(obj).available(actor, obj)
+
+
+class StepRecord(models.Model):
+    """The history row of a new machine: who moved the object from which state to which, when
+    and why. A concrete model adds the foreign key to its object (named as the machine's
+    `history_link`) and its ordering. The existing step tables (`Transition`, `DemandStep`, …)
+    have these fields already under their own names; renaming them needs data migrations."""
+
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=20)
+    to_status = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
