@@ -6,25 +6,24 @@
                                                                                    ↓
     withdraw (draft, submitted, returned); reject (submitted, in_review, publicity)  disbursed
 
-Each step checks the actor's role and object, the state, and its own conditions; it is a
-conditional update on (status, revision), so of two people acting at once exactly one wins;
-it writes a Transition row and one audit entry, and notifies whom it concerns.
+The table is a machine of the workflow engine (`zhibiao.core.workflow`), which takes each step
+the same way: the actor's role and object, the state, the step's own conditions; a conditional
+update on (status, revision), so of two people acting at once exactly one wins; a Transition row
+and one audit entry; then `_notify_step` tells whom it concerns. `transition` and
+`available_steps` are the names the views, the API, the commands and the demo call.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -42,9 +41,10 @@ from zhibiao.applications.models import (
 )
 from zhibiao.audit.services import record
 from zhibiao.committee import services as committee
-from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused  # noqa: F401 (callers catch it here)
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.core.workdays import add_working_days
+from zhibiao.core.workflow import Machine, Step
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import facts
 from zhibiao.measures import services as measures
@@ -65,16 +65,18 @@ APPLICANT_ROLES = (Role.ENTERPRISE, Role.BASE_MANAGER)
 ENTERPRISE, STAFF = "enterprise", "staff"
 
 
-@dataclass(frozen=True)
-class Step:
-    action: str
-    sources: tuple[str, ...]
-    target: str
-    by: str  # ENTERPRISE (the applicant's own users) or STAFF (district administrators)
-    label: Any
-    reason_required: bool = False
-    check: Callable[[Application, dict], None] | None = None
-    effect: Callable[[Application, dict], dict] | None = None
+def _by_applicant(actor, application: Application) -> bool:
+    """The applicant's side: its own users in an applicant role, or a district administrator
+    acting on its behalf."""
+    return bool(
+        actor.is_authenticated
+        and actor.organisation_id == application.enterprise_id
+        and actor.role in APPLICANT_ROLES
+    ) or is_district_admin(actor)
+
+
+def _by_staff(actor, application: Application) -> bool:
+    return is_district_admin(actor)
 
 
 def _check_evidence(application: Application, data: dict) -> None:
@@ -197,15 +199,32 @@ def _disburse_effect(application: Application, data: dict) -> dict:
     return {"payment_reference": reference[:100]}
 
 
-STEPS: dict[str, Step] = {
-    step.action: step
-    for step in (
+def _notify_step(application: Application, step: Step, reason: str, data: dict) -> None:
+    """A step the applicant's side took is news for staff, and the other way round."""
+    title = gettext("Application %(number)s: %(status)s") % {
+        "number": application.number,
+        "status": application.get_status_display(),
+    }
+    recipients = _staff() if step.by == ENTERPRISE else _enterprise_users(application)
+    notify(
+        recipients,
+        kind=f"application.{step.action}",
+        title=title,
+        body=reason,
+        link=application.get_absolute_url(),
+    )
+
+
+MACHINE = Machine(
+    Application,
+    (
         Step(
             "submit",
             (Status.DRAFT,),
             Status.SUBMITTED,
-            ENTERPRISE,
+            _by_applicant,
             gettext_lazy("Submit"),
+            by=ENTERPRISE,
             check=_check_submittable,
             effect=_submit_effect,
         ),
@@ -213,8 +232,9 @@ STEPS: dict[str, Step] = {
             "resubmit",
             (Status.RETURNED,),
             Status.SUBMITTED,
-            ENTERPRISE,
+            _by_applicant,
             gettext_lazy("Submit again"),
+            by=ENTERPRISE,
             check=_check_submittable,
             effect=_submit_effect,
         ),
@@ -222,31 +242,35 @@ STEPS: dict[str, Step] = {
             "withdraw",
             (Status.DRAFT, Status.SUBMITTED, Status.RETURNED),
             Status.WITHDRAWN,
-            ENTERPRISE,
+            _by_applicant,
             gettext_lazy("Withdraw"),
+            by=ENTERPRISE,
         ),
         Step(
             "return",
             (Status.SUBMITTED,),
             Status.RETURNED,
-            STAFF,
+            _by_staff,
             gettext_lazy("Return for correction"),
+            by=STAFF,
             reason_required=True,
         ),
         Step(
             "accept",
             (Status.SUBMITTED,),
             Status.IN_REVIEW,
-            STAFF,
+            _by_staff,
             gettext_lazy("Pass the formal check"),
+            by=STAFF,
             check=_check_review_needed,
         ),
         Step(
             "start_publicity",
             (Status.SUBMITTED, Status.IN_REVIEW),
             Status.PUBLICITY,
-            STAFF,
+            _by_staff,
             gettext_lazy("Start the public notice"),
+            by=STAFF,
             check=_check_ready_for_publicity,
             effect=_publicity_effect,
         ),
@@ -254,8 +278,9 @@ STEPS: dict[str, Step] = {
             "approve",
             (Status.PUBLICITY,),
             Status.APPROVED,
-            STAFF,
+            _by_staff,
             gettext_lazy("Approve"),
+            by=STAFF,
             check=_check_publicity_over,
             effect=_approve_effect,
         ),
@@ -263,30 +288,32 @@ STEPS: dict[str, Step] = {
             "reject",
             (Status.SUBMITTED, Status.IN_REVIEW, Status.PUBLICITY),
             Status.REJECTED,
-            STAFF,
+            _by_staff,
             gettext_lazy("Reject"),
+            by=STAFF,
             reason_required=True,
         ),
         Step(
             "disburse",
             (Status.APPROVED,),
             Status.DISBURSED,
-            STAFF,
+            _by_staff,
             gettext_lazy("Record the payment"),
+            by=STAFF,
             effect=_disburse_effect,
         ),
-    )
-}
-
-
-def _may_act(actor, application: Application, step: Step) -> bool:
-    if step.by == STAFF:
-        return is_district_admin(actor)
-    return bool(
-        actor.is_authenticated
-        and actor.organisation_id == application.enterprise_id
-        and actor.role in APPLICANT_ROLES
-    ) or is_district_admin(actor)
+    ),
+    history=Transition,
+    history_link="application",
+    audit_prefix="application",
+    visible=Application.objects.visible_to,
+    stamp=("updated_at",),
+    notify=_notify_step,
+    wrong_state=gettext_lazy("“%(step)s” is not possible while the application is “%(status)s”."),
+    concurrent=gettext_lazy(
+        "Someone else changed this application meanwhile; reload and try again."
+    ),
+)
 
 
 def applicant_organisations(user) -> QuerySet[Organisation]:
@@ -303,71 +330,21 @@ def applicant_organisations(user) -> QuerySet[Organisation]:
 def may_edit(actor, application: Application) -> bool:
     """Whether the user may change the application's statement and evidence now: before it is
     submitted (or once returned), as the one who may submit it."""
-    return application.status in (Status.DRAFT, Status.RETURNED) and _may_act(
-        actor, application, STEPS["submit"]
+    return application.status in (Status.DRAFT, Status.RETURNED) and _by_applicant(
+        actor, application
     )
 
 
 def available_steps(actor, application: Application) -> list[Step]:
     """The steps this user could take now (their conditions are checked when taken)."""
-    return [
-        step
-        for step in STEPS.values()
-        if application.status in step.sources and _may_act(actor, application, step)
-    ]
+    return MACHINE.available(actor, application)
 
 
 def transition(
     actor, application: Application, action: str, *, reason: str = "", **data
 ) -> Application:
     """Take one step, or refuse it with a message; exactly one of two racing steps succeeds."""
-    step = STEPS.get(action)
-    if step is None:
-        raise TransitionRefused(gettext("Unknown step “%(action)s”.") % {"action": action})
-    if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
-        raise PermissionDenied
-    if not _may_act(actor, application, step):
-        raise PermissionDenied
-    if application.status not in step.sources:
-        raise TransitionRefused(
-            gettext("“%(step)s” is not possible while the application is “%(status)s”.")
-            % {"step": step.label, "status": application.get_status_display()}
-        )
-    reason = (reason or "").strip()
-    if step.reason_required and not reason:
-        raise ValidationError({"reason": gettext("Give a reason for this step.")})
-    if step.check:
-        step.check(application, data)
-    changes = step.effect(application, data) if step.effect else {}
-    with transaction.atomic():
-        updated = Application.objects.filter(
-            pk=application.pk, status=application.status, revision=application.revision
-        ).update(
-            status=step.target, revision=F("revision") + 1, updated_at=timezone.now(), **changes
-        )
-        if not updated:
-            raise ConcurrentChange(
-                gettext("Someone else changed this application meanwhile; reload and try again.")
-            )
-        Transition.objects.create(
-            application=application,
-            action=action,
-            from_status=application.status,
-            to_status=step.target,
-            actor=actor,
-            reason=reason,
-        )
-        record(
-            actor,
-            f"application.{action}",
-            application,
-            reason=reason,
-            **{"from": application.status, "to": step.target},
-            **{k: str(v) for k, v in changes.items()},
-        )
-        application.refresh_from_db()
-        _notify_step(application, step, reason)
-    return application
+    return MACHINE.take(actor, application, action, reason=reason, **data)
 
 
 def _enterprise_users(application: Application):
@@ -380,21 +357,6 @@ def _enterprise_users(application: Application):
 
 def _staff():
     return get_user_model().objects.filter(role=Role.ADMIN, is_active=True)
-
-
-def _notify_step(application: Application, step: Step, reason: str) -> None:
-    title = gettext("Application %(number)s: %(status)s") % {
-        "number": application.number,
-        "status": application.get_status_display(),
-    }
-    recipients = _staff() if step.by == ENTERPRISE else _enterprise_users(application)
-    notify(
-        recipients,
-        kind=f"application.{step.action}",
-        title=title,
-        body=reason,
-        link=application.get_absolute_url(),
-    )
 
 
 def publicity_end(start: datetime.datetime) -> datetime.datetime:
@@ -616,7 +578,7 @@ STATEMENT_MAX = 5000
 def update_statement(actor, application: Application, statement: str) -> Application:
     """The enterprise's own words for the committee (申报说明), written or corrected while the
     application is a draft or was returned to it; prefilled from the assessment at the start."""
-    ensure(_may_act(actor, application, STEPS["submit"]))
+    ensure(_by_applicant(actor, application))
     if application.status not in (Status.DRAFT, Status.RETURNED):
         raise TransitionRefused(gettext("The statement can be changed only before submitting."))
     statement = statement.strip()
@@ -636,7 +598,7 @@ def update_statement(actor, application: Application, statement: str) -> Applica
 @transaction.atomic
 def add_evidence(actor, application: Application, item: str, upload) -> Evidence:
     """Attach a file for one evidence item; a file already there for it is superseded."""
-    ensure(_may_act(actor, application, STEPS["submit"]))
+    ensure(_by_applicant(actor, application))
     if application.status not in (Status.DRAFT, Status.RETURNED):
         raise TransitionRefused(gettext("Evidence can be added only before submitting."))
     if item not in required_evidence(application):

@@ -4,16 +4,16 @@
        ↑             │
        └──decline────┘            cancel: posted, matched or accepted → cancelled
 
-Steps follow one table and one function, as the applications do: each checks who acts and
-from which state, is a conditional update on (status, revision), writes a step row and one
-audit entry, and notifies whom it concerns.
+The steps are a machine of the workflow engine (`zhibiao.core.workflow`), as the applications'
+are: each checks who acts and from which state, is a conditional update on (status, revision),
+writes a DemandStep row and one audit entry, and notifies whom it concerns. Choosing a
+candidate (`make_offer`) is the step "offer", taken once the offer is recorded.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -27,9 +27,10 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, ensure, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.committee import services as committee
-from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.text import words
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
+from zhibiao.core.workflow import Machine, Step
 from zhibiao.directory.models import Organisation, OrganisationKind
 from zhibiao.notifications.services import notify
 from zhibiao.supply import matching
@@ -252,42 +253,31 @@ def make_offer(actor, demand: Demand, key: str) -> Offer:
             offer.save()
     except IntegrityError:
         raise ValidationError({"candidate": gettext("This candidate was already asked.")}) from None
-    _move(
-        actor,
-        demand,
-        "offer",
-        DemandStatus.POSTED,
-        DemandStatus.MATCHED,
-        reason=candidate.name,
-        matched_at=timezone.now(),
-        overdue_notified=False,  # a new clock: the answer's
-    )
-    notify(
-        _candidate_users(offer),
-        kind="demand.match",
-        title=gettext("A demand for you: %(demand)s") % {"demand": demand},
-        link=demand.get_absolute_url(),
-    )
+    MACHINE.take(actor, demand, "offer", reason=candidate.name, internal=True)
     return offer
 
 
-# --- The steps after the offer ----------------------------------------------------------------
+# --- The demand's steps -----------------------------------------------------------------------
 
 ENTERPRISE, CANDIDATE, STAFF = "enterprise", "candidate", "staff"
 
 
-@dataclass(frozen=True)
-class Step:
-    action: str
-    sources: tuple[str, ...]
-    target: str
-    by: tuple[str, ...]
-    label: Any
-    reason_required: bool = False
-    effect: Callable[[Demand, Offer | None, dict], dict] | None = None
+def _by_candidate(actor, demand: Demand) -> bool:
+    """The candidate of the offer on the table (an expert, or the users of the organisation
+    whose offering was chosen)."""
+    return is_candidate_user(actor, demand.current_offer)
 
 
-def _accept(demand: Demand, offer: Offer | None, data: dict) -> dict:
+def _by_enterprise(actor, demand: Demand) -> bool:
+    return acts_for_enterprise(actor, demand)
+
+
+def _offer_effect(demand: Demand, data: dict) -> dict:
+    return {"matched_at": timezone.now(), "overdue_notified": False}  # a new clock: the answer's
+
+
+def _accept(demand: Demand, data: dict) -> dict:
+    offer = data["offer"]
     if offer.expert_id and committee.has_conflict(offer.expert, demand.enterprise_id):
         raise PermissionDenied(gettext("You have a conflict of interest with this enterprise."))
     now = timezone.now()
@@ -308,7 +298,8 @@ def _accept(demand: Demand, offer: Offer | None, data: dict) -> dict:
     return {"accepted_at": now, "due_at": due, "overdue_notified": False}  # the delivery's clock
 
 
-def _decline(demand: Demand, offer: Offer | None, data: dict) -> dict:
+def _decline(demand: Demand, data: dict) -> dict:
+    offer = data["offer"]
     now = timezone.now()
     Offer.objects.filter(pk=offer.pk).update(
         response=Offer.Response.DECLINED, responded_at=now, reason=data["reason"]
@@ -321,14 +312,16 @@ def _decline(demand: Demand, offer: Offer | None, data: dict) -> dict:
     return {"matched_at": None}
 
 
-def _deliver(demand: Demand, offer: Offer | None, data: dict) -> dict:
+def _deliver(demand: Demand, data: dict) -> dict:
+    offer = data["offer"]
     CandidateStats.objects.filter(pk=_stats(offer).pk, open_work__gt=0).update(
         open_work=F("open_work") - 1
     )
     return {"delivered_at": timezone.now()}
 
 
-def _rate(demand: Demand, offer: Offer | None, data: dict) -> dict:
+def _rate(demand: Demand, data: dict) -> dict:
+    offer = data["offer"]
     rating = data.get("rating")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": gettext("A rating is from 1 to 5.")})
@@ -338,7 +331,8 @@ def _rate(demand: Demand, offer: Offer | None, data: dict) -> dict:
     return {"rating": rating, "rating_comment": (data.get("comment") or "").strip()}
 
 
-def _cancel(demand: Demand, offer: Offer | None, data: dict) -> dict:
+def _cancel(demand: Demand, data: dict) -> dict:
+    offer = data["offer"]
     if demand.status == DemandStatus.ACCEPTED and offer is not None:
         CandidateStats.objects.filter(pk=_stats(offer).pk, open_work__gt=0).update(
             open_work=F("open_work") - 1
@@ -346,23 +340,60 @@ def _cancel(demand: Demand, offer: Offer | None, data: dict) -> dict:
     return {}
 
 
-STEPS: dict[str, Step] = {
-    step.action: step
-    for step in (
+def _notify_step(demand: Demand, step: Step, reason: str, data: dict) -> None:
+    """The chosen candidate hears of the offer; the enterprise and staff of the candidate's
+    answers and work; the candidate and staff of the enterprise's steps."""
+    offer = data["offer"]
+    if step.action == "offer":
+        notify(
+            _candidate_users(offer),
+            kind="demand.match",
+            title=gettext("A demand for you: %(demand)s") % {"demand": demand},
+            link=demand.get_absolute_url(),
+        )
+        return
+    title = gettext("Demand %(demand)s: %(status)s") % {
+        "demand": demand,
+        "status": demand.get_status_display(),
+    }
+    if step.by == CANDIDATE:
+        recipients = list(_enterprise_users(demand)) + list(_staff())
+    elif offer is not None:
+        recipients = list(_candidate_users(offer)) + list(_staff())
+    else:
+        recipients = list(_staff())
+    notify(recipients, kind=f"demand.{step.action}", title=title, link=demand.get_absolute_url())
+
+
+MACHINE = Machine(
+    Demand,
+    (
+        Step(
+            "offer",
+            (DemandStatus.POSTED,),
+            DemandStatus.MATCHED,
+            may_choose,  # the enterprise, or staff for it
+            gettext_lazy("Assign"),
+            by=ENTERPRISE,
+            effect=_offer_effect,
+            internal=True,  # taken by make_offer, which records the chosen candidate first
+        ),
         Step(
             "accept",
             (DemandStatus.MATCHED,),
             DemandStatus.ACCEPTED,
-            (CANDIDATE,),
+            _by_candidate,
             gettext_lazy("Accept"),
+            by=CANDIDATE,
             effect=_accept,
         ),
         Step(
             "decline",
             (DemandStatus.MATCHED,),
             DemandStatus.POSTED,
-            (CANDIDATE,),
+            _by_candidate,
             gettext_lazy("Decline"),
+            by=CANDIDATE,
             reason_required=True,
             effect=_decline,
         ),
@@ -370,114 +401,59 @@ STEPS: dict[str, Step] = {
             "start",
             (DemandStatus.ACCEPTED,),
             DemandStatus.IN_SERVICE,
-            (CANDIDATE,),
+            _by_candidate,
             gettext_lazy("Start the service"),
+            by=CANDIDATE,
         ),
         Step(
             "deliver",
             (DemandStatus.IN_SERVICE,),
             DemandStatus.DELIVERED,
-            (CANDIDATE,),
+            _by_candidate,
             gettext_lazy("Mark as delivered"),
+            by=CANDIDATE,
             effect=_deliver,
         ),
         Step(
             "rate",
             (DemandStatus.DELIVERED,),
             DemandStatus.RATED,
-            (ENTERPRISE,),
+            _by_enterprise,
             gettext_lazy("Rate the service"),
+            by=ENTERPRISE,
             effect=_rate,
         ),
         Step(
             "cancel",
             (DemandStatus.POSTED, DemandStatus.MATCHED, DemandStatus.ACCEPTED),
             DemandStatus.CANCELLED,
-            (ENTERPRISE, STAFF),
+            may_choose,  # the enterprise, or staff for it
             gettext_lazy("Cancel"),
+            by=ENTERPRISE,
             reason_required=True,
             effect=_cancel,
         ),
-    )
-}
-
-
-def _roles_of(actor, demand: Demand, offer: Offer | None) -> set[str]:
-    roles = set()
-    if is_district_admin(actor):
-        roles.add(STAFF)
-    if acts_for_enterprise(actor, demand):
-        roles.add(ENTERPRISE)
-    if is_candidate_user(actor, offer):
-        roles.add(CANDIDATE)
-    return roles
+    ),
+    history=DemandStep,
+    history_link="demand",
+    audit_prefix="demand",
+    visible=Demand.objects.visible_to,
+    audit_changes=False,
+    context=lambda demand: {"offer": demand.current_offer},
+    notify=_notify_step,
+    wrong_state=gettext_lazy("“%(step)s” is not possible while the demand is “%(status)s”."),
+    concurrent=gettext_lazy("Someone else changed this demand meanwhile; reload and try again."),
+)
 
 
 def available_steps(actor, demand: Demand) -> list[Step]:
-    offer = demand.current_offer
-    roles = _roles_of(actor, demand, offer)
-    return [s for s in STEPS.values() if demand.status in s.sources and roles & set(s.by)]
+    """The steps this user could take now on the demand."""
+    return MACHINE.available(actor, demand)
 
 
 def transition(actor, demand: Demand, action: str, *, reason: str = "", **data) -> Demand:
     """Take one step of the demand, or refuse it with the reason."""
-    step = STEPS.get(action)
-    if step is None:
-        raise TransitionRefused(gettext("Unknown step “%(action)s”.") % {"action": action})
-    if not Demand.objects.visible_to(actor).filter(pk=demand.pk).exists():
-        raise PermissionDenied
-    offer = demand.current_offer
-    if not _roles_of(actor, demand, offer) & set(step.by):
-        raise PermissionDenied
-    if demand.status not in step.sources:
-        raise TransitionRefused(
-            gettext("“%(step)s” is not possible while the demand is “%(status)s”.")
-            % {"step": step.label, "status": demand.get_status_display()}
-        )
-    reason = (reason or "").strip()
-    if step.reason_required and not reason:
-        raise ValidationError({"reason": gettext("Give a reason for this step.")})
-    with transaction.atomic():
-        changes = step.effect(demand, offer, {**data, "reason": reason}) if step.effect else {}
-        _move(actor, demand, action, demand.status, step.target, reason=reason, **changes)
-        _notify_step(demand, step, offer)
-    return demand
-
-
-def _move(
-    actor, demand: Demand, action: str, source: str, target: str, *, reason: str = "", **changes
-) -> None:
-    updated = Demand.objects.filter(pk=demand.pk, status=source, revision=demand.revision).update(
-        status=target, revision=F("revision") + 1, **changes
-    )
-    if not updated:
-        raise ConcurrentChange(
-            gettext("Someone else changed this demand meanwhile; reload and try again.")
-        )
-    DemandStep.objects.create(
-        demand=demand,
-        action=action,
-        from_status=source,
-        to_status=target,
-        actor=actor,
-        reason=reason,
-    )
-    record(actor, f"demand.{action}", demand, reason=reason, **{"from": source, "to": target})
-    demand.refresh_from_db()
-
-
-def _notify_step(demand: Demand, step: Step, offer: Offer | None) -> None:
-    title = gettext("Demand %(demand)s: %(status)s") % {
-        "demand": demand,
-        "status": demand.get_status_display(),
-    }
-    if CANDIDATE in step.by:
-        recipients = list(_enterprise_users(demand)) + list(_staff())
-    elif offer is not None:
-        recipients = list(_candidate_users(offer)) + list(_staff())
-    else:
-        recipients = list(_staff())
-    notify(recipients, kind=f"demand.{step.action}", title=title, link=demand.get_absolute_url())
+    return MACHINE.take(actor, demand, action, reason=reason, **data)
 
 
 def flag_overdue(now: datetime.datetime | None = None) -> int:
