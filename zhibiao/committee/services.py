@@ -15,7 +15,7 @@ from django.utils import timezone
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
-from zhibiao.committee.models import CommitteeMember, ConflictOfInterest
+from zhibiao.committee.models import CommitteeMember, ConflictOfInterest, ExpertProfile
 
 
 def experts() -> QuerySet:
@@ -71,7 +71,6 @@ def declare_conflict(actor, expert, organisation, reason: str) -> ConflictOfInte
 @transaction.atomic
 def update_profile(actor, *, availability: str, capacity: int, industries, bio: str):
     """An expert keeps their own profile for matching: availability, load, industries."""
-    from zhibiao.committee.models import ExpertProfile
 
     ensure(actor.is_authenticated and actor.role == Role.EXPERT)
     profile, _created = ExpertProfile.objects.get_or_create(user=actor)

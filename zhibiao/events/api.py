@@ -15,7 +15,10 @@ from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
+from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.bases.models import Batch, TrainingBase
+from zhibiao.committee.models import CommitteeMember
 from zhibiao.core.tabular import read_table
 from zhibiao.core.uploads import UploadError
 from zhibiao.directory.models import Organisation
@@ -29,6 +32,7 @@ from zhibiao.events.models import (
     Registration,
     Speaker,
 )
+from zhibiao.policies.models import PolicyDocument
 
 router = Router(tags=["events"], auth=optional_auth)
 news_router = Router(tags=["news"], auth=optional_auth)
@@ -283,7 +287,6 @@ class CertificateOut(Schema):
 
 def _hosted(request: HttpRequest):
     """The events the user runs; a user of a role that hosts nothing is refused (403)."""
-    from zhibiao.accounts.models import Role
 
     if request.auth.role not in (Role.ADMIN, Role.BASE_MANAGER, Role.CHAMBER) and not (
         is_district_admin(request.auth)
@@ -313,7 +316,6 @@ def list_events(request: HttpRequest, kind: str | None = None, upcoming: bool = 
 
 @router.get("/{int:event_id}", response=EventDetailOut, summary="One event with its agenda")
 def get_event(request: HttpRequest, event_id: int):
-    from zhibiao.policies.models import PolicyDocument
 
     agenda = AgendaItem.objects.select_related("batch").prefetch_related(
         "people", Prefetch("policy", queryset=PolicyDocument.objects.visible_to(request.auth))
@@ -337,8 +339,6 @@ def _event_payload(payload, *, partial: bool) -> tuple[dict, list | None]:
         if name in data and data[name] is None:
             data.pop(name)
     if "host_base" in data:
-        from zhibiao.bases.models import TrainingBase
-
         data["host_base"] = get_object_or_404(TrainingBase.objects.listed(), pk=data["host_base"])
     if "host_chamber" in data:
         data["host_chamber"] = get_object_or_404(Organisation, pk=data["host_chamber"])
@@ -435,7 +435,6 @@ def import_attendance(request: HttpRequest, event_id: int, file: File[UploadedFi
     summary="Add a speaker (a committee member's id, or a name)",
 )
 def add_speaker(request: HttpRequest, event_id: int, payload: SpeakerIn):
-    from zhibiao.committee.models import CommitteeMember
 
     event = get_object_or_404(_hosted(request), pk=event_id)
     data = payload.dict()
@@ -605,8 +604,6 @@ class NewsIn(Schema):
 
 def _news_data(payload: NewsIn) -> dict:
     """The payload as the service takes it; an id that names nothing is a 422 on its field."""
-    from zhibiao.bases.models import Batch, TrainingBase
-    from zhibiao.policies.models import PolicyDocument
 
     data = payload.dict(exclude={"event_ids", "policy_ids", "batch_numbers", "base_ids"})
     errors = {}
@@ -628,7 +625,6 @@ def _news_data(payload: NewsIn) -> dict:
 
 
 def _news(request: HttpRequest):
-    from zhibiao.policies.models import PolicyDocument
 
     return NewsItem.objects.visible_to(request.auth).prefetch_related(
         Prefetch("events", queryset=Event.objects.visible_to(request.auth)),

@@ -36,10 +36,11 @@ from django.utils.translation import gettext, gettext_lazy
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acting_organisation, acts_for, ensure, is_district_admin
 from zhibiao.audit.services import changes, record
+from zhibiao.bases.models import BaseStatus, TrainingBase
 from zhibiao.core.tabular import ImportFailed, RowError
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.core.years import year_bounds
-from zhibiao.directory.models import Organisation
+from zhibiao.directory.models import Organisation, Person
 from zhibiao.events import codes
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import (
@@ -162,7 +163,6 @@ def transition(
 
 def may_host(user) -> bool:
     """Administrators host anything; a base manager at an active base; a chamber user."""
-    from zhibiao.bases.models import BaseStatus, TrainingBase
 
     if is_district_admin(user):
         return True
@@ -174,7 +174,6 @@ def may_host(user) -> bool:
 
 
 def _host_of(actor) -> dict[str, Any]:
-    from zhibiao.bases.models import BaseStatus, TrainingBase
 
     if actor.role == Role.BASE_MANAGER:
         base = TrainingBase.objects.managed_by(actor).filter(status=BaseStatus.ACTIVE).first()
@@ -1014,7 +1013,6 @@ def _host_phones(host_ids: set[int]) -> dict[int, set[str]]:
     """Per host organisation, the mobile numbers of its own people: its contact people and
     telephone in the directory, and every number it (or one of its users, for themselves)
     ever registered as its own, at any event. Two queries whatever the number of hosts."""
-    from zhibiao.directory.models import Person
 
     phones: dict[int, set[str]] = {pk: set() for pk in host_ids}
     if not host_ids:

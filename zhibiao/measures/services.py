@@ -23,9 +23,11 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import ensure, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.directory.models import Organisation
+from zhibiao.jobs.services import enqueue
 from zhibiao.measures import facts, provenance
 from zhibiao.measures.channels import auto_refusal
 from zhibiao.measures.models import Clause, ClauseVersion, Entitlement, Mode, RuleBook, Screening
+from zhibiao.notifications.services import notify
 from zhibiao.policies.models import PolicyDocument
 from zhibiao.rules import (
     ClauseSet,
@@ -629,7 +631,6 @@ def screen(progress, *, as_of: str) -> dict[str, Any]:
 @transaction.atomic
 def start_screening(actor, as_of: datetime.date | None = None):
     """Screen the whole population in the background; returns the job to follow."""
-    from zhibiao.jobs.services import enqueue
 
     ensure(is_district_admin(actor))
     as_of = as_of or timezone.localdate()
@@ -653,7 +654,6 @@ def notify_entitled(actor, clause: Clause, screening: Screening) -> int:
 
     Only the users who act for it are told: an expert who works there may not confirm, and is
     not to learn its money from the platform (`users_acting_for`)."""
-    from zhibiao.notifications.services import notify
 
     ensure(is_district_admin(actor))
     pending = list(

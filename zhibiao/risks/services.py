@@ -41,6 +41,7 @@ from zhibiao.applications.models import Status as ApplicationStatus
 from zhibiao.core.attestation import Verification
 from zhibiao.events.models import LIVE, TRAINING_KINDS, Event, HostKind, Registration
 from zhibiao.measures.models import ClauseVersion, Entitlement
+from zhibiao.measures.services import clause_set, latest_screening
 from zhibiao.profiles.models import (
     AwardRecord,
     Certification,
@@ -330,7 +331,6 @@ def _clause_reads(version_ids: Iterable[int]) -> dict[int, tuple[frozenset[str],
     record of (`award.each`), through the measures' cached clause sets. A version missing from
     its rule book's compiled set (unpublished) is taken to read every fact: better one line too
     many for a person to look at than one missed."""
-    from zhibiao.measures.services import clause_set
 
     versions = ClauseVersion.objects.filter(pk__in=set(version_ids)).select_related(
         "clause__rulebook"
@@ -396,7 +396,6 @@ def fact_risks(user) -> list[FactRisk]:
     the applications, one for their clause versions.
     """
     _ensure_staff(user)
-    from zhibiao.measures.services import latest_screening
 
     flagged = _flagged_records()
     if not flagged:

@@ -21,7 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao import stdcodes
+from zhibiao.core.bulk import insert_rows
 from zhibiao.core.tabular import ImportFailed, RowError
+from zhibiao.core.uploads import UploadError
 from zhibiao.standards.models import (
     STATUS_RANK,
     CatalogueSource,
@@ -95,7 +97,6 @@ class ImportResult:
 
 def read_json(file: IO[bytes]) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """A JSON list of objects (or ``{"standards": [...]}``, as the sports catalogue ships)."""
-    from zhibiao.core.uploads import UploadError
 
     try:
         data = json.loads(file.read().decode("utf-8-sig"))
@@ -470,7 +471,6 @@ _INSERT_FIELDS = (
 def _insert(standards: list[Standard]) -> None:
     """Insert validated new rows in few statements (bulk_create prepares every value through
     the ORM, which made loading the shipped catalogue slow), then read back their ids."""
-    from zhibiao.core.bulk import insert_rows
 
     if not standards:
         return
@@ -579,7 +579,6 @@ def infer_links(bases: Iterable[str]) -> int:
 
 def index_titles(standards: Iterable[Standard]) -> int:
     """(Re)build the title tokens of these standards; return how many tokens were written."""
-    from zhibiao.core.bulk import insert_rows
 
     standards = [s for s in standards if s.pk is not None]
     if not standards:

@@ -27,7 +27,10 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, has_role, is_district_admin, users_acting_for
 from zhibiao.audit.services import changes, record
 from zhibiao.core.errors import TransitionRefused
-from zhibiao.core.uploads import TEXT, UploadError
+from zhibiao.core.tabular import read_table
+from zhibiao.core.uploads import TEXT, UploadError, check_upload
+from zhibiao.jobs.services import enqueue
+from zhibiao.notifications.services import notify
 from zhibiao.standards import catalogue, checking, documents
 from zhibiao.standards.models import (
     CatalogueSource,
@@ -44,6 +47,7 @@ from zhibiao.standards.models import (
     IndicatorKind,
     LeaderEntry,
     LeaderScheme,
+    LinkKind,
     SchemeStatus,
     Standard,
     Status,
@@ -57,8 +61,6 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 def read_catalogue_file(file: IO[bytes], name: str = "") -> tuple[list[str], list]:
     """Headers and rows of a catalogue file: JSON by name or first byte, else CSV/xlsx."""
-    from zhibiao.core.tabular import read_table
-    from zhibiao.core.uploads import check_upload
 
     file.seek(0)
     head = file.read(64).lstrip(b"\xef\xbb\xbf \r\n\t")
@@ -168,8 +170,6 @@ def start_check(actor, *, upload: IO[bytes] | None = None, text: str = "", name:
             check.file.save(Path(name).name[-100:] or "document", File(upload), save=False)
         check.save()
         if background:
-            from zhibiao.jobs.services import enqueue
-
             check.job = enqueue(
                 actor,
                 "zhibiao.standards.tasks.run_check",
@@ -342,7 +342,6 @@ def report_xlsx(check: Check) -> bytes:
 
 
 def LinkKindLabels():
-    from zhibiao.standards.models import LinkKind
 
     return [(value, str(label)) for value, label in LinkKind.choices]
 
@@ -477,7 +476,6 @@ def declaration_problems(declaration: Declaration) -> list[checking.Finding]:
 def flag_declaration(actor, declaration: Declaration, reason: str = "") -> Declaration:
     """District staff flag a published declaration (usually: it cites a withdrawn standard);
     the enterprise's users are notified."""
-    from zhibiao.notifications.services import notify
 
     ensure(is_district_admin(actor))
     reason = (reason or "").strip()
