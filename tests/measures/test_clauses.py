@@ -188,14 +188,14 @@ def test_mine_page(demo, users, settings):
 
     settings.DEMO_MODE = True
     enterprise = User.objects.get(username="enterprise")
-    page = client_for(enterprise).get(reverse("measures:mine"))
+    page = client_for(enterprise).get(reverse("portal:mine"))
     body = page.content.decode()
     assert "通过测量管理体系认证" in body and "100000" in body
     assert "参与制定国家标准、行业标准" in body
     assert "GB/T 99318" in body
     for role, status in (("admin", 403), ("expert", 403), ("provider", 403)):
-        assert client_for(users[role]).get(reverse("measures:mine")).status_code == status
-    assert client_for(None).get(reverse("measures:mine")).status_code == 302
+        assert client_for(users[role]).get(reverse("portal:mine")).status_code == status
+    assert client_for(None).get(reverse("portal:mine")).status_code == 302
 
 
 def test_api_clauses_and_entitlements(demo, users, settings):

@@ -101,7 +101,7 @@ def test_the_population_counts_the_same(people, settings):
 
 
 def _mine(people) -> str:
-    response = client_for(people["enterprise"]).get(reverse("measures:mine"))
+    response = client_for(people["enterprise"]).get(reverse("portal:mine"))
     assert response.status_code == 200
     return response.content.decode()
 

@@ -277,6 +277,6 @@ def test_explanation_api_shows_provenance(demo):
     results = body[0]["explanation"]["results"]
     tax = next(s for r in results for s in r["sources"] if s["fact"] == "tax_paid_district")
     assert tax["attester"] == "official" and tax["records"][0]["verified_by"]
-    page = client_for(User.objects.get(username="enterprise")).get(reverse("measures:mine"))
+    page = client_for(User.objects.get(username="enterprise")).get(reverse("portal:mine"))
     text = page.content.decode()
     assert "区市场监管局工作人员" in text

@@ -34,7 +34,7 @@ from zhibiao.applications.models import (
 )
 from zhibiao.committee.services import eligible_experts
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import add_service_errors, error_message, form_error_message
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.directory.forms import PlaceFilterForm
@@ -105,18 +105,12 @@ def start(request: HttpRequest) -> HttpResponse:
             project=request.POST.get("project", "")[:100],
         )
     except (services.TransitionRefused, ValidationError) as error:
-        messages.error(request, _message(error))
-        return redirect("measures:mine")
+        messages.error(request, error_message(error))
+        return redirect("portal:mine")
     messages.success(
         request, gettext("Application %(number)s was opened.") % {"number": application.number}
     )
     return redirect(application)
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return str(error)
 
 
 @role_required()
@@ -171,7 +165,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_statement(request.user, application, form.cleaned_data["statement"])
         except services.TransitionRefused as error:
-            messages.error(request, str(error))
+            messages.error(request, error_message(error))
             return redirect(application)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -185,7 +179,7 @@ def _act(request: HttpRequest, application: Application, action) -> HttpResponse
     try:
         action()
     except (services.TransitionRefused, ValidationError) as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("Done."))
     return redirect(application)
@@ -197,7 +191,7 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(_applications(request.user), pk=pk)
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_message(form))
         return redirect(application)
     data = form.cleaned_data
     return _act(
@@ -220,7 +214,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(_applications(request.user), pk=pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_message(form))
         return redirect(application)
     return _act(
         request,
@@ -248,7 +242,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(_applications(request.user), pk=pk)
     form = AssignForm(request.POST, experts=eligible_experts(application.enterprise_id))
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_message(form))
         return redirect(application)
     return _act(
         request,
@@ -268,7 +262,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_message(form))
         return redirect(application)
     return _act(
         request,
@@ -283,12 +277,12 @@ def object_to(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(Application.objects.filter(status=Status.PUBLICITY), pk=pk)
     form = ObjectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_message(form))
         return redirect("applications:publicity")
     try:
         services.file_objection(request.user, application, form.cleaned_data["text"])
     except (services.TransitionRefused, ValidationError) as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("Your objection was filed."))
     return redirect("applications:publicity")
@@ -300,7 +294,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(Objection.objects.select_related("application"), pk=pk)
     form = ResolveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_message(form))
         return redirect(objection.application)
     return _act(
         request,

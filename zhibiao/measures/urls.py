@@ -5,7 +5,6 @@ from zhibiao.measures import views
 app_name = "measures"
 urlpatterns = [
     path("", views.clause_list, name="clauses"),
-    path("mine/", views.mine, name="mine"),
     path("clauses/new/", views.clause_edit, name="clause_new"),
     path("clauses/check/", views.clause_check, name="clause_check"),
     path("clauses/<str:code>/", views.clause_detail, name="clause"),

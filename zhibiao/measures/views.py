@@ -1,4 +1,8 @@
-"""Pages of the measures: the public clauses, 我的政策, the clause editor, screening."""
+"""Pages of the measures: the public clauses, the clause editor, screening.
+
+我的政策 shows the enterprise's applications beside its entitlements, so it lives above
+applications, in `zhibiao.portal.views.mine`; its partials (`measures/_result.html` …) stay here.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
-from zhibiao.applications.models import Application
-from zhibiao.applications.services import pending_by_project
 from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.measures import services
@@ -247,42 +249,6 @@ def _rule_file_text(form, upload) -> str | None:
     except UnicodeDecodeError:
         form.add_error("file", gettext("A rule file is UTF-8 text."))
         return None
-
-
-@role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
-def mine(request: HttpRequest) -> HttpResponse:
-    """我的政策: what the enterprise is entitled to and why, near misses and what is missing."""
-    organisation = request.user.organisation
-    explanations = services.explain_enterprise(organisation)
-    applications = {
-        (app.clause.code, app.project): app
-        for app in Application.objects.filter(
-            enterprise=organisation, year=timezone.localdate().year
-        )
-        .exclude(status__in=["withdrawn", "rejected"])
-        .select_related("clause")
-    }
-    modes = dict(Clause.objects.values_list("code", "mode"))
-    pending = pending_by_project(organisation)  # any year, any clause of the rule book
-    sections = []
-    for rulebook, explanation in explanations:
-        entitled, near = [], []
-        for result in explanation.results:
-            view = services.result_view(
-                result, modes.get(result.id), applications, pending.get(rulebook.pk)
-            )
-            if result.entitled or any(line["application"] for line in view["lines"]):
-                entitled.append(view)
-            elif result.near_miss:
-                near.append(view)
-        sections.append(
-            {"rulebook": rulebook, "entitled": entitled, "near": near, "total": explanation.total}
-        )
-    return render(
-        request,
-        "measures/mine.html",
-        {"organisation": organisation, "sections": sections, "as_of": timezone.localdate()},
-    )
 
 
 @role_required(Role.ADMIN)

@@ -1,7 +1,8 @@
-"""The public home page and the workbench (a home page per role).
+"""The public home page, the workbench (a home page per role) and 我的政策.
 
-Both read many domains (events, bases, committee, policies, applications), which is why they
-live here, above every domain app, and not in `core` or `accounts` at the bottom of the layers.
+They read many domains (events, bases, committee, policies, measures, applications), which is
+why they live here, above every domain app, and not in `core`, `accounts` or `measures` lower
+down the layers.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from django.utils import timezone
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, role_required
 from zhibiao.applications.models import Application, Status
+from zhibiao.applications.services import pending_by_project
 from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import Committee, CommitteeMember
 from zhibiao.core.focuses import FOCUS_DETAILS, METHOD_DETAILS
 from zhibiao.directory.models import Organisation
 from zhibiao.events.models import Event
+from zhibiao.measures import services as measures
+from zhibiao.measures.models import Clause
 from zhibiao.policies.models import PolicyDocument
 
 
@@ -78,3 +82,42 @@ def workbench(request: HttpRequest) -> HttpResponse:
     if user.role == Role.BASE_MANAGER:
         context["bases"] = TrainingBase.objects.managed_by(user).select_related("batch")
     return render(request, "portal/workbench.html", context)
+
+
+@role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的政策: what the enterprise is entitled to and why, near misses and what is missing.
+
+    Each result shows the application already opened for it, which is why the page lives here,
+    above applications, and not in measures (its address stays /measures/mine/)."""
+    organisation = request.user.organisation
+    explanations = measures.explain_enterprise(organisation)
+    applications = {
+        (app.clause.code, app.project): app
+        for app in Application.objects.filter(
+            enterprise=organisation, year=timezone.localdate().year
+        )
+        .exclude(status__in=["withdrawn", "rejected"])
+        .select_related("clause")
+    }
+    modes = dict(Clause.objects.values_list("code", "mode"))
+    pending = pending_by_project(organisation)  # any year, any clause of the rule book
+    sections = []
+    for rulebook, explanation in explanations:
+        entitled, near = [], []
+        for result in explanation.results:
+            view = measures.result_view(
+                result, modes.get(result.id), applications, pending.get(rulebook.pk)
+            )
+            if result.entitled or any(line["application"] for line in view["lines"]):
+                entitled.append(view)
+            elif result.near_miss:
+                near.append(view)
+        sections.append(
+            {"rulebook": rulebook, "entitled": entitled, "near": near, "total": explanation.total}
+        )
+    return render(
+        request,
+        "portal/mine.html",
+        {"organisation": organisation, "sections": sections, "as_of": timezone.localdate()},
+    )
