@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from zhibiao.applications.models import Application, Transition
+from zhibiao.core.admin import ReadOnlyAdmin
 
 
 class TransitionInline(admin.TabularInline):
@@ -14,19 +15,10 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     """Applications move only through their steps (the application pages and the API)."""
 
     list_display = ["number", "enterprise", "clause", "status", "amount_assessed", "created_at"]
     list_filter = ["status", "channel", "clause"]
     search_fields = ["number", "enterprise__name"]
     inlines = [TransitionInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

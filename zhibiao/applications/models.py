@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.core.files import StoredFile
 
 
 class Status(models.TextChoices):
@@ -168,7 +169,7 @@ class Transition(models.Model):
         return f"{self.application}: {self.from_status} → {self.to_status}"
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """A file supporting an application; a newer file for the same item supersedes it."""
 
     application = models.ForeignKey(
@@ -179,17 +180,6 @@ class Evidence(models.Model):
     )
     item = models.CharField(_("evidence item"), max_length=200)
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=20)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     superseded_by = models.ForeignKey(
         "self",
         verbose_name=_("superseded by"),

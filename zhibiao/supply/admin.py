@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from zhibiao.core.admin import AuditedModelAdmin
+from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from zhibiao.supply.models import Demand, Offering
 
 
@@ -14,18 +14,9 @@ class OfferingAdmin(AuditedModelAdmin):
 
 
 @admin.register(Demand)
-class DemandAdmin(admin.ModelAdmin):
+class DemandAdmin(ReadOnlyAdmin):
     """Demands move only through their steps; here one only looks."""
 
     list_display = ["__str__", "status", "urgency", "posted_at"]
     list_filter = ["status", "category", "urgency"]
     search_fields = ["enterprise__name", "description"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

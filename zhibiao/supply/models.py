@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, is_district_admin
+from zhibiao.core.files import StoredFile
 
 
 class Category(models.TextChoices):
@@ -333,24 +334,13 @@ class Offer(models.Model):
         return str(self.offering.provider_name if self.offering_id else self.expert)
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file with a demand (a drawing, a report to review), checked by content."""
 
     demand = models.ForeignKey(
         Demand, verbose_name=_("demand"), on_delete=models.PROTECT, related_name="attachments"
     )
     file = models.FileField(_("file"), upload_to="demands/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=20)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")

@@ -17,7 +17,7 @@ from zhibiao.committee import services as committee
 from zhibiao.committee.models import ConflictOfInterest, ExpertProfile
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.directory import uscc
@@ -219,9 +219,7 @@ def _act(request: HttpRequest, demand: Demand, action) -> HttpResponse:
     try:
         action()
     except (TransitionRefused, ValidationError) as error:
-        messages.error(
-            request, "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        )
+        messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("Done."))
     return redirect(demand)
