@@ -26,16 +26,33 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import User
 from zhibiao.audit.services import record
-from zhibiao.bases.models import Batch, Capability, TrainingBase
-from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag
+from zhibiao.bases.models import Batch, Capability, Evaluation, TrainingBase
+from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag, ExpertProfile
+from zhibiao.core.text import words
 from zhibiao.dashboard import demo as dashboard_demo
 from zhibiao.demo import story
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, Person, Source
-from zhibiao.events.models import AgendaItem, Event
+from zhibiao.events.models import (
+    AgendaItem,
+    Certificate,
+    Event,
+    Feedback,
+    HostKind,
+    NewsItem,
+    Registration,
+    RegistrationStatus,
+    RegistrationStep,
+    Speaker,
+)
+from zhibiao.events.training import yearly_figures
+from zhibiao.measures.models import Clause, Mode
+from zhibiao.measures.services import import_rulebook
 from zhibiao.policies.models import PolicyDocument
+from zhibiao.profiles import models as profiles
 from zhibiao.rules import demo as rules_demo
 from zhibiao.standards import demo as standards_demo
+from zhibiao.supply.models import CandidateStats, Demand, Offering
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -222,9 +239,6 @@ def _bases(loader: _Loader, orgs: dict[str, Organisation], batch: Batch) -> None
 
 def _measures(loader: _Loader, documents: dict[str, PolicyDocument]) -> None:
     """The stand-in measures as a rule book, and modes: certificates on file need no form."""
-    from zhibiao.measures.models import Clause, Mode
-    from zhibiao.measures.services import import_rulebook
-
     text = (Path(rules_demo.__file__).parent / story.RULE_FILE).read_text(encoding="utf-8")
     modes = dict.fromkeys(story.AUTO_CLAUSES, Mode.AUTO)
     report = import_rulebook(None, documents["measures"], text, modes=modes)
@@ -240,8 +254,6 @@ def _measures(loader: _Loader, documents: dict[str, PolicyDocument]) -> None:
 
 def _records(loader: _Loader, orgs: dict[str, Organisation]) -> None:
     """Facts on file for the fictional demo enterprises, dated this year."""
-    from zhibiao.profiles import models as profiles
-
     year = timezone.localdate().year
     # District staff entered them from the documents in hand, so they recorded and verified them
     # (at a fixed time, so that loading the demo again changes nothing).
@@ -306,10 +318,6 @@ def _records(loader: _Loader, orgs: dict[str, Organisation]) -> None:
 
 def _supply(loader: _Loader, orgs: dict[str, Organisation]) -> None:
     """The demo catalogue, the demo expert's profile and one demand waiting for a candidate."""
-    from zhibiao.committee.models import ExpertProfile
-    from zhibiao.core.text import words
-    from zhibiao.supply.models import CandidateStats, Demand, Offering
-
     expert = User.objects.get(username="expert")
     loader.upsert(ExpertProfile, {"user": expert}, dict(story.EXPERT_PROFILE))
     CandidateStats.objects.get_or_create(expert=expert)
@@ -368,8 +376,6 @@ def _accounts(
 
 def _news(loader: _Loader, documents, conference: Event, batch: Batch) -> None:
     """The story's report, on the public site, linked to what it concerns."""
-    from zhibiao.events.models import NewsItem
-
     title, _newline, body = (
         (Path(__file__).parent / story.NEWS_FILE).read_text(encoding="utf-8").partition("\n")
     )
@@ -394,8 +400,6 @@ def _news(loader: _Loader, documents, conference: Event, batch: Batch) -> None:
 def _upcoming(loader: _Loader, orgs, members, bases, admin: User) -> None:
     """Coming events, dated from the first load and then left alone (a later load moves
     nothing), with registration open from the first load until the day before."""
-    from zhibiao.events.models import HostKind, Speaker
-
     loaded = timezone.now().replace(microsecond=0)
     today = timezone.localdate()
     for spec in story.UPCOMING:
@@ -443,14 +447,6 @@ def _attendee(org_index: int, number: int) -> tuple[str, str]:
 def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
     """Last year's registrations of an event: who came (checked in, with a certificate and
     perhaps survey answers) and who stayed away. Written once, in bulk."""
-    from zhibiao.events.models import (
-        Certificate,
-        Feedback,
-        Registration,
-        RegistrationStatus,
-        RegistrationStep,
-    )
-
     *_head, registered, attended, scores = spec
     checker = users["base"] if spec[0] == story.CHENGUANG else users["admin"]
     rows = []
@@ -514,10 +510,6 @@ def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
 
 def _past(loader: _Loader, orgs, bases, users: dict[str, User]) -> None:
     """Last year's courses and visits at the bases, their attendance and the evaluations."""
-    from zhibiao.bases.models import Evaluation
-    from zhibiao.events.models import HostKind
-    from zhibiao.events.training import yearly_figures
-
     year = timezone.localdate().year - 1
     for spec in story.PAST:
         base_name, kind, title, month, day, hour, capacity, registered, *_rest = spec
