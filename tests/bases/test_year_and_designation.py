@@ -23,6 +23,7 @@ from zhibiao.bases.models import (
     StatusChange,
     TrainingBase,
 )
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.events import services as events
 from zhibiao.events import training
 from zhibiao.events.errors import Refused
@@ -95,11 +96,11 @@ def test_status_steps_recorded_and_refused(base, manager, users):
         services.change_status(admin, base, "suspend")
     assert "reason" in caught.value.message_dict
     services.change_status(admin, base, "suspend", reason="年度评估不合格")
-    with pytest.raises(Refused):
+    with pytest.raises(TransitionRefused):
         services.change_status(admin, base, "suspend", reason="again")
     services.change_status(admin, base, "reinstate", reason="整改完成")
     services.change_status(admin, base, "remove", reason="主动退出")
-    with pytest.raises(Refused):
+    with pytest.raises(TransitionRefused):
         services.change_status(admin, base, "reinstate", reason="x")
     changes = list(StatusChange.objects.values_list("from_status", "to_status", "reason"))
     assert changes == [
@@ -146,7 +147,7 @@ def test_becoming_a_base_from_application_to_plaque(base, users, enterprise_user
     )
     with pytest.raises(PermissionDenied):
         services.transition_application(enterprise_user, application, "start_review")
-    with pytest.raises(Refused):
+    with pytest.raises(TransitionRefused):
         services.transition_application(admin, application, "designate")
     services.transition_application(admin, application, "start_review")
     with pytest.raises(ValidationError):

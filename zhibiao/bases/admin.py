@@ -34,13 +34,14 @@ class BatchAdmin(AuditedModelAdmin):
 
 @admin.register(TrainingBase)
 class TrainingBaseAdmin(AuditedModelAdmin):
-    """A base's status moves only by its recorded steps (the base's page, the API)."""
+    """A base's status moves only by its recorded steps (the base's page, the API), which
+    count in `revision`."""
 
     list_display = ["organisation", "batch", "status"]
     list_filter = ["batch", "status"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["organisation"]
-    readonly_fields = ["status"]
+    readonly_fields = ["status", "revision"]
     inlines = [CapabilityInline, StatusChangeInline]
 
 

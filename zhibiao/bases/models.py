@@ -115,6 +115,8 @@ class TrainingBase(models.Model):
         _("status"), max_length=20, choices=BaseStatus.choices, default=BaseStatus.ACTIVE
     )
     description = models.TextField(_("description"), blank=True)
+    #: Bumped by every status step; a step is a conditional update on (status, revision).
+    revision = models.PositiveIntegerField(_("revision"), default=0)
 
     objects = TrainingBaseQuerySet.as_manager()
 

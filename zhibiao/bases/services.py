@@ -3,23 +3,25 @@
 What a base held in a year, its evaluation and the facts the measures read come from the events
 it hosted, so they live with the events (`zhibiao.events.training`), above this app.
 
-Two tables of steps, each with the one function that takes them (who, when and why recorded,
-the rest refused): BASE_STEPS for a base's status (active ⇄ suspended → removed) and
-APPLICATION_STEPS for an application to become one (submitted → in review → approved →
-designated in a numbered batch; rejected or withdrawn on the way).
+Two machines of the workflow engine (`zhibiao.core.workflow`), which takes every step the same
+way (who may, from which state, a conditional update on (status, revision) so that of two
+people acting at once exactly one wins, one history row, one audit entry): BASE_MACHINE for a
+base's status (active ⇄ suspended → removed; history `StatusChange`) and APPLICATION_MACHINE for
+an application to become one (submitted → in review → approved → designated in a numbered batch;
+rejected or withdrawn on the way; history `ApplicationStep`). `change_status` and
+`transition_application` are the names the views and the API call. Applying is not a step (there
+is no object yet): `apply` creates the application and writes its first history row itself.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from zhibiao.accounts.models import Role
@@ -36,6 +38,8 @@ from zhibiao.bases.models import (
     TrainingBase,
 )
 from zhibiao.core.errors import Refused
+from zhibiao.core.workflow import Machine, Step
+from zhibiao.directory.models import OrganisationKind
 from zhibiao.notifications.services import notify
 
 CAPABILITY_FIELDS = ["kind", "title", "description"]
@@ -65,169 +69,191 @@ def remove_capability(actor, capability: Capability) -> None:
 
 # --- A base's status: suspension, reinstatement, removal -------------------------------------
 
-
-@dataclass(frozen=True)
-class Step:
-    action: str
-    sources: tuple[str, ...]
-    target: str
-    by: str  # STAFF (district administrators) or APPLICANT (the enterprise's own users)
-    label: Any
-    reason_required: bool = False
-
-
 STAFF, APPLICANT = "staff", "applicant"
 
-BASE_STEPS: dict[str, Step] = {
-    step.action: step
-    for step in (
+
+def _by_staff(actor, obj) -> bool:
+    """The base's status and the review of an application are the district's decisions."""
+    return is_district_admin(actor)
+
+
+def _by_applicant(actor, application: BaseApplication) -> bool:
+    """The applicant's steps are for the users who act for the enterprise (`acts_for`), not for
+    an expert who merely works there; staff may take them on its behalf."""
+    return is_district_admin(actor) or acts_for(actor) == application.organisation_id
+
+
+def _admins():
+    return get_user_model().objects.filter(role=Role.ADMIN, is_active=True)
+
+
+def _notify_base_step(base: TrainingBase, step: Step, reason: str, data: dict) -> None:
+    """The base's managers hear of every change of its status, with the reason."""
+    managers = get_user_model().objects.filter(
+        organisation_id=base.organisation_id, role=Role.BASE_MANAGER, is_active=True
+    )
+    notify(
+        managers,
+        kind=f"base.{step.action}",
+        title=gettext("Your training base: %(status)s") % {"status": base.get_status_display()},
+        body=reason,
+        link=base.get_absolute_url(),
+    )
+
+
+BASE_MACHINE = Machine(
+    TrainingBase,
+    (
         Step(
             "suspend",
             (BaseStatus.ACTIVE,),
             BaseStatus.SUSPENDED,
-            STAFF,
+            _by_staff,
             gettext_lazy("Suspend"),
+            by=STAFF,
             reason_required=True,
         ),
         Step(
             "reinstate",
             (BaseStatus.SUSPENDED,),
             BaseStatus.ACTIVE,
-            STAFF,
+            _by_staff,
             gettext_lazy("Reinstate"),
+            by=STAFF,
             reason_required=True,
         ),
         Step(
             "remove",
             (BaseStatus.ACTIVE, BaseStatus.SUSPENDED),
             BaseStatus.REMOVED,
-            STAFF,
+            _by_staff,
             pgettext_lazy("training base", "Remove"),
+            by=STAFF,
             reason_required=True,
         ),
-    )
-}
+    ),
+    history=StatusChange,
+    history_link="base",
+    audit_prefix="base",
+    notify=_notify_base_step,
+    wrong_state=gettext_lazy("“%(step)s” is not possible while the base is “%(status)s”."),
+    concurrent=gettext_lazy("Someone else changed this base meanwhile; reload and try again."),
+)
 
 
-def _reason(step: Step, reason: str) -> str:
-    reason = (reason or "").strip()
-    if step.reason_required and not reason:
-        raise ValidationError({"reason": gettext("Give a reason for this step.")})
-    return reason
-
-
-@transaction.atomic
 def change_status(actor, base: TrainingBase, action: str, *, reason: str = "") -> TrainingBase:
     """Suspend, reinstate or remove a base (staff only), recording who, when and why; a step
-    the table does not allow from the base's status is refused."""
-    step = BASE_STEPS.get(action)
-    if step is None:
-        raise Refused(gettext("Unknown step “%(action)s”.") % {"action": action})
-    ensure(is_district_admin(actor))
-    reason = _reason(step, reason)
-    current = TrainingBase.objects.select_for_update().get(pk=base.pk)
-    if current.status not in step.sources:
-        raise Refused(
-            gettext("“%(step)s” is not possible while the base is “%(status)s”.")
-            % {"step": step.label, "status": current.get_status_display()}
-        )
-    TrainingBase.objects.filter(pk=current.pk).update(status=step.target)
-    StatusChange.objects.create(
-        base=current,
-        action=action,
-        from_status=current.status,
-        to_status=step.target,
-        actor=actor,
-        reason=reason,
-    )
-    record(
-        actor,
-        f"base.{action}",
-        current,
-        reason=reason,
-        **{"from": current.status, "to": step.target},
-    )
-    managers = get_user_model().objects.filter(
-        organisation_id=current.organisation_id, role=Role.BASE_MANAGER, is_active=True
-    )
-    base.refresh_from_db()
-    notify(
-        managers,
-        kind=f"base.{action}",
-        title=gettext("Your training base: %(status)s") % {"status": base.get_status_display()},
-        body=reason,
-        link=base.get_absolute_url(),
-    )
-    return base
+    the table does not allow from the base's status, or taken on a base someone else changed
+    meanwhile, is refused. Returns the base, reloaded."""
+    return BASE_MACHINE.take(actor, base, action, reason=reason)
 
 
 def available_base_steps(actor, base: TrainingBase) -> list[Step]:
-    if not is_district_admin(actor):
-        return []
-    return [step for step in BASE_STEPS.values() if base.status in step.sources]
+    return BASE_MACHINE.available(actor, base)
 
 
 # --- Becoming a base: application → review → designation in a batch ------------------------
 
 
-APPLICATION_STEPS: dict[str, Step] = {
-    step.action: step
-    for step in (
+def _check_batch(application: BaseApplication, data: dict) -> None:
+    if data.get("batch") is None:
+        raise ValidationError({"batch": gettext("Choose the batch.")})
+
+
+def _designate(application: BaseApplication, data: dict) -> dict:
+    """The base is created in the batch (its plaque date is the batch's), in the step's
+    transaction: a refused or lost step leaves no base behind."""
+    base = TrainingBase(organisation=application.organisation, batch=data["batch"])
+    base.full_clean()
+    base.save()
+    return {"batch": data["batch"], "base": base}
+
+
+def _audit_batch(application: BaseApplication, step: Step, data: dict) -> dict:
+    """Every entry has named the batch by its number (None before designation)."""
+    batch = data.get("batch")
+    return {"batch": batch.number if batch else None}
+
+
+def _notify_application_step(
+    application: BaseApplication, step: Step, reason: str, data: dict
+) -> None:
+    """Staff's steps are news for the enterprise; the enterprise's withdrawal for staff."""
+    recipients = users_acting_for([application.organisation_id]) if step.by == STAFF else _admins()
+    notify(
+        recipients,
+        kind=f"base_application.{step.action}",
+        title=gettext("Training-base application: %(status)s")
+        % {"status": application.get_status_display()},
+        body=reason,
+        link=application.get_absolute_url(),
+    )
+
+
+APPLICATION_MACHINE = Machine(
+    BaseApplication,
+    (
         Step(
             "start_review",
             (ApplicationStatus.SUBMITTED,),
             ApplicationStatus.IN_REVIEW,
-            STAFF,
+            _by_staff,
             gettext_lazy("Start the review"),
+            by=STAFF,
         ),
         Step(
             "approve",
             (ApplicationStatus.IN_REVIEW,),
             ApplicationStatus.APPROVED,
-            STAFF,
+            _by_staff,
             gettext_lazy("Approve"),
+            by=STAFF,
             reason_required=True,
         ),
         Step(
             "reject",
             (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.APPROVED),
             ApplicationStatus.REJECTED,
-            STAFF,
+            _by_staff,
             gettext_lazy("Reject"),
+            by=STAFF,
             reason_required=True,
         ),
         Step(
             "designate",
             (ApplicationStatus.APPROVED,),
             ApplicationStatus.DESIGNATED,
-            STAFF,
+            _by_staff,
             gettext_lazy("Designate in a batch"),
+            by=STAFF,
+            check=_check_batch,
+            effect=_designate,
         ),
         Step(
             "withdraw",
             (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW),
             ApplicationStatus.WITHDRAWN,
-            APPLICANT,
+            _by_applicant,
             gettext_lazy("Withdraw"),
+            by=APPLICANT,
         ),
-    )
-}
-
-
-def _may_take(actor, application: BaseApplication, step: Step) -> bool:
-    """Staff take the review steps; the applicant's steps are for the users who act for the
-    enterprise (`acts_for`), not for an expert who merely works there."""
-    if step.by == STAFF:
-        return is_district_admin(actor)
-    return is_district_admin(actor) or acts_for(actor) == application.organisation_id
+    ),
+    history=ApplicationStep,
+    history_link="application",
+    audit_prefix="base_application",
+    visible=BaseApplication.objects.visible_to,
+    audit_changes=False,
+    audit=_audit_batch,
+    notify=_notify_application_step,
+    wrong_state=gettext_lazy("“%(step)s” is not possible while the application is “%(status)s”."),
+    concurrent=gettext_lazy(
+        "Someone else changed this application meanwhile; reload and try again."
+    ),
+)
 
 
 def available_application_steps(actor, application: BaseApplication) -> list[Step]:
-    return [
-        step
-        for step in APPLICATION_STEPS.values()
-        if application.status in step.sources and _may_take(actor, application, step)
-    ]
+    return APPLICATION_MACHINE.available(actor, application)
 
 
 APPLICATION_FIELDS = ["statement", "offer"]
@@ -236,8 +262,6 @@ APPLICATION_FIELDS = ["statement", "offer"]
 @transaction.atomic
 def apply(actor, data: Mapping[str, Any]) -> BaseApplication:
     """An enterprise applies to become a training base (one open application at a time)."""
-    from zhibiao.directory.models import OrganisationKind
-
     ensure(actor.is_authenticated and actor.role in (Role.ENTERPRISE, Role.BASE_MANAGER))
     organisation = actor.organisation
     if organisation is None or organisation.kind != OrganisationKind.ENTERPRISE:
@@ -269,7 +293,7 @@ def apply(actor, data: Mapping[str, Any]) -> BaseApplication:
     )
     record(actor, "base_application.submit", application)
     notify(
-        get_user_model().objects.filter(role=Role.ADMIN, is_active=True),
+        _admins(),
         kind="base_application.submit",
         title=gettext("Application to become a training base: %(name)s")
         % {"name": organisation.name},
@@ -288,65 +312,7 @@ def transition_application(
 ) -> BaseApplication:
     """Take one step of an application to become a base, or refuse it. `designate` needs the
     batch, and creates the base in it (its plaque date is the batch's)."""
-    step = APPLICATION_STEPS.get(action)
-    if step is None:
-        raise Refused(gettext("Unknown step “%(action)s”.") % {"action": action})
-    if not BaseApplication.objects.visible_to(actor).filter(pk=application.pk).exists():
-        raise PermissionDenied
-    ensure(_may_take(actor, application, step))
-    if application.status not in step.sources:
-        raise Refused(
-            gettext("“%(step)s” is not possible while the application is “%(status)s”.")
-            % {"step": step.label, "status": application.get_status_display()}
-        )
-    reason = _reason(step, reason)
-    values: dict[str, Any] = {}
-    with transaction.atomic():
-        if action == "designate":
-            if batch is None:
-                raise ValidationError({"batch": gettext("Choose the batch.")})
-            base = TrainingBase(organisation=application.organisation, batch=batch)
-            base.full_clean()
-            base.save()
-            values = {"batch": batch, "base": base}
-        updated = BaseApplication.objects.filter(
-            pk=application.pk, status=application.status, revision=application.revision
-        ).update(status=step.target, revision=F("revision") + 1, **values)
-        if not updated:
-            raise Refused(
-                gettext("Someone else changed this application meanwhile; reload and try again.")
-            )
-        ApplicationStep.objects.create(
-            application=application,
-            action=action,
-            from_status=application.status,
-            to_status=step.target,
-            actor=actor,
-            reason=reason,
-        )
-        record(
-            actor,
-            f"base_application.{action}",
-            application,
-            reason=reason,
-            batch=batch.number if batch else None,
-            **{"from": application.status, "to": step.target},
-        )
-        application.refresh_from_db()
-        recipients = (
-            users_acting_for([application.organisation_id])
-            if step.by == STAFF
-            else get_user_model().objects.filter(role=Role.ADMIN, is_active=True)
-        )
-        notify(
-            recipients,
-            kind=f"base_application.{action}",
-            title=gettext("Training-base application: %(status)s")
-            % {"status": application.get_status_display()},
-            body=reason,
-            link=application.get_absolute_url(),
-        )
-    return application
+    return APPLICATION_MACHINE.take(actor, application, action, reason=reason, batch=batch)
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ from zhibiao.bases.models import (
     EvaluationResult,
     TrainingBase,
 )
-from zhibiao.core.errors import Refused
+from zhibiao.core.errors import Refused, TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.pagination import paginate, query_without_page
@@ -118,7 +118,7 @@ def status_step(request: HttpRequest, pk: int) -> HttpResponse:
             services.change_status(
                 request.user, base, form.cleaned_data["action"], reason=form.cleaned_data["reason"]
             )
-        except (Refused, ValidationError) as error:
+        except (TransitionRefused, ValidationError) as error:
             messages.error(request, error_message(error))
         else:
             messages.success(request, gettext("Done."))
@@ -319,7 +319,7 @@ def application_step(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             batch=form.cleaned_data["batch"],
         )
-    except (Refused, ValidationError) as error:
+    except (TransitionRefused, ValidationError) as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("Done."))

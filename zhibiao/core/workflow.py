@@ -87,8 +87,11 @@ class Machine:
     `step` (the label) and `status` (the state's display). `visible(actor)` is the queryset of
     objects the actor may see at all. `stamp` names fields set to now by every step (an
     `auto_now` field, which a queryset update does not touch). `audit_changes` puts the effect's
-    changes in the audit entry. `context(obj)` gives what the steps read beside the object (the
-    demand's current offer), once per step, into `data`, where a caller's value wins.
+    changes in the audit entry; `audit(obj, step, data)` returns further fields for it, for a
+    machine whose entries have always named things their own way (a base application's batch by
+    its number, not its name), so that the trail reads as before. `context(obj)` gives what the
+    steps read beside the object (the demand's current offer), once per step, into `data`, where
+    a caller's value wins.
     `notify(obj, step, reason, data)` runs last, inside the transaction. A machine is the
     model's own (found by `take` and `available`) unless declared with `register=False`, as a
     test's machine over an existing model is.
@@ -109,6 +112,7 @@ class Machine:
         revision_field: str = "revision",
         stamp: tuple[str, ...] = (),
         audit_changes: bool = True,
+        audit: Callable[[Any, Step, dict], dict] | None = None,
         notify: Callable[[Any, Step, str, dict], None] | None = None,
         context: Callable[[Any], dict] | None = None,
         register: bool = True,
@@ -129,6 +133,7 @@ class Machine:
         self.revision_field = revision_field
         self.stamp = stamp
         self.audit_changes = audit_changes
+        self.audit = audit
         self.notify = notify
         self.context = context
         if register:
@@ -170,9 +175,16 @@ class Machine:
     ) -> Any:
         """Take one step, or refuse it; of two racing takes exactly one succeeds. Returns the
         object, reloaded."""
-        step = self.step(action, internal=internal)
         if self.visible is not None and not self.visible(actor).filter(pk=obj.pk).exists():
             raise PermissionDenied
+        try:
+            step = self.step(action, internal=internal)
+        except TransitionRefused:
+            # Only someone who may take a step here learns that a name is unknown (409);
+            # anyone else is refused outright, so step names cannot be probed.
+            if not any(other.may(actor, obj) for other in self.steps.values()):
+                raise PermissionDenied from None
+            raise
         if not step.may(actor, obj):
             raise PermissionDenied
         source = self.status_of(obj)
@@ -187,7 +199,7 @@ class Machine:
             if step.check:
                 step.check(obj, data)
             changes = step.effect(obj, data) if step.effect else {}
-            self._move(actor, obj, step, source, reason, changes)
+            self._move(actor, obj, step, source, reason, changes, data)
             obj.refresh_from_db()
             if self.notify:
                 self.notify(obj, step, reason, data)
@@ -201,6 +213,7 @@ class Machine:
         source: str,
         reason: str,
         changes: Mapping[str, Any],
+        data: dict | None = None,
     ) -> None:
         """The conditional update, the history row and the audit entry."""
         now = timezone.now()
@@ -223,6 +236,8 @@ class Machine:
             reason=reason,
         )
         extra = {k: str(v) for k, v in changes.items()} if self.audit_changes else {}
+        if self.audit:
+            extra.update(self.audit(obj, step, data or {}))
         record(
             actor,
             f"{self.audit_prefix}.{step.action}",

@@ -1,0 +1,99 @@
+"""The bases' two machines on the workflow engine: a step taken from a stale copy (a page loaded
+before someone else acted) is refused and writes nothing; a step writes one history row and one
+audit entry."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from zhibiao.audit.models import AuditEntry
+from zhibiao.bases import services
+from zhibiao.bases.models import ApplicationStep, StatusChange, TrainingBase
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.workflow import available, take
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_status_step_writes_one_history_row_and_one_audit_entry(base, manager, admin_user):
+    returned = services.change_status(admin_user, base, "suspend", reason="年度评估不合格")
+
+    assert returned is base and base.status == "suspended" and base.revision == 1
+    change = StatusChange.objects.get()
+    assert (change.base, change.action, change.actor, change.reason) == (
+        base,
+        "suspend",
+        admin_user,
+        "年度评估不合格",
+    )
+    assert (change.from_status, change.to_status) == ("active", "suspended")
+    entry = AuditEntry.objects.get(action__startswith="base.")
+    assert entry.action == "base.suspend" and entry.actor == admin_user
+    assert entry.target_id == str(base.pk) and entry.reason == "年度评估不合格"
+    assert entry.data == {"from": "active", "to": "suspended"}
+    assert manager.notifications.filter(kind="base.suspend").count() == 1
+
+
+def test_a_step_from_a_stale_base_is_refused_and_writes_nothing(base, manager, admin_user):
+    stale = TrainingBase.objects.get(pk=base.pk)  # another administrator's page, loaded now
+    services.change_status(admin_user, base, "suspend", reason="年度评估不合格")
+
+    # "remove" is allowed from the status the stale copy shows, but the base has moved on.
+    with pytest.raises(ConcurrentChange) as caught:
+        services.change_status(admin_user, stale, "remove", reason="主动退出")
+    assert isinstance(caught.value, TransitionRefused)  # the pages and the API's 409 catch it
+    with pytest.raises(ConcurrentChange):
+        services.change_status(admin_user, stale, "suspend", reason="again")
+
+    base.refresh_from_db()
+    assert (base.status, base.revision) == ("suspended", 1)
+    assert StatusChange.objects.count() == 1
+    assert list(AuditEntry.objects.filter(action__startswith="base.").values_list("action")) == [
+        ("base.suspend",)
+    ]
+    assert not manager.notifications.filter(kind="base.remove").exists()
+
+
+def test_the_base_machine_is_the_engines(base, manager, admin_user):
+    """`take` and `available` find the machine the services declare; only staff have steps."""
+    assert [step.action for step in available(admin_user, base)] == ["suspend", "remove"]
+    assert available(manager, base) == []
+    take(admin_user, base, "remove", reason="主动退出")
+    assert base.status == "removed" and available(admin_user, base) == []
+
+
+def test_a_stale_application_step_is_refused_and_writes_nothing(enterprise_user, admin_user):
+    application = services.apply(enterprise_user, {"statement": "基础好。", "offer": "课程"})
+    stale = type(application).objects.get(pk=application.pk)  # the enterprise's open page
+    services.transition_application(admin_user, application, "start_review")
+
+    # Withdrawing is allowed from "submitted", which the stale page shows; the review started.
+    with pytest.raises(ConcurrentChange):
+        services.transition_application(enterprise_user, stale, "withdraw")
+
+    application.refresh_from_db()
+    assert application.status == "in_review"
+    assert list(ApplicationStep.objects.values_list("action", flat=True)) == [
+        "submit",
+        "start_review",
+    ]
+    assert not AuditEntry.objects.filter(action="base_application.withdraw").exists()
+
+
+def test_designation_audits_the_batch_by_number(enterprise_user, admin_user):
+    application = services.apply(enterprise_user, {"statement": "基础好。", "offer": "课程"})
+    services.transition_application(admin_user, application, "start_review")
+    services.transition_application(admin_user, application, "approve", reason="现场考察合格")
+    batch = services.create_batch(admin_user, designated_on=datetime.date(2025, 7, 24))
+    services.transition_application(admin_user, application, "designate", batch=batch)
+
+    entries = AuditEntry.objects.filter(action__startswith="base_application.").order_by("pk")
+    assert [(e.action, e.data.get("batch")) for e in entries] == [
+        ("base_application.submit", None),
+        ("base_application.start_review", None),
+        ("base_application.approve", None),
+        ("base_application.designate", batch.number),
+    ]
+    assert application.base.batch == batch and application.steps.count() == 4
