@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from zhibiao.audit.models import AuditEntry
 from zhibiao.bases import services
@@ -97,3 +98,13 @@ def test_designation_audits_the_batch_by_number(enterprise_user, admin_user):
         ("base_application.designate", batch.number),
     ]
     assert application.base.batch == batch and application.steps.count() == 4
+
+
+def test_an_unknown_step_name_is_told_only_to_who_may_take_a_step(base, manager, admin_user):
+    """Step names cannot be probed: someone who may take no step of the base is refused (403)
+    whatever the name; staff, who may, hear that the name is unknown (409)."""
+    with pytest.raises(PermissionDenied):
+        take(manager, base, "teleport")
+    with pytest.raises(TransitionRefused, match="teleport"):
+        take(admin_user, base, "teleport")
+    assert not StatusChange.objects.exists()

@@ -280,3 +280,14 @@ def test_explanation_api_shows_provenance(demo):
     page = client_for(User.objects.get(username="enterprise")).get(reverse("portal:mine"))
     text = page.content.decode()
     assert "区市场监管局工作人员" in text
+
+
+def test_who_may_not_decide_learns_nothing_from_a_missing_reason(chamber_standard):
+    """A rejection's reason is checked only for someone who may decide: to anyone else the
+    answer is the same refusal whatever they send."""
+    group, _enterprise, _department = chamber_standard
+    outsider = make_user(Role.DEPARTMENT, make_organisation(kind="government", name="第三个局"))
+    with pytest.raises(PermissionDenied):
+        verification.reject(outsider, "group_standard", group.pk, note="")
+    with pytest.raises(ValidationError):
+        verification.reject(User.objects.get(username="admin"), "group_standard", group.pk, note="")

@@ -87,8 +87,6 @@ def verify(actor, kind_code: str, pk: int, *, note: str = "") -> Attested:
 @transaction.atomic
 def reject(actor, kind_code: str, pk: int, *, note: str) -> Attested:
     """Reject a record: it counts towards nothing; the enterprise is told why."""
-    if not (note or "").strip():
-        raise ValidationError({"note": gettext("Say why the record is rejected.")})
     return _decide(actor, kind_code, pk, Verification.REJECTED, note)
 
 
@@ -105,6 +103,9 @@ def _decide(actor, kind_code: str, pk: int, state: str, note: str) -> Attested:
             }
         )
     row = _locked(actor, kind, pk)
+    if state == Verification.REJECTED and not note:
+        # Checked once the actor may decide at all, so the refusal says nothing to others.
+        raise ValidationError({"note": gettext("Say why the record is rejected.")})
     if row.verification == state:
         raise TransitionRefused(
             gettext("This record is already “%(state)s”.") % {"state": Verification(state).label}
