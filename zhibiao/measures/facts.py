@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -73,7 +73,8 @@ def _fen(amount: Decimal | int | None) -> int:
 # One description per list fact: the model, its fields as the fact's fields, and filters.
 def _of(model: str, ids: Sequence[int] | None, field: str = "organisation_id") -> QuerySet:
     """Rows of a model for these enterprises; None means every enterprise (no IN list)."""
-    rows = apps.get_model(*model.split(".")).objects.all()
+    app_label, model_name = model.split(".")
+    rows = apps.get_model(app_label, model_name)._default_manager.all()
     return rows if ids is None else rows.filter(**{f"{field}__in": ids})
 
 
@@ -248,7 +249,8 @@ def _all_standards(
     return rows
 
 
-_LISTS = {
+# Each query takes the enterprises' ids first; the received awards take other options after.
+_LISTS: dict[str, tuple[Callable[..., QuerySet | list[tuple]], Sequence[str]]] = {
     "standards": (_all_standards, _STANDARD_FIELDS),
     "leaders": (_leaders, _LEADER_FIELDS),
     "awards": (_awards, _AWARD_FIELDS),
@@ -547,6 +549,7 @@ def _record_list(
     Column types follow the fact's schema, so an empty list still has the right column types.
     """
     definition = schema().get(fact)
+    assert definition is not None, f"{fact} is not in the schema"
     by_row: dict[int, list[Sequence[Any]]] = defaultdict(list)
     for org, values in rows:
         position = index.get(org)

@@ -32,7 +32,7 @@ def _when(value: datetime.datetime | None) -> str | None:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
 
 
-def _names(provenance: dict[str, list[dict[str, Any]]]) -> dict[int, str]:
+def _names(provenance: dict[str, list[dict[str, Any]]]) -> dict[int | None, str]:
     ids = {
         row[key]
         for rows in provenance.values()
@@ -44,13 +44,13 @@ def _names(provenance: dict[str, list[dict[str, Any]]]) -> dict[int, str]:
     return {
         user.pk: (
             f"{user.get_full_name() or user.username}"
-            + (f"（{user.organisation.name}）" if user.organisation_id else "")
+            + (f"（{user.organisation.name}）" if user.organisation is not None else "")
         )
         for user in users
     }
 
 
-def _record_source(row: dict[str, Any], label: str, names: dict[int, str]) -> dict[str, Any]:
+def _record_source(row: dict[str, Any], label: str, names: dict[int | None, str]) -> dict[str, Any]:
     return {
         "record": label,
         "model": row.get("model", ""),
@@ -88,7 +88,7 @@ def sources(
     clause_set: ClauseSet,
     values: dict[str, Any],
     provenance: dict[str, list[dict[str, Any]]],
-    names: dict[int, str],
+    names: dict[int | None, str],
     organisation,
 ) -> list[dict[str, Any]]:
     """For each fact the clause reads: value, attester, and each record's provenance."""
@@ -112,7 +112,8 @@ def sources(
                 "source": organisation.get_source_display(),
             }
         rows = provenance.get(name, [])
-        records = values.get(name) if isinstance(values.get(name), list) else []
+        found = values.get(name)
+        records = found if isinstance(found, list) else []
         for index, row in enumerate(rows):
             if not row:
                 continue
@@ -165,7 +166,7 @@ def _awaiting(
     result: ClauseResult,
     values: dict[str, Any],
     provenance: dict[str, list[dict[str, Any]]],
-    names: dict[int, str],
+    names: dict[int | None, str],
 ) -> list[dict[str, Any]]:
     """The pending records the would-be result rests on, with who can verify each."""
     each = result.clause.award.each

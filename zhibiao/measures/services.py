@@ -407,6 +407,7 @@ def draft_text(rulebook: RuleBook, clause: Clause | None) -> str:
         code = f"{rulebook.code.split('-')[0]}-NEW-{Clause.objects.count() + 1}"
         return NEW_CLAUSE_TEMPLATE.format(code=code, today=today.isoformat())
     latest = clause.versions.order_by("-number").first()
+    assert latest is not None, "a clause is created with its first version"
     data = parse_source(latest.source)
     data["version"] = next_number(clause)
     return dump_yaml(data)
@@ -588,19 +589,19 @@ def explain_enterprise(
 
 def screen(progress, *, as_of: str) -> dict[str, Any]:
     """The background task: every enterprise against every rule book; keep the entitled."""
-    as_of = datetime.date.fromisoformat(as_of)
-    screening = Screening.objects.create(as_of=as_of, job=progress.job)
+    day = datetime.date.fromisoformat(as_of)  # a job's arguments are JSON: the date is text
+    screening = Screening.objects.create(as_of=day, job=progress.job)
     steps = 3
     progress(0, steps, gettext("Reading the records"))
-    books = [(rulebook, clause_set(rulebook)) for rulebook in rulebooks_in_force(as_of)]
+    books = [(rulebook, clause_set(rulebook)) for rulebook in rulebooks_in_force(day)]
     needed = set().union(*(facts.needed_by(compiled) for _rb, compiled in books))
-    population, ids = facts.population(as_of, needed=needed)
+    population, ids = facts.population(day, needed=needed)
     progress(1, steps, gettext("Applying the rules"))
     rows: list[Entitlement] = []
     entitled_any = set()
     total = Decimal(0)
     for rulebook, compiled in books:
-        result = evaluate_population(compiled, population, as_of)
+        result = evaluate_population(compiled, population, day)
         versions = {(v.clause.code, v.number): v for v in _published(rulebook)}
         for column, clause in enumerate(result.clauses):
             version = versions[(clause.id, clause.version)]
@@ -661,7 +662,7 @@ def notify_entitled(actor, clause: Clause, screening: Screening) -> int:
             screening=screening, version__clause=clause, notified_at__isnull=True
         ).select_related("organisation", "version")
     )
-    users_by_org: dict[int, list] = {}
+    users_by_org: dict[int | None, list] = {}
     for user in users_acting_for(e.organisation_id for e in pending):
         users_by_org.setdefault(user.organisation_id, []).append(user)
     notified = []

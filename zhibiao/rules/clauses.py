@@ -363,6 +363,8 @@ class _Builder:
         text = raw if isinstance(raw, str) else _literal_text(raw)
         expr, errors = check_expression(text, self.schema, expected, each=each)
         pos = self.marks.get(path) if self.marks else None
+        line: int | None
+        col: int | None
         for e in errors:
             if pos is not None and e.line is not None and e.column is not None:
                 line, col = pos.offset(e.line, e.column)

@@ -313,7 +313,9 @@ def _evaluate_clause(clause: Clause, env: Env) -> _Work:
     line_fen: list[int] = []
     adjustments: list[Adjustment] = []
     if eligible:
-        items = qualifying if award.each is not None else [(0, None, {})]
+        items: list[tuple[int, dict[str, Any] | None, dict[str, Any]]] = (
+            list(qualifying) if award.each is not None else [(0, None, {})]
+        )
         for pos, rec, trace in items:
             values = dict(trace)
             ienv = env.with_item(rec, values) if rec is not None else _traced(env, values)

@@ -37,6 +37,8 @@ class _Out:
         self.errors: list[RuleError] = []
 
     def error(self, path: str, message: str, kind: str = "schema", *, key: bool = False) -> None:
+        line: int | None
+        col: int | None
         if key and self.marks and f"{path}#key" in self.marks:
             pos = self.marks[f"{path}#key"]
             line, col = pos.line, pos.column

@@ -8,6 +8,7 @@ that on thousands of random enterprises.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from zhibiao.rules import fixed, ir
@@ -200,7 +201,8 @@ def _agg(n: ir.Agg, env: Env) -> Any:
     return v
 
 
-_DISPATCH = {
+# Each handler takes its own kind of node: the table is keyed by that kind.
+_DISPATCH: dict[type[ir.Node], Callable[[Any, Env], Any]] = {
     ir.Const: _const,
     ir.Fact: _fact,
     ir.Field: _field,

@@ -498,10 +498,10 @@ class _Checker:
             return self.mk(ir.Var, node, "int", name=name)
         if name == "as_of":
             return self.mk(ir.Var, node, "date", name=name)
-        fdef = self.schema.get(name)
-        if fdef is not None:
+        fact_def = self.schema.get(name)
+        if fact_def is not None:
             self.facts.add(name)
-            return self.mk(ir.Fact, node, fdef.type, name=name)
+            return self.mk(ir.Fact, node, fact_def.type, name=name)
         if name in FUNCTIONS:
             return self.error(node, f"'{name}' is a function: call it as {name}(...)", "type")
         for other in self.schema:
@@ -749,8 +749,10 @@ class _Checker:
                         "type",
                     )
                 common = _wider(left.type, right.elem_type)
-                values = tuple(fixed.convert(v, right.elem_type, common) for v in right.values)
-                return ir.InList("bool", line, col, src, self.convert(left, common), values, negate)
+                numbers = tuple(fixed.convert(v, right.elem_type, common) for v in right.values)
+                return ir.InList(
+                    "bool", line, col, src, self.convert(left, common), numbers, negate
+                )
             if right.type == "set":
                 if left.type != "str":
                     return self.error(
@@ -919,7 +921,7 @@ class _Checker:
                 if len(args) != 1:
                     return self.error(
                         node,
-                        f"{fn}({first.id}) counts the texts in a set and takes no condition",
+                        f"{fn}({list_def.name}) counts the texts in a set and takes no condition",
                         "arity",
                     )
                 self.facts.add(list_def.name)

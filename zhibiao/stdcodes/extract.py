@@ -554,7 +554,9 @@ def find_citations(text: str) -> list[Citation]:
             # Fold only the run of characters that can belong to a code (plus two for the
             # lookaheads): folding Chinese prose is the slow part of str.translate.
             limit = min(pos + size, length)
-            stop = min(_CODE_CHARS.match(text, pos, limit).end() + 2, length)
+            run = _CODE_CHARS.match(text, pos, limit)
+            assert run is not None  # the pattern ends in `*`: it matches, if only the empty run
+            stop = min(run.end() + 2, length)
             window = text[pos:stop].translate(_FOLD)
             m = _CODE_RE.match(window)
             if m is None or stop < limit or limit == length or m.end() < len(window) - 16:

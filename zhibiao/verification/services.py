@@ -75,7 +75,7 @@ def _locked(actor, kind: Kind, pk: int) -> Attested:
 
 
 def is_visible_elsewhere(kind: Kind, pk: int) -> bool:
-    return kind.model.objects.filter(pk=pk).exists()
+    return kind.model._default_manager.filter(pk=pk).exists()
 
 
 @transaction.atomic
