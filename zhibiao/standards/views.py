@@ -22,6 +22,7 @@ from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import query_without_page
+from zhibiao.core.tabular import ImportFailed
 from zhibiao.core.uploads import UploadError
 from zhibiao.standards import services
 from zhibiao.standards.documents import describe
@@ -182,7 +183,7 @@ def standard_import(request: HttpRequest) -> HttpResponse:
             result = services.import_standards(request.user, upload, name=upload.name)
         except UploadError as error:
             form.add_error("file", str(error))
-        except services.catalogue.ImportFailed as failure:
+        except ImportFailed as failure:
             result = failure.result
         else:
             messages.success(

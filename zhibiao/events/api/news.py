@@ -1,0 +1,150 @@
+"""API of the news, mounted at /news (`zhibiao.api`)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from zhibiao.accounts.api_auth import optional_auth, required_auth
+from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.bases.models import Batch, TrainingBase
+from zhibiao.events import services
+from zhibiao.events.models import (
+    Event,
+    NewsItem,
+)
+from zhibiao.policies.models import PolicyDocument
+
+news_router = Router(tags=["news"], auth=optional_auth)
+
+
+class NewsOut(Schema):
+    id: int
+    title: str
+    published_on: datetime.date
+    source: str
+    summary: str
+    event_ids: list[int]
+    policy_ids: list[int]
+    batch_numbers: list[int]
+    base_ids: list[int]
+
+    @staticmethod
+    def resolve_event_ids(obj) -> list[int]:
+        return [e.pk for e in obj.events.all()]
+
+    @staticmethod
+    def resolve_policy_ids(obj) -> list[int]:
+        return [p.pk for p in obj.policies.all()]
+
+    @staticmethod
+    def resolve_batch_numbers(obj) -> list[int]:
+        return [b.number for b in obj.batches.all()]
+
+    @staticmethod
+    def resolve_base_ids(obj) -> list[int]:
+        return [b.pk for b in obj.bases.all()]
+
+
+class NewsDetailOut(NewsOut):
+    body: str
+    is_published: bool
+
+
+class NewsIn(Schema):
+    title: str
+    published_on: datetime.date
+    source: str = ""
+    summary: str = ""
+    body: str
+    is_published: bool = True
+    event_ids: list[int] = []
+    policy_ids: list[int] = []
+    batch_numbers: list[int] = []
+    base_ids: list[int] = []
+
+
+def _news_data(payload: NewsIn) -> dict:
+    """The payload as the service takes it; an id that names nothing is a 422 on its field."""
+
+    data = payload.dict(exclude={"event_ids", "policy_ids", "batch_numbers", "base_ids"})
+    errors = {}
+    for field, name, model, key in (
+        ("event_ids", "events", Event, "pk"),
+        ("policy_ids", "policies", PolicyDocument, "pk"),
+        ("batch_numbers", "batches", Batch, "number"),
+        ("base_ids", "bases", TrainingBase, "pk"),
+    ):
+        wanted = set(getattr(payload, field))
+        found = list(model.objects.filter(**{f"{key}__in": wanted}))
+        missing = wanted - {getattr(obj, key) for obj in found}
+        if missing:
+            errors[field] = [gettext("No such record: %(ids)s.") % {"ids": sorted(missing)}]
+        data[name] = found
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _news(request: HttpRequest):
+
+    return NewsItem.objects.visible_to(request.auth).prefetch_related(
+        Prefetch("events", queryset=Event.objects.visible_to(request.auth)),
+        Prefetch("policies", queryset=PolicyDocument.objects.visible_to(request.auth)),
+        "batches",
+        "bases",
+    )
+
+
+@news_router.get(
+    "", operation_id="zhibiao_events_api_list_news", response=list[NewsOut], summary="News"
+)
+@paginate
+def list_news(request: HttpRequest):
+    return _news(request)
+
+
+@news_router.get(
+    "/{int:news_id}",
+    operation_id="zhibiao_events_api_get_news",
+    response=NewsDetailOut,
+    summary="One news item",
+)
+def get_news(request: HttpRequest, news_id: int):
+    return get_object_or_404(_news(request), pk=news_id)
+
+
+@news_router.post(
+    "",
+    operation_id="zhibiao_events_api_create_news",
+    response={201: NewsDetailOut},
+    auth=required_auth,
+    summary="Write a news item (staff)",
+)
+def create_news(request: HttpRequest, payload: NewsIn):
+    if not is_district_admin(request.auth):  # before the ids are looked up
+        raise PermissionDenied
+    item = services.save_news(request.auth, None, _news_data(payload))
+    return 201, _news(request).get(pk=item.pk)
+
+
+@news_router.put(
+    "/{int:news_id}",
+    operation_id="zhibiao_events_api_update_news",
+    response=NewsDetailOut,
+    auth=required_auth,
+    summary="Correct a news item",
+)
+def update_news(request: HttpRequest, news_id: int, payload: NewsIn):
+    if not is_district_admin(request.auth):
+        raise PermissionDenied
+    item = get_object_or_404(NewsItem, pk=news_id)
+    services.save_news(request.auth, item, _news_data(payload))
+    return _news(request).get(pk=item.pk)

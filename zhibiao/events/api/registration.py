@@ -1,0 +1,144 @@
+"""API of registration: registering people, an event's registrations (hosts), one's own
+registrations, and cancelling.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from zhibiao.accounts.api_auth import required_auth
+from zhibiao.directory.models import Organisation
+from zhibiao.events import services
+from zhibiao.events.api.events import _events, _hosted
+from zhibiao.events.models import (
+    Registration,
+)
+
+router = Router()
+
+
+class AttendeeIn(Schema):
+    name: str
+    phone: str
+    is_self: bool = False
+
+
+class RegisterIn(Schema):
+    attendees: list[AttendeeIn]
+    organisation: int | None = None
+
+
+class RegistrationOut(Schema):
+    id: int
+    event_id: int
+    event_title: str = Field(alias="event.title")
+    organisation_id: int | None
+    name: str
+    phone: str = Field(alias="masked_phone")
+    status: str
+    status_name: str = Field(alias="get_status_display")
+    created_at: datetime.datetime
+    checked_in_at: datetime.datetime | None
+    check_in_method: str
+    ticket_url: str = Field(alias="get_absolute_url")
+    check_in_code: str | None
+    certificate_number: str | None
+
+    @staticmethod
+    def resolve_check_in_code(obj) -> str | None:
+        return services.check_in_code(obj) if obj.status == "confirmed" else None
+
+    @staticmethod
+    def resolve_certificate_number(obj) -> str | None:
+        certificate = getattr(obj, "certificate", None)
+        return certificate.number if certificate else None
+
+
+class HostRegistrationOut(RegistrationOut):
+    """What the event's host sees: the full mobile number, to reach the person."""
+
+    phone: str
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+@router.post(
+    "/{int:event_id}/registrations",
+    operation_id="zhibiao_events_api_register",
+    response={201: list[RegistrationOut]},
+    auth=required_auth,
+    summary="Register people (seats first, then the waiting list; 409 when closed)",
+)
+def register(request: HttpRequest, event_id: int, payload: RegisterIn):
+    event = get_object_or_404(_events(request), pk=event_id)
+    organisation = None
+    if payload.organisation is not None:
+        organisation = get_object_or_404(Organisation, pk=payload.organisation)
+    created = services.register(
+        request.auth,
+        event,
+        [a.dict() for a in payload.attendees],
+        organisation=organisation,
+    )
+    return 201, created
+
+
+@router.get(
+    "/{int:event_id}/registrations",
+    operation_id="zhibiao_events_api_event_registrations",
+    response=list[HostRegistrationOut],
+    auth=required_auth,
+    summary="An event's registrations (its host only)",
+)
+@paginate
+def event_registrations(request: HttpRequest, event_id: int, status: str | None = None):
+    event = get_object_or_404(_hosted(request), pk=event_id)
+    rows = event.registrations.select_related("event", "certificate").order_by("created_at")
+    return rows.filter(status=status) if status else rows
+
+
+def _registrations(request: HttpRequest):
+    return Registration.objects.visible_to(request.auth).select_related("event", "certificate")
+
+
+@router.get(
+    "/registrations",
+    operation_id="zhibiao_events_api_list_registrations",
+    response=list[RegistrationOut],
+    auth=required_auth,
+    summary="Registrations you may see",
+)
+@paginate
+def list_registrations(request: HttpRequest, event: int | None = None):
+    rows = _registrations(request).order_by("-created_at", "-pk")
+    return rows.filter(event_id=event) if event else rows
+
+
+@router.get(
+    "/registrations/{int:registration_id}",
+    operation_id="zhibiao_events_api_get_registration",
+    response=RegistrationOut,
+    auth=required_auth,
+    summary="One registration",
+)
+def get_registration(request: HttpRequest, registration_id: int):
+    return get_object_or_404(_registrations(request), pk=registration_id)
+
+
+@router.post(
+    "/registrations/{int:registration_id}/cancel",
+    operation_id="zhibiao_events_api_cancel",
+    response=RegistrationOut,
+    auth=required_auth,
+    summary="Cancel (the first person waiting gets the seat)",
+)
+def cancel(request: HttpRequest, registration_id: int, payload: CancelIn):
+    registration = get_object_or_404(_registrations(request), pk=registration_id)
+    return services.cancel(request.auth, registration, reason=payload.reason)

@@ -1,0 +1,199 @@
+"""Publishing events: who may host, creating and correcting an event, its speakers and its
+materials. Every operation checks the actor, writes one audit entry and notifies after the
+commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.audit.services import changes, record
+from zhibiao.bases.models import BaseStatus, TrainingBase
+from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
+from zhibiao.directory.models import Organisation
+from zhibiao.events.errors import Refused
+from zhibiao.events.models import (
+    Event,
+    HostKind,
+    Material,
+    Speaker,
+)
+from zhibiao.events.services.registration import _notify_promoted, _promote
+
+MATERIAL_KINDS = (PDF, DOCX, XLSX, JPEG, PNG)
+
+
+#: Fields of an event every host may set; administrators also choose the host.
+EVENT_FIELDS = [
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "description",
+    "is_public",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "quota_per_enterprise",
+    "audience",
+    "audience_towns",
+    "audience_roles",
+]
+HOST_FIELDS = ["host_kind", "host_base", "host_chamber"]
+SPEAKER_FIELDS = ["member", "name", "title", "topic"]
+
+
+def may_host(user) -> bool:
+    """Administrators host anything; a base manager at an active base; a chamber user."""
+
+    if is_district_admin(user):
+        return True
+    if not user.is_authenticated or not user.organisation_id:
+        return False
+    if user.role == Role.BASE_MANAGER:
+        return TrainingBase.objects.managed_by(user).filter(status=BaseStatus.ACTIVE).exists()
+    return user.role == Role.CHAMBER
+
+
+def _host_of(actor) -> dict[str, Any]:
+
+    if actor.role == Role.BASE_MANAGER:
+        base = TrainingBase.objects.managed_by(actor).filter(status=BaseStatus.ACTIVE).first()
+        if base is None:
+            raise Refused(gettext("Your base is not active, so it cannot publish events."))
+        return {"host_kind": HostKind.BASE, "host_base": base, "host_chamber": None}
+    return {"host_kind": HostKind.CHAMBER, "host_base": None, "host_chamber": actor.organisation}
+
+
+def _assign(event: Event, data: Mapping[str, Any], allowed: list[str]) -> None:
+    refused = sorted(set(data) - set(allowed))
+    if refused:
+        raise ValidationError({name: gettext("You may not change this field.") for name in refused})
+    for name, value in data.items():
+        model_field = event._meta.get_field(name)
+        if value is None and not model_field.null:
+            value = [] if name in ("audience_towns", "audience_roles") else ""
+        setattr(event, name, value)
+
+
+def _organisers_of(event: Event, actor) -> list[Organisation]:
+    if event.host_kind == HostKind.BASE:
+        return [event.host_base.organisation]
+    if event.host_kind == HostKind.CHAMBER:
+        return [event.host_chamber]
+    return [actor.organisation] if actor.organisation_id else []
+
+
+@transaction.atomic
+def create_event(
+    actor, data: Mapping[str, Any], *, audience_organisations: Iterable[Organisation] = ()
+) -> Event:
+    """Publish an event. Hosts other than the district's staff host at their own base or
+    chamber; the host decides who may see it (public or not) and who may register."""
+    ensure(may_host(actor))
+    event = Event(created_by=actor)
+    if is_district_admin(actor):
+        _assign(event, data, EVENT_FIELDS + HOST_FIELDS)
+    else:
+        _assign(event, data, EVENT_FIELDS)
+        for name, value in _host_of(actor).items():
+            setattr(event, name, value)
+    event.full_clean()
+    # The notice a course gives counts towards a base's subsidy; an internal event has none yet
+    # (it is announced when it is first made public: Event.save).
+    event.announced_at = timezone.now() if event.is_public else None
+    event.save()
+    event.organisers.set(_organisers_of(event, actor))
+    event.audience_organisations.set(list(audience_organisations))
+    record(actor, "event.create", event, host=event.host_kind, capacity=event.capacity)
+    return event
+
+
+@transaction.atomic
+def update_event(
+    actor,
+    event: Event,
+    data: Mapping[str, Any],
+    *,
+    audience_organisations: Iterable[Organisation] | None = None,
+) -> Event:
+    """Change an event; more seats (or no limit any more) give the waiting list its seats."""
+    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    allowed = EVENT_FIELDS + HOST_FIELDS if is_district_admin(actor) else EVENT_FIELDS
+    before = {name: getattr(locked, name) for name in allowed}
+    _assign(locked, data, allowed)
+    locked.full_clean()
+    if locked.announced_at is not None and locked.starts_at < before["starts_at"]:
+        # Moved earlier: the notice people had was for the later date, so the announcement of
+        # this date is now (moving a public course forward cannot borrow the old notice).
+        locked.announced_at = timezone.now()
+    locked.save()
+    if audience_organisations is not None:
+        locked.audience_organisations.set(list(audience_organisations))
+    if "host_kind" in data or "host_base" in data or "host_chamber" in data:
+        locked.organisers.set(_organisers_of(locked, actor))
+    promoted = _promote(locked)
+    diff = changes(locked, before, allowed)
+    record(
+        actor,
+        "event.update",
+        locked,
+        changes={k: [str(v) for v in pair] for k, pair in diff.items()},
+        promoted=[r.pk for r in promoted],
+    )
+    _notify_promoted(promoted)
+    event.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def add_speaker(actor, event: Event, data: Mapping[str, Any]) -> Speaker:
+    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    order = (event.speakers.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    texts = {name: (data.get(name) or "").strip() for name in ("name", "title", "topic")}
+    speaker = Speaker(event=event, order=order, member=data.get("member") or None, **texts)
+    speaker.full_clean()
+    speaker.save()
+    record(actor, "event.speaker.add", event, speaker=str(speaker))
+    return speaker
+
+
+@transaction.atomic
+def remove_speaker(actor, speaker: Speaker) -> None:
+    ensure(Event.objects.managed_by(actor).filter(pk=speaker.event_id).exists())
+    record(actor, "event.speaker.remove", speaker.event, speaker=str(speaker))
+    speaker.delete()
+
+
+@transaction.atomic
+def add_material(actor, event: Event, title: str, upload) -> Material:
+    """Attach a handout; its type is judged by content, and the stored name is random."""
+    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": gettext("Give the material a title.")})
+    accepted = accept_upload(upload, MATERIAL_KINDS)
+    material = Material(
+        event=event, title=title[:200], uploaded_by=actor, **accepted.record_fields()
+    )
+    accepted.store(material.file)
+    material.save()
+    record(actor, "event.material.add", event, material=material.pk, sha256=material.sha256)
+    return material
+
+
+@transaction.atomic
+def remove_material(actor, material: Material) -> None:
+    ensure(Event.objects.managed_by(actor).filter(pk=material.event_id).exists())
+    record(actor, "event.material.remove", material.event, material=material.pk)
+    material.delete()

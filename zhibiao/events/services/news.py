@@ -1,0 +1,45 @@
+"""News reports: writing and correcting them, and the events, policies, batches and bases they
+concern. (News is to become its own app, issue 12; until then it lives with the events.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.audit.services import changes, record
+from zhibiao.events.models import (
+    NewsItem,
+)
+
+NEWS_FIELDS = ["title", "published_on", "source", "summary", "body", "is_published"]
+NEWS_LINKS = ["events", "policies", "batches", "bases"]
+
+
+@transaction.atomic
+def save_news(actor, item: NewsItem | None, data: Mapping[str, Any]) -> NewsItem:
+    """Write or correct a news report and the events, policies, batches and bases it concerns.
+    District staff only; a report dated in the future, or not published, stays off the site."""
+    ensure(is_district_admin(actor))
+    creating = item is None
+    item = item or NewsItem()
+    before = {name: getattr(item, name) for name in NEWS_FIELDS}
+    for name in NEWS_FIELDS:
+        if name in data:
+            setattr(item, name, data[name])
+    item.full_clean()
+    item.save()
+    for name in NEWS_LINKS:
+        if name in data:
+            getattr(item, name).set(data[name])
+    diff = changes(item, before, NEWS_FIELDS)
+    record(
+        actor,
+        "news.create" if creating else "news.update",
+        item,
+        changes={k: [str(v) for v in pair] for k, pair in diff.items()},
+    )
+    return item

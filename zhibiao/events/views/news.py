@@ -1,0 +1,82 @@
+"""News on the public site (/news/, `zhibiao.events.news_urls`) and its editing by district
+staff.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.core.forms import add_service_errors
+from zhibiao.core.pagination import paginate
+from zhibiao.events import services
+from zhibiao.events.forms import (
+    NewsForm,
+)
+from zhibiao.events.models import (
+    Event,
+    NewsItem,
+)
+from zhibiao.events.services import NEWS_FIELDS, NEWS_LINKS
+
+
+def news_list(request: HttpRequest) -> HttpResponse:
+    items = NewsItem.objects.visible_to(request.user)
+    context = {"page": paginate(request, items), "may_write": is_district_admin(request.user)}
+    return render(request, "events/news_list.html", context)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Write a news report, or correct one (district staff)."""
+    item = get_object_or_404(NewsItem, pk=pk) if pk else None
+    initial = {"published_on": timezone.localdate()}
+    if item is not None:
+        initial = {name: getattr(item, name) for name in NEWS_FIELDS}
+        initial.update({name: list(getattr(item, name).all()) for name in NEWS_LINKS})
+    form = NewsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_news(request.user, item, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("The news report was saved."))
+            return redirect(saved)
+    return render(request, "events/news_form.html", {"form": form, "item": item})
+
+
+def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        NewsItem.objects.visible_to(request.user).prefetch_related(
+            Prefetch("events", queryset=Event.objects.visible_to(request.user)),
+            Prefetch("policies", queryset=_policies(request.user)),
+            "batches",
+            Prefetch("bases", queryset=_bases()),
+        ),
+        pk=pk,
+    )
+    return render(
+        request, "events/news_detail.html", {"item": item, "admin": is_district_admin(request.user)}
+    )
+
+
+def _policies(user):
+    from zhibiao.policies.models import PolicyDocument
+
+    return PolicyDocument.objects.visible_to(user)
+
+
+def _bases():
+    from zhibiao.bases.models import TrainingBase
+
+    return TrainingBase.objects.listed().select_related("organisation")

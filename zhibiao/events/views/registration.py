@@ -1,0 +1,155 @@
+"""Registering people for an event, one's registrations, cancelling, and the ticket (whose
+secret address also opens the certificate and the survey).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhibiao.accounts.permissions import acting_organisation, role_required
+from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.events import services
+from zhibiao.events.errors import Refused
+from zhibiao.events.forms import (
+    AttendeeFormSet,
+    CancelForm,
+)
+from zhibiao.events.models import (
+    Registration,
+    RegistrationStatus,
+)
+from zhibiao.events.views.events import _events
+
+
+def _formset_errors(formset, indexes: list[int], error: ValidationError) -> None:
+    """Put `attendees.<n>.<field>` errors on the formset's rows, the rest above it."""
+    for key, texts in error.message_dict.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "attendees" and parts[1].isdigit():
+            form = formset.forms[indexes[int(parts[1])]]
+            for text in texts:
+                form.add_error(parts[2] if parts[2] in form.fields else None, text)
+        else:
+            formset._non_form_errors = formset.non_form_errors() + texts
+
+
+@role_required()
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(_events(request.user), pk=pk)
+    organisation = acting_organisation(request.user)  # as services.register decides
+    initial = [{"name": request.user.get_full_name()}] if organisation is None else []
+    formset = AttendeeFormSet(request.POST or None, initial=initial, prefix="attendees")
+    refusal = None
+    try:
+        services.check_open(event, request.user, organisation)
+    except (Refused, PermissionDenied) as error:
+        refusal = str(error) or gettext("You are not allowed to do this.")
+    if request.method == "POST" and refusal is None and formset.is_valid():
+        rows, indexes = [], []
+        for index, form in enumerate(formset.forms):
+            data = form.cleaned_data
+            if data.get("name") or data.get("phone"):
+                rows.append(data)
+                indexes.append(index)
+        try:
+            created = services.register(request.user, event, rows)
+        except ValidationError as error:
+            _formset_errors(formset, indexes, error)
+        except Refused as error:
+            refusal = str(error)
+        else:
+            waiting = sum(1 for r in created if r.status == RegistrationStatus.WAITLISTED)
+            messages.success(
+                request,
+                gettext("Registered: %(seated)s with a seat, %(waiting)s on the waiting list.")
+                % {"seated": len(created) - waiting, "waiting": waiting},
+            )
+            return redirect(reverse("events:registrations") + f"?event={event.pk}")
+    return render(
+        request,
+        "events/register.html",
+        {"event": event, "formset": formset, "refusal": refusal},
+    )
+
+
+@role_required()
+def registrations(request: HttpRequest) -> HttpResponse:
+    """My registrations: those I made, of me, or of my organisation."""
+    rows = (
+        Registration.objects.of(request.user)
+        .select_related("event", "certificate", "feedback")
+        .order_by("-event__starts_at", "created_at")
+    )
+    event_id = request.GET.get("event", "")
+    if event_id.isdecimal() and event_id.isascii():
+        rows = rows.filter(event_id=int(event_id))
+    return render(
+        request,
+        "events/registrations.html",
+        {
+            "page": paginate(request, rows),
+            "query": query_without_page(request),
+            "now": timezone.now(),
+            "cancel_form": CancelForm(),
+        },
+    )
+
+
+@role_required()
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(Registration.objects.visible_to(request.user), pk=pk)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.cancel(request.user, registration, reason=reason)
+    except Refused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            gettext("The registration of %(name)s was cancelled.") % {"name": registration.name},
+        )
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("events:registrations")
+
+
+def _ticket(token: str) -> Registration:
+    return get_object_or_404(
+        Registration.objects.select_related(
+            "event__host_base__organisation", "event__host_chamber", "organisation"
+        ),
+        token=token,
+    )
+
+
+def _check_in_url(request: HttpRequest, registration: Registration) -> str:
+    path = reverse("events:check_in", args=[registration.event_id])
+    code = services.check_in_code(registration)
+    return request.build_absolute_uri(f"{path}?code={code}")
+
+
+def ticket(request: HttpRequest, token: str) -> HttpResponse:
+    """The attendee's phone page (and printable ticket): the QR code and the typed code while
+    a seat is held; afterwards the certificate and the survey. The address is the credential."""
+    import segno
+
+    registration = _ticket(token)
+    context: dict = {"registration": registration, "event": registration.event}
+    if registration.status == RegistrationStatus.CONFIRMED:
+        context["code"] = services.check_in_code(registration)
+        qr = segno.make(_check_in_url(request, registration), error="m")
+        context["qr_svg"] = qr.svg_inline(scale=5, dark="#1f2328", omitsize=True)
+    context["certificate"] = getattr(registration, "certificate", None)
+    context["feedback_open"] = services.feedback_open(registration)
+    return render(request, "events/ticket.html", context)

@@ -1,0 +1,73 @@
+"""Business operations of the standards app, one module per part of `standards/models/`:
+`catalogue`, `checks`, `declarations`, `groups` and `leaders`.
+
+Pages, the API and the commands call these functions; each takes the acting user, checks that
+they may act, validates, saves in one transaction and writes one audit entry. The facts
+functions (``leader_results``, ``group_standard_facts``) are what the measures read. This
+package re-exports the public names of its modules, so callers keep writing
+`from zhibiao.standards import services`.
+"""
+
+from zhibiao.standards.services.catalogue import (
+    DATA_DIR,
+    import_standards,
+    load_shipped_catalogue,
+    read_catalogue_file,
+)
+from zhibiao.standards.services.checks import (
+    LinkKindLabels,
+    check_files,
+    report_xlsx,
+    run_check,
+    start_check,
+)
+from zhibiao.standards.services.declarations import (
+    DECLARATION_FIELDS,
+    declaration_problems,
+    flag_declaration,
+    publish_declaration,
+    save_declaration,
+    withdraw_declaration,
+)
+from zhibiao.standards.services.groups import (
+    GROUP_FIELDS,
+    group_standard_facts,
+    publish_group_standard,
+    record_adoption,
+)
+from zhibiao.standards.services.leaders import (
+    LeaderFact,
+    compute_ranks,
+    create_scheme,
+    enter_scheme,
+    leader_results,
+    rank_scheme,
+)
+
+__all__ = [
+    "DATA_DIR",
+    "DECLARATION_FIELDS",
+    "GROUP_FIELDS",
+    "LeaderFact",
+    "LinkKindLabels",
+    "check_files",
+    "compute_ranks",
+    "create_scheme",
+    "declaration_problems",
+    "enter_scheme",
+    "flag_declaration",
+    "group_standard_facts",
+    "import_standards",
+    "leader_results",
+    "load_shipped_catalogue",
+    "publish_declaration",
+    "publish_group_standard",
+    "rank_scheme",
+    "read_catalogue_file",
+    "record_adoption",
+    "report_xlsx",
+    "run_check",
+    "save_declaration",
+    "start_check",
+    "withdraw_declaration",
+]
