@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -18,10 +18,16 @@ from django.db.models import Q, QuerySet
 from zhibiao.accounts.models import ORGANISATION_ROLES, Role, User
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from zhibiao.directory.models import Organisation
 
+#: The acting user the services take: a signed-in user, or the anonymous one (pages and API
+#: pass `request.user`). Below accounts, `zhibiao.core.actors.Actor` names the same thing.
+Actor: TypeAlias = "User | AnonymousUser"
 
-def is_district_admin(user) -> bool:
+
+def is_district_admin(user: Actor | None) -> bool:
     return bool(
         user is not None
         and user.is_authenticated
@@ -29,13 +35,13 @@ def is_district_admin(user) -> bool:
     )
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: Actor, *roles: str) -> bool:
     if not user.is_authenticated:
         return False
     return user.role in roles or (Role.ADMIN in roles and user.is_superuser)
 
 
-def acts_for(user) -> int | None:
+def acts_for(user: Actor | None) -> int | None:
     """The id of the organisation whose rights the user holds, or None.
 
     `User.organisation` means two things. For the roles of ORGANISATION_ROLES (and for a
@@ -52,9 +58,12 @@ def acts_for(user) -> int | None:
     return None
 
 
-def acting_organisation(user) -> Organisation | None:
+def acting_organisation(user: Actor | None) -> Organisation | None:
     """The organisation itself, for services that record or check it (see `acts_for`)."""
-    return user.organisation if acts_for(user) is not None else None
+    # Only a signed-in User acts for an organisation; the isinstance says so to the type checker.
+    if isinstance(user, User) and acts_for(user) is not None:
+        return user.organisation
+    return None
 
 
 def users_acting_for(organisation_ids: Iterable[int]) -> QuerySet[User]:

@@ -9,7 +9,7 @@ Only for rows built by our own code: it bypasses model validation and signals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -26,11 +26,16 @@ def insert_rows(
     rows a statement as the parameter limit allows.
     """
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    head = "INSERT INTO {} ({}) VALUES ".format(
-        quote(meta.db_table), ", ".join(quote(column.column) for column in columns)
-    )
+    columns: list[models.Field[Any, Any]] = []
+    names: list[str] = []
+    for name in fields:
+        field = meta.get_field(name)
+        # A reverse relation or a generic foreign key holds no column of its own.
+        assert isinstance(field, models.Field) and field.column is not None, f"{name}: no column"
+        columns.append(field)
+        names.append(quote(field.column))
+    head = "INSERT INTO {} ({}) VALUES ".format(quote(meta.db_table), ", ".join(names))
     one_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     limit = connection.features.max_query_params or 30000
     per_statement = max(1, min(ROWS_PER_STATEMENT, limit // len(columns)))
@@ -47,7 +52,7 @@ def insert_rows(
             return columns[index].get_db_prep_save(value, connection)
 
     if connection.vendor == "postgresql":
-        return _copy_rows(meta.db_table, columns, rows, prepare)
+        return _copy_rows(meta.db_table, names, rows, prepare)
     full_sql = head + ", ".join([one_row] * per_statement)
     count = 0
     params: list[Any] = []
@@ -66,12 +71,14 @@ def insert_rows(
     return count
 
 
-def _copy_rows(table: str, columns, rows, prepare) -> int:
+def _copy_rows(
+    table: str,
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    prepare: Callable[[int, Any], Any],
+) -> int:
     """PostgreSQL's COPY: one stream instead of statements, about ten times faster."""
-    quote = connection.ops.quote_name
-    sql = "COPY {} ({}) FROM STDIN".format(
-        quote(table), ", ".join(quote(column.column) for column in columns)
-    )
+    sql = "COPY {} ({}) FROM STDIN".format(connection.ops.quote_name(table), ", ".join(names))
     count = 0
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:

@@ -30,7 +30,11 @@ def _cell(value: Any) -> Any:
 
 
 def xlsx_response(
-    filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = ""
+    filename: str,
+    headers: Sequence[str | Promise],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "",
 ) -> FileResponse:
     """An attachment built from `rows` (an iterator, ideally a queryset's .iterator())."""
     book = Workbook(write_only=True)

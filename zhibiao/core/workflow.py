@@ -42,10 +42,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.audit.services import record
+from zhibiao.core.actors import Actor
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
-
-#: The acting user (a `zhibiao.accounts.models.User`, or AnonymousUser).
-Actor = Any
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from zhibiao.accounts.permissions import ensure, is_district_admin, users_acting_for
+from zhibiao.accounts.models import User
+from zhibiao.accounts.permissions import Actor, ensure, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.directory.models import Organisation
 from zhibiao.jobs.services import enqueue
@@ -263,7 +264,7 @@ def next_number(clause: Clause | None) -> int:
 
 @transaction.atomic
 def publish_version(
-    actor,
+    actor: Actor,
     rulebook: RuleBook,
     text: str,
     *,
@@ -278,6 +279,7 @@ def publish_version(
     before: the only change ever made to a published version, and it is recorded.
     """
     ensure(is_district_admin(actor))
+    assert isinstance(actor, User)  # an administrator is signed in: the version's author
     checked = check_version_text(rulebook, text, clause=clause)
     if checked.errors:
         raise RuleTextInvalid(checked.errors)
@@ -312,7 +314,7 @@ def publish_version(
     return version
 
 
-def _end_previous(actor, clause: Clause, start: datetime.date) -> None:
+def _end_previous(actor: Actor, clause: Clause, start: datetime.date) -> None:
     """A new version of a clause in force starts today at the earliest: measures are not
     changed retroactively (what was assessed stays assessed under the old version)."""
     previous = clause.versions.published().order_by("-number").first()
@@ -349,7 +351,9 @@ def _end_previous(actor, clause: Clause, start: datetime.date) -> None:
 
 
 @transaction.atomic
-def update_clause_settings(actor, clause: Clause, *, mode: str, needs_review: bool) -> Clause:
+def update_clause_settings(
+    actor: Actor, clause: Clause, *, mode: str, needs_review: bool
+) -> Clause:
     """How the clause is granted. Without application only if it reads no fact the enterprise
     or a party on its side can record alone (refused by name otherwise)."""
     ensure(is_district_admin(actor))
@@ -478,13 +482,14 @@ class ImportReport:
 
 @transaction.atomic
 def import_rulebook(
-    actor, document, text: str, *, modes: dict[str, str] | None = None
+    actor: Actor | None, document, text: str, *, modes: dict[str, str] | None = None
 ) -> ImportReport:
     """Create or extend a document's rule book from a YAML file: all of it, or nothing.
 
     Versions already published must be identical in the file; new versions are published.
     """
     ensure(actor is None or is_district_admin(actor))
+    assert actor is None or isinstance(actor, User)  # None: a command or the demo, no one
     clause_set_ = _parse_rule_file(text)
     data = _load(text)
     header = dump_yaml({key: data[key] for key in HEADER_KEYS if key in data})
@@ -630,7 +635,7 @@ def screen(progress, *, as_of: str) -> dict[str, Any]:
 
 
 @transaction.atomic
-def start_screening(actor, as_of: datetime.date | None = None):
+def start_screening(actor: Actor, as_of: datetime.date | None = None):
     """Screen the whole population in the background; returns the job to follow."""
 
     ensure(is_district_admin(actor))
@@ -650,7 +655,7 @@ def latest_screening() -> Screening | None:
 
 
 @transaction.atomic
-def notify_entitled(actor, clause: Clause, screening: Screening) -> int:
+def notify_entitled(actor: Actor, clause: Clause, screening: Screening) -> int:
     """Tell every entitled enterprise of a clause (免申即享) that it only needs to confirm.
 
     Only the users who act for it are told: an expert who works there may not confirm, and is

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -51,7 +51,7 @@ SCREENING_COLUMNS = [
 ]
 
 
-def clause_list(request: HttpRequest) -> HttpResponse:
+def clause_list(request: HttpRequest) -> HttpResponse | FileResponse:
     clauses = (
         Clause.objects.visible_to(request.user)
         .select_related("rulebook__document")
@@ -253,7 +253,7 @@ def _rule_file_text(form, upload) -> str | None:
 
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def screenings(request: HttpRequest) -> HttpResponse:
+def screenings(request: HttpRequest) -> HttpResponse | FileResponse:
     form = ScreeningForm(request.POST or None, initial={"as_of": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         job = services.start_screening(request.user, form.cleaned_data["as_of"])
@@ -282,7 +282,7 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.ADMIN)
-def entitled_export(request: HttpRequest, code: str) -> HttpResponse:
+def entitled_export(request: HttpRequest, code: str) -> HttpResponse | FileResponse:
     """The clause's entitled list of the latest screening, as an Excel sheet."""
     clause = get_object_or_404(Clause, code=code)
     screening = services.latest_screening()

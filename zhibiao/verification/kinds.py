@@ -33,7 +33,7 @@ class Kind:
     related: tuple[str, ...] = ()
 
     def queryset(self) -> QuerySet:
-        return self.model.objects.select_related(
+        return self.model._default_manager.select_related(
             "recorded_by", "checked_by", *self.related
         ).order_by("recorded_at", "pk")
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import has_role, is_district_admin, users_acting_for
+from zhibiao.accounts.permissions import Actor, has_role, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.core.attestation import Attested, Verification
 from zhibiao.core.errors import TransitionRefused
@@ -46,12 +46,12 @@ def kind_of(code: str) -> Kind:
     return kind
 
 
-def may_verify_any(user) -> bool:
+def may_verify_any(user: Actor) -> bool:
     """Whether the user has a queue at all: district staff, and department users."""
     return is_district_admin(user) or has_role(user, Role.DEPARTMENT)
 
 
-def queue(user, *, kind: str = "", state: str = Verification.PENDING, limit: int = 500):
+def queue(user: Actor, *, kind: str = "", state: str = Verification.PENDING, limit: int = 500):
     """The records the user may verify, in the state asked for, oldest first."""
     kinds = [kind_of(kind)] if kind else list(KINDS.values())
     entries: list[Entry] = []
@@ -64,7 +64,7 @@ def queue(user, *, kind: str = "", state: str = Verification.PENDING, limit: int
     return entries[:limit]
 
 
-def _locked(actor, kind: Kind, pk: int) -> Attested:
+def _locked(actor: Actor, kind: Kind, pk: int) -> Attested:
     """The record, locked, if the actor may verify it; 404 if not visible to them at all."""
     row = kind.verifiable_by(actor).select_for_update(of=("self",)).filter(pk=pk).first()
     if row is None:
@@ -79,18 +79,18 @@ def is_visible_elsewhere(kind: Kind, pk: int) -> bool:
 
 
 @transaction.atomic
-def verify(actor, kind_code: str, pk: int, *, note: str = "") -> Attested:
+def verify(actor: Actor, kind_code: str, pk: int, *, note: str = "") -> Attested:
     """Verify a pending (or previously rejected) record: it counts from now on."""
     return _decide(actor, kind_code, pk, Verification.VERIFIED, note)
 
 
 @transaction.atomic
-def reject(actor, kind_code: str, pk: int, *, note: str) -> Attested:
+def reject(actor: Actor, kind_code: str, pk: int, *, note: str) -> Attested:
     """Reject a record: it counts towards nothing; the enterprise is told why."""
     return _decide(actor, kind_code, pk, Verification.REJECTED, note)
 
 
-def _decide(actor, kind_code: str, pk: int, state: str, note: str) -> Attested:
+def _decide(actor: Actor, kind_code: str, pk: int, state: str, note: str) -> Attested:
     kind = kind_of(kind_code)
     if not actor.is_authenticated:
         raise PermissionDenied

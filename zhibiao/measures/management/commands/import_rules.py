@@ -24,8 +24,8 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(str(error)) from None
         except RuleTextInvalid as invalid:
-            for error in invalid.errors:
-                where = f"{file}:{error.line or '-'}:{error.column or '-'}"
-                self.stderr.write(f"{where}: {error.path} {error.message}")
+            for problem in invalid.errors:
+                where = f"{file}:{problem.line or '-'}:{problem.column or '-'}"
+                self.stderr.write(f"{where}: {problem.path} {problem.message}")
             raise CommandError("Nothing was imported.") from None
         self.stdout.write(f"{len(report.created)} published, {len(report.unchanged)} unchanged.")
