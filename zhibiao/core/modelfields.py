@@ -17,9 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-#: The years a record of the platform may name: the measures date from the 1990s at the
-#: earliest, and nothing is recorded for more than a few years ahead.
-YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
+#: The years an enterprise's record may name (a certificate, a title, a founding year).
+YEAR_VALIDATORS = [MinValueValidator(1949), MaxValueValidator(2100)]
 
 
 def ref(
@@ -43,8 +42,7 @@ def user_ref(verbose_name: Any, related_name: str = "+", **options: Any) -> mode
 
 
 def year_field(verbose_name: Any = None, **options: Any) -> models.PositiveSmallIntegerField:
-    """A calendar year, within the years the platform records."""
-    options.setdefault("validators", YEAR_VALIDATORS)
+    """A calendar year (pass `validators=YEAR_VALIDATORS` for an enterprise's own record)."""
     return models.PositiveSmallIntegerField(verbose_name or _("year"), **options)
 
 
