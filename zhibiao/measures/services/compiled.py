@@ -1,5 +1,7 @@
 """Compiled clause sets: the rule books' published versions, parsed and compiled by the pure
 rules engine (zhibiao/rules) and kept per process, recompiled only when a version is published.
+Also what the other modules share for reading rule texts: the YAML reader and writer and the
+refusal of a text (`RuleTextInvalid`, with `_error` for one message at a path).
 """
 
 from __future__ import annotations
@@ -52,8 +54,6 @@ def _parse_rule_file(text: str) -> ClauseSet:
     except RuleValidationError as error:
         raise RuleTextInvalid(list(error.errors)) from None
 
-
-# --- Compiled clause sets -------------------------------------------------------------------
 
 _compiled: dict[int, tuple[tuple, ClauseSet]] = {}
 _compiled_lock = threading.Lock()
