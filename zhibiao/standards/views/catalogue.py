@@ -19,14 +19,8 @@ from zhibiao.core.pagination import query_without_page
 from zhibiao.core.tabular import ImportFailed
 from zhibiao.core.uploads import UploadError
 from zhibiao.standards import services
-from zhibiao.standards.forms import (
-    ImportForm,
-    SearchForm,
-)
-from zhibiao.standards.models import (
-    Replacement,
-    Standard,
-)
+from zhibiao.standards.forms import ImportForm, SearchForm
+from zhibiao.standards.models import Replacement, Standard
 from zhibiao.standards.search import search
 
 PER_PAGE = 20

@@ -11,14 +11,8 @@ from zhibiao.accounts.permissions import role_required
 from zhibiao.core.forms import add_service_errors
 from zhibiao.standards import services
 from zhibiao.standards.documents import describe
-from zhibiao.standards.forms import (
-    CheckForm,
-)
-from zhibiao.standards.models import (
-    Check,
-    CheckState,
-    Verdict,
-)
+from zhibiao.standards.forms import CheckForm
+from zhibiao.standards.models import Check, CheckState, Verdict
 
 
 @role_required()

@@ -19,14 +19,8 @@ from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import query_without_page
 from zhibiao.standards import services
-from zhibiao.standards.forms import (
-    DeclarationForm,
-    FlagForm,
-)
-from zhibiao.standards.models import (
-    Declaration,
-    DeclarationStatus,
-)
+from zhibiao.standards.forms import DeclarationForm, FlagForm
+from zhibiao.standards.models import Declaration, DeclarationStatus
 
 
 def declaration_list(request: HttpRequest) -> HttpResponse:

@@ -16,13 +16,8 @@ from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import query_without_page
 from zhibiao.standards import services
-from zhibiao.standards.forms import (
-    AdoptionForm,
-    GroupStandardForm,
-)
-from zhibiao.standards.models import (
-    GroupStandard,
-)
+from zhibiao.standards.forms import AdoptionForm, GroupStandardForm
+from zhibiao.standards.models import GroupStandard
 
 
 def group_list(request: HttpRequest) -> HttpResponse:

@@ -20,16 +20,8 @@ from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import query_without_page
 from zhibiao.standards import services
-from zhibiao.standards.forms import (
-    IndicatorRows,
-    SchemeForm,
-    entry_form,
-)
-from zhibiao.standards.models import (
-    IndicatorKind,
-    LeaderEntry,
-    LeaderScheme,
-)
+from zhibiao.standards.forms import IndicatorRows, SchemeForm, entry_form
+from zhibiao.standards.models import IndicatorKind, LeaderEntry, LeaderScheme
 
 
 def leader_list(request: HttpRequest) -> HttpResponse:
