@@ -8,14 +8,14 @@ Codes of the choices are the codes of the fact schema, so a record's value is th
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.attestation import Attested
-from zhibiao.core.modelfields import check, ref, unique
+from zhibiao.core.modelfields import YEAR_VALIDATORS, check, ref, unique, year_field
 from zhibiao.directory.models import Organisation
 
 
@@ -88,9 +88,6 @@ class EnterpriseRecord(Attested):
         abstract = True
 
 
-_YEAR = [MinValueValidator(1949), MaxValueValidator(2100)]
-
-
 class StandardDrafting(EnterpriseRecord):
     """The enterprise took part in drafting a published standard, at a rank."""
 
@@ -103,7 +100,7 @@ class StandardDrafting(EnterpriseRecord):
     rank = models.PositiveSmallIntegerField(
         _("drafting rank"), validators=[MinValueValidator(1)], help_text=_("1: leading drafter.")
     )
-    year = models.PositiveSmallIntegerField(_("year of publication"), validators=_YEAR)
+    year = year_field(_("year of publication"), validators=YEAR_VALIDATORS)
     city_funded = models.BooleanField(_("funded by the city"), default=False)
     city_grant = models.DecimalField(
         _("city grant (yuan)"), max_digits=12, decimal_places=2, default=0
@@ -151,7 +148,7 @@ class AwardRecord(EnterpriseRecord):
     grade = models.PositiveSmallIntegerField(
         _("class"), default=0, help_text=_("1 for the first class; 0 when the award has none.")
     )
-    year = models.PositiveSmallIntegerField(_("year"), validators=_YEAR)
+    year = year_field(validators=YEAR_VALIDATORS)
     project = models.CharField(_("project"), max_length=100, blank=True)
     city_funded = models.BooleanField(_("funded by the city"), default=False)
 
@@ -185,7 +182,7 @@ class Certification(EnterpriseRecord):
     organisation = ref(Organisation, _("enterprise"), "certifications")
     kind = models.CharField(_("kind"), max_length=20, choices=CertificationKind.choices)
     number = models.CharField(_("certificate number"), max_length=60)
-    year = models.PositiveSmallIntegerField(_("year obtained"), validators=_YEAR)
+    year = year_field(_("year obtained"), validators=YEAR_VALIDATORS)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     city_funded = models.BooleanField(_("funded by the city"), default=False)
 
@@ -211,7 +208,7 @@ class Designation(EnterpriseRecord):
 
     organisation = ref(Organisation, _("enterprise"), "designations")
     kind = models.CharField(_("kind"), max_length=20, choices=DesignationKind.choices)
-    year = models.PositiveSmallIntegerField(_("year"), validators=_YEAR)
+    year = year_field(validators=YEAR_VALIDATORS)
 
     class Meta:
         verbose_name = _("designation")
@@ -257,7 +254,7 @@ class TaxRecord(EnterpriseRecord):
     """Tax the enterprise paid in the district in a year (from the district's data exchange)."""
 
     organisation = ref(Organisation, _("enterprise"), "tax_records")
-    year = models.PositiveSmallIntegerField(_("year"), validators=_YEAR)
+    year = year_field(validators=YEAR_VALIDATORS)
     amount = models.DecimalField(
         _("tax paid in the district (yuan)"),
         max_digits=14,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao import stdcodes
-from zhibiao.core.modelfields import check, ref, unique, valid_choice
+from zhibiao.core.modelfields import check, ref, unique, valid_choice, year_field
 
 
 class Level(models.TextChoices):
@@ -92,7 +92,7 @@ class Standard(models.Model):
     base = models.CharField(_("base code"), max_length=80, db_index=True)
     key = models.CharField(_("search key"), max_length=80, db_index=True, editable=False)
     number = models.CharField(_("number"), max_length=40, db_index=True, editable=False)
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    year = year_field(null=True, blank=True)
     title = models.CharField(_("title"), max_length=300, blank=True)
     title_en = models.CharField(_("English title"), max_length=400, blank=True)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)

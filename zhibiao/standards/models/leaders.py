@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhibiao.core.modelfields import check, ref, unique
+from zhibiao.core.modelfields import check, ref, unique, year_field
 
 
 class IndicatorKind(models.TextChoices):
@@ -38,7 +38,7 @@ class LeaderScheme(models.Model):
     """One 领跑者 evaluation: a product category in a year, with its indicators."""
 
     product_category = models.CharField(_("product category"), max_length=100)
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = year_field()
     title = models.CharField(_("title"), max_length=200)
     basis = models.CharField(
         _("basis standard"),
