@@ -10,6 +10,7 @@ import codecs
 import csv
 import datetime
 import io
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,45 @@ class ImportReport(Protocol):
     """What every importer's result has, whatever else it counts."""
 
     errors: list[RowError]
+
+
+@dataclass
+class ImportCounts:
+    """What an import created, updated and left unchanged, and the rows it refused: the result
+    every importer returns (some count more)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+#: How many row errors an import reports at most; a file wrong throughout is not listed whole.
+MAX_REPORTED_ERRORS = 200
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    """A cell as a date: a date cell, or text such as 2023-05-27, 2023/5/27 or 2023年5月27日
+    (of an ISO timestamp, its date). None for an empty cell; anything else raises ValueError
+    with the message a row error shows, so every import words a wrong date the same way."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    match = _DATE_RE.match(text[:10] if re.match(r"\d{4}-\d\d-\d\dT", text) else text)
+    if match:
+        try:
+            return datetime.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise ValueError(
+        gettext("“%(value)s” is not a date; write it as 2023-05-27.") % {"value": value}
+    )
 
 
 class ImportFailed(Exception):

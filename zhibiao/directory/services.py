@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,7 +20,13 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
 from zhibiao.core.bulk import insert_rows
-from zhibiao.core.tabular import ImportFailed, RowError
+from zhibiao.core.tabular import (
+    MAX_REPORTED_ERRORS,
+    ImportCounts,
+    ImportFailed,
+    RowError,
+    parse_date,
+)
 from zhibiao.directory import uscc
 from zhibiao.directory.models import (
     Industry,
@@ -145,20 +149,10 @@ _CHOICES = {
     "ownership": Ownership,
     "size": Size,
 }
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-MAX_REPORTED_ERRORS = 200
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+#: What an organisation import counts: created, updated, unchanged, and the refused rows.
+ImportResult = ImportCounts
 
 
 def _choice_lookup() -> dict[str, dict[str, str]]:
@@ -175,20 +169,6 @@ def _choice_lookup() -> dict[str, dict[str, str]]:
                     table[str(label).lower()] = value
         lookup[name] = table
     return lookup
-
-
-def _parse_date(value: Any) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    match = _DATE_RE.match(str(value).strip())
-    if match:
-        try:
-            return datetime.date(*(int(part) for part in match.groups()))
-        except ValueError:
-            pass
-    raise ValidationError(gettext("“%(value)s” is not a date; write it as 2023-05-27."), params={})
 
 
 def _resolve_columns(headers: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -328,16 +308,9 @@ def _row_data(
             data[name] = stored
         elif name == "founded_on":
             try:
-                data[name] = _parse_date(value)
-            except ValidationError:
-                errors.append(
-                    RowError(
-                        number,
-                        header,
-                        gettext("“%(value)s” is not a date; write it as 2023-05-27.")
-                        % {"value": value},
-                    )
-                )
+                data[name] = parse_date(value)
+            except ValueError as error:
+                errors.append(RowError(number, header, str(error)))
         else:
             data[name] = str(value).strip()
     return data, errors
@@ -433,23 +406,8 @@ _TOWN_WEIGHTS = {
 _SECTION_WEIGHTS = {"C": 34, "F": 26, "M": 10, "I": 6, "L": 9, "E": 6, "G": 5, "H": 4}
 
 
-_GENERATED_FIELDS = (
-    "kind",
-    "name",
-    "uscc",
-    "town",
-    "zone",
-    "ownership",
-    "industry",
-    "size",
-    "founded_on",
-    "address",
-    "phone",
-    "description",
-    "source",
-    "created_at",
-    "updated_at",
-)
+#: What a synthetic enterprise is inserted with: what the staff set, and where it came from.
+_GENERATED_FIELDS = (*ADMIN_FIELDS, "source", "created_at", "updated_at")
 
 
 def _weighted(rng: random.Random, pairs, k: int) -> list:
