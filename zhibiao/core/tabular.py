@@ -12,7 +12,7 @@ import datetime
 import io
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
@@ -59,6 +59,19 @@ class ImportCounts:
 MAX_REPORTED_ERRORS = 200
 
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def match_columns(headers: list[str], columns: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Each field's header in the file: the first header that is one of the field's names
+    (`columns`: field → the headings accepted, in any case), so a sheet headed in Chinese or
+    in English reads the same. Fields the file lacks are absent."""
+    by_header = {alias.lower(): name for name, aliases in columns.items() for alias in aliases}
+    mapping: dict[str, str] = {}
+    for header in headers:
+        name = by_header.get(header.strip().lower())
+        if name and name not in mapping:
+            mapping[name] = header
+    return mapping
 
 
 def parse_date(value: Any) -> datetime.date | None:

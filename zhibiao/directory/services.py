@@ -25,6 +25,7 @@ from zhibiao.core.tabular import (
     ImportCounts,
     ImportFailed,
     RowError,
+    match_columns,
     parse_date,
 )
 from zhibiao.directory import uscc
@@ -75,6 +76,19 @@ def _assign(instance, data: Mapping[str, Any], allowed: list[str]) -> None:
         setattr(instance, name, value)
 
 
+def _update(actor, instance, data: Mapping[str, Any], allowed: list[str], action: str):
+    """Change the allowed fields, validate, and save with an audit entry naming what changed
+    (nothing is saved or recorded when nothing changed)."""
+    before = {name: getattr(instance, name) for name in allowed}
+    _assign(instance, data, allowed)
+    instance.full_clean()
+    diff = changes(instance, before, allowed)
+    if diff:
+        instance.save()
+        record(actor, action, instance, changes=diff)
+    return instance
+
+
 @transaction.atomic
 def create_organisation(actor, data: Mapping[str, Any], *, source: str = Source.MANUAL):
     """Register an organisation (district administrators only)."""
@@ -92,14 +106,7 @@ def update_organisation(actor, organisation: Organisation, data: Mapping[str, An
     """Change an organisation; its own users may change only its contact details and size."""
     ensure(Organisation.objects.editable_by(actor).filter(pk=organisation.pk).exists())
     allowed = organisation_fields_for(actor)
-    before = {name: getattr(organisation, name) for name in allowed}
-    _assign(organisation, data, allowed)
-    organisation.full_clean()
-    diff = changes(organisation, before, allowed)
-    if diff:
-        organisation.save()
-        record(actor, "organisation.update", organisation, changes=diff)
-    return organisation
+    return _update(actor, organisation, data, allowed, "organisation.update")
 
 
 @transaction.atomic
@@ -116,14 +123,7 @@ def create_person(actor, organisation: Organisation, data: Mapping[str, Any]) ->
 @transaction.atomic
 def update_person(actor, person: Person, data: Mapping[str, Any]) -> Person:
     ensure(Person.objects.visible_to(actor).filter(pk=person.pk).exists())
-    before = {name: getattr(person, name) for name in PERSON_FIELDS}
-    _assign(person, data, PERSON_FIELDS)
-    person.full_clean()
-    diff = changes(person, before, PERSON_FIELDS)
-    if diff:
-        person.save()
-        record(actor, "person.update", person, changes=diff)
-    return person
+    return _update(actor, person, data, PERSON_FIELDS, "person.update")
 
 
 # --- Import -------------------------------------------------------------------------------
@@ -173,14 +173,7 @@ def _choice_lookup() -> dict[str, dict[str, str]]:
 
 def _resolve_columns(headers: list[str]) -> tuple[dict[str, str], list[str]]:
     """Map each field to the header used in the file; report required columns that are missing."""
-    by_header = {
-        alias.lower(): name for name, aliases in IMPORT_COLUMNS.items() for alias in aliases
-    }
-    mapping: dict[str, str] = {}
-    for header in headers:
-        name = by_header.get(header.strip().lower())
-        if name and name not in mapping:
-            mapping[name] = header
+    mapping = match_columns(headers, IMPORT_COLUMNS)
     missing = [IMPORT_COLUMNS[name][0] for name in ("name", "uscc") if name not in mapping]
     return mapping, missing
 
