@@ -67,8 +67,7 @@ class User(AbstractUser):
     objects = ZhibiaoUserManager()
 
     class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name, verbose_name_plural = _("user"), _("users")
         constraints = [
             valid_choice("accounts_user_role_valid", "role", Role, _("Unknown role.")),
             check(
@@ -127,8 +126,7 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
+        verbose_name, verbose_name_plural = _("API token"), _("API tokens")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

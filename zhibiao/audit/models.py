@@ -24,8 +24,7 @@ class AuditEntry(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit entries")
+        verbose_name, verbose_name_plural = _("audit entry"), _("audit entries")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
 

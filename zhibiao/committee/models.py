@@ -48,8 +48,7 @@ class Committee(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
-        verbose_name = _("working committee")
-        verbose_name_plural = _("working committees")
+        verbose_name, verbose_name_plural = _("working committee"), _("working committees")
         ordering = ["founded_on", "pk"]
 
     def __str__(self) -> str:
@@ -65,8 +64,7 @@ class ExpertiseTag(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
 
     class Meta:
-        verbose_name = _("expertise")
-        verbose_name_plural = _("expertise")
+        verbose_name, verbose_name_plural = _("expertise"), _("expertise")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -104,8 +102,7 @@ class CommitteeMember(models.Model):
     objects = MemberQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("committee member")
-        verbose_name_plural = _("committee members")
+        verbose_name, verbose_name_plural = _("committee member"), _("committee members")
         ordering = ["committee", "sector", "position", "pk"]
         constraints = [
             check(
@@ -151,8 +148,7 @@ class ConflictOfInterest(models.Model):
     declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("conflict of interest")
-        verbose_name_plural = _("conflicts of interest")
+        verbose_name, verbose_name_plural = _("conflict of interest"), _("conflicts of interest")
         constraints = [
             unique(
                 "committee_conflict_once",
@@ -201,8 +197,7 @@ class ExpertProfile(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("expert profile")
-        verbose_name_plural = _("expert profiles")
+        verbose_name, verbose_name_plural = _("expert profile"), _("expert profiles")
 
     def __str__(self) -> str:
         return str(self.user)

@@ -22,8 +22,7 @@ class Snapshot(models.Model):
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("snapshot")
-        verbose_name_plural = _("snapshots")
+        verbose_name, verbose_name_plural = _("snapshot"), _("snapshots")
         ordering = ["day", "indicator", "scope", "key"]
         constraints = [
             unique(

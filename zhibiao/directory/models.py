@@ -119,8 +119,7 @@ class Industry(models.Model):
     objects = IndustryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("industry")
-        verbose_name_plural = _("industries")
+        verbose_name, verbose_name_plural = _("industry"), _("industries")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -209,8 +208,7 @@ class Organisation(models.Model):
     REGISTERED_KINDS = (OrganisationKind.ENTERPRISE, OrganisationKind.CHAMBER)
 
     class Meta:
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
+        verbose_name, verbose_name_plural = _("organisation"), _("organisations")
         ordering = ["name", "pk"]
         indexes = [
             models.Index(fields=["kind", "town"], name="directory_org_kind_town"),
@@ -316,8 +314,7 @@ class Person(models.Model):
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("person")
-        verbose_name_plural = _("people")
+        verbose_name, verbose_name_plural = _("person"), _("people")
         ordering = ["organisation__name", "name", "pk"]
         constraints = [
             unique(

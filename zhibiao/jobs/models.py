@@ -50,8 +50,7 @@ class Job(models.Model):
     objects = JobQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("background job")
-        verbose_name_plural = _("background jobs")
+        verbose_name, verbose_name_plural = _("background job"), _("background jobs")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["task", "status"], name="jobs_task_status")]
 

@@ -49,8 +49,7 @@ class RuleBook(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("rule book")
-        verbose_name_plural = _("rule books")
+        verbose_name, verbose_name_plural = _("rule book"), _("rule books")
 
     def __str__(self) -> str:
         return self.code
@@ -84,8 +83,7 @@ class Clause(models.Model):
     objects = ClauseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("clause")
-        verbose_name_plural = _("clauses")
+        verbose_name, verbose_name_plural = _("clause"), _("clauses")
         ordering = ["rulebook", "position", "code"]
 
     def __str__(self) -> str:
@@ -120,8 +118,7 @@ class ClauseVersion(models.Model):
     objects = VersionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("clause version")
-        verbose_name_plural = _("clause versions")
+        verbose_name, verbose_name_plural = _("clause version"), _("clause versions")
         ordering = ["clause", "-number"]
         constraints = [
             unique(
@@ -158,8 +155,7 @@ class Screening(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("screening")
-        verbose_name_plural = _("screenings")
+        verbose_name, verbose_name_plural = _("screening"), _("screenings")
         ordering = ["-pk"]
 
     def __str__(self) -> str:
@@ -176,8 +172,7 @@ class Entitlement(models.Model):
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("entitlement")
-        verbose_name_plural = _("entitlements")
+        verbose_name, verbose_name_plural = _("entitlement"), _("entitlements")
         ordering = ["-amount", "organisation__name"]
         constraints = [
             unique(

@@ -23,8 +23,7 @@ class MutedEmail(models.Model):
     family = models.CharField(_("kind"), max_length=20, choices=Family.choices)
 
     class Meta:
-        verbose_name = _("muted e-mail")
-        verbose_name_plural = _("muted e-mails")
+        verbose_name, verbose_name_plural = _("muted e-mail"), _("muted e-mails")
         constraints = [
             unique("notifications_mute_once", "user", "family", message=_("Already muted."))
         ]
@@ -46,8 +45,7 @@ class Notification(models.Model):
     emailed = models.BooleanField(_("e-mailed"), default=False)
 
     class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
+        verbose_name, verbose_name_plural = _("notification"), _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notifications_unread")]
 

@@ -70,8 +70,7 @@ class PolicyDocument(models.Model):
     objects = PolicyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("policy document")
-        verbose_name_plural = _("policy documents")
+        verbose_name, verbose_name_plural = _("policy document"), _("policy documents")
         ordering = ["-issue_date", "pk"]
         constraints = [
             check(

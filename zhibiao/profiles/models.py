@@ -109,8 +109,7 @@ class StandardDrafting(EnterpriseRecord):
     adopted_by_department = models.BooleanField(_("adopted by a department"), default=False)
 
     class Meta:
-        verbose_name = _("standard drafted")
-        verbose_name_plural = _("standards drafted")
+        verbose_name, verbose_name_plural = _("standard drafted"), _("standards drafted")
         ordering = ["organisation", "-year", "code"]
         constraints = [
             unique(
@@ -153,8 +152,7 @@ class AwardRecord(EnterpriseRecord):
     city_funded = models.BooleanField(_("funded by the city"), default=False)
 
     class Meta:
-        verbose_name = _("award won")
-        verbose_name_plural = _("awards won")
+        verbose_name, verbose_name_plural = _("award won"), _("awards won")
         ordering = ["organisation", "-year"]
         constraints = [
             unique(
@@ -187,8 +185,7 @@ class Certification(EnterpriseRecord):
     city_funded = models.BooleanField(_("funded by the city"), default=False)
 
     class Meta:
-        verbose_name = _("certification")
-        verbose_name_plural = _("certifications")
+        verbose_name, verbose_name_plural = _("certification"), _("certifications")
         ordering = ["organisation", "-year"]
         constraints = [
             unique(
@@ -211,8 +208,7 @@ class Designation(EnterpriseRecord):
     year = year_field(validators=YEAR_VALIDATORS)
 
     class Meta:
-        verbose_name = _("designation")
-        verbose_name_plural = _("designations")
+        verbose_name, verbose_name_plural = _("designation"), _("designations")
         constraints = [
             unique(
                 "profiles_designation_once",
@@ -235,8 +231,7 @@ class CreditEntry(EnterpriseRecord):
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("credit list entry")
-        verbose_name_plural = _("credit list entries")
+        verbose_name, verbose_name_plural = _("credit list entry"), _("credit list entries")
         ordering = ["organisation", "-listed_on"]
         constraints = [
             check(
@@ -263,8 +258,7 @@ class TaxRecord(EnterpriseRecord):
     )
 
     class Meta:
-        verbose_name = _("tax record")
-        verbose_name_plural = _("tax records")
+        verbose_name, verbose_name_plural = _("tax record"), _("tax records")
         ordering = ["organisation", "-year"]
         constraints = [
             unique(

@@ -113,8 +113,7 @@ class Standard(models.Model):
     objects = StandardQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("standard")
-        verbose_name_plural = _("standards")
+        verbose_name, verbose_name_plural = _("standard"), _("standards")
         ordering = ["key", "pk"]
         constraints = [
             valid_choice(
@@ -189,8 +188,7 @@ class Replacement(models.Model):
     source = models.CharField(_("source"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = _("replacement")
-        verbose_name_plural = _("replacements")
+        verbose_name, verbose_name_plural = _("replacement"), _("replacements")
         ordering = ["old", "kind", "new"]
         constraints = [
             unique(

@@ -88,8 +88,7 @@ class Check(models.Model):
     objects = CheckQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("validity check")
-        verbose_name_plural = _("validity checks")
+        verbose_name, verbose_name_plural = _("validity check"), _("validity checks")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -116,8 +115,7 @@ class CheckItem(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("cited standard")
-        verbose_name_plural = _("cited standards")
+        verbose_name, verbose_name_plural = _("cited standard"), _("cited standards")
         ordering = ["check_run", "order"]
 
     def __str__(self) -> str:

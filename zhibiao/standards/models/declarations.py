@@ -79,8 +79,7 @@ class Declaration(models.Model):
     objects = DeclarationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("self-declaration")
-        verbose_name_plural = _("self-declarations")
+        verbose_name, verbose_name_plural = _("self-declaration"), _("self-declarations")
         ordering = ["-published_at", "-pk"]
         constraints = [
             valid_choice(
@@ -145,8 +144,7 @@ class DeclaredStandard(models.Model):
     own = models.BooleanField(_("own enterprise standard"), default=False)
 
     class Meta:
-        verbose_name = _("declared standard")
-        verbose_name_plural = _("declared standards")
+        verbose_name, verbose_name_plural = _("declared standard"), _("declared standards")
         ordering = ["declaration", "-own", "code"]
         constraints = [
             unique(

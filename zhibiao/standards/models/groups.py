@@ -67,8 +67,7 @@ class GroupStandard(Attested):
     objects = GroupStandardQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("group standard")
-        verbose_name_plural = _("group standards")
+        verbose_name, verbose_name_plural = _("group standard"), _("group standards")
         ordering = ["-standard__published_on", "pk"]
 
     def __str__(self) -> str:
@@ -97,8 +96,7 @@ class GroupStandardDrafter(models.Model):
     rank = models.PositiveSmallIntegerField(_("drafting rank"), default=1)
 
     class Meta:
-        verbose_name = _("drafter")
-        verbose_name_plural = _("drafters")
+        verbose_name, verbose_name_plural = _("drafter"), _("drafters")
         ordering = ["group_standard", "rank"]
         constraints = [
             unique(

@@ -60,8 +60,7 @@ class LeaderScheme(models.Model):
     objects = SchemeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("leader evaluation")
-        verbose_name_plural = _("leader evaluations")
+        verbose_name, verbose_name_plural = _("leader evaluation"), _("leader evaluations")
         ordering = ["-year", "product_category"]
         constraints = [
             unique(
@@ -107,8 +106,7 @@ class Indicator(models.Model):
     threshold_source = models.CharField(_("threshold source"), max_length=80, blank=True)
 
     class Meta:
-        verbose_name = _("indicator")
-        verbose_name_plural = _("indicators")
+        verbose_name, verbose_name_plural = _("indicator"), _("indicators")
         ordering = ["scheme", "order", "pk"]
         constraints = [
             unique(
@@ -177,8 +175,7 @@ class LeaderEntry(models.Model):
     objects = EntryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("leader entry")
-        verbose_name_plural = _("leader entries")
+        verbose_name, verbose_name_plural = _("leader entry"), _("leader entries")
         ordering = ["scheme", "rank", "pk"]
         constraints = [
             unique(
@@ -204,8 +201,7 @@ class EntryValue(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("indicator value")
-        verbose_name_plural = _("indicator values")
+        verbose_name, verbose_name_plural = _("indicator value"), _("indicator values")
         constraints = [
             unique(
                 "standards_value_unique",
