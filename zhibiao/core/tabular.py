@@ -128,15 +128,21 @@ def _csv_rows(file: IO[bytes]) -> Iterator[list[Any]]:
     yield from csv.reader(io.StringIO(text), dialect)
 
 
-def _xlsx_rows(file: IO[bytes]) -> Iterator[list[Any]]:
+def open_workbook(file: IO[bytes], error: type[UploadError] = UploadError) -> Any:
+    """An uploaded xlsx opened read-only, with values rather than formulas; a damaged file
+    raises `error` with the message the user sees. Close the workbook when done."""
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for damaged files
-        raise UploadError(
-            gettext("The spreadsheet cannot be read: %(error)s") % {"error": error}
+        return load_workbook(file, read_only=True, data_only=True)
+    except Exception as damaged:  # openpyxl raises many kinds for damaged files
+        raise error(
+            gettext("The spreadsheet cannot be read: %(error)s") % {"error": damaged}
         ) from None
+
+
+def _xlsx_rows(file: IO[bytes]) -> Iterator[list[Any]]:
+    workbook = open_workbook(file)
     try:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
