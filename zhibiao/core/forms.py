@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages as django_messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.tabular import ImportFailed
 from zhibiao.core.uploads import UploadError
@@ -21,6 +22,18 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ImportFileForm(forms.Form):
+    """The upload form of an all-or-nothing import (see `imported` and `_import.html`): one
+    file; a subclass says in `columns` which formats and headings the file may have."""
+
+    columns: Any = ""
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.columns
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
