@@ -44,7 +44,7 @@ class ImportCommand(BaseCommand):
         except UploadError as error:
             raise CommandError(str(error)) from None
         except ImportFailed as failure:
-            for error in failure.result.errors:
-                self.stderr.write(f"row {error.row}, {error.column}: {error.message}")
+            for wrong in failure.result.errors:
+                self.stderr.write(f"row {wrong.row}, {wrong.column}: {wrong.message}")
             raise CommandError("Nothing was imported.") from None
         self.stdout.write(self.summary(result))
