@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
 from zhibiao.core.bulk import insert_rows
+from zhibiao.core.permissions import ensure_can
 from zhibiao.core.tabular import ImportFailed, RowError
 from zhibiao.directory import uscc
 from zhibiao.directory.models import (
@@ -86,7 +87,7 @@ def create_organisation(actor, data: Mapping[str, Any], *, source: str = Source.
 @transaction.atomic
 def update_organisation(actor, organisation: Organisation, data: Mapping[str, Any]):
     """Change an organisation; its own users may change only its contact details and size."""
-    ensure(Organisation.objects.editable_by(actor).filter(pk=organisation.pk).exists())
+    ensure_can(actor, "change", organisation)
     allowed = organisation_fields_for(actor)
     before = {name: getattr(organisation, name) for name in allowed}
     _assign(organisation, data, allowed)
@@ -100,7 +101,7 @@ def update_organisation(actor, organisation: Organisation, data: Mapping[str, An
 
 @transaction.atomic
 def create_person(actor, organisation: Organisation, data: Mapping[str, Any]) -> Person:
-    ensure(Organisation.objects.editable_by(actor).filter(pk=organisation.pk).exists())
+    ensure_can(actor, "change", organisation)
     person = Person(organisation=organisation)
     _assign(person, data, PERSON_FIELDS)
     person.full_clean()
@@ -111,7 +112,7 @@ def create_person(actor, organisation: Organisation, data: Mapping[str, Any]) ->
 
 @transaction.atomic
 def update_person(actor, person: Person, data: Mapping[str, Any]) -> Person:
-    ensure(Person.objects.visible_to(actor).filter(pk=person.pk).exists())
+    ensure_can(actor, "view", person)
     before = {name: getattr(person, name) for name in PERSON_FIELDS}
     _assign(person, data, PERSON_FIELDS)
     person.full_clean()

@@ -22,6 +22,7 @@ from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import query_without_page
+from zhibiao.core.permissions import can
 from zhibiao.core.tabular import ImportFailed
 from zhibiao.core.uploads import UploadError
 from zhibiao.standards import services
@@ -162,7 +163,7 @@ def _all_results(q: str, *, level: str | None, status: str | None) -> Iterator[S
 
 
 def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    standard = get_object_or_404(Standard.objects.visible_to(request.user), pk=pk)
+    standard = Standard.objects.get_for(request.user, "view", pk)
     context = {
         "standard": standard,
         "replaced_by": Replacement.objects.filter(old=standard).select_related("new"),
@@ -220,12 +221,12 @@ def check_new(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return redirect(check)
-    checks = Check.objects.visible_to(request.user)[:20]
+    checks = Check.objects.restrict(request.user, "view")[:20]
     return render(request, "standards/check_new.html", {"form": form, "checks": checks})
 
 
 def _own_check(request: HttpRequest, pk: int) -> Check:
-    return get_object_or_404(Check.objects.visible_to(request.user), pk=pk)
+    return Check.objects.get_for(request.user, "view", pk)
 
 
 @role_required()
@@ -286,7 +287,9 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     declarations = (
         Declaration.objects.published().select_related("enterprise").prefetch_related("standards")
     )
-    mine = Declaration.objects.editable_by(request.user).exclude(status=DeclarationStatus.PUBLISHED)
+    mine = Declaration.objects.restrict(request.user, "change").exclude(
+        status=DeclarationStatus.PUBLISHED
+    )
     q = (request.GET.get("q") or "").strip()[:100]
     if q:
         declarations = (
@@ -304,7 +307,7 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
         "mine": mine,
         "q": q,
         "query": query_without_page(request),
-        "may_declare": Declaration.objects.editable_by(request.user) is not None
+        "may_declare": Declaration.objects.restrict(request.user, "change") is not None
         and request.user.is_authenticated
         and request.user.role in (Role.ENTERPRISE, Role.BASE_MANAGER),
     }
@@ -322,13 +325,13 @@ DECLARATION_COLUMNS = [
 
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = get_object_or_404(
-        Declaration.objects.visible_to(request.user).select_related("enterprise"), pk=pk
+        Declaration.objects.restrict(request.user, "view").select_related("enterprise"), pk=pk
     )
     is_staff = is_district_admin(request.user)
     context = {
         "declaration": declaration,
         "standards": declaration.standards.select_related("standard"),
-        "may_edit": Declaration.objects.editable_by(request.user).filter(pk=pk).exists(),
+        "may_edit": can(request.user, "change", declaration),
         "is_staff": is_staff,
         "problems": services.declaration_problems(declaration) if is_staff else None,
         "flag_form": FlagForm() if is_staff else None,
@@ -345,7 +348,7 @@ def declaration_create(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
 @require_http_methods(["GET", "POST"])
 def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = get_object_or_404(Declaration.objects.editable_by(request.user), pk=pk)
+    declaration = get_object_or_404(Declaration.objects.restrict(request.user, "change"), pk=pk)
     return _declaration_form(request, declaration)
 
 
@@ -373,7 +376,7 @@ def _declaration_form(request: HttpRequest, declaration: Declaration | None) -> 
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
 @require_POST
 def declaration_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = get_object_or_404(Declaration.objects.editable_by(request.user), pk=pk)
+    declaration = get_object_or_404(Declaration.objects.restrict(request.user, "change"), pk=pk)
     action = request.POST.get("action")
     if action not in ("publish", "withdraw"):
         return HttpResponseBadRequest(gettext("Unknown step."))
@@ -408,10 +411,10 @@ def declaration_flag(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def leader_list(request: HttpRequest) -> HttpResponse:
-    schemes = LeaderScheme.objects.visible_to(request.user)
+    schemes = LeaderScheme.objects.restrict(request.user, "view")
     if wants_xlsx(request):
         leaders = (
-            LeaderEntry.objects.visible_to(request.user)
+            LeaderEntry.objects.restrict(request.user, "view")
             .filter(scheme__in=schemes, is_leader=True)
             .select_related("scheme", "enterprise")
             .order_by("-scheme__year", "scheme__product_category", "rank", "pk")
@@ -443,7 +446,7 @@ LEADER_COLUMNS = [
 
 
 def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_object_or_404(LeaderScheme.objects.visible_to(request.user), pk=pk)
+    scheme = LeaderScheme.objects.get_for(request.user, "view", pk)
     indicators = list(scheme.indicators.all())
     entries = list(scheme.entries.select_related("enterprise").prefetch_related("values"))
     entries.sort(key=lambda e: (e.rank is None, e.rank or 0, e.enterprise.name))
@@ -466,7 +469,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
 @require_http_methods(["GET", "POST"])
 def scheme_enter(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_object_or_404(LeaderScheme.objects.visible_to(request.user), pk=pk)
+    scheme = LeaderScheme.objects.get_for(request.user, "view", pk)
     form = entry_form(scheme)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = {
@@ -481,7 +484,7 @@ def scheme_enter(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, gettext("Your entry was saved."))
             return redirect(scheme)
-    own = LeaderEntry.objects.editable_by(request.user).filter(scheme=scheme)
+    own = LeaderEntry.objects.restrict(request.user, "change").filter(scheme=scheme)
     return render(
         request, "standards/scheme_enter.html", {"form": form, "scheme": scheme, "own": own}
     )
@@ -529,7 +532,7 @@ def _put_scheme_errors(form, filled, error: ValidationError) -> None:
 @role_required(Role.ADMIN)
 @require_POST
 def scheme_rank(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_object_or_404(LeaderScheme.objects.visible_to(request.user), pk=pk)
+    scheme = LeaderScheme.objects.get_for(request.user, "view", pk)
     try:
         leaders = services.rank_scheme(request.user, scheme)
     except ValidationError as error:
@@ -545,7 +548,7 @@ def scheme_rank(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
-    groups = GroupStandard.objects.visible_to(request.user).select_related(
+    groups = GroupStandard.objects.restrict(request.user, "view").select_related(
         "standard", "chamber", "adopted_by"
     )
     if wants_xlsx(request):
@@ -571,12 +574,12 @@ GROUP_COLUMNS = [
 
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(
-        GroupStandard.objects.visible_to(request.user).select_related(
+        GroupStandard.objects.restrict(request.user, "view").select_related(
             "standard", "chamber", "adopted_by"
         ),
         pk=pk,
     )
-    may_edit = GroupStandard.objects.editable_by(request.user).filter(pk=pk).exists()
+    may_edit = can(request.user, "change", group)
     drafters = group.groupstandarddrafter_set.select_related("organisation")
     return render(
         request,
@@ -603,7 +606,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CHAMBER, Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def group_adoption(request: HttpRequest, pk: int) -> HttpResponse:
-    group = get_object_or_404(GroupStandard.objects.editable_by(request.user), pk=pk)
+    group = get_object_or_404(GroupStandard.objects.restrict(request.user, "change"), pk=pk)
     initial = {
         "adopted_by": group.adopted_by_id,
         "adopted_on": group.adopted_on,

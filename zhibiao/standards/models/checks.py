@@ -8,6 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.permissions import RestrictedQuerySet
+
 
 class PrivateStorage(FileSystemStorage):
     """Files that only their owner may download, through a view: never under MEDIA_URL.
@@ -53,13 +55,15 @@ class Verdict(models.TextChoices):
     UNKNOWN = "unknown", _("Not in the catalogue")
 
 
-class CheckQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CheckQuerySet:
+class CheckQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> CheckQuerySet:
         """A report belongs to the user who ran it; nobody else sees it, not even staff:
         the document may be confidential."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(owner=user)
+
+    actions = {"view": _visible_to}
 
 
 class Check(models.Model):
