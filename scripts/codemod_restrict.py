@@ -19,10 +19,12 @@ What it rewrites (see `zhibiao/core/permissions.py`):
 - a machine's ``visible=X.objects.visible_to`` → ``restrict="view"``;
 - every other ``.<verb>(u)`` → ``.restrict(u, "<action>")`` (``of`` only after ``.objects``).
 
-It adds the import of `can` / `ensure_can` where it introduced them, then lets ruff drop the
-imports left unused (``ensure``) and sort and format the files it changed. It does not touch
-the queryset definitions (``def _visible_to``): a queryset still defining a public verb is
-reported, for its table of actions to be written by hand. ``listed()`` is not a permission (it
+A queryset class (``class XQuerySet(models.QuerySet)``) still defining the old verbs becomes
+a ``RestrictedQuerySet``: its verbs are renamed private (``def _visible_to``), their bodies
+unchanged, and a table ``actions = {"view": _visible_to, …}`` is added at its end; one that
+already has a table is only reported. It adds the imports of `RestrictedQuerySet`, `can` and
+`ensure_can` where it introduced them, then lets ruff drop the imports left unused
+(``ensure``) and sort and format the files it changed. ``listed()`` is not a permission (it
 takes no user) and stays. A file that holds the old verbs on purpose (this script's tests)
 says so with a comment ``# codemod_restrict: skip``.
 """
@@ -69,6 +71,9 @@ PARENS_RE = re.compile(
 MACHINE_RE = re.compile(rf"\bvisible=(?:{MODEL})\.objects\.visible_to\b(?!\s*\()")
 NAMED_RE = re.compile(rf"\.(?P<verb>{NAMED})\(\s*(?P<user>{USER})\s*\)")
 OF_RE = re.compile(rf"\.objects\.of\(\s*(?P<user>{USER})\s*\)")
+CLASS_RE = re.compile(r"^class (?P<name>\w+)\((?:models\.)?QuerySet(?:\[[^\]]*\])?\):\n", re.M)
+#: A class's body ends at the next line that starts in the first column.
+BODY_END_RE = re.compile(r"\n(?=\S)")
 #: A file holding the old verbs on purpose (this script's own tests) says so.
 SKIP = "codemod_restrict: " + "skip"
 DEFINITION_RE = re.compile(rf"^\s+def (?:{ALL})\(self, user", re.M)
@@ -99,7 +104,36 @@ def _fetch(m: re.Match) -> str:
     return f"get_object_or_404({queryset}, {m['field']}={m['key'].strip()})"
 
 
+def _definitions(text: str) -> str:
+    """A queryset class still defining public verbs: its verbs become private, its base
+    `RestrictedQuerySet`, and a table of actions names them (one that has a table already is
+    left for a person, and reported)."""
+    out, at = [], 0
+    for m in CLASS_RE.finditer(text):
+        start = m.end()
+        end = BODY_END_RE.search(text, start)
+        stop = end.start() + 1 if end else len(text)
+        body = text[start:stop]
+        verbs = [v for v in VERBS if re.search(rf"^    def {v}\(self, user", body, re.M)]
+        if not verbs or re.search(r"^    actions = ", body, re.M):
+            continue
+        for verb in verbs:
+            body = re.sub(
+                rf"^    def {verb}\(self, user", f"    def _{verb}(self, user", body, flags=re.M
+            )
+        table = ", ".join(f'"{VERBS[v]}": _{v}' for v in verbs)
+        body = (
+            body.rstrip("\n")
+            + f"\n\n    actions = {{{table}}}\n"
+            + "\n" * (len(body) - len(body.rstrip("\n")) - 1)
+        )
+        out += [text[at : m.start()], f"class {m['name']}(RestrictedQuerySet):\n", body]
+        at = stop
+    return "".join(out) + text[at:]
+
+
 def rewrite(text: str) -> str:
+    text = _definitions(text)
     text = ENSURE_RE.sub(lambda m: _call("ensure_can", m), text)
     text = CAN_RE.sub(lambda m: _call("can", m), text)
     text = PARENS_RE.sub(r"\g<before>\g<call>", text)
@@ -111,9 +145,9 @@ def rewrite(text: str) -> str:
 
 
 def _uses(name: str, text: str) -> bool:
-    """Whether the module calls `name` without defining it."""
-    calls = re.search(rf"(?<![\w.]){name}\(", text)
-    return calls is not None and re.search(rf"^def {name}\(", text, re.M) is None
+    """Whether the module calls (or, for the class, derives from) `name` without defining it."""
+    used = re.search(rf"(?<![\w.]){name}\(" if name[0].islower() else rf"\({name}\)", text)
+    return used is not None and re.search(rf"^(?:def|class) {name}\b", text, re.M) is None
 
 
 def _imports(name: str, text: str) -> bool:
@@ -122,7 +156,8 @@ def _imports(name: str, text: str) -> bool:
 
 
 def _add_imports(text: str) -> str:
-    missing = [n for n in ("can", "ensure_can") if _uses(n, text) and not _imports(n, text)]
+    names = ("RestrictedQuerySet", "can", "ensure_can")
+    missing = [n for n in names if _uses(n, text) and not _imports(n, text)]
     if not missing:
         return text
     line = f"from zhibiao.core.permissions import {', '.join(missing)}\n"

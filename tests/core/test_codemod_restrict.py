@@ -97,3 +97,52 @@ def test_the_tree_has_nothing_left_to_rewrite(codemod):
     texts = {f: f.read_text() for f in files}
     left = [str(f) for f, text in texts.items() if codemod.SKIP not in text]
     assert [f for f in left if codemod.rewrite(texts[Path(f)]) != texts[Path(f)]] == []
+
+
+QUERYSET_BEFORE = '''from django.db import models
+
+from zhibiao.accounts.permissions import is_district_admin
+
+
+class ThingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ThingQuerySet:
+        """Public things for everyone, all for administrators."""
+        if is_district_admin(user):
+            return self
+        return self.filter(Q(is_public=True) | Q(pk__in=self.managed_by(user)))
+
+    def managed_by(self, user) -> ThingQuerySet:
+        return self.filter(owner=user)
+
+
+class Thing(models.Model):
+    objects = ThingQuerySet.as_manager()
+'''
+
+QUERYSET_AFTER = '''from django.db import models
+
+from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.accounts.permissions import is_district_admin
+
+
+class ThingQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> ThingQuerySet:
+        """Public things for everyone, all for administrators."""
+        if is_district_admin(user):
+            return self
+        return self.filter(Q(is_public=True) | Q(pk__in=self.restrict(user, "manage")))
+
+    def _managed_by(self, user) -> ThingQuerySet:
+        return self.filter(owner=user)
+
+    actions = {"view": _visible_to, "manage": _managed_by}
+
+
+class Thing(models.Model):
+    objects = ThingQuerySet.as_manager()
+'''
+
+
+def test_a_queryset_still_defining_verbs_gets_a_table(codemod):
+    assert codemod.rewrite(QUERYSET_BEFORE) == QUERYSET_AFTER
+    assert codemod.rewrite(QUERYSET_AFTER) == QUERYSET_AFTER

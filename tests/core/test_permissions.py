@@ -46,8 +46,22 @@ def test_an_action_the_model_does_not_declare_is_a_programming_error(enterprise_
         Organisation.objects.restrict(enterprise_user, "manage")
 
 
-def test_a_model_without_a_view_rule_is_public_to_read(db):
-    # Offerings declare only "manage": the catalogue is public.
+def test_every_restricted_model_declares_view():
+    """A table that lost its "view" rule (say, in a merge) must fail, not show everything."""
+    from django.apps import apps
+
+    from zhibiao.core.permissions import RestrictedQuerySet
+
+    restricted = [
+        model
+        for model in apps.get_models()
+        if isinstance(model._default_manager.all(), RestrictedQuerySet)
+    ]
+    assert len(restricted) >= 19
+    assert [m.__name__ for m in restricted if "view" not in m._default_manager.all().actions] == []
+
+
+def test_a_public_catalogue_declares_view_as_everything(db):
     assert str(Offering.objects.restrict(AnonymousUser(), "view").query) == str(
         Offering.objects.all().query
     )

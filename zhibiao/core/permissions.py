@@ -17,9 +17,10 @@ once, there, and asked three ways:
 
 The actions are named after what the old verbs meant: "view" (see it at all), "view_private"
 (its non-public part), "change" (edit it), "manage" (run it: an event's registrations, a base,
-an offering), "act" (a registration its registrant answers for). A model whose queryset declares
-no "view" is public to read: `restrict(user, "view")` is every object. Asking for an action the
-model does not declare is a programming error (`LookupError`), not a refusal.
+an offering), "act" (a registration its registrant answers for). Every model declares "view",
+even when it is public (a rule returning the whole queryset), so that a table lost in a merge
+fails loudly instead of showing everything: asking for an action the model does not declare is
+a programming error (`LookupError`), not a refusal.
 
 core sits below accounts, so the rules themselves (which read roles) stay on the apps' querysets;
 this module only dispatches.
@@ -53,8 +54,6 @@ class RestrictedQuerySet(models.QuerySet):
         """The objects of this queryset on which `user` may take `action`."""
         rule = self.actions.get(action)
         if rule is None:
-            if action == VIEW:
-                return self.all()
             raise LookupError(f"{self.model.__name__} declares no permission action {action!r}")
         return rule(self, user)
 
