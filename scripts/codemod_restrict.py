@@ -61,7 +61,8 @@ CHECK = (
 ENSURE_RE = re.compile(rf"(?<![\w.])ensure\(\s*{CHECK}\s*\)")
 CAN_RE = re.compile(CHECK)
 FETCH_RE = re.compile(
-    rf"(?<![\w.])get_object_or_404\(\s*(?P<model>{MODEL})\.objects\.(?P<verb>{ALL})\(\s*(?P<user>{USER})\s*\)\s*,"
+    rf"(?<![\w.])get_object_or_404\(\s*(?P<model>{MODEL})\.objects\."
+    rf"(?P<verb>{ALL})\(\s*(?P<user>{USER})\s*\)\s*,"
     rf"\s*(?P<field>\w+)=(?P<key>{KEY})\s*,?\s*\)"
 )
 #: The parentheses the old check needed to break its line, around the `can(...)` it became.

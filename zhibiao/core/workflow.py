@@ -9,9 +9,9 @@ Taking a step (`take`), in this order:
 
 1. the step exists, else `TransitionRefused` ("Unknown step");
 2. the actor may see the object (the machine's `restrict` action, usually "view", asked of
-   the model's queryset through `zhibiao.core.permissions.can`) and may take this step (the
-   step's `may`), else `PermissionDenied` (a 403; the views have already turned an invisible object
-   into a 404);
+   the model's queryset through `zhibiao.core.permissions.ensure_can`) and may take this step
+   (the step's `may`), else `PermissionDenied` (a 403; the views have already turned an
+   invisible object into a 404);
 3. the object is in one of the step's source states, else `TransitionRefused` naming the step
    and the state;
 4. a reason is given if the step requires one, else a `ValidationError` on "reason";
