@@ -11,7 +11,10 @@ once, there, and asked three ways:
   prefetches, subqueries, `get_object_or_404`);
 - `X.objects.get_for(user, "change", pk)`: one object for a page or an endpoint; `Http404` when
   the user may not even see it (as another organisation's object is hidden), `PermissionDenied`
-  (403) when they may see it but not take the action;
+  (403) when they may see it but not take the action. The pages and endpoints that have always
+  answered 404 for both (editing another's organisation, an event one does not host: the
+  matrix in tests/permissions pins it) keep `get_object_or_404(X.objects.restrict(user,
+  "change"), pk=pk)`;
 - `can(actor, "manage", obj)` and `ensure_can(actor, "manage", obj)`: for services and pages'
   flags; `ensure_can` raises `PermissionDenied`.
 
