@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.modelfields import check, ref, unique, valid_choice
+from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.directory.validators import split_industry_code, validate_uscc
 
 
@@ -126,14 +127,14 @@ class Industry(models.Model):
         return f"{self.code} {self.name}"
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> OrganisationQuerySet:
+class OrganisationQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> OrganisationQuerySet:
         """The register is for signed-in users only; everyone signed in sees its public part."""
         if not user.is_authenticated:
             return self.none()
         return self
 
-    def editable_by(self, user) -> OrganisationQuerySet:
+    def _editable_by(self, user) -> OrganisationQuerySet:
         """District administrators edit any organisation; the users who act for one (the roles
         of ORGANISATION_ROLES) only their own.
 
@@ -152,10 +153,12 @@ class OrganisationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(pk=user.organisation_id)
 
-    def private_visible_to(self, user) -> OrganisationQuerySet:
+    def _private_visible_to(self, user) -> OrganisationQuerySet:
         """Whose non-public data (size, contacts, people) the user may read: the same as edit,
         so an expert does not read their employer's people either."""
-        return self.editable_by(user)
+        return self.restrict(user, "change")
+
+    actions = {"view": _visible_to, "change": _editable_by, "view_private": _private_visible_to}
 
 
 class Organisation(models.Model):
@@ -295,10 +298,12 @@ class _NameTable(dict):
         return default
 
 
-class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PersonQuerySet:
+class PersonQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> PersonQuerySet:
         """Contacts are private: district administrators and the person's own organisation."""
-        return self.filter(organisation__in=Organisation.objects.private_visible_to(user))
+        return self.filter(organisation__in=Organisation.objects.restrict(user, "view_private"))
+
+    actions = {"view": _visible_to}
 
 
 class Person(models.Model):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
 from zhibiao.core.bulk import insert_rows
+from zhibiao.core.permissions import ensure_can
 from zhibiao.core.tabular import (
     MAX_REPORTED_ERRORS,
     ImportCounts,
@@ -104,14 +105,14 @@ def create_organisation(actor, data: Mapping[str, Any], *, source: str = Source.
 @transaction.atomic
 def update_organisation(actor, organisation: Organisation, data: Mapping[str, Any]):
     """Change an organisation; its own users may change only its contact details and size."""
-    ensure(Organisation.objects.editable_by(actor).filter(pk=organisation.pk).exists())
+    ensure_can(actor, "change", organisation)
     allowed = organisation_fields_for(actor)
     return _update(actor, organisation, data, allowed, "organisation.update")
 
 
 @transaction.atomic
 def create_person(actor, organisation: Organisation, data: Mapping[str, Any]) -> Person:
-    ensure(Organisation.objects.editable_by(actor).filter(pk=organisation.pk).exists())
+    ensure_can(actor, "change", organisation)
     person = Person(organisation=organisation)
     _assign(person, data, PERSON_FIELDS)
     person.full_clean()
@@ -122,7 +123,7 @@ def create_person(actor, organisation: Organisation, data: Mapping[str, Any]) ->
 
 @transaction.atomic
 def update_person(actor, person: Person, data: Mapping[str, Any]) -> Person:
-    ensure(Person.objects.visible_to(actor).filter(pk=person.pk).exists())
+    ensure_can(actor, "view", person)
     return _update(actor, person, data, PERSON_FIELDS, "person.update")
 
 

@@ -14,6 +14,7 @@ from zhibiao.accounts.permissions import role_required
 from zhibiao.core.exports import wants_xlsx, xlsx_response
 from zhibiao.core.forms import imported, submitted
 from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.core.permissions import can
 from zhibiao.core.tabular import read_table
 from zhibiao.directory import services
 from zhibiao.directory.forms import (
@@ -36,7 +37,7 @@ from zhibiao.directory.models import (
 @role_required()
 def organisation_list(request: HttpRequest) -> HttpResponse:
     form = OrganisationFilterForm(request.GET or None)
-    queryset = Organisation.objects.visible_to(request.user)
+    queryset = Organisation.objects.restrict(request.user, "view")
     if request.GET:
         queryset = form.filter(queryset)
     if wants_xlsx(request):
@@ -99,8 +100,8 @@ def export_organisations(queryset) -> HttpResponse:
 
 @role_required()
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
-    may_see_private = Organisation.objects.private_visible_to(request.user).filter(pk=pk).exists()
+    organisation = Organisation.objects.get_for(request.user, "view", pk)
+    may_see_private = can(request.user, "view_private", organisation)
     context = {
         "organisation": organisation,
         "may_see_private": may_see_private,
@@ -124,7 +125,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @role_required()
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(Organisation.objects.editable_by(request.user), pk=pk)
+    organisation = get_object_or_404(Organisation.objects.restrict(request.user, "change"), pk=pk)
     form_class = organisation_form(request.user)
     initial = {name: getattr(organisation, name) for name in form_class.base_fields}
     form = form_class(request.POST or None, initial=initial)
@@ -160,7 +161,7 @@ def organisation_import(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     organisation = get_object_or_404(
-        Organisation.objects.editable_by(request.user), pk=organisation_pk
+        Organisation.objects.restrict(request.user, "change"), pk=organisation_pk
     )
     form = PersonForm(request.POST or None)
     save = partial(services.create_person, request.user, organisation)
@@ -175,7 +176,7 @@ def person_create(request: HttpRequest, organisation_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
-        Person.objects.visible_to(request.user).select_related("organisation"), pk=pk
+        Person.objects.restrict(request.user, "view").select_related("organisation"), pk=pk
     )
     initial = {name: getattr(person, name) for name in PersonForm.base_fields}
     form = PersonForm(request.POST or None, initial=initial)

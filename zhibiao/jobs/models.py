@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.modelfields import user_ref
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class JobStatus(models.TextChoices):
@@ -16,8 +17,8 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class JobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> JobQuerySet:
+class JobQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> JobQuerySet:
         """A job is its starter's; district administrators see all."""
         from zhibiao.accounts.permissions import is_district_admin
 
@@ -26,6 +27,8 @@ class JobQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(created_by=user)
+
+    actions = {"view": _visible_to}
 
 
 class Job(models.Model):

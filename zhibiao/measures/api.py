@@ -83,14 +83,14 @@ def _clause_out(clause: Clause) -> dict:
 @router.get("/clauses", response=list[ClauseOut], auth=optional_auth, summary="Published clauses")
 @paginate
 def list_clauses(request: HttpRequest):
-    clauses = Clause.objects.visible_to(request.auth).select_related("rulebook")
+    clauses = Clause.objects.restrict(request.auth, "view").select_related("rulebook")
     return [_clause_out(c) for c in clauses if c.versions.published().exists()]
 
 
 @router.get("/clauses/{code}", response=ClauseDetailOut, auth=optional_auth, summary="One clause")
 def get_clause(request: HttpRequest, code: str):
     clause = get_object_or_404(
-        Clause.objects.visible_to(request.auth).select_related("rulebook"), code=code
+        Clause.objects.restrict(request.auth, "view").select_related("rulebook"), code=code
     )
     return _clause_out(clause)
 
@@ -106,7 +106,9 @@ def entitlements(request: HttpRequest, organisation: int):
 
     An enterprise's own users and district administrators only; anyone else gets 404.
     """
-    org = get_object_or_404(Organisation.objects.private_visible_to(request.auth), pk=organisation)
+    org = get_object_or_404(
+        Organisation.objects.restrict(request.auth, "view_private"), pk=organisation
+    )
     return [
         {"organisation_id": org.pk, "document_id": rb.document_id, "explanation": ex.to_dict()}
         for rb, ex in services.explain_enterprise(org)

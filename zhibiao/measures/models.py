@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.modelfields import check, ref, unique, user_ref
+from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.policies.models import PolicyDocument
 
 
@@ -55,16 +56,18 @@ class RuleBook(models.Model):
         return self.code
 
 
-class ClauseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ClauseQuerySet:
+class ClauseQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> ClauseQuerySet:
         """Clauses with a published version of a document the user may see are public; drafts,
         and the clauses of an unpublished document, only for administrators."""
         if is_district_admin(user):
             return self
         return self.filter(
-            rulebook__document__in=PolicyDocument.objects.visible_to(user),
+            rulebook__document__in=PolicyDocument.objects.restrict(user, "view"),
             versions__published_at__isnull=False,
         ).distinct()
+
+    actions = {"view": _visible_to}
 
 
 class Clause(models.Model):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.modelfields import check, ref, valid_choice
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class PolicyLevel(models.TextChoices):
@@ -22,8 +23,8 @@ class PolicyLevel(models.TextChoices):
     DISTRICT = "district", _("District")
 
 
-class PolicyQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PolicyQuerySet:
+class PolicyQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> PolicyQuerySet:
         """Published documents are public; drafts only for district administrators."""
         if is_district_admin(user):
             return self
@@ -34,6 +35,8 @@ class PolicyQuerySet(models.QuerySet):
         return self.filter(effective_from__lte=on).filter(
             Q(effective_to__isnull=True) | Q(effective_to__gte=on)
         )
+
+    actions = {"view": _visible_to}
 
 
 class PolicyDocument(models.Model):

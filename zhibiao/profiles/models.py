@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.attestation import Attested
 from zhibiao.core.modelfields import YEAR_VALIDATORS, check, ref, unique, year_field
+from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.directory.models import Organisation
 
 
@@ -66,10 +67,12 @@ class CreditList(models.TextChoices):
     SERIOUS = "serious", _("List of serious violations of law and trust")
 
 
-class RecordQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class RecordQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user):
         """An enterprise's records: its own users and district administrators."""
-        return self.filter(organisation__in=Organisation.objects.private_visible_to(user))
+        return self.filter(organisation__in=Organisation.objects.restrict(user, "view_private"))
+
+    actions = {"view": _visible_to}
 
 
 class EnterpriseRecord(Attested):

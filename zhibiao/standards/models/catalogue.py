@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao import stdcodes
 from zhibiao.core.modelfields import check, ref, unique, valid_choice, year_field
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class Level(models.TextChoices):
@@ -58,16 +59,18 @@ class CatalogueSource(models.TextChoices):
     SYNTHETIC = "synthetic", _("Synthetic (benchmark)")
 
 
-class StandardQuerySet(models.QuerySet):
+class StandardQuerySet(RestrictedQuerySet):
     """The catalogue is public: everyone may read it, only district administrators change it."""
 
-    def visible_to(self, user) -> StandardQuerySet:
+    def _visible_to(self, user) -> StandardQuerySet:
         return self
 
-    def editable_by(self, user) -> StandardQuerySet:
+    def _editable_by(self, user) -> StandardQuerySet:
         from zhibiao.accounts.permissions import is_district_admin
 
         return self if is_district_admin(user) else self.none()
+
+    actions = {"view": _visible_to, "change": _editable_by}
 
 
 def search_key(code: str) -> str:

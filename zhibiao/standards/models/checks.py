@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.modelfields import ref, user_ref
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class PrivateStorage(FileSystemStorage):
@@ -55,13 +56,15 @@ class Verdict(models.TextChoices):
     UNKNOWN = "unknown", _("Not in the catalogue")
 
 
-class CheckQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CheckQuerySet:
+class CheckQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> CheckQuerySet:
         """A report belongs to the user who ran it; nobody else sees it, not even staff:
         the document may be confidential."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(owner=user)
+
+    actions = {"view": _visible_to}
 
 
 class Check(models.Model):

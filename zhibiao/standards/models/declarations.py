@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.modelfields import ref, unique, user_ref, valid_choice
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class DeclarationStatus(models.TextChoices):
@@ -18,21 +19,25 @@ class DeclarationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class DeclarationQuerySet(models.QuerySet):
+class DeclarationQuerySet(RestrictedQuerySet):
     def published(self) -> DeclarationQuerySet:
         return self.filter(status=DeclarationStatus.PUBLISHED)
 
-    def visible_to(self, user) -> DeclarationQuerySet:
+    def _visible_to(self, user) -> DeclarationQuerySet:
         """Published declarations are public; drafts only for their enterprise and staff."""
-        return self.filter(Q(status=DeclarationStatus.PUBLISHED) | Q(pk__in=self.editable_by(user)))
+        return self.filter(
+            Q(status=DeclarationStatus.PUBLISHED) | Q(pk__in=self.restrict(user, "change"))
+        )
 
-    def editable_by(self, user) -> DeclarationQuerySet:
+    def _editable_by(self, user) -> DeclarationQuerySet:
         from zhibiao.accounts.models import Role
         from zhibiao.accounts.permissions import has_role
 
         if not has_role(user, Role.ENTERPRISE, Role.BASE_MANAGER) or not user.organisation_id:
             return self.none()
         return self.filter(enterprise_id=user.organisation_id)
+
+    actions = {"view": _visible_to, "change": _editable_by}
 
 
 class Declaration(models.Model):

@@ -10,14 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.attestation import Attested
 from zhibiao.core.modelfields import ref, unique
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
-class GroupStandardQuerySet(models.QuerySet):
-    def visible_to(self, user) -> GroupStandardQuerySet:
+class GroupStandardQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> GroupStandardQuerySet:
         """Group standards are public."""
         return self
 
-    def editable_by(self, user) -> GroupStandardQuerySet:
+    def _editable_by(self, user) -> GroupStandardQuerySet:
         """A chamber's users manage their chamber's standards; administrators all."""
         from zhibiao.accounts.models import Role
         from zhibiao.accounts.permissions import has_role, is_district_admin
@@ -27,6 +28,8 @@ class GroupStandardQuerySet(models.QuerySet):
         if not has_role(user, Role.CHAMBER) or not user.organisation_id:
             return self.none()
         return self.filter(chamber_id=user.organisation_id)
+
+    actions = {"view": _visible_to, "change": _editable_by}
 
 
 class GroupStandard(Attested):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.modelfields import check, ref, unique, year_field
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class IndicatorKind(models.TextChoices):
@@ -28,10 +29,12 @@ class SchemeStatus(models.TextChoices):
     RANKED = "ranked", _("Ranked")
 
 
-class SchemeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> SchemeQuerySet:
+class SchemeQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> SchemeQuerySet:
         """Evaluations, rankings and leader lists are public."""
         return self
+
+    actions = {"view": _visible_to}
 
 
 class LeaderScheme(models.Model):
@@ -138,17 +141,19 @@ class Indicator(models.Model):
             raise ValidationError(errors)
 
 
-class EntryQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EntryQuerySet:
+class EntryQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> EntryQuerySet:
         return self
 
-    def editable_by(self, user) -> EntryQuerySet:
+    def _editable_by(self, user) -> EntryQuerySet:
         from zhibiao.accounts.models import Role
         from zhibiao.accounts.permissions import has_role
 
         if not has_role(user, Role.ENTERPRISE, Role.BASE_MANAGER) or not user.organisation_id:
             return self.none()
         return self.filter(enterprise_id=user.organisation_id)
+
+    actions = {"view": _visible_to, "change": _editable_by}
 
 
 class LeaderEntry(models.Model):

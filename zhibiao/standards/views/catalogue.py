@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -129,7 +129,7 @@ def _all_results(q: str, *, level: str | None, status: str | None) -> Iterator[S
 
 
 def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    standard = get_object_or_404(Standard.objects.visible_to(request.user), pk=pk)
+    standard = Standard.objects.get_for(request.user, "view", pk)
     context = {
         "standard": standard,
         "replaced_by": Replacement.objects.filter(old=standard).select_related("new"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from zhibiao.accounts.permissions import role_required
@@ -28,12 +28,12 @@ def check_new(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return redirect(check)
-    checks = Check.objects.visible_to(request.user)[:20]
+    checks = Check.objects.restrict(request.user, "view")[:20]
     return render(request, "standards/check_new.html", {"form": form, "checks": checks})
 
 
 def _own_check(request: HttpRequest, pk: int) -> Check:
-    return get_object_or_404(Check.objects.visible_to(request.user), pk=pk)
+    return Check.objects.get_for(request.user, "view", pk)
 
 
 @role_required()

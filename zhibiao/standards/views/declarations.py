@@ -18,6 +18,7 @@ from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import query_without_page
+from zhibiao.core.permissions import can
 from zhibiao.standards import services
 from zhibiao.standards.forms import DeclarationForm, FlagForm
 from zhibiao.standards.models import Declaration, DeclarationStatus
@@ -27,7 +28,9 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     declarations = (
         Declaration.objects.published().select_related("enterprise").prefetch_related("standards")
     )
-    mine = Declaration.objects.editable_by(request.user).exclude(status=DeclarationStatus.PUBLISHED)
+    mine = Declaration.objects.restrict(request.user, "change").exclude(
+        status=DeclarationStatus.PUBLISHED
+    )
     q = (request.GET.get("q") or "").strip()[:100]
     if q:
         declarations = (
@@ -45,7 +48,7 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
         "mine": mine,
         "q": q,
         "query": query_without_page(request),
-        "may_declare": Declaration.objects.editable_by(request.user) is not None
+        "may_declare": Declaration.objects.restrict(request.user, "change") is not None
         and request.user.is_authenticated
         and request.user.role in (Role.ENTERPRISE, Role.BASE_MANAGER),
     }
@@ -63,13 +66,13 @@ DECLARATION_COLUMNS = [
 
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = get_object_or_404(
-        Declaration.objects.visible_to(request.user).select_related("enterprise"), pk=pk
+        Declaration.objects.restrict(request.user, "view").select_related("enterprise"), pk=pk
     )
     is_staff = is_district_admin(request.user)
     context = {
         "declaration": declaration,
         "standards": declaration.standards.select_related("standard"),
-        "may_edit": Declaration.objects.editable_by(request.user).filter(pk=pk).exists(),
+        "may_edit": can(request.user, "change", declaration),
         "is_staff": is_staff,
         "problems": services.declaration_problems(declaration) if is_staff else None,
         "flag_form": FlagForm() if is_staff else None,
@@ -86,7 +89,7 @@ def declaration_create(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
 @require_http_methods(["GET", "POST"])
 def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = get_object_or_404(Declaration.objects.editable_by(request.user), pk=pk)
+    declaration = get_object_or_404(Declaration.objects.restrict(request.user, "change"), pk=pk)
     return _declaration_form(request, declaration)
 
 
@@ -114,7 +117,7 @@ def _declaration_form(request: HttpRequest, declaration: Declaration | None) -> 
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
 @require_POST
 def declaration_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = get_object_or_404(Declaration.objects.editable_by(request.user), pk=pk)
+    declaration = get_object_or_404(Declaration.objects.restrict(request.user, "change"), pk=pk)
     action = request.POST.get("action")
     if action not in ("publish", "withdraw"):
         return HttpResponseBadRequest(gettext("Unknown step."))

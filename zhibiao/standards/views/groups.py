@@ -15,13 +15,14 @@ from zhibiao.accounts.permissions import role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import query_without_page
+from zhibiao.core.permissions import can
 from zhibiao.standards import services
 from zhibiao.standards.forms import AdoptionForm, GroupStandardForm
 from zhibiao.standards.models import GroupStandard
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
-    groups = GroupStandard.objects.visible_to(request.user).select_related(
+    groups = GroupStandard.objects.restrict(request.user, "view").select_related(
         "standard", "chamber", "adopted_by"
     )
     if wants_xlsx(request):
@@ -47,12 +48,12 @@ GROUP_COLUMNS = [
 
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(
-        GroupStandard.objects.visible_to(request.user).select_related(
+        GroupStandard.objects.restrict(request.user, "view").select_related(
             "standard", "chamber", "adopted_by"
         ),
         pk=pk,
     )
-    may_edit = GroupStandard.objects.editable_by(request.user).filter(pk=pk).exists()
+    may_edit = can(request.user, "change", group)
     drafters = group.groupstandarddrafter_set.select_related("organisation")
     return render(
         request,
@@ -79,7 +80,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CHAMBER, Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def group_adoption(request: HttpRequest, pk: int) -> HttpResponse:
-    group = get_object_or_404(GroupStandard.objects.editable_by(request.user), pk=pk)
+    group = get_object_or_404(GroupStandard.objects.restrict(request.user, "change"), pk=pk)
     initial = {
         "adopted_by": group.adopted_by_id,
         "adopted_on": group.adopted_on,

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +25,10 @@ from zhibiao.standards.models import IndicatorKind, LeaderEntry, LeaderScheme
 
 
 def leader_list(request: HttpRequest) -> HttpResponse:
-    schemes = LeaderScheme.objects.visible_to(request.user)
+    schemes = LeaderScheme.objects.restrict(request.user, "view")
     if wants_xlsx(request):
         leaders = (
-            LeaderEntry.objects.visible_to(request.user)
+            LeaderEntry.objects.restrict(request.user, "view")
             .filter(scheme__in=schemes, is_leader=True)
             .select_related("scheme", "enterprise")
             .order_by("-scheme__year", "scheme__product_category", "rank", "pk")
@@ -60,7 +60,7 @@ LEADER_COLUMNS = [
 
 
 def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_object_or_404(LeaderScheme.objects.visible_to(request.user), pk=pk)
+    scheme = LeaderScheme.objects.get_for(request.user, "view", pk)
     indicators = list(scheme.indicators.all())
     entries = list(scheme.entries.select_related("enterprise").prefetch_related("values"))
     entries.sort(key=lambda e: (e.rank is None, e.rank or 0, e.enterprise.name))
@@ -83,7 +83,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
 @require_http_methods(["GET", "POST"])
 def scheme_enter(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_object_or_404(LeaderScheme.objects.visible_to(request.user), pk=pk)
+    scheme = LeaderScheme.objects.get_for(request.user, "view", pk)
     form = entry_form(scheme)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = {
@@ -98,7 +98,7 @@ def scheme_enter(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, gettext("Your entry was saved."))
             return redirect(scheme)
-    own = LeaderEntry.objects.editable_by(request.user).filter(scheme=scheme)
+    own = LeaderEntry.objects.restrict(request.user, "change").filter(scheme=scheme)
     return render(
         request, "standards/scheme_enter.html", {"form": form, "scheme": scheme, "own": own}
     )
@@ -146,7 +146,7 @@ def _put_scheme_errors(form, filled, error: ValidationError) -> None:
 @role_required(Role.ADMIN)
 @require_POST
 def scheme_rank(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_object_or_404(LeaderScheme.objects.visible_to(request.user), pk=pk)
+    scheme = LeaderScheme.objects.get_for(request.user, "view", pk)
     try:
         leaders = services.rank_scheme(request.user, scheme)
     except ValidationError as error:
