@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "zhibiao.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "zhibiao.core.apierrors.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -258,6 +259,9 @@ JOBS_INLINE = env_bool("ZHIBIAO_JOBS_INLINE")
 # old ones still answer: a new record shows within about this long. 0 computes on every request.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZHIBIAO_DASHBOARD_CACHE_SECONDS", "45"))
 
+# Every answer under this prefix is JSON (zhibiao.core.apierrors).
+API_PREFIX = "/api/v1/"
+NINJA_PAGINATION_CLASS = "zhibiao.core.apischema.BoundedPagination"
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 
