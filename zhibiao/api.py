@@ -19,7 +19,7 @@ from zhibiao.accounts.api import router as accounts_router
 from zhibiao.applications.api import router as applications_router
 from zhibiao.bases.api import router as bases_router
 from zhibiao.committee.api import router as committee_router
-from zhibiao.core.apierrors import envelope, parse_error_detail, status_message
+from zhibiao.core.apierrors import document_errors, envelope, parse_error_detail, status_message
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.dashboard.api import router as dashboard_router
 from zhibiao.directory.api import router as directory_router
@@ -32,7 +32,15 @@ from zhibiao.standards.api import router as standards_router
 from zhibiao.supply.api import router as supply_router
 from zhibiao.verification.api import router as verification_router
 
-api = NinjaAPI(
+
+class Api(NinjaAPI):
+    """The platform's API, whose document also lists the errors each operation answers."""
+
+    def get_openapi_schema(self, **kwargs):
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = Api(
     title="zhibiao API",
     version="1",
     description=(

@@ -122,3 +122,49 @@ _JSON_PROBLEMS = {
 def _json_problem(message: str) -> str:
     translated = _JSON_PROBLEMS.get(message)
     return str(translated) if translated is not None else message
+
+
+#: The error body in the OpenAPI document.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string", "description": "What went wrong, in the client's language"},
+        "errors": {
+            "type": "object",
+            "description": "Per field (or `__all__`), its messages",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+
+#: The errors any operation may answer, and those only an operation with a body may.
+_ANY = {
+    "400": "The request could not be read",
+    "401": "No valid token or session where one is needed, or a bad token",
+    "403": "Signed in, but not allowed",
+    "404": "No such object, or not visible to the caller",
+    "422": "The input is not valid; `errors` names each field",
+    "429": "Too many requests",
+}
+_WITH_BODY = {
+    "409": "The record's state does not allow this now, or it changed meanwhile",
+    "413": "The request is too large",
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the envelope and the error answers to every operation of an OpenAPI document, so
+    that the document says what a client can receive (ninja documents only successes)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path in schema.get("paths", {}).values():
+        for method, operation in path.items():
+            statuses = dict(_ANY)
+            if method in ("post", "put", "patch", "delete"):
+                statuses.update(_WITH_BODY)
+            responses = operation.setdefault("responses", {})
+            for status, description in statuses.items():
+                responses.setdefault(status, {"description": description, "content": reference})
+    return schema

@@ -30,7 +30,7 @@ Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
 TEXT_MAX = 20_000
 
 
-class Input(Schema):
+class Payload(Schema):
     """The base of every request body: unknown fields are refused (422 naming them), text is
     bounded."""
 
