@@ -9,11 +9,13 @@ stored. The types below carry the bounds into the OpenAPI document, so a client 
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, get_type_hints
 
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import paginate as ninja_paginate
 from pydantic import ConfigDict
 
 #: The largest integer the databases hold (a signed 64-bit column).
@@ -49,3 +51,14 @@ class BoundedPagination(LimitOffsetPagination):
             description="How many rows at most",
         )
         offset: int = Field(0, ge=0, le=2**31 - 1, description="How many rows to skip")
+
+
+def paginate(view: Callable[..., Any]) -> Callable[..., Any]:
+    """ninja's `paginate`, for modules written with `from __future__ import annotations`.
+
+    ninja reads a paginated view's parameters through its wrapper, and evaluates string
+    annotations in the wrapper's module, where `Id` or `DbInt` mean nothing; resolved here,
+    in the view's own module, the bounds reach the view.
+    """
+    view.__annotations__ = get_type_hints(view, include_extras=True)
+    return ninja_paginate(view)
