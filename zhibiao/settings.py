@@ -254,6 +254,8 @@ COURSE_BURST_CHECKINS = int(os.environ.get("ZHIBIAO_COURSE_BURST_CHECKINS", "10"
 
 # Background jobs run in a thread of the web process; tests run them inline instead.
 JOBS_INLINE = env_bool("ZHIBIAO_JOBS_INLINE")
+# Background jobs run at most this many at once per server process; more wait their turn.
+JOBS_WORKERS = int(os.environ.get("ZHIBIAO_JOBS_WORKERS", "2"))
 
 # The dashboard's figures are kept this many seconds, then rebuilt in the background while the
 # old ones still answer: a new record shows within about this long. 0 computes on every request.
