@@ -254,6 +254,8 @@ COURSE_BURST_CHECKINS = int(os.environ.get("ZHIBIAO_COURSE_BURST_CHECKINS", "10"
 
 # Background jobs run in a thread of the web process; tests run them inline instead.
 JOBS_INLINE = env_bool("ZHIBIAO_JOBS_INLINE")
+# An API token created without an expiry date lasts this many days.
+API_TOKEN_DAYS = 90
 # Background jobs run at most this many at once per server process; more wait their turn.
 JOBS_WORKERS = int(os.environ.get("ZHIBIAO_JOBS_WORKERS", "2"))
 
