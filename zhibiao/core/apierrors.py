@@ -167,4 +167,7 @@ def document_errors(schema: dict) -> dict:
             responses = operation.setdefault("responses", {})
             for status, description in statuses.items():
                 responses.setdefault(status, {"description": description, "content": reference})
+            # Answered by the HTTP server in front (gunicorn) before Django sees the request,
+            # so in its own format.
+            responses.setdefault("414", {"description": "The address is too long"})
     return schema
