@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.core.apischema import Payload
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import services
 from zhibiao.measures.models import Clause, RuleBook
@@ -39,7 +40,7 @@ class ExplanationOut(Schema):
     explanation: dict[str, Any]
 
 
-class CheckIn(Schema):
+class CheckIn(Payload):
     text: str
     clause: str | None = None
     rulebook: str | None = None
@@ -57,7 +58,7 @@ class CheckOut(Schema):
     errors: list[RuleErrorOut]
 
 
-class VersionIn(Schema):
+class VersionIn(Payload):
     text: str
     change_note: str = ""
 
