@@ -53,7 +53,7 @@ class RuleErrorOut(Schema):
     message: str
 
 
-class CheckOut(Schema):
+class RuleCheckOut(Schema):
     valid: bool
     errors: list[RuleErrorOut]
 
@@ -116,7 +116,7 @@ def entitlements(request: HttpRequest, organisation: int):
     ]
 
 
-@router.post("/check", response=CheckOut, auth=required_auth, summary="Check a clause's text")
+@router.post("/check", response=RuleCheckOut, auth=required_auth, summary="Check a clause's text")
 def check(request: HttpRequest, payload: CheckIn):
     """Errors with line and column, as the editor shows them; examples included."""
     ensure(is_district_admin(request.auth))
@@ -135,7 +135,7 @@ def _rulebook(code: str | None) -> RuleBook:
 
 @router.post(
     "/clauses/{code}/versions",
-    response={201: ClauseDetailOut, 422: CheckOut},
+    response={201: ClauseDetailOut, 422: RuleCheckOut},
     auth=required_auth,
     summary="Publish a new version of a clause",
 )
