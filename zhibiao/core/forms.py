@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
@@ -59,3 +60,14 @@ def form_error_message(form: forms.Form) -> str:
     """A bound form's errors as one line, field by field, worded as `error_message` words a
     service's refusal: for pages that answer a small form with a message, not the form again."""
     return error_message(form_errors(form))
+
+
+class StepForm(forms.Form):
+    """A step of a state machine as a page posts it: the step's name and the reason. A machine
+    whose steps take more (an amount, a rating, a batch) extends it with those fields; every
+    cleaned field goes to `zhibiao.core.workflow.take` (`zhibiao.core.steps.take_posted_step`)."""
+
+    action = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )

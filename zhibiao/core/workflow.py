@@ -264,11 +264,17 @@ def available(actor: Actor, obj: models.Model) -> list[Step]:
     return machine_for(obj).available(actor, obj)
 
 
+def status_field(verbose_name: Any, choices: type[models.Choices]) -> models.CharField:
+    """A step record's `from_status` or `to_status` with its model's states as choices, so that
+    the history shows them by name (`get_to_status_display`)."""
+    return models.CharField(verbose_name, max_length=20, choices=choices.choices)
+
+
 class StepRecord(models.Model):
-    """The history row of a new machine: who moved the object from which state to which, when
-    and why. A concrete model adds the foreign key to its object (named as the machine's
-    `history_link`) and its ordering. The existing step tables (`Transition`, `DemandStep`, …)
-    have these fields already under their own names; renaming them needs data migrations."""
+    """The history row of a machine: who moved the object from which state to which, when and
+    why. A concrete model adds the foreign key to its object (named as the machine's
+    `history_link`, with the related name `steps`), its ordering, and, with `status_field`, its
+    states as the choices of `from_status` and `to_status`."""
 
     action = models.CharField(_("action"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20)

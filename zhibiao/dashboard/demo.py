@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zhibiao.applications import services as applications
-from zhibiao.applications.models import Application, Transition
+from zhibiao.applications.models import Application, ApplicationStep
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.dashboard.models import Snapshot
 from zhibiao.dashboard.services import snapshot
@@ -69,26 +69,26 @@ def load(loader, orgs: dict, admin) -> None:
         if application.channel == "auto":  # 免申即享 goes to public notice without a review
             steps = [step for step in steps if step != "in_review"]
         if application.status == "draft":
-            Transition.objects.create(
+            ApplicationStep.objects.create(
                 application=application, action="submit", from_status="draft",
                 to_status="submitted", actor=admin, reason="",
             )  # fmt: skip
         moves = []
         for before, after in itertools.pairwise(steps):
             moves.append(
-                Transition(
+                ApplicationStep(
                     application=application, action=ACTIONS[after], from_status=before,
                     to_status=after,
                     actor=admin, reason="",
                 )
             )  # fmt: skip
-        Transition.objects.bulk_create(moves)
+        ApplicationStep.objects.bulk_create(moves)
         # Date the history: opened `opened_days` ago, paid `paid_days` after submission.
-        history = list(application.transitions.order_by("pk"))
+        history = list(application.steps.order_by("pk"))
         span = datetime.timedelta(days=paid_days or max(opened_days // 2, 1))
         for index, move in enumerate(history):
             at = opened + span * index / max(len(history) - 1, 1)
-            Transition.objects.filter(pk=move.pk).update(at=at)
+            ApplicationStep.objects.filter(pk=move.pk).update(at=at)
         values = {"status": final, "created_at": opened}
         if final in ("approved", "disbursed"):
             values["amount_approved"] = application.amount_assessed

@@ -20,6 +20,8 @@ from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.core.steps import take_posted_step
+from zhibiao.core.workflow import available
 from zhibiao.directory import uscc
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.directory.models import Organisation, Town
@@ -27,11 +29,11 @@ from zhibiao.supply import services
 from zhibiao.supply.forms import (
     ConflictForm,
     DemandForm,
+    DemandStepForm,
     ExpertProfileForm,
     OfferingForm,
     StaffDemandForm,
     StaffOfferingForm,
-    StepForm,
 )
 from zhibiao.supply.models import STATUS_GROUPS as DEMAND_GROUPS
 from zhibiao.supply.models import Attachment, Category, Demand, DemandStatus, Offering, PriceModel
@@ -204,7 +206,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "demand": demand,
         "offers": demand.offers.select_related("offering__organisation", "expert", "made_by"),
-        "steps": services.available_steps(user, demand),
+        "steps": available(user, demand),
         "history": demand.steps.select_related("actor"),
         "attachments": demand.attachments.all(),
         "candidates": services.candidates(demand) if may_choose else None,
@@ -239,23 +241,8 @@ def offer(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required()
 @require_POST
 def step(request: HttpRequest, pk: int) -> HttpResponse:
-    demand = get_object_or_404(_demands(request.user), pk=pk)
-    form = StepForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, gettext("The request is not valid."))
-        return redirect(demand)
-    data = form.cleaned_data
-    return _act(
-        request,
-        demand,
-        lambda: services.transition(
-            request.user,
-            demand,
-            data["action"],
-            reason=data["reason"],
-            rating=data["rating"],
-            comment=data["comment"],
-        ),
+    return take_posted_step(
+        request, get_object_or_404(_demands(request.user), pk=pk), DemandStepForm
     )
 
 
