@@ -16,7 +16,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.files import StoredFile
 from zhibiao.core.modelfields import check, ref, unique, user_ref, year_field
-from zhibiao.core.workflow import StepRecord, status_field
+from zhibiao.core.workflow import StepRecord, status_fields
 
 
 class Status(models.TextChoices):
@@ -130,14 +130,10 @@ class ApplicationStep(StepRecord):
     """One step of an application: who moved it from which state to which, when and why."""
 
     application = ref(Application, _("application"), "steps")
-    from_status = status_field(_("from"), Status)
-    to_status = status_field(_("to"), Status)
+    from_status, to_status = status_fields(Status)
 
     class Meta(StepRecord.Meta):
         ordering = ["application", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.application}: {super().__str__()}"
 
 
 class Evidence(StoredFile):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.modelfields import check, ref, unique, user_ref, valid_choice, year_field
 from zhibiao.core.numerals import chinese_number
-from zhibiao.core.workflow import StepRecord, status_field
+from zhibiao.core.workflow import StepRecord, status_fields
 
 
 class BaseStatus(models.TextChoices):
@@ -176,16 +176,12 @@ class BaseStep(StepRecord):
     """One step of a base's status (suspension, reinstatement, removal): who, when and why."""
 
     base = ref(TrainingBase, _("training base"), "steps")
-    from_status = status_field(_("from"), BaseStatus)
-    to_status = status_field(_("to"), BaseStatus)
+    from_status, to_status = status_fields(BaseStatus)
 
     class Meta(StepRecord.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["base", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.base}: {super().__str__()}"
 
 
 class Evaluation(models.Model):
@@ -303,13 +299,9 @@ class NominationStep(StepRecord):
     """One step of a nomination: who, when, why."""
 
     nomination = ref(Nomination, _("application"), "steps")
-    from_status = status_field(_("from"), NominationStatus)
-    to_status = status_field(_("to"), NominationStatus)
+    from_status, to_status = status_fields(NominationStatus)
 
     class Meta(StepRecord.Meta):
         verbose_name = _("application step")
         verbose_name_plural = _("application steps")
         ordering = ["nomination", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.nomination}: {super().__str__()}"

@@ -264,16 +264,19 @@ def available(actor: Actor, obj: models.Model) -> list[Step]:
     return machine_for(obj).available(actor, obj)
 
 
-def status_field(verbose_name: Any, choices: type[models.Choices]) -> models.CharField:
-    """A step record's `from_status` or `to_status` with its model's states as choices, so that
+def status_fields(choices: type[models.Choices]) -> tuple[models.CharField, models.CharField]:
+    """A step record's `from_status` and `to_status` with its model's states as choices, so that
     the history shows them by name (`get_to_status_display`)."""
-    return models.CharField(verbose_name, max_length=20, choices=choices.choices)
+    return (
+        models.CharField(_("from"), max_length=20, choices=choices.choices),
+        models.CharField(_("to"), max_length=20, choices=choices.choices),
+    )
 
 
 class StepRecord(models.Model):
     """The history row of a machine: who moved the object from which state to which, when and
     why. A concrete model adds the foreign key to its object (named as the machine's
-    `history_link`, with the related name `steps`), its ordering, and, with `status_field`, its
+    `history_link`, with the related name `steps`), its ordering, and, with `status_fields`, its
     states as the choices of `from_status` and `to_status`."""
 
     action = models.CharField(_("action"), max_length=30)
@@ -291,4 +294,10 @@ class StepRecord(models.Model):
         verbose_name_plural = _("steps")
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+        """The object, then the step: its link is the record's foreign key other than the actor."""
+        link = next(
+            field
+            for field in self._meta.concrete_fields
+            if field.many_to_one and field.name != "actor"
+        )
+        return f"{getattr(self, link.name)}: {self.from_status} → {self.to_status}"

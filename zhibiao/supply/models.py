@@ -21,7 +21,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, is_district_admin
 from zhibiao.core.files import StoredFile
 from zhibiao.core.modelfields import check, ref, unique, user_ref
-from zhibiao.core.workflow import StepRecord, status_field
+from zhibiao.core.workflow import StepRecord, status_fields
 
 
 class Category(models.TextChoices):
@@ -316,14 +316,10 @@ class DemandStep(StepRecord):
     """One step of a demand's life: who, when, from which state to which, and why."""
 
     demand = ref(Demand, _("demand"), "steps")
-    from_status = status_field(_("from"), DemandStatus)
-    to_status = status_field(_("to"), DemandStatus)
+    from_status, to_status = status_fields(DemandStatus)
 
     class Meta(StepRecord.Meta):
         ordering = ["demand", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.demand}: {super().__str__()}"
 
 
 class CandidateStats(models.Model):
