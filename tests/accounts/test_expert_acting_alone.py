@@ -95,9 +95,7 @@ def test_expert_neither_sees_nor_withdraws_employers_base_application(
     assert base_application.status == "submitted"
     # The enterprise's own user still sees and withdraws it.
     assert client_for(enterprise_user).get(page).status_code == 200
-    assert [
-        s.action for s in available(enterprise_user, base_application)
-    ] == ["withdraw"]
+    assert [s.action for s in available(enterprise_user, base_application)] == ["withdraw"]
     take(enterprise_user, base_application, "withdraw")
 
 

@@ -64,9 +64,7 @@ def test_public_notice_is_not_money_received(people, settings, includes_approved
 @pytest.mark.parametrize("includes_approved", [False, True])
 def test_approved_counts_only_under_the_setting(people, settings, includes_approved):
     settings.RECEIVED_INCLUDES_APPROVED = includes_approved
-    application = take(
-        people["admin"], _to_publicity(people), "approve", amount="30000"
-    )
+    application = take(people["admin"], _to_publicity(people), "approve", amount="30000")
     assert application.status == Status.APPROVED
     _result, line = _nat2(people)
     if includes_approved:
@@ -80,9 +78,7 @@ def test_approved_counts_only_under_the_setting(people, settings, includes_appro
 @pytest.mark.parametrize("includes_approved", [False, True])
 def test_disbursed_counts_either_way_at_the_amount_paid(people, settings, includes_approved):
     settings.RECEIVED_INCLUDES_APPROVED = includes_approved
-    approved = take(
-        people["admin"], _to_publicity(people), "approve", amount="30000"
-    )
+    approved = take(people["admin"], _to_publicity(people), "approve", amount="30000")
     take(people["admin"], approved, "disburse", payment_reference="PAY-7")
     _result, line = _nat2(people)
     assert line.amount == 20000
