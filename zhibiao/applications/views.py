@@ -38,7 +38,7 @@ from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message, form_error_message
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
-from zhibiao.core.steps import take_posted_step
+from zhibiao.core.steps import act_and_return, take_posted_step
 from zhibiao.core.workflow import available
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.measures.models import Clause
@@ -177,16 +177,6 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, application, statement_form=form)
 
 
-def _act(request: HttpRequest, application: Application, action) -> HttpResponse:
-    try:
-        action()
-    except (TransitionRefused, ValidationError) as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, gettext("Done."))
-    return redirect(application)
-
-
 @role_required()
 @require_POST
 def step(request: HttpRequest, pk: int) -> HttpResponse:
@@ -202,7 +192,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_error_message(form))
         return redirect(application)
-    return _act(
+    return act_and_return(
         request,
         application,
         lambda: services.add_evidence(
@@ -230,7 +220,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_error_message(form))
         return redirect(application)
-    return _act(
+    return act_and_return(
         request,
         application,
         lambda: services.assign_reviewers(
@@ -250,7 +240,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_error_message(form))
         return redirect(application)
-    return _act(
+    return act_and_return(
         request,
         application,
         lambda: services.submit_review(request.user, own, **form.cleaned_data),
@@ -282,7 +272,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_error_message(form))
         return redirect(objection.application)
-    return _act(
+    return act_and_return(
         request,
         objection.application,
         lambda: services.resolve_objection(request.user, objection, **form.cleaned_data),

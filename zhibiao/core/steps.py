@@ -4,6 +4,8 @@ step record as the API shows it. The machines themselves are in `zhibiao.core.wo
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -28,8 +30,16 @@ def take_posted_step(
         messages.error(request, form_error_message(form))
         return redirect(obj)
     data = dict(form.cleaned_data)
+    return act_and_return(request, obj, lambda: take(request.user, obj, data.pop("action"), **data))
+
+
+def act_and_return(
+    request: HttpRequest, obj: models.Model, action: Callable[[], Any]
+) -> HttpResponse:
+    """Run a service call a page's small form asked for (a step, an upload, an offer) and go
+    back to the object's page, with "Done." or the refusal as a message."""
     try:
-        take(request.user, obj, data.pop("action"), **data)
+        action()
     except (TransitionRefused, ValidationError) as error:
         messages.error(request, error_message(error))
     else:

@@ -15,12 +15,11 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role, is_district_admin, role_required
 from zhibiao.committee import services as committee
 from zhibiao.committee.models import ConflictOfInterest, ExpertProfile
-from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors, error_message
+from zhibiao.core.forms import add_service_errors
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
-from zhibiao.core.steps import take_posted_step
+from zhibiao.core.steps import act_and_return, take_posted_step
 from zhibiao.core.workflow import available
 from zhibiao.directory import uscc
 from zhibiao.directory.forms import PlaceFilterForm
@@ -217,21 +216,11 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "supply/demand_detail.html", context)
 
 
-def _act(request: HttpRequest, demand: Demand, action) -> HttpResponse:
-    try:
-        action()
-    except (TransitionRefused, ValidationError) as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, gettext("Done."))
-    return redirect(demand)
-
-
 @role_required()
 @require_POST
 def offer(request: HttpRequest, pk: int) -> HttpResponse:
     demand = get_object_or_404(_demands(request.user), pk=pk)
-    return _act(
+    return act_and_return(
         request,
         demand,
         lambda: services.make_offer(request.user, demand, request.POST.get("candidate", "")),
