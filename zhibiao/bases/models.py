@@ -3,8 +3,8 @@
 A base's status changes only through recorded steps (BaseStep: suspension, reinstatement,
 removal); a new base comes from a nomination, the enterprise's request to become one (Nomination:
 submitted → review → approved → designated in a numbered batch with its plaque date; its steps
-are NominationSteps); each year staff evaluate what a base
-delivered (Evaluation, with the year's figures as they stood).
+are NominationSteps); each year staff evaluate what a base delivered (Evaluation, with the
+year's figures as they stood).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def ref(
     *,
     on_delete: Any = models.PROTECT,
     **options: Any,
-) -> models.ForeignKey:
+) -> Any:  # django-stubs types a foreign key only from a direct ForeignKey(...) call
     """A foreign key, protected unless said otherwise: the platform's records are evidence, so
     deleting what they point to must be a decision, not a cascade."""
     if related_name is not None:
@@ -36,7 +36,7 @@ def ref(
     return models.ForeignKey(to, verbose_name=verbose_name, on_delete=on_delete, **options)
 
 
-def user_ref(verbose_name: Any, related_name: str = "+", **options: Any) -> models.ForeignKey:
+def user_ref(verbose_name: Any, related_name: str = "+", **options: Any) -> Any:
     """A foreign key to the user who did something (recorded, uploaded, took a step)."""
     return ref(settings.AUTH_USER_MODEL, verbose_name, related_name, **options)
 

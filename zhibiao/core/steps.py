@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext
@@ -21,7 +20,7 @@ from zhibiao.core.workflow import take
 
 
 def take_posted_step(
-    request: HttpRequest, obj: models.Model, form_class: type[StepForm] = StepForm
+    request: HttpRequest, obj: Any, form_class: type[StepForm] = StepForm
 ) -> HttpResponse:
     """Take the step a page's form posted (its cleaned fields are the step's data) and go back
     to the object's page, with "Done." or the refusal as a message."""
@@ -33,11 +32,10 @@ def take_posted_step(
     return act_and_return(request, obj, lambda: take(request.user, obj, data.pop("action"), **data))
 
 
-def act_and_return(
-    request: HttpRequest, obj: models.Model, action: Callable[[], Any]
-) -> HttpResponse:
+def act_and_return(request: HttpRequest, obj: Any, action: Callable[[], Any]) -> HttpResponse:
     """Run a service call a page's small form asked for (a step, an upload, an offer) and go
-    back to the object's page, with "Done." or the refusal as a message."""
+    back to the object's page, with "Done." or the refusal as a message. `obj` is a model
+    instance with `get_absolute_url`."""
     try:
         action()
     except (TransitionRefused, ValidationError) as error:
