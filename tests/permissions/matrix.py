@@ -172,9 +172,9 @@ PAGES = [
     page("applications:assign", "302 405 403 403 403 403 403 403 403", pk="application"),
     page("applications:review", "302 403 405 403 403 403 403 403 403", pk="application"),
     page("applications:object", "302 405 405 405 405 405 405 405 405", pk="application"),
-    # No such object in the demo: the row checks only that a missing one is a 404 (or the
-    # role check before it).
-    page("applications:evidence", "302 404 404 404 404 404 404 404 404", pk="evidence"),
+    # The demo's first evidence file: an application of another enterprise, which the demo
+    # expert reviewed; staff and that reviewer see it, everyone else gets a 404.
+    page("applications:evidence", "302 200 200 404 404 404 404 404 404", pk="evidence"),
     page("applications:resolve", "302 405 403 403 403 403 403 403 403", pk="objection"),
     page("supply:catalogue", "200 200 200 200 200 200 200 200 200"),
     page("supply:offering_new", "302 200 200 403 200 403 200 403 403"),
