@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.modelfields import check, ref, unique, valid_choice
 from zhibiao.directory.validators import split_industry_code, validate_uscc
 
 
@@ -113,20 +114,12 @@ class Industry(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=IndustryLevel.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
+    parent = ref("self", _("parent"), "children", null=True, blank=True)
 
     objects = IndustryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("industry")
-        verbose_name_plural = _("industries")
+        verbose_name, verbose_name_plural = _("industry"), _("industries")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -215,30 +208,26 @@ class Organisation(models.Model):
     REGISTERED_KINDS = (OrganisationKind.ENTERPRISE, OrganisationKind.CHAMBER)
 
     class Meta:
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
+        verbose_name, verbose_name_plural = _("organisation"), _("organisations")
         ordering = ["name", "pk"]
         indexes = [
             models.Index(fields=["kind", "town"], name="directory_org_kind_town"),
             models.Index(fields=["name"], name="directory_org_name"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=OrganisationKind.values),
-                name="directory_org_kind_valid",
-                violation_error_message=_("Unknown kind of organisation."),
+            valid_choice(
+                "directory_org_kind_valid",
+                "kind",
+                OrganisationKind,
+                _("Unknown kind of organisation."),
             ),
-            models.CheckConstraint(
-                condition=Q(town="") | Q(town__in=Town.values),
-                name="directory_org_town_valid",
-                violation_error_message=_("Unknown town."),
+            check(
+                "directory_org_town_valid", Q(town="") | Q(town__in=Town.values), _("Unknown town.")
             ),
-            models.CheckConstraint(
-                condition=~Q(kind__in=["enterprise", "chamber"]) | Q(uscc__isnull=False),
-                name="directory_org_registered_has_uscc",
-                violation_error_message=_(
-                    "Enterprises and chambers must have a unified social credit code."
-                ),
+            check(
+                "directory_org_registered_has_uscc",
+                ~Q(kind__in=["enterprise", "chamber"]) | Q(uscc__isnull=False),
+                _("Enterprises and chambers must have a unified social credit code."),
             ),
         ]
 
@@ -317,12 +306,7 @@ class Person(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("office or title"), max_length=200, blank=True)
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="people",
-    )
+    organisation = ref(Organisation, _("organisation"), "people")
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -330,16 +314,15 @@ class Person(models.Model):
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("person")
-        verbose_name_plural = _("people")
+        verbose_name, verbose_name_plural = _("person"), _("people")
         ordering = ["organisation__name", "name", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "name", "title"],
-                name="directory_person_unique_per_org",
-                violation_error_message=_(
-                    "This organisation already has a person with this name and title."
-                ),
+            unique(
+                "directory_person_unique_per_org",
+                "organisation",
+                "name",
+                "title",
+                message=_("This organisation already has a person with this name and title."),
             )
         ]
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from zhibiao.core.modelfields import user_ref
 
 
 class JobStatus(models.TextChoices):
@@ -40,14 +41,7 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("total"), default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="jobs",
-    )
+    created_by = user_ref(_("started by"), "jobs", on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -56,8 +50,7 @@ class Job(models.Model):
     objects = JobQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("background job")
-        verbose_name_plural = _("background jobs")
+        verbose_name, verbose_name_plural = _("background job"), _("background jobs")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["task", "status"], name="jobs_task_status")]
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.core.modelfields import check, ref, valid_choice
 
 
 class PolicyLevel(models.TextChoices):
@@ -56,13 +57,12 @@ class PolicyDocument(models.Model):
         blank=True,
         help_text=_("For example, that the text is a stand-in and not the official wording."),
     )
-    implements = models.ForeignKey(
+    implements = ref(
         "self",
-        verbose_name=_("implements"),
-        on_delete=models.PROTECT,
+        _("implements"),
+        "implemented_by",
         null=True,
         blank=True,
-        related_name="implemented_by",
         help_text=_("The higher-level policy this document carries out."),
     )
     is_published = models.BooleanField(_("published"), default=True)
@@ -70,19 +70,16 @@ class PolicyDocument(models.Model):
     objects = PolicyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("policy document")
-        verbose_name_plural = _("policy documents")
+        verbose_name, verbose_name_plural = _("policy document"), _("policy documents")
         ordering = ["-issue_date", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
-                name="policies_doc_period_ordered",
-                violation_error_message=_("The end of the effective period precedes its start."),
+            check(
+                "policies_doc_period_ordered",
+                Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                _("The end of the effective period precedes its start."),
             ),
-            models.CheckConstraint(
-                condition=Q(level__in=PolicyLevel.values),
-                name="policies_doc_level_valid",
-                violation_error_message=_("Unknown policy level."),
+            valid_choice(
+                "policies_doc_level_valid", "level", PolicyLevel, _("Unknown policy level.")
             ),
         ]
 
