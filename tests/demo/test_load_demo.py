@@ -133,7 +133,7 @@ def test_applications_reach_their_states_through_the_machine(demo):
     for application in applications:
         steps = machine_for(application).steps
         state = "draft"
-        for move in application.transitions.order_by("pk"):
+        for move in application.steps.order_by("pk"):
             step = steps[move.action]
             assert move.from_status == state and state in step.sources
             assert move.to_status == step.target

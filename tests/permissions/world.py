@@ -119,7 +119,7 @@ def build_world() -> World:
             break
     check = _quietly(lambda: standards.start_check(enterprise, text="GB/T 19001-2016"))
     base_application = _quietly(
-        lambda: bases.apply(enterprise, {"statement": "矩阵测试", "offer": "矩阵测试课程"})
+        lambda: bases.nominate(enterprise, {"statement": "矩阵测试", "offer": "矩阵测试课程"})
     )
     token, _key = create_token(enterprise, name="matrix")
     job = Job.objects.create(task="matrix", title="matrix", created_by=enterprise)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from zhibiao.applications.models import STATUS_GROUPS, Application, Transition
+from zhibiao.applications.models import STATUS_GROUPS, Application, ApplicationStep
 from zhibiao.bases.models import TrainingBase
 from zhibiao.core.bulk import insert_rows
 from zhibiao.directory.models import Organisation
@@ -95,7 +95,7 @@ def _applications(count, rng, enterprises, versions, actor, first, now) -> None:
             paid = min(submitted + datetime.timedelta(days=rng.randint(10, 120)), now)
             moves.append((pk, "disburse", "approved", "disbursed", actor.pk, paid, ""))
     insert_rows(
-        Transition,
+        ApplicationStep,
         ("application", "action", "from_status", "to_status", "actor", "at", "reason"),
         moves,
     )
