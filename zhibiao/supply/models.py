@@ -79,6 +79,11 @@ def _one_of(first: str, second: str) -> Q:
 
 
 class OfferingQuerySet(RestrictedQuerySet):
+    def _public(self, user) -> OfferingQuerySet:
+        """The catalogue is public (an inactive offering's page only its editors open: the
+        page decides, as it reads the offering's state)."""
+        return self
+
     def _managed_by(self, user) -> OfferingQuerySet:
         """What a user may edit: their organisation's, their own as an expert; all for staff."""
         if is_district_admin(user):
@@ -90,7 +95,7 @@ class OfferingQuerySet(RestrictedQuerySet):
             condition |= Q(organisation_id=user.organisation_id)
         return self.filter(condition)
 
-    actions = {"manage": _managed_by}
+    actions = {"view": _public, "manage": _managed_by}
 
 
 class Offering(models.Model):
