@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.modelfields import ref
+from zhibiao.core.workflow import StepRecord
+
 
 class DeclarationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -73,6 +76,9 @@ class Declaration(models.Model):
         choices=DeclarationStatus.choices,
         default=DeclarationStatus.DRAFT,
     )
+    #: Moved by every step of the declaration's machine (`services.declarations`): a step taken
+    #: from a stale page is refused rather than overwriting someone else's.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
     flagged_by = models.ForeignKey(
@@ -137,6 +143,19 @@ class Declaration(models.Model):
     @property
     def is_flagged(self) -> bool:
         return self.flagged_at is not None
+
+
+class DeclarationStep(StepRecord):
+    """One change of a declaration's status: published, withdrawn, published again."""
+
+    declaration = ref(Declaration, _("self-declaration"), "steps")
+    from_status = models.CharField(_("from"), max_length=20, choices=DeclarationStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=DeclarationStatus.choices)
+
+    class Meta(StepRecord.Meta):
+        verbose_name = _("declaration step")
+        verbose_name_plural = _("declaration steps")
+        ordering = ["declaration", "at", "pk"]
 
 
 class DeclaredStandard(models.Model):
