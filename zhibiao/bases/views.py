@@ -37,7 +37,7 @@ from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.years import FIRST_YEAR, year_bounds
 from zhibiao.events import training
-from zhibiao.events.models import Event, NewsItem
+from zhibiao.events.models import Event
 
 
 def _bases(user=None):
@@ -101,7 +101,8 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upcoming": Event.objects.visible_to(user)
         .filter(host_base=base, ends_at__gte=timezone.now())
         .order_by("starts_at"),
-        "news": NewsItem.objects.visible_to(user)
+        # News sits above the bases: its model is reached through the reverse relation.
+        "news": base.news.model.objects.visible_to(user)
         .filter(Q(bases=base) | Q(batches=base.batch_id))
         .distinct(),
     }

@@ -39,7 +39,6 @@ from zhibiao.events.models import (
     Event,
     Feedback,
     HostKind,
-    NewsItem,
     Registration,
     RegistrationStatus,
     RegistrationStep,
@@ -48,6 +47,7 @@ from zhibiao.events.models import (
 from zhibiao.events.training import yearly_figures
 from zhibiao.measures.models import Clause, Mode
 from zhibiao.measures.services import import_rulebook
+from zhibiao.news.models import NewsItem
 from zhibiao.policies.models import PolicyDocument
 from zhibiao.profiles import models as profiles
 from zhibiao.rules import demo as rules_demo

@@ -8,8 +8,9 @@
 - `surveys`: feedback and the satisfaction survey;
 - `figures`: satisfaction figures per event and per host;
 - `qualification`: which courses count towards a base's subsidy, and warnings;
-- `calendar_feeds`: one's calendar feed;
-- `news`: news reports.
+- `calendar_feeds`: one's calendar feed.
+
+News reports are their own app (`zhibiao.news`).
 
 Each operation writes one audit entry and notifies whom it concerns after the commit. This
 package re-exports the public names of its modules, so callers keep writing
@@ -45,7 +46,6 @@ from zhibiao.events.services.events import (
     update_event,
 )
 from zhibiao.events.services.figures import HostFigures, Satisfaction, event_figures, host_figures
-from zhibiao.events.services.news import NEWS_FIELDS, NEWS_LINKS, save_news
 from zhibiao.events.services.qualification import (
     CourseWarning,
     Qualification,
@@ -72,8 +72,6 @@ __all__ = [
     "MATERIAL_KINDS",
     "MAX_ATTENDEES_AT_ONCE",
     "MOBILE",
-    "NEWS_FIELDS",
-    "NEWS_LINKS",
     "SEATED",
     "SHEET_COLUMNS",
     "SPEAKER_FIELDS",
@@ -111,7 +109,6 @@ __all__ = [
     "remove_speaker",
     "reset_calendar_feed",
     "revoke_certificate",
-    "save_news",
     "send_survey",
     "submit_feedback",
     "transition",

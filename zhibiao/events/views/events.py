@@ -34,12 +34,11 @@ from zhibiao.events.models import (
     Event,
     EventKind,
     Material,
-    NewsItem,
     Registration,
     RegistrationStatus,
     Speaker,
 )
-from zhibiao.events.views.news import _policies
+from zhibiao.policies.models import PolicyDocument
 
 #: Roles that host events: district staff, base managers (at their base), chamber users.
 HOST_ROLES = (Role.ADMIN, Role.BASE_MANAGER, Role.CHAMBER)
@@ -102,7 +101,7 @@ def _export_events(events):
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # A policy the agenda releases shows only once the user may see it (drafts stay hidden).
     agenda = AgendaItem.objects.select_related("committee", "batch").prefetch_related(
-        Prefetch("policy", queryset=_policies(request.user)),
+        Prefetch("policy", queryset=PolicyDocument.objects.visible_to(request.user)),
         "people__organisation",
         "batch__bases__organisation",
     )
@@ -113,7 +112,6 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             Prefetch("agenda", queryset=agenda),
             Prefetch("speakers", queryset=Speaker.objects.select_related("member__person")),
             "materials",
-            Prefetch("news", queryset=NewsItem.objects.visible_to(request.user)),
         ),
         pk=pk,
     )
@@ -122,6 +120,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     open_now = event.registration_is_open()
     context = {
         "event": event,
+        # Read through the reverse relation: news sits above events and reports on them.
+        "news": event.news.visible_to(user),
         "manages": manages,
         "open_now": open_now,
         "admitted": open_now and user.is_authenticated and event.admits(user),

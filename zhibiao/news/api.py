@@ -1,4 +1,5 @@
-"""API of the news, mounted at /news (`zhibiao.api`)."""
+"""API of the news, mounted at /news (`zhibiao.api`). The operation ids still name the events
+app, where the news began, so that the OpenAPI document does not change."""
 
 from __future__ import annotations
 
@@ -15,14 +16,12 @@ from ninja.pagination import paginate
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.bases.models import Batch, TrainingBase
-from zhibiao.events import services
-from zhibiao.events.models import (
-    Event,
-    NewsItem,
-)
+from zhibiao.events.models import Event
+from zhibiao.news import services
+from zhibiao.news.models import NewsItem
 from zhibiao.policies.models import PolicyDocument
 
-news_router = Router(tags=["news"], auth=optional_auth)
+router = Router(tags=["news"], auth=optional_auth)
 
 
 class NewsOut(Schema):
@@ -103,15 +102,13 @@ def _news(request: HttpRequest):
     )
 
 
-@news_router.get(
-    "", operation_id="zhibiao_events_api_list_news", response=list[NewsOut], summary="News"
-)
+@router.get("", operation_id="zhibiao_events_api_list_news", response=list[NewsOut], summary="News")
 @paginate
 def list_news(request: HttpRequest):
     return _news(request)
 
 
-@news_router.get(
+@router.get(
     "/{int:news_id}",
     operation_id="zhibiao_events_api_get_news",
     response=NewsDetailOut,
@@ -121,7 +118,7 @@ def get_news(request: HttpRequest, news_id: int):
     return get_object_or_404(_news(request), pk=news_id)
 
 
-@news_router.post(
+@router.post(
     "",
     operation_id="zhibiao_events_api_create_news",
     response={201: NewsDetailOut},
@@ -135,7 +132,7 @@ def create_news(request: HttpRequest, payload: NewsIn):
     return 201, _news(request).get(pk=item.pk)
 
 
-@news_router.put(
+@router.put(
     "/{int:news_id}",
     operation_id="zhibiao_events_api_update_news",
     response=NewsDetailOut,
