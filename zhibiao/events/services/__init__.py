@@ -1,6 +1,6 @@
 """Business operations on events and the training they carry, one module per seam.
 
-- `steps`: the registration state machine (`transition()`, the table STEPS);
+- `steps`: the registration's state machine (`MACHINE`, `take_step`);
 - `events`: publishing events, their speakers and materials;
 - `registration`: registering, the waiting list, cancelling;
 - `attendance`: checking in at the door and importing attendance sheets;
@@ -35,6 +35,7 @@ from zhibiao.events.services.certificates import revoke_certificate
 from zhibiao.events.services.events import (
     EVENT_FIELDS,
     HOST_FIELDS,
+    HOST_ROLES,
     MATERIAL_KINDS,
     SPEAKER_FIELDS,
     add_material,
@@ -62,20 +63,21 @@ from zhibiao.events.services.registration import (
     normalise_phone,
     register,
 )
-from zhibiao.events.services.steps import STEPS, Step, transition
+from zhibiao.events.services.steps import MACHINE, take_step
 from zhibiao.events.services.surveys import feedback_open, send_survey, submit_feedback
 
 __all__ = [
     "ABSENT_MARKS",
     "EVENT_FIELDS",
     "HOST_FIELDS",
+    "HOST_ROLES",
+    "MACHINE",
     "MATERIAL_KINDS",
     "MAX_ATTENDEES_AT_ONCE",
     "MOBILE",
     "SEATED",
     "SHEET_COLUMNS",
     "SPEAKER_FIELDS",
-    "STEPS",
     "Attendee",
     "CourseWarning",
     "HostFigures",
@@ -84,7 +86,6 @@ __all__ = [
     "Qualification",
     "Refused",
     "Satisfaction",
-    "Step",
     "_find_by_code",
     "add_material",
     "add_speaker",
@@ -111,6 +112,6 @@ __all__ = [
     "revoke_certificate",
     "send_survey",
     "submit_feedback",
-    "transition",
+    "take_step",
     "update_event",
 ]

@@ -14,14 +14,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.events import services
-from zhibiao.events.errors import Refused
 from zhibiao.events.forms import (
     MaterialForm,
     SpeakerForm,
@@ -38,10 +36,8 @@ from zhibiao.events.models import (
     RegistrationStatus,
     Speaker,
 )
+from zhibiao.events.services import HOST_ROLES
 from zhibiao.policies.models import PolicyDocument
-
-#: Roles that host events: district staff, base managers (at their base), chamber users.
-HOST_ROLES = (Role.ADMIN, Role.BASE_MANAGER, Role.CHAMBER)
 
 
 def _events(user):
@@ -155,8 +151,6 @@ def event_create(request: HttpRequest) -> HttpResponse:
             event = services.create_event(request.user, data, audience_organisations=organisations)
         except ValidationError as error:
             add_service_errors(form, error)
-        except Refused as error:
-            form.add_error(None, str(error))
         else:
             messages.success(request, gettext("The event was published."))
             return redirect(event)
