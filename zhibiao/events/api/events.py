@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
@@ -20,6 +19,7 @@ from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import has_role, is_district_admin
 from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import CommitteeMember
+from zhibiao.core.records import named_records
 from zhibiao.directory.models import Organisation
 from zhibiao.events import services
 from zhibiao.events.models import (
@@ -242,18 +242,9 @@ def get_event(request: HttpRequest, event_id: int):
 def _event_payload(payload, *, partial: bool) -> tuple[dict, list | None]:
     data = payload.dict(exclude_unset=partial)
     organisations = data.pop("audience_organisations", None)
-    if organisations is not None:
-        wanted = set(organisations)
-        organisations = list(Organisation.objects.filter(pk__in=wanted))
-        missing = wanted - {o.pk for o in organisations}
-        if missing:  # as the page names an unknown credit code
-            raise ValidationError(
-                {
-                    "audience_organisations": [
-                        gettext("No such record: %(ids)s.") % {"ids": sorted(missing)}
-                    ]
-                }
-            )
+    if organisations is not None:  # an unknown id is a 422, as the page's unknown credit code
+        found = named_records({"audience_organisations": (Organisation, organisations)})
+        organisations = found["audience_organisations"]
     for name in ("host_kind", "host_base", "host_chamber"):
         if name in data and data[name] is None:
             data.pop(name)
