@@ -19,7 +19,8 @@ from zhibiao.accounts.models import Role
 from zhibiao.bases.models import TrainingBase
 from zhibiao.events import services
 from zhibiao.events.errors import Refused
-from zhibiao.events.models import Certificate, Event, Feedback, NewsItem
+from zhibiao.events.models import Certificate, Event, Feedback
+from zhibiao.news.models import NewsItem
 from zhibiao.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

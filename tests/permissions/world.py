@@ -81,12 +81,12 @@ def build_world() -> World:
         Certificate,
         Event,
         Material,
-        NewsItem,
         Registration,
         Speaker,
     )
     from zhibiao.jobs.models import Job
     from zhibiao.measures.models import Clause, RuleBook, Screening
+    from zhibiao.news.models import NewsItem
     from zhibiao.notifications.models import Notification
     from zhibiao.policies.models import PolicyDocument
     from zhibiao.profiles.models import StandardDrafting

@@ -41,7 +41,7 @@ from zhibiao.core.steps import take_posted_step
 from zhibiao.core.workflow import available
 from zhibiao.core.years import FIRST_YEAR, year_bounds
 from zhibiao.events import training
-from zhibiao.events.models import Event, NewsItem
+from zhibiao.events.models import Event
 
 
 def _bases(user=None):
@@ -107,7 +107,8 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upcoming": Event.objects.restrict(user, "view")
         .filter(host_base=base, ends_at__gte=timezone.now())
         .order_by("starts_at"),
-        "news": NewsItem.objects.restrict(user, "view")
+        # News sits above the bases: its model is reached through the reverse relation.
+        "news": base.news.model.objects.restrict(user, "view")
         .filter(Q(bases=base) | Q(batches=base.batch_id))
         .distinct(),
     }

@@ -140,12 +140,13 @@ def _events(sizes, rng, enterprises, actor, first, now) -> None:
             registrations.append(
                 (pk, rng.choice(enterprises), f"学员{k}", f"139{k:08d}", None, actor.pk, status,
                  starts - datetime.timedelta(days=3), starts if attended else None, None,
-                 "code" if attended else "", secrets.token_urlsafe(18))
+                 "code" if attended else "", secrets.token_urlsafe(18), 0)
             )  # fmt: skip
     insert_rows(
         Registration,
         ("event", "organisation", "name", "phone", "user", "registered_by", "status",
-         "created_at", "checked_in_at", "checked_in_by", "check_in_method", "token"),
+         "created_at", "checked_in_at", "checked_in_by", "check_in_method", "token",
+         "revision"),
         registrations,
     )  # fmt: skip
     attended = Registration.objects.filter(

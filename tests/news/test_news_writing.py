@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.conftest import client_for
 from zhibiao.audit.models import AuditEntry
-from zhibiao.events.models import NewsItem
+from zhibiao.news.models import NewsItem
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("news:new")
