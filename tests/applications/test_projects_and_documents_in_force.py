@@ -1,5 +1,6 @@
-"""Money and visibility rules found in review: one claim per project, no clauses of an
-unpublished or expired document."""
+"""What a clause grants depends on its project and its document: a clause paid per project
+needs the project, and the clauses of an unpublished or expired document grant nothing and the
+unpublished ones are not public."""
 
 import datetime
 

@@ -24,4 +24,3 @@ def test_a_draft_policy_stays_hidden_behind_the_agenda(course, admin_user):
     assert api["agenda"][0]["policy_id"] is None
     staff = client_for(admin_user).get(course.get_absolute_url()).content.decode()
     assert "尚未发布的实施细则" in staff
-

@@ -21,4 +21,3 @@ def test_a_host_cannot_answer_the_survey_for_an_attendee(course, enterprise_user
     assert host.status_code == 404 and not Feedback.objects.exists()
     own = token_client(enterprise_user).post(url, answer, content_type="application/json")
     assert own.status_code == 201
-
