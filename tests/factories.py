@@ -38,6 +38,9 @@ class CleanedFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         manager = cls._get_manager(model_class)
+        key = {field: kwargs[field] for field in cls._meta.django_get_or_create}
+        if key and (existing := manager.filter(**key).first()) is not None:
+            return existing
         instance = model_class(*args, **kwargs)
         instance.full_clean()
         instance.save(using=manager.db)
