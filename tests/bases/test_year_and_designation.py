@@ -8,7 +8,6 @@ import datetime
 import zoneinfo
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -57,7 +56,7 @@ def held_course(base, registrant, checker, *, kind="course", came=2, scores=(5, 
 MID_YEAR = datetime.datetime(2026, 6, 15, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 
 
-@time_machine.travel(MID_YEAR, tick=True)
+@pytest.mark.time_machine(MID_YEAR, tick=True)
 def test_yearly_figures(base, manager, enterprise_user):
     this_year = timezone.localdate().year
     held_course(base, enterprise_user, manager, came=2, scores=(5, 3))
