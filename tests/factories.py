@@ -19,9 +19,12 @@ from django.utils import timezone
 from zhibiao.accounts.models import Role, User
 from zhibiao.bases.models import Batch, TrainingBase
 from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag, Sector
+from zhibiao.demo import story
+from zhibiao.demo.services import import_measures
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, Person
 from zhibiao.events.models import Event
+from zhibiao.measures.models import RuleBook
 from zhibiao.policies.models import PolicyDocument
 from zhibiao.profiles.models import StandardDrafting
 from zhibiao.supply.models import Demand, Offering
@@ -293,6 +296,19 @@ class StandardDraftingFactory(factory.django.DjangoModelFactory):
     level = "local"
     rank = 1
     year = factory.LazyFunction(lambda: timezone.localdate().year - 1)
+
+
+def measures_rulebook() -> RuleBook:
+    """The story's measures as a rule book (the rule file the demo loads, with its modes) under
+    a policy document of their title and date, without the rest of the story."""
+    document = PolicyDocumentFactory(
+        title=story.MEASURES["title"],
+        short_title=story.MEASURES["short_title"],
+        issue_date=story.MEASURES["issue_date"],
+        effective_from=story.MEASURES["effective_from"],
+    )
+    import_measures(document)
+    return RuleBook.objects.get(document=document)
 
 
 def make_organisation(**values) -> Organisation:
