@@ -4,7 +4,8 @@ the API must do, written once, and a test class per resource that says which of 
 A test class (named `Test…`) inherits the mixins that apply, sets the URLs and defines the
 fixtures they take:
 
-- `reader`: a signed-in user who may read `own` (requests carry their bearer token);
+- `reader`: a signed-in user who may read `own` (requests carry their bearer token); an
+  enterprise user unless the class defines it;
 - `own`: an object `reader` may read;
 - `foreign`: an object of another organisation, which `reader` may not read (OtherOrganisation);
 - `stuck`: an object whose state refuses the step `step_url` takes (RefusedStep).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import pytest
 from django.forms.models import model_to_dict
 
 from tests.conftest import client_for, token_client
@@ -32,6 +34,10 @@ class APITests:
 
     list_url: ClassVar[str] = ""
     detail_url: ClassVar[str] = ""
+
+    @pytest.fixture
+    def reader(self, enterprise_user):
+        return enterprise_user
 
     @staticmethod
     def items(body) -> list[dict]:

@@ -17,10 +17,6 @@ class TestMembersAPI(ListTests, GetTests):
     detail_url = "/api/v1/committee/members/{pk}"
 
     @pytest.fixture
-    def reader(self, enterprise_user):
-        return enterprise_user
-
-    @pytest.fixture
     def own(self):
         return CommitteeMemberFactory()
 

@@ -29,10 +29,6 @@ class TestOrganisationsAPI(ListTests, GetTests, AnonymousRefusedTests, OtherOrga
     foreign_url = URL + "/{pk}/people"
 
     @pytest.fixture
-    def reader(self, enterprise_user):
-        return enterprise_user
-
-    @pytest.fixture
     def own(self, org):
         return org
 

@@ -14,10 +14,6 @@ class TestCheckReportAPI(GetTests, AnonymousRefusedTests, OtherOrganisationTests
     detail_url = "/api/v1/standards/checks/{pk}"
 
     @pytest.fixture
-    def reader(self, enterprise_user):
-        return enterprise_user
-
-    @pytest.fixture
     def own(self, reader):
         return Check.objects.create(owner=reader, name="质量手册.docx", state="done")
 
@@ -29,10 +25,6 @@ class TestCheckReportAPI(GetTests, AnonymousRefusedTests, OtherOrganisationTests
 class TestCatalogueAPI(ListTests, GetTests):
     list_url = "/api/v1/standards"
     detail_url = "/api/v1/standards/{pk}"
-
-    @pytest.fixture
-    def reader(self, enterprise_user):
-        return enterprise_user
 
     @pytest.fixture
     def own(self, small_catalogue):
