@@ -23,7 +23,7 @@ from typing import ClassVar
 import pytest
 from django.forms.models import model_to_dict
 
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
 
 #: An id no row has.
 MISSING = 999999

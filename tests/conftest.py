@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.test import Client
 
 from tests import factories
+from tests.clients import client_for, sheet_rows, token_client
 from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import User
-from zhibiao.accounts.services import create_token
 from zhibiao.directory.models import Organisation
 
-# make_organisation and make_user live in tests.factories; modules written before it import
-# them from here.
+# The helpers live in tests.clients and tests.factories; some modules written before them
+# still import them from here.
 __all__ = ["client_for", "make_organisation", "make_user", "sheet_rows", "token_client"]
 
 
@@ -73,19 +70,6 @@ def users(admin_user, expert_user, enterprise_user, chamber_user, provider_user)
     }
 
 
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def token_client(user: User) -> Client:
-    """A client that authenticates with a bearer token, as a program would."""
-    _token, key = create_token(user, name="test")
-    return Client(headers={"authorization": f"Bearer {key}"})
-
-
 @pytest.fixture
 def demo(db, settings):
     """The story's demo data, loaded as `make run` loads it."""
@@ -93,16 +77,3 @@ def demo(db, settings):
 
     settings.DEMO_MODE = True
     return load_demo()
-
-
-def sheet_rows(response) -> list[tuple]:
-    """The rows of a list's xlsx export, header first. Excel leaves empty cells at a row's end
-    unwritten, so each row is padded to the header's width."""
-    from openpyxl import load_workbook
-
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
-    width = len(rows[0])
-    return [tuple(row) + (None,) * (width - len(row)) for row in rows]

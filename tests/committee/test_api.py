@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from tests.api_mixins import GetTests, ListTests
-from tests.conftest import token_client
+from tests.clients import token_client
 from tests.factories import CommitteeMemberFactory
 
 pytestmark = pytest.mark.django_db

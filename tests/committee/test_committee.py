@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from tests.factories import CommitteeMemberFactory, PersonFactory
 from zhibiao.committee.models import CommitteeMember, Sector
 

@@ -8,7 +8,8 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for, make_organisation, sheet_rows
+from tests.clients import client_for, sheet_rows
+from tests.factories import make_organisation
 from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag
 from zhibiao.directory.models import Person
 

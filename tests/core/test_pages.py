@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from tests.factories import DemandFactory, EnterpriseUserFactory, EventFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db

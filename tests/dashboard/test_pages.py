@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.conftest import client_for, make_user
+from tests.clients import client_for
+from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.applications.models import Application
 from zhibiao.directory.models import Organisation

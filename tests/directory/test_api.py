@@ -3,7 +3,7 @@
 import pytest
 
 from tests.api_mixins import AnonymousRefusedTests, GetTests, ListTests, OtherOrganisationTests
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
 from zhibiao.directory.models import Organisation
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
 from tests.factories import measures_rulebook
 from zhibiao.audit.models import AuditEntry
 from zhibiao.measures import services

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, sheet_rows
+from tests.clients import client_for, sheet_rows
 from zhibiao.jobs.models import Job
 from zhibiao.measures.models import Clause, ClauseVersion, RuleBook, Screening
 

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation
+from tests.clients import client_for
+from tests.factories import make_organisation
 from zhibiao.applications.models import Application
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import facts, services

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
 from tests.factories import CommitteeFactory, OrganisationFactory, PolicyDocumentFactory
 from zhibiao.policies.models import PolicyDocument
 

@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role, User
 from zhibiao.applications import services as applications
 from zhibiao.applications.models import Channel
