@@ -1,4 +1,5 @@
-"""Shared fixtures: one user per role, the demo data, and API clients with tokens."""
+"""Shared fixtures: organisations and one user per role (built by tests.factories), and the demo
+story for the tests whose subject it is."""
 
 from __future__ import annotations
 
