@@ -16,7 +16,7 @@ MANAGE := $(BIN)/python manage.py
 TYPED_SERVICES := accounts applications audit bases committee dashboard jobs notifications
 TYPED  := zhibiao/rules zhibiao/stdcodes zhibiao/core zhibiao/accounts/permissions.py \
 	$(filter-out %/api.py,$(wildcard zhibiao/measures/*.py zhibiao/verification/*.py)) \
-	zhibiao/measures/management zhibiao/measures/templatetags \
+	zhibiao/measures/services zhibiao/measures/management zhibiao/measures/templatetags \
 	$(patsubst %,zhibiao/%/services.py,$(TYPED_SERVICES))
 
 .PHONY: run serve test lint messages assets install install-dev clean

@@ -4,18 +4,22 @@ Every error is JSON: {"detail": "<what went wrong>"} and, for invalid input (422
 {"errors": {"<field>": ["<message>", ...]}} so a client can put each message by its field.
 """
 
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from zhibiao.accounts.api import router as accounts_router
 from zhibiao.applications.api import router as applications_router
 from zhibiao.bases.api import router as bases_router
 from zhibiao.committee.api import router as committee_router
+from zhibiao.core.apierrors import document_errors, envelope, parse_error_detail, status_message
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.dashboard.api import router as dashboard_router
 from zhibiao.directory.api import router as directory_router
@@ -28,7 +32,15 @@ from zhibiao.standards.api import router as standards_router
 from zhibiao.supply.api import router as supply_router
 from zhibiao.verification.api import router as verification_router
 
-api = NinjaAPI(
+
+class Api(NinjaAPI):
+    """The platform's API, whose document also lists the errors each operation answers."""
+
+    def get_openapi_schema(self, **kwargs):
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = Api(
     title="zhibiao API",
     version="1",
     description=(
@@ -78,13 +90,13 @@ _PYDANTIC_MESSAGES = {
 }
 
 
+logger = logging.getLogger("django.request")
+
+
 def error_response(
     request: HttpRequest, status: int, detail: str, errors: dict | None = None
 ) -> HttpResponse:
-    body: dict = {"detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, envelope(detail, errors), status=status)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -122,3 +134,44 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error_response(request, 401, gettext("Sign in or send a valid API token."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own refusals (our code raises none), whose messages are English: a body that
+    does not parse says where; the others take the status's message in the client's
+    language."""
+    cause = exc.__cause__
+    if isinstance(cause, RequestDataTooBig):
+        return on_too_large(request, cause)
+    if exc.status_code == 400:
+        if isinstance(cause, MultiPartParserError):
+            return on_unreadable_form(request, cause)
+        return error_response(request, 400, parse_error_detail(cause))
+    return error_response(request, exc.status_code, status_message(exc.status_code))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_form(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(
+        request, 400, gettext("The multipart body could not be read (is its boundary given?).")
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(request, 413, status_message(413))
+
+
+@api.exception_handler(TooManyFieldsSent)
+def on_too_many_fields(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(request, 413, gettext("The request has too many fields."))
+
+
+@api.exception_handler(Exception)
+def on_server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """An error of ours: logged with its traceback as Django logs a 500, answered in JSON."""
+    logger.error(
+        "Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500}
+    )
+    return error_response(request, 500, status_message(500))

@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "zhibiao.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "zhibiao.core.apierrors.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -253,11 +254,18 @@ COURSE_BURST_CHECKINS = int(os.environ.get("ZHIBIAO_COURSE_BURST_CHECKINS", "10"
 
 # Background jobs run in a thread of the web process; tests run them inline instead.
 JOBS_INLINE = env_bool("ZHIBIAO_JOBS_INLINE")
+# An API token created without an expiry date lasts this many days.
+API_TOKEN_DAYS = 90
+# Background jobs run at most this many at once per server process; more wait their turn.
+JOBS_WORKERS = int(os.environ.get("ZHIBIAO_JOBS_WORKERS", "2"))
 
 # The dashboard's figures are kept this many seconds, then rebuilt in the background while the
 # old ones still answer: a new record shows within about this long. 0 computes on every request.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZHIBIAO_DASHBOARD_CACHE_SECONDS", "45"))
 
+# Every answer under this prefix is JSON (zhibiao.core.apierrors).
+API_PREFIX = "/api/v1/"
+NINJA_PAGINATION_CLASS = "zhibiao.core.apischema.BoundedPagination"
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 

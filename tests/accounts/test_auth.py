@@ -110,3 +110,18 @@ def test_createsuperuser_makes_a_district_admin(db):
     user = User.objects.create_superuser("root", "root@example.org", "pw")
     assert user.role == Role.ADMIN
     assert token_client(user).get("/api/v1/me").json()["role"] == "admin"
+
+
+def test_a_token_without_a_date_expires_after_90_days(enterprise_user):
+    """ASVS 3.5: no key lives for ever by default (issue 11)."""
+    import time_machine
+
+    token, key = create_token(enterprise_user, name="script")
+    assert token.expires_at is not None
+    lifetime = token.expires_at - token.created_at
+    assert datetime.timedelta(days=89, hours=23) < lifetime <= datetime.timedelta(days=90)
+    api = client_for(None)
+    with time_machine.travel(token.expires_at - datetime.timedelta(minutes=1)):
+        assert api.get("/api/v1/me", headers={"authorization": f"Bearer {key}"}).status_code == 200
+    with time_machine.travel(token.expires_at + datetime.timedelta(minutes=1)):
+        assert api.get("/api/v1/me", headers={"authorization": f"Bearer {key}"}).status_code == 401

@@ -23,6 +23,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, users_acting_for
 from zhibiao.bases import services as bases
 from zhibiao.bases.models import BaseApplication
+from zhibiao.core.permissions import can
 from zhibiao.events import services as events
 from zhibiao.events.models import Event, Registration
 from zhibiao.jobs.models import Job
@@ -75,7 +76,7 @@ def base_application(enterprise_user) -> BaseApplication:
 def test_expert_neither_sees_nor_withdraws_employers_base_application(
     expert, enterprise_user, base_application
 ):
-    assert not BaseApplication.objects.visible_to(expert).exists()
+    assert not BaseApplication.objects.restrict(expert, "view").exists()
     assert bases.available_application_steps(expert, base_application) == []
     with pytest.raises(PermissionDenied):
         bases.transition_application(expert, base_application, "withdraw")
@@ -130,7 +131,7 @@ def demand(enterprise_user, provider_user) -> Demand:
 
 
 def test_expert_gets_no_rights_on_employers_demand(expert, enterprise_user, demand):
-    assert not Demand.objects.visible_to(expert).exists()
+    assert not Demand.objects.restrict(expert, "view").exists()
     assert not supply.may_choose(expert, demand)
     assert supply.available_steps(expert, demand) == []
     key = supply.candidates(demand)[0].key
@@ -193,8 +194,8 @@ def test_expert_does_not_answer_for_employers_registrations(expert, enterprise_u
         enterprise_user, event, [{"name": "李工", "phone": "13800009901"}]
     )
     assert registration.organisation == org
-    assert not Registration.objects.visible_to(expert).exists()
-    assert not Registration.objects.of(expert).exists()
+    assert not Registration.objects.restrict(expert, "view").exists()
+    assert not Registration.objects.restrict(expert, "act").exists()
     api = token_client(expert)
     url = f"/api/v1/events/registrations/{registration.pk}"
     assert api.get("/api/v1/events/registrations").json()["count"] == 0
@@ -206,7 +207,7 @@ def test_expert_does_not_answer_for_employers_registrations(expert, enterprise_u
     page = client_for(expert).get(reverse("events:registrations")).content.decode()
     assert "李工" not in page
     # The enterprise's own user still does.
-    assert Registration.objects.of(enterprise_user).get() == registration
+    assert Registration.objects.restrict(enterprise_user, "act").get() == registration
     assert (
         "李工" in client_for(enterprise_user).get(reverse("events:registrations")).content.decode()
     )
@@ -218,7 +219,7 @@ def test_expert_registers_as_a_person_not_for_the_employer(expert, enterprise_us
         expert, event, [{"name": "王专家", "phone": "13800009902", "is_self": True}]
     )
     assert mine.organisation is None and mine.user == expert
-    assert not Registration.objects.of(enterprise_user).filter(pk=mine.pk).exists()
+    assert not can(enterprise_user, "act", mine)
     refused = token_client(expert).post(
         f"/api/v1/events/{event.pk}/registrations",
         {"organisation": org.pk, "attendees": [{"name": "李工", "phone": "13800009903"}]},

@@ -135,3 +135,24 @@ def test_the_demo_records_six_month_ends_once(demo, settings):
     recorded = Snapshot.objects.count()
     load_demo()
     assert Snapshot.objects.count() == recorded
+
+
+def test_applications_reach_their_states_through_the_machine(demo):
+    """The demo's applications are moved by `take`, so their history is a chain of the
+    machine's own steps from a draft to the state the dashboard demo names."""
+    from zhibiao.applications.models import Application
+    from zhibiao.core.workflow import machine_for
+    from zhibiao.dashboard.demo import APPLICATIONS
+
+    wanted = {(name, code): final for name, code, final, *_days in APPLICATIONS}
+    applications = Application.objects.select_related("enterprise", "clause")
+    assert {(a.enterprise.name, a.clause.code): a.status for a in applications} == wanted
+    for application in applications:
+        steps = machine_for(application).steps
+        state = "draft"
+        for move in application.transitions.order_by("pk"):
+            step = steps[move.action]
+            assert move.from_status == state and state in step.sources
+            assert move.to_status == step.target
+            state = move.to_status
+        assert state == application.status

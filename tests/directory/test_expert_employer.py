@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests.clients import client_for, token_client
 from tests.factories import make_user
 from zhibiao.accounts.models import Role
+from zhibiao.core.permissions import can
 from zhibiao.directory import services
 from zhibiao.directory.models import Organisation, Person
 
@@ -27,9 +28,9 @@ def employed_expert(org):
 
 
 def test_expert_cannot_edit_or_see_private_of_employer(employed_expert, org):
-    assert not Organisation.objects.editable_by(employed_expert).exists()
-    assert not Organisation.objects.private_visible_to(employed_expert).exists()
-    assert not Person.objects.visible_to(employed_expert).exists()
+    assert not Organisation.objects.restrict(employed_expert, "change").exists()
+    assert not Organisation.objects.restrict(employed_expert, "view_private").exists()
+    assert not Person.objects.restrict(employed_expert, "view").exists()
     with pytest.raises(PermissionDenied):
         services.update_organisation(employed_expert, org, {"phone": "021-9999"})
     with pytest.raises(PermissionDenied):
@@ -43,7 +44,7 @@ def test_expert_cannot_edit_or_see_private_of_employer(employed_expert, org):
 
 def test_the_organisations_own_users_still_may(enterprise_user, org):
     services.update_organisation(enterprise_user, org, {"phone": "021-7777"})
-    assert Organisation.objects.private_visible_to(enterprise_user).filter(pk=org.pk).exists()
+    assert can(enterprise_user, "view_private", org)
 
 
 def test_api_expert_cannot_patch_employer(employed_expert, org):

@@ -273,7 +273,7 @@ def test_admin_publishes_for_a_chamber_with_an_audience(users):
     assert event.host_chamber == chamber and event.audience_towns == ["jinhui"]
     assert list(event.audience_organisations.all()) == [invited]
     chamber_user = make_user(Role.CHAMBER, chamber)
-    assert Event.objects.managed_by(chamber_user).get() == event
+    assert Event.objects.restrict(chamber_user, "manage").get() == event
 
 
 def test_manage_page_matrix(course, manager, enterprise_user, users):

@@ -42,7 +42,7 @@ def test_coming_events_take_registration(demo):
     publicity = coming.get(kind="publicity")
     assert publicity.host_kind == "district" and publicity.speakers.count() == 2
     base = User.objects.get(username="base")
-    hosted = Event.objects.managed_by(base)
+    hosted = Event.objects.restrict(base, "manage")
     assert set(hosted.values_list("host_base__organisation__name", flat=True)) == {
         "上海晨光文具股份有限公司"
     }

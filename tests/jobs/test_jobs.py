@@ -84,3 +84,32 @@ def test_a_job_given_up_as_stopped_stays_failed_when_it_finishes(admin_user, all
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.message == "stopped"
     assert job.result in ({}, None)
+
+
+def test_jobs_share_a_bounded_pool_of_threads(settings, monkeypatch):
+    """Six uploads at once start no more than JOBS_WORKERS threads; the rest wait their turn
+    (issue 11: each job had its own thread, without bound)."""
+    import threading
+    import time
+
+    settings.JOBS_INLINE = False
+    settings.JOBS_WORKERS = 2
+    monkeypatch.setattr(services, "_pool", None)
+    lock = threading.Lock()
+    running, most, ran = [0], [0], []
+
+    def fake_run(job_id: int) -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+            ran.append(job_id)
+
+    monkeypatch.setattr(services, "_run_in_thread", fake_run)
+    for job_id in range(6):
+        services._start(job_id)
+    services._executor().shutdown(wait=True)
+    assert sorted(ran) == list(range(6))
+    assert most[0] == 2

@@ -13,9 +13,10 @@ from django.utils import translation
 from tests.clients import client_for, sheet_rows
 from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
-from zhibiao.standards import services, views
+from zhibiao.standards import services
 from zhibiao.standards.models import Declaration, GroupStandard, LeaderEntry, Standard
 from zhibiao.standards.search import search
+from zhibiao.standards.views import catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_catalogue_without_a_query_exports_the_catalogue_by_level_and_status(sma
     page = client_for(None).get(url, {"level": "national", "status": "current"})
     assert [r[0] for r in rows[1:]] == [s.code for s in page.context["page"]]  # same order
     with translation.override("zh-hans"):
-        assert list(rows[0]) == [str(column.header) for column in views.STANDARD_COLUMNS]
+        assert list(rows[0]) == [str(column.header) for column in catalogue.STANDARD_COLUMNS]
 
 
 def test_catalogue_exports_the_search_with_its_facts(small_catalogue):
@@ -56,7 +57,7 @@ def test_catalogue_exports_the_search_with_its_facts(small_catalogue):
 
 
 def test_catalogue_export_reads_every_chunk_in_the_page_order(small_catalogue, monkeypatch):
-    monkeypatch.setattr(views, "EXPORT_CHUNK", 3)
+    monkeypatch.setattr(catalogue, "EXPORT_CHUNK", 3)
     url = reverse("standards:list")
     for q in ("", "GB", "医疗器械"):
         rows = _export(url, q=q)

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.modelfields import check, ref, valid_choice
+
 
 class Role(models.TextChoices):
     """The kinds of users of the platform; a user has exactly one."""
@@ -48,13 +50,12 @@ class User(AbstractUser):
     """A person who signs in. The role decides the home page and what they may change."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    organisation = models.ForeignKey(
+    organisation = ref(
         "directory.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
+        _("organisation"),
+        "users",
         null=True,
         blank=True,
-        related_name="users",
         help_text=_("The organisation the user acts for; required except for administrators."),
     )
     is_demo = models.BooleanField(
@@ -66,18 +67,13 @@ class User(AbstractUser):
     objects = ZhibiaoUserManager()
 
     class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name, verbose_name_plural = _("user"), _("users")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values),
-                name="accounts_user_role_valid",
-                violation_error_message=_("Unknown role."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(role__in=sorted(ORGANISATION_ROLES)) | Q(organisation__isnull=False),
-                name="accounts_user_org_role_has_org",
-                violation_error_message=_("This role acts for an organisation: choose one."),
+            valid_choice("accounts_user_role_valid", "role", Role, _("Unknown role.")),
+            check(
+                "accounts_user_org_role_has_org",
+                ~Q(role__in=sorted(ORGANISATION_ROLES)) | Q(organisation__isnull=False),
+                _("This role acts for an organisation: choose one."),
             ),
         ]
 
@@ -118,9 +114,7 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 digest is stored; the key is shown once."""
 
-    user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
-    )
+    user = ref(User, _("user"), "api_tokens", on_delete=models.CASCADE)
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=8, editable=False)
     digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
@@ -132,8 +126,7 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
+        verbose_name, verbose_name_plural = _("API token"), _("API tokens")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

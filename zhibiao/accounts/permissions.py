@@ -1,8 +1,9 @@
 """Role checks shared by views, API and services.
 
-Object-level rules live on each model's queryset (`visible_to`, `editable_by`), so that a view and
-an API endpoint that fetch the same object apply the same rule; these helpers answer only
-"is this user of that role", and `acts_for`: for which organisation the user holds rights.
+Object-level rules live on each model's queryset, as its table of actions asked through
+`restrict(user, action)` (zhibiao.core.permissions), so that a view and an API endpoint that
+fetch the same object apply the same rule; these helpers answer only "is this user of that
+role", and `acts_for`: for which organisation the user holds rights.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,7 +37,13 @@ def user_for_token(key: str) -> User | None:
 def create_token(
     actor: User, *, name: str, expires_at: datetime.datetime | None = None
 ) -> tuple[ApiToken, str]:
-    """Create a token for the acting user; returns it with the key, which is never stored."""
+    """Create a token for the acting user; returns it with the key, which is never stored.
+
+    Without a date the token lasts `API_TOKEN_DAYS` (90): a key forgotten in a script or a
+    leaked file stops working by itself (ASVS 3.5); a later date may be chosen explicitly.
+    """
+    if expires_at is None:
+        expires_at = timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS)
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
         user=actor,

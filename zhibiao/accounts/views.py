@@ -23,6 +23,7 @@ class TokenForm(forms.Form):
     expires_on = forms.DateField(
         label=_("Expires on"),
         required=False,
+        help_text=_("Left empty, the token expires after 90 days."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 

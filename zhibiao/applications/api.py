@@ -87,7 +87,7 @@ class ReviewIn(Schema):
 
 
 def _applications(request: HttpRequest):
-    return Application.objects.visible_to(request.auth).select_related(
+    return Application.objects.restrict(request.auth, "view").select_related(
         "enterprise", "clause", "version"
     )
 
@@ -115,7 +115,7 @@ def start(request: HttpRequest, payload: StartIn):
         raise PermissionDenied
     org_id = payload.organisation or user.organisation_id
     organisation = get_object_or_404(services.applicant_organisations(user), pk=org_id or 0)
-    clause = get_object_or_404(Clause.objects.visible_to(user), code=payload.clause)
+    clause = Clause.objects.get_for(user, "view", code=payload.clause)
     application = services.start_application(
         user, organisation, clause, project=payload.project, statement=payload.statement
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.files import StoredFile
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class Status(models.TextChoices):
@@ -47,8 +48,8 @@ class Channel(models.TextChoices):
     QUICK = "quick", _("Quick application (快申快享)")
 
 
-class ApplicationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ApplicationQuerySet:
+class ApplicationQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> ApplicationQuerySet:
         """Staff see all; an enterprise its own; an expert those assigned to them."""
         if is_district_admin(user):
             return self
@@ -59,6 +60,8 @@ class ApplicationQuerySet(models.QuerySet):
         if user.organisation_id:
             return self.filter(enterprise_id=user.organisation_id)
         return self.none()
+
+    actions = {"view": _visible_to}
 
 
 class Application(models.Model):

@@ -1,5 +1,5 @@
-"""Pages of the applications. Every page fetches through `visible_to`; every change goes
-through the services, which refuse what the table of steps does not allow."""
+"""Pages of the applications. Every page fetches through `restrict(user, "view")`; every change
+goes through the services, which refuse what the table of steps does not allow."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ from zhibiao.supply.matching import rank_experts
 
 
 def _applications(user):
-    return Application.objects.visible_to(user).select_related("enterprise", "clause", "version")
+    return Application.objects.restrict(user, "view").select_related(
+        "enterprise", "clause", "version"
+    )
 
 
 @role_required()
@@ -95,7 +97,7 @@ APPLICATION_COLUMNS = [
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
     clause = get_object_or_404(
-        Clause.objects.visible_to(request.user), code=request.POST.get("clause", "")
+        Clause.objects.restrict(request.user, "view"), code=request.POST.get("clause", "")
     )
     try:
         application = services.start_application(
@@ -229,7 +231,8 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence is served only through here, to those who may see the application."""
     evidence = get_object_or_404(
-        Evidence.objects.filter(application__in=Application.objects.visible_to(request.user)), pk=pk
+        Evidence.objects.filter(application__in=Application.objects.restrict(request.user, "view")),
+        pk=pk,
     )
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name

@@ -14,6 +14,7 @@ from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.bases import services
 from zhibiao.bases.models import BaseApplication, Batch, TrainingBase
+from zhibiao.core.permissions import can
 from zhibiao.core.years import year_bounds
 from zhibiao.events import training
 
@@ -178,9 +179,7 @@ def base_years(request: HttpRequest, base_id: int):
 )
 def evaluations(request: HttpRequest, base_id: int):
     base = get_object_or_404(TrainingBase.objects.all(), pk=base_id)
-    may_see = is_district_admin(request.auth) or (
-        TrainingBase.objects.managed_by(request.auth).filter(pk=base.pk).exists()
-    )
+    may_see = is_district_admin(request.auth) or can(request.auth, "manage", base)
     if not may_see:
         raise PermissionDenied
     return base.evaluations.all()
@@ -213,7 +212,9 @@ def change_status(request: HttpRequest, base_id: int, payload: StepIn):
 
 
 def _applications(request: HttpRequest):
-    return BaseApplication.objects.visible_to(request.auth).select_related("organisation", "batch")
+    return BaseApplication.objects.restrict(request.auth, "view").select_related(
+        "organisation", "batch"
+    )
 
 
 @router.get(

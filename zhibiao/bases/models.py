@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.numerals import chinese_number
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class BaseStatus(models.TextChoices):
@@ -82,12 +83,19 @@ class Batch(models.Model):
         return gettext("Batch %(number)s") % {"number": chinese_number(self.number)}
 
 
-class TrainingBaseQuerySet(models.QuerySet):
+class TrainingBaseQuerySet(RestrictedQuerySet):
     def listed(self) -> TrainingBaseQuerySet:
-        """Bases shown to the public: designated and not removed."""
+        """Bases shown to the public: designated and not removed. A status, not a permission
+        (it takes no user): who sees which base is the "view" action."""
         return self.exclude(status=BaseStatus.REMOVED)
 
-    def managed_by(self, user) -> TrainingBaseQuerySet:
+    def _visible_to(self, user) -> TrainingBaseQuerySet:
+        """Administrators see every base, removed ones included; everyone else the listed."""
+        from zhibiao.accounts.permissions import is_district_admin
+
+        return self if is_district_admin(user) else self.listed()
+
+    def _managed_by(self, user) -> TrainingBaseQuerySet:
         """What a user may edit: any base for administrators, their own for base managers."""
         from zhibiao.accounts.models import Role
         from zhibiao.accounts.permissions import is_district_admin
@@ -97,6 +105,8 @@ class TrainingBaseQuerySet(models.QuerySet):
         if user.is_authenticated and user.role == Role.BASE_MANAGER and user.organisation_id:
             return self.filter(organisation_id=user.organisation_id)
         return self.none()
+
+    actions = {"view": _visible_to, "manage": _managed_by}
 
 
 class TrainingBase(models.Model):
@@ -266,8 +276,8 @@ class Evaluation(models.Model):
         return f"{self.base} {self.year}: {self.get_result_display()}"
 
 
-class BaseApplicationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BaseApplicationQuerySet:
+class BaseApplicationQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> BaseApplicationQuerySet:
         """Staff see every application; an enterprise's users its own. A committee expert
         does not act for their employer (`acts_for`), so they see none of its applications."""
         from zhibiao.accounts.permissions import acts_for, is_district_admin
@@ -278,6 +288,8 @@ class BaseApplicationQuerySet(models.QuerySet):
         if organisation_id is None:
             return self.none()
         return self.filter(organisation_id=organisation_id)
+
+    actions = {"view": _visible_to}
 
 
 class BaseApplication(models.Model):

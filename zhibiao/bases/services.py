@@ -38,6 +38,7 @@ from zhibiao.bases.models import (
     TrainingBase,
 )
 from zhibiao.core.errors import Refused
+from zhibiao.core.permissions import ensure_can
 from zhibiao.core.workflow import Machine, Step
 from zhibiao.directory.models import OrganisationKind
 from zhibiao.notifications.services import notify
@@ -46,7 +47,7 @@ CAPABILITY_FIELDS = ["kind", "title", "description"]
 
 
 def _ensure_manages(actor, base: TrainingBase) -> None:
-    ensure(TrainingBase.objects.managed_by(actor).filter(pk=base.pk).exists())
+    ensure_can(actor, "manage", base)
 
 
 @transaction.atomic
@@ -241,7 +242,7 @@ APPLICATION_MACHINE = Machine(
     history=ApplicationStep,
     history_link="application",
     audit_prefix="base_application",
-    visible=BaseApplication.objects.visible_to,
+    restrict="view",
     audit_changes=False,
     audit=_audit_batch,
     notify=_notify_application_step,

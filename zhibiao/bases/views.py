@@ -35,13 +35,14 @@ from zhibiao.core.errors import Refused, TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.core.permissions import can
 from zhibiao.core.years import FIRST_YEAR, year_bounds
 from zhibiao.events import training
 from zhibiao.events.models import Event, NewsItem
 
 
 def _bases(user=None):
-    bases = TrainingBase.objects.all() if is_district_admin(user) else TrainingBase.objects.listed()
+    bases = TrainingBase.objects.restrict(user, "view")
     return bases.select_related("organisation", "batch").prefetch_related("capabilities")
 
 
@@ -66,7 +67,9 @@ def base_list(request: HttpRequest) -> HttpResponse:
         "bases": _bases(),
         "query": query_without_page(request),
         "batches": batches,
-        "managed_ids": set(TrainingBase.objects.managed_by(user).values_list("pk", flat=True)),
+        "managed_ids": set(
+            TrainingBase.objects.restrict(user, "manage").values_list("pk", flat=True)
+        ),
         "last_year": timezone.localdate().year - 1,
         "is_admin": is_district_admin(user),
         "may_apply": user.is_authenticated and user.role == Role.ENTERPRISE,
@@ -81,7 +84,7 @@ def _years(base: TrainingBase) -> list[int]:
 def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     base = get_object_or_404(_bases(user), pk=pk)
-    may_manage = TrainingBase.objects.managed_by(user).filter(pk=pk).exists()
+    may_manage = can(user, "manage", base)
     admin = is_district_admin(user)
     years = _years(base)
     figures = {year: training.yearly_figures(year, [base])[base.pk] for year in years}
@@ -98,10 +101,10 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluation_form": EvaluationForm(initial={"year": timezone.localdate().year - 1})
         if admin
         else None,
-        "upcoming": Event.objects.visible_to(user)
+        "upcoming": Event.objects.restrict(user, "view")
         .filter(host_base=base, ends_at__gte=timezone.now())
         .order_by("starts_at"),
-        "news": NewsItem.objects.visible_to(user)
+        "news": NewsItem.objects.restrict(user, "view")
         .filter(Q(bases=base) | Q(batches=base.batch_id))
         .distinct(),
     }
@@ -215,7 +218,7 @@ def year_overview(request: HttpRequest, year: int) -> HttpResponse:
 @role_required()
 @require_http_methods(["GET", "POST"])
 def capability_create(request: HttpRequest, pk: int) -> HttpResponse:
-    base = get_object_or_404(TrainingBase.objects.managed_by(request.user), pk=pk)
+    base = get_object_or_404(TrainingBase.objects.restrict(request.user, "manage"), pk=pk)
     form = CapabilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +234,7 @@ def capability_create(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required()
 @require_POST
 def capability_delete(request: HttpRequest, pk: int, capability_pk: int) -> HttpResponse:
-    base = get_object_or_404(TrainingBase.objects.managed_by(request.user), pk=pk)
+    base = get_object_or_404(TrainingBase.objects.restrict(request.user, "manage"), pk=pk)
     capability = get_object_or_404(base.capabilities, pk=capability_pk)
     services.remove_capability(request.user, capability)
     messages.success(request, gettext("The capability was removed."))
@@ -252,7 +255,9 @@ APPLICATION_COLUMNS = [
 
 @role_required()
 def application_list(request: HttpRequest) -> HttpResponse:
-    rows = BaseApplication.objects.visible_to(request.user).select_related("organisation", "batch")
+    rows = BaseApplication.objects.restrict(request.user, "view").select_related(
+        "organisation", "batch"
+    )
     if wants_xlsx(request):
         title = gettext("Applications to become a base")
         return export_list("base-applications.xlsx", APPLICATION_COLUMNS, rows, title=title)
@@ -288,7 +293,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 @role_required()
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(
-        BaseApplication.objects.visible_to(request.user)
+        BaseApplication.objects.restrict(request.user, "view")
         .select_related("organisation", "batch", "base", "applicant")
         .prefetch_related(Prefetch("steps__actor")),
         pk=pk,
@@ -307,7 +312,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required()
 @require_POST
 def application_step(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(BaseApplication.objects.visible_to(request.user), pk=pk)
+    application = BaseApplication.objects.get_for(request.user, "view", pk)
     form = StepForm(request.POST)
     try:
         if not form.is_valid():

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.modelfields import check, ref, unique, user_ref, valid_choice
+
 
 class Sector(models.TextChoices):
     """The five sectors the committee's experts come from (the story's 多部门多领域)."""
@@ -36,19 +38,17 @@ class Committee(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     founded_on = models.DateField(_("founded on"))
-    founding_document = models.ForeignKey(
+    founding_document = ref(
         "policies.PolicyDocument",
-        verbose_name=_("founding document"),
-        on_delete=models.PROTECT,
+        _("founding document"),
+        "committees_founded",
         null=True,
         blank=True,
-        related_name="committees_founded",
     )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
-        verbose_name = _("working committee")
-        verbose_name_plural = _("working committees")
+        verbose_name, verbose_name_plural = _("working committee"), _("working committees")
         ordering = ["founded_on", "pk"]
 
     def __str__(self) -> str:
@@ -64,8 +64,7 @@ class ExpertiseTag(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
 
     class Meta:
-        verbose_name = _("expertise")
-        verbose_name_plural = _("expertise")
+        verbose_name, verbose_name_plural = _("expertise"), _("expertise")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -87,23 +86,9 @@ class CommitteeMember(models.Model):
     if they have one.
     """
 
-    committee = models.ForeignKey(
-        Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="members"
-    )
-    person = models.ForeignKey(
-        "directory.Person",
-        verbose_name=_("person"),
-        on_delete=models.PROTECT,
-        related_name="committee_seats",
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("login"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="committee_seats",
-    )
+    committee = ref(Committee, _("committee"), "members")
+    person = ref("directory.Person", _("person"), "committee_seats")
+    user = user_ref(_("login"), "committee_seats", on_delete=models.SET_NULL, null=True, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     position = models.CharField(
         _("position"), max_length=20, choices=Position.choices, default=Position.MEMBER
@@ -117,26 +102,21 @@ class CommitteeMember(models.Model):
     objects = MemberQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("committee member")
-        verbose_name_plural = _("committee members")
+        verbose_name, verbose_name_plural = _("committee member"), _("committee members")
         ordering = ["committee", "sector", "position", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
-                name="committee_member_term_ordered",
-                violation_error_message=_("The term ends before it starts."),
+            check(
+                "committee_member_term_ordered",
+                Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
+                _("The term ends before it starts."),
             ),
-            models.CheckConstraint(
-                condition=Q(sector__in=Sector.values),
-                name="committee_member_sector_valid",
-                violation_error_message=_("Unknown sector."),
-            ),
-            models.UniqueConstraint(
-                fields=["committee", "person", "term_start"],
-                name="committee_member_one_seat_per_term",
-                violation_error_message=_(
-                    "This person already has a seat on the committee for this term."
-                ),
+            valid_choice("committee_member_sector_valid", "sector", Sector, _("Unknown sector.")),
+            unique(
+                "committee_member_one_seat_per_term",
+                "committee",
+                "person",
+                "term_start",
+                message=_("This person already has a seat on the committee for this term."),
             ),
         ]
 
@@ -162,29 +142,19 @@ class CommitteeMember(models.Model):
 class ConflictOfInterest(models.Model):
     """An expert's declared conflict with an organisation: they never review or serve it."""
 
-    expert = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("expert"),
-        on_delete=models.PROTECT,
-        related_name="conflicts",
-    )
-    organisation = models.ForeignKey(
-        "directory.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="conflicted_experts",
-    )
+    expert = user_ref(_("expert"), "conflicts")
+    organisation = ref("directory.Organisation", _("organisation"), "conflicted_experts")
     reason = models.CharField(_("reason"), max_length=200)
     declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("conflict of interest")
-        verbose_name_plural = _("conflicts of interest")
+        verbose_name, verbose_name_plural = _("conflict of interest"), _("conflicts of interest")
         constraints = [
-            models.UniqueConstraint(
-                fields=["expert", "organisation"],
-                name="committee_conflict_once",
-                violation_error_message=_("This conflict is already declared."),
+            unique(
+                "committee_conflict_once",
+                "expert",
+                "organisation",
+                message=_("This conflict is already declared."),
             )
         ]
 
@@ -227,8 +197,7 @@ class ExpertProfile(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("expert profile")
-        verbose_name_plural = _("expert profiles")
+        verbose_name, verbose_name_plural = _("expert profile"), _("expert profiles")
 
     def __str__(self) -> str:
         return str(self.user)

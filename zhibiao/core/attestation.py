@@ -11,10 +11,11 @@ the verification queue (`zhibiao.verification`).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from zhibiao.core.modelfields import user_ref
 
 
 class Attester(models.TextChoices):
@@ -44,14 +45,7 @@ class Attested(models.Model):
     code without thought must not pay.
     """
 
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = user_ref(_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     verification = models.CharField(
         _("verification"),
@@ -60,13 +54,8 @@ class Attested(models.Model):
         default=Verification.PENDING,
         db_index=True,
     )
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified or rejected by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    checked_by = user_ref(
+        _("verified or rejected by"), on_delete=models.SET_NULL, null=True, blank=True
     )
     checked_at = models.DateTimeField(_("verified or rejected at"), null=True, blank=True)
     check_note = models.CharField(_("verification note"), max_length=300, blank=True)

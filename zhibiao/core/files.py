@@ -7,9 +7,10 @@ the risk view compares files across apps by `sha256`, and pages show `original_n
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from zhibiao.core.modelfields import user_ref
 
 
 class StoredFile(models.Model):
@@ -24,12 +25,7 @@ class StoredFile(models.Model):
     content_type = models.CharField(_("type"), max_length=20)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    uploaded_by = user_ref(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

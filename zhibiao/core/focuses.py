@@ -1,6 +1,7 @@
 """The district's three focuses and the federation's three methods, as the story states them.
 
-Later the dashboard files each indicator under one of these focuses.
+Later the dashboard files each indicator under one of these focuses. Each list stands beside
+the sentences the home page explains it with.
 """
 
 from django.db import models
@@ -11,12 +12,6 @@ class Focus(models.TextChoices):
     POLICY = "policy", _("Focus on implementing the policies")
     INFRASTRUCTURE = "infrastructure", _("Focus on key fields, strengthen the quality foundations")
     ENVIRONMENT = "environment", _("Focus on institutions, build a good quality environment")
-
-
-class Method(models.TextChoices):
-    ORGANISATION = "organisation", _("Strengthen leadership, provide mechanisms")
-    TRAINING = "training", _("Publicity and training, raise awareness")
-    SUPPLY = "supply", _("Build a supply platform, lead enterprises forward")
 
 
 FOCUS_DETAILS = {
@@ -30,6 +25,14 @@ FOCUS_DETAILS = {
     ),
     Focus.ENVIRONMENT: _("Rules and institutions under which quality is recognised and rewarded."),
 }
+
+
+class Method(models.TextChoices):
+    ORGANISATION = "organisation", _("Strengthen leadership, provide mechanisms")
+    TRAINING = "training", _("Publicity and training, raise awareness")
+    SUPPLY = "supply", _("Build a supply platform, lead enterprises forward")
+
+
 METHOD_DETAILS = {
     Method.ORGANISATION: _("The working committee of five sectors and its mechanisms."),
     Method.TRAINING: _("Policy publicity sessions, courses and visits at the training bases."),

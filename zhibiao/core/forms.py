@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.contrib import messages as django_messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from zhibiao.core.tabular import ImportFailed
+from zhibiao.core.uploads import UploadError
 
 
 class DateInput(forms.DateInput):
@@ -13,6 +22,18 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ImportFileForm(forms.Form):
+    """The upload form of an all-or-nothing import (see `imported` and `_import.html`): one
+    file; a subclass says in `columns` which formats and headings the file may have."""
+
+    columns: Any = ""
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.columns
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -59,3 +80,57 @@ def form_error_message(form: forms.Form) -> str:
     """A bound form's errors as one line, field by field, worded as `error_message` words a
     service's refusal: for pages that answer a small form with a message, not the form again."""
     return error_message(form_errors(form))
+
+
+def submitted(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], Any],
+    done: str,
+    *,
+    changed_only: bool = False,
+) -> Any:
+    """A page's form posted to a service: when the request posts a valid form, call `save` with
+    its cleaned data (`changed_only`: only the fields the user changed, for an edit); a
+    service's refusal goes onto the form, a success is flashed as `done`. Answers what `save`
+    returned (the record saved), or None when the page must show the form again.
+
+    One spelling for what every create and edit page did in nine lines, so each page says only
+    which service it calls and where it goes next."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    data = form.cleaned_data
+    if changed_only:
+        data = {name: data[name] for name in form.changed_data}
+    try:
+        saved = save(data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    django_messages.success(request, done)
+    return saved
+
+
+def imported(
+    request: HttpRequest,
+    form: forms.Form,
+    run: Callable[[Any], Any],
+    done: Callable[[Any], str],
+) -> tuple[Any, bool]:
+    """An all-or-nothing import page's POST: when the form is valid, `run` the import on the
+    uploaded file; an unreadable file goes onto the form, a refused file's result (its errors
+    by row) is answered for the page to list, a success is flashed as `done(result)`.
+
+    Answers (the import's result or None, whether it saved): the page redirects when it
+    saved and otherwise shows the form again with the result (see `_import.html`)."""
+    if request.method != "POST" or not form.is_valid():
+        return None, False
+    try:
+        result = run(form.cleaned_data["file"])
+    except UploadError as error:
+        form.add_error("file", str(error))
+        return None, False
+    except ImportFailed as failure:
+        return failure.result, False
+    django_messages.success(request, done(result))
+    return result, True

@@ -28,15 +28,19 @@ def ref(
     *,
     on_delete: Any = models.PROTECT,
     **options: Any,
-) -> models.ForeignKey:
+) -> Any:
     """A foreign key, protected unless said otherwise: the platform's records are evidence, so
-    deleting what they point to must be a decision, not a cascade."""
+    deleting what they point to must be a decision, not a cascade.
+
+    Typed Any on purpose: django-stubs learns a foreign key's model only from a direct
+    `ForeignKey(...)` call; through a helper the field would be an unsolved type variable and
+    every use of the related object an error, where Any leaves it unchecked."""
     if related_name is not None:
         options["related_name"] = related_name
     return models.ForeignKey(to, verbose_name=verbose_name, on_delete=on_delete, **options)
 
 
-def user_ref(verbose_name: Any, related_name: str = "+", **options: Any) -> models.ForeignKey:
+def user_ref(verbose_name: Any, related_name: str = "+", **options: Any) -> Any:
     """A foreign key to the user who did something (recorded, uploaded, took a step)."""
     return ref(settings.AUTH_USER_MODEL, verbose_name, related_name, **options)
 

@@ -10,8 +10,9 @@ import codecs
 import csv
 import datetime
 import io
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
@@ -41,6 +42,58 @@ class ImportReport(Protocol):
     """What every importer's result has, whatever else it counts."""
 
     errors: list[RowError]
+
+
+@dataclass
+class ImportCounts:
+    """What an import created, updated and left unchanged, and the rows it refused: the result
+    every importer returns (some count more)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+#: How many row errors an import reports at most; a file wrong throughout is not listed whole.
+MAX_REPORTED_ERRORS = 200
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def match_columns(headers: list[str], columns: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Each field's header in the file: the first header that is one of the field's names
+    (`columns`: field → the headings accepted, in any case), so a sheet headed in Chinese or
+    in English reads the same. Fields the file lacks are absent."""
+    by_header = {alias.lower(): name for name, aliases in columns.items() for alias in aliases}
+    mapping: dict[str, str] = {}
+    for header in headers:
+        name = by_header.get(header.strip().lower())
+        if name and name not in mapping:
+            mapping[name] = header
+    return mapping
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    """A cell as a date: a date cell, or text such as 2023-05-27, 2023/5/27 or 2023年5月27日
+    (of an ISO timestamp, its date). None for an empty cell; anything else raises ValueError
+    with the message a row error shows, so every import words a wrong date the same way."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    match = _DATE_RE.match(text[:10] if re.match(r"\d{4}-\d\d-\d\dT", text) else text)
+    if match:
+        try:
+            return datetime.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise ValueError(
+        gettext("“%(value)s” is not a date; write it as 2023-05-27.") % {"value": value}
+    )
 
 
 class ImportFailed(Exception):
@@ -75,15 +128,21 @@ def _csv_rows(file: IO[bytes]) -> Iterator[list[Any]]:
     yield from csv.reader(io.StringIO(text), dialect)
 
 
-def _xlsx_rows(file: IO[bytes]) -> Iterator[list[Any]]:
+def open_workbook(file: IO[bytes], error: type[UploadError] = UploadError) -> Any:
+    """An uploaded xlsx opened read-only, with values rather than formulas; a damaged file
+    raises `error` with the message the user sees. Close the workbook when done."""
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for damaged files
-        raise UploadError(
-            gettext("The spreadsheet cannot be read: %(error)s") % {"error": error}
+        return load_workbook(file, read_only=True, data_only=True)
+    except Exception as damaged:  # openpyxl raises many kinds for damaged files
+        raise error(
+            gettext("The spreadsheet cannot be read: %(error)s") % {"error": damaged}
         ) from None
+
+
+def _xlsx_rows(file: IO[bytes]) -> Iterator[list[Any]]:
+    workbook = open_workbook(file)
     try:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True):

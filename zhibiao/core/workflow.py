@@ -8,9 +8,10 @@ order of the checks, the locking, the history and the audit trail are written on
 Taking a step (`take`), in this order:
 
 1. the step exists, else `TransitionRefused` ("Unknown step");
-2. the actor may see the object (the machine's `visible`) and may take this step (the step's
-   `may`), else `PermissionDenied` (a 403; the views have already turned an invisible object
-   into a 404);
+2. the actor may see the object (the machine's `restrict` action, usually "view", asked of
+   the model's queryset through `zhibiao.core.permissions.ensure_can`) and may take this step
+   (the step's `may`), else `PermissionDenied` (a 403; the views have already turned an
+   invisible object into a 404);
 3. the object is in one of the step's source states, else `TransitionRefused` naming the step
    and the state;
 4. a reason is given if the step requires one, else a `ValidationError` on "reason";
@@ -36,7 +37,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.audit.services import record
 from zhibiao.core.actors import Actor
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.permissions import ensure_can
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,9 @@ class Machine:
     `history` is the model of the step rows; `history_link` the name of its foreign key to the
     object. `wrong_state` and `concurrent` are the machine's own messages (written where the
     machine is declared, so that the catalogue keeps its words): `wrong_state` is formatted with
-    `step` (the label) and `status` (the state's display). `visible(actor)` is the queryset of
-    objects the actor may see at all. `stamp` names fields set to now by every step (an
+    `step` (the label) and `status` (the state's display). `restrict` names the action of the
+    model's permission table (`zhibiao.core.permissions`) an actor needs to take any step at
+    all, usually "view". `stamp` names fields set to now by every step (an
     `auto_now` field, which a queryset update does not touch). `audit_changes` puts the effect's
     changes in the audit entry; `audit(obj, step, data)` returns further fields for it, for a
     machine whose entries have always named things their own way (a base application's batch by
@@ -105,7 +108,7 @@ class Machine:
         audit_prefix: str,
         wrong_state: Any,
         concurrent: Any,
-        visible: Callable[[Actor], QuerySet] | None = None,
+        restrict: str | None = None,
         status_field: str = "status",
         revision_field: str = "revision",
         stamp: tuple[str, ...] = (),
@@ -126,7 +129,7 @@ class Machine:
         self.audit_prefix = audit_prefix
         self.wrong_state = wrong_state
         self.concurrent = concurrent
-        self.visible = visible
+        self.restrict = restrict
         self.status_field = status_field
         self.revision_field = revision_field
         self.stamp = stamp
@@ -173,8 +176,8 @@ class Machine:
     ) -> Any:
         """Take one step, or refuse it; of two racing takes exactly one succeeds. Returns the
         object, reloaded."""
-        if self.visible is not None and not self.visible(actor).filter(pk=obj.pk).exists():
-            raise PermissionDenied
+        if self.restrict is not None:
+            ensure_can(actor, self.restrict, obj)
         try:
             step = self.step(action, internal=internal)
         except TransitionRefused:

@@ -23,7 +23,7 @@ from zhibiao.dashboard.scope import Scope
 router = Router(tags=["dashboard"], auth=required_auth)
 
 
-class Filters(Schema):
+class DashboardFilters(Schema):
     year: str = ""
     town: str = ""
     industry: str = ""
@@ -46,7 +46,7 @@ class FigureOut(Schema):
     link: str
 
 
-class FiguresOut(Schema):
+class DashboardFiguresOut(Schema):
     scope: ScopeOut
     figures: list[FigureOut]
 
@@ -64,7 +64,7 @@ class IndicatorOut(FigureOut):
     history: list[dict]
 
 
-def _scope(request: HttpRequest, filters: Filters) -> Scope:
+def _scope(request: HttpRequest, filters: DashboardFilters) -> Scope:
     """The page's filters and their messages: a wrong one is a 422 naming it."""
     if not services.may_view(request.auth):
         raise PermissionDenied(gettext("The dashboard is for district staff and the committee."))
@@ -92,8 +92,8 @@ def _figure(figure: services.Figure) -> dict:
     }
 
 
-@router.get("/figures", response=FiguresOut, summary="Every indicator's figure")
-def figures(request: HttpRequest, filters: Query[Filters]):
+@router.get("/figures", response=DashboardFiguresOut, summary="Every indicator's figure")
+def figures(request: HttpRequest, filters: Query[DashboardFilters]):
     scope = _scope(request, filters)
     rows = [_figure(f) for by_focus in services.figures(scope).values() for f in by_focus]
     return {"scope": dataclasses.asdict(scope), "figures": rows}
@@ -102,7 +102,7 @@ def figures(request: HttpRequest, filters: Query[Filters]):
 @router.get(
     "/indicators/{code}", response=IndicatorOut, summary="One indicator by month, town, industry"
 )
-def indicator(request: HttpRequest, code: str, filters: Query[Filters]):
+def indicator(request: HttpRequest, code: str, filters: Query[DashboardFilters]):
     scope = _scope(request, filters)
     chosen = engine.by_code().get(code)
     if chosen is None:

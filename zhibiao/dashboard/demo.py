@@ -2,24 +2,30 @@
 that the figures, the trend and the history are not empty on a first `make run`.
 
 Applications are opened through the applications service (so their amounts come from the
-rules and the enterprises' records) and then moved along with dated steps, as if the year had
-happened; demands are delivered and rated. A first screening says who is entitled to what, and
-month-end snapshots give the history chart its points (both off in the test settings).
+rules and the enterprises' records) and moved along through their machine (`take`: evidence,
+the expert's review and the public notice as the steps ask), then their history is dated as if
+the year had happened. Demands are written delivered and rated: the rating is the enterprise's
+own step, and the demo has no account for these enterprises to take it. A first screening
+says who is entitled to what, and month-end snapshots give the history chart its points (both
+off in the test settings).
 Demonstration data only, never on the story's real enterprises.
 """
 
 from __future__ import annotations
 
 import datetime
-import itertools
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
+from zhibiao.accounts.models import User
 from zhibiao.applications import services as applications
-from zhibiao.applications.models import Application, Transition
+from zhibiao.applications.models import Application, Review, Transition
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.workflow import take
 from zhibiao.dashboard.models import Snapshot
 from zhibiao.dashboard.services import snapshot
 from zhibiao.jobs import services as jobs
@@ -37,9 +43,9 @@ APPLICATIONS = [
     ("上海金汇智能装备股份有限公司", "FX23-LEADER", "submitted", 8, None),
 ]
 #: The steps from submission to each final state, as the applications' table of steps has them.
-PATH = ["submitted", "in_review", "publicity", "approved", "disbursed"]
-ACTIONS = {"in_review": "accept", "publicity": "start_publicity", "approved": "approve",
-           "disbursed": "disburse"}  # fmt: skip
+PATH = ["draft", "submitted", "in_review", "publicity", "approved", "disbursed"]
+ACTIONS = {"submitted": "submit", "in_review": "accept", "publicity": "start_publicity",
+           "approved": "approve", "disbursed": "disburse"}  # fmt: skip
 DEMANDS = [
     (
         "上海金汇智能装备股份有限公司",
@@ -52,8 +58,60 @@ DEMANDS = [
 ]
 
 
+def _move(application: Application, final: str, admin: User, expert: User) -> Application:
+    """Take the application from where it was opened to `final` through its machine, as the
+    district's staff would (on the enterprise's behalf for the evidence and the submission),
+    with the demo expert's review where the clause asks for one."""
+    if application.status == "draft":
+        for item in applications.required_evidence(application):
+            content = f"%PDF-1.4\n% 演示材料 {application.number} {item}\n%%EOF\n"
+            upload = ContentFile(content.encode(), name=f"{item}.pdf")
+            applications.add_evidence(admin, application, item, upload)
+        application = take(admin, application, "submit")
+    steps = PATH[PATH.index(application.status) + 1 : PATH.index(final) + 1]
+    if application.channel == "auto" or not application.clause.needs_review:
+        steps = [step for step in steps if step != "in_review"]  # straight to the public notice
+    for step in steps:
+        if step == "publicity" and application.status == "in_review":
+            _review(application, admin, expert)
+        if step == "approved":  # the notice ran its course in the year being replayed
+            Application.objects.filter(pk=application.pk).update(publicity_ends_at=timezone.now())
+            application.refresh_from_db()
+        data = {
+            "approved": {"amount": str(application.amount_assessed)},
+            "disbursed": {"payment_reference": f"演示-{application.pk:05d}"},
+        }.get(step, {})
+        application = take(admin, application, ACTIONS[step], **data)
+    return application
+
+
+def _review(application: Application, admin: User, expert: User) -> None:
+    """The demo expert reviews it (assigned by staff), so that the notice may start."""
+    applications.assign_reviewers(admin, application, [expert])
+    review = Review.objects.get(application=application, reviewer=expert)
+    applications.submit_review(
+        expert, review, score=85, recommendation="approve", comment="演示评审：材料齐全，符合条件。"
+    )
+
+
+def _date(
+    application: Application, opened: datetime.datetime, opened_days: int, paid_days: int | None
+) -> None:
+    """Date the history as if the year had happened: opened `opened_days` ago, paid
+    `paid_days` after submission; the notice ended when the approval was given."""
+    history = list(application.transitions.order_by("pk"))
+    span = datetime.timedelta(days=paid_days or max(opened_days // 2, 1))
+    for index, move in enumerate(history):
+        at = opened + span * index / max(len(history) - 1, 1)
+        Transition.objects.filter(pk=move.pk).update(at=at)
+        if move.action == "approve":
+            Application.objects.filter(pk=application.pk).update(publicity_ends_at=at)
+    Application.objects.filter(pk=application.pk).update(created_at=opened)
+
+
 def load(loader, orgs: dict, admin) -> None:
     now = timezone.now()
+    expert = User.objects.get(username="expert")  # the demo's committee expert
     for name, code, final, opened_days, paid_days in APPLICATIONS:
         enterprise = orgs[name]
         clause = Clause.objects.filter(code=code).first()
@@ -61,40 +119,14 @@ def load(loader, orgs: dict, admin) -> None:
             continue
         project = next(iter(applications.projects_open(enterprise, clause)), "")
         try:
-            application = applications.start_application(admin, enterprise, clause, project=project)
-        except (TransitionRefused, ValidationError):  # the records do not support it: skip
-            continue
-        opened = now - datetime.timedelta(days=opened_days)
-        steps = PATH[: PATH.index(final) + 1]
-        if application.channel == "auto":  # 免申即享 goes to public notice without a review
-            steps = [step for step in steps if step != "in_review"]
-        if application.status == "draft":
-            Transition.objects.create(
-                application=application, action="submit", from_status="draft",
-                to_status="submitted", actor=admin, reason="",
-            )  # fmt: skip
-        moves = []
-        for before, after in itertools.pairwise(steps):
-            moves.append(
-                Transition(
-                    application=application, action=ACTIONS[after], from_status=before,
-                    to_status=after,
-                    actor=admin, reason="",
+            with transaction.atomic():  # the records do not support it: nothing of it stays
+                application = applications.start_application(
+                    admin, enterprise, clause, project=project
                 )
-            )  # fmt: skip
-        Transition.objects.bulk_create(moves)
-        # Date the history: opened `opened_days` ago, paid `paid_days` after submission.
-        history = list(application.transitions.order_by("pk"))
-        span = datetime.timedelta(days=paid_days or max(opened_days // 2, 1))
-        for index, move in enumerate(history):
-            at = opened + span * index / max(len(history) - 1, 1)
-            Transition.objects.filter(pk=move.pk).update(at=at)
-        values = {"status": final, "created_at": opened}
-        if final in ("approved", "disbursed"):
-            values["amount_approved"] = application.amount_assessed
-        if final == "disbursed":
-            values["payment_reference"] = f"演示-{application.pk:05d}"
-        Application.objects.filter(pk=application.pk).update(**values)
+                application = _move(application, final, admin, expert)
+        except (TransitionRefused, ValidationError, PermissionDenied):
+            continue
+        _date(application, now - datetime.timedelta(days=opened_days), opened_days, paid_days)
         loader.report.created[str(Application._meta.verbose_name_plural)] += 1
 
     for name, category, description, rating in DEMANDS:

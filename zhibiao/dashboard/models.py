@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.modelfields import unique
+
 
 class Snapshot(models.Model):
     """One indicator's figure on one day, for the district or one town or industry section."""
@@ -20,14 +22,16 @@ class Snapshot(models.Model):
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("snapshot")
-        verbose_name_plural = _("snapshots")
+        verbose_name, verbose_name_plural = _("snapshot"), _("snapshots")
         ordering = ["day", "indicator", "scope", "key"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["indicator", "day", "scope", "key"],
-                name="dashboard_snapshot_once",
-                violation_error_message=_("This figure is already recorded for the day."),
+            unique(
+                "dashboard_snapshot_once",
+                "indicator",
+                "day",
+                "scope",
+                "key",
+                message=_("This figure is already recorded for the day."),
             )
         ]
         indexes = [models.Index(fields=["indicator", "scope", "day"], name="dashboard_history")]

@@ -59,7 +59,9 @@ def report(request: HttpRequest) -> HttpResponse:
 def enterprise_file(request: HttpRequest, pk: int) -> HttpResponse:
     """一企一档: for district staff and the enterprise's own users; to anyone else the file does
     not exist (404), whether or not the organisation does."""
-    organisation = get_object_or_404(Organisation.objects.private_visible_to(request.user), pk=pk)
+    organisation = get_object_or_404(
+        Organisation.objects.restrict(request.user, "view_private"), pk=pk
+    )
     data = dossier.sections(organisation)
     context = {
         "organisation": organisation,

@@ -3,6 +3,10 @@
 Every object is looked up by a natural key and created or brought up to date, so a second run
 changes nothing. Demo accounts are created once and never touched again (a changed demo
 password stays changed). Refused outside demo mode: production never gets demo accounts.
+
+The story's facts are in `story`; the loader that upserts them in `loader`; the training part
+(news, coming and past events) in `training`, and the other apps' parts in their own `demo`
+modules (`standards.demo`, `dashboard.demo`).
 """
 
 from __future__ import annotations
@@ -10,42 +14,27 @@ from __future__ import annotations
 import datetime
 import hashlib
 import random
-import secrets
-from collections import Counter
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import User
 from zhibiao.audit.services import record
-from zhibiao.bases.models import Batch, Capability, Evaluation, TrainingBase
+from zhibiao.bases.models import Batch, Capability, TrainingBase
 from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag, ExpertProfile
 from zhibiao.core.text import words
 from zhibiao.dashboard import demo as dashboard_demo
-from zhibiao.demo import story
+from zhibiao.demo import story, training
+from zhibiao.demo.loader import Loader, LoadReport, aware
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, Person, Source
-from zhibiao.events.models import (
-    AgendaItem,
-    Certificate,
-    Event,
-    Feedback,
-    HostKind,
-    NewsItem,
-    Registration,
-    RegistrationStatus,
-    RegistrationStep,
-    Speaker,
-)
-from zhibiao.events.training import yearly_figures
+from zhibiao.events.models import AgendaItem, Event
 from zhibiao.measures.models import Clause, Mode
 from zhibiao.measures.services import import_rulebook
 from zhibiao.policies.models import PolicyDocument
@@ -53,57 +42,6 @@ from zhibiao.profiles import models as profiles
 from zhibiao.rules import demo as rules_demo
 from zhibiao.standards import demo as standards_demo
 from zhibiao.supply.models import CandidateStats, Demand, Offering
-
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@dataclass
-class LoadReport:
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    accounts: list[tuple[str, str, str]] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()))
-
-
-class _Loader:
-    def __init__(self) -> None:
-        self.report = LoadReport()
-
-    def upsert(
-        self,
-        model: type[models.Model],
-        lookup: dict[str, Any],
-        values: dict[str, Any] | None = None,
-        m2m: dict[str, list[models.Model]] | None = None,
-    ) -> models.Model:
-        """Create, or update the fields that differ; validate either way."""
-        values = values or {}
-        label = model._meta.verbose_name_plural
-        obj = model.objects.filter(**lookup).first()
-        created = obj is None
-        if created:
-            obj = model(**lookup, **values)
-            obj.full_clean()
-            obj.save()
-            self.report.created[str(label)] += 1
-        else:
-            changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
-            if changed:
-                for key, value in changed.items():
-                    setattr(obj, key, value)
-                obj.full_clean()
-                obj.save()
-                self.report.updated[str(label)] += 1
-        for name, targets in (m2m or {}).items():
-            manager = getattr(obj, name)
-            if {t.pk for t in manager.all()} != {t.pk for t in targets}:
-                manager.set(targets)
-                if not created:
-                    self.report.updated[str(label)] += 1
-        return obj
 
 
 def _demo_uscc(name: str, authority: str, division: str) -> str:
@@ -114,11 +52,7 @@ def _demo_uscc(name: str, authority: str, division: str) -> str:
     )
 
 
-def _aware(value):
-    return timezone.make_aware(value, _SHANGHAI)
-
-
-def _organisations(loader: _Loader) -> dict[str, Organisation]:
+def _organisations(loader: Loader) -> dict[str, Organisation]:
     rows = [dict(row) for row in story.ORGANISATIONS]
     for base in story.BASES:
         rows.append(
@@ -146,7 +80,7 @@ def _organisations(loader: _Loader) -> dict[str, Organisation]:
     return organisations
 
 
-def _policies(loader: _Loader, orgs: dict[str, Organisation]) -> dict[str, PolicyDocument]:
+def _policies(loader: Loader, orgs: dict[str, Organisation]) -> dict[str, PolicyDocument]:
     documents = {}
     for key, spec in (("opinions", story.OPINIONS), ("measures", story.MEASURES)):
         values = {k: v for k, v in spec.items() if k not in ("title", "issuers")}
@@ -159,7 +93,7 @@ def _policies(loader: _Loader, orgs: dict[str, Organisation]) -> dict[str, Polic
     return documents
 
 
-def _people(loader: _Loader, orgs: dict[str, Organisation]) -> dict[str, Person]:
+def _people(loader: Loader, orgs: dict[str, Organisation]) -> dict[str, Person]:
     return {
         key: loader.upsert(Person, {"organisation": orgs[org], "name": name}, {"title": title})
         for key, (org, name, title) in story.PEOPLE.items()
@@ -167,7 +101,7 @@ def _people(loader: _Loader, orgs: dict[str, Organisation]) -> dict[str, Person]
 
 
 def _committee(
-    loader: _Loader, documents: dict[str, PolicyDocument], people: dict[str, Person]
+    loader: Loader, documents: dict[str, PolicyDocument], people: dict[str, Person]
 ) -> tuple[Committee, dict[str, CommitteeMember]]:
     committee = loader.upsert(
         Committee,
@@ -191,7 +125,7 @@ def _committee(
 
 
 def _event(
-    loader: _Loader,
+    loader: Loader,
     spec: dict,
     orgs: dict[str, Organisation],
     people: dict[str, Person],
@@ -202,8 +136,8 @@ def _event(
         {"title": spec["title"]},
         {
             "kind": spec["kind"],
-            "starts_at": _aware(spec["starts_at"]),
-            "ends_at": _aware(spec["ends_at"]),
+            "starts_at": aware(spec["starts_at"]),
+            "ends_at": aware(spec["ends_at"]),
             "place": spec["place"],
             "description": spec["description"],
         },
@@ -226,7 +160,7 @@ def _event(
     return event
 
 
-def _bases(loader: _Loader, orgs: dict[str, Organisation], batch: Batch) -> None:
+def _bases(loader: Loader, orgs: dict[str, Organisation], batch: Batch) -> None:
     for spec in story.BASES:
         base = loader.upsert(TrainingBase, {"organisation": orgs[spec["name"]], "batch": batch}, {})
         for kind, title, description in spec["capabilities"]:
@@ -237,7 +171,7 @@ def _bases(loader: _Loader, orgs: dict[str, Organisation], batch: Batch) -> None
             )
 
 
-def _measures(loader: _Loader, documents: dict[str, PolicyDocument]) -> None:
+def _measures(loader: Loader, documents: dict[str, PolicyDocument]) -> None:
     """The stand-in measures, counted in the load's report."""
     created, updated = import_measures(documents["measures"])
     if created:
@@ -264,13 +198,13 @@ def import_measures(document: PolicyDocument) -> tuple[int, int]:
     return len(report.created), updated
 
 
-def _records(loader: _Loader, orgs: dict[str, Organisation]) -> None:
+def _records(loader: Loader, orgs: dict[str, Organisation]) -> None:
     """Facts on file for the fictional demo enterprises, dated this year."""
     year = timezone.localdate().year
     # District staff entered them from the documents in hand, so they recorded and verified them
     # (at a fixed time, so that loading the demo again changes nothing).
     staff = User.objects.get(username="admin")
-    entered = _aware(datetime.datetime(year, 1, 5, 9, 30))
+    entered = aware(datetime.datetime(year, 1, 5, 9, 30))
     provenance = {
         "recorded_by": staff,
         "recorded_at": entered,
@@ -328,7 +262,7 @@ def _records(loader: _Loader, orgs: dict[str, Organisation]) -> None:
             )
 
 
-def _supply(loader: _Loader, orgs: dict[str, Organisation]) -> None:
+def _supply(loader: Loader, orgs: dict[str, Organisation]) -> None:
     """The demo catalogue, the demo expert's profile and one demand waiting for a candidate."""
     expert = User.objects.get(username="expert")
     loader.upsert(ExpertProfile, {"user": expert}, dict(story.EXPERT_PROFILE))
@@ -361,7 +295,7 @@ def _supply(loader: _Loader, orgs: dict[str, Organisation]) -> None:
 
 
 def _accounts(
-    loader: _Loader, orgs: dict[str, Organisation], members: dict[str, CommitteeMember]
+    loader: Loader, orgs: dict[str, Organisation], members: dict[str, CommitteeMember]
 ) -> None:
     for username, role, org_name, display, seat in story.ACCOUNTS:
         user = User.objects.filter(username=username).first()
@@ -386,202 +320,6 @@ def _accounts(
         loader.report.accounts.append((username, user.get_role_display(), display))
 
 
-def _news(loader: _Loader, documents, conference: Event, batch: Batch) -> None:
-    """The story's report, on the public site, linked to what it concerns."""
-    title, _newline, body = (
-        (Path(__file__).parent / story.NEWS_FILE).read_text(encoding="utf-8").partition("\n")
-    )
-    body = body.strip()
-    loader.upsert(
-        NewsItem,
-        {"title": title.strip()},
-        {
-            "published_on": story.NEWS["published_on"],
-            "source": story.NEWS["source"],
-            "summary": body.split("\n", 1)[0],
-            "body": body,
-        },
-        m2m={
-            "events": [conference],
-            "policies": [documents[key] for key in story.NEWS["policies"]],
-            "batches": [batch],
-        },
-    )
-
-
-def _upcoming(loader: _Loader, orgs, members, bases, admin: User) -> None:
-    """Coming events, dated from the first load and then left alone (a later load moves
-    nothing), with registration open from the first load until the day before."""
-    loaded = timezone.now().replace(microsecond=0)
-    today = timezone.localdate()
-    for spec in story.UPCOMING:
-        if Event.objects.filter(title=spec["title"]).exists():
-            continue
-        day = today + datetime.timedelta(days=spec["days"])
-        start = _aware(datetime.datetime.combine(day, datetime.time(spec["hour"])))
-        base = bases[spec["host"]] if spec["host"] else None
-        event = Event(
-            kind=spec["kind"],
-            title=spec["title"],
-            starts_at=start,
-            ends_at=start + datetime.timedelta(minutes=spec["minutes"]),
-            place=spec["place"],
-            description=spec["description"],
-            host_kind=HostKind.BASE if base else HostKind.DISTRICT,
-            host_base=base,
-            capacity=spec["capacity"],
-            quota_per_enterprise=spec["quota"],
-            registration_opens_at=loaded - datetime.timedelta(hours=1),
-            registration_closes_at=start - datetime.timedelta(days=1),
-            audience="chosen" if spec.get("towns") else "open",
-            audience_towns=spec.get("towns", []),
-            created_by=admin,
-        )
-        event.full_clean()
-        event.save()
-        event.organisers.set(
-            [base.organisation] if base else [orgs[name] for name in spec["organisers"]]
-        )
-        for order, (person_key, topic) in enumerate(spec["speakers"], start=1):
-            Speaker.objects.create(
-                event=event, order=order, member=members[person_key], topic=topic
-            )
-        loader.report.created[str(Event._meta.verbose_name_plural)] += 1
-
-
-def _attendee(org_index: int, number: int) -> tuple[str, str]:
-    """A demo attendee named by office, with a stable (fictional) mobile number."""
-    short = story.PAST_ATTENDEE_ORGS[org_index].removeprefix("上海")[:4]
-    role = story.ATTENDEE_ROLES[number % len(story.ATTENDEE_ROLES)]
-    return f"{short}{role}{number // len(story.ATTENDEE_ROLES) + 1}", f"1390{org_index}{number:06d}"
-
-
-def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
-    """Last year's registrations of an event: who came (checked in, with a certificate and
-    perhaps survey answers) and who stayed away. Written once, in bulk."""
-    *_head, registered, attended, scores = spec
-    checker = users["base"] if spec[0] == story.CHENGUANG else users["admin"]
-    rows = []
-    for index in range(registered):
-        org_index = index % len(story.PAST_ATTENDEE_ORGS)
-        name, phone = _attendee(org_index, index // len(story.PAST_ATTENDEE_ORGS))
-        org_name = story.PAST_ATTENDEE_ORGS[org_index]
-        came = index < attended
-        rows.append(
-            Registration(
-                event=event,
-                organisation=orgs[org_name],
-                name=name,
-                phone=phone,
-                registered_by=users["enterprise"] if org_name == story.XIANDA else users["admin"],
-                status=RegistrationStatus.ATTENDED if came else RegistrationStatus.CONFIRMED,
-                checked_in_at=event.starts_at - datetime.timedelta(minutes=10 - index % 9)
-                if came
-                else None,
-                checked_in_by=checker if came else None,
-                check_in_method=("scan", "typed", "sheet")[index % 3] if came else "",
-                token=secrets.token_urlsafe(24),
-            )
-        )
-    created = Registration.objects.bulk_create(rows)
-    # Registered when registration opened, not at loading (staff are warned of late ones).
-    Registration.objects.filter(event=event).update(created_at=event.registration_opens_at)
-    steps = [
-        RegistrationStep(
-            registration=r, action="register", to_status="confirmed", actor=r.registered_by
-        )
-        for r in created
-    ]
-    came = [r for r in created if r.status == RegistrationStatus.ATTENDED]
-    steps += [
-        RegistrationStep(
-            registration=r,
-            action="check_in",
-            from_status="confirmed",
-            to_status="attended",
-            actor=r.checked_in_by,
-        )
-        for r in came
-    ]
-    RegistrationStep.objects.bulk_create(steps)
-    year = timezone.localtime(event.starts_at).year
-    Certificate.objects.bulk_create(
-        Certificate(registration=r, number=f"ZB{year}{r.pk:07d}", code=secrets.token_urlsafe(12))
-        for r in came
-    )
-    Feedback.objects.bulk_create(
-        Feedback(
-            registration=r,
-            satisfaction=score,
-            usefulness=scores[(index + 1) % len(scores)],
-            comment="" if index else "课程内容实用，希望多安排现场观摩。",
-        )
-        for index, (r, score) in enumerate(zip(came, scores, strict=False))
-    )
-
-
-def _past(loader: _Loader, orgs, bases, users: dict[str, User]) -> None:
-    """Last year's courses and visits at the bases, their attendance and the evaluations."""
-    year = timezone.localdate().year - 1
-    for spec in story.PAST:
-        base_name, kind, title, month, day, hour, capacity, registered, *_rest = spec
-        base = bases[base_name]
-        start = _aware(datetime.datetime(year, month, day, hour))
-        event = loader.upsert(
-            Event,
-            {"title": title.replace("{Y}", str(year))},
-            {
-                "kind": kind,
-                "starts_at": start,
-                "ends_at": start + datetime.timedelta(hours=2, minutes=30),
-                "place": f"{base_name}（演示地址）",
-                "description": "演示数据：往年在实训基地举办的活动。",
-                "host_kind": HostKind.BASE,
-                "host_base": base,
-                "capacity": capacity,
-                "seats_taken": registered,
-                "registration_opens_at": start - datetime.timedelta(days=20),
-                "registration_closes_at": start - datetime.timedelta(days=1),
-                "announced_at": start - datetime.timedelta(days=20),  # notice for the subsidy
-                "survey_sent_at": start + datetime.timedelta(days=1),
-            },
-            m2m={"organisers": [base.organisation]},
-        )
-        if not event.registrations.exists():
-            _attendance(event, spec, orgs, users)
-    for base_name, result in story.EVALUATIONS.items():
-        base = bases[base_name]
-        if Evaluation.objects.filter(base=base, year=year).exists():
-            continue
-        figures = yearly_figures(year, [base])[base.pk]
-        Evaluation.objects.create(
-            base=base,
-            year=year,
-            courses=figures.courses + figures.practices,
-            site_visits=figures.site_visits,
-            attendees=figures.attendees,
-            responses=figures.responses,
-            satisfaction=Decimal(str(round(figures.satisfaction, 2)))
-            if figures.satisfaction is not None
-            else None,
-            result=result,
-            comment="演示数据。",
-            evaluated_by=users["admin"],
-        )
-        loader.report.created[str(Evaluation._meta.verbose_name_plural)] += 1
-
-
-def _training(loader: _Loader, orgs, documents, members, conference, batch) -> None:
-    users = {user.username: user for user in User.objects.filter(is_demo=True)}
-    bases = {
-        base.organisation.name: base
-        for base in TrainingBase.objects.filter(batch=batch).select_related("organisation")
-    }
-    _news(loader, documents, conference, batch)
-    _upcoming(loader, orgs, members, bases, users["admin"])
-    _past(loader, orgs, bases, users)
-
-
 @transaction.atomic
 def load_demo(actor=None) -> LoadReport:
     """Load (or bring up to date) the story's records and the demo accounts."""
@@ -589,7 +327,7 @@ def load_demo(actor=None) -> LoadReport:
         raise ImproperlyConfigured(
             "Demo data is loaded only in demo mode (ZHIBIAO_DEMO=1); production never has it."
         )
-    loader = _Loader()
+    loader = Loader()
     orgs = _organisations(loader)
     documents = _policies(loader, orgs)
     people = _people(loader, orgs)
@@ -608,7 +346,7 @@ def load_demo(actor=None) -> LoadReport:
     _records(loader, orgs)
     _supply(loader, orgs)
     standards_demo.load(loader, orgs)
-    _training(loader, orgs, documents, members, conference, batch)
+    training.load(loader, orgs, documents, members, conference, batch)
     dashboard_demo.load(loader, orgs, User.objects.get(username="admin"))
     if loader.report.changed:
         record(

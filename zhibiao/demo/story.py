@@ -1,5 +1,7 @@
 """The story's facts as data: what the demo loads.
 
+The long lists (organisations, bases, the supply catalogue, coming events, the records on file)
+are in story.yaml.
 Facts marked STORY come from the district's report (seed/article.zh-hans.txt) and must stay
 exactly as told. Everything else (credit codes, towns of the bases, committee seats, capability
 lists, times of day, addresses) is demonstration data chosen to look real; credit codes are
@@ -9,6 +11,9 @@ synthetic (valid check characters, not the real registrations). People are named
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
+
+import yaml
 
 STORY_MEASURES_DATE = datetime.date(2023, 5, 27)  # STORY
 STORY_OPINIONS_DATE = datetime.date(2023, 7, 14)  # STORY
@@ -23,188 +28,22 @@ CITY_QA = "上海市质量协会"
 CPC_CENTRAL = "中共中央"
 STATE_COUNCIL = "国务院"
 
-# (name, kind, town, ownership, industry, uscc authority+category, division, description)
-ORGANISATIONS: list[dict] = [
-    {"name": GOV, "kind": "government", "town": "nanqiao", "auth": "11"},
-    {"name": MSB, "kind": "government", "town": "nanqiao", "auth": "11"},
-    {"name": FIC, "kind": "peoples", "town": "nanqiao", "auth": "13"},
-    {"name": CITY_MSB, "kind": "government", "auth": "11", "division": "310000"},
-    {"name": CITY_FIC, "kind": "peoples", "auth": "13", "division": "310000"},
-    {"name": CITY_QA, "kind": "chamber", "auth": "51", "division": "310000"},
-    {"name": CPC_CENTRAL, "kind": "government", "auth": None},
-    {"name": STATE_COUNCIL, "kind": "government", "auth": None},
-    {"name": "上海市标准化研究院", "kind": "institution", "auth": "12", "division": "310000"},
-    {"name": "上海市计量测试技术研究院", "kind": "institution", "auth": "12", "division": "310000"},
-    {"name": "上海市奉贤区美丽健康产业商会", "kind": "chamber", "town": "nanqiao", "auth": "51"},
-    {"name": "上海市奉贤区智能制造行业协会", "kind": "chamber", "town": "jinhui", "auth": "51"},
-    {
-        "name": "上海贤质检测技术有限公司",
-        "kind": "institution",
-        "town": "fengpu",
-        "ownership": "private",
-        "industry": "M7452",
-        "auth": "91",
-        "size": "small",
-        "founded_on": datetime.date(2016, 4, 18),
-    },
-    {
-        "name": "上海金汇智能装备股份有限公司",
-        "kind": "enterprise",
-        "town": "jinhui",
-        "ownership": "private",
-        "industry": "C3499",
-        "auth": "91",
-        "size": "large",
-        "founded_on": datetime.date(2006, 10, 9),
-    },
-    {
-        "name": "上海奉城新材料科技有限公司",
-        "kind": "enterprise",
-        "town": "fengcheng",
-        "ownership": "private",
-        "industry": "C2929",
-        "auth": "91",
-        "size": "small",
-        "founded_on": datetime.date(2025, 3, 16),
-    },
-    {
-        "name": "上海东方美谷生物科技有限公司",
-        "kind": "enterprise",
-        "town": "nanqiao",
-        "zone": "beauty_valley",
-        "ownership": "private",
-        "industry": "C2682",
-        "auth": "91",
-        "size": "medium",
-        "founded_on": datetime.date(2014, 6, 20),
-    },
-    {
-        "name": "上海贤达精密机械有限公司",
-        "kind": "enterprise",
-        "town": "qingcun",
-        "ownership": "private",
-        "industry": "C3484",
-        "auth": "91",
-        "size": "small",
-        "founded_on": datetime.date(2012, 9, 3),
-        "address": "上海市奉贤区青村镇（演示地址）",
-        "phone": "021-5700-0000",
-    },
-]
 
-# STORY: the first batch of ten training bases, in the order the report names them.
-# Towns, industries, sizes and founding dates are demonstration values.
-BASES: list[dict] = [
-    {
-        "name": "伽蓝(集团)股份有限公司",
-        "town": "nanqiao",
-        "zone": "beauty_valley",
-        "industry": "C2682",
-        "size": "large",
-        "founded_on": datetime.date(2001, 3, 12),
-        "capabilities": [
-            ("course", "化妆品质量管理体系实践", "从原料验收到成品放行的全过程质量控制。"),
-            ("site_visit", "东方美谷智能工厂观摩", "参观数字化生产线与检验实验室。"),
-        ],
-    },
-    {
-        "name": "上海凯宝药业股份有限公司",
-        "town": "nanqiao",
-        "industry": "C2740",
-        "size": "large",
-        "founded_on": datetime.date(2000, 9, 20),
-        "capabilities": [
-            ("course", "药品生产质量管理规范（GMP）要点", "中药制剂生产的质量风险管理。"),
-            ("site_visit", "中药提取车间观摩", ""),
-        ],
-    },
-    {
-        "name": "上海天阳钢管有限公司",
-        "town": "zhelin",
-        "industry": "C3130",
-        "size": "medium",
-        "founded_on": datetime.date(2002, 6, 5),
-        "capabilities": [
-            ("course", "钢管产品标准与检验", "产品标准的选用与出厂检验。"),
-            ("practice", "无损检测实操", ""),
-        ],
-    },
-    {
-        "name": "上海伟星新型建材有限公司",
-        "town": "fengcheng",
-        "zone": "industrial",
-        "industry": "C2922",
-        "size": "medium",
-        "founded_on": datetime.date(2005, 11, 8),
-        "capabilities": [
-            ("course", "塑料管道产品质量控制", ""),
-            ("site_visit", "管材生产与检测中心观摩", ""),
-        ],
-    },
-    {
-        "name": "上海益中亘泰(集团)股份有限公司",
-        "town": "nanqiao",
-        "industry": "K7020",
-        "size": "large",
-        "founded_on": datetime.date(1998, 7, 1),
-        "capabilities": [
-            ("course", "物业服务标准化", "服务标准体系的建立与实施。"),
-        ],
-    },
-    {
-        "name": "上海水星家用纺织品股份有限公司",
-        "town": "xidu",
-        "industry": "C1771",
-        "size": "large",
-        "founded_on": datetime.date(2000, 5, 23),
-        "capabilities": [
-            ("course", "家纺产品标准与品牌建设", ""),
-            ("site_visit", "智能仓储与质检中心观摩", ""),
-        ],
-    },
-    {
-        "name": "上海晨光文具股份有限公司",
-        "town": "qingcun",
-        "industry": "C2411",
-        "size": "large",
-        "founded_on": datetime.date(2008, 1, 17),
-        "capabilities": [
-            ("course", "企业标准领跑者：从对标到领跑", "以书写工具为例的企业标准制定与公开。"),
-            ("course", "卓越绩效管理实践", "GB/T 19580 的导入与自评。"),
-            ("site_visit", "书写工具生产线观摩", ""),
-        ],
-    },
-    {
-        "name": "上海德驱驰电气有限公司",
-        "town": "jinhui",
-        "industry": "C3812",
-        "size": "medium",
-        "founded_on": datetime.date(2010, 8, 30),
-        "capabilities": [
-            ("course", "电机能效标准与测试", ""),
-        ],
-    },
-    {
-        "name": "上海双木散热器制造有限公司",
-        "town": "situan",
-        "industry": "C3352",
-        "size": "small",
-        "founded_on": datetime.date(2004, 4, 14),
-        "capabilities": [
-            ("practice", "散热器热工性能测试实操", ""),
-        ],
-    },
-    {
-        "name": "上海申驰实业股份有限公司",
-        "town": "zhuanghang",
-        "industry": "C2929",
-        "size": "medium",
-        "founded_on": datetime.date(2003, 2, 26),
-        "capabilities": [
-            ("course", "质量管理体系内审员培训", "GB/T 19001 内审的策划与实施。"),
-        ],
-    },
-]
+def _tables() -> dict:
+    """The story's long lists, kept as data in story.yaml beside this module (one entry a
+    record, every entry read the same way) rather than as one literal per record here."""
+    return yaml.safe_load(Path(__file__).with_name("story.yaml").read_text(encoding="utf-8"))
+
+
+_TABLES = _tables()
+#: The story's organisations and the demo's own; the bases are added from BASES.
+ORGANISATIONS: list[dict] = _TABLES["organisations"]
+#: STORY: the first batch of ten training bases, in the order the report names them.
+BASES: list[dict] = _TABLES["bases"]
+#: The supply platform's demo catalogue (demonstration data).
+OFFERINGS: list[dict] = _TABLES["offerings"]
+#: Coming events, dated from the day the demo is first loaded (see story.yaml).
+UPCOMING: list[dict] = _TABLES["upcoming"]
 
 # People named by office (DOMAIN.md). Keys are used below to refer to them.
 PEOPLE: dict[str, tuple[str, str, str]] = {
@@ -414,117 +253,9 @@ AUTO_CLAUSES = {
     "FX23-CERT-MEASURE",
     "FX23-CMA",
 }
-RECORDS: dict[str, dict[str, list[dict]]] = {
-    "上海贤达精密机械有限公司": {
-        "tax": [{"amount": "860000.00"}],
-        "certifications": [{"kind": "measurement_ms", "number": "CMS-{Y}-0318"}],
-        "standards": [
-            {
-                "code": "GB/T 99318-{Y}",
-                "title": "精密机床主轴 径向跳动测量方法",
-                "level": "national",
-                "rank": 2,
-            }
-        ],
-    },
-    "上海金汇智能装备股份有限公司": {
-        "tax": [{"amount": "12000000.00"}],
-        "certifications": [{"kind": "shanghai_brand", "number": "SHB-{Y}-0211"}],
-        "standards": [
-            {
-                "code": "GB/T 99201-{Y}",
-                "title": "智能装配生产线 通用技术要求",
-                "level": "national",
-                "rank": 1,
-            }
-        ],
-        "awards": [
-            {
-                "award": "shanghai_quality_gold_award",
-                "recipient": "organisation",
-                "project": "智能装备全生命周期质量管理",
-            }
-        ],
-        "designations": [{"kind": "little_giant"}],
-    },
-    "上海奉城新材料科技有限公司": {
-        "tax": [{"amount": "150000.00"}],
-        "certifications": [{"kind": "energy_ms", "number": "EnMS-{Y}-0042"}],
-        "awards": [
-            {
-                "award": "shanghai_quality_gold_award",
-                "recipient": "organisation",
-                "project": "新材料质量提升工程",
-            }
-        ],
-    },
-}
+RECORDS: dict[str, dict[str, list[dict]]] = _TABLES["records"]  # in story.yaml
 
 
-# The supply platform's demo catalogue: services of the demo institutions, a training base and
-# the demo expert (demonstration data).
-OFFERINGS: list[dict] = [
-    {
-        "provider": "上海贤质检测技术有限公司",
-        "category": "testing",
-        "title": "机械零部件尺寸与材料检测",
-        "description": "依据国家标准开展机械零部件尺寸、硬度、材料成分检测，出具CMA检测报告。",
-        "price_model": "paid",
-        "indicative_price": "3000.00",
-        "towns": [],
-        "industries": ["C33", "C34", "C35"],
-        "turnaround_days": 7,
-        "qualifications": "CMA 资质认定证书（演示）",
-    },
-    {
-        "provider": "上海市计量测试技术研究院",
-        "category": "metrology",
-        "title": "测量设备校准与测量管理体系辅导",
-        "description": "长度、力学、热工测量设备校准；测量管理体系建立与认证辅导。",
-        "price_model": "paid",
-        "indicative_price": "2000.00",
-        "towns": [],
-        "industries": [],
-        "turnaround_days": 10,
-        "qualifications": "CNAS 认可校准实验室（演示）",
-    },
-    {
-        "provider": "上海市标准化研究院",
-        "category": "drafting",
-        "title": "企业标准、团体标准研制指导",
-        "description": "标准立项论证、起草、征求意见和发布全过程指导，企业标准自我声明公开辅导。",
-        "price_model": "public",
-        "indicative_price": None,
-        "towns": [],
-        "industries": [],
-        "turnaround_days": 30,
-        "qualifications": "",
-    },
-    {
-        "provider": "上海晨光文具股份有限公司",
-        "category": "training",
-        "title": "企业标准领跑者实训课程",
-        "description": "以书写工具为例，讲解企业标准制定、指标对标与标准领跑者评估。",
-        "price_model": "free",
-        "indicative_price": None,
-        "towns": [],
-        "industries": [],
-        "turnaround_days": 14,
-        "qualifications": "奉贤区民营经济质量和标准化工作实训基地（第一批）",
-    },
-    {
-        "provider": "expert",
-        "category": "diagnosis",
-        "title": "质量管理体系诊断",
-        "description": "对照 GB/T 19001 诊断质量管理体系运行问题，提出改进建议。",
-        "price_model": "public",
-        "indicative_price": None,
-        "towns": [],
-        "industries": [],
-        "turnaround_days": 14,
-        "qualifications": "",
-    },
-]
 EXPERT_PROFILE = {
     "availability": "available",
     "capacity": 5,
@@ -555,69 +286,6 @@ KAIBAO = "上海凯宝药业股份有限公司"
 XIANDA = "上海贤达精密机械有限公司"
 JINHUI = "上海金汇智能装备股份有限公司"
 FENGCHENG = "上海奉城新材料科技有限公司"
-
-# Coming events, dated from the day the demo is first loaded (days ahead, hour, minutes long);
-# created once and then left alone, so a later load does not move them. Registration opens
-# on loading and closes a day before the start.
-UPCOMING: list[dict] = [
-    {
-        "title": "《关于服务奉贤区民营经济高质量发展的若干措施》政策宣贯会（演示）",
-        "kind": "publicity",
-        "host": None,
-        "organisers": [MSB, FIC],
-        "days": 14,
-        "hour": 14,
-        "minutes": 120,
-        "place": "奉贤区市场监督管理局会议室（演示地址）",
-        "capacity": 120,
-        "quota": 5,
-        "description": "解读若干措施中的标准引领、质量提升条款和免申即享、快申快享的申报方式。",
-        "speakers": [
-            ("msb_standards", "若干措施条款解读与申报指引"),
-            ("sis_engineer", "标准研制与企业标准自我声明公开"),
-        ],
-    },
-    {
-        "title": "企业标准领跑者：从对标到领跑（演示课程）",
-        "kind": "course",
-        "host": CHENGUANG,
-        "days": 21,
-        "hour": 9,
-        "minutes": 150,
-        "place": "上海晨光文具股份有限公司培训中心（演示地址）",
-        "capacity": 30,
-        "quota": 3,
-        "description": "以书写工具为例，讲解企业标准的对标、指标选取与自我声明公开。",
-        "speakers": [("chenguang_quality", "企业标准领跑者实践")],
-    },
-    {
-        "title": "书写工具生产线观摩（演示）",
-        "kind": "site_visit",
-        "host": CHENGUANG,
-        "days": 28,
-        "hour": 14,
-        "minutes": 120,
-        "place": "上海晨光文具股份有限公司（演示地址）",
-        "capacity": 20,
-        "quota": 2,
-        "towns": ["qingcun", "fengcheng", "nanqiao"],
-        "description": "参观智能生产线和检验实验室；面向青村、奉城、南桥三镇的企业。",
-        "speakers": [],
-    },
-    {
-        "title": "化妆品质量管理体系实践（演示课程）",
-        "kind": "course",
-        "host": JIALAN,
-        "days": 35,
-        "hour": 9,
-        "minutes": 180,
-        "place": "伽蓝(集团)股份有限公司（演示地址）",
-        "capacity": 40,
-        "quota": None,
-        "description": "从原料验收到成品放行的全过程质量控制。",
-        "speakers": [("jialan_standards", "化妆品标准体系")],
-    },
-]
 
 # Last year's events at the bases ("{Y}" is last year), each with the people who came
 # (checked in) and their survey answers; everyone else registered stayed away.

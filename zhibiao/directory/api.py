@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import required_auth
 from zhibiao.core.forms import form_errors
+from zhibiao.core.permissions import can
 from zhibiao.directory import services
 from zhibiao.directory.forms import OrganisationFilterForm
 from zhibiao.directory.models import Organisation, Person
@@ -106,8 +107,7 @@ class OrganisationFilter(Schema):
 
 
 def _detail(request: HttpRequest, organisation: Organisation) -> Organisation:
-    private = Organisation.objects.private_visible_to(request.auth)
-    organisation.may_see_private = private.filter(pk=organisation.pk).exists()
+    organisation.may_see_private = can(request.auth, "view_private", organisation)
     return organisation
 
 
@@ -121,14 +121,12 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter])
     form = OrganisationFilterForm({k: v for k, v in filters.dict().items() if v is not None})
     if not form.is_valid():
         raise form_errors(form)
-    return form.filter(Organisation.objects.visible_to(request.auth))
+    return form.filter(Organisation.objects.restrict(request.auth, "view"))
 
 
 @router.get("/{int:organisation_id}", response=OrganisationDetailOut, summary="One organisation")
 def get_organisation(request: HttpRequest, organisation_id: int):
-    organisation = get_object_or_404(
-        Organisation.objects.visible_to(request.auth), pk=organisation_id
-    )
+    organisation = Organisation.objects.get_for(request.auth, "view", organisation_id)
     return _detail(request, organisation)
 
 
@@ -145,7 +143,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn):
 def update_organisation(request: HttpRequest, organisation_id: int, payload: OrganisationPatch):
     """Administrators change any field; an organisation's own users only size and contacts."""
     organisation = get_object_or_404(
-        Organisation.objects.editable_by(request.auth), pk=organisation_id
+        Organisation.objects.restrict(request.auth, "change"), pk=organisation_id
     )
     services.update_organisation(request.auth, organisation, payload.dict(exclude_unset=True))
     return _detail(request, organisation)
@@ -156,6 +154,6 @@ def update_organisation(request: HttpRequest, organisation_id: int, payload: Org
 )
 def list_people(request: HttpRequest, organisation_id: int):
     organisation = get_object_or_404(
-        Organisation.objects.private_visible_to(request.auth), pk=organisation_id
+        Organisation.objects.restrict(request.auth, "view_private"), pk=organisation_id
     )
     return Person.objects.filter(organisation=organisation)

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhibiao.core.forms import DateInput, model_form_class
+from zhibiao.core.forms import DateInput, ImportFileForm, model_form_class
 from zhibiao.core.years import FIRST_YEAR, LAST_YEAR
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Industry, Organisation, OrganisationKind, Person, Town
@@ -143,11 +143,8 @@ def organisation_form(actor) -> type[forms.Form]:
 PersonForm = model_form_class(Person, PERSON_FIELDS, name="PersonForm")
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_(
-            "CSV or Excel (.xlsx). The first row holds the headers: 名称, 统一社会信用代码, "
-            "类型, 镇（街道）, 所有制, 行业代码, 规模, 成立日期 …"
-        ),
+class ImportForm(ImportFileForm):
+    columns = _(
+        "CSV or Excel (.xlsx). The first row holds the headers: 名称, 统一社会信用代码, "
+        "类型, 镇（街道）, 所有制, 行业代码, 规模, 成立日期 …"
     )

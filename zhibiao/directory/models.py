@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.modelfields import check, ref, unique, valid_choice
+from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.directory.validators import split_industry_code, validate_uscc
 
 
@@ -113,34 +115,26 @@ class Industry(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=IndustryLevel.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
+    parent = ref("self", _("parent"), "children", null=True, blank=True)
 
     objects = IndustryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("industry")
-        verbose_name_plural = _("industries")
+        verbose_name, verbose_name_plural = _("industry"), _("industries")
         ordering = ["code"]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> OrganisationQuerySet:
+class OrganisationQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> OrganisationQuerySet:
         """The register is for signed-in users only; everyone signed in sees its public part."""
         if not user.is_authenticated:
             return self.none()
         return self
 
-    def editable_by(self, user) -> OrganisationQuerySet:
+    def _editable_by(self, user) -> OrganisationQuerySet:
         """District administrators edit any organisation; the users who act for one (the roles
         of ORGANISATION_ROLES) only their own.
 
@@ -159,10 +153,12 @@ class OrganisationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(pk=user.organisation_id)
 
-    def private_visible_to(self, user) -> OrganisationQuerySet:
+    def _private_visible_to(self, user) -> OrganisationQuerySet:
         """Whose non-public data (size, contacts, people) the user may read: the same as edit,
         so an expert does not read their employer's people either."""
-        return self.editable_by(user)
+        return self.restrict(user, "change")
+
+    actions = {"view": _visible_to, "change": _editable_by, "view_private": _private_visible_to}
 
 
 class Organisation(models.Model):
@@ -215,30 +211,26 @@ class Organisation(models.Model):
     REGISTERED_KINDS = (OrganisationKind.ENTERPRISE, OrganisationKind.CHAMBER)
 
     class Meta:
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
+        verbose_name, verbose_name_plural = _("organisation"), _("organisations")
         ordering = ["name", "pk"]
         indexes = [
             models.Index(fields=["kind", "town"], name="directory_org_kind_town"),
             models.Index(fields=["name"], name="directory_org_name"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=OrganisationKind.values),
-                name="directory_org_kind_valid",
-                violation_error_message=_("Unknown kind of organisation."),
+            valid_choice(
+                "directory_org_kind_valid",
+                "kind",
+                OrganisationKind,
+                _("Unknown kind of organisation."),
             ),
-            models.CheckConstraint(
-                condition=Q(town="") | Q(town__in=Town.values),
-                name="directory_org_town_valid",
-                violation_error_message=_("Unknown town."),
+            check(
+                "directory_org_town_valid", Q(town="") | Q(town__in=Town.values), _("Unknown town.")
             ),
-            models.CheckConstraint(
-                condition=~Q(kind__in=["enterprise", "chamber"]) | Q(uscc__isnull=False),
-                name="directory_org_registered_has_uscc",
-                violation_error_message=_(
-                    "Enterprises and chambers must have a unified social credit code."
-                ),
+            check(
+                "directory_org_registered_has_uscc",
+                ~Q(kind__in=["enterprise", "chamber"]) | Q(uscc__isnull=False),
+                _("Enterprises and chambers must have a unified social credit code."),
             ),
         ]
 
@@ -306,10 +298,12 @@ class _NameTable(dict):
         return default
 
 
-class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PersonQuerySet:
+class PersonQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> PersonQuerySet:
         """Contacts are private: district administrators and the person's own organisation."""
-        return self.filter(organisation__in=Organisation.objects.private_visible_to(user))
+        return self.filter(organisation__in=Organisation.objects.restrict(user, "view_private"))
+
+    actions = {"view": _visible_to}
 
 
 class Person(models.Model):
@@ -317,12 +311,7 @@ class Person(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("office or title"), max_length=200, blank=True)
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="people",
-    )
+    organisation = ref(Organisation, _("organisation"), "people")
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -330,16 +319,15 @@ class Person(models.Model):
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("person")
-        verbose_name_plural = _("people")
+        verbose_name, verbose_name_plural = _("person"), _("people")
         ordering = ["organisation__name", "name", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "name", "title"],
-                name="directory_person_unique_per_org",
-                violation_error_message=_(
-                    "This organisation already has a person with this name and title."
-                ),
+            unique(
+                "directory_person_unique_per_org",
+                "organisation",
+                "name",
+                "title",
+                message=_("This organisation already has a person with this name and title."),
             )
         ]
 

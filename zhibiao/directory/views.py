@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
+from functools import partial
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import role_required
 from zhibiao.core.exports import wants_xlsx, xlsx_response
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import imported, submitted
 from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.core.permissions import can
 from zhibiao.core.tabular import read_table
-from zhibiao.core.uploads import UploadError
 from zhibiao.directory import services
 from zhibiao.directory.forms import (
     ImportForm,
@@ -37,7 +37,7 @@ from zhibiao.directory.models import (
 @role_required()
 def organisation_list(request: HttpRequest) -> HttpResponse:
     form = OrganisationFilterForm(request.GET or None)
-    queryset = Organisation.objects.visible_to(request.user)
+    queryset = Organisation.objects.restrict(request.user, "view")
     if request.GET:
         queryset = form.filter(queryset)
     if wants_xlsx(request):
@@ -100,8 +100,8 @@ def export_organisations(queryset) -> HttpResponse:
 
 @role_required()
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
-    may_see_private = Organisation.objects.private_visible_to(request.user).filter(pk=pk).exists()
+    organisation = Organisation.objects.get_for(request.user, "view", pk)
+    may_see_private = can(request.user, "view_private", organisation)
     context = {
         "organisation": organisation,
         "may_see_private": may_see_private,
@@ -116,33 +116,22 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_create(request: HttpRequest) -> HttpResponse:
     form_class = organisation_form(request.user)
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.create_organisation(request.user, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, gettext("The organisation was registered."))
-            return redirect(organisation)
+    save = partial(services.create_organisation, request.user)
+    if organisation := submitted(request, form, save, gettext("The organisation was registered.")):
+        return redirect(organisation)
     return render(request, "directory/organisation_form.html", {"form": form})
 
 
 @role_required()
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(Organisation.objects.editable_by(request.user), pk=pk)
+    organisation = get_object_or_404(Organisation.objects.restrict(request.user, "change"), pk=pk)
     form_class = organisation_form(request.user)
     initial = {name: getattr(organisation, name) for name in form_class.base_fields}
     form = form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        changed = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.update_organisation(request.user, organisation, changed)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, gettext("Your changes were saved."))
-            return redirect(organisation)
+    save = partial(services.update_organisation, request.user, organisation)
+    if submitted(request, form, save, gettext("Your changes were saved."), changed_only=True):
+        return redirect(organisation)
     return render(
         request, "directory/organisation_form.html", {"form": form, "organisation": organisation}
     )
@@ -152,26 +141,19 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            table = read_table(form.cleaned_data["file"])
-            result = services.import_organisations(request.user, table.headers, table.rows)
-        except UploadError as error:
-            form.add_error("file", str(error))
-        except services.ImportFailed as failure:
-            result = failure.result
-        else:
-            messages.success(
-                request,
-                gettext("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
-                % {
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                },
-            )
-            return redirect("directory:organisations")
+
+    def run(upload):
+        table = read_table(upload)
+        return services.import_organisations(request.user, table.headers, table.rows)
+
+    def done(result) -> str:
+        return gettext(
+            "Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged."
+        ) % vars(result)
+
+    result, saved = imported(request, form, run, done)
+    if saved:
+        return redirect("directory:organisations")
     return render(request, "directory/organisation_import.html", {"form": form, "result": result})
 
 
@@ -179,17 +161,12 @@ def organisation_import(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     organisation = get_object_or_404(
-        Organisation.objects.editable_by(request.user), pk=organisation_pk
+        Organisation.objects.restrict(request.user, "change"), pk=organisation_pk
     )
     form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_person(request.user, organisation, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, gettext("The person was added."))
-            return redirect(organisation)
+    save = partial(services.create_person, request.user, organisation)
+    if submitted(request, form, save, gettext("The person was added.")):
+        return redirect(organisation)
     return render(
         request, "directory/person_form.html", {"form": form, "organisation": organisation}
     )
@@ -199,19 +176,13 @@ def person_create(request: HttpRequest, organisation_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
-        Person.objects.visible_to(request.user).select_related("organisation"), pk=pk
+        Person.objects.restrict(request.user, "view").select_related("organisation"), pk=pk
     )
     initial = {name: getattr(person, name) for name in PersonForm.base_fields}
     form = PersonForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        changed = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.update_person(request.user, person, changed)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, gettext("Your changes were saved."))
-            return redirect(person.organisation)
+    save = partial(services.update_person, request.user, person)
+    if submitted(request, form, save, gettext("Your changes were saved."), changed_only=True):
+        return redirect(person.organisation)
     return render(
         request,
         "directory/person_form.html",

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acting_organisation, acts_for, is_district_admin
 from zhibiao.core.files import StoredFile
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class EventKind(models.TextChoices):
@@ -63,14 +64,14 @@ class AgendaKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class EventQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EventQuerySet:
+class EventQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> EventQuerySet:
         """Public events for everyone; internal ones for administrators and their hosts."""
         if is_district_admin(user):
             return self
-        return self.filter(Q(is_public=True) | Q(pk__in=self.managed_by(user).values("pk")))
+        return self.filter(Q(is_public=True) | Q(pk__in=self.restrict(user, "manage").values("pk")))
 
-    def managed_by(self, user) -> EventQuerySet:
+    def _managed_by(self, user) -> EventQuerySet:
         """Whose registrations, check-in and materials a user runs: every event for district
         administrators, the events hosted at their base for base managers, at their chamber
         for chamber users."""
@@ -85,6 +86,8 @@ class EventQuerySet(models.QuerySet):
         if user.role == Role.CHAMBER:
             return self.filter(host_kind=HostKind.CHAMBER, host_chamber_id=user.organisation_id)
         return self.none()
+
+    actions = {"view": _visible_to, "manage": _managed_by}
 
 
 class Event(models.Model):
@@ -469,17 +472,17 @@ class CheckInMethod(models.TextChoices):
     SHEET = "sheet", _("Attendance sheet")
 
 
-class RegistrationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> RegistrationQuerySet:
+class RegistrationQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> RegistrationQuerySet:
         """Administrators see all; hosts the registrations of their events; everyone else those
         they made or that their organisation made."""
         if is_district_admin(user):
             return self
         if user is None or not user.is_authenticated:
             return self.none()
-        return self.filter(self._mine(user) | Q(event__in=Event.objects.managed_by(user)))
+        return self.filter(self._mine(user) | Q(event__in=Event.objects.restrict(user, "manage")))
 
-    def of(self, user) -> RegistrationQuerySet:
+    def _of(self, user) -> RegistrationQuerySet:
         """The registrations a user answers for: made by them, of them, or of their
         organisation; not those of the events they host (a host does not fill in the survey
         for the attendees)."""
@@ -499,6 +502,8 @@ class RegistrationQuerySet(models.QuerySet):
 
     def live(self) -> RegistrationQuerySet:
         return self.filter(status__in=LIVE)
+
+    actions = {"view": _visible_to, "act": _of}
 
 
 def _ticket_token() -> str:
@@ -711,12 +716,14 @@ class CalendarFeed(models.Model):
         return str(self.user)
 
 
-class NewsQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NewsQuerySet:
+class NewsQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> NewsQuerySet:
         """Published news for everyone; drafts for district administrators."""
         if is_district_admin(user):
             return self
         return self.filter(is_published=True, published_on__lte=timezone.localdate())
+
+    actions = {"view": _visible_to}
 
 
 class NewsItem(models.Model):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from zhibiao.core.modelfields import user_ref
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class JobStatus(models.TextChoices):
@@ -15,8 +17,8 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class JobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> JobQuerySet:
+class JobQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> JobQuerySet:
         """A job is its starter's; district administrators see all."""
         from zhibiao.accounts.permissions import is_district_admin
 
@@ -25,6 +27,8 @@ class JobQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(created_by=user)
+
+    actions = {"view": _visible_to}
 
 
 class Job(models.Model):
@@ -40,14 +44,7 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("total"), default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="jobs",
-    )
+    created_by = user_ref(_("started by"), "jobs", on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -56,8 +53,7 @@ class Job(models.Model):
     objects = JobQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("background job")
-        verbose_name_plural = _("background jobs")
+        verbose_name, verbose_name_plural = _("background job"), _("background jobs")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["task", "status"], name="jobs_task_status")]
 

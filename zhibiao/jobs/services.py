@@ -1,7 +1,9 @@
 """Starting and running background jobs.
 
 A job runs in a thread of the web process that started it, after the starting transaction
-commits, and reports progress to its row, which any process can read. There is no broker to
+commits, and reports progress to its row, which any process can read. The threads are a
+bounded pool (`JOBS_WORKERS` per process): a burst of uploads queues its jobs instead of
+starting a thread each, so a worker's memory and CPU stay bounded. There is no broker to
 install; `manage.py run_jobs` runs jobs left queued (for example when the server restarted)
 and marks jobs without a sign of life as failed. Tests run jobs inline (JOBS_INLINE).
 """
@@ -10,8 +12,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -59,11 +61,24 @@ def enqueue(actor, task: str, *, title: str, **params: Any) -> Job:
     return job
 
 
+_pool: ThreadPoolExecutor | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    """The process's pool, made on first use (after gunicorn forks, not before)."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(
+            max_workers=max(1, settings.JOBS_WORKERS), thread_name_prefix="zhibiao-job"
+        )
+    return _pool
+
+
 def _start(job_id: int) -> None:
     if getattr(settings, "JOBS_INLINE", False):
         run(job_id)
         return
-    threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True).start()
+    _executor().submit(_run_in_thread, job_id)
 
 
 def _run_in_thread(job_id: int) -> None:

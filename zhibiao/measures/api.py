@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.core.apischema import Payload
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import services
 from zhibiao.measures.models import Clause, RuleBook
@@ -39,7 +40,7 @@ class ExplanationOut(Schema):
     explanation: dict[str, Any]
 
 
-class CheckIn(Schema):
+class CheckIn(Payload):
     text: str
     clause: str | None = None
     rulebook: str | None = None
@@ -52,12 +53,12 @@ class RuleErrorOut(Schema):
     message: str
 
 
-class CheckOut(Schema):
+class RuleCheckOut(Schema):
     valid: bool
     errors: list[RuleErrorOut]
 
 
-class VersionIn(Schema):
+class VersionIn(Payload):
     text: str
     change_note: str = ""
 
@@ -83,14 +84,14 @@ def _clause_out(clause: Clause) -> dict:
 @router.get("/clauses", response=list[ClauseOut], auth=optional_auth, summary="Published clauses")
 @paginate
 def list_clauses(request: HttpRequest):
-    clauses = Clause.objects.visible_to(request.auth).select_related("rulebook")
+    clauses = Clause.objects.restrict(request.auth, "view").select_related("rulebook")
     return [_clause_out(c) for c in clauses if c.versions.published().exists()]
 
 
 @router.get("/clauses/{code}", response=ClauseDetailOut, auth=optional_auth, summary="One clause")
 def get_clause(request: HttpRequest, code: str):
     clause = get_object_or_404(
-        Clause.objects.visible_to(request.auth).select_related("rulebook"), code=code
+        Clause.objects.restrict(request.auth, "view").select_related("rulebook"), code=code
     )
     return _clause_out(clause)
 
@@ -106,14 +107,16 @@ def entitlements(request: HttpRequest, organisation: int):
 
     An enterprise's own users and district administrators only; anyone else gets 404.
     """
-    org = get_object_or_404(Organisation.objects.private_visible_to(request.auth), pk=organisation)
+    org = get_object_or_404(
+        Organisation.objects.restrict(request.auth, "view_private"), pk=organisation
+    )
     return [
         {"organisation_id": org.pk, "document_id": rb.document_id, "explanation": ex.to_dict()}
         for rb, ex in services.explain_enterprise(org)
     ]
 
 
-@router.post("/check", response=CheckOut, auth=required_auth, summary="Check a clause's text")
+@router.post("/check", response=RuleCheckOut, auth=required_auth, summary="Check a clause's text")
 def check(request: HttpRequest, payload: CheckIn):
     """Errors with line and column, as the editor shows them; examples included."""
     ensure(is_district_admin(request.auth))
@@ -132,7 +135,7 @@ def _rulebook(code: str | None) -> RuleBook:
 
 @router.post(
     "/clauses/{code}/versions",
-    response={201: ClauseDetailOut, 422: CheckOut},
+    response={201: ClauseDetailOut, 422: RuleCheckOut},
     auth=required_auth,
     summary="Publish a new version of a clause",
 )

@@ -8,13 +8,14 @@ stays bound to the version it was assessed under.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.core.modelfields import check, ref, unique, user_ref
+from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.policies.models import PolicyDocument
 
 
@@ -49,31 +50,30 @@ class RuleBook(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("rule book")
-        verbose_name_plural = _("rule books")
+        verbose_name, verbose_name_plural = _("rule book"), _("rule books")
 
     def __str__(self) -> str:
         return self.code
 
 
-class ClauseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ClauseQuerySet:
+class ClauseQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> ClauseQuerySet:
         """Clauses with a published version of a document the user may see are public; drafts,
         and the clauses of an unpublished document, only for administrators."""
         if is_district_admin(user):
             return self
         return self.filter(
-            rulebook__document__in=PolicyDocument.objects.visible_to(user),
+            rulebook__document__in=PolicyDocument.objects.restrict(user, "view"),
             versions__published_at__isnull=False,
         ).distinct()
+
+    actions = {"view": _visible_to}
 
 
 class Clause(models.Model):
     """The identity of a clause (its code); what it says is in its versions."""
 
-    rulebook = models.ForeignKey(
-        RuleBook, verbose_name=_("rule book"), on_delete=models.PROTECT, related_name="clauses"
-    )
+    rulebook = ref(RuleBook, _("rule book"), "clauses")
     code = models.CharField(_("code"), max_length=40, unique=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     mode = models.CharField(_("how it is granted"), max_length=10, choices=Mode.choices)
@@ -86,8 +86,7 @@ class Clause(models.Model):
     objects = ClauseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("clause")
-        verbose_name_plural = _("clauses")
+        verbose_name, verbose_name_plural = _("clause"), _("clauses")
         ordering = ["rulebook", "position", "code"]
 
     def __str__(self) -> str:
@@ -107,9 +106,7 @@ class ClauseVersion(models.Model):
     for lists and queries, its title, category and period. Published versions never change,
     except that a newer version's start ends the older one's period."""
 
-    clause = models.ForeignKey(
-        Clause, verbose_name=_("clause"), on_delete=models.PROTECT, related_name="versions"
-    )
+    clause = ref(Clause, _("clause"), "versions")
     number = models.PositiveSmallIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
     category = models.CharField(_("category"), max_length=40)
@@ -117,33 +114,26 @@ class ClauseVersion(models.Model):
     effective_to = models.DateField(_("effective until"), null=True, blank=True)
     source = models.TextField(_("rule text (YAML)"))
     change_note = models.CharField(_("what changed"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_ref(_("created by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     objects = VersionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("clause version")
-        verbose_name_plural = _("clause versions")
+        verbose_name, verbose_name_plural = _("clause version"), _("clause versions")
         ordering = ["clause", "-number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["clause", "number"],
-                name="measures_version_unique_number",
-                violation_error_message=_("This clause already has a version with this number."),
+            unique(
+                "measures_version_unique_number",
+                "clause",
+                "number",
+                message=_("This clause already has a version with this number."),
             ),
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
-                name="measures_version_period_ordered",
-                violation_error_message=_("The end of the effective period precedes its start."),
+            check(
+                "measures_version_period_ordered",
+                Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                _("The end of the effective period precedes its start."),
             ),
         ]
 
@@ -168,8 +158,7 @@ class Screening(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("screening")
-        verbose_name_plural = _("screenings")
+        verbose_name, verbose_name_plural = _("screening"), _("screenings")
         ordering = ["-pk"]
 
     def __str__(self) -> str:
@@ -179,36 +168,22 @@ class Screening(models.Model):
 class Entitlement(models.Model):
     """An enterprise found entitled under a clause version by a screening (免申即享 list)."""
 
-    screening = models.ForeignKey(
-        Screening,
-        verbose_name=_("screening"),
-        on_delete=models.CASCADE,
-        related_name="entitlements",
-    )
-    version = models.ForeignKey(
-        ClauseVersion,
-        verbose_name=_("clause version"),
-        on_delete=models.PROTECT,
-        related_name="entitlements",
-    )
-    organisation = models.ForeignKey(
-        "directory.Organisation",
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="entitlements",
-    )
+    screening = ref(Screening, _("screening"), "entitlements", on_delete=models.CASCADE)
+    version = ref(ClauseVersion, _("clause version"), "entitlements")
+    organisation = ref("directory.Organisation", _("enterprise"), "entitlements")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("entitlement")
-        verbose_name_plural = _("entitlements")
+        verbose_name, verbose_name_plural = _("entitlement"), _("entitlements")
         ordering = ["-amount", "organisation__name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["screening", "version", "organisation"],
-                name="measures_entitlement_once",
-                violation_error_message=_("This entitlement is already recorded."),
+            unique(
+                "measures_entitlement_once",
+                "screening",
+                "version",
+                "organisation",
+                message=_("This entitlement is already recorded."),
             )
         ]
 

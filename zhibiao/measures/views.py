@@ -53,7 +53,7 @@ SCREENING_COLUMNS = [
 
 def clause_list(request: HttpRequest) -> HttpResponse | FileResponse:
     clauses = (
-        Clause.objects.visible_to(request.user)
+        Clause.objects.restrict(request.user, "view")
         .select_related("rulebook__document")
         .prefetch_related("versions")
     )
@@ -89,7 +89,7 @@ def _current(clause: Clause, *, published_only: bool = True) -> ClauseVersion | 
 
 def clause_detail(request: HttpRequest, code: str) -> HttpResponse:
     clause = get_object_or_404(
-        Clause.objects.visible_to(request.user).prefetch_related("versions"), code=code
+        Clause.objects.restrict(request.user, "view").prefetch_related("versions"), code=code
     )
     current = _current(clause)
     context = {

@@ -1,8 +1,9 @@
 """One message to one user, read or not."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from zhibiao.core.modelfields import unique, user_ref
 
 
 class Family(models.TextChoices):
@@ -18,23 +19,13 @@ class Family(models.TextChoices):
 class MutedEmail(models.Model):
     """A family of notifications the user does not want by e-mail."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="muted_emails",
-    )
+    user = user_ref(_("user"), "muted_emails", on_delete=models.CASCADE)
     family = models.CharField(_("kind"), max_length=20, choices=Family.choices)
 
     class Meta:
-        verbose_name = _("muted e-mail")
-        verbose_name_plural = _("muted e-mails")
+        verbose_name, verbose_name_plural = _("muted e-mail"), _("muted e-mails")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "family"],
-                name="notifications_mute_once",
-                violation_error_message=_("Already muted."),
-            )
+            unique("notifications_mute_once", "user", "family", message=_("Already muted."))
         ]
 
     def __str__(self) -> str:
@@ -44,12 +35,7 @@ class MutedEmail(models.Model):
 class Notification(models.Model):
     """Something a user should know: a new entitlement, a step of an application …"""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
+    recipient = user_ref(_("recipient"), "notifications", on_delete=models.CASCADE)
     kind = models.CharField(_("kind"), max_length=50)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
@@ -59,8 +45,7 @@ class Notification(models.Model):
     emailed = models.BooleanField(_("e-mailed"), default=False)
 
     class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
+        verbose_name, verbose_name_plural = _("notification"), _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notifications_unread")]
 

@@ -45,7 +45,7 @@ class PolicyDetailOut(PolicyOut):
 
 
 def _documents(request: HttpRequest):
-    visible = PolicyDocument.objects.visible_to(request.auth)
+    visible = PolicyDocument.objects.restrict(request.auth, "view")
     return visible.prefetch_related("issuers", Prefetch("implements", queryset=visible))
 
 

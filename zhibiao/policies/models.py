@@ -13,6 +13,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.core.modelfields import check, ref, valid_choice
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class PolicyLevel(models.TextChoices):
@@ -21,8 +23,8 @@ class PolicyLevel(models.TextChoices):
     DISTRICT = "district", _("District")
 
 
-class PolicyQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PolicyQuerySet:
+class PolicyQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> PolicyQuerySet:
         """Published documents are public; drafts only for district administrators."""
         if is_district_admin(user):
             return self
@@ -33,6 +35,8 @@ class PolicyQuerySet(models.QuerySet):
         return self.filter(effective_from__lte=on).filter(
             Q(effective_to__isnull=True) | Q(effective_to__gte=on)
         )
+
+    actions = {"view": _visible_to}
 
 
 class PolicyDocument(models.Model):
@@ -56,13 +60,12 @@ class PolicyDocument(models.Model):
         blank=True,
         help_text=_("For example, that the text is a stand-in and not the official wording."),
     )
-    implements = models.ForeignKey(
+    implements = ref(
         "self",
-        verbose_name=_("implements"),
-        on_delete=models.PROTECT,
+        _("implements"),
+        "implemented_by",
         null=True,
         blank=True,
-        related_name="implemented_by",
         help_text=_("The higher-level policy this document carries out."),
     )
     is_published = models.BooleanField(_("published"), default=True)
@@ -70,19 +73,16 @@ class PolicyDocument(models.Model):
     objects = PolicyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("policy document")
-        verbose_name_plural = _("policy documents")
+        verbose_name, verbose_name_plural = _("policy document"), _("policy documents")
         ordering = ["-issue_date", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
-                name="policies_doc_period_ordered",
-                violation_error_message=_("The end of the effective period precedes its start."),
+            check(
+                "policies_doc_period_ordered",
+                Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                _("The end of the effective period precedes its start."),
             ),
-            models.CheckConstraint(
-                condition=Q(level__in=PolicyLevel.values),
-                name="policies_doc_level_valid",
-                violation_error_message=_("Unknown policy level."),
+            valid_choice(
+                "policies_doc_level_valid", "level", PolicyLevel, _("Unknown policy level.")
             ),
         ]
 

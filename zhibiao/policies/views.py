@@ -15,7 +15,7 @@ from zhibiao.policies.models import PolicyDocument
 
 
 def _documents(user):
-    return PolicyDocument.objects.visible_to(user).prefetch_related("issuers")
+    return PolicyDocument.objects.restrict(user, "view").prefetch_related("issuers")
 
 
 #: The documents as their list shows them; drafts (administrators only) say so.

@@ -18,6 +18,7 @@ from zhibiao.applications.services import pending_by_project
 from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import Committee, CommitteeMember
 from zhibiao.core.focuses import FOCUS_DETAILS, METHOD_DETAILS
+from zhibiao.core.permissions import can
 from zhibiao.directory.models import Organisation
 from zhibiao.events.models import Event
 from zhibiao.measures import services as measures
@@ -29,13 +30,13 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "focuses": [(focus.label, detail) for focus, detail in FOCUS_DETAILS.items()],
         "methods": [(method.label, detail) for method, detail in METHOD_DETAILS.items()],
-        "latest_events": Event.objects.visible_to(request.user)
+        "latest_events": Event.objects.restrict(request.user, "view")
         .prefetch_related("organisers")
         .order_by("-starts_at")[:5],
         "committee": Committee.objects.first(),
         "member_count": CommitteeMember.objects.current().count(),
         "base_count": TrainingBase.objects.listed().count(),
-        "policy_count": PolicyDocument.objects.visible_to(request.user).count(),
+        "policy_count": PolicyDocument.objects.restrict(request.user, "view").count(),
     }
     return render(request, "portal/home.html", context)
 
@@ -48,18 +49,18 @@ def workbench(request: HttpRequest) -> HttpResponse:
     not edit: the page names it without the "acting for" and without the link to its edit page,
     which would answer 404."""
     user = request.user
-    upcoming = Event.objects.visible_to(user).filter(ends_at__gte=timezone.now())
+    upcoming = Event.objects.restrict(user, "view").filter(ends_at__gte=timezone.now())
     context: dict = {
         "role": user.role,
         "Role": Role,
         "organisation": user.organisation,
         "acts_for_organisation": acts_for(user) is not None,
-        "may_edit_organisation": Organisation.objects.editable_by(user)
-        .filter(pk=user.organisation_id)
-        .exists(),
+        "may_edit_organisation": can(user, "change", Organisation(pk=user.organisation_id)),
         "upcoming_events": upcoming.order_by("starts_at")[:5],
     }
-    applications = Application.objects.visible_to(user).select_related("enterprise", "version")
+    applications = Application.objects.restrict(user, "view").select_related(
+        "enterprise", "version"
+    )
     if user.role == Role.ADMIN or user.is_superuser:
         context["counts"] = {
             "organisations": Organisation.objects.count(),
@@ -80,7 +81,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     else:
         context["to_do"] = applications.filter(status__in=[Status.DRAFT, Status.RETURNED])
     if user.role == Role.BASE_MANAGER:
-        context["bases"] = TrainingBase.objects.managed_by(user).select_related("batch")
+        context["bases"] = TrainingBase.objects.restrict(user, "manage").select_related("batch")
     return render(request, "portal/workbench.html", context)
 
 

@@ -8,13 +8,15 @@ Codes of the choices are the codes of the fact schema, so a record's value is th
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.attestation import Attested
+from zhibiao.core.modelfields import YEAR_VALIDATORS, check, ref, unique, year_field
+from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.directory.models import Organisation
 
 
@@ -65,10 +67,12 @@ class CreditList(models.TextChoices):
     SERIOUS = "serious", _("List of serious violations of law and trust")
 
 
-class RecordQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class RecordQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user):
         """An enterprise's records: its own users and district administrators."""
-        return self.filter(organisation__in=Organisation.objects.private_visible_to(user))
+        return self.filter(organisation__in=Organisation.objects.restrict(user, "view_private"))
+
+    actions = {"view": _visible_to}
 
 
 class EnterpriseRecord(Attested):
@@ -87,18 +91,10 @@ class EnterpriseRecord(Attested):
         abstract = True
 
 
-_YEAR = [MinValueValidator(1949), MaxValueValidator(2100)]
-
-
 class StandardDrafting(EnterpriseRecord):
     """The enterprise took part in drafting a published standard, at a rank."""
 
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="standard_draftings",
-    )
+    organisation = ref(Organisation, _("enterprise"), "standard_draftings")
     code = models.CharField(
         _("standard code"), max_length=60, help_text=_("Canonical form, e.g. GB/T 43210-2023.")
     )
@@ -107,7 +103,7 @@ class StandardDrafting(EnterpriseRecord):
     rank = models.PositiveSmallIntegerField(
         _("drafting rank"), validators=[MinValueValidator(1)], help_text=_("1: leading drafter.")
     )
-    year = models.PositiveSmallIntegerField(_("year of publication"), validators=_YEAR)
+    year = year_field(_("year of publication"), validators=YEAR_VALIDATORS)
     city_funded = models.BooleanField(_("funded by the city"), default=False)
     city_grant = models.DecimalField(
         _("city grant (yuan)"), max_digits=12, decimal_places=2, default=0
@@ -116,19 +112,19 @@ class StandardDrafting(EnterpriseRecord):
     adopted_by_department = models.BooleanField(_("adopted by a department"), default=False)
 
     class Meta:
-        verbose_name = _("standard drafted")
-        verbose_name_plural = _("standards drafted")
+        verbose_name, verbose_name_plural = _("standard drafted"), _("standards drafted")
         ordering = ["organisation", "-year", "code"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "code"],
-                name="profiles_drafting_once_per_standard",
-                violation_error_message=_("This standard is already recorded for the enterprise."),
+            unique(
+                "profiles_drafting_once_per_standard",
+                "organisation",
+                "code",
+                message=_("This standard is already recorded for the enterprise."),
             ),
-            models.CheckConstraint(
-                condition=Q(rank__gte=1),
-                name="profiles_drafting_rank_positive",
-                violation_error_message=_("The drafting rank starts at 1."),
+            check(
+                "profiles_drafting_rank_positive",
+                Q(rank__gte=1),
+                _("The drafting rank starts at 1."),
             ),
         ]
 
@@ -145,9 +141,7 @@ class StandardDrafting(EnterpriseRecord):
 class AwardRecord(EnterpriseRecord):
     """A quality or standards award won by the enterprise or one of its people."""
 
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="awards"
-    )
+    organisation = ref(Organisation, _("enterprise"), "awards")
     award = models.CharField(_("award"), max_length=40, choices=AwardName.choices)
     recipient = models.CharField(
         _("recipient"), max_length=20, choices=Recipient.choices, default=Recipient.ORGANISATION
@@ -156,19 +150,22 @@ class AwardRecord(EnterpriseRecord):
     grade = models.PositiveSmallIntegerField(
         _("class"), default=0, help_text=_("1 for the first class; 0 when the award has none.")
     )
-    year = models.PositiveSmallIntegerField(_("year"), validators=_YEAR)
+    year = year_field(validators=YEAR_VALIDATORS)
     project = models.CharField(_("project"), max_length=100, blank=True)
     city_funded = models.BooleanField(_("funded by the city"), default=False)
 
     class Meta:
-        verbose_name = _("award won")
-        verbose_name_plural = _("awards won")
+        verbose_name, verbose_name_plural = _("award won"), _("awards won")
         ordering = ["organisation", "-year"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "award", "recipient", "person_name", "year"],
-                name="profiles_award_once",
-                violation_error_message=_("This award is already recorded."),
+            unique(
+                "profiles_award_once",
+                "organisation",
+                "award",
+                "recipient",
+                "person_name",
+                "year",
+                message=_("This award is already recorded."),
             )
         ]
 
@@ -183,27 +180,22 @@ class AwardRecord(EnterpriseRecord):
 class Certification(EnterpriseRecord):
     """A certificate or qualification held (上海品牌, management systems, CMA …)."""
 
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="certifications",
-    )
+    organisation = ref(Organisation, _("enterprise"), "certifications")
     kind = models.CharField(_("kind"), max_length=20, choices=CertificationKind.choices)
     number = models.CharField(_("certificate number"), max_length=60)
-    year = models.PositiveSmallIntegerField(_("year obtained"), validators=_YEAR)
+    year = year_field(_("year obtained"), validators=YEAR_VALIDATORS)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     city_funded = models.BooleanField(_("funded by the city"), default=False)
 
     class Meta:
-        verbose_name = _("certification")
-        verbose_name_plural = _("certifications")
+        verbose_name, verbose_name_plural = _("certification"), _("certifications")
         ordering = ["organisation", "-year"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "number"],
-                name="profiles_certificate_unique",
-                violation_error_message=_("This certificate number is already recorded."),
+            unique(
+                "profiles_certificate_unique",
+                "kind",
+                "number",
+                message=_("This certificate number is already recorded."),
             )
         ]
 
@@ -214,23 +206,18 @@ class Certification(EnterpriseRecord):
 class Designation(EnterpriseRecord):
     """A title the enterprise holds (高新技术企业, 专精特新 …)."""
 
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="designations",
-    )
+    organisation = ref(Organisation, _("enterprise"), "designations")
     kind = models.CharField(_("kind"), max_length=20, choices=DesignationKind.choices)
-    year = models.PositiveSmallIntegerField(_("year"), validators=_YEAR)
+    year = year_field(validators=YEAR_VALIDATORS)
 
     class Meta:
-        verbose_name = _("designation")
-        verbose_name_plural = _("designations")
+        verbose_name, verbose_name_plural = _("designation"), _("designations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "kind"],
-                name="profiles_designation_once",
-                violation_error_message=_("This designation is already recorded."),
+            unique(
+                "profiles_designation_once",
+                "organisation",
+                "kind",
+                message=_("This designation is already recorded."),
             )
         ]
 
@@ -241,25 +228,19 @@ class Designation(EnterpriseRecord):
 class CreditEntry(EnterpriseRecord):
     """An entry on a credit list, from the market supervision credit system, until removed."""
 
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="credit_entries",
-    )
+    organisation = ref(Organisation, _("enterprise"), "credit_entries")
     list = models.CharField(_("list"), max_length=20, choices=CreditList.choices)
     listed_on = models.DateField(_("listed on"))
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("credit list entry")
-        verbose_name_plural = _("credit list entries")
+        verbose_name, verbose_name_plural = _("credit list entry"), _("credit list entries")
         ordering = ["organisation", "-listed_on"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(removed_on__isnull=True) | Q(removed_on__gte=F("listed_on")),
-                name="profiles_credit_removed_after_listed",
-                violation_error_message=_("An entry cannot be removed before it was listed."),
+            check(
+                "profiles_credit_removed_after_listed",
+                Q(removed_on__isnull=True) | Q(removed_on__gte=F("listed_on")),
+                _("An entry cannot be removed before it was listed."),
             )
         ]
 
@@ -270,13 +251,8 @@ class CreditEntry(EnterpriseRecord):
 class TaxRecord(EnterpriseRecord):
     """Tax the enterprise paid in the district in a year (from the district's data exchange)."""
 
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="tax_records",
-    )
-    year = models.PositiveSmallIntegerField(_("year"), validators=_YEAR)
+    organisation = ref(Organisation, _("enterprise"), "tax_records")
+    year = year_field(validators=YEAR_VALIDATORS)
     amount = models.DecimalField(
         _("tax paid in the district (yuan)"),
         max_digits=14,
@@ -285,20 +261,16 @@ class TaxRecord(EnterpriseRecord):
     )
 
     class Meta:
-        verbose_name = _("tax record")
-        verbose_name_plural = _("tax records")
+        verbose_name, verbose_name_plural = _("tax record"), _("tax records")
         ordering = ["organisation", "-year"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "year"],
-                name="profiles_tax_once_a_year",
-                violation_error_message=_("This year's tax is already recorded."),
+            unique(
+                "profiles_tax_once_a_year",
+                "organisation",
+                "year",
+                message=_("This year's tax is already recorded."),
             ),
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
-                name="profiles_tax_not_negative",
-                violation_error_message=_("Tax paid cannot be negative."),
-            ),
+            check("profiles_tax_not_negative", Q(amount__gte=0), _("Tax paid cannot be negative.")),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ LEVEL_GROUPS = {
 @role_required()
 def drafting_list(request: HttpRequest) -> HttpResponse:
     places = PlaceFilterForm(request.GET)
-    rows = StandardDrafting.objects.visible_to(request.user).select_related("organisation")
+    rows = StandardDrafting.objects.restrict(request.user, "view").select_related("organisation")
     rows = places.narrow(rows, "organisation", year_field="year")
     level = request.GET.get("level", "")
     if level in StandardLevel.values:

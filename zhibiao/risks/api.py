@@ -19,7 +19,7 @@ from zhibiao.risks import services
 router = Router(tags=["risks"], auth=required_auth)
 
 
-class Filters(Schema):
+class RiskFilters(Schema):
     year: int | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR)
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0)
@@ -110,12 +110,12 @@ class RisksOut(Schema):
     phones: SharedPhonesPage
 
 
-def _page(rows: list, filters: Filters) -> dict:
+def _page(rows: list, filters: RiskFilters) -> dict:
     return {"count": len(rows), "items": rows[filters.offset : filters.offset + filters.limit]}
 
 
 @router.get("", response=RisksOut, summary="The view of risk (district staff)")
-def risks(request: HttpRequest, filters: Query[Filters]):
+def risks(request: HttpRequest, filters: Query[RiskFilters]):
     """Entitlements and applications resting on facts the beneficiary's side recorded; evidence
     files in applications of different enterprises; mobile numbers registered by several
     organisations (`year`: events starting that year). Each list is paginated alike."""

@@ -282,11 +282,20 @@ def explain(clause_set: ClauseSet, facts: Mapping[str, Any], as_of: dt.date) -> 
     return Explanation(as_of, results, _M(total), defaulted)
 
 
+def _within(clause: Clause, expr: Any, env: Env) -> Any:
+    """Evaluate one of the clause's expressions; a value out of the language's range is
+    reported with the clause and the expression, so that whoever wrote it can find it."""
+    try:
+        return evaluate(expr.root, env)
+    except fixed.RuleRuntimeError as error:
+        raise fixed.RuleRuntimeError(f"{clause.id}: {expr.source}: {error}") from error
+
+
 def _evaluate_clause(clause: Clause, env: Env) -> _Work:
     conditions: list[ConditionResult] = []
     for cond in clause.conditions:
         trace: dict[str, Any] = {}
-        met = bool(evaluate(cond.expr.root, _traced(env, trace)))
+        met = bool(_within(clause, cond.expr, _traced(env, trace)))
         conditions.append(ConditionResult(cond.label, cond.expr.source, met, trace))
     award = clause.award
     qualifying: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
@@ -294,7 +303,8 @@ def _evaluate_clause(clause: Clause, env: Env) -> _Work:
         records = env.facts[award.each]
         for pos, rec in enumerate(records):
             trace = {}
-            ok = award.where is None or bool(evaluate(award.where.root, env.with_item(rec, trace)))
+            item_env = env.with_item(rec, trace)
+            ok = award.where is None or bool(_within(clause, award.where, item_env))
             if ok:
                 qualifying.append((pos, rec, trace))
         where_src = award.where.source if award.where is not None else "true"
@@ -319,10 +329,10 @@ def _evaluate_clause(clause: Clause, env: Env) -> _Work:
         for pos, rec, trace in items:
             values = dict(trace)
             ienv = env.with_item(rec, values) if rec is not None else _traced(env, values)
-            fen = max(0, evaluate(award.amount.root, ienv))
-            project = evaluate(award.project.root, ienv) if award.project is not None else None
+            fen = max(0, _within(clause, award.amount, ienv))
+            project = _within(clause, award.project, ienv) if award.project is not None else None
             if award.item_label is not None:
-                label = evaluate(award.item_label.root, ienv)
+                label = _within(clause, award.item_label, ienv)
             elif project:
                 label = project
             elif award.each is not None:
@@ -331,7 +341,7 @@ def _evaluate_clause(clause: Clause, env: Env) -> _Work:
                 label = clause.title
             excluded = None
             for x in award.exclude:
-                if evaluate(x.when.root, ienv):
+                if _within(clause, x.when, ienv):
                     excluded = x.reason
                     break
             line = Line(

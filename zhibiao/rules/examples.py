@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from zhibiao.rules.clauses import Clause, ClauseSet, Example
 from zhibiao.rules.engine import explain
+from zhibiao.rules.fixed import RuleRuntimeError
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,10 @@ class ExampleFailure:
 def check_example(clause_set: ClauseSet, clause: Clause, example: Example) -> list[str]:
     """What differs between the example's expectation and the engine's answer (empty: passes)."""
     when = clause_set.example_date(clause, example)
-    result = explain(clause_set, clause_set.example_facts(example), when)
+    try:
+        result = explain(clause_set, clause_set.example_facts(example), when)
+    except RuleRuntimeError as error:  # names the clause and the expression
+        return [str(error)]
     matches = [r for r in result.results if r.clause.key == clause.key]
     if not matches:
         return [f"the clause is not in force on {when}"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -104,7 +103,7 @@ def search_standards(request: HttpRequest, filters: Query[SearchFilter]):
 
 @router.get("/{int:standard_id}", response=StandardDetailOut, summary="One standard")
 def get_standard(request: HttpRequest, standard_id: int):
-    return get_object_or_404(Standard.objects.visible_to(request.auth), pk=standard_id)
+    return Standard.objects.get_for(request.auth, "view", standard_id)
 
 
 # --- Validity checks -------------------------------------------------------------------------
@@ -185,7 +184,7 @@ def create_check(
     summary="A validity check's report",
 )
 def get_check(request: HttpRequest, check_id: int):
-    return get_object_or_404(Check.objects.visible_to(request.auth), pk=check_id)
+    return Check.objects.get_for(request.auth, "view", check_id)
 
 
 # --- Declarations, leaders, group standards -------------------------------------------------
@@ -267,7 +266,7 @@ class GroupStandardOut(Schema):
 )
 @paginate
 def list_group_standards(request: HttpRequest, adopted: bool | None = None):
-    rows = GroupStandard.objects.visible_to(request.auth).select_related(
+    rows = GroupStandard.objects.restrict(request.auth, "view").select_related(
         "standard", "chamber", "adopted_by"
     )
     if adopted is not None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import transaction
@@ -22,7 +21,13 @@ from django.utils.translation import gettext
 
 from zhibiao import stdcodes
 from zhibiao.core.bulk import insert_rows
-from zhibiao.core.tabular import ImportFailed, RowError
+from zhibiao.core.tabular import (
+    MAX_REPORTED_ERRORS,
+    ImportCounts,
+    ImportFailed,
+    RowError,
+    parse_date,
+)
 from zhibiao.core.uploads import UploadError
 from zhibiao.standards.models import (
     STATUS_RANK,
@@ -74,18 +79,12 @@ _STATUS_WORDS = {
 _STATUS_LOOKUP = {word: status for status, words in _STATUS_WORDS.items() for word in words}
 _TRUE = {"强制", "强制性", "true", "yes", "是", "1", "mandatory"}
 _FALSE = {"推荐", "推荐性", "指导性", "false", "no", "否", "0", "recommended"}
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-MAX_REPORTED_ERRORS = 200
 
 
 @dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class ImportResult(ImportCounts):
     links: int = 0
     inferred: int = 0
-    errors: list[RowError] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -162,25 +161,6 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _date(value: Any) -> datetime.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    match = _DATE_RE.match(text[:10] if re.match(r"\d{4}-\d\d-\d\dT", text) else text)
-    if match:
-        try:
-            return datetime.date(*(int(part) for part in match.groups()))
-        except ValueError:
-            pass
-    raise ValueError(
-        gettext("“%(value)s” is not a date; write it as 2023-05-27.") % {"value": value}
-    )
-
-
 def _codes_in(cell: str) -> list[str]:
     """Codes in a replaces / replaced-by cell (several, separated by 、 or ;); text that is
     not a code, such as a committee number (TC291), is ignored, as the source data needs."""
@@ -250,7 +230,7 @@ def _parse_row(
                 )
         elif name.endswith("_on"):
             try:
-                values[name] = _date(value)
+                values[name] = parse_date(value)
             except ValueError as error:
                 together = _codes_in(text) if "同步" in text else []
                 if together:
@@ -444,6 +424,7 @@ def _save(parsed: dict[str, _Row], result: ImportResult, source: str, today) -> 
     index_titles([by_code[c] for c in created_codes] + to_update)
 
 
+#: The columns `_insert` writes: the identity parsed from the code, then what the file says.
 _INSERT_FIELDS = (
     "code",
     "edition",
@@ -451,18 +432,8 @@ _INSERT_FIELDS = (
     "key",
     "number",
     "year",
-    "title",
-    "title_en",
     "level",
-    "mandatory",
-    "status",
-    "published_on",
-    "effective_on",
-    "withdrawn_on",
-    "ics",
-    "ccs",
-    "issued_by",
-    "field",
+    *FIELDS,
     "source",
     "updated_at",
 )

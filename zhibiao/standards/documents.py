@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext
 
+from zhibiao.core.tabular import open_workbook
 from zhibiao.core.uploads import DOCX, PDF, TEXT, XLSX, Kind, UploadError, check_upload
 
 ACCEPTED: tuple[Kind, ...] = (DOCX, XLSX, PDF, TEXT)
@@ -171,14 +172,7 @@ def _column_letter(index: int) -> str:
 
 
 def _xlsx_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for damaged files
-        raise ExtractionError(
-            gettext("The spreadsheet cannot be read: %(error)s") % {"error": error}
-        ) from None
+    workbook = open_workbook(file, ExtractionError)
     max_cells = settings.STANDARDS_CHECK_MAX_CELLS
     cells = 0
     try:

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhibiao.core.forms import DateInput, model_form_class
+from zhibiao.core.forms import DateInput, ImportFileForm, model_form_class
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, OrganisationKind
 from zhibiao.standards.models import Direction, IndicatorKind, LeaderScheme, Level, Status
@@ -32,13 +32,10 @@ class SearchForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_(
-            "CSV, Excel (.xlsx) or JSON. Columns: 标准号, 标准名称, 英文名称, 状态, 发布日期, "
-            "实施日期, 废止日期, 代替标准, 被代替标准, ICS, CCS …"
-        ),
+class ImportForm(ImportFileForm):
+    columns = _(
+        "CSV, Excel (.xlsx) or JSON. Columns: 标准号, 标准名称, 英文名称, 状态, 发布日期, "
+        "实施日期, 废止日期, 代替标准, 被代替标准, ICS, CCS …"
     )
 
 

@@ -118,12 +118,12 @@ def create_offering(request: HttpRequest, payload: OfferingIn):
 
 @router.patch("/offerings/{int:offering_id}", response=OfferingOut, auth=required_auth)
 def update_offering(request: HttpRequest, offering_id: int, payload: OfferingIn):
-    offering = get_object_or_404(Offering.objects.managed_by(request.auth), pk=offering_id)
+    offering = get_object_or_404(Offering.objects.restrict(request.auth, "manage"), pk=offering_id)
     return services.save_offering(request.auth, payload.dict(), offering=offering)
 
 
 def _demands(request: HttpRequest):
-    return Demand.objects.visible_to(request.auth).select_related("enterprise")
+    return Demand.objects.restrict(request.auth, "view").select_related("enterprise")
 
 
 @router.get("/demands", response=list[DemandOut], auth=required_auth, summary="Your demands")

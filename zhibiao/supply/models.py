@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, is_district_admin
 from zhibiao.core.files import StoredFile
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class Category(models.TextChoices):
@@ -68,8 +69,13 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("During a visit")
 
 
-class OfferingQuerySet(models.QuerySet):
-    def managed_by(self, user) -> OfferingQuerySet:
+class OfferingQuerySet(RestrictedQuerySet):
+    def _public(self, user) -> OfferingQuerySet:
+        """The catalogue is public (an inactive offering's page only its editors open: the
+        page decides, as it reads the offering's state)."""
+        return self
+
+    def _managed_by(self, user) -> OfferingQuerySet:
         """What a user may edit: their organisation's, their own as an expert; all for staff."""
         if is_district_admin(user):
             return self
@@ -79,6 +85,8 @@ class OfferingQuerySet(models.QuerySet):
         if user.organisation_id and user.role in (Role.PROVIDER, Role.BASE_MANAGER):
             condition |= Q(organisation_id=user.organisation_id)
         return self.filter(condition)
+
+    actions = {"view": _public, "manage": _managed_by}
 
 
 class Offering(models.Model):
@@ -159,8 +167,8 @@ class Offering(models.Model):
         return str(self.organisation or self.expert)
 
 
-class DemandQuerySet(models.QuerySet):
-    def visible_to(self, user) -> DemandQuerySet:
+class DemandQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> DemandQuerySet:
         """Staff see all; an enterprise's users its own; a candidate the demands put to it.
 
         An expert sees the demands put to them, never their employer's as its own: they do
@@ -176,6 +184,8 @@ class DemandQuerySet(models.QuerySet):
             if user.role in (Role.PROVIDER, Role.BASE_MANAGER):
                 condition |= Q(offers__offering__organisation_id=organisation_id)
         return self.filter(condition).distinct()
+
+    actions = {"view": _visible_to}
 
 
 class Demand(models.Model):

@@ -28,6 +28,7 @@ from zhibiao.accounts.permissions import acts_for, ensure, is_district_admin, us
 from zhibiao.audit.services import record
 from zhibiao.committee import services as committee
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.permissions import ensure_can
 from zhibiao.core.text import words
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.core.workflow import Machine, Step
@@ -95,7 +96,7 @@ def save_offering(actor, data: Mapping[str, Any], *, offering: Offering | None =
             ensure(organisation is not None and may_offer_for(actor, organisation))
             offering.organisation = organisation
     else:
-        ensure(Offering.objects.managed_by(actor).filter(pk=offering.pk).exists())
+        ensure_can(actor, "manage", offering)
     for name in OFFERING_FIELDS:
         if name in data:
             setattr(offering, name, data[name])
@@ -437,7 +438,7 @@ MACHINE = Machine(
     history=DemandStep,
     history_link="demand",
     audit_prefix="demand",
-    visible=Demand.objects.visible_to,
+    restrict="view",
     audit_changes=False,
     context=lambda demand: {"offer": demand.current_offer},
     notify=_notify_step,

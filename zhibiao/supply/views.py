@@ -20,6 +20,7 @@ from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.core.permissions import can
 from zhibiao.directory import uscc
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.directory.models import Organisation, Town
@@ -106,7 +107,7 @@ def offering_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offering = get_object_or_404(
         Offering.objects.select_related("organisation", "expert", "stats"), pk=pk
     )
-    may_edit = Offering.objects.managed_by(request.user).filter(pk=pk).exists()
+    may_edit = can(request.user, "manage", offering)
     if not offering.is_active and not may_edit:
         raise Http404
     return render(
@@ -117,7 +118,9 @@ def offering_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*PUBLISHER_ROLES)
 @require_http_methods(["GET", "POST"])
 def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    offering = get_object_or_404(Offering.objects.managed_by(request.user), pk=pk) if pk else None
+    offering = (
+        get_object_or_404(Offering.objects.restrict(request.user, "manage"), pk=pk) if pk else None
+    )
     initial = {}
     if offering:
         initial = {name: getattr(offering, name) for name in services.OFFERING_FIELDS}
@@ -138,7 +141,7 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _demands(user):
-    return Demand.objects.visible_to(user).select_related("enterprise")
+    return Demand.objects.restrict(user, "view").select_related("enterprise")
 
 
 @role_required()

@@ -185,12 +185,12 @@ def _hosted(request: HttpRequest):
         is_district_admin(request.auth)
     ):
         raise PermissionDenied
-    return Event.objects.managed_by(request.auth)
+    return Event.objects.restrict(request.auth, "manage")
 
 
 def _events(request: HttpRequest):
     return (
-        Event.objects.visible_to(request.auth)
+        Event.objects.restrict(request.auth, "view")
         .select_related("host_base__organisation", "host_chamber")
         .prefetch_related("organisers")
     )
@@ -218,7 +218,7 @@ def list_events(request: HttpRequest, kind: str | None = None, upcoming: bool = 
 def get_event(request: HttpRequest, event_id: int):
 
     agenda = AgendaItem.objects.select_related("batch").prefetch_related(
-        "people", Prefetch("policy", queryset=PolicyDocument.objects.visible_to(request.auth))
+        "people", Prefetch("policy", queryset=PolicyDocument.objects.restrict(request.auth, "view"))
     )
     return get_object_or_404(
         _events(request).prefetch_related(

@@ -95,9 +95,9 @@ def _news_data(payload: NewsIn) -> dict:
 
 def _news(request: HttpRequest):
 
-    return NewsItem.objects.visible_to(request.auth).prefetch_related(
-        Prefetch("events", queryset=Event.objects.visible_to(request.auth)),
-        Prefetch("policies", queryset=PolicyDocument.objects.visible_to(request.auth)),
+    return NewsItem.objects.restrict(request.auth, "view").prefetch_related(
+        Prefetch("events", queryset=Event.objects.restrict(request.auth, "view")),
+        Prefetch("policies", queryset=PolicyDocument.objects.restrict(request.auth, "view")),
         "batches",
         "bases",
     )

@@ -105,7 +105,9 @@ def event_registrations(request: HttpRequest, event_id: int, status: str | None 
 
 
 def _registrations(request: HttpRequest):
-    return Registration.objects.visible_to(request.auth).select_related("event", "certificate")
+    return Registration.objects.restrict(request.auth, "view").select_related(
+        "event", "certificate"
+    )
 
 
 @router.get(

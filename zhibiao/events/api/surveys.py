@@ -43,6 +43,8 @@ def survey(request: HttpRequest, event_id: int):
 )
 def feedback(request: HttpRequest, registration_id: int, payload: FeedbackIn):
     # Only for an attendee one answers for: a host sees the registrations but does not answer.
-    registration = get_object_or_404(Registration.objects.of(request.auth), pk=registration_id)
+    registration = get_object_or_404(
+        Registration.objects.restrict(request.auth, "act"), pk=registration_id
+    )
     answer = services.submit_feedback(request.auth, registration, **payload.dict())
     return 201, {"satisfaction": answer.satisfaction, "usefulness": answer.usefulness}

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from zhibiao.accounts.permissions import ensure
 from zhibiao.audit.services import record
+from zhibiao.core.permissions import ensure_can
 from zhibiao.core.tabular import ImportFailed, RowError
 from zhibiao.events import codes
 from zhibiao.events.errors import Refused
@@ -73,7 +73,7 @@ def _find_by_code(event: Event, text: str) -> Registration:
 
 def look_up(actor, event: Event, text: str) -> Registration:
     """Who a code names, for the desk to see before checking in; changes nothing."""
-    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    ensure_can(actor, "manage", event)
     return _find_by_code(event, text)
 
 
@@ -105,7 +105,7 @@ def check_in(actor, event: Event, code: str, *, method: str = CheckInMethod.TYPE
     A malformed, forged, expired or other event's code is refused on `code`; a second check-in
     says when the first one was.
     """
-    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    ensure_can(actor, "manage", event)
     if method not in (CheckInMethod.TYPED, CheckInMethod.SCAN):
         raise ValidationError({"method": gettext("Unknown check-in method.")})
     registration = _find_by_code(event, code)
@@ -152,7 +152,7 @@ def import_attendance(
     nothing is changed and every error is listed by row. People already checked in at the desk
     are counted, not refused: the paper list repeats them.
     """
-    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    ensure_can(actor, "manage", event)
     if timezone.now() < event.starts_at:
         raise Refused(gettext("Attendance can be imported once the event has begun."))
     result = ImportResult()

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from zhibiao.accounts.permissions import ensure
 from zhibiao.audit.services import record
+from zhibiao.core.permissions import ensure_can
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import (
     Certificate,
@@ -31,7 +31,7 @@ def _issue_certificate(registration: Registration) -> Certificate:
 @transaction.atomic
 def revoke_certificate(actor, certificate: Certificate, *, reason: str) -> Certificate:
     """Withdraw a certificate issued in error; the check page then says so."""
-    ensure(Event.objects.managed_by(actor).filter(pk=certificate.registration.event_id).exists())
+    ensure_can(actor, "manage", Event(pk=certificate.registration.event_id))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": gettext("Give a reason for this step.")})

@@ -17,6 +17,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
 from zhibiao.bases.models import BaseStatus, TrainingBase
+from zhibiao.core.permissions import ensure_can
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.directory.models import Organisation
 from zhibiao.events.errors import Refused
@@ -60,14 +61,18 @@ def may_host(user) -> bool:
     if not user.is_authenticated or not user.organisation_id:
         return False
     if user.role == Role.BASE_MANAGER:
-        return TrainingBase.objects.managed_by(user).filter(status=BaseStatus.ACTIVE).exists()
+        return (
+            TrainingBase.objects.restrict(user, "manage").filter(status=BaseStatus.ACTIVE).exists()
+        )
     return user.role == Role.CHAMBER
 
 
 def _host_of(actor) -> dict[str, Any]:
 
     if actor.role == Role.BASE_MANAGER:
-        base = TrainingBase.objects.managed_by(actor).filter(status=BaseStatus.ACTIVE).first()
+        base = (
+            TrainingBase.objects.restrict(actor, "manage").filter(status=BaseStatus.ACTIVE).first()
+        )
         if base is None:
             raise Refused(gettext("Your base is not active, so it cannot publish events."))
         return {"host_kind": HostKind.BASE, "host_base": base, "host_chamber": None}
@@ -127,7 +132,7 @@ def update_event(
     audience_organisations: Iterable[Organisation] | None = None,
 ) -> Event:
     """Change an event; more seats (or no limit any more) give the waiting list its seats."""
-    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    ensure_can(actor, "manage", event)
     locked = Event.objects.select_for_update().get(pk=event.pk)
     allowed = EVENT_FIELDS + HOST_FIELDS if is_district_admin(actor) else EVENT_FIELDS
     before = {name: getattr(locked, name) for name in allowed}
@@ -158,7 +163,7 @@ def update_event(
 
 @transaction.atomic
 def add_speaker(actor, event: Event, data: Mapping[str, Any]) -> Speaker:
-    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    ensure_can(actor, "manage", event)
     order = (event.speakers.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     texts = {name: (data.get(name) or "").strip() for name in ("name", "title", "topic")}
     speaker = Speaker(event=event, order=order, member=data.get("member") or None, **texts)
@@ -170,7 +175,7 @@ def add_speaker(actor, event: Event, data: Mapping[str, Any]) -> Speaker:
 
 @transaction.atomic
 def remove_speaker(actor, speaker: Speaker) -> None:
-    ensure(Event.objects.managed_by(actor).filter(pk=speaker.event_id).exists())
+    ensure_can(actor, "manage", Event(pk=speaker.event_id))
     record(actor, "event.speaker.remove", speaker.event, speaker=str(speaker))
     speaker.delete()
 
@@ -178,7 +183,7 @@ def remove_speaker(actor, speaker: Speaker) -> None:
 @transaction.atomic
 def add_material(actor, event: Event, title: str, upload) -> Material:
     """Attach a handout; its type is judged by content, and the stored name is random."""
-    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    ensure_can(actor, "manage", event)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": gettext("Give the material a title.")})
@@ -194,6 +199,6 @@ def add_material(actor, event: Event, title: str, upload) -> Material:
 
 @transaction.atomic
 def remove_material(actor, material: Material) -> None:
-    ensure(Event.objects.managed_by(actor).filter(pk=material.event_id).exists())
+    ensure_can(actor, "manage", Event(pk=material.event_id))
     record(actor, "event.material.remove", material.event, material=material.pk)
     material.delete()

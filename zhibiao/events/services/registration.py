@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 
 from zhibiao.accounts.permissions import acting_organisation, acts_for, ensure, is_district_admin
 from zhibiao.audit.services import record
+from zhibiao.core.permissions import can, ensure_can
 from zhibiao.directory.models import Organisation
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import (
@@ -131,7 +132,7 @@ def register(
         organisation = acting_organisation(actor)
     elif organisation.pk != acts_for(actor):
         ensure(is_district_admin(actor))
-    if not Event.objects.visible_to(actor).filter(pk=event.pk).exists():
+    if not can(actor, "view", event):
         raise PermissionDenied
     people = clean_attendees(attendees)
     with transaction.atomic():
@@ -246,7 +247,7 @@ def _notify_promoted(promoted: list[Registration]) -> None:
 def cancel(actor, registration: Registration, *, reason: str = "") -> Registration:
     """Cancel a registration before the event starts; a freed seat goes to the first person
     waiting, who is notified."""
-    ensure(Registration.objects.visible_to(actor).filter(pk=registration.pk).exists())
+    ensure_can(actor, "view", registration)
     locked = Event.objects.select_for_update().get(pk=registration.event_id)
     if timezone.now() >= locked.starts_at:
         raise Refused(gettext("The event has begun; registrations can no longer be cancelled."))

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from zhibiao.accounts.permissions import ensure
 from zhibiao.audit.services import record
+from zhibiao.core.permissions import ensure_can
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import (
     Event,
@@ -75,7 +75,7 @@ def submit_feedback(
 def send_survey(actor, event: Event) -> int:
     """Invite the attendees (never the no-shows) to the survey, through whoever registered
     them; once per event. Returns how many users were notified."""
-    ensure(Event.objects.managed_by(actor).filter(pk=event.pk).exists())
+    ensure_can(actor, "manage", event)
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if timezone.now() < locked.ends_at:
         raise Refused(gettext("The survey opens when the event is over."))

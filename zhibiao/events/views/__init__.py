@@ -2,9 +2,9 @@
 registration and tickets, the check-in desk, certificates, the survey, figures, calendars and
 news.
 
-Every page fetches through a queryset's `visible_to` or `managed_by` (another's object is a
-404) and changes things only through the services. This package re-exports the views, so
-`urls.py` and `news_urls.py` keep naming them `views.<name>`.
+Every page fetches through a queryset's `restrict(user, "view")` or `"manage"` (another's
+object is a 404) and changes things only through the services. This package re-exports the
+views, so `urls.py` and `news_urls.py` keep naming them `views.<name>`.
 """
 
 from zhibiao.events.views.attendance import attendance_import, attendance_sheet, check_in

@@ -37,7 +37,7 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """The registered people as an xlsx to print for signatures and type back afterwards."""
     from openpyxl import Workbook
 
-    event = get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = gettext("Attendance")[:31]
@@ -62,7 +62,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     A scanned address (?code=…) shows the person and asks for one tap; a POST checks in.
     With htmx, only the result is swapped in, so the camera keeps running.
     """
-    event = get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     result: dict = {}
     form = CheckInForm(request.POST or None)
     if request.method == "POST":
@@ -110,7 +110,7 @@ def _named(event: Event, form) -> Registration | None:
 @role_required(*HOST_ROLES)
 @require_http_methods(["GET", "POST"])
 def attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     form = SheetForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -29,7 +29,7 @@ from zhibiao.events.views.registration import _ticket
 @role_required(*HOST_ROLES)
 @require_POST
 def revoke(request: HttpRequest, pk: int, certificate_pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     certificate = get_object_or_404(
         Certificate.objects.filter(registration__event=event), pk=certificate_pk
     )

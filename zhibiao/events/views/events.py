@@ -19,6 +19,7 @@ from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.core.permissions import can
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.events import services
 from zhibiao.events.errors import Refused
@@ -46,7 +47,7 @@ HOST_ROLES = (Role.ADMIN, Role.BASE_MANAGER, Role.CHAMBER)
 
 
 def _events(user):
-    return Event.objects.visible_to(user).prefetch_related("organisers")
+    return Event.objects.restrict(user, "view").prefetch_related("organisers")
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -113,12 +114,12 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             Prefetch("agenda", queryset=agenda),
             Prefetch("speakers", queryset=Speaker.objects.select_related("member__person")),
             "materials",
-            Prefetch("news", queryset=NewsItem.objects.visible_to(request.user)),
+            Prefetch("news", queryset=NewsItem.objects.restrict(request.user, "view")),
         ),
         pk=pk,
     )
     user = request.user
-    manages = user.is_authenticated and Event.objects.managed_by(user).filter(pk=pk).exists()
+    manages = user.is_authenticated and can(user, "manage", event)
     open_now = event.registration_is_open()
     context = {
         "event": event,
@@ -128,7 +129,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "waiting": event.registrations.filter(status=RegistrationStatus.WAITLISTED).count()
         if event.takes_registration
         else 0,
-        "mine": Registration.objects.visible_to(user)
+        "mine": Registration.objects.restrict(user, "view")
         .filter(event=event, registered_by=user)
         .exclude(status=RegistrationStatus.CANCELLED)
         if user.is_authenticated
@@ -166,7 +167,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 @role_required(*HOST_ROLES)
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     initial = initial_for(event)
     form = event_form(request.user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -193,7 +194,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def manage(request: HttpRequest, pk: int) -> HttpResponse:
     """The host's page: who registered, who came, the figures, and the desk's tools."""
     event = get_object_or_404(
-        Event.objects.managed_by(request.user).select_related(
+        Event.objects.restrict(request.user, "manage").select_related(
             "host_base__organisation", "host_chamber"
         ),
         pk=pk,
@@ -230,7 +231,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*HOST_ROLES)
 @require_POST
 def speaker_add(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     form = SpeakerForm(request.POST)
     try:
         if not form.is_valid():
@@ -246,7 +247,7 @@ def speaker_add(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*HOST_ROLES)
 @require_POST
 def speaker_remove(request: HttpRequest, pk: int, speaker_pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     services.remove_speaker(request.user, get_object_or_404(event.speakers, pk=speaker_pk))
     messages.success(request, gettext("The speaker was removed."))
     return redirect("events:manage", pk=pk)
@@ -255,7 +256,7 @@ def speaker_remove(request: HttpRequest, pk: int, speaker_pk: int) -> HttpRespon
 @role_required(*HOST_ROLES)
 @require_POST
 def material_add(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     form = MaterialForm(request.POST, request.FILES)
     try:
         if not form.is_valid():
@@ -273,7 +274,7 @@ def material_add(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*HOST_ROLES)
 @require_POST
 def material_remove(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     services.remove_material(request.user, get_object_or_404(event.materials, pk=material_pk))
     messages.success(request, gettext("The material was removed."))
     return redirect("events:manage", pk=pk)
@@ -282,7 +283,7 @@ def material_remove(request: HttpRequest, pk: int, material_pk: int) -> HttpResp
 def material_file(request: HttpRequest, pk: int) -> FileResponse:
     """Materials are served only through here, to those who may see the event."""
     material = get_object_or_404(
-        Material.objects.filter(event__in=Event.objects.visible_to(request.user)), pk=pk
+        Material.objects.filter(event__in=Event.objects.restrict(request.user, "view")), pk=pk
     )
     return FileResponse(
         material.file.open("rb"), as_attachment=True, filename=material.original_name

@@ -29,7 +29,7 @@ from zhibiao.events.services import NEWS_FIELDS, NEWS_LINKS
 
 
 def news_list(request: HttpRequest) -> HttpResponse:
-    items = NewsItem.objects.visible_to(request.user)
+    items = NewsItem.objects.restrict(request.user, "view")
     context = {"page": paginate(request, items), "may_write": is_district_admin(request.user)}
     return render(request, "events/news_list.html", context)
 
@@ -57,8 +57,8 @@ def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
-        NewsItem.objects.visible_to(request.user).prefetch_related(
-            Prefetch("events", queryset=Event.objects.visible_to(request.user)),
+        NewsItem.objects.restrict(request.user, "view").prefetch_related(
+            Prefetch("events", queryset=Event.objects.restrict(request.user, "view")),
             Prefetch("policies", queryset=_policies(request.user)),
             "batches",
             Prefetch("bases", queryset=_bases()),
@@ -73,7 +73,7 @@ def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _policies(user):
     from zhibiao.policies.models import PolicyDocument
 
-    return PolicyDocument.objects.visible_to(user)
+    return PolicyDocument.objects.restrict(user, "view")
 
 
 def _bases():

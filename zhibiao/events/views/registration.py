@@ -84,7 +84,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 def registrations(request: HttpRequest) -> HttpResponse:
     """My registrations: those I made, of me, or of my organisation."""
     rows = (
-        Registration.objects.of(request.user)
+        Registration.objects.restrict(request.user, "act")
         .select_related("event", "certificate", "feedback")
         .order_by("-event__starts_at", "created_at")
     )
@@ -106,7 +106,7 @@ def registrations(request: HttpRequest) -> HttpResponse:
 @role_required()
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = get_object_or_404(Registration.objects.visible_to(request.user), pk=pk)
+    registration = Registration.objects.get_for(request.user, "view", pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

@@ -27,7 +27,7 @@ from zhibiao.events.views.registration import _ticket
 @role_required(*HOST_ROLES)
 @require_POST
 def survey(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     try:
         sent = services.send_survey(request.user, event)
     except Refused as error:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao import stdcodes
+from zhibiao.core.modelfields import check, ref, unique, valid_choice, year_field
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class Level(models.TextChoices):
@@ -57,16 +59,18 @@ class CatalogueSource(models.TextChoices):
     SYNTHETIC = "synthetic", _("Synthetic (benchmark)")
 
 
-class StandardQuerySet(models.QuerySet):
+class StandardQuerySet(RestrictedQuerySet):
     """The catalogue is public: everyone may read it, only district administrators change it."""
 
-    def visible_to(self, user) -> StandardQuerySet:
+    def _visible_to(self, user) -> StandardQuerySet:
         return self
 
-    def editable_by(self, user) -> StandardQuerySet:
+    def _editable_by(self, user) -> StandardQuerySet:
         from zhibiao.accounts.permissions import is_district_admin
 
         return self if is_district_admin(user) else self.none()
+
+    actions = {"view": _visible_to, "change": _editable_by}
 
 
 def search_key(code: str) -> str:
@@ -91,7 +95,7 @@ class Standard(models.Model):
     base = models.CharField(_("base code"), max_length=80, db_index=True)
     key = models.CharField(_("search key"), max_length=80, db_index=True, editable=False)
     number = models.CharField(_("number"), max_length=40, db_index=True, editable=False)
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    year = year_field(null=True, blank=True)
     title = models.CharField(_("title"), max_length=300, blank=True)
     title_en = models.CharField(_("English title"), max_length=400, blank=True)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
@@ -112,19 +116,17 @@ class Standard(models.Model):
     objects = StandardQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("standard")
-        verbose_name_plural = _("standards")
+        verbose_name, verbose_name_plural = _("standard"), _("standards")
         ordering = ["key", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(level__in=Level.values),
-                name="standards_standard_level_valid",
-                violation_error_message=_("Unknown level of standard."),
+            valid_choice(
+                "standards_standard_level_valid", "level", Level, _("Unknown level of standard.")
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values),
-                name="standards_standard_status_valid",
-                violation_error_message=_("Unknown status of standard."),
+            valid_choice(
+                "standards_standard_status_valid",
+                "status",
+                Status,
+                _("Unknown status of standard."),
             ),
         ]
 
@@ -183,35 +185,25 @@ class Replacement(models.Model):
     """``old`` is replaced by ``new``: stated by a source (explicit), or inferred because the
     catalogue holds a newer edition of the same base code. The two kinds are never merged."""
 
-    old = models.ForeignKey(
-        Standard,
-        verbose_name=_("replaced standard"),
-        on_delete=models.CASCADE,
-        related_name="replaced_by_links",
-    )
-    new = models.ForeignKey(
-        Standard,
-        verbose_name=_("replacing standard"),
-        on_delete=models.CASCADE,
-        related_name="replaces_links",
-    )
+    old = ref(Standard, _("replaced standard"), "replaced_by_links", on_delete=models.CASCADE)
+    new = ref(Standard, _("replacing standard"), "replaces_links", on_delete=models.CASCADE)
     kind = models.CharField(_("kind"), max_length=10, choices=LinkKind.choices)
     source = models.CharField(_("source"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = _("replacement")
-        verbose_name_plural = _("replacements")
+        verbose_name, verbose_name_plural = _("replacement"), _("replacements")
         ordering = ["old", "kind", "new"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["old", "new"],
-                name="standards_replacement_unique",
-                violation_error_message=_("This replacement is already recorded."),
+            unique(
+                "standards_replacement_unique",
+                "old",
+                "new",
+                message=_("This replacement is already recorded."),
             ),
-            models.CheckConstraint(
-                condition=~Q(old=models.F("new")),
-                name="standards_replacement_not_self",
-                violation_error_message=_("A standard cannot replace itself."),
+            check(
+                "standards_replacement_not_self",
+                ~Q(old=models.F("new")),
+                _("A standard cannot replace itself."),
             ),
         ]
 

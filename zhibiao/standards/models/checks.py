@@ -8,6 +8,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.modelfields import ref, user_ref
+from zhibiao.core.permissions import RestrictedQuerySet
+
 
 class PrivateStorage(FileSystemStorage):
     """Files that only their owner may download, through a view: never under MEDIA_URL.
@@ -53,24 +56,21 @@ class Verdict(models.TextChoices):
     UNKNOWN = "unknown", _("Not in the catalogue")
 
 
-class CheckQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CheckQuerySet:
+class CheckQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> CheckQuerySet:
         """A report belongs to the user who ran it; nobody else sees it, not even staff:
         the document may be confidential."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(owner=user)
 
+    actions = {"view": _visible_to}
+
 
 class Check(models.Model):
     """One run of the validity check over an uploaded file or pasted text."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.CASCADE,
-        related_name="standard_checks",
-    )
+    owner = user_ref(_("owner"), "standard_checks", on_delete=models.CASCADE)
     name = models.CharField(_("document"), max_length=200)
     file = models.FileField(
         _("file"), storage=_private_storage, upload_to="checks/%Y/%m/", blank=True
@@ -82,13 +82,8 @@ class Check(models.Model):
     error = models.CharField(_("error"), max_length=500, blank=True)
     characters = models.PositiveIntegerField(_("characters read"), default=0)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
-    job = models.ForeignKey(
-        "jobs.Job",
-        verbose_name=_("background job"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    job = ref(
+        "jobs.Job", _("background job"), "+", on_delete=models.SET_NULL, null=True, blank=True
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -96,8 +91,7 @@ class Check(models.Model):
     objects = CheckQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("validity check")
-        verbose_name_plural = _("validity checks")
+        verbose_name, verbose_name_plural = _("validity check"), _("validity checks")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -110,9 +104,7 @@ class Check(models.Model):
 class CheckItem(models.Model):
     """One distinct cited edition in a checked document, with every place it was found."""
 
-    check_run = models.ForeignKey(
-        Check, verbose_name=_("validity check"), on_delete=models.CASCADE, related_name="items"
-    )
+    check_run = ref(Check, _("validity check"), "items", on_delete=models.CASCADE)
     order = models.PositiveIntegerField(_("order"))
     code = models.CharField(_("cited code"), max_length=80)
     found = models.JSONField(_("as written"), default=list)
@@ -126,8 +118,7 @@ class CheckItem(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("cited standard")
-        verbose_name_plural = _("cited standards")
+        verbose_name, verbose_name_plural = _("cited standard"), _("cited standards")
         ordering = ["check_run", "order"]
 
     def __str__(self) -> str:

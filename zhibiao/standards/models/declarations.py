@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from zhibiao.core.modelfields import ref, unique, user_ref, valid_choice
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class DeclarationStatus(models.TextChoices):
@@ -17,21 +19,25 @@ class DeclarationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class DeclarationQuerySet(models.QuerySet):
+class DeclarationQuerySet(RestrictedQuerySet):
     def published(self) -> DeclarationQuerySet:
         return self.filter(status=DeclarationStatus.PUBLISHED)
 
-    def visible_to(self, user) -> DeclarationQuerySet:
+    def _visible_to(self, user) -> DeclarationQuerySet:
         """Published declarations are public; drafts only for their enterprise and staff."""
-        return self.filter(Q(status=DeclarationStatus.PUBLISHED) | Q(pk__in=self.editable_by(user)))
+        return self.filter(
+            Q(status=DeclarationStatus.PUBLISHED) | Q(pk__in=self.restrict(user, "change"))
+        )
 
-    def editable_by(self, user) -> DeclarationQuerySet:
+    def _editable_by(self, user) -> DeclarationQuerySet:
         from zhibiao.accounts.models import Role
         from zhibiao.accounts.permissions import has_role
 
         if not has_role(user, Role.ENTERPRISE, Role.BASE_MANAGER) or not user.organisation_id:
             return self.none()
         return self.filter(enterprise_id=user.organisation_id)
+
+    actions = {"view": _visible_to, "change": _editable_by}
 
 
 class Declaration(models.Model):
@@ -42,12 +48,7 @@ class Declaration(models.Model):
     企业标准自我声明公开 require.
     """
 
-    enterprise = models.ForeignKey(
-        "directory.Organisation",
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="standard_declarations",
-    )
+    enterprise = ref("directory.Organisation", _("enterprise"), "standard_declarations")
     product = models.CharField(_("product"), max_length=200)
     product_category = models.CharField(_("product category"), max_length=100, blank=True)
     own_code = models.CharField(
@@ -75,14 +76,7 @@ class Declaration(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
-    flagged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("flagged by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    flagged_by = user_ref(_("flagged by"), on_delete=models.SET_NULL, null=True, blank=True)
     flag_reason = models.CharField(_("reason for the flag"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -90,14 +84,14 @@ class Declaration(models.Model):
     objects = DeclarationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("self-declaration")
-        verbose_name_plural = _("self-declarations")
+        verbose_name, verbose_name_plural = _("self-declaration"), _("self-declarations")
         ordering = ["-published_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=DeclarationStatus.values),
-                name="standards_declaration_status_valid",
-                violation_error_message=_("Unknown status of declaration."),
+            valid_choice(
+                "standards_declaration_status_valid",
+                "status",
+                DeclarationStatus,
+                _("Unknown status of declaration."),
             ),
         ]
 
@@ -142,32 +136,27 @@ class Declaration(models.Model):
 class DeclaredStandard(models.Model):
     """A standard named in a declaration, by canonical code, linked to the catalogue if known."""
 
-    declaration = models.ForeignKey(
-        Declaration,
-        verbose_name=_("self-declaration"),
-        on_delete=models.CASCADE,
-        related_name="standards",
-    )
+    declaration = ref(Declaration, _("self-declaration"), "standards", on_delete=models.CASCADE)
     code = models.CharField(_("code"), max_length=80)
-    standard = models.ForeignKey(
+    standard = ref(
         "standards.Standard",
-        verbose_name=_("catalogue entry"),
+        _("catalogue entry"),
+        "declarations",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="declarations",
     )
     own = models.BooleanField(_("own enterprise standard"), default=False)
 
     class Meta:
-        verbose_name = _("declared standard")
-        verbose_name_plural = _("declared standards")
+        verbose_name, verbose_name_plural = _("declared standard"), _("declared standards")
         ordering = ["declaration", "-own", "code"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["declaration", "code"],
-                name="standards_declared_unique",
-                violation_error_message=_("This standard is already in the declaration."),
+            unique(
+                "standards_declared_unique",
+                "declaration",
+                "code",
+                message=_("This standard is already in the declaration."),
             )
         ]
 

@@ -9,14 +9,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.attestation import Attested
+from zhibiao.core.modelfields import ref, unique
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
-class GroupStandardQuerySet(models.QuerySet):
-    def visible_to(self, user) -> GroupStandardQuerySet:
+class GroupStandardQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> GroupStandardQuerySet:
         """Group standards are public."""
         return self
 
-    def editable_by(self, user) -> GroupStandardQuerySet:
+    def _editable_by(self, user) -> GroupStandardQuerySet:
         """A chamber's users manage their chamber's standards; administrators all."""
         from zhibiao.accounts.models import Role
         from zhibiao.accounts.permissions import has_role, is_district_admin
@@ -26,6 +28,8 @@ class GroupStandardQuerySet(models.QuerySet):
         if not has_role(user, Role.CHAMBER) or not user.organisation_id:
             return self.none()
         return self.filter(chamber_id=user.organisation_id)
+
+    actions = {"view": _visible_to, "change": _editable_by}
 
 
 class GroupStandard(Attested):
@@ -37,12 +41,7 @@ class GroupStandard(Attested):
     only once district staff or the adopting department's users have verified it (`Attested`).
     """
 
-    chamber = models.ForeignKey(
-        "directory.Organisation",
-        verbose_name=_("chamber"),
-        on_delete=models.PROTECT,
-        related_name="group_standards",
-    )
+    chamber = ref("directory.Organisation", _("chamber"), "group_standards")
     standard = models.OneToOneField(
         "standards.Standard",
         verbose_name=_("catalogue entry"),
@@ -56,13 +55,12 @@ class GroupStandard(Attested):
         through="GroupStandardDrafter",
         related_name="drafted_group_standards",
     )
-    adopted_by = models.ForeignKey(
+    adopted_by = ref(
         "directory.Organisation",
-        verbose_name=_("adopting department"),
-        on_delete=models.PROTECT,
+        _("adopting department"),
+        "adopted_group_standards",
         null=True,
         blank=True,
-        related_name="adopted_group_standards",
     )
     adopted_on = models.DateField(_("adoption date"), null=True, blank=True)
     adoption_document = models.CharField(_("adoption document"), max_length=200, blank=True)
@@ -72,8 +70,7 @@ class GroupStandard(Attested):
     objects = GroupStandardQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("group standard")
-        verbose_name_plural = _("group standards")
+        verbose_name, verbose_name_plural = _("group standard"), _("group standards")
         ordering = ["-standard__published_on", "pk"]
 
     def __str__(self) -> str:
@@ -98,20 +95,18 @@ class GroupStandard(Attested):
 
 class GroupStandardDrafter(models.Model):
     group_standard = models.ForeignKey(GroupStandard, on_delete=models.CASCADE)
-    organisation = models.ForeignKey(
-        "directory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT
-    )
+    organisation = ref("directory.Organisation", _("organisation"))
     rank = models.PositiveSmallIntegerField(_("drafting rank"), default=1)
 
     class Meta:
-        verbose_name = _("drafter")
-        verbose_name_plural = _("drafters")
+        verbose_name, verbose_name_plural = _("drafter"), _("drafters")
         ordering = ["group_standard", "rank"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["group_standard", "organisation"],
-                name="standards_drafter_unique",
-                violation_error_message=_("This organisation is already a drafter."),
+            unique(
+                "standards_drafter_unique",
+                "group_standard",
+                "organisation",
+                message=_("This organisation is already a drafter."),
             )
         ]
 

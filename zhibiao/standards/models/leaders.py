@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.modelfields import check, ref, unique, year_field
+from zhibiao.core.permissions import RestrictedQuerySet
+
 
 class IndicatorKind(models.TextChoices):
     BASIC = "basic", _("Basic (pass or fail)")
@@ -26,17 +29,19 @@ class SchemeStatus(models.TextChoices):
     RANKED = "ranked", _("Ranked")
 
 
-class SchemeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> SchemeQuerySet:
+class SchemeQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> SchemeQuerySet:
         """Evaluations, rankings and leader lists are public."""
         return self
+
+    actions = {"view": _visible_to}
 
 
 class LeaderScheme(models.Model):
     """One 领跑者 evaluation: a product category in a year, with its indicators."""
 
     product_category = models.CharField(_("product category"), max_length=100)
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = year_field()
     title = models.CharField(_("title"), max_length=200)
     basis = models.CharField(
         _("basis standard"),
@@ -58,21 +63,19 @@ class LeaderScheme(models.Model):
     objects = SchemeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("leader evaluation")
-        verbose_name_plural = _("leader evaluations")
+        verbose_name, verbose_name_plural = _("leader evaluation"), _("leader evaluations")
         ordering = ["-year", "product_category"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["product_category", "year"],
-                name="standards_scheme_unique",
-                violation_error_message=_(
-                    "This product category already has an evaluation in this year."
-                ),
+            unique(
+                "standards_scheme_unique",
+                "product_category",
+                "year",
+                message=_("This product category already has an evaluation in this year."),
             ),
-            models.CheckConstraint(
-                condition=Q(leader_count__gte=1),
-                name="standards_scheme_leaders_positive",
-                violation_error_message=_("Name at least one leader."),
+            check(
+                "standards_scheme_leaders_positive",
+                Q(leader_count__gte=1),
+                _("Name at least one leader."),
             ),
         ]
 
@@ -87,12 +90,7 @@ class Indicator(models.Model):
     """An indicator of an evaluation. Core indicators carry a unit, a direction and the
     national or industry threshold they are graded against."""
 
-    scheme = models.ForeignKey(
-        LeaderScheme,
-        verbose_name=_("leader evaluation"),
-        on_delete=models.CASCADE,
-        related_name="indicators",
-    )
+    scheme = ref(LeaderScheme, _("leader evaluation"), "indicators", on_delete=models.CASCADE)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=12, choices=IndicatorKind.choices)
@@ -111,19 +109,19 @@ class Indicator(models.Model):
     threshold_source = models.CharField(_("threshold source"), max_length=80, blank=True)
 
     class Meta:
-        verbose_name = _("indicator")
-        verbose_name_plural = _("indicators")
+        verbose_name, verbose_name_plural = _("indicator"), _("indicators")
         ordering = ["scheme", "order", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["scheme", "name"],
-                name="standards_indicator_unique",
-                violation_error_message=_("This evaluation already has an indicator of this name."),
+            unique(
+                "standards_indicator_unique",
+                "scheme",
+                "name",
+                message=_("This evaluation already has an indicator of this name."),
             ),
-            models.CheckConstraint(
-                condition=~Q(kind="core") | (~Q(direction="") & Q(threshold__isnull=False)),
-                name="standards_indicator_core_graded",
-                violation_error_message=_("A core indicator needs a direction and a threshold."),
+            check(
+                "standards_indicator_core_graded",
+                ~Q(kind="core") | (~Q(direction="") & Q(threshold__isnull=False)),
+                _("A core indicator needs a direction and a threshold."),
             ),
         ]
 
@@ -143,11 +141,11 @@ class Indicator(models.Model):
             raise ValidationError(errors)
 
 
-class EntryQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EntryQuerySet:
+class EntryQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> EntryQuerySet:
         return self
 
-    def editable_by(self, user) -> EntryQuerySet:
+    def _editable_by(self, user) -> EntryQuerySet:
         from zhibiao.accounts.models import Role
         from zhibiao.accounts.permissions import has_role
 
@@ -155,30 +153,22 @@ class EntryQuerySet(models.QuerySet):
             return self.none()
         return self.filter(enterprise_id=user.organisation_id)
 
+    actions = {"view": _visible_to, "change": _editable_by}
+
 
 class LeaderEntry(models.Model):
     """An enterprise's product in an evaluation, with its indicator values and its result."""
 
-    scheme = models.ForeignKey(
-        LeaderScheme,
-        verbose_name=_("leader evaluation"),
-        on_delete=models.CASCADE,
-        related_name="entries",
-    )
-    enterprise = models.ForeignKey(
-        "directory.Organisation",
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="leader_entries",
-    )
+    scheme = ref(LeaderScheme, _("leader evaluation"), "entries", on_delete=models.CASCADE)
+    enterprise = ref("directory.Organisation", _("enterprise"), "leader_entries")
     product = models.CharField(_("product"), max_length=200)
-    declaration = models.ForeignKey(
+    declaration = ref(
         "standards.Declaration",
-        verbose_name=_("self-declaration"),
+        _("self-declaration"),
+        "leader_entries",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="leader_entries",
     )
     eligible = models.BooleanField(_("eligible"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -190,14 +180,15 @@ class LeaderEntry(models.Model):
     objects = EntryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("leader entry")
-        verbose_name_plural = _("leader entries")
+        verbose_name, verbose_name_plural = _("leader entry"), _("leader entries")
         ordering = ["scheme", "rank", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["scheme", "enterprise", "product"],
-                name="standards_entry_unique",
-                violation_error_message=_("This product is already entered."),
+            unique(
+                "standards_entry_unique",
+                "scheme",
+                "enterprise",
+                "product",
+                message=_("This product is already entered."),
             )
         ]
 
@@ -208,27 +199,20 @@ class LeaderEntry(models.Model):
 class EntryValue(models.Model):
     """An entry's value of one indicator: a number (core), pass/fail (basic), or a claim."""
 
-    entry = models.ForeignKey(
-        LeaderEntry,
-        verbose_name=_("leader entry"),
-        on_delete=models.CASCADE,
-        related_name="values",
-    )
-    indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
-    )
+    entry = ref(LeaderEntry, _("leader entry"), "values", on_delete=models.CASCADE)
+    indicator = ref(Indicator, _("indicator"), "values", on_delete=models.CASCADE)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True, blank=True)
     passed = models.BooleanField(_("met"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("indicator value")
-        verbose_name_plural = _("indicator values")
+        verbose_name, verbose_name_plural = _("indicator value"), _("indicator values")
         constraints = [
-            models.UniqueConstraint(
-                fields=["entry", "indicator"],
-                name="standards_value_unique",
-                violation_error_message=_("This indicator already has a value."),
+            unique(
+                "standards_value_unique",
+                "entry",
+                "indicator",
+                message=_("This indicator already has a value."),
             )
         ]
 

@@ -17,6 +17,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, has_role, is_district_admin, users_acting_for
 from zhibiao.audit.services import changes, record
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.permissions import ensure_can
 from zhibiao.notifications.services import notify
 from zhibiao.standards import checking
 from zhibiao.standards.models import (
@@ -92,7 +93,7 @@ def save_declaration(
         declaration = Declaration(enterprise_id=actor.organisation_id)
         before = None
     else:
-        ensure(Declaration.objects.editable_by(actor).filter(pk=declaration.pk).exists())
+        ensure_can(actor, "change", declaration)
         before = {name: getattr(declaration, name) for name in DECLARATION_FIELDS}
     for name in DECLARATION_FIELDS:
         if name in data:
@@ -125,7 +126,7 @@ def save_declaration(
 def publish_declaration(actor, declaration: Declaration) -> Declaration:
     """Make a declaration public (公开). A district flag stays until the declaration is
     corrected (save_declaration clears it on a change), not by publishing it again."""
-    ensure(Declaration.objects.editable_by(actor).filter(pk=declaration.pk).exists())
+    ensure_can(actor, "change", declaration)
     if declaration.status == DeclarationStatus.PUBLISHED:
         raise TransitionRefused(gettext("This declaration is already public."))
     declaration.status = DeclarationStatus.PUBLISHED
@@ -137,7 +138,7 @@ def publish_declaration(actor, declaration: Declaration) -> Declaration:
 
 @transaction.atomic
 def withdraw_declaration(actor, declaration: Declaration) -> Declaration:
-    ensure(Declaration.objects.editable_by(actor).filter(pk=declaration.pk).exists())
+    ensure_can(actor, "change", declaration)
     declaration.status = DeclarationStatus.WITHDRAWN
     declaration.save(update_fields=["status", "updated_at"])
     record(actor, "declaration.withdraw", declaration)

@@ -16,6 +16,7 @@ from zhibiao import stdcodes
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, has_role, is_district_admin
 from zhibiao.audit.services import changes, record
+from zhibiao.core.permissions import ensure_can
 from zhibiao.standards import catalogue
 from zhibiao.standards.models import (
     CatalogueSource,
@@ -104,7 +105,7 @@ def record_adoption(actor, group: GroupStandard, data: Mapping[str, Any]) -> Gro
 
     The adoption pays (FX23-STD-GROUP), so a change by the chamber sends the record back to
     verification by district staff or the adopting department's users."""
-    ensure(GroupStandard.objects.editable_by(actor).filter(pk=group.pk).exists())
+    ensure_can(actor, "change", group)
     fields = ["adopted_by", "adopted_on", "adoption_document"]
     before = {name: getattr(group, name) for name in fields}
     for name in fields:

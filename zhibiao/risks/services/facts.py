@@ -1,45 +1,23 @@
-"""The staff view of risk (issue 10): where money rests on what the beneficiary could make up.
-
-Three computations, each for district staff only and each a fixed number of queries whatever
-the number of enterprises (aggregation and subqueries in the database, joins in Python):
-
-- `fact_risks`: entitlements and applications whose clause reads a fact with a record on file
-  that the beneficiary's own side recorded;
-- `shared_files`: the same evidence file (by content hash) in applications of different
-  enterprises;
-- `shared_phones`: the same person (mobile number) registered for events by several
-  organisations.
-
-They flag for a person to look at; none of them decides anything.
-
-**The beneficiary's side** of an enterprise E is: any user whose organisation is E (an
-enterprise user, the manager of E's training base, whatever the role); a chamber user whose
-chamber recorded a group standard E drafted; and, for the `courses` fact, the host of the events
-(E's own training base), which records them and checks attendees in. District staff (role
-admin, or a superuser) are independent whatever organisation their account names, and so is a
-record whose recorder is unknown (`recorded_by` empty: entered before provenance was kept).
-"""
+"""(a) Money resting on facts recorded by the beneficiary's own side: entitlements and
+applications whose clause reads a fact with such a record on file (see the package's docstring
+for who is on the beneficiary's side)."""
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import ensure, is_district_admin
-from zhibiao.applications.models import Application, Evidence
+from zhibiao.applications.models import Application
 from zhibiao.applications.models import Status as ApplicationStatus
 from zhibiao.core.attestation import Verification
-from zhibiao.events.models import LIVE, TRAINING_KINDS, Event, HostKind, Registration
+from zhibiao.events.models import TRAINING_KINDS, Event, HostKind
 from zhibiao.measures.models import ClauseVersion, Entitlement
 from zhibiao.measures.services import clause_set, latest_screening
 from zhibiao.profiles.models import (
@@ -50,34 +28,16 @@ from zhibiao.profiles.models import (
     StandardDrafting,
     TaxRecord,
 )
+from zhibiao.risks.services.common import (
+    _ensure_staff,
+    _person,
+    application_url,
+    enterprise_file_url,
+)
 from zhibiao.standards.models import GroupStandardDrafter
 
 #: Applications that no longer ask for money: they are not risks.
 CLOSED = (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)
-
-
-# --- shared --------------------------------------------------------------------------------
-
-
-def _ensure_staff(user) -> None:
-    """The view of risk names enterprises and people under suspicion: district staff only."""
-    ensure(is_district_admin(user))
-
-
-def _person(first: str | None, last: str | None, username: str | None) -> str:
-    """A user's name as User.__str__ gives it, from values rather than an instance."""
-    return f"{first or ''} {last or ''}".strip() or (username or "")
-
-
-def enterprise_file_url(organisation_id: int) -> str:
-    return reverse("dashboard:file", args=[organisation_id])
-
-
-def application_url(application_id: int) -> str:
-    return reverse("applications:detail", args=[application_id])
-
-
-# --- (a) money on facts recorded by the beneficiary's side -------------------------------------
 
 
 @dataclass(frozen=True)
@@ -464,186 +424,3 @@ def fact_risks(user) -> list[FactRisk]:
             out.append(line)
     out.sort(key=lambda r: (-r.amount, r.enterprise, r.clause, r.number))
     return out
-
-
-# --- (b) one evidence file in applications of different enterprises ---------------------------
-
-
-@dataclass(frozen=True)
-class FileUse:
-    application_id: int
-    number: str
-    status: str
-    enterprise_id: int
-    enterprise: str
-    item: str
-    file_name: str
-    uploaded_at: datetime.datetime
-
-    @property
-    def url(self) -> str:
-        return application_url(self.application_id)
-
-    @property
-    def file_url(self) -> str:
-        return enterprise_file_url(self.enterprise_id)
-
-
-@dataclass
-class SharedFile:
-    sha256: str
-    uses: list[FileUse] = field(default_factory=list)
-
-    @property
-    def enterprises(self) -> int:
-        return len({use.enterprise_id for use in self.uses})
-
-    @property
-    def file_names(self) -> list[str]:
-        return sorted({use.file_name for use in self.uses})
-
-
-def shared_files(user) -> list[SharedFile]:
-    """(b) Files (by SHA-256 of their content) that are current evidence in applications of two
-    or more enterprises. Superseded files are left out (a replaced file is not relied on), and
-    so are withdrawn applications; a rejected one stays, since a file that failed once and comes
-    back under another name is what staff want to see. One enterprise reusing its own file in
-    several applications is not flagged. Two queries: the aggregation, and its rows."""
-    _ensure_staff(user)
-    current = Evidence.objects.filter(superseded_by__isnull=True).exclude(
-        application__status=ApplicationStatus.WITHDRAWN
-    )
-    shared = (
-        current.order_by()
-        .values("sha256")
-        .annotate(enterprises=Count("application__enterprise", distinct=True))
-        .filter(enterprises__gte=2)
-        .values("sha256")
-    )
-    rows = (
-        current.filter(sha256__in=shared)
-        .order_by("sha256", "application__enterprise__name", "application__number", "item")
-        .values_list(
-            "sha256",
-            "application_id",
-            "application__number",
-            "application__status",
-            "application__enterprise_id",
-            "application__enterprise__name",
-            "item",
-            "original_name",
-            "uploaded_at",
-        )
-    )
-    statuses = dict(ApplicationStatus.choices)
-    groups: dict[str, SharedFile] = {}
-    for sha, pk, number, status, org, name, item, file_name, uploaded_at in rows:
-        group = groups.setdefault(sha, SharedFile(sha))
-        group.uses.append(
-            FileUse(
-                pk,
-                number,
-                str(statuses.get(status, status)),
-                org,
-                name,
-                item,
-                file_name,
-                uploaded_at,
-            )
-        )
-    return sorted(groups.values(), key=lambda g: (-g.enterprises, g.sha256))
-
-
-# --- (c) one person registered by several organisations ----------------------------------------
-
-
-@dataclass(frozen=True)
-class PhoneUse:
-    registration_id: int
-    name: str
-    event_id: int
-    event: str
-    starts_at: datetime.datetime
-    organisation_id: int
-    organisation: str
-    registered_by: str
-    status: str
-
-    @property
-    def event_url(self) -> str:
-        return reverse("events:detail", args=[self.event_id])
-
-
-@dataclass
-class SharedPhone:
-    phone: str
-    uses: list[PhoneUse] = field(default_factory=list)
-
-    @property
-    def names(self) -> list[str]:
-        return sorted({use.name for use in self.uses})
-
-    @property
-    def organisations(self) -> list[str]:
-        return sorted({use.organisation for use in self.uses})
-
-
-def shared_phones(user, year: int | None = None) -> list[SharedPhone]:
-    """(c) Mobile numbers with live registrations (registered, waiting or attended) made for two
-    or more organisations, optionally for events starting in `year`. The registering
-    organisation is the one the registration is made for, else the registrant's own; a
-    registration for no organisation (an expert registering themselves) does not count. One
-    enterprise registering the same person for several events is not flagged. Two queries."""
-    _ensure_staff(user)
-    live = Registration.objects.filter(status__in=LIVE).annotate(
-        registrant=Coalesce("organisation", "registered_by__organisation")
-    )
-    if year is not None:
-        live = live.filter(event__starts_at__year=year)
-    shared = (
-        live.filter(registrant__isnull=False)
-        .order_by()
-        .values("phone")
-        .annotate(organisations=Count("registrant", distinct=True))
-        .filter(organisations__gte=2)
-        .values("phone")
-    )
-    rows = (
-        live.filter(phone__in=shared, registrant__isnull=False)
-        .annotate(
-            registrant_name=Coalesce("organisation__name", "registered_by__organisation__name")
-        )
-        .order_by("phone", "event__starts_at", "pk")
-        .values_list(
-            "phone",
-            "pk",
-            "name",
-            "event_id",
-            "event__title",
-            "event__starts_at",
-            "registrant",
-            "registrant_name",
-            "registered_by__first_name",
-            "registered_by__last_name",
-            "registered_by__username",
-            "status",
-        )
-    )
-    statuses = dict(Registration._meta.get_field("status").flatchoices)
-    groups: dict[str, SharedPhone] = {}
-    for phone, pk, name, event, title, starts, org, org_name, first, last, user_, status in rows:
-        group = groups.setdefault(phone, SharedPhone(phone))
-        group.uses.append(
-            PhoneUse(
-                pk,
-                name,
-                event,
-                title,
-                starts,
-                org,
-                org_name,
-                _person(first, last, user_),
-                str(statuses.get(status, status)),
-            )
-        )
-    return sorted(groups.values(), key=lambda g: (-len(g.organisations), g.phone))

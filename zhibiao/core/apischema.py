@@ -1,0 +1,64 @@
+"""What every API operation's input shares: bounded numbers and text, no unknown fields.
+
+Why here and not per operation: a client that sends `offset=9223372036854775808` or an id
+past 2^63 reached the database, which cannot hold the number (a 500 on SQLite, another on
+PostgreSQL); a field the operation does not know (`"titel"` for `"title"`) was silently
+dropped, so the client believed it had set something; a description of several megabytes was
+stored. The types below carry the bounds into the OpenAPI document, so a client sees them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, get_type_hints
+
+from ninja import Field, Schema
+from ninja.conf import settings as ninja_settings
+from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import paginate as ninja_paginate
+from pydantic import ConfigDict
+
+#: The largest integer the databases hold (a signed 64-bit column).
+DB_INT_MAX = 2**63 - 1
+
+#: An integer any column of the platform can hold; beyond it, 422 naming the field.
+DbInt = Annotated[int, Field(ge=-DB_INT_MAX, le=DB_INT_MAX)]
+
+#: A primary key: positive, and no larger than the database holds.
+Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+
+#: The longest free text an API client may send (a description, a comment, a rule's text);
+#: fields stored in shorter columns are bounded again by the model's own validation.
+TEXT_MAX = 20_000
+
+
+class Payload(Schema):
+    """The base of every request body: unknown fields are refused (422 naming them), text is
+    bounded."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=TEXT_MAX)
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """Ninja's limit and offset, bounded: the offset as far as a list can reach, the limit by
+    the setting `NINJA_PAGINATION_MAX_LIMIT`."""
+
+    class Input(Schema):
+        limit: int = Field(
+            ninja_settings.PAGINATION_PER_PAGE,
+            ge=1,
+            le=ninja_settings.PAGINATION_MAX_LIMIT,
+            description="How many rows at most",
+        )
+        offset: int = Field(0, ge=0, le=2**31 - 1, description="How many rows to skip")
+
+
+def paginate(view: Callable[..., Any]) -> Callable[..., Any]:
+    """ninja's `paginate`, for modules written with `from __future__ import annotations`.
+
+    ninja reads a paginated view's parameters through its wrapper, and evaluates string
+    annotations in the wrapper's module, where `Id` or `DbInt` mean nothing; resolved here,
+    in the view's own module, the bounds reach the view.
+    """
+    view.__annotations__ = get_type_hints(view, include_extras=True)
+    return ninja_paginate(view)

@@ -1,0 +1,95 @@
+"""Explanations: what every rule book in force grants one enterprise and why, from its records,
+and how a clause's result is shown on 我的政策 beside the applications made for it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from zhibiao.directory.models import Organisation
+from zhibiao.measures import facts, provenance
+from zhibiao.measures.models import RuleBook
+from zhibiao.measures.services.compiled import clause_set
+from zhibiao.policies.models import PolicyDocument
+from zhibiao.rules import Explanation, explain
+
+
+def rulebooks_in_force(on: datetime.date | None = None):
+    """The rule books of published documents in force on the day: a repealed or expired
+    document grants nothing from the day after its end."""
+    documents = PolicyDocument.objects.filter(is_published=True).in_force(on)
+    return RuleBook.objects.filter(document__in=documents).select_related("document")
+
+
+def explain_enterprise(
+    organisation: Organisation,
+    as_of: datetime.date | None = None,
+    *,
+    excluding_application=None,
+    with_provenance: bool = True,
+    claims: bool = False,
+) -> list[tuple[RuleBook, Explanation]]:
+    """Every rule book's explanation for one enterprise, from its verified records as they are
+    now, with where each fact came from and what awaits verification (`provenance`).
+
+    `claims` counts the applications still on their way as received, to see what the caps leave
+    for one more (facts.CLAIM_STATES); what is shown to the enterprise never does."""
+    as_of = as_of or timezone.localdate()
+    enterprise_facts = facts.facts_for(
+        organisation, as_of, excluding_application=excluding_application, claims=claims
+    )
+    triples = [
+        (rulebook, compiled, explain(compiled, enterprise_facts, as_of))
+        for rulebook in rulebooks_in_force(as_of)
+        for compiled in [clause_set(rulebook)]
+    ]
+    if with_provenance:
+        provenance.annotate(
+            organisation, as_of, triples, excluding_application=excluding_application
+        )
+    return [(rulebook, explanation) for rulebook, _compiled, explanation in triples]
+
+
+def result_view(
+    result, mode: str | None, applications: dict, pending: dict | None = None
+) -> dict[str, Any]:
+    """A clause result for 我的政策: its lines, each with the application made for it, if any.
+
+    `pending` maps a project to the enterprise's pending application for it under any clause of
+    the same rule book (zhibiao.applications.services.pending_by_project): a line of such a
+    project shows that application, not an offer to apply for the project a second time. A line
+    with an application shows the application's amount (approved, or else assessed), so that no
+    figure on the line is money "received" or a 0.00 that only the application itself caused.
+    """
+    data = result.to_dict()
+    pending = pending or {}
+    lines = []
+    for line in data["lines"]:
+        project = line["project"] or ""
+        application = applications.get((result.id, project))
+        if application is None and project:
+            application = pending.get(project)
+        lines.append(_line_with_application(result.id, line, application))
+    if not lines and (result.id, "") in applications:
+        line = {"label": result.title, "project": None, "amount": str(result.amount)}
+        lines = [_line_with_application(result.id, line, applications[(result.id, "")])]
+    return {"result": data, "mode": mode, "lines": lines}
+
+
+def _line_with_application(clause_id: str, line: dict, application) -> dict[str, Any]:
+    if application is None:
+        return {**line, "application": None}
+    amount = application.amount_approved
+    if amount is None and application.amount_assessed > 0:
+        amount = application.amount_assessed  # 0 until approval for one opened on a near miss
+    return {
+        **line,
+        "application": application,
+        "application_amount": None if amount is None else str(amount),
+        "application_clause": ""
+        if application.clause.code == clause_id
+        else application.version.title,
+    }

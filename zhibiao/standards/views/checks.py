@@ -1,0 +1,87 @@
+"""The validity check: an uploaded list of standards, checked against the catalogue."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from zhibiao.accounts.permissions import role_required
+from zhibiao.core.forms import add_service_errors
+from zhibiao.standards import services
+from zhibiao.standards.documents import describe
+from zhibiao.standards.forms import CheckForm
+from zhibiao.standards.models import Check, CheckState, Verdict
+
+
+@role_required()
+@require_http_methods(["GET", "POST"])
+def check_new(request: HttpRequest) -> HttpResponse:
+    form = CheckForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = services.start_check(
+                request.user, upload=form.cleaned_data["file"], text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(check)
+    checks = Check.objects.restrict(request.user, "view")[:20]
+    return render(request, "standards/check_new.html", {"form": form, "checks": checks})
+
+
+def _own_check(request: HttpRequest, pk: int) -> Check:
+    return Check.objects.get_for(request.user, "view", pk)
+
+
+@role_required()
+def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    check = _own_check(request, pk)
+    items = list(check.items.all())
+    order = {
+        v: i
+        for i, v in enumerate(
+            [
+                Verdict.SUPERSEDED,
+                Verdict.WITHDRAWN,
+                Verdict.UPCOMING,
+                Verdict.UNKNOWN,
+                Verdict.CURRENT,
+            ]
+        )
+    }
+    items.sort(key=lambda item: (order[item.verdict], item.order))
+    for item in items:
+        item.location_texts = [describe(where) for where in item.locations]
+    context = {
+        "check": check,
+        "items": items,
+        "summary": [
+            (value, label, (check.summary or {}).get(value, 0)) for value, label in Verdict.choices
+        ],
+        "running": check.state == CheckState.QUEUED,
+    }
+    return render(request, "standards/check_detail.html", context)
+
+
+@role_required()
+def check_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    check = _own_check(request, pk)
+    if check.state != CheckState.DONE:
+        raise Http404
+    response = HttpResponse(
+        services.report_xlsx(check),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="check-{check.pk}.xlsx"'
+    return response
+
+
+@role_required()
+def check_file(request: HttpRequest, pk: int) -> FileResponse:
+    check = _own_check(request, pk)
+    if not check.file:
+        raise Http404
+    return FileResponse(check.file.open("rb"), as_attachment=True, filename=check.name)

@@ -1,0 +1,98 @@
+"""Group standards: the list, a standard's page, publishing one and recording an adoption."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import role_required
+from zhibiao.core.exports import Column, export_list, wants_xlsx
+from zhibiao.core.forms import add_service_errors
+from zhibiao.core.pagination import query_without_page
+from zhibiao.core.permissions import can
+from zhibiao.standards import services
+from zhibiao.standards.forms import AdoptionForm, GroupStandardForm
+from zhibiao.standards.models import GroupStandard
+
+
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = GroupStandard.objects.restrict(request.user, "view").select_related(
+        "standard", "chamber", "adopted_by"
+    )
+    if wants_xlsx(request):
+        title = gettext("Group standards")
+        return export_list("group-standards.xlsx", GROUP_COLUMNS, groups, title=title)
+    context = {
+        "groups": groups,
+        "query": query_without_page(request),
+        "may_publish": request.user.is_authenticated and request.user.role == Role.CHAMBER,
+    }
+    return render(request, "standards/group_list.html", context)
+
+
+GROUP_COLUMNS = [
+    Column(_("Code"), lambda g: g.standard.code),
+    Column(_("Title"), lambda g: g.standard.title),
+    Column(_("Chamber"), lambda g: g.chamber.name),
+    Column(_("Publication date"), lambda g: g.standard.published_on),
+    Column(_("Adopting department"), lambda g: g.adopted_by.name if g.adopted_by else ""),
+    Column(_("Adoption date"), lambda g: g.adopted_on),
+]
+
+
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(
+        GroupStandard.objects.restrict(request.user, "view").select_related(
+            "standard", "chamber", "adopted_by"
+        ),
+        pk=pk,
+    )
+    may_edit = can(request.user, "change", group)
+    drafters = group.groupstandarddrafter_set.select_related("organisation")
+    return render(
+        request,
+        "standards/group_detail.html",
+        {"group": group, "may_edit": may_edit, "drafters": drafters},
+    )
+
+
+@role_required(Role.CHAMBER)
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest) -> HttpResponse:
+    form = GroupStandardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.publish_group_standard(request.user, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("The group standard was published."))
+            return redirect(group)
+    return render(request, "standards/group_form.html", {"form": form})
+
+
+@role_required(Role.CHAMBER, Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def group_adoption(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(GroupStandard.objects.restrict(request.user, "change"), pk=pk)
+    initial = {
+        "adopted_by": group.adopted_by_id,
+        "adopted_on": group.adopted_on,
+        "adoption_document": group.adoption_document,
+    }
+    form = AdoptionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_adoption(request.user, group, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("The adoption was recorded."))
+            return redirect(group)
+    return render(request, "standards/group_adoption.html", {"form": form, "group": group})
