@@ -13,7 +13,8 @@ from tests.applications.test_workflow import (
     quick_application,
     submit_with_evidence,
 )
-from tests.conftest import client_for, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.applications import services
 from zhibiao.applications.models import Application, Channel, Status

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.bases.test_year_and_designation import held_course
-from tests.conftest import client_for, make_organisation, sheet_rows
+from tests.clients import client_for, sheet_rows
+from tests.factories import make_organisation
 from zhibiao.bases.models import Batch, Capability, Nomination, TrainingBase
 from zhibiao.events import training
 from zhibiao.events.models import Event, Feedback, Registration

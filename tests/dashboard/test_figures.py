@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Avg, Q, Sum
 from django.utils import timezone
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.applications.models import Application, ApplicationStep, Review
 from zhibiao.dashboard import indicators as engine
 from zhibiao.dashboard import services

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
 from zhibiao.accounts.models import Role
 from zhibiao.bases.models import BaseStatus
 from zhibiao.events import services

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import token_client
+from tests.clients import token_client
 from tests.events.conftest import people, run_now
 from zhibiao.audit.models import AuditEntry
 from zhibiao.core.errors import ConcurrentChange

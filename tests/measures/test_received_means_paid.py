@@ -14,7 +14,7 @@ from tests.applications.test_workflow import (
     quick_application,
     submit_with_evidence,
 )
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.applications import services
 from zhibiao.applications.models import Application, Channel, Status
 from zhibiao.core.workflow import take

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_organisation, make_user
 
 #: The columns of the matrix, in the order the expected statuses are written.
 ROLES = (
