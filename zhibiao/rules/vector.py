@@ -315,23 +315,7 @@ def _agg(n: ir.Agg, level: str | None) -> Fn:
     return lambda ctx: per_row(ctx)[ctx.row_idx(level)]
 
 
-_COMPILERS: dict[type, Callable[[Any, str | None], Fn]] = {
-    ir.Const: _const,
-    ir.Fact: _fact,
-    ir.Field: _field,
-    ir.Var: _var,
-    ir.Convert: _convert,
-    ir.Neg: _neg,
-    ir.Not: _not,
-    ir.Arith: _arith,
-    ir.Cmp: _cmp,
-    ir.Logic: _logic,
-    ir.InList: _in_list,
-    ir.InSet: _in_set,
-    ir.Cond: _cond,
-    ir.Func: _func,
-    ir.Agg: _agg,
-}
+_COMPILERS: dict[type, Callable[[Any, str | None], Fn]] = ir.handlers(globals())
 
 
 def compile_expr(expr: ir.Expr, level: str | None = None) -> Fn:
