@@ -35,57 +35,48 @@ class Context:
         self.as_of = as_of
         self.as_of_days = date_to_days(as_of)
         self.this_year = as_of.year
-        self._row_idx: dict[str, np.ndarray] = {}
-        self._facts: dict[str, np.ndarray] = {}
-        self._spread: dict[tuple[str, str], np.ndarray] = {}
-        self._fields: dict[tuple[str, str], np.ndarray] = {}
+        self._cache: dict[tuple[str, ...], np.ndarray] = {}
 
     def size(self, level: str | None) -> int:
         return self.n if level is None else self.pop.lists[level].total
 
+    def _cached(self, key: tuple[str, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """A derived column, computed once per context: every clause of a batch shares it."""
+        v = self._cache.get(key)
+        if v is None:
+            v = self._cache[key] = compute()
+        return v
+
     def row_idx(self, list_name: str) -> np.ndarray:
-        r = self._row_idx.get(list_name)
-        if r is None:
-            rl = self.pop.lists[list_name]
-            r = np.repeat(np.arange(self.n, dtype=np.int64), rl.lengths)
-            self._row_idx[list_name] = r
-        return r
+        """For each record of a list, the row of its enterprise."""
+        lengths = self.pop.lists[list_name].lengths
+        return self._cached(
+            ("rows", list_name), lambda: np.repeat(np.arange(self.n, dtype=np.int64), lengths)
+        )
 
     def _dates(self, arr: np.ndarray, definition) -> np.ndarray:
-        if not (arr == NO_DATE).any():
+        """A column as stored; for a date, a missing value (NO_DATE) becomes its default."""
+        if definition.type != "date" or not (arr == NO_DATE).any():
             return arr
         default = definition.default
         fill = self.as_of_days if default == "as_of" or default is None else default
         return np.where(arr == NO_DATE, fill, arr)
 
     def fact(self, name: str) -> np.ndarray:
-        v = self._facts.get(name)
-        if v is None:
-            v = self.pop.scalars[name]
-            definition = self.pop.schema[name]
-            if definition.type == "date":
-                v = self._dates(v, definition)
-            self._facts[name] = v
-        return v
+        return self._cached(
+            ("fact", name), lambda: self._dates(self.pop.scalars[name], self.pop.schema[name])
+        )
 
     def spread(self, name: str, level: str) -> np.ndarray:
-        key = (name, level)
-        v = self._spread.get(key)
-        if v is None:
-            v = self.fact(name)[self.row_idx(level)]
-            self._spread[key] = v
-        return v
+        """A fact repeated for each record of a list (its enterprise's value)."""
+        return self._cached(("spread", name, level), lambda: self.fact(name)[self.row_idx(level)])
 
     def field(self, list_name: str, name: str) -> np.ndarray:
-        key = (list_name, name)
-        v = self._fields.get(key)
-        if v is None:
-            v = self.pop.lists[list_name].columns[name]
-            definition = self.pop.schema[list_name].fields[name]
-            if definition.type == "date":
-                v = self._dates(v, definition)
-            self._fields[key] = v
-        return v
+        definition = self.pop.schema[list_name].fields[name]
+        return self._cached(
+            ("field", list_name, name),
+            lambda: self._dates(self.pop.lists[list_name].columns[name], definition),
+        )
 
     def code(self, text: str) -> int:
         return self.pop.strings.code(text)
