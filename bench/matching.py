@@ -40,14 +40,9 @@ TOWNS = ["nanqiao", "fengcheng", "zhuanghang", "jinhui", "situan", "qingcun", "z
 
 
 def setup(folder: str) -> None:
-    os.environ["ZHIBIAO_VAR_DIR"] = folder
-    os.environ["ZHIBIAO_DEMO"] = "1"
-    os.environ["ZHIBIAO_DEMO_CATALOGUE"] = "0"
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibiao.settings")
-    import django
+    from bench.django_setup import start_django
 
-    django.setup()
+    start_django(folder, catalogue=False)
     from django.core.management import call_command
 
     with open(os.devnull, "w") as quiet:

@@ -36,13 +36,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def setup(folder: str) -> None:
-    os.environ["ZHIBIAO_VAR_DIR"] = folder
-    os.environ["ZHIBIAO_DEMO"] = "1"
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibiao.settings")
-    import django
+    from bench.django_setup import start_django
 
-    django.setup()
+    start_django(folder)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
