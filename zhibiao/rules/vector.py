@@ -171,9 +171,8 @@ def _cmp(n: ir.Cmp, level: str | None) -> Fn:
     return lambda ctx: op(a(ctx), b(ctx))
 
 
-def _logic(n: ir.Logic, level: str | None) -> Fn:
-    fs = [compile_node(o, level) for o in n.operands]
-    combine = np.logical_and if n.op == "and" else np.logical_or
+def _fold(fs: list[Fn], combine: Callable[[Any, Any], Any]) -> Fn:
+    """The columns of `fs` combined left to right, two at a time (and, or, min, max)."""
 
     def run(ctx: Context) -> Any:
         acc = fs[0](ctx)
@@ -182,6 +181,11 @@ def _logic(n: ir.Logic, level: str | None) -> Fn:
         return acc
 
     return run
+
+
+def _logic(n: ir.Logic, level: str | None) -> Fn:
+    fs = [compile_node(o, level) for o in n.operands]
+    return _fold(fs, np.logical_and if n.op == "and" else np.logical_or)
 
 
 def _in_list(n: ir.InList, level: str | None) -> Fn:
@@ -245,15 +249,7 @@ def _func(n: ir.Func, level: str | None) -> Fn:
     fs = [compile_node(a, level) for a in n.args]
     name = n.name
     if name in ("min", "max"):
-        red = np.minimum if name == "min" else np.maximum
-
-        def run(ctx: Context) -> Any:
-            acc = fs[0](ctx)
-            for f in fs[1:]:
-                acc = red(acc, f(ctx))
-            return acc
-
-        return run
+        return _fold(fs, np.minimum if name == "min" else np.maximum)
     if name == "years_between":
         return lambda ctx: np_years_between(fs[0](ctx), fs[1](ctx))
     if name == "days_between":
