@@ -17,7 +17,7 @@ TYPED_SERVICES := accounts applications audit bases committee dashboard jobs not
 TYPED  := zhibiao/rules zhibiao/stdcodes zhibiao/core zhibiao/accounts/permissions.py \
 	$(filter-out %/api.py,$(wildcard zhibiao/measures/*.py zhibiao/verification/*.py)) \
 	zhibiao/measures/services zhibiao/measures/management zhibiao/measures/templatetags \
-	$(patsubst %,zhibiao/%/services.py,$(TYPED_SERVICES))
+	$(wildcard $(foreach app,$(TYPED_SERVICES),zhibiao/$(app)/services.py zhibiao/$(app)/services))
 
 .PHONY: run serve test lint messages assets install install-dev clean
 

@@ -23,9 +23,9 @@ from zhibiao.core.apierrors import document_errors, envelope, parse_error_detail
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.dashboard.api import router as dashboard_router
 from zhibiao.directory.api import router as directory_router
-from zhibiao.events.api import news_router
 from zhibiao.events.api import router as events_router
 from zhibiao.measures.api import router as measures_router
+from zhibiao.news.api import router as news_router
 from zhibiao.policies.api import router as policies_router
 from zhibiao.risks.api import router as risks_router
 from zhibiao.standards.api import router as standards_router

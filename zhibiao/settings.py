@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "zhibiao.applications",
     "zhibiao.supply",
     "zhibiao.standards",
+    "zhibiao.news",
     "zhibiao.dashboard",
     "zhibiao.verification",
     "zhibiao.risks",

@@ -19,7 +19,7 @@ urlpatterns = [
     path("bases/", include("zhibiao.bases.urls")),
     path("policies/", include("zhibiao.policies.urls")),
     path("events/", include("zhibiao.events.urls")),
-    path("news/", include("zhibiao.events.news_urls")),
+    path("news/", include("zhibiao.news.urls")),
     path("measures/", include("zhibiao.measures.urls")),
     path("applications/", include("zhibiao.applications.urls")),
     path("services/", include("zhibiao.supply.urls")),

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_user
 from zhibiao.accounts.models import ApiToken, Role
 from zhibiao.accounts.services import create_token
 from zhibiao.audit.models import AuditEntry

@@ -17,12 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, users_acting_for
 from zhibiao.bases import services as bases
-from zhibiao.bases.models import BaseApplication
+from zhibiao.bases.models import Nomination
 from zhibiao.core.permissions import can
+from zhibiao.core.workflow import available, take
 from zhibiao.events import services as events
 from zhibiao.events.models import Event, Registration
 from zhibiao.jobs.models import Job
@@ -68,20 +70,20 @@ def test_acts_for_names_the_organisation_only_for_those_who_act_for_it(
 
 
 @pytest.fixture
-def base_application(enterprise_user) -> BaseApplication:
-    return bases.apply(enterprise_user, {"statement": "标准化基础好。", "offer": "质量控制课程"})
+def base_application(enterprise_user) -> Nomination:
+    return bases.nominate(enterprise_user, {"statement": "标准化基础好。", "offer": "质量控制课程"})
 
 
 def test_expert_neither_sees_nor_withdraws_employers_base_application(
     expert, enterprise_user, base_application
 ):
-    assert not BaseApplication.objects.restrict(expert, "view").exists()
-    assert bases.available_application_steps(expert, base_application) == []
+    assert not Nomination.objects.restrict(expert, "view").exists()
+    assert available(expert, base_application) == []
     with pytest.raises(PermissionDenied):
-        bases.transition_application(expert, base_application, "withdraw")
-    page = reverse("bases:application", args=[base_application.pk])
+        take(expert, base_application, "withdraw")
+    page = reverse("bases:nomination", args=[base_application.pk])
     assert client_for(expert).get(page).status_code == 404
-    step = reverse("bases:application_step", args=[base_application.pk])
+    step = reverse("bases:nomination_step", args=[base_application.pk])
     assert client_for(expert).post(step, {"action": "withdraw"}).status_code == 404
     api = token_client(expert)
     assert api.get("/api/v1/bases/applications").json()["count"] == 0
@@ -95,14 +97,12 @@ def test_expert_neither_sees_nor_withdraws_employers_base_application(
     assert base_application.status == "submitted"
     # The enterprise's own user still sees and withdraws it.
     assert client_for(enterprise_user).get(page).status_code == 200
-    assert [
-        s.action for s in bases.available_application_steps(enterprise_user, base_application)
-    ] == ["withdraw"]
-    bases.transition_application(enterprise_user, base_application, "withdraw")
+    assert [s.action for s in available(enterprise_user, base_application)] == ["withdraw"]
+    take(enterprise_user, base_application, "withdraw")
 
 
 def test_expert_is_not_told_of_the_review(expert, enterprise_user, admin_user, base_application):
-    bases.transition_application(admin_user, base_application, "start_review")
+    take(admin_user, base_application, "start_review")
     assert told(enterprise_user, "base_application.")
     assert not told(expert, "base_application.")
 
@@ -132,12 +132,12 @@ def demand(enterprise_user, provider_user) -> Demand:
 def test_expert_gets_no_rights_on_employers_demand(expert, enterprise_user, demand):
     assert not Demand.objects.restrict(expert, "view").exists()
     assert not supply.may_choose(expert, demand)
-    assert supply.available_steps(expert, demand) == []
+    assert available(expert, demand) == []
     key = supply.candidates(demand)[0].key
     with pytest.raises(PermissionDenied):
         supply.make_offer(expert, demand, key)
     with pytest.raises(PermissionDenied):
-        supply.transition(expert, demand, "cancel", reason="不要了")
+        take(expert, demand, "cancel", reason="不要了")
     assert client_for(expert).get(reverse("supply:demand", args=[demand.pk])).status_code == 404
     api = token_client(expert)
     url = f"/api/v1/supply/demands/{demand.pk}"
@@ -159,7 +159,7 @@ def test_the_enterprise_still_chooses_and_is_told(expert, enterprise_user, provi
     assert candidates
     supply.make_offer(enterprise_user, demand, candidates[0]["key"])
     demand.refresh_from_db()
-    supply.transition(provider_user, demand, "accept")
+    take(provider_user, demand, "accept")
     assert told(enterprise_user, "demand")
     assert not told(expert, "demand")
 

@@ -12,7 +12,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from tests.applications.test_workflow import people, quick_application, submit_with_evidence
-from zhibiao.applications import services
 from zhibiao.applications.models import Application, Channel, Status
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.measures.models import Clause
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def _pending_claims(people, count: int, status: str = Status.SUBMITTED) -> None:
 def test_claims_on_their_way_fill_the_category_cap(people):
     application = quick_application(people)
     _pending_claims(people, 5)  # the rule book allows 5 a year in one category
-    with pytest.raises(services.TransitionRefused, match="category"):
+    with pytest.raises(TransitionRefused, match="category"):
         submit_with_evidence(people, application)
     assert Application.objects.get(pk=application.pk).status == Status.DRAFT
 

@@ -13,10 +13,13 @@ from tests.applications.test_workflow import (
     quick_application,
     submit_with_evidence,
 )
-from tests.conftest import client_for, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.applications import services
 from zhibiao.applications.models import Application, Channel, Status
+from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.workflow import take
 from zhibiao.measures.models import Clause
 from zhibiao.notifications.models import Notification
 
@@ -105,7 +108,7 @@ def test_api_start_for_another_enterprise_is_404(people, users):
 
 def test_an_employed_expert_is_not_told_about_the_employers_applications(people, employed_expert):
     application = submit_with_evidence(people, quick_application(people))
-    services.transition(people["admin"], application, "return", reason="补充材料")
+    take(people["admin"], application, "return", reason="补充材料")
     assert not Notification.objects.filter(recipient=employed_expert).exists()
     assert Notification.objects.filter(
         recipient=people["enterprise"], kind="application.return"
@@ -119,7 +122,7 @@ def test_a_pending_application_under_another_clause_blocks_the_project(people):
     clause = Clause.objects.get(code=NAT_2)
     project = _project(people, clause)
     pending = _other_clause_application(people, project, Status.PUBLICITY)
-    with pytest.raises(services.TransitionRefused) as refused:
+    with pytest.raises(TransitionRefused) as refused:
         services.start_application(people["enterprise"], people["xianda"], clause, project=project)
     message = str(refused.value)
     assert pending.number in message
@@ -133,7 +136,7 @@ def test_last_years_pending_application_blocks_this_year(people):
     first = submit_with_evidence(people, quick_application(people))
     Application.objects.filter(pk=first.pk).update(year=first.year - 1)
     clause = Clause.objects.get(code=NAT_2)
-    with pytest.raises(services.TransitionRefused, match=first.number):
+    with pytest.raises(TransitionRefused, match=first.number):
         services.start_application(
             people["enterprise"], people["xianda"], clause, project=first.project
         )
@@ -142,7 +145,7 @@ def test_last_years_pending_application_blocks_this_year(people):
 
 def test_a_closed_application_does_not_block(people):
     first = quick_application(people)
-    services.transition(people["enterprise"], first, "withdraw")
+    take(people["enterprise"], first, "withdraw")
     again = quick_application(people)  # the per-year uniqueness ignores withdrawn ones too
     assert again.status == Status.DRAFT and again.project == first.project
 
@@ -151,8 +154,8 @@ def test_drafts_do_not_block_but_the_second_submission_is_refused(people):
     first = quick_application(people)
     second = _other_clause_application(people, first.project, Status.DRAFT)
     submit_with_evidence(people, first)  # the other one is only a draft
-    with pytest.raises(services.TransitionRefused, match=first.number):
-        services.transition(people["enterprise"], second, "submit")
+    with pytest.raises(TransitionRefused, match=first.number):
+        take(people["enterprise"], second, "submit")
     assert Application.objects.get(pk=second.pk).status == Status.DRAFT
 
 

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from tests.applications.test_workflow import people, quick_application, submit_with_evidence
-from tests.conftest import client_for, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.applications.models import Application
 from zhibiao.audit.models import AuditEntry

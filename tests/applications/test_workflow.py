@@ -8,12 +8,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.conftest import client_for, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_user
 from zhibiao.accounts.models import Role, User
 from zhibiao.applications import services
-from zhibiao.applications.models import Application, Status, Transition
+from zhibiao.applications.models import Application, ApplicationStep, Status
+from zhibiao.applications.services.claims import assess
 from zhibiao.audit.models import AuditEntry
 from zhibiao.committee.models import ConflictOfInterest
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.workflow import take
 from zhibiao.directory.models import Organisation
 from zhibiao.measures.models import Clause
 
@@ -48,7 +52,7 @@ def quick_application(people) -> Application:
 def submit_with_evidence(people, application):
     for item in services.required_evidence(application):
         services.add_evidence(people["enterprise"], application, item, pdf())
-    return services.transition(people["enterprise"], application, "submit")
+    return take(people["enterprise"], application, "submit")
 
 
 def test_quick_application_is_prefilled_draft(people):
@@ -64,28 +68,28 @@ def test_quick_application_is_prefilled_draft(people):
 
 def test_submit_needs_the_evidence(people):
     application = quick_application(people)
-    with pytest.raises(services.TransitionRefused, match="缺少必需的申报材料"):
-        services.transition(people["enterprise"], application, "submit")
+    with pytest.raises(TransitionRefused, match="缺少必需的申报材料"):
+        take(people["enterprise"], application, "submit")
     assert Application.objects.get(pk=application.pk).status == Status.DRAFT
 
 
 def test_whole_path_to_disbursement(people):
     application = submit_with_evidence(people, quick_application(people))
     admin, expert = people["admin"], people["expert"]
-    with pytest.raises(services.TransitionRefused):  # the review comes first
-        services.transition(admin, application, "start_publicity")
-    services.transition(admin, application, "accept")
+    with pytest.raises(TransitionRefused):  # the review comes first
+        take(admin, application, "start_publicity")
+    take(admin, application, "accept")
     services.assign_reviewers(admin, application, [expert])
-    with pytest.raises(services.TransitionRefused):  # the review is not in yet
-        services.transition(admin, application, "start_publicity")
+    with pytest.raises(TransitionRefused):  # the review is not in yet
+        take(admin, application, "start_publicity")
     review = application.reviews.get()
     services.submit_review(expert, review, score=88, recommendation="approve", comment="材料齐全")
-    services.transition(admin, application, "start_publicity")
-    services.transition(admin, application, "approve")
-    application = services.transition(admin, application, "disburse", payment_reference="PAY-001")
+    take(admin, application, "start_publicity")
+    take(admin, application, "approve")
+    application = take(admin, application, "disburse", payment_reference="PAY-001")
     assert application.status == Status.DISBURSED
     assert application.amount_approved == 50000
-    steps = list(application.transitions.values_list("from_status", "to_status", "actor__username"))
+    steps = list(application.steps.values_list("from_status", "to_status", "actor__username"))
     assert steps == [
         ("draft", "submitted", "enterprise"),
         ("submitted", "in_review", "admin"),
@@ -107,42 +111,42 @@ def test_auto_confirmation_skips_form_and_review(people):
         people["enterprise"], people["xianda"], clause, project=_project(people, clause)
     )
     assert application.channel == "auto" and application.status == Status.SUBMITTED
-    with pytest.raises(services.TransitionRefused):
-        services.transition(people["admin"], application, "accept")
-    services.transition(people["admin"], application, "start_publicity")
+    with pytest.raises(TransitionRefused):
+        take(people["admin"], application, "accept")
+    take(people["admin"], application, "start_publicity")
     assert Application.objects.get(pk=application.pk).status == Status.PUBLICITY
 
 
 def _project(people, clause):
     from django.utils import timezone
 
-    result, _line = services._assessment(people["xianda"], clause, "", timezone.localdate())
+    result, _line = assess(people["xianda"], clause, "", timezone.localdate())
     return result.lines[0].project or ""
 
 
 def test_not_entitled_cannot_confirm(people):
     clause = Clause.objects.get(code="FX23-BRAND")
-    with pytest.raises(services.TransitionRefused):
+    with pytest.raises(TransitionRefused):
         services.start_application(people["enterprise"], people["xianda"], clause)
 
 
 def test_illegal_steps_are_refused_with_the_reason(people):
     application = quick_application(people)
-    with pytest.raises(services.TransitionRefused, match="草稿"):
-        services.transition(people["admin"], application, "approve")
+    with pytest.raises(TransitionRefused, match="草稿"):
+        take(people["admin"], application, "approve")
     with pytest.raises(PermissionDenied):  # an enterprise cannot accept its own application
-        services.transition(people["enterprise"], application, "accept")
+        take(people["enterprise"], application, "accept")
     submitted = submit_with_evidence(people, application)
     with pytest.raises(ValidationError):  # a return needs a reason
-        services.transition(people["admin"], submitted, "return")
-    with pytest.raises(services.TransitionRefused):
-        services.transition(people["admin"], application, "no_such_step")
+        take(people["admin"], submitted, "return")
+    with pytest.raises(TransitionRefused):
+        take(people["admin"], application, "no_such_step")
 
 
 def test_someone_elses_application_is_invisible(people, users):
     application = quick_application(people)
     with pytest.raises(PermissionDenied):
-        services.transition(users["enterprise"], application, "withdraw")
+        take(users["enterprise"], application, "withdraw")
     assert client_for(users["enterprise"]).get(application.get_absolute_url()).status_code == 404
     assert client_for(users["expert"]).get(application.get_absolute_url()).status_code == 404
     assert client_for(people["enterprise"]).get(application.get_absolute_url()).status_code == 200
@@ -152,7 +156,7 @@ def test_someone_elses_application_is_invisible(people, users):
 
 def test_expert_with_conflict_is_refused(people):
     application = submit_with_evidence(people, quick_application(people))
-    services.transition(people["admin"], application, "accept")
+    take(people["admin"], application, "accept")
     ConflictOfInterest.objects.create(
         expert=people["expert"], organisation=people["xianda"], reason="亲属任职"
     )
@@ -170,7 +174,7 @@ def test_expert_of_the_same_organisation_is_never_offered(people):
 
 def test_conflict_declared_after_assignment_still_bars_the_review(people):
     application = submit_with_evidence(people, quick_application(people))
-    services.transition(people["admin"], application, "accept")
+    take(people["admin"], application, "accept")
     services.assign_reviewers(people["admin"], application, [people["expert"]])
     ConflictOfInterest.objects.create(
         expert=people["expert"], organisation=people["xianda"], reason="新任职"
@@ -187,7 +191,7 @@ def test_conflict_declared_after_assignment_still_bars_the_review(people):
 
 def test_review_input_is_checked(people):
     application = submit_with_evidence(people, quick_application(people))
-    services.transition(people["admin"], application, "accept")
+    take(people["admin"], application, "accept")
     services.assign_reviewers(people["admin"], application, [people["expert"]])
     with pytest.raises(ValidationError) as caught:
         services.submit_review(
@@ -208,10 +212,10 @@ def test_upheld_objection_rejects(people, users):
     from django.test import override_settings
 
     with override_settings(PUBLICITY_WORKING_DAYS=5):
-        services.transition(people["admin"], application, "start_publicity")
+        take(people["admin"], application, "start_publicity")
     objection = services.file_objection(users["provider"], application, "证书已被撤销")
-    with pytest.raises(services.TransitionRefused):  # the notice still runs
-        services.transition(people["admin"], application, "approve")
+    with pytest.raises(TransitionRefused):  # the notice still runs
+        take(people["admin"], application, "approve")
     services.resolve_objection(
         people["admin"], objection, resolution="upheld", note="经核实证书已撤销"
     )
@@ -258,9 +262,9 @@ def test_two_simultaneous_steps_exactly_one_wins(people):
         stale = Application.objects.get(pk=application.pk)
         barrier.wait()
         try:
-            services.transition(admin, stale, action, **kwargs)
+            take(admin, stale, action, **kwargs)
             outcomes.append("ok")
-        except services.ConcurrentChange:
+        except ConcurrentChange:
             outcomes.append("conflict")
         except Exception as error:  # any other failure is a test failure, reported below
             outcomes.append(repr(error))
@@ -276,7 +280,7 @@ def test_two_simultaneous_steps_exactly_one_wins(people):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["conflict", "ok"]
-    assert Transition.objects.filter(application=application).count() == 2  # submit + one
+    assert ApplicationStep.objects.filter(application=application).count() == 2  # submit + one
 
 
 def test_pages_walk(people, users):
@@ -379,7 +383,7 @@ def test_publicity_page_is_public(people):
         people["enterprise"], people["xianda"], clause, project=_project(people, clause)
     )
     with override_settings(PUBLICITY_WORKING_DAYS=5):
-        services.transition(people["admin"], application, "start_publicity")
+        take(people["admin"], application, "start_publicity")
     body = client_for(None).get(reverse("applications:publicity")).content.decode()
     assert "上海贤达精密机械有限公司" in body and application.number in body
 
@@ -396,7 +400,7 @@ def test_the_public_notice_exports_what_it_shows(people):
     from django.test import override_settings
 
     with override_settings(PUBLICITY_WORKING_DAYS=5):
-        services.transition(people["admin"], application, "start_publicity")
+        take(people["admin"], application, "start_publicity")
     response = client_for(None).get(reverse("applications:publicity") + "?format=xlsx")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))

@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from tests.conftest import client_for, make_organisation, make_user, token_client
+from tests.clients import client_for, token_client
 from tests.events.conftest import (
     check_in_all,
     genuine_course,
@@ -19,6 +19,7 @@ from tests.events.conftest import (
     people,
     publish_course,
 )
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.directory.models import Person
 from zhibiao.events import services as events

@@ -1,9 +1,13 @@
-"""Training bases: the public list and API, and capability editing by their managers only."""
+"""Training bases: the public list and API, and capability editing by their managers only.
+
+The story's ten bases of the first batch are read from the demo; the rest is built with the
+factories (two bases with a capability each)."""
 
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for, make_user
+from tests.clients import client_for
+from tests.factories import BatchFactory, OrganisationFactory, TrainingBaseFactory, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.audit.models import AuditEntry
 from zhibiao.bases.models import Capability, TrainingBase
@@ -11,14 +15,20 @@ from zhibiao.bases.models import Capability, TrainingBase
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def chenguang(demo):
-    return TrainingBase.objects.get(organisation__name="上海晨光文具股份有限公司")
+def _base(name: str, capability: str) -> TrainingBase:
+    base = TrainingBaseFactory(organisation__name=name)
+    Capability.objects.create(base=base, kind="course", title=capability)
+    return base
 
 
 @pytest.fixture
-def kaibao(demo):
-    return TrainingBase.objects.get(organisation__name="上海凯宝药业股份有限公司")
+def chenguang(db):
+    return _base("上海晨光文具股份有限公司", "文具质量管理")
+
+
+@pytest.fixture
+def kaibao(db):
+    return _base("上海凯宝药业股份有限公司", "药品质量管理")
 
 
 @pytest.fixture
@@ -51,10 +61,11 @@ def test_api_detail_and_404(chenguang):
     assert client_for(None).get("/api/v1/bases/999999").status_code == 404
 
 
-def test_removed_base_is_not_listed(chenguang):
+def test_removed_base_is_not_listed(chenguang, kaibao):
     chenguang.status = "removed"
     chenguang.save()
-    assert client_for(None).get("/api/v1/bases").json()["count"] == 9
+    listed = client_for(None).get("/api/v1/bases").json()
+    assert [item["id"] for item in listed["items"]] == [kaibao.pk] and listed["count"] == 1
     assert client_for(None).get(reverse("bases:detail", args=[chenguang.pk])).status_code == 404
 
 
@@ -100,13 +111,11 @@ def test_capability_delete_scoped(chenguang, kaibao, manager):
     assert Capability.objects.filter(pk=foreign.pk).exists()
 
 
-def test_only_enterprises_become_bases(demo):
+def test_only_enterprises_become_bases(db):
     from django.core.exceptions import ValidationError
 
-    from zhibiao.directory.models import Organisation
-
-    chamber = Organisation.objects.filter(kind="chamber").first()
-    base = TrainingBase(organisation=chamber, batch=TrainingBase.objects.first().batch)
+    chamber = OrganisationFactory(chamber=True)
+    base = TrainingBase(organisation=chamber, batch=BatchFactory())
     with pytest.raises(ValidationError) as caught:
         base.full_clean()
     assert "organisation" in caught.value.message_dict

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.bases.test_year_and_designation import held_course
-from tests.conftest import client_for, make_organisation, sheet_rows
-from zhibiao.bases.models import BaseApplication, Batch, Capability, TrainingBase
+from tests.clients import client_for, sheet_rows
+from tests.factories import make_organisation
+from zhibiao.bases.models import Batch, Capability, Nomination, TrainingBase
 from zhibiao.events import training
 from zhibiao.events.models import Event, Feedback, Registration
 
@@ -144,7 +145,7 @@ def test_applications_are_exported_within_the_users_scope(
         (other_org, "in_review", None),
         (own, "submitted", bases["suspended"].batch),
     ]:
-        BaseApplication.objects.create(
+        Nomination.objects.create(
             organisation=organisation,
             applicant=enterprise_user,
             statement="理由",
@@ -152,13 +153,13 @@ def test_applications_are_exported_within_the_users_scope(
             status=status,
             batch=batch,
         )
-    url = reverse("bases:applications")
+    url = reverse("bases:nominations")
     assert client.get(url).status_code == 302  # to sign in, as the page
     assert client.get(url + "?format=xlsx").status_code == 302
 
     rows = sheet_rows(client_for(admin_user).get(url + "?format=xlsx"))
     assert rows[0] == ("企业", "已提交", "状态", "批次")
-    everyone = BaseApplication.objects.order_by("-created_at", "-pk")
+    everyone = Nomination.objects.order_by("-created_at", "-pk")
     assert [row[0] for row in rows[1:]] == [a.organisation.name for a in everyone]
 
     response = client_for(enterprise_user).get(url)

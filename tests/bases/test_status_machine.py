@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from zhibiao.audit.models import AuditEntry
 from zhibiao.bases import services
-from zhibiao.bases.models import ApplicationStep, StatusChange, TrainingBase
+from zhibiao.bases.models import BaseStep, NominationStep, TrainingBase
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.workflow import available, take
 
@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_status_step_writes_one_history_row_and_one_audit_entry(base, manager, admin_user):
-    returned = services.change_status(admin_user, base, "suspend", reason="年度评估不合格")
+    returned = take(admin_user, base, "suspend", reason="年度评估不合格")
 
     assert returned is base and base.status == "suspended" and base.revision == 1
-    change = StatusChange.objects.get()
+    change = BaseStep.objects.get()
     assert (change.base, change.action, change.actor, change.reason) == (
         base,
         "suspend",
@@ -39,18 +39,18 @@ def test_a_status_step_writes_one_history_row_and_one_audit_entry(base, manager,
 
 def test_a_step_from_a_stale_base_is_refused_and_writes_nothing(base, manager, admin_user):
     stale = TrainingBase.objects.get(pk=base.pk)  # another administrator's page, loaded now
-    services.change_status(admin_user, base, "suspend", reason="年度评估不合格")
+    take(admin_user, base, "suspend", reason="年度评估不合格")
 
     # "remove" is allowed from the status the stale copy shows, but the base has moved on.
     with pytest.raises(ConcurrentChange) as caught:
-        services.change_status(admin_user, stale, "remove", reason="主动退出")
+        take(admin_user, stale, "remove", reason="主动退出")
     assert isinstance(caught.value, TransitionRefused)  # the pages and the API's 409 catch it
     with pytest.raises(ConcurrentChange):
-        services.change_status(admin_user, stale, "suspend", reason="again")
+        take(admin_user, stale, "suspend", reason="again")
 
     base.refresh_from_db()
     assert (base.status, base.revision) == ("suspended", 1)
-    assert StatusChange.objects.count() == 1
+    assert BaseStep.objects.count() == 1
     assert list(AuditEntry.objects.filter(action__startswith="base.").values_list("action")) == [
         ("base.suspend",)
     ]
@@ -66,17 +66,17 @@ def test_the_base_machine_is_the_engines(base, manager, admin_user):
 
 
 def test_a_stale_application_step_is_refused_and_writes_nothing(enterprise_user, admin_user):
-    application = services.apply(enterprise_user, {"statement": "基础好。", "offer": "课程"})
+    application = services.nominate(enterprise_user, {"statement": "基础好。", "offer": "课程"})
     stale = type(application).objects.get(pk=application.pk)  # the enterprise's open page
-    services.transition_application(admin_user, application, "start_review")
+    take(admin_user, application, "start_review")
 
     # Withdrawing is allowed from "submitted", which the stale page shows; the review started.
     with pytest.raises(ConcurrentChange):
-        services.transition_application(enterprise_user, stale, "withdraw")
+        take(enterprise_user, stale, "withdraw")
 
     application.refresh_from_db()
     assert application.status == "in_review"
-    assert list(ApplicationStep.objects.values_list("action", flat=True)) == [
+    assert list(NominationStep.objects.values_list("action", flat=True)) == [
         "submit",
         "start_review",
     ]
@@ -84,11 +84,11 @@ def test_a_stale_application_step_is_refused_and_writes_nothing(enterprise_user,
 
 
 def test_designation_audits_the_batch_by_number(enterprise_user, admin_user):
-    application = services.apply(enterprise_user, {"statement": "基础好。", "offer": "课程"})
-    services.transition_application(admin_user, application, "start_review")
-    services.transition_application(admin_user, application, "approve", reason="现场考察合格")
+    application = services.nominate(enterprise_user, {"statement": "基础好。", "offer": "课程"})
+    take(admin_user, application, "start_review")
+    take(admin_user, application, "approve", reason="现场考察合格")
     batch = services.create_batch(admin_user, designated_on=datetime.date(2025, 7, 24))
-    services.transition_application(admin_user, application, "designate", batch=batch)
+    take(admin_user, application, "designate", batch=batch)
 
     entries = AuditEntry.objects.filter(action__startswith="base_application.").order_by("pk")
     assert [(e.action, e.data.get("batch")) for e in entries] == [
@@ -107,4 +107,4 @@ def test_an_unknown_step_name_is_told_only_to_who_may_take_a_step(base, manager,
         take(manager, base, "teleport")
     with pytest.raises(TransitionRefused, match="teleport"):
         take(admin_user, base, "teleport")
-    assert not StatusChange.objects.exists()
+    assert not BaseStep.objects.exists()

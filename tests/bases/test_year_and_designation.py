@@ -5,25 +5,28 @@ measures read."""
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation, make_user, token_client
+from tests.clients import client_for, token_client
 from tests.events.conftest import genuine_course, local, make_event, people, run_now
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.audit.models import AuditEntry
 from zhibiao.bases import services
 from zhibiao.bases.models import (
-    BaseApplication,
+    BaseStep,
     Batch,
     Evaluation,
-    StatusChange,
+    Nomination,
     TrainingBase,
 )
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.workflow import take
 from zhibiao.events import services as events
 from zhibiao.events import training
 from zhibiao.events.errors import Refused
@@ -50,14 +53,18 @@ def held_course(base, registrant, checker, *, kind="course", came=2, scores=(5, 
     return event
 
 
+#: Mid-June in Shanghai: the courses held "today" fall in the same year whatever day the suite
+#: runs on (it used to skip itself just after New Year, when they fell in the year before).
+MID_YEAR = datetime.datetime(2026, 6, 15, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.mark.time_machine(MID_YEAR, tick=True)
 def test_yearly_figures(base, manager, enterprise_user):
     this_year = timezone.localdate().year
     held_course(base, enterprise_user, manager, came=2, scores=(5, 3))
     held_course(base, enterprise_user, manager, kind="site_visit", came=3, scores=(4,))
     make_event(base)  # still to come: not held
     figures = training.yearly_figures(this_year, [base])[base.pk]
-    if timezone.localtime(timezone.now() - datetime.timedelta(hours=3)).year != this_year:
-        pytest.skip("the courses were held last year (the test ran just after New Year)")
     assert (figures.courses, figures.site_visits, figures.practices) == (1, 1, 0)
     assert figures.attendees == 5
     assert figures.responses == 3 and figures.satisfaction == 4
@@ -91,18 +98,18 @@ def test_evaluation_of_a_finished_year(base, manager, enterprise_user, users):
 def test_status_steps_recorded_and_refused(base, manager, users):
     admin = users["admin"]
     with pytest.raises(PermissionDenied):
-        services.change_status(manager, base, "suspend", reason="x")
+        take(manager, base, "suspend", reason="x")
     with pytest.raises(ValidationError) as caught:
-        services.change_status(admin, base, "suspend")
+        take(admin, base, "suspend")
     assert "reason" in caught.value.message_dict
-    services.change_status(admin, base, "suspend", reason="年度评估不合格")
+    take(admin, base, "suspend", reason="年度评估不合格")
     with pytest.raises(TransitionRefused):
-        services.change_status(admin, base, "suspend", reason="again")
-    services.change_status(admin, base, "reinstate", reason="整改完成")
-    services.change_status(admin, base, "remove", reason="主动退出")
+        take(admin, base, "suspend", reason="again")
+    take(admin, base, "reinstate", reason="整改完成")
+    take(admin, base, "remove", reason="主动退出")
     with pytest.raises(TransitionRefused):
-        services.change_status(admin, base, "reinstate", reason="x")
-    changes = list(StatusChange.objects.values_list("from_status", "to_status", "reason"))
+        take(admin, base, "reinstate", reason="x")
+    changes = list(BaseStep.objects.values_list("from_status", "to_status", "reason"))
     assert changes == [
         ("active", "suspended", "年度评估不合格"),
         ("suspended", "active", "整改完成"),
@@ -135,29 +142,29 @@ def test_status_step_pages_and_api(base, manager, users):
 
 def test_becoming_a_base_from_application_to_plaque(base, users, enterprise_user, other_org):
     admin = users["admin"]
-    application = services.apply(
+    application = services.nominate(
         enterprise_user, {"statement": "行业龙头，标准化基础好。", "offer": "精密加工质量控制课程"}
     )
     with pytest.raises(Refused):
-        services.apply(enterprise_user, {"statement": "再来一次", "offer": "x"})
+        services.nominate(enterprise_user, {"statement": "再来一次", "offer": "x"})
     stranger = make_user(Role.ENTERPRISE, other_org)
     assert (
-        client_for(stranger).get(reverse("bases:application", args=[application.pk])).status_code
+        client_for(stranger).get(reverse("bases:nomination", args=[application.pk])).status_code
         == 404
     )
     with pytest.raises(PermissionDenied):
-        services.transition_application(enterprise_user, application, "start_review")
+        take(enterprise_user, application, "start_review")
     with pytest.raises(TransitionRefused):
-        services.transition_application(admin, application, "designate")
-    services.transition_application(admin, application, "start_review")
+        take(admin, application, "designate")
+    take(admin, application, "start_review")
     with pytest.raises(ValidationError):
-        services.transition_application(admin, application, "approve")  # reason required
-    services.transition_application(admin, application, "approve", reason="现场考察合格")
+        take(admin, application, "approve")  # reason required
+    take(admin, application, "approve", reason="现场考察合格")
     second = services.create_batch(admin, designated_on=datetime.date(2025, 7, 24))
     assert second.number == 2 and str(second) == "第二批"
     with pytest.raises(ValidationError):
-        services.transition_application(admin, application, "designate")  # which batch?
-    services.transition_application(admin, application, "designate", batch=second)
+        take(admin, application, "designate")  # which batch?
+    take(admin, application, "designate", batch=second)
     application.refresh_from_db()
     assert application.status == "designated"
     new_base = application.base
@@ -175,18 +182,18 @@ def test_becoming_a_base_from_application_to_plaque(base, users, enterprise_user
 
 def test_application_pages_and_withdrawal(users, enterprise_user):
     client = client_for(enterprise_user)
-    create = reverse("bases:application_create")
+    create = reverse("bases:nomination_create")
     assert client_for(users["expert"]).get(create).status_code == 403
     empty = client.post(create, {"statement": "", "offer": ""})
     assert set(empty.context["form"].errors) == {"statement", "offer"}
     response = client.post(create, {"statement": "申请", "offer": "课程"})
-    application = BaseApplication.objects.get()
+    application = Nomination.objects.get()
     assert response.status_code == 302
-    step = reverse("bases:application_step", args=[application.pk])
+    step = reverse("bases:nomination_step", args=[application.pk])
     client.post(step, {"action": "approve", "reason": "自己批准"})
-    assert BaseApplication.objects.get().status == "submitted"
+    assert Nomination.objects.get().status == "submitted"
     client.post(step, {"action": "withdraw"})
-    assert BaseApplication.objects.get().status == "withdrawn"
+    assert Nomination.objects.get().status == "withdrawn"
     api = token_client(enterprise_user).post(
         "/api/v1/bases/applications",
         {"statement": "重新申请", "offer": "课程"},

@@ -63,7 +63,7 @@ def test_application_from_draft_to_disbursed(live_server, demo, page, settings):
     assert application.status == Status.DISBURSED
     assert application.amount_approved == 50000
     assert application.payment_reference == "FX-PAY-0001"
-    assert [t.to_status for t in application.transitions.all()] == [
+    assert [t.to_status for t in application.steps.all()] == [
         "submitted",
         "in_review",
         "publicity",

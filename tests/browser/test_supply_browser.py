@@ -33,7 +33,7 @@ def test_demand_posted_assigned_delivered_rated(live_server, demo, page):
     sign_out(page)
 
     # The provider account belongs to another institution: the institute's own staff accept.
-    from tests.conftest import make_user
+    from tests.factories import make_user
     from zhibiao.accounts.models import Role
     from zhibiao.directory.models import Organisation
 

@@ -1,4 +1,7 @@
-"""The committee page and API: five sectors, members named by office."""
+"""The committee page and API: five sectors, members named by office.
+
+Built with the factories in the story's shape (a member or two per sector, people named by
+office); tests/demo checks the story's own committee."""
 
 import datetime
 
@@ -6,13 +9,33 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.conftest import client_for
-from zhibiao.committee.models import CommitteeMember
+from tests.clients import client_for
+from tests.factories import CommitteeMemberFactory, PersonFactory
+from zhibiao.committee.models import CommitteeMember, Sector
 
 pytestmark = pytest.mark.django_db
 
+#: People named by office, by sector, as the story names them.
+SEATS = {
+    Sector.GOVERNMENT: ["区市场监管局局长"],
+    Sector.FEDERATION: ["区工商联党组书记", "区工商联副主席"],
+    Sector.INSTITUTION: ["区质量技术服务中心主任"],
+    Sector.ENTERPRISE: ["上海贤达精密机械有限公司董事长"],
+    Sector.CHAMBER: ["区机械行业协会会长", "区电子商会秘书长"],
+}
 
-def test_committee_page_groups_members_by_sector(demo, django_assert_max_num_queries):
+
+@pytest.fixture
+def committee(db):
+    members = [
+        CommitteeMemberFactory(sector=sector, person=PersonFactory(name=name, title=name))
+        for sector, names in SEATS.items()
+        for name in names
+    ]
+    return members[0].committee
+
+
+def test_committee_page_groups_members_by_sector(committee, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         response = client_for(None).get(reverse("committee:index"))
     body = response.content.decode()
@@ -22,13 +45,13 @@ def test_committee_page_groups_members_by_sector(demo, django_assert_max_num_que
     assert "区工商联党组书记" in body
 
 
-def test_member_page_and_404(demo):
+def test_member_page_and_404(committee):
     member = CommitteeMember.objects.first()
     assert client_for(None).get(reverse("committee:member", args=[member.pk])).status_code == 200
     assert client_for(None).get(reverse("committee:member", args=[999999])).status_code == 404
 
 
-def test_api(demo):
+def test_api(committee):
     committees = client_for(None).get("/api/v1/committee").json()
     assert committees["count"] == 1
     assert committees["items"][0]["member_count"] == CommitteeMember.objects.count()
@@ -38,7 +61,7 @@ def test_api(demo):
     assert client_for(None).get("/api/v1/committee/members/999999").status_code == 404
 
 
-def test_term_must_be_ordered(demo):
+def test_term_must_be_ordered(committee):
     member = CommitteeMember.objects.first()
     member.term_end = member.term_start - datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as caught:
@@ -46,7 +69,7 @@ def test_term_must_be_ordered(demo):
     assert "term_end" in caught.value.message_dict
 
 
-def test_ended_terms_leave_the_page(demo):
+def test_ended_terms_leave_the_page(committee):
     member = CommitteeMember.objects.select_related("person").get(person__name="区工商联副主席")
     member.term_end = datetime.date(2024, 1, 1)
     member.save()

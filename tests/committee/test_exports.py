@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation, sheet_rows
+from tests.clients import client_for, sheet_rows
+from tests.factories import make_organisation
 from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag
 from zhibiao.directory.models import Person
 
-pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
+#: The page lists the members whose term covers today: the clock is held on a fixed day (noon
+#: in Shanghai, ticking) so that the seats that end yesterday or start tomorrow stay so even
+#: when the run crosses midnight after this module was imported.
+TODAY = datetime.date(2026, 6, 15)
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(
+        datetime.datetime.combine(
+            TODAY, datetime.time(12), tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")
+        ),
+        tick=True,
+    ),
+]
 
 
 def _seat(committee, name, sector, *, position="member", start=None, end=None, tags=()):

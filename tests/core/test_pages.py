@@ -7,25 +7,33 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.clients import client_for
+from tests.factories import DemandFactory, EnterpriseUserFactory, EventFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_home_in_chinese_with_three_focuses(demo):
+@pytest.fixture
+def coming(db):
+    """A coming session, as the home page lists them."""
+    return EventFactory(kind="publicity", title="政策宣贯会（演示）")
+
+
+def test_home_in_chinese_with_three_focuses(coming, settings):
+    settings.DEMO_MODE = True
     body = client_for(None).get("/").content.decode()
     assert '<html lang="zh-hans">' in body
     assert "聚焦政策落实" in body
     assert "夯实质量基础" in body
     assert "营造良好质量环境" in body
-    # The latest events are now the demo's coming courses and sessions (the story's conference
-    # is on the events page, tests/events): the home page leads to what one can attend.
+    # The latest events are the coming courses and sessions: the home page leads to what one
+    # can attend.
     assert "政策宣贯会（演示）" in body
     assert "演示模式" in body
 
 
-def test_switch_to_english_and_back(demo):
+def test_switch_to_english_and_back(db):
     client = client_for(None)
     response = client.post(reverse("set_language"), {"language": "en", "next": "/bases/"})
     assert response.status_code == 302
@@ -36,7 +44,7 @@ def test_switch_to_english_and_back(demo):
     assert "实训基地" in client.get("/bases/").content.decode()
 
 
-def test_pages_work_without_javascript_links(demo):
+def test_pages_work_without_javascript_links(coming):
     """Every navigation is a plain link or form: no javascript: URLs, no onclick handlers."""
     body = client_for(None).get("/").content.decode()
     assert "javascript:" not in body
@@ -123,12 +131,13 @@ def test_oversized_request_refused_before_reading(settings, users):
     assert api.status_code == 413 and "detail" in api.json()
 
 
-def test_list_exports_respect_filters_and_scope(demo, users, settings):
+def test_list_exports_respect_filters_and_scope(users):
     import openpyxl
 
-    from zhibiao.accounts.models import User
-
-    settings.DEMO_MODE = True
+    OrganisationFactory(town="qingcun")
+    OrganisationFactory(town="jinhui")
+    xianda = OrganisationFactory(name="上海贤达精密机械有限公司")
+    DemandFactory(enterprise=xianda)
     admin = client_for(users["admin"])
     sheet = admin.get("/organisations/", {"town": "qingcun", "format": "xlsx"})
     assert sheet["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -137,7 +146,7 @@ def test_list_exports_respect_filters_and_scope(demo, users, settings):
     assert {row[3] for row in rows[1:]} == {"青村镇"}
     assert client_for(None).get("/organisations/", {"format": "xlsx"}).status_code == 302
     # An enterprise's export of applications holds its own only.
-    own = client_for(User.objects.get(username="enterprise"))
+    own = client_for(EnterpriseUserFactory(organisation=xianda))
     book = own.get("/applications/", {"format": "xlsx"})
     rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(book.streaming_content))).active.values)
     assert len(rows) == 1  # the header: it has no application yet

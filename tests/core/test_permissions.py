@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.accounts.models import User
 from zhibiao.core.permissions import can, ensure_can
 from zhibiao.directory.models import Organisation, Person

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from django.utils import timezone
 
-from tests.conftest import make_organisation, make_user
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, is_district_admin
 from zhibiao.api import api
@@ -17,6 +17,7 @@ from zhibiao.applications.models import Application
 from zhibiao.audit.models import AuditEntry
 from zhibiao.core import workflow
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.workflow import take
 from zhibiao.supply import services as supply
 from zhibiao.supply.models import Demand, DemandStatus, DemandStep
 
@@ -125,7 +126,7 @@ def test_an_internal_step_is_taken_only_by_its_own_operation(world):
     with pytest.raises(TransitionRefused, match="hidden"):
         MACHINE.take(world["admin"], world["demand"], "hidden")
     with pytest.raises(TransitionRefused, match="offer"):  # the supply platform's own
-        supply.transition(world["admin"], world["demand"], "offer")
+        take(world["admin"], world["demand"], "offer")
     MACHINE.take(world["admin"], world["demand"], "hidden", internal=True)
     assert world["demand"].status == DemandStatus.RATED
 

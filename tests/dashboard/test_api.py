@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
 from zhibiao.applications.models import Application
 from zhibiao.dashboard import indicators as engine
 from zhibiao.supply.models import Demand

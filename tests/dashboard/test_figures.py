@@ -11,8 +11,8 @@ import pytest
 from django.db.models import Avg, Q, Sum
 from django.utils import timezone
 
-from tests.conftest import client_for
-from zhibiao.applications.models import Application, Review, Transition
+from tests.clients import client_for
+from zhibiao.applications.models import Application, ApplicationStep, Review
 from zhibiao.dashboard import indicators as engine
 from zhibiao.dashboard import services
 from zhibiao.dashboard.scope import Scope
@@ -59,14 +59,14 @@ def _share(scope):
 
 
 def _days(scope):
-    paid = Transition.objects.filter(to_status="disbursed")
+    paid = ApplicationStep.objects.filter(to_status="disbursed")
     if scope.year:
         paid = paid.filter(at__year=scope.year)
     paid = _place(paid, scope, "application__enterprise")
     days = []
     for move in paid:
         first = (
-            Transition.objects.filter(application=move.application_id, to_status="submitted")
+            ApplicationStep.objects.filter(application=move.application_id, to_status="submitted")
             .order_by("at")
             .first()
         )

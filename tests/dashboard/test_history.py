@@ -113,18 +113,3 @@ def test_a_new_record_shows_once_the_cache_is_older_than_its_time(activity, sett
 def test_no_cache_computes_every_time(activity, settings):
     settings.DASHBOARD_CACHE_SECONDS = 0
     assert engine.cube() is not engine.cube()
-
-
-def test_the_demo_records_six_month_ends_once(demo, settings):
-    from zhibiao.demo.services import load_demo
-
-    assert not Snapshot.objects.exists()  # the test settings leave the history out
-    settings.DEMO_HISTORY = True
-    load_demo()
-    days = sorted(set(Snapshot.objects.values_list("day", flat=True)))
-    assert len(days) == 6
-    assert all((day + datetime.timedelta(days=1)).day == 1 for day in days)
-    assert days[-1] < timezone.localdate().replace(day=1)
-    recorded = Snapshot.objects.count()
-    load_demo()
-    assert Snapshot.objects.count() == recorded

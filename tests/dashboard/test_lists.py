@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.conftest import client_for, make_user, sheet_rows
+from tests.clients import client_for, sheet_rows
+from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.applications.models import Application
 from zhibiao.events.models import Event

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.conftest import client_for, make_user
+from tests.clients import client_for
+from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.applications.models import Application
 from zhibiao.directory.models import Organisation
@@ -152,23 +153,6 @@ def test_the_enterprise_file_for_its_own_users_and_staff(xianda, admin_user):
         assert response.context["timeline"] == sorted(
             response.context["timeline"], key=lambda m: m.when, reverse=True
         )
-
-
-def test_the_file_says_when_no_screening_has_run_and_shows_entitlements_after(
-    demo, admin_user, django_capture_on_commit_callbacks
-):
-    from zhibiao.measures.models import Entitlement
-    from zhibiao.measures.services import start_screening
-
-    xianda = Organisation.objects.get(name__contains="贤达")
-    url = f"/dashboard/enterprises/{xianda.pk}/"
-    assert "尚未进行政策筛查" in client_for(admin_user).get(url).content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        start_screening(admin_user)  # inline in the tests, once committed
-    text = client_for(admin_user).get(url).content.decode()
-    entitled = Entitlement.objects.filter(organisation=xianda).select_related("version")
-    assert entitled and "尚未进行政策筛查" not in text
-    assert all(e.version.title in text for e in entitled)
 
 
 @pytest.mark.parametrize("role", ["expert", "chamber", "provider"])

@@ -1,14 +1,17 @@
-"""The demo carries the story's facts exactly, loads idempotently, and never in production."""
+"""The demo carries the story's facts exactly, loads idempotently, and never in production;
+it records the dashboard's history of six month-ends once."""
 
 import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from zhibiao.accounts.models import Role, User
 from zhibiao.audit.models import AuditEntry
 from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import Committee, CommitteeMember, Sector
+from zhibiao.dashboard.models import Snapshot
 from zhibiao.demo import story
 from zhibiao.demo.services import load_demo
 from zhibiao.directory import uscc
@@ -120,6 +123,20 @@ def test_command_prints_accounts(settings, capsys):
         assert username in out
 
 
+def test_the_demo_records_six_month_ends_once(demo, settings):
+    """The dashboard's history of the demo: six month-ends, recorded once."""
+    assert not Snapshot.objects.exists()  # the test settings leave the history out
+    settings.DEMO_HISTORY = True
+    load_demo()
+    days = sorted(set(Snapshot.objects.values_list("day", flat=True)))
+    assert len(days) == 6
+    assert all((day + datetime.timedelta(days=1)).day == 1 for day in days)
+    assert days[-1] < timezone.localdate().replace(day=1)
+    recorded = Snapshot.objects.count()
+    load_demo()
+    assert Snapshot.objects.count() == recorded
+
+
 def test_applications_reach_their_states_through_the_machine(demo):
     """The demo's applications are moved by `take`, so their history is a chain of the
     machine's own steps from a draft to the state the dashboard demo names."""
@@ -133,7 +150,7 @@ def test_applications_reach_their_states_through_the_machine(demo):
     for application in applications:
         steps = machine_for(application).steps
         state = "draft"
-        for move in application.transitions.order_by("pk"):
+        for move in application.steps.order_by("pk"):
             step = steps[move.action]
             assert move.from_status == state and state in step.sources
             assert move.to_status == step.target

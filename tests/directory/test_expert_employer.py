@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from tests.conftest import client_for, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.core.permissions import can
 from zhibiao.directory import services

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from tests.conftest import make_organisation
+from tests.factories import make_organisation
 from zhibiao.directory.models import Industry, Organisation, industry_names
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for, make_organisation
+from tests.clients import client_for
+from tests.factories import make_organisation
 from zhibiao.directory.models import Organisation, Person
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from tests.conftest import make_organisation, make_user
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.bases.models import Batch, TrainingBase
 from zhibiao.events.models import Event

@@ -13,13 +13,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation, make_user, token_client
+from tests.clients import client_for, token_client
 from tests.events.conftest import make_event, people, run_now
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.bases.models import TrainingBase
 from zhibiao.events import services
 from zhibiao.events.errors import Refused
-from zhibiao.events.models import Certificate, Event, Feedback, NewsItem
+from zhibiao.events.models import Certificate, Event, Feedback
+from zhibiao.news.models import NewsItem
 from zhibiao.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from tests.conftest import client_for, make_organisation, make_user, token_client
+from tests.clients import client_for, token_client
 from tests.events.conftest import make_event, people, run_now
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.audit.models import AuditEntry
 from zhibiao.bases.models import TrainingBase

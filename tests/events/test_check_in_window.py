@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
 from tests.events.conftest import local, people, publish_course
 from zhibiao.events import services
 from zhibiao.events.errors import Refused

@@ -7,8 +7,8 @@ import datetime
 
 import pytest
 
-from tests.conftest import make_user
 from tests.events.conftest import check_in_all, genuine_course, local, people, publish_course
+from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.events import services
 

@@ -5,10 +5,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.accounts.models import User
 from zhibiao.demo.services import load_demo
-from zhibiao.events.models import Certificate, Event, Feedback, NewsItem, Registration
+from zhibiao.events.models import Certificate, Event, Feedback, Registration
+from zhibiao.news.models import NewsItem
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Events: the story's two conferences with their agenda; internal events stay internal."""
+"""Events: the story's two conferences with their agenda (from the demo); internal events stay
+internal and an event ends after it starts (built without it)."""
 
 import datetime
 
@@ -7,14 +8,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
+from tests.factories import EventFactory
 from zhibiao.events.models import Event
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def internal(demo):
+def internal(db):
     now = timezone.now()
     return Event.objects.create(
         kind="course",
@@ -62,8 +64,8 @@ def test_api_agenda(demo):
     assert listed["count"] == 2
 
 
-def test_event_must_end_after_start(demo):
-    event = Event.objects.first()
+def test_event_must_end_after_start(db):
+    event = EventFactory()
     event.ends_at = event.starts_at
     with pytest.raises(ValidationError) as caught:
         event.full_clean()

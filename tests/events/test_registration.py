@@ -12,8 +12,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation, make_user, token_client
+from tests.clients import client_for, token_client
 from tests.events.conftest import make_event, people
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.audit.models import AuditEntry
 from zhibiao.events import services

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.bases.test_year_and_designation import held_course
-from tests.conftest import client_for, sheet_rows
+from tests.clients import client_for, sheet_rows
 from tests.events.conftest import make_event, run_now
 from zhibiao.events.models import Event
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.jobs import services
 from zhibiao.jobs.models import Job, JobStatus
 

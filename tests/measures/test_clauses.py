@@ -8,17 +8,19 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
+from tests.factories import measures_rulebook
 from zhibiao.audit.models import AuditEntry
 from zhibiao.measures import services
-from zhibiao.measures.models import Clause, ClauseVersion, RuleBook
+from zhibiao.measures.models import Clause, ClauseVersion
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rulebook(demo):
-    return RuleBook.objects.get()
+def rulebook(db):
+    """The story's rule book alone: these tests are about clauses, not the story's people."""
+    return measures_rulebook()
 
 
 def next_text(clause: Clause, **changes) -> str:

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation
+from tests.clients import client_for
+from tests.factories import make_organisation
 from zhibiao.applications.models import Application
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import facts, services
@@ -231,3 +232,17 @@ def test_bases_courses_and_evaluation_are_facts(demo):
     row = population.facts_of(ids.index(org.pk))
     assert len(row["courses"]) == len(one["courses"])
     assert row["base_evaluation"] == one["base_evaluation"]
+
+
+def test_the_enterprise_file_says_when_no_screening_has_run_and_shows_entitlements_after(
+    demo, admin_user, django_capture_on_commit_callbacks
+):
+    xianda = Organisation.objects.get(name__contains="贤达")
+    url = f"/dashboard/enterprises/{xianda.pk}/"
+    assert "尚未进行政策筛查" in client_for(admin_user).get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_screening(admin_user)  # inline in the tests, once committed
+    text = client_for(admin_user).get(url).content.decode()
+    entitled = Entitlement.objects.filter(organisation=xianda).select_related("version")
+    assert entitled and "尚未进行政策筛查" not in text
+    assert all(e.version.title in text for e in entitled)

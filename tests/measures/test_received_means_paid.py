@@ -14,9 +14,10 @@ from tests.applications.test_workflow import (
     quick_application,
     submit_with_evidence,
 )
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.applications import services
 from zhibiao.applications.models import Application, Channel, Status
+from zhibiao.core.workflow import take
 from zhibiao.measures import facts
 from zhibiao.measures.models import Clause
 from zhibiao.measures.services import explain_enterprise
@@ -30,11 +31,11 @@ NAT_2 = "FX23-STD-NAT-2"
 def _to_publicity(people) -> Application:
     admin, expert = people["admin"], people["expert"]
     application = submit_with_evidence(people, quick_application(people))
-    services.transition(admin, application, "accept")
+    take(admin, application, "accept")
     services.assign_reviewers(admin, application, [expert])
     review = application.reviews.get()
     services.submit_review(expert, review, score=90, recommendation="approve", comment="齐全")
-    return services.transition(admin, application, "start_publicity")
+    return take(admin, application, "start_publicity")
 
 
 def _nat2(people):
@@ -63,9 +64,7 @@ def test_public_notice_is_not_money_received(people, settings, includes_approved
 @pytest.mark.parametrize("includes_approved", [False, True])
 def test_approved_counts_only_under_the_setting(people, settings, includes_approved):
     settings.RECEIVED_INCLUDES_APPROVED = includes_approved
-    application = services.transition(
-        people["admin"], _to_publicity(people), "approve", amount="30000"
-    )
+    application = take(people["admin"], _to_publicity(people), "approve", amount="30000")
     assert application.status == Status.APPROVED
     _result, line = _nat2(people)
     if includes_approved:
@@ -79,10 +78,8 @@ def test_approved_counts_only_under_the_setting(people, settings, includes_appro
 @pytest.mark.parametrize("includes_approved", [False, True])
 def test_disbursed_counts_either_way_at_the_amount_paid(people, settings, includes_approved):
     settings.RECEIVED_INCLUDES_APPROVED = includes_approved
-    approved = services.transition(
-        people["admin"], _to_publicity(people), "approve", amount="30000"
-    )
-    services.transition(people["admin"], approved, "disburse", payment_reference="PAY-7")
+    approved = take(people["admin"], _to_publicity(people), "approve", amount="30000")
+    take(people["admin"], approved, "disburse", payment_reference="PAY-7")
     _result, line = _nat2(people)
     assert line.amount == 20000
     assert "30,000.00" in _already(line)[0].reason

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.conftest import token_client
+from tests.clients import token_client
+from tests.factories import measures_rulebook
 from tests.measures.test_clauses import future_text
 from zhibiao.measures import services
 from zhibiao.measures.models import Clause, RuleBook
@@ -17,8 +18,8 @@ HUGE = "300000 * 9999999999999 * 9999999999999 * 9999999999999"
 
 
 @pytest.fixture
-def rulebook(demo):
-    return RuleBook.objects.get()
+def rulebook(db) -> RuleBook:
+    return measures_rulebook()
 
 
 def test_the_check_names_the_clause_and_the_expression(rulebook):

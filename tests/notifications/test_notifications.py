@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.notifications.models import Notification
 from zhibiao.notifications.services import notify
 

@@ -1,4 +1,4 @@
-"""Every page and API operation × every role gets the status the matrix says (matrix.py), and
+"""Every page and API operation × every role gets the status the matrix says (matrix.txt), and
 the matrix has a row for each URL name and operation that exists and for nothing else: a new
 page or operation fails here until someone decides who may reach it."""
 
@@ -54,7 +54,7 @@ def test_every_url_name_has_a_row_and_every_row_a_url():
     names = _url_names(get_resolver())
     rows = {row.key for row in PAGES}
     assert len(rows) == len(PAGES), "a URL name has two rows"
-    assert sorted(names - rows) == [], "URL names without a row in tests/permissions/matrix.py"
+    assert sorted(names - rows) == [], "URL names without a row in tests/permissions/matrix.txt"
     assert sorted(rows - names) == [], "rows for URL names that no longer exist"
 
 
@@ -62,7 +62,7 @@ def test_every_operation_has_a_row_and_every_row_an_operation():
     operations = _operations(_schema())
     rows = {row.key for row in OPERATIONS}
     assert len(rows) == len(OPERATIONS), "an operation has two rows"
-    assert sorted(operations - rows) == [], "operations without a row in matrix.py"
+    assert sorted(operations - rows) == [], "operations without a row in matrix.txt"
     assert sorted(rows - operations) == [], "rows for operations that no longer exist"
 
 

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_organisation, make_user
 
 #: The columns of the matrix, in the order the expected statuses are written.
 ROLES = (
@@ -81,12 +82,12 @@ def build_world() -> World:
         Certificate,
         Event,
         Material,
-        NewsItem,
         Registration,
         Speaker,
     )
     from zhibiao.jobs.models import Job
     from zhibiao.measures.models import Clause, RuleBook, Screening
+    from zhibiao.news.models import NewsItem
     from zhibiao.notifications.models import Notification
     from zhibiao.policies.models import PolicyDocument
     from zhibiao.profiles.models import StandardDrafting
@@ -119,7 +120,7 @@ def build_world() -> World:
             break
     check = _quietly(lambda: standards.start_check(enterprise, text="GB/T 19001-2016"))
     base_application = _quietly(
-        lambda: bases.apply(enterprise, {"statement": "矩阵测试", "offer": "矩阵测试课程"})
+        lambda: bases.nominate(enterprise, {"statement": "矩阵测试", "offer": "矩阵测试课程"})
     )
     token, _key = create_token(enterprise, name="matrix")
     job = Job.objects.create(task="matrix", title="matrix", created_by=enterprise)

@@ -8,7 +8,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for, make_organisation, sheet_rows
+from tests.clients import client_for, sheet_rows
+from tests.factories import make_organisation
 from zhibiao.policies.models import PolicyDocument
 
 pytestmark = pytest.mark.django_db

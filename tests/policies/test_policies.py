@@ -1,4 +1,8 @@
-"""Policies: public when published, drafts for administrators only, the same in the API."""
+"""Policies: public when published, drafts for administrators only, the same in the API.
+
+Built with the factories, in the shape of the story's measures (two issuers, a committee they
+found, a stand-in text that says so) and the central opinions they cannot implement, being
+issued before them; tests/demo checks that the story carries the real ones."""
 
 import datetime
 
@@ -6,29 +10,60 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.conftest import client_for, token_client
+from tests.clients import client_for, token_client
+from tests.factories import CommitteeFactory, OrganisationFactory, PolicyDocumentFactory
 from zhibiao.policies.models import PolicyDocument
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def draft(demo):
-    document = PolicyDocument.objects.create(
+def measures(db) -> PolicyDocument:
+    """The district's measures: issued by the federation and the regulator on 2023-05-27."""
+    issuers = [
+        OrganisationFactory(
+            kind="peoples", name="上海市奉贤区工商业联合会", ownership="", industry=""
+        ),
+        OrganisationFactory(government=True, name="上海市奉贤区市场监督管理局"),
+    ]
+    document = PolicyDocumentFactory(
+        title="关于服务奉贤区民营经济高质量发展的若干措施",
+        short_title="若干措施",
+        issue_date=datetime.date(2023, 5, 27),
+        effective_from=datetime.date(2023, 5, 27),
+        text_note="示例文本：仅供演示。",
+        issuers=issuers,
+    )
+    CommitteeFactory(name="奉贤区民营经济质量和标准化工作委员会", founding_document=document)
+    return document
+
+
+@pytest.fixture
+def opinions(db) -> PolicyDocument:
+    """The central opinions, issued after the measures."""
+    return PolicyDocumentFactory(
+        title="中共中央 国务院关于促进民营经济发展壮大的意见",
+        short_title="促进民营经济发展壮大的意见",
+        level="central",
+        issue_date=datetime.date(2023, 7, 14),
+        effective_from=datetime.date(2023, 7, 14),
+    )
+
+
+@pytest.fixture
+def draft(measures):
+    return PolicyDocumentFactory(
         title="内部征求意见稿",
-        level="district",
         issue_date=datetime.date(2024, 1, 1),
         effective_from=datetime.date(2024, 1, 1),
         is_published=False,
     )
-    return document
 
 
-def test_list_and_detail(demo):
+def test_list_and_detail(measures, opinions):
     body = client_for(None).get(reverse("policies:list")).content.decode()
     assert "关于服务奉贤区民营经济高质量发展的若干措施" in body
     assert "中共中央 国务院关于促进民营经济发展壮大的意见" in body
-    measures = PolicyDocument.objects.get(short_title="若干措施")
     page = client_for(None).get(reverse("policies:detail", args=[measures.pk])).content.decode()
     assert "上海市奉贤区工商业联合会" in page
     assert "上海市奉贤区市场监督管理局" in page
@@ -46,7 +81,7 @@ def test_drafts_only_for_admins(draft, users, role, status):
     assert (draft.pk in listed) == (status == 200)
 
 
-def test_api_in_force_and_issuers(demo):
+def test_api_in_force_and_issuers(measures):
     items = client_for(None).get("/api/v1/policies").json()["items"]
     measures = next(item for item in items if item["title"].startswith("关于服务"))
     assert measures["in_force"] is True
@@ -56,9 +91,7 @@ def test_api_in_force_and_issuers(demo):
     }
 
 
-def test_period_and_implements_rules(demo):
-    measures = PolicyDocument.objects.get(short_title="若干措施")
-    opinions = PolicyDocument.objects.get(short_title="促进民营经济发展壮大的意见")
+def test_period_and_implements_rules(measures, opinions):
     measures.effective_to = datetime.date(2020, 1, 1)
     with pytest.raises(ValidationError) as caught:
         measures.full_clean()

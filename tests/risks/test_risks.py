@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.applications.models import Application, Evidence
 from zhibiao.bases.models import Batch, TrainingBase

@@ -8,8 +8,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for
-from tests.standards.conftest import ROWS, load_rows
+from tests.clients import client_for
+from tests.factories import CATALOGUE_ROWS, import_small_catalogue
 from zhibiao.audit.models import AuditEntry
 from zhibiao.standards import catalogue, services
 from zhibiao.standards.models import LinkKind, Replacement, Standard, Status, TitleToken
@@ -24,7 +24,7 @@ def _csv(text: str, name: str = "catalogue.csv") -> io.BytesIO:
 
 
 def test_import_derives_level_mandatory_and_links(small_catalogue):
-    assert small_catalogue.created == len(ROWS) + 1  # YY/T 0466.1-2016 enters as replaced
+    assert small_catalogue.created == len(CATALOGUE_ROWS) + 1  # YY/T 0466.1-2016 enters as replaced
     gb = Standard.objects.get(code="GB 19272-2024")
     assert (gb.level, gb.mandatory, gb.base, gb.year) == ("national", True, "GB 19272", 2024)
     assert Standard.objects.get(code="T/CSSS 005-2024").level == "group"
@@ -40,7 +40,7 @@ def test_import_derives_level_mandatory_and_links(small_catalogue):
 
 
 def test_second_import_changes_nothing(small_catalogue):
-    result = load_rows()
+    result = import_small_catalogue()
     assert (result.created, result.updated, result.links, result.inferred) == (0, 0, 0, 0)
 
 

@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.conftest import client_for, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.audit.models import AuditEntry
 from zhibiao.jobs.models import Job

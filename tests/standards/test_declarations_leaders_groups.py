@@ -9,7 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.conftest import client_for, make_organisation, make_user
+from tests.clients import client_for
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.notifications.models import Notification

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.conftest import client_for, make_organisation, make_user, sheet_rows
+from tests.clients import client_for, sheet_rows
+from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
 from zhibiao.standards import services
 from zhibiao.standards.models import Declaration, GroupStandard, LeaderEntry, Standard

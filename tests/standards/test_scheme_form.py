@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.standards.models import LeaderScheme
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.standards.search import search
 
 pytestmark = pytest.mark.django_db

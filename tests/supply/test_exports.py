@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.conftest import client_for, sheet_rows
+from tests.clients import client_for, sheet_rows
 from zhibiao.supply import services
 from zhibiao.supply.models import Offering
 

@@ -10,11 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import make_user
 from zhibiao.accounts.models import Role, User
 from zhibiao.committee.models import ConflictOfInterest
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.permissions import can
+from zhibiao.core.workflow import take
 from zhibiao.directory.models import Organisation
 from zhibiao.notifications.models import Notification
 from zhibiao.notifications.services import set_muted
@@ -154,7 +156,7 @@ def _through_accept(world):
     demand = world["demand"]
     services.make_offer(world["admin"], demand, f"offering:{world['lab_offering'].pk}")
     demand.refresh_from_db()
-    services.transition(world["provider"], demand, "accept")
+    take(world["provider"], demand, "accept")
     return demand
 
 
@@ -162,14 +164,14 @@ def test_lifecycle_and_figures(world):
     demand = _through_accept(world)
     assert demand.status == DemandStatus.ACCEPTED and demand.due_at is not None
     with pytest.raises(TransitionRefused):  # accepting the same demand twice
-        services.transition(world["provider"], demand, "accept")
-    services.transition(world["provider"], demand, "start")
-    services.transition(world["provider"], demand, "deliver")
+        take(world["provider"], demand, "accept")
+    take(world["provider"], demand, "start")
+    take(world["provider"], demand, "deliver")
     with pytest.raises(PermissionDenied):  # only the enterprise rates
-        services.transition(world["provider"], demand, "rate", rating=5)
+        take(world["provider"], demand, "rate", rating=5)
     with pytest.raises(ValidationError):
-        services.transition(world["enterprise"], demand, "rate", rating=6)
-    services.transition(world["enterprise"], demand, "rate", rating=5, comment="报告及时")
+        take(world["enterprise"], demand, "rate", rating=6)
+    take(world["enterprise"], demand, "rate", rating=5, comment="报告及时")
     demand.refresh_from_db()
     assert (demand.status, demand.rating) == (DemandStatus.RATED, 5)
     stats = CandidateStats.objects.get(offering=world["lab_offering"])
@@ -189,8 +191,8 @@ def test_decline_needs_a_reason_and_reopens(world):
     services.make_offer(world["admin"], demand, f"offering:{world['lab_offering'].pk}")
     demand.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.transition(world["provider"], demand, "decline")
-    services.transition(world["provider"], demand, "decline", reason="设备检修")
+        take(world["provider"], demand, "decline")
+    take(world["provider"], demand, "decline", reason="设备检修")
     demand.refresh_from_db()
     assert demand.status == DemandStatus.POSTED
     assert not any(c.pk == world["lab_offering"].pk for c in services.candidates(demand))
@@ -204,7 +206,7 @@ def test_expert_with_a_conflict_cannot_accept(world):
         expert=world["expert"], organisation=world["xianda"], reason="新任顾问"
     )
     with pytest.raises(PermissionDenied):
-        services.transition(world["expert"], demand, "accept")
+        take(world["expert"], demand, "accept")
     assert Demand.objects.get(pk=demand.pk).status == DemandStatus.MATCHED
 
 
@@ -353,7 +355,7 @@ def test_each_clock_is_flagged_once_the_answer_then_the_delivery(world):
     later = timezone.now() + datetime.timedelta(days=30)
     assert services.flag_overdue(later) == 1  # the answer is late
     assert services.flag_overdue(later) == 0  # and said once
-    services.transition(world["expert"], Demand.objects.get(pk=demand.pk), "accept")
+    take(world["expert"], Demand.objects.get(pk=demand.pk), "accept")
     assert services.flag_overdue(later + datetime.timedelta(days=400)) == 1  # then the delivery
 
 

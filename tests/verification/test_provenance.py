@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, make_organisation, make_user, token_client
+from tests.clients import client_for, token_client
+from tests.factories import AdminFactory, make_organisation, make_user, measures_rulebook
 from zhibiao.accounts.models import Role, User
 from zhibiao.applications import services as applications
 from zhibiao.applications.models import Channel
@@ -186,8 +187,9 @@ def test_demo_department_verified_the_demo_adoption(demo):
     assert group.checked_by.username == "department"
 
 
-def test_automatic_mode_refused_for_host_attested_facts(demo):
-    admin = User.objects.get(username="admin")
+def test_automatic_mode_refused_for_host_attested_facts(admin_user):
+    measures_rulebook()  # the story's clauses, without the rest of the story
+    admin = admin_user
     course = Clause.objects.get(code="FX23-BASE-COURSE")
     assert course.mode == Mode.QUICK  # the demo runs it with evidence and review
     with pytest.raises(ValidationError) as refused:
@@ -204,15 +206,13 @@ def test_automatic_mode_refused_for_host_attested_facts(demo):
     assert not measures.auto_allowed(course)
 
 
-def test_import_refuses_automatic_mode_by_name(demo):
-    from zhibiao.policies.models import PolicyDocument
-
-    text = measures.export_rulebook(Clause.objects.get(code="FX23-BRAND").rulebook)
-    document = PolicyDocument.objects.filter(rulebook__isnull=False).first()
+def test_import_refuses_automatic_mode_by_name(admin_user):
+    rulebook = measures_rulebook()
+    text = measures.export_rulebook(rulebook)
     with pytest.raises(ValidationError) as refused:
         measures.import_rulebook(
-            User.objects.get(username="admin"),
-            document,
+            admin_user,
+            rulebook.document,
             text,
             modes={"FX23-BASE-OPS": Mode.AUTO},
         )
@@ -248,9 +248,9 @@ def test_an_unverified_certificate_does_not_pay_without_application(demo):
     assert cert["records"][0]["verified_by"].startswith("区市场监管局工作人员")
 
 
-def test_admin_site_records_and_verifies(demo):
-    enterprise = Organisation.objects.get(name=ENTERPRISE)
-    admin = User.objects.get(username="admin")
+def test_admin_site_records_and_verifies(org):
+    enterprise = org
+    admin = AdminFactory(is_superuser=True)
     response = client_for(admin).post(
         reverse("admin:profiles_certification_add"),
         {

@@ -1,17 +1,7 @@
 from django.contrib import admin
 
-from zhibiao.applications.models import Application, Transition
-from zhibiao.core.admin import ReadOnlyAdmin
-
-
-class TransitionInline(admin.TabularInline):
-    model = Transition
-    extra = 0
-    can_delete = False
-    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "reason"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
+from zhibiao.applications.models import Application, ApplicationStep
+from zhibiao.core.admin import ReadOnlyAdmin, step_inline
 
 
 @admin.register(Application)
@@ -21,4 +11,4 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["number", "enterprise", "clause", "status", "amount_assessed", "created_at"]
     list_filter = ["status", "channel", "clause"]
     search_fields = ["number", "enterprise__name"]
-    inlines = [TransitionInline]
+    inlines = [step_inline(ApplicationStep)]

@@ -16,18 +16,11 @@ from zhibiao.accounts.api_auth import required_auth
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.applications import services
 from zhibiao.applications.models import Application
+from zhibiao.core.steps import StepIn, StepOut
+from zhibiao.core.workflow import available, take
 from zhibiao.measures.models import Clause
 
 router = Router(tags=["applications"], auth=required_auth)
-
-
-class TransitionOut(Schema):
-    action: str
-    from_status: str
-    to_status: str
-    actor: str = Field(alias="actor.username")
-    at: datetime.datetime
-    reason: str
 
 
 class ApplicationOut(Schema):
@@ -50,12 +43,13 @@ class ApplicationOut(Schema):
 class ApplicationDetailOut(ApplicationOut):
     statement: str
     assessment: dict[str, Any]
-    transitions: list[TransitionOut]
+    #: The history, under the name the API has always given it.
+    transitions: list[StepOut] = Field(alias="steps")
     next_steps: list[str]
 
     @staticmethod
     def resolve_next_steps(obj: Application, context) -> list[str]:
-        return [step.action for step in services.available_steps(context["request"].auth, obj)]
+        return [step.action for step in available(context["request"].auth, obj)]
 
 
 class StartIn(Schema):
@@ -69,9 +63,9 @@ class StatementIn(Schema):
     statement: str
 
 
-class StepIn(Schema):
-    action: str
-    reason: str = ""
+class ApplicationStepIn(StepIn):
+    """Approving may set the amount; recording the payment gives its reference."""
+
     amount: Decimal | None = None
     payment_reference: str = ""
 
@@ -127,16 +121,9 @@ def start(request: HttpRequest, payload: StartIn):
     response=ApplicationDetailOut,
     summary="Take a step (409 when the step is not allowed now)",
 )
-def take_step(request: HttpRequest, application_id: int, payload: StepIn):
+def take_step(request: HttpRequest, application_id: int, payload: ApplicationStepIn):
     application = get_object_or_404(_applications(request), pk=application_id)
-    return services.transition(
-        request.auth,
-        application,
-        payload.action,
-        reason=payload.reason,
-        amount=payload.amount,
-        payment_reference=payload.payment_reference,
-    )
+    return take(request.auth, application, **payload.dict())
 
 
 @router.put(

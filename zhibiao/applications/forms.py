@@ -4,13 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.applications.models import Objection, Recommendation
+from zhibiao.core.forms import StepForm
 
 
-class StepForm(forms.Form):
-    action = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
-    )
+class ApplicationStepForm(StepForm):
+    """Approving may set the amount; recording the payment gives its reference."""
+
     amount = forms.DecimalField(
         label=_("Approved amount (yuan)"),
         required=False,

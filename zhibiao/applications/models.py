@@ -1,12 +1,11 @@
 """An application under a clause version, its steps, evidence, reviews and objections.
 
-Nothing here is ever deleted: a transition is a new row, replaced evidence is superseded, a
+Nothing here is ever deleted: a step is a new row, replaced evidence is superseded, a
 withdrawn or rejected application stays on file.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.files import StoredFile
+from zhibiao.core.modelfields import check, ref, unique, user_ref, year_field
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.workflow import StepRecord, status_fields
 
 
 class Status(models.TextChoices):
@@ -68,29 +69,14 @@ class Application(models.Model):
     """A request (or, 免申即享, a confirmation) for the award of one clause version."""
 
     number = models.CharField(_("number"), max_length=30, unique=True)
-    enterprise = models.ForeignKey(
-        "directory.Organisation",
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="applications",
-    )
-    clause = models.ForeignKey(
-        "measures.Clause",
-        verbose_name=_("clause"),
-        on_delete=models.PROTECT,
-        related_name="applications",
-    )
-    version = models.ForeignKey(
-        "measures.ClauseVersion",
-        verbose_name=_("clause version"),
-        on_delete=models.PROTECT,
-        related_name="applications",
-    )
+    enterprise = ref("directory.Organisation", _("enterprise"), "applications")
+    clause = ref("measures.Clause", _("clause"), "applications")
+    version = ref("measures.ClauseVersion", _("clause version"), "applications")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = year_field()
     project = models.CharField(_("project"), max_length=100, blank=True)
     statement = models.TextField(_("statement"), blank=True)
     amount_assessed = models.DecimalField(
@@ -103,16 +89,11 @@ class Application(models.Model):
     assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
     publicity_ends_at = models.DateTimeField(_("public notice ends"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_ref(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    #: Bumped by every transition; a transition is a conditional update on (status, revision),
-    #: so two people acting at once cannot both succeed.
+    #: Bumped by every step; a step is a conditional update on (status, revision), so two
+    #: people acting at once cannot both succeed.
     revision = models.PositiveIntegerField(_("revision"), default=0)
 
     objects = ApplicationQuerySet.as_manager()
@@ -123,18 +104,21 @@ class Application(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "clause"], name="applications_status_clause")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["enterprise", "clause", "year", "project"],
+            unique(
+                "applications_one_live_per_project",
+                "enterprise",
+                "clause",
+                "year",
+                "project",
                 condition=~Q(status__in=["withdrawn", "rejected"]),
-                name="applications_one_live_per_project",
-                violation_error_message=_(
+                message=_(
                     "This enterprise already has an application for this clause, project and year."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(amount_assessed__gte=0),
-                name="applications_amount_not_negative",
-                violation_error_message=_("Amounts cannot be negative."),
+            check(
+                "applications_amount_not_negative",
+                Q(amount_assessed__gte=0),
+                _("Amounts cannot be negative."),
             ),
         ]
 
@@ -145,52 +129,23 @@ class Application(models.Model):
         return reverse("applications:detail", args=[self.pk])
 
 
-class Transition(models.Model):
+class ApplicationStep(StepRecord):
     """One step of an application: who moved it from which state to which, when and why."""
 
-    application = models.ForeignKey(
-        Application,
-        verbose_name=_("application"),
-        on_delete=models.PROTECT,
-        related_name="transitions",
-    )
-    action = models.CharField(_("action"), max_length=30)
-    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices)
-    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
+    application = ref(Application, _("application"), "steps")
+    from_status, to_status = status_fields(Status)
 
-    class Meta:
-        verbose_name = _("step")
-        verbose_name_plural = _("steps")
+    class Meta(StepRecord.Meta):
         ordering = ["application", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.application}: {self.from_status} → {self.to_status}"
 
 
 class Evidence(StoredFile):
     """A file supporting an application; a newer file for the same item supersedes it."""
 
-    application = models.ForeignKey(
-        Application,
-        verbose_name=_("application"),
-        on_delete=models.PROTECT,
-        related_name="evidence",
-    )
+    application = ref(Application, _("application"), "evidence")
     item = models.CharField(_("evidence item"), max_length=200)
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
-    superseded_by = models.ForeignKey(
-        "self",
-        verbose_name=_("superseded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    superseded_by = ref("self", _("superseded by"), "+", null=True, blank=True)
 
     class Meta:
         verbose_name = _("evidence")
@@ -209,21 +164,9 @@ class Recommendation(models.TextChoices):
 class Review(models.Model):
     """One committee expert's assessment of an application: score, recommendation, comment."""
 
-    application = models.ForeignKey(
-        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="reviews"
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewer"),
-        on_delete=models.PROTECT,
-        related_name="reviews",
-    )
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    application = ref(Application, _("application"), "reviews")
+    reviewer = user_ref(_("reviewer"), "reviews")
+    assigned_by = user_ref(_("assigned by"))
     assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
     score = models.PositiveSmallIntegerField(
         _("score"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
@@ -239,15 +182,16 @@ class Review(models.Model):
         verbose_name_plural = _("reviews")
         ordering = ["application", "assigned_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["application", "reviewer"],
-                name="applications_review_once_per_expert",
-                violation_error_message=_("This expert already reviews this application."),
+            unique(
+                "applications_review_once_per_expert",
+                "application",
+                "reviewer",
+                message=_("This expert already reviews this application."),
             ),
-            models.CheckConstraint(
-                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)),
-                name="applications_review_score_range",
-                violation_error_message=_("A score is between 0 and 100."),
+            check(
+                "applications_review_score_range",
+                Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)),
+                _("A score is between 0 and 100."),
             ),
         ]
 
@@ -262,32 +206,15 @@ class Objection(models.Model):
         UPHELD = "upheld", _("Upheld")
         DISMISSED = "dismissed", _("Dismissed")
 
-    application = models.ForeignKey(
-        Application,
-        verbose_name=_("application"),
-        on_delete=models.PROTECT,
-        related_name="objections",
-    )
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("filed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    application = ref(Application, _("application"), "objections")
+    filed_by = user_ref(_("filed by"))
     filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
     text = models.TextField(_("objection"))
     resolution = models.CharField(
         _("resolution"), max_length=10, choices=Resolution.choices, blank=True
     )
     resolution_note = models.TextField(_("resolution note"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resolved by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    resolved_by = user_ref(_("resolved by"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:

@@ -16,13 +16,13 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.applications import services
 from zhibiao.applications.forms import (
+    ApplicationStepForm,
     AssignForm,
     EvidenceForm,
     ObjectionForm,
     ResolveForm,
     ReviewForm,
     StatementForm,
-    StepForm,
 )
 from zhibiao.applications.models import (
     STATUS_GROUPS,
@@ -33,10 +33,13 @@ from zhibiao.applications.models import (
     Status,
 )
 from zhibiao.committee.services import eligible_experts
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message, form_error_message
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
+from zhibiao.core.steps import act_and_return, take_posted_step
+from zhibiao.core.workflow import available
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.measures.models import Clause
 from zhibiao.supply.matching import rank_experts
@@ -106,7 +109,7 @@ def start(request: HttpRequest) -> HttpResponse:
             clause,
             project=request.POST.get("project", "")[:100],
         )
-    except (services.TransitionRefused, ValidationError) as error:
+    except (TransitionRefused, ValidationError) as error:
         messages.error(request, error_message(error))
         return redirect("portal:mine")
     messages.success(
@@ -128,8 +131,7 @@ def _detail(request: HttpRequest, application: Application, statement_form=None)
     may_edit = services.may_edit(user, application)
     context = {
         "application": application,
-        "steps": services.available_steps(user, application),
-        "step_form": StepForm(),
+        "steps": available(user, application),
         "evidence": application.evidence.select_related("uploaded_by").order_by(
             "item", "-uploaded_at"
         ),
@@ -139,7 +141,7 @@ def _detail(request: HttpRequest, application: Application, statement_form=None)
         "statement_form": statement_form
         or (StatementForm(initial={"statement": application.statement}) if may_edit else None),
         "evidence_form": EvidenceForm(),
-        "transitions": application.transitions.select_related("actor"),
+        "history": application.steps.select_related("actor"),
         "reviews": application.reviews.select_related("reviewer") if admin else [],
         "own_review": own_review,
         "review_form": ReviewForm() if own_review and not own_review.submitted_at else None,
@@ -166,7 +168,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.update_statement(request.user, application, form.cleaned_data["statement"])
-        except services.TransitionRefused as error:
+        except TransitionRefused as error:
             messages.error(request, error_message(error))
             return redirect(application)
         except ValidationError as error:
@@ -177,37 +179,11 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, application, statement_form=form)
 
 
-def _act(request: HttpRequest, application: Application, action) -> HttpResponse:
-    try:
-        action()
-    except (services.TransitionRefused, ValidationError) as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, gettext("Done."))
-    return redirect(application)
-
-
 @role_required()
 @require_POST
 def step(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(_applications(request.user), pk=pk)
-    form = StepForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_message(form))
-        return redirect(application)
-    data = form.cleaned_data
-    return _act(
-        request,
-        application,
-        lambda: services.transition(
-            request.user,
-            application,
-            data["action"],
-            reason=data["reason"],
-            amount=data["amount"],
-            payment_reference=data["payment_reference"],
-        ),
-    )
+    return take_posted_step(request, application, ApplicationStepForm)
 
 
 @role_required()
@@ -218,7 +194,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_error_message(form))
         return redirect(application)
-    return _act(
+    return act_and_return(
         request,
         application,
         lambda: services.add_evidence(
@@ -247,7 +223,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_error_message(form))
         return redirect(application)
-    return _act(
+    return act_and_return(
         request,
         application,
         lambda: services.assign_reviewers(
@@ -267,7 +243,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_error_message(form))
         return redirect(application)
-    return _act(
+    return act_and_return(
         request,
         application,
         lambda: services.submit_review(request.user, own, **form.cleaned_data),
@@ -284,7 +260,7 @@ def object_to(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("applications:publicity")
     try:
         services.file_objection(request.user, application, form.cleaned_data["text"])
-    except (services.TransitionRefused, ValidationError) as error:
+    except (TransitionRefused, ValidationError) as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("Your objection was filed."))
@@ -299,7 +275,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_error_message(form))
         return redirect(objection.application)
-    return _act(
+    return act_and_return(
         request,
         objection.application,
         lambda: services.resolve_objection(request.user, objection, **form.cleaned_data),

@@ -1,30 +1,20 @@
 from django.contrib import admin
 
 from zhibiao.bases.models import (
-    ApplicationStep,
-    BaseApplication,
+    BaseStep,
     Batch,
     Capability,
     Evaluation,
-    StatusChange,
+    Nomination,
+    NominationStep,
     TrainingBase,
 )
-from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin, step_inline
 
 
 class CapabilityInline(admin.TabularInline):
     model = Capability
     extra = 0
-
-
-class StatusChangeInline(admin.TabularInline):
-    model = StatusChange
-    extra = 0
-    can_delete = False
-    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "reason"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Batch)
@@ -42,7 +32,7 @@ class TrainingBaseAdmin(AuditedModelAdmin):
     search_fields = ["organisation__name"]
     autocomplete_fields = ["organisation"]
     readonly_fields = ["status", "revision"]
-    inlines = [CapabilityInline, StatusChangeInline]
+    inlines = [CapabilityInline, step_inline(BaseStep)]
 
 
 @admin.register(Evaluation)
@@ -51,18 +41,8 @@ class EvaluationAdmin(ReadOnlyAdmin):
     list_filter = ["year", "result"]
 
 
-class ApplicationStepInline(admin.TabularInline):
-    model = ApplicationStep
-    extra = 0
-    can_delete = False
-    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "reason"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(BaseApplication)
-class BaseApplicationAdmin(ReadOnlyAdmin):
+@admin.register(Nomination)
+class NominationAdmin(ReadOnlyAdmin):
     list_display = ["organisation", "status", "batch", "created_at"]
     list_filter = ["status", "batch"]
-    inlines = [ApplicationStepInline]
+    inlines = [step_inline(NominationStep)]

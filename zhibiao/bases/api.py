@@ -1,5 +1,6 @@
 """API of the training bases: the public list and each year's figures; for staff, the status
-steps, the yearly evaluation and the designation of new bases."""
+steps, the yearly evaluation and the designation of new bases (nominations; the paths say
+"applications", as they always have)."""
 
 import datetime
 
@@ -13,8 +14,10 @@ from ninja.pagination import paginate
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.bases import services
-from zhibiao.bases.models import BaseApplication, Batch, TrainingBase
+from zhibiao.bases.models import Batch, Nomination, TrainingBase
 from zhibiao.core.permissions import can
+from zhibiao.core.steps import StepIn, StepOut
+from zhibiao.core.workflow import available, take
 from zhibiao.core.years import year_bounds
 from zhibiao.events import training
 
@@ -106,22 +109,13 @@ class EvaluationIn(Schema):
     comment: str = ""
 
 
-class StepIn(Schema):
-    action: str
-    reason: str = ""
+class NominationStepIn(StepIn):
+    """Designating names the batch by its number."""
+
     batch: int | None = None
 
 
-class StatusChangeOut(Schema):
-    action: str
-    from_status: str
-    to_status: str
-    actor: str = Field(alias="actor.username")
-    at: datetime.datetime
-    reason: str
-
-
-class ApplicationOut(Schema):
+class NominationOut(Schema):
     id: int
     organisation_id: int
     organisation_name: str = Field(alias="organisation.name")
@@ -136,13 +130,10 @@ class ApplicationOut(Schema):
 
     @staticmethod
     def resolve_next_steps(obj, context) -> list[str]:
-        return [
-            step.action
-            for step in services.available_application_steps(context["request"].auth, obj)
-        ]
+        return [step.action for step in available(context["request"].auth, obj)]
 
 
-class ApplicationIn(Schema):
+class NominationIn(Schema):
     statement: str
     offer: str
 
@@ -201,67 +192,63 @@ def evaluate(request: HttpRequest, base_id: int, payload: EvaluationIn):
 
 @router.post(
     "/{int:base_id}/transitions",
-    response=list[StatusChangeOut],
+    response=list[StepOut],
     auth=required_auth,
     summary="Suspend, reinstate or remove a base (staff; 409 when not allowed now)",
 )
-def change_status(request: HttpRequest, base_id: int, payload: StepIn):
+def base_step(request: HttpRequest, base_id: int, payload: StepIn):
     base = get_object_or_404(TrainingBase.objects.all(), pk=base_id)
-    services.change_status(request.auth, base, payload.action, reason=payload.reason)
-    return base.status_changes.select_related("actor")
+    take(request.auth, base, payload.action, reason=payload.reason)
+    return base.steps.select_related("actor")
 
 
-def _applications(request: HttpRequest):
-    return BaseApplication.objects.restrict(request.auth, "view").select_related(
-        "organisation", "batch"
-    )
+def _nominations(request: HttpRequest):
+    return Nomination.objects.restrict(request.auth, "view").select_related("organisation", "batch")
 
 
 @router.get(
     "/applications",
-    response=list[ApplicationOut],
+    response=list[NominationOut],
     auth=required_auth,
     summary="Applications to become a base",
 )
 @paginate
-def list_applications(request: HttpRequest):
-    return _applications(request)
+def list_nominations(request: HttpRequest):
+    return _nominations(request)
 
 
 @router.post(
     "/applications",
-    response={201: ApplicationOut},
+    response={201: NominationOut},
     auth=required_auth,
     summary="Apply to become a base",
 )
-def apply(request: HttpRequest, payload: ApplicationIn):
-    return 201, services.apply(request.auth, payload.dict())
+def nominate(request: HttpRequest, payload: NominationIn):
+    return 201, services.nominate(request.auth, payload.dict())
 
 
 @router.get(
     "/applications/{int:application_id}",
-    response=ApplicationOut,
+    response=NominationOut,
     auth=required_auth,
     summary="One application",
 )
-def get_application(request: HttpRequest, application_id: int):
-    return get_object_or_404(_applications(request), pk=application_id)
+def get_nomination(request: HttpRequest, application_id: int):
+    return get_object_or_404(_nominations(request), pk=application_id)
 
 
 @router.post(
     "/applications/{int:application_id}/transitions",
-    response=ApplicationOut,
+    response=NominationOut,
     auth=required_auth,
     summary="Take a step (review, approve, reject, designate in a batch, withdraw)",
 )
-def application_step(request: HttpRequest, application_id: int, payload: StepIn):
-    application = get_object_or_404(_applications(request), pk=application_id)
+def nomination_step(request: HttpRequest, application_id: int, payload: NominationStepIn):
+    nomination = get_object_or_404(_nominations(request), pk=application_id)
     batch = None
     if payload.batch is not None:
         batch = get_object_or_404(Batch.objects.all(), number=payload.batch)
-    return services.transition_application(
-        request.auth, application, payload.action, reason=payload.reason, batch=batch
-    )
+    return take(request.auth, nomination, payload.action, reason=payload.reason, batch=batch)
 
 
 @router.post(

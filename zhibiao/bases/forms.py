@@ -3,16 +3,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhibiao.bases.models import BaseApplication, Batch, Capability, EvaluationResult
-from zhibiao.bases.services import APPLICATION_FIELDS, CAPABILITY_FIELDS
-from zhibiao.core.forms import DateInput, model_form_class
+from zhibiao.bases.models import Batch, Capability, EvaluationResult, Nomination
+from zhibiao.bases.services import CAPABILITY_FIELDS, NOMINATION_FIELDS
+from zhibiao.core.forms import DateInput, StepForm, model_form_class
 
 CapabilityForm = model_form_class(Capability, CAPABILITY_FIELDS, name="CapabilityForm")
 
-ApplicationForm = model_form_class(
-    BaseApplication,
-    APPLICATION_FIELDS,
-    name="ApplicationForm",
+NominationForm = model_form_class(
+    Nomination,
+    NOMINATION_FIELDS,
+    name="NominationForm",
     widgets={
         "statement": forms.Textarea(attrs={"rows": 5}),
         "offer": forms.Textarea(attrs={"rows": 4}),
@@ -20,11 +20,9 @@ ApplicationForm = model_form_class(
 )
 
 
-class StepForm(forms.Form):
-    action = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
-    )
+class NominationStepForm(StepForm):
+    """Designating a nomination names the batch."""
+
     batch = forms.ModelChoiceField(label=_("Batch"), queryset=Batch.objects.all(), required=False)
 
 

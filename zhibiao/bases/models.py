@@ -1,14 +1,14 @@
 """Training bases: leading enterprises designated, batch by batch, to host training.
 
-A base's status changes only through recorded steps (StatusChange: suspension, reinstatement,
-removal); a new base comes from an application (BaseApplication: submitted → review → approved
-→ designated in a numbered batch with its plaque date); each year staff evaluate what a base
-delivered (Evaluation, with the year's figures as they stood).
+A base's status changes only through recorded steps (BaseStep: suspension, reinstatement,
+removal); a new base comes from a nomination, the enterprise's request to become one (Nomination:
+submitted → review → approved → designated in a numbered batch with its plaque date; its steps
+are NominationSteps); each year staff evaluate what a base delivered (Evaluation, with the
+year's figures as they stood).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.modelfields import check, ref, unique, user_ref, valid_choice, year_field
 from zhibiao.core.numerals import chinese_number
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.workflow import StepRecord, status_fields
 
 
 class BaseStatus(models.TextChoices):
@@ -32,7 +34,7 @@ class EvaluationResult(models.TextChoices):
     FAIL = "fail", _("Fail")
 
 
-class ApplicationStatus(models.TextChoices):
+class NominationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     IN_REVIEW = "in_review", _("Under review")
     APPROVED = "approved", _("Approved, awaiting the plaque")
@@ -52,13 +54,8 @@ class Batch(models.Model):
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     designated_on = models.DateField(_("plaque date"))
-    designation_event = models.ForeignKey(
-        "events.Event",
-        verbose_name=_("designation event"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="batches_designated",
+    designation_event = ref(
+        "events.Event", _("designation event"), "batches_designated", null=True, blank=True
     )
     note = models.TextField(_("note"), blank=True)
 
@@ -67,10 +64,8 @@ class Batch(models.Model):
         verbose_name_plural = _("batches")
         ordering = ["number"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(number__gte=1),
-                name="bases_batch_number_positive",
-                violation_error_message=_("Batches are numbered from 1."),
+            check(
+                "bases_batch_number_positive", Q(number__gte=1), _("Batches are numbered from 1.")
             )
         ]
 
@@ -112,15 +107,8 @@ class TrainingBaseQuerySet(RestrictedQuerySet):
 class TrainingBase(models.Model):
     """The designation of an enterprise as a training base in a batch, and its current status."""
 
-    organisation = models.ForeignKey(
-        "directory.Organisation",
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="training_bases",
-    )
-    batch = models.ForeignKey(
-        Batch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="bases"
-    )
+    organisation = ref("directory.Organisation", _("enterprise"), "training_bases")
+    batch = ref(Batch, _("batch"), "bases")
     status = models.CharField(
         _("status"), max_length=20, choices=BaseStatus.choices, default=BaseStatus.ACTIVE
     )
@@ -135,17 +123,13 @@ class TrainingBase(models.Model):
         verbose_name_plural = _("training bases")
         ordering = ["batch__number", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation"],
+            unique(
+                "bases_one_live_designation_per_org",
+                "organisation",
                 condition=~Q(status="removed"),
-                name="bases_one_live_designation_per_org",
-                violation_error_message=_("This enterprise is already a training base."),
+                message=_("This enterprise is already a training base."),
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=BaseStatus.values),
-                name="bases_base_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
+            valid_choice("bases_base_status_valid", "status", BaseStatus, _("Unknown status.")),
         ]
 
     def __str__(self) -> str:
@@ -170,12 +154,7 @@ class TrainingBase(models.Model):
 class Capability(models.Model):
     """Something a base can teach or show: a course, a site visit, hands-on practice."""
 
-    base = models.ForeignKey(
-        TrainingBase,
-        verbose_name=_("training base"),
-        on_delete=models.CASCADE,
-        related_name="capabilities",
-    )
+    base = ref(TrainingBase, _("training base"), "capabilities", on_delete=models.CASCADE)
     kind = models.CharField(_("kind"), max_length=20, choices=CapabilityKind.choices)
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"), blank=True)
@@ -185,15 +164,17 @@ class Capability(models.Model):
         verbose_name_plural = _("capabilities")
         ordering = ["base", "kind", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["base", "title"],
-                name="bases_capability_unique_title",
-                violation_error_message=_("This base already lists a capability with this title."),
+            unique(
+                "bases_capability_unique_title",
+                "base",
+                "title",
+                message=_("This base already lists a capability with this title."),
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=CapabilityKind.values),
-                name="bases_capability_kind_valid",
-                violation_error_message=_("Unknown kind of capability."),
+            valid_choice(
+                "bases_capability_kind_valid",
+                "kind",
+                CapabilityKind,
+                _("Unknown kind of capability."),
             ),
         ]
 
@@ -201,43 +182,23 @@ class Capability(models.Model):
         return self.title
 
 
-class StatusChange(models.Model):
+class BaseStep(StepRecord):
     """One step of a base's status (suspension, reinstatement, removal): who, when and why."""
 
-    base = models.ForeignKey(
-        TrainingBase,
-        verbose_name=_("training base"),
-        on_delete=models.PROTECT,
-        related_name="status_changes",
-    )
-    action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=20, choices=BaseStatus.choices)
-    to_status = models.CharField(_("to"), max_length=20, choices=BaseStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
+    base = ref(TrainingBase, _("training base"), "steps")
+    from_status, to_status = status_fields(BaseStatus)
 
-    class Meta:
+    class Meta(StepRecord.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["base", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.base}: {self.from_status} → {self.to_status}"
 
 
 class Evaluation(models.Model):
     """Staff's judgement of one base's year, with the figures it was based on."""
 
-    base = models.ForeignKey(
-        TrainingBase,
-        verbose_name=_("training base"),
-        on_delete=models.PROTECT,
-        related_name="evaluations",
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
+    base = ref(TrainingBase, _("training base"), "evaluations")
+    year = year_field()
     courses = models.PositiveIntegerField(_("courses held"), default=0)
     site_visits = models.PositiveIntegerField(_("site visits received"), default=0)
     attendees = models.PositiveIntegerField(_("attendees"), default=0)
@@ -247,12 +208,7 @@ class Evaluation(models.Model):
     responses = models.PositiveIntegerField(_("survey responses"), default=0)
     result = models.CharField(_("result"), max_length=10, choices=EvaluationResult.choices)
     comment = models.TextField(_("comment"), blank=True)
-    evaluated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("evaluated by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    evaluated_by = user_ref(_("evaluated by"))
     evaluated_at = models.DateTimeField(_("evaluated at"), auto_now_add=True)
 
     class Meta:
@@ -260,15 +216,14 @@ class Evaluation(models.Model):
         verbose_name_plural = _("yearly evaluations")
         ordering = ["base", "-year"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["base", "year"],
-                name="bases_evaluation_once_a_year",
-                violation_error_message=_("This base's year has already been evaluated."),
+            unique(
+                "bases_evaluation_once_a_year",
+                "base",
+                "year",
+                message=_("This base's year has already been evaluated."),
             ),
-            models.CheckConstraint(
-                condition=Q(result__in=EvaluationResult.values),
-                name="bases_evaluation_result_valid",
-                violation_error_message=_("Unknown result."),
+            valid_choice(
+                "bases_evaluation_result_valid", "result", EvaluationResult, _("Unknown result.")
             ),
         ]
 
@@ -276,10 +231,10 @@ class Evaluation(models.Model):
         return f"{self.base} {self.year}: {self.get_result_display()}"
 
 
-class BaseApplicationQuerySet(RestrictedQuerySet):
-    def _visible_to(self, user) -> BaseApplicationQuerySet:
-        """Staff see every application; an enterprise's users its own. A committee expert
-        does not act for their employer (`acts_for`), so they see none of its applications."""
+class NominationQuerySet(RestrictedQuerySet):
+    def _visible_to(self, user) -> NominationQuerySet:
+        """Staff see every nomination; an enterprise's users its own. A committee expert does
+        not act for their employer (`acts_for`), so they see none of its nominations."""
         from zhibiao.accounts.permissions import acts_for, is_district_admin
 
         if is_district_admin(user):
@@ -292,21 +247,12 @@ class BaseApplicationQuerySet(RestrictedQuerySet):
     actions = {"view": _visible_to}
 
 
-class BaseApplication(models.Model):
-    """An enterprise's application to become a training base, up to its plaque."""
+class Nomination(models.Model):
+    """An enterprise's request to become a training base (its "application", in the users'
+    words), up to its plaque. Not an `applications.Application`, which claims a subsidy."""
 
-    organisation = models.ForeignKey(
-        "directory.Organisation",
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="base_applications",
-    )
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("applicant"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    organisation = ref("directory.Organisation", _("enterprise"), "nominations")
+    applicant = user_ref(_("applicant"))
     statement = models.TextField(_("why the enterprise should be a base"))
     offer = models.TextField(
         _("what it would teach or show"),
@@ -315,51 +261,42 @@ class BaseApplication(models.Model):
     status = models.CharField(
         _("status"),
         max_length=12,
-        choices=ApplicationStatus.choices,
-        default=ApplicationStatus.SUBMITTED,
+        choices=NominationStatus.choices,
+        default=NominationStatus.SUBMITTED,
     )
-    batch = models.ForeignKey(
-        Batch,
-        verbose_name=_("batch"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="applications",
-    )
+    batch = ref(Batch, _("batch"), "nominations", null=True, blank=True)
     base = models.OneToOneField(
         TrainingBase,
         verbose_name=_("training base"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="application",
+        related_name="nomination",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     #: Bumped by every step; a step is a conditional update on (status, revision).
     revision = models.PositiveIntegerField(_("revision"), default=0)
 
-    objects = BaseApplicationQuerySet.as_manager()
+    objects = NominationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("training-base application")
         verbose_name_plural = _("training-base applications")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation"],
+            unique(
+                "bases_one_open_application_per_org",
+                "organisation",
                 condition=Q(status__in=["submitted", "in_review", "approved"]),
-                name="bases_one_open_application_per_org",
-                violation_error_message=_("This enterprise already has an open application."),
+                message=_("This enterprise already has an open application."),
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=ApplicationStatus.values),
-                name="bases_application_status_valid",
-                violation_error_message=_("Unknown status."),
+            valid_choice(
+                "bases_application_status_valid", "status", NominationStatus, _("Unknown status.")
             ),
-            models.CheckConstraint(
-                condition=~Q(status="designated") | Q(base__isnull=False, batch__isnull=False),
-                name="bases_designated_has_base",
-                violation_error_message=_("A designation names its batch and base."),
+            check(
+                "bases_designated_has_base",
+                ~Q(status="designated") | Q(base__isnull=False, batch__isnull=False),
+                _("A designation names its batch and base."),
             ),
         ]
 
@@ -367,31 +304,16 @@ class BaseApplication(models.Model):
         return f"{self.organisation} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("bases:application", args=[self.pk])
+        return reverse("bases:nomination", args=[self.pk])
 
 
-class ApplicationStep(models.Model):
-    """One step of an application to become a base: who, when, why."""
+class NominationStep(StepRecord):
+    """One step of a nomination: who, when, why."""
 
-    application = models.ForeignKey(
-        BaseApplication,
-        verbose_name=_("application"),
-        on_delete=models.PROTECT,
-        related_name="steps",
-    )
-    action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=12, choices=ApplicationStatus.choices)
-    to_status = models.CharField(_("to"), max_length=12, choices=ApplicationStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
+    nomination = ref(Nomination, _("application"), "steps")
+    from_status, to_status = status_fields(NominationStatus)
 
-    class Meta:
+    class Meta(StepRecord.Meta):
         verbose_name = _("application step")
         verbose_name_plural = _("application steps")
-        ordering = ["application", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.application}: {self.from_status} → {self.to_status}"
+        ordering = ["nomination", "at", "pk"]

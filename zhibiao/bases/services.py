@@ -6,11 +6,11 @@ it hosted, so they live with the events (`zhibiao.events.training`), above this 
 Two machines of the workflow engine (`zhibiao.core.workflow`), which takes every step the same
 way (who may, from which state, a conditional update on (status, revision) so that of two
 people acting at once exactly one wins, one history row, one audit entry): BASE_MACHINE for a
-base's status (active ⇄ suspended → removed; history `StatusChange`) and APPLICATION_MACHINE for
-an application to become one (submitted → in review → approved → designated in a numbered batch;
-rejected or withdrawn on the way; history `ApplicationStep`). `change_status` and
-`transition_application` are the names the views and the API call. Applying is not a step (there
-is no object yet): `apply` creates the application and writes its first history row itself.
+base's status (active ⇄ suspended → removed; history `BaseStep`) and NOMINATION_MACHINE for a
+nomination, an enterprise's request to become one (submitted → in review → approved → designated
+in a numbered batch; rejected or withdrawn on the way; history `NominationStep`). The views and
+the API take their steps with `zhibiao.core.workflow.take`. Nominating is not a step (there is no
+object yet): `nominate` creates the nomination and writes its first history row itself.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, ensure, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.bases.models import (
-    ApplicationStatus,
-    ApplicationStep,
-    BaseApplication,
     BaseStatus,
+    BaseStep,
     Batch,
     Capability,
-    StatusChange,
+    Nomination,
+    NominationStatus,
+    NominationStep,
     TrainingBase,
 )
 from zhibiao.core.errors import Refused
@@ -74,14 +74,14 @@ STAFF, APPLICANT = "staff", "applicant"
 
 
 def _by_staff(actor, obj) -> bool:
-    """The base's status and the review of an application are the district's decisions."""
+    """The base's status and the review of a nomination are the district's decisions."""
     return is_district_admin(actor)
 
 
-def _by_applicant(actor, application: BaseApplication) -> bool:
+def _by_applicant(actor, nomination: Nomination) -> bool:
     """The applicant's steps are for the users who act for the enterprise (`acts_for`), not for
     an expert who merely works there; staff may take them on its behalf."""
-    return is_district_admin(actor) or acts_for(actor) == application.organisation_id
+    return is_district_admin(actor) or acts_for(actor) == nomination.organisation_id
 
 
 def _admins():
@@ -133,7 +133,7 @@ BASE_MACHINE = Machine(
             reason_required=True,
         ),
     ),
-    history=StatusChange,
+    history=BaseStep,
     history_link="base",
     audit_prefix="base",
     notify=_notify_base_step,
@@ -142,70 +142,57 @@ BASE_MACHINE = Machine(
 )
 
 
-def change_status(actor, base: TrainingBase, action: str, *, reason: str = "") -> TrainingBase:
-    """Suspend, reinstate or remove a base (staff only), recording who, when and why; a step
-    the table does not allow from the base's status, or taken on a base someone else changed
-    meanwhile, is refused. Returns the base, reloaded."""
-    return BASE_MACHINE.take(actor, base, action, reason=reason)
+# --- Becoming a base: nomination → review → designation in a batch -------------------------
 
 
-def available_base_steps(actor, base: TrainingBase) -> list[Step]:
-    return BASE_MACHINE.available(actor, base)
-
-
-# --- Becoming a base: application → review → designation in a batch ------------------------
-
-
-def _check_batch(application: BaseApplication, data: dict) -> None:
+def _check_batch(nomination: Nomination, data: dict) -> None:
     if data.get("batch") is None:
         raise ValidationError({"batch": gettext("Choose the batch.")})
 
 
-def _designate(application: BaseApplication, data: dict) -> dict:
+def _designate(nomination: Nomination, data: dict) -> dict:
     """The base is created in the batch (its plaque date is the batch's), in the step's
     transaction: a refused or lost step leaves no base behind."""
-    base = TrainingBase(organisation=application.organisation, batch=data["batch"])
+    base = TrainingBase(organisation=nomination.organisation, batch=data["batch"])
     base.full_clean()
     base.save()
     return {"batch": data["batch"], "base": base}
 
 
-def _audit_batch(application: BaseApplication, step: Step, data: dict) -> dict:
+def _audit_batch(nomination: Nomination, step: Step, data: dict) -> dict:
     """Every entry has named the batch by its number (None before designation)."""
     batch = data.get("batch")
     return {"batch": batch.number if batch else None}
 
 
-def _notify_application_step(
-    application: BaseApplication, step: Step, reason: str, data: dict
-) -> None:
+def _notify_nomination_step(nomination: Nomination, step: Step, reason: str, data: dict) -> None:
     """Staff's steps are news for the enterprise; the enterprise's withdrawal for staff."""
-    recipients = users_acting_for([application.organisation_id]) if step.by == STAFF else _admins()
+    recipients = users_acting_for([nomination.organisation_id]) if step.by == STAFF else _admins()
     notify(
         recipients,
         kind=f"base_application.{step.action}",
         title=gettext("Training-base application: %(status)s")
-        % {"status": application.get_status_display()},
+        % {"status": nomination.get_status_display()},
         body=reason,
-        link=application.get_absolute_url(),
+        link=nomination.get_absolute_url(),
     )
 
 
-APPLICATION_MACHINE = Machine(
-    BaseApplication,
+NOMINATION_MACHINE = Machine(
+    Nomination,
     (
         Step(
             "start_review",
-            (ApplicationStatus.SUBMITTED,),
-            ApplicationStatus.IN_REVIEW,
+            (NominationStatus.SUBMITTED,),
+            NominationStatus.IN_REVIEW,
             _by_staff,
             gettext_lazy("Start the review"),
             by=STAFF,
         ),
         Step(
             "approve",
-            (ApplicationStatus.IN_REVIEW,),
-            ApplicationStatus.APPROVED,
+            (NominationStatus.IN_REVIEW,),
+            NominationStatus.APPROVED,
             _by_staff,
             gettext_lazy("Approve"),
             by=STAFF,
@@ -213,8 +200,8 @@ APPLICATION_MACHINE = Machine(
         ),
         Step(
             "reject",
-            (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.APPROVED),
-            ApplicationStatus.REJECTED,
+            (NominationStatus.SUBMITTED, NominationStatus.IN_REVIEW, NominationStatus.APPROVED),
+            NominationStatus.REJECTED,
             _by_staff,
             gettext_lazy("Reject"),
             by=STAFF,
@@ -222,8 +209,8 @@ APPLICATION_MACHINE = Machine(
         ),
         Step(
             "designate",
-            (ApplicationStatus.APPROVED,),
-            ApplicationStatus.DESIGNATED,
+            (NominationStatus.APPROVED,),
+            NominationStatus.DESIGNATED,
             _by_staff,
             gettext_lazy("Designate in a batch"),
             by=STAFF,
@@ -232,20 +219,20 @@ APPLICATION_MACHINE = Machine(
         ),
         Step(
             "withdraw",
-            (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW),
-            ApplicationStatus.WITHDRAWN,
+            (NominationStatus.SUBMITTED, NominationStatus.IN_REVIEW),
+            NominationStatus.WITHDRAWN,
             _by_applicant,
             gettext_lazy("Withdraw"),
             by=APPLICANT,
         ),
     ),
-    history=ApplicationStep,
-    history_link="application",
+    history=NominationStep,
+    history_link="nomination",
     audit_prefix="base_application",
     restrict="view",
     audit_changes=False,
     audit=_audit_batch,
-    notify=_notify_application_step,
+    notify=_notify_nomination_step,
     wrong_state=gettext_lazy("“%(step)s” is not possible while the application is “%(status)s”."),
     concurrent=gettext_lazy(
         "Someone else changed this application meanwhile; reload and try again."
@@ -253,16 +240,12 @@ APPLICATION_MACHINE = Machine(
 )
 
 
-def available_application_steps(actor, application: BaseApplication) -> list[Step]:
-    return APPLICATION_MACHINE.available(actor, application)
-
-
-APPLICATION_FIELDS = ["statement", "offer"]
+NOMINATION_FIELDS = ["statement", "offer"]
 
 
 @transaction.atomic
-def apply(actor, data: Mapping[str, Any]) -> BaseApplication:
-    """An enterprise applies to become a training base (one open application at a time)."""
+def nominate(actor, data: Mapping[str, Any]) -> Nomination:
+    """An enterprise applies to become a training base (one open nomination at a time)."""
     ensure(actor.is_authenticated and actor.role in (Role.ENTERPRISE, Role.BASE_MANAGER))
     organisation = actor.organisation
     if organisation is None or organisation.kind != OrganisationKind.ENTERPRISE:
@@ -270,50 +253,37 @@ def apply(actor, data: Mapping[str, Any]) -> BaseApplication:
     if TrainingBase.objects.listed().filter(organisation=organisation).exists():
         raise Refused(gettext("This enterprise is already a training base."))
     open_states = (
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.IN_REVIEW,
-        ApplicationStatus.APPROVED,
+        NominationStatus.SUBMITTED,
+        NominationStatus.IN_REVIEW,
+        NominationStatus.APPROVED,
     )
-    if organisation.base_applications.filter(status__in=open_states).exists():
+    if organisation.nominations.filter(status__in=open_states).exists():
         raise Refused(gettext("This enterprise already has an open application."))
-    application = BaseApplication(organisation=organisation, applicant=actor)
-    for name in APPLICATION_FIELDS:
-        setattr(application, name, (data.get(name) or "").strip())
-    application.full_clean(validate_constraints=False)  # the database has the last word
+    nomination = Nomination(organisation=organisation, applicant=actor)
+    for name in NOMINATION_FIELDS:
+        setattr(nomination, name, (data.get(name) or "").strip())
+    nomination.full_clean(validate_constraints=False)  # the database has the last word
     try:
         with transaction.atomic():
-            application.save()
+            nomination.save()
     except IntegrityError:
         raise Refused(gettext("This enterprise already has an open application.")) from None
-    ApplicationStep.objects.create(
-        application=application,
+    NominationStep.objects.create(
+        nomination=nomination,
         action="submit",
-        from_status=ApplicationStatus.SUBMITTED,
-        to_status=ApplicationStatus.SUBMITTED,
+        from_status=NominationStatus.SUBMITTED,
+        to_status=NominationStatus.SUBMITTED,
         actor=actor,
     )
-    record(actor, "base_application.submit", application)
+    record(actor, "base_application.submit", nomination)
     notify(
         _admins(),
         kind="base_application.submit",
         title=gettext("Application to become a training base: %(name)s")
         % {"name": organisation.name},
-        link=application.get_absolute_url(),
+        link=nomination.get_absolute_url(),
     )
-    return application
-
-
-def transition_application(
-    actor,
-    application: BaseApplication,
-    action: str,
-    *,
-    reason: str = "",
-    batch: Batch | None = None,
-) -> BaseApplication:
-    """Take one step of an application to become a base, or refuse it. `designate` needs the
-    batch, and creates the base in it (its plaque date is the batch's)."""
-    return APPLICATION_MACHINE.take(actor, application, action, reason=reason, batch=batch)
+    return nomination
 
 
 @transaction.atomic

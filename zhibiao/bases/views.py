@@ -1,5 +1,6 @@
 """Training bases: the public list and pages with each year's figures, the managers' capability
-editing, staff's status steps and yearly evaluation, and applications to become a base."""
+editing, staff's status steps and yearly evaluation, and nominations (applications to become
+a base)."""
 
 from __future__ import annotations
 
@@ -18,31 +19,33 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.bases import services
 from zhibiao.bases.forms import (
-    ApplicationForm,
     BatchForm,
     CapabilityForm,
     EvaluationForm,
-    StepForm,
+    NominationForm,
+    NominationStepForm,
 )
 from zhibiao.bases.models import (
-    BaseApplication,
     Batch,
     Evaluation,
     EvaluationResult,
+    Nomination,
     TrainingBase,
 )
-from zhibiao.core.errors import Refused, TransitionRefused
+from zhibiao.core.errors import Refused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.permissions import can
+from zhibiao.core.steps import take_posted_step
+from zhibiao.core.workflow import available
 from zhibiao.core.years import FIRST_YEAR, year_bounds
 from zhibiao.events import training
-from zhibiao.events.models import Event, NewsItem
+from zhibiao.events.models import Event
 
 
 def _bases(user=None):
-    bases = TrainingBase.objects.restrict(user, "view")
+    bases = TrainingBase.objects.all() if is_district_admin(user) else TrainingBase.objects.listed()
     return bases.select_related("organisation", "batch").prefetch_related("capabilities")
 
 
@@ -84,7 +87,7 @@ def _years(base: TrainingBase) -> list[int]:
 def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     base = get_object_or_404(_bases(user), pk=pk)
-    may_manage = can(user, "manage", base)
+    may_manage = can(user, "manage", TrainingBase(pk=pk))
     admin = is_district_admin(user)
     years = _years(base)
     figures = {year: training.yearly_figures(year, [base])[base.pk] for year in years}
@@ -96,15 +99,16 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluations": base.evaluations.select_related("evaluated_by")
         if admin or may_manage
         else [],
-        "history": base.status_changes.select_related("actor") if admin or may_manage else [],
-        "steps": services.available_base_steps(user, base),
+        "history": base.steps.select_related("actor") if admin or may_manage else [],
+        "steps": available(user, base),
         "evaluation_form": EvaluationForm(initial={"year": timezone.localdate().year - 1})
         if admin
         else None,
         "upcoming": Event.objects.restrict(user, "view")
         .filter(host_base=base, ends_at__gte=timezone.now())
         .order_by("starts_at"),
-        "news": NewsItem.objects.restrict(user, "view")
+        # News sits above the bases: its model is reached through the reverse relation.
+        "news": base.news.model.objects.restrict(user, "view")
         .filter(Q(bases=base) | Q(batches=base.batch_id))
         .distinct(),
     }
@@ -114,18 +118,7 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_POST
 def status_step(request: HttpRequest, pk: int) -> HttpResponse:
-    base = get_object_or_404(TrainingBase.objects.all(), pk=pk)
-    form = StepForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_status(
-                request.user, base, form.cleaned_data["action"], reason=form.cleaned_data["reason"]
-            )
-        except (TransitionRefused, ValidationError) as error:
-            messages.error(request, error_message(error))
-        else:
-            messages.success(request, gettext("Done."))
-    return redirect(base)
+    return take_posted_step(request, get_object_or_404(TrainingBase.objects.all(), pk=pk))
 
 
 @role_required(Role.ADMIN)
@@ -244,8 +237,8 @@ def capability_delete(request: HttpRequest, pk: int, capability_pk: int) -> Http
 # --- Becoming a base ---------------------------------------------------------------------------
 
 
-#: The applications as their list shows them.
-APPLICATION_COLUMNS = [
+#: The nominations as their list shows them.
+NOMINATION_COLUMNS = [
     Column(_("Enterprise"), lambda a: a.organisation.name),
     Column(_("Submitted"), lambda a: a.created_at),
     Column(_("Status"), lambda a: a.get_status_display()),
@@ -254,16 +247,14 @@ APPLICATION_COLUMNS = [
 
 
 @role_required()
-def application_list(request: HttpRequest) -> HttpResponse:
-    rows = BaseApplication.objects.restrict(request.user, "view").select_related(
-        "organisation", "batch"
-    )
+def nomination_list(request: HttpRequest) -> HttpResponse:
+    rows = Nomination.objects.restrict(request.user, "view").select_related("organisation", "batch")
     if wants_xlsx(request):
         title = gettext("Applications to become a base")
-        return export_list("base-applications.xlsx", APPLICATION_COLUMNS, rows, title=title)
+        return export_list("base-applications.xlsx", NOMINATION_COLUMNS, rows, title=title)
     return render(
         request,
-        "bases/application_list.html",
+        "bases/nomination_list.html",
         {
             "page": paginate(request, rows),
             "query": query_without_page(request),
@@ -275,35 +266,35 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ENTERPRISE, Role.BASE_MANAGER)
 @require_http_methods(["GET", "POST"])
-def application_create(request: HttpRequest) -> HttpResponse:
-    form = ApplicationForm(request.POST or None)
+def nomination_create(request: HttpRequest) -> HttpResponse:
+    form = NominationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            application = services.apply(request.user, form.cleaned_data)
+            nomination = services.nominate(request.user, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         except Refused as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, gettext("Your application was submitted."))
-            return redirect(application)
-    return render(request, "bases/application_form.html", {"form": form})
+            return redirect(nomination)
+    return render(request, "bases/nomination_form.html", {"form": form})
 
 
 @role_required()
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(
-        BaseApplication.objects.restrict(request.user, "view")
+def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = get_object_or_404(
+        Nomination.objects.restrict(request.user, "view")
         .select_related("organisation", "batch", "base", "applicant")
         .prefetch_related(Prefetch("steps__actor")),
         pk=pk,
     )
     return render(
         request,
-        "bases/application_detail.html",
+        "bases/nomination_detail.html",
         {
-            "application": application,
-            "steps": services.available_application_steps(request.user, application),
+            "nomination": nomination,
+            "steps": available(request.user, nomination),
             "batches": Batch.objects.order_by("-number"),
         },
     )
@@ -311,24 +302,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required()
 @require_POST
-def application_step(request: HttpRequest, pk: int) -> HttpResponse:
-    application = BaseApplication.objects.get_for(request.user, "view", pk)
-    form = StepForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        services.transition_application(
-            request.user,
-            application,
-            form.cleaned_data["action"],
-            reason=form.cleaned_data["reason"],
-            batch=form.cleaned_data["batch"],
-        )
-    except (TransitionRefused, ValidationError) as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, gettext("Done."))
-    return redirect(application)
+def nomination_step(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = Nomination.objects.get_for(request.user, "view", pk)
+    return take_posted_step(request, nomination, NominationStepForm)
 
 
 @role_required(Role.ADMIN)
@@ -342,7 +318,7 @@ def batch_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, gettext("%(batch)s was opened.") % {"batch": batch})
-            return redirect("bases:applications")
+            return redirect("bases:nominations")
     return render(
         request,
         "bases/batch_form.html",

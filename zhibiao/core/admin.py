@@ -40,6 +40,23 @@ class AuditedModelAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
+class StepInline(admin.TabularInline):
+    """The history of an object's steps (a `StepRecord` model), shown read-only: a step is
+    taken only through the engine, which records it."""
+
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "reason"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def step_inline(history: type) -> type[StepInline]:
+    """The `StepInline` of one history model, for a model admin's `inlines`."""
+    return type(f"{history.__name__}Inline", (StepInline,), {"model": history})
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For records that change only through their own path (their steps, the platform's pages,
     migrations, the trail itself): the admin site shows them and can add, change or delete

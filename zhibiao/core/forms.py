@@ -134,3 +134,14 @@ def imported(
         return failure.result, False
     django_messages.success(request, done(result))
     return result, True
+
+
+class StepForm(forms.Form):
+    """A step of a state machine as a page posts it: the step's name and the reason. A machine
+    whose steps take more (an amount, a rating, a batch) extends it with those fields; every
+    cleaned field goes to `zhibiao.core.workflow.take` (`zhibiao.core.steps.take_posted_step`)."""
+
+    action = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )

@@ -267,11 +267,20 @@ def available(actor: Actor, obj: models.Model) -> list[Step]:
     return machine_for(obj).available(actor, obj)
 
 
+def status_fields(choices: type[models.Choices]) -> tuple[models.CharField, models.CharField]:
+    """A step record's `from_status` and `to_status` with its model's states as choices, so that
+    the history shows them by name (`get_to_status_display`)."""
+    return (
+        models.CharField(_("from"), max_length=20, choices=choices.choices),
+        models.CharField(_("to"), max_length=20, choices=choices.choices),
+    )
+
+
 class StepRecord(models.Model):
-    """The history row of a new machine: who moved the object from which state to which, when
-    and why. A concrete model adds the foreign key to its object (named as the machine's
-    `history_link`) and its ordering. The existing step tables (`Transition`, `DemandStep`, …)
-    have these fields already under their own names; renaming them needs data migrations."""
+    """The history row of a machine: who moved the object from which state to which, when and
+    why. A concrete model adds the foreign key to its object (named as the machine's
+    `history_link`, with the related name `steps`), its ordering, and, with `status_fields`, its
+    states as the choices of `from_status` and `to_status`."""
 
     action = models.CharField(_("action"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20)
@@ -288,4 +297,10 @@ class StepRecord(models.Model):
         verbose_name_plural = _("steps")
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+        """The object, then the step: its link is the record's foreign key other than the actor."""
+        link = next(
+            field
+            for field in self._meta.concrete_fields
+            if field.many_to_one and field.name != "actor"
+        )
+        return f"{getattr(self, link.name)}: {self.from_status} → {self.to_status}"

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from zhibiao.accounts.models import User
 from zhibiao.applications import services as applications
-from zhibiao.applications.models import Application, Review, Transition
+from zhibiao.applications.models import Application, ApplicationStep, Review
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.workflow import take
 from zhibiao.dashboard.models import Snapshot
@@ -99,11 +99,11 @@ def _date(
 ) -> None:
     """Date the history as if the year had happened: opened `opened_days` ago, paid
     `paid_days` after submission; the notice ended when the approval was given."""
-    history = list(application.transitions.order_by("pk"))
+    history = list(application.steps.order_by("pk"))
     span = datetime.timedelta(days=paid_days or max(opened_days // 2, 1))
     for index, move in enumerate(history):
         at = opened + span * index / max(len(history) - 1, 1)
-        Transition.objects.filter(pk=move.pk).update(at=at)
+        ApplicationStep.objects.filter(pk=move.pk).update(at=at)
         if move.action == "approve":
             Application.objects.filter(pk=application.pk).update(publicity_ends_at=at)
     Application.objects.filter(pk=application.pk).update(created_at=opened)

@@ -46,8 +46,8 @@ def past_base_trainings(scope: Scope) -> QuerySet:
 def days_to_payment(scope: Scope) -> Decimal | None:
     """Median days from the first submission to the disbursement, of applications disbursed
     in the scope (year of disbursement, town and industry of the enterprise)."""
-    transition = apps.get_model("applications", "Transition")
-    paid = transition.objects.filter(to_status="disbursed", at__lte=scope.moment)
+    step_model = apps.get_model("applications", "ApplicationStep")
+    paid = step_model.objects.filter(to_status="disbursed", at__lte=scope.moment)
     if scope.year:
         paid = paid.filter(at__year=scope.year)
     paid = scope.narrow(paid, "application__enterprise")
@@ -55,7 +55,7 @@ def days_to_payment(scope: Scope) -> Decimal | None:
     if not disbursed:
         return None
     submitted = dict(
-        transition.objects.filter(application_id__in=list(disbursed), to_status="submitted")
+        step_model.objects.filter(application_id__in=list(disbursed), to_status="submitted")
         .values("application_id")
         .annotate(first=Min("at"))
         .values_list("application_id", "first")

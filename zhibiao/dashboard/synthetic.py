@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from zhibiao.applications.models import STATUS_GROUPS, Application, Transition
+from zhibiao.applications.models import STATUS_GROUPS, Application, ApplicationStep
 from zhibiao.bases.models import TrainingBase
 from zhibiao.core.bulk import insert_rows
 from zhibiao.directory.models import Organisation
@@ -102,7 +102,7 @@ def _applications(count, rng, enterprises, versions, actor, first, now) -> None:
             paid = min(submitted + datetime.timedelta(days=rng.randint(10, 120)), now)
             moves.append((pk, "disburse", "approved", "disbursed", actor.pk, paid, ""))
     insert_rows(
-        Transition,
+        ApplicationStep,
         ("application", "action", "from_status", "to_status", "actor", "at", "reason"),
         moves,
     )
@@ -147,12 +147,13 @@ def _events(sizes, rng, enterprises, actor, first, now) -> None:
             registrations.append(
                 (pk, rng.choice(enterprises), f"学员{k}", f"139{k:08d}", None, actor.pk, status,
                  starts - datetime.timedelta(days=3), starts if attended else None, None,
-                 "code" if attended else "", secrets.token_urlsafe(18))
+                 "code" if attended else "", secrets.token_urlsafe(18), 0)
             )  # fmt: skip
     insert_rows(
         Registration,
         ("event", "organisation", "name", "phone", "user", "registered_by", "status",
-         "created_at", "checked_in_at", "checked_in_by", "check_in_method", "token"),
+         "created_at", "checked_in_at", "checked_in_by", "check_in_method", "token",
+         "revision"),
         registrations,
     )  # fmt: skip
     attended = Registration.objects.filter(

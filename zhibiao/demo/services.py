@@ -172,18 +172,30 @@ def _bases(loader: Loader, orgs: dict[str, Organisation], batch: Batch) -> None:
 
 
 def _measures(loader: Loader, documents: dict[str, PolicyDocument]) -> None:
-    """The stand-in measures as a rule book, and modes: certificates on file need no form."""
+    """The stand-in measures, counted in the load's report."""
+    created, updated = import_measures(documents["measures"])
+    if created:
+        loader.report.created[str(_("clause versions"))] += created
+    if updated:
+        loader.report.updated[str(Clause._meta.verbose_name_plural)] += updated
+
+
+def import_measures(document: PolicyDocument) -> tuple[int, int]:
+    """The stand-in measures as a rule book of `document`, and modes: certificates on file
+    need no form. Returns how many clause versions were created and how many clauses' modes
+    were set. The tests of the measures load the rule book alone through this, without the
+    rest of the story."""
     text = (Path(rules_demo.__file__).parent / story.RULE_FILE).read_text(encoding="utf-8")
     modes = dict.fromkeys(story.AUTO_CLAUSES, Mode.AUTO)
-    report = import_rulebook(None, documents["measures"], text, modes=modes)
-    if report.created:
-        loader.report.created[str(_("clause versions"))] += len(report.created)
-    for clause in Clause.objects.filter(rulebook__document=documents["measures"]):
+    report = import_rulebook(None, document, text, modes=modes)
+    updated = 0
+    for clause in Clause.objects.filter(rulebook__document=document):
         wanted = (modes.get(clause.code, Mode.QUICK), clause.code not in story.AUTO_CLAUSES)
         if (clause.mode, clause.needs_review) != wanted:
             clause.mode, clause.needs_review = wanted
             clause.save(update_fields=["mode", "needs_review"])
-            loader.report.updated[str(Clause._meta.verbose_name_plural)] += 1
+            updated += 1
+    return len(report.created), updated
 
 
 def _records(loader: Loader, orgs: dict[str, Organisation]) -> None:

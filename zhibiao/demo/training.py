@@ -20,13 +20,13 @@ from zhibiao.events.models import (
     Event,
     Feedback,
     HostKind,
-    NewsItem,
     Registration,
     RegistrationStatus,
     RegistrationStep,
     Speaker,
 )
 from zhibiao.events.training import evaluate
+from zhibiao.news.models import NewsItem
 
 
 def _news(loader: Loader, documents, conference: Event, batch: Batch) -> None:

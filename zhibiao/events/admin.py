@@ -6,7 +6,6 @@ from zhibiao.events.models import (
     Certificate,
     Event,
     Feedback,
-    NewsItem,
     Registration,
     RegistrationStep,
     Speaker,
@@ -74,12 +73,3 @@ class CertificateAdmin(ReadOnlyAdmin):
 @admin.register(Feedback)
 class FeedbackAdmin(ReadOnlyAdmin):
     list_display = ["registration", "satisfaction", "usefulness", "submitted_at"]
-
-
-@admin.register(NewsItem)
-class NewsItemAdmin(AuditedModelAdmin):
-    list_display = ["title", "published_on", "is_published"]
-    list_filter = ["is_published"]
-    search_fields = ["title", "body"]
-    date_hierarchy = "published_on"
-    filter_horizontal = ["events", "policies", "batches", "bases"]

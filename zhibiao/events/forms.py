@@ -9,15 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
 from zhibiao.bases.models import TrainingBase
-from zhibiao.core.forms import DateInput, model_form_class
+from zhibiao.core.forms import model_form_class
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, OrganisationKind, Town
-from zhibiao.events.models import CheckInMethod, Event, HostKind, NewsItem, Speaker
+from zhibiao.events.models import CheckInMethod, Event, HostKind, Speaker
 from zhibiao.events.services import (
     EVENT_FIELDS,
     HOST_FIELDS,
-    NEWS_FIELDS,
-    NEWS_LINKS,
     SPEAKER_FIELDS,
 )
 
@@ -197,20 +195,3 @@ class FeedbackForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-class NewsForm(model_form_class(NewsItem, NEWS_FIELDS + NEWS_LINKS, name="_NewsFields")):
-    """A news report; the links are long lists, so they are ticked in scrolling boxes."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["published_on"].widget = DateInput()
-        self.fields["summary"].widget.attrs["rows"] = 2
-        self.fields["body"].widget.attrs["rows"] = 12
-        self.fields["events"].queryset = Event.objects.order_by("-starts_at")
-        self.fields["bases"].queryset = TrainingBase.objects.select_related("organisation")
-        for name in NEWS_LINKS:
-            self.fields[name].widget = forms.CheckboxSelectMultiple(
-                choices=self.fields[name].choices
-            )
-            self.fields[name].widget.attrs["class"] = "pick-list"

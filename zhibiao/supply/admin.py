@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin
-from zhibiao.supply.models import Demand, Offering
+from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin, step_inline
+from zhibiao.supply.models import Demand, DemandStep, Offering
 
 
 @admin.register(Offering)
@@ -20,3 +20,4 @@ class DemandAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "status", "urgency", "posted_at"]
     list_filter = ["status", "category", "urgency"]
     search_fields = ["enterprise__name", "description"]
+    inlines = [step_inline(DemandStep)]

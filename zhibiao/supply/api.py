@@ -10,6 +10,8 @@ from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.core.steps import StepIn
+from zhibiao.core.workflow import available, take
 from zhibiao.directory.models import Organisation
 from zhibiao.supply import services
 from zhibiao.supply.models import Demand, Offering
@@ -67,7 +69,7 @@ class DemandOut(Schema):
 
     @staticmethod
     def resolve_next_steps(obj: Demand, context) -> list[str]:
-        return [step.action for step in services.available_steps(context["request"].auth, obj)]
+        return [step.action for step in available(context["request"].auth, obj)]
 
 
 class DemandIn(Schema):
@@ -92,9 +94,9 @@ class OfferIn(Schema):
     candidate: str
 
 
-class StepIn(Schema):
-    action: str
-    reason: str = ""
+class DemandStepIn(StepIn):
+    """Rating the service gives the rating and a comment."""
+
     rating: int | None = None
     comment: str = ""
 
@@ -179,13 +181,6 @@ def make_offer(request: HttpRequest, demand_id: int, payload: OfferIn):
 
 
 @router.post("/demands/{int:demand_id}/transitions", response=DemandOut, auth=required_auth)
-def take_step(request: HttpRequest, demand_id: int, payload: StepIn):
+def take_step(request: HttpRequest, demand_id: int, payload: DemandStepIn):
     demand = get_object_or_404(_demands(request), pk=demand_id)
-    return services.transition(
-        request.auth,
-        demand,
-        payload.action,
-        reason=payload.reason,
-        rating=payload.rating,
-        comment=payload.comment,
-    )
+    return take(request.auth, demand, **payload.dict())

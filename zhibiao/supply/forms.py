@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.committee.models import Availability
-from zhibiao.core.forms import DateInput
+from zhibiao.core.forms import DateInput, StepForm
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, Town
 from zhibiao.supply.models import Category, Channel, PriceModel, Urgency
@@ -116,9 +116,9 @@ class StaffOfferingForm(OfferingForm):
         )
 
 
-class StepForm(forms.Form):
-    action = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(required=False, max_length=2000)
+class DemandStepForm(StepForm):
+    """Rating the service gives the rating and a comment."""
+
     rating = forms.IntegerField(required=False)
     comment = forms.CharField(required=False, max_length=2000)
 

@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, is_district_admin
 from zhibiao.core.files import StoredFile
+from zhibiao.core.modelfields import check, ref, unique, user_ref
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.workflow import StepRecord, status_fields
 
 
 class Category(models.TextChoices):
@@ -69,6 +71,13 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("During a visit")
 
 
+def _one_of(first: str, second: str) -> Q:
+    """Exactly one of two nullable foreign keys is set (a provider, a candidate)."""
+    return (Q(**{f"{first}__isnull": False}) & Q(**{f"{second}__isnull": True})) | (
+        Q(**{f"{first}__isnull": True}) & Q(**{f"{second}__isnull": False})
+    )
+
+
 class OfferingQuerySet(RestrictedQuerySet):
     def _public(self, user) -> OfferingQuerySet:
         """The catalogue is public (an inactive offering's page only its editors open: the
@@ -92,22 +101,8 @@ class OfferingQuerySet(RestrictedQuerySet):
 class Offering(models.Model):
     """A service published in the catalogue, by an organisation or by an expert."""
 
-    organisation = models.ForeignKey(
-        "directory.Organisation",
-        verbose_name=_("provider"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="offerings",
-    )
-    expert = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("expert"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="offerings",
-    )
+    organisation = ref("directory.Organisation", _("provider"), "offerings", null=True, blank=True)
+    expert = user_ref(_("expert"), "offerings", null=True, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"))
@@ -143,16 +138,15 @@ class Offering(models.Model):
         ordering = ["category", "title", "pk"]
         indexes = [models.Index(fields=["category", "is_active"], name="supply_offering_category")]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(organisation__isnull=False) & Q(expert__isnull=True))
-                | (Q(organisation__isnull=True) & Q(expert__isnull=False)),
-                name="supply_offering_one_provider",
-                violation_error_message=_("An offering belongs to an organisation or an expert."),
+            check(
+                "supply_offering_one_provider",
+                _one_of("organisation", "expert"),
+                _("An offering belongs to an organisation or an expert."),
             ),
-            models.CheckConstraint(
-                condition=Q(indicative_price__isnull=True) | Q(indicative_price__gte=0),
-                name="supply_offering_price_not_negative",
-                violation_error_message=_("A price cannot be negative."),
+            check(
+                "supply_offering_price_not_negative",
+                Q(indicative_price__isnull=True) | Q(indicative_price__gte=0),
+                _("A price cannot be negative."),
             ),
         ]
 
@@ -191,12 +185,7 @@ class DemandQuerySet(RestrictedQuerySet):
 class Demand(models.Model):
     """An enterprise's need, posted by itself or by staff on its behalf."""
 
-    enterprise = models.ForeignKey(
-        "directory.Organisation",
-        verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
-        related_name="demands",
-    )
+    enterprise = ref("directory.Organisation", _("enterprise"), "demands")
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     description = models.TextField(_("description"))
     urgency = models.CharField(
@@ -209,12 +198,7 @@ class Demand(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=DemandStatus.choices, default=DemandStatus.POSTED
     )
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("posted by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    posted_by = user_ref(_("posted by"))
     posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
     matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
@@ -235,10 +219,10 @@ class Demand(models.Model):
         ordering = ["-posted_at", "-pk"]
         indexes = [models.Index(fields=["status", "category"], name="supply_demand_status")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
-                name="supply_demand_rating_range",
-                violation_error_message=_("A rating is from 1 to 5."),
+            check(
+                "supply_demand_rating_range",
+                Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                _("A rating is from 1 to 5."),
             ),
         ]
 
@@ -279,31 +263,10 @@ class Offer(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
 
-    demand = models.ForeignKey(
-        Demand, verbose_name=_("demand"), on_delete=models.PROTECT, related_name="offers"
-    )
-    offering = models.ForeignKey(
-        Offering,
-        verbose_name=_("offering"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="offers",
-    )
-    expert = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("expert"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="offers",
-    )
-    made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("made by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    demand = ref(Demand, _("demand"), "offers")
+    offering = ref(Offering, _("offering"), "offers", null=True, blank=True)
+    expert = user_ref(_("expert"), "offers", null=True, blank=True)
+    made_by = user_ref(_("made by"))
     made_at = models.DateTimeField(_("made at"), auto_now_add=True)
     score = models.FloatField(_("match score"), default=0)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
@@ -318,21 +281,22 @@ class Offer(models.Model):
         verbose_name_plural = _("offers")
         ordering = ["demand", "made_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(offering__isnull=False) & Q(expert__isnull=True))
-                | (Q(offering__isnull=True) & Q(expert__isnull=False)),
-                name="supply_offer_one_candidate",
-                violation_error_message=_("An offer goes to an offering or to an expert."),
+            check(
+                "supply_offer_one_candidate",
+                _one_of("offering", "expert"),
+                _("An offer goes to an offering or to an expert."),
             ),
-            models.UniqueConstraint(
-                fields=["demand", "offering"],
-                name="supply_offer_once_per_offering",
-                violation_error_message=_("This offering was already put to this demand."),
+            unique(
+                "supply_offer_once_per_offering",
+                "demand",
+                "offering",
+                message=_("This offering was already put to this demand."),
             ),
-            models.UniqueConstraint(
-                fields=["demand", "expert"],
-                name="supply_offer_once_per_expert",
-                violation_error_message=_("This expert was already put to this demand."),
+            unique(
+                "supply_offer_once_per_expert",
+                "demand",
+                "expert",
+                message=_("This expert was already put to this demand."),
             ),
         ]
 
@@ -347,9 +311,7 @@ class Offer(models.Model):
 class Attachment(StoredFile):
     """A file with a demand (a drawing, a report to review), checked by content."""
 
-    demand = models.ForeignKey(
-        Demand, verbose_name=_("demand"), on_delete=models.PROTECT, related_name="attachments"
-    )
+    demand = ref(Demand, _("demand"), "attachments")
     file = models.FileField(_("file"), upload_to="demands/%Y/%m/")
 
     class Meta:
@@ -360,28 +322,14 @@ class Attachment(StoredFile):
         return self.original_name
 
 
-class DemandStep(models.Model):
+class DemandStep(StepRecord):
     """One step of a demand's life: who, when, from which state to which, and why."""
 
-    demand = models.ForeignKey(
-        Demand, verbose_name=_("demand"), on_delete=models.PROTECT, related_name="steps"
-    )
-    action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=12, choices=DemandStatus.choices)
-    to_status = models.CharField(_("to"), max_length=12, choices=DemandStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
+    demand = ref(Demand, _("demand"), "steps")
+    from_status, to_status = status_fields(DemandStatus)
 
-    class Meta:
-        verbose_name = _("step")
-        verbose_name_plural = _("steps")
+    class Meta(StepRecord.Meta):
         ordering = ["demand", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.demand}: {self.from_status} → {self.to_status}"
 
 
 class CandidateStats(models.Model):
@@ -408,11 +356,10 @@ class CandidateStats(models.Model):
         verbose_name = _("candidate figures")
         verbose_name_plural = _("candidate figures")
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(offering__isnull=False) & Q(expert__isnull=True))
-                | (Q(offering__isnull=True) & Q(expert__isnull=False)),
-                name="supply_stats_one_candidate",
-                violation_error_message=_("Figures belong to an offering or to an expert."),
+            check(
+                "supply_stats_one_candidate",
+                _one_of("offering", "expert"),
+                _("Figures belong to an offering or to an expert."),
             ),
         ]
 

@@ -6,8 +6,9 @@
 
 The steps are a machine of the workflow engine (`zhibiao.core.workflow`), as the applications'
 are: each checks who acts and from which state, is a conditional update on (status, revision),
-writes a DemandStep row and one audit entry, and notifies whom it concerns. Choosing a
-candidate (`make_offer`) is the step "offer", taken once the offer is recorded.
+writes a DemandStep row and one audit entry, and notifies whom it concerns; the pages and the
+API take a step with `zhibiao.core.workflow.take`. Choosing a candidate (`make_offer`) is the
+step "offer", taken once the offer is recorded.
 """
 
 from __future__ import annotations
@@ -445,16 +446,6 @@ MACHINE = Machine(
     wrong_state=gettext_lazy("“%(step)s” is not possible while the demand is “%(status)s”."),
     concurrent=gettext_lazy("Someone else changed this demand meanwhile; reload and try again."),
 )
-
-
-def available_steps(actor, demand: Demand) -> list[Step]:
-    """The steps this user could take now on the demand."""
-    return MACHINE.available(actor, demand)
-
-
-def transition(actor, demand: Demand, action: str, *, reason: str = "", **data) -> Demand:
-    """Take one step of the demand, or refuse it with the reason."""
-    return MACHINE.take(actor, demand, action, reason=reason, **data)
 
 
 def flag_overdue(now: datetime.datetime | None = None) -> int:

@@ -15,12 +15,13 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role, is_district_admin, role_required
 from zhibiao.committee import services as committee
 from zhibiao.committee.models import ConflictOfInterest, ExpertProfile
-from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors, error_message
+from zhibiao.core.forms import add_service_errors
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.permissions import can
+from zhibiao.core.steps import act_and_return, take_posted_step
+from zhibiao.core.workflow import available
 from zhibiao.directory import uscc
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.directory.models import Organisation, Town
@@ -28,11 +29,11 @@ from zhibiao.supply import services
 from zhibiao.supply.forms import (
     ConflictForm,
     DemandForm,
+    DemandStepForm,
     ExpertProfileForm,
     OfferingForm,
     StaffDemandForm,
     StaffOfferingForm,
-    StepForm,
 )
 from zhibiao.supply.models import STATUS_GROUPS as DEMAND_GROUPS
 from zhibiao.supply.models import Attachment, Category, Demand, DemandStatus, Offering, PriceModel
@@ -107,7 +108,7 @@ def offering_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offering = get_object_or_404(
         Offering.objects.select_related("organisation", "expert", "stats"), pk=pk
     )
-    may_edit = can(request.user, "manage", offering)
+    may_edit = can(request.user, "manage", Offering(pk=pk))
     if not offering.is_active and not may_edit:
         raise Http404
     return render(
@@ -207,7 +208,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "demand": demand,
         "offers": demand.offers.select_related("offering__organisation", "expert", "made_by"),
-        "steps": services.available_steps(user, demand),
+        "steps": available(user, demand),
         "history": demand.steps.select_related("actor"),
         "attachments": demand.attachments.all(),
         "candidates": services.candidates(demand) if may_choose else None,
@@ -218,21 +219,11 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "supply/demand_detail.html", context)
 
 
-def _act(request: HttpRequest, demand: Demand, action) -> HttpResponse:
-    try:
-        action()
-    except (TransitionRefused, ValidationError) as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, gettext("Done."))
-    return redirect(demand)
-
-
 @role_required()
 @require_POST
 def offer(request: HttpRequest, pk: int) -> HttpResponse:
     demand = get_object_or_404(_demands(request.user), pk=pk)
-    return _act(
+    return act_and_return(
         request,
         demand,
         lambda: services.make_offer(request.user, demand, request.POST.get("candidate", "")),
@@ -242,23 +233,8 @@ def offer(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required()
 @require_POST
 def step(request: HttpRequest, pk: int) -> HttpResponse:
-    demand = get_object_or_404(_demands(request.user), pk=pk)
-    form = StepForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, gettext("The request is not valid."))
-        return redirect(demand)
-    data = form.cleaned_data
-    return _act(
-        request,
-        demand,
-        lambda: services.transition(
-            request.user,
-            demand,
-            data["action"],
-            reason=data["reason"],
-            rating=data["rating"],
-            comment=data["comment"],
-        ),
+    return take_posted_step(
+        request, get_object_or_404(_demands(request.user), pk=pk), DemandStepForm
     )
 
 

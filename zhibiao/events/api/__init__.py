@@ -5,15 +5,14 @@ The same services and the same querysets as the pages decide what is allowed.
 One module per seam, each with its router. The router of `events` is the one mounted at /events
 (`zhibiao.api`), with the tag and the optional authentication they share, and the other seams'
 routers are added to it (an operation at "" of a nested router would be served at "/events/",
-not "/events"); `news_router` is mounted at /news.
+not "/events"). The news, once here, are their own app (`zhibiao.news.api`).
 Every operation names its `operation_id` as it was when this was one module, so the OpenAPI
 document (and the clients generated from it) does not change with the layout.
 """
 
 from zhibiao.events.api import attendance, certificates, events, figures, registration, surveys
-from zhibiao.events.api.news import news_router
 
-__all__ = ["news_router", "router"]
+__all__ = ["router"]
 
 router = events.router
 for seam in (registration, attendance, surveys, figures, certificates):

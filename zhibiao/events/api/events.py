@@ -16,10 +16,10 @@ from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
-from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.accounts.permissions import has_role, is_district_admin
 from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import CommitteeMember
+from zhibiao.core.records import named_records
 from zhibiao.directory.models import Organisation
 from zhibiao.events import services
 from zhibiao.events.models import (
@@ -159,6 +159,10 @@ class EventIn(Schema):
 
 
 class EventPatch(Schema):
+    """What the event page changes, by the same service and with the same checks: the host
+    (district staff only) and the audience among the rest."""
+
+    kind: str | None = None
     title: str | None = None
     starts_at: datetime.datetime | None = None
     ends_at: datetime.datetime | None = None
@@ -169,6 +173,13 @@ class EventPatch(Schema):
     registration_opens_at: datetime.datetime | None = None
     registration_closes_at: datetime.datetime | None = None
     quota_per_enterprise: int | None = None
+    audience: str | None = None
+    audience_towns: list[str] | None = None
+    audience_roles: list[str] | None = None
+    audience_organisations: list[int] | None = None
+    host_kind: str | None = None
+    host_base: int | None = None
+    host_chamber: int | None = None
 
 
 class SpeakerIn(Schema):
@@ -179,11 +190,9 @@ class SpeakerIn(Schema):
 
 
 def _hosted(request: HttpRequest):
-    """The events the user runs; a user of a role that hosts nothing is refused (403)."""
-
-    if request.auth.role not in (Role.ADMIN, Role.BASE_MANAGER, Role.CHAMBER) and not (
-        is_district_admin(request.auth)
-    ):
+    """The events the user runs; a user of a role that hosts nothing is refused (403), as the
+    pages refuse them (`role_required(*HOST_ROLES)`)."""
+    if not has_role(request.auth, *services.HOST_ROLES):
         raise PermissionDenied
     return Event.objects.restrict(request.auth, "manage")
 
@@ -233,8 +242,9 @@ def get_event(request: HttpRequest, event_id: int):
 def _event_payload(payload, *, partial: bool) -> tuple[dict, list | None]:
     data = payload.dict(exclude_unset=partial)
     organisations = data.pop("audience_organisations", None)
-    if organisations is not None:
-        organisations = list(Organisation.objects.filter(pk__in=organisations))
+    if organisations is not None:  # an unknown id is a 422, as the page's unknown credit code
+        found = named_records({"audience_organisations": (Organisation, organisations)})
+        organisations = found["audience_organisations"]
     for name in ("host_kind", "host_base", "host_chamber"):
         if name in data and data[name] is None:
             data.pop(name)
@@ -267,8 +277,8 @@ def create_event(request: HttpRequest, payload: EventIn):
 )
 def update_event(request: HttpRequest, event_id: int, payload: EventPatch):
     event = get_object_or_404(_hosted(request), pk=event_id)
-    data, _organisations = _event_payload(payload, partial=True)
-    return services.update_event(request.auth, event, data)
+    data, organisations = _event_payload(payload, partial=True)
+    return services.update_event(request.auth, event, data, audience_organisations=organisations)
 
 
 @router.post(

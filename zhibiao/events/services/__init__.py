@@ -1,6 +1,6 @@
 """Business operations on events and the training they carry, one module per seam.
 
-- `steps`: the registration state machine (`transition()`, the table STEPS);
+- `steps`: the registration's state machine (`MACHINE`, `take_step`);
 - `events`: publishing events, their speakers and materials;
 - `registration`: registering, the waiting list, cancelling;
 - `attendance`: checking in at the door and importing attendance sheets;
@@ -8,8 +8,9 @@
 - `surveys`: feedback and the satisfaction survey;
 - `figures`: satisfaction figures per event and per host;
 - `qualification`: which courses count towards a base's subsidy, and warnings;
-- `calendar_feeds`: one's calendar feed;
-- `news`: news reports.
+- `calendar_feeds`: one's calendar feed.
+
+News reports are their own app (`zhibiao.news`).
 
 Each operation writes one audit entry and notifies whom it concerns after the commit. This
 package re-exports the public names of its modules, so callers keep writing
@@ -34,6 +35,7 @@ from zhibiao.events.services.certificates import revoke_certificate
 from zhibiao.events.services.events import (
     EVENT_FIELDS,
     HOST_FIELDS,
+    HOST_ROLES,
     MATERIAL_KINDS,
     SPEAKER_FIELDS,
     add_material,
@@ -45,7 +47,6 @@ from zhibiao.events.services.events import (
     update_event,
 )
 from zhibiao.events.services.figures import HostFigures, Satisfaction, event_figures, host_figures
-from zhibiao.events.services.news import NEWS_FIELDS, NEWS_LINKS, save_news
 from zhibiao.events.services.qualification import (
     CourseWarning,
     Qualification,
@@ -62,22 +63,21 @@ from zhibiao.events.services.registration import (
     normalise_phone,
     register,
 )
-from zhibiao.events.services.steps import STEPS, Step, transition
+from zhibiao.events.services.steps import MACHINE, take_step
 from zhibiao.events.services.surveys import feedback_open, send_survey, submit_feedback
 
 __all__ = [
     "ABSENT_MARKS",
     "EVENT_FIELDS",
     "HOST_FIELDS",
+    "HOST_ROLES",
+    "MACHINE",
     "MATERIAL_KINDS",
     "MAX_ATTENDEES_AT_ONCE",
     "MOBILE",
-    "NEWS_FIELDS",
-    "NEWS_LINKS",
     "SEATED",
     "SHEET_COLUMNS",
     "SPEAKER_FIELDS",
-    "STEPS",
     "Attendee",
     "CourseWarning",
     "HostFigures",
@@ -86,7 +86,6 @@ __all__ = [
     "Qualification",
     "Refused",
     "Satisfaction",
-    "Step",
     "_find_by_code",
     "add_material",
     "add_speaker",
@@ -111,9 +110,8 @@ __all__ = [
     "remove_speaker",
     "reset_calendar_feed",
     "revoke_certificate",
-    "save_news",
     "send_survey",
     "submit_feedback",
-    "transition",
+    "take_step",
     "update_event",
 ]

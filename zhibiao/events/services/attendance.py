@@ -25,9 +25,8 @@ from zhibiao.events.models import (
     Event,
     Registration,
 )
-from zhibiao.events.services.certificates import _issue_certificate
 from zhibiao.events.services.registration import MOBILE, normalise_phone
-from zhibiao.events.services.steps import S, transition
+from zhibiao.events.services.steps import S, take_step
 
 
 def check_in_code(registration: Registration) -> str:
@@ -110,19 +109,8 @@ def check_in(actor, event: Event, code: str, *, method: str = CheckInMethod.TYPE
         raise ValidationError({"method": gettext("Unknown check-in method.")})
     registration = _find_by_code(event, code)
     _check_in_window(event)
-    transition(
-        actor,
-        registration,
-        "check_in",
-        checked_in_at=timezone.now(),
-        checked_in_by=actor,
-        check_in_method=method,
-    )
-    certificate = _issue_certificate(registration)
-    record(
-        actor, "registration.check_in", registration, method=method, certificate=certificate.number
-    )
-    return registration
+    # The step issues the certificate and writes the "registration.check_in" entry.
+    return take_step(actor, registration, "check_in", at=timezone.now(), by=actor, method=method)
 
 
 @dataclass
@@ -223,16 +211,15 @@ def import_attendance(
     now = timezone.now()
     with transaction.atomic():
         for registration in to_check_in:
-            transition(
+            take_step(
                 actor,
                 registration,
                 "check_in",
                 reason=gettext("Attendance sheet"),
-                checked_in_at=now,
-                checked_in_by=actor,
-                check_in_method=CheckInMethod.SHEET,
+                at=now,
+                by=actor,
+                method=CheckInMethod.SHEET,
             )
-            _issue_certificate(registration)
         record(
             actor,
             "registration.import_attendance",

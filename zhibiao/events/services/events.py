@@ -14,20 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.accounts.permissions import ensure, has_role, is_district_admin
 from zhibiao.audit.services import changes, record
 from zhibiao.bases.models import BaseStatus, TrainingBase
 from zhibiao.core.permissions import ensure_can
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.directory.models import Organisation
-from zhibiao.events.errors import Refused
 from zhibiao.events.models import (
     Event,
     HostKind,
     Material,
     Speaker,
 )
-from zhibiao.events.services.registration import _notify_promoted, _promote
+from zhibiao.events.services.steps import notify_promoted, promote_waiting
 
 MATERIAL_KINDS = (PDF, DOCX, XLSX, JPEG, PNG)
 
@@ -53,30 +52,33 @@ HOST_FIELDS = ["host_kind", "host_base", "host_chamber"]
 SPEAKER_FIELDS = ["member", "name", "title", "topic"]
 
 
-def may_host(user) -> bool:
-    """Administrators host anything; a base manager at an active base; a chamber user."""
+#: The roles that host events: district staff (any host), base managers (at their base),
+#: chamber users (as their chamber). The pages' and the API's gate for the hosts' operations;
+#: which events a host runs is `Event.objects.managed_by`, and who may publish one `may_host`.
+HOST_ROLES = (Role.ADMIN, Role.BASE_MANAGER, Role.CHAMBER)
 
-    if is_district_admin(user):
-        return True
-    if not user.is_authenticated or not user.organisation_id:
-        return False
+
+def _own_host(user) -> dict[str, Any] | None:
+    """The host a user other than district staff publishes as: the active base they manage, or
+    the chamber they act for; None if they host nothing (a suspended base hosts nothing)."""
+    if not has_role(user, *HOST_ROLES) or not user.organisation_id:
+        return None
     if user.role == Role.BASE_MANAGER:
-        return (
-            TrainingBase.objects.restrict(user, "manage").filter(status=BaseStatus.ACTIVE).exists()
-        )
-    return user.role == Role.CHAMBER
-
-
-def _host_of(actor) -> dict[str, Any]:
-
-    if actor.role == Role.BASE_MANAGER:
         base = (
-            TrainingBase.objects.restrict(actor, "manage").filter(status=BaseStatus.ACTIVE).first()
+            TrainingBase.objects.restrict(user, "manage").filter(status=BaseStatus.ACTIVE).first()
         )
         if base is None:
-            raise Refused(gettext("Your base is not active, so it cannot publish events."))
+            return None
         return {"host_kind": HostKind.BASE, "host_base": base, "host_chamber": None}
-    return {"host_kind": HostKind.CHAMBER, "host_base": None, "host_chamber": actor.organisation}
+    if user.role == Role.CHAMBER:
+        return {"host_kind": HostKind.CHAMBER, "host_base": None, "host_chamber": user.organisation}
+    return None
+
+
+def may_host(user) -> bool:
+    """Who may publish events, for the pages and the API alike: district staff (as any host),
+    a base manager at an active base, a chamber user."""
+    return is_district_admin(user) or _own_host(user) is not None
 
 
 def _assign(event: Event, data: Mapping[str, Any], allowed: list[str]) -> None:
@@ -110,7 +112,7 @@ def create_event(
         _assign(event, data, EVENT_FIELDS + HOST_FIELDS)
     else:
         _assign(event, data, EVENT_FIELDS)
-        for name, value in _host_of(actor).items():
+        for name, value in _own_host(actor).items():
             setattr(event, name, value)
     event.full_clean()
     # The notice a course gives counts towards a base's subsidy; an internal event has none yet
@@ -147,7 +149,7 @@ def update_event(
         locked.audience_organisations.set(list(audience_organisations))
     if "host_kind" in data or "host_base" in data or "host_chamber" in data:
         locked.organisers.set(_organisers_of(locked, actor))
-    promoted = _promote(locked)
+    promoted = promote_waiting(locked)
     diff = changes(locked, before, allowed)
     record(
         actor,
@@ -156,7 +158,7 @@ def update_event(
         changes={k: [str(v) for v in pair] for k, pair in diff.items()},
         promoted=[r.pk for r in promoted],
     )
-    _notify_promoted(promoted)
+    notify_promoted(promoted)
     event.refresh_from_db()
     return event
 

@@ -5,7 +5,7 @@ IMMEDIATE transaction takes the write lock at BEGIN): inside it the seats are co
 people get seats while `seats_taken < capacity` and a place on the waiting list after that, and
 `seats_taken` moves with them, where a check constraint refuses any write that would overbook.
 One person (mobile number) has one live registration per event (a partial unique constraint).
-A cancelled seat goes to the first on the waiting list (`_promote`).
+A cancelled seat goes to the first on the waiting list (`steps.promote_waiting`).
 """
 
 from __future__ import annotations
@@ -27,13 +27,11 @@ from zhibiao.core.permissions import can, ensure_can
 from zhibiao.directory.models import Organisation
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import (
-    SEATED,
     Event,
     Registration,
     RegistrationStep,
 )
-from zhibiao.events.services.steps import S, transition
-from zhibiao.notifications.services import notify
+from zhibiao.events.services.steps import S, take_step
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MAX_ATTENDEES_AT_ONCE = 50
@@ -210,58 +208,13 @@ def register(
     return created
 
 
-def _promote(event: Event) -> list[Registration]:
-    """Give free seats to the waiting list, first come first served (event row locked)."""
-    if timezone.now() >= event.starts_at:
-        return []
-    waiting = event.registrations.filter(status=S.WAITLISTED).order_by("created_at", "pk")
-    event.refresh_from_db(fields=["seats_taken", "capacity"])
-    if event.capacity is not None:
-        waiting = waiting[: max(event.capacity - event.seats_taken, 0)]
-    promoted = [
-        transition(None, registration, "promote", reason=gettext("A seat became free."))
-        for registration in waiting
-    ]
-    if promoted:
-        Event.objects.filter(pk=event.pk).update(seats_taken=F("seats_taken") + len(promoted))
-    return promoted
-
-
-def _notify_promoted(promoted: list[Registration]) -> None:
-    for registration in promoted:
-        recipients = [registration.registered_by]
-        if registration.user_id:
-            recipients.append(registration.user)
-        notify(
-            recipients,
-            kind="registration.promoted",
-            title=gettext("A seat is free for %(name)s: %(event)s")
-            % {"name": registration.name, "event": registration.event.title},
-            body=gettext("%(name)s moved from the waiting list to a confirmed seat.")
-            % {"name": registration.name},
-            link=registration.get_absolute_url(),
-        )
-
-
 @transaction.atomic
 def cancel(actor, registration: Registration, *, reason: str = "") -> Registration:
     """Cancel a registration before the event starts; a freed seat goes to the first person
-    waiting, who is notified."""
+    waiting, who is notified (the step's effect, `steps.MACHINE`)."""
     ensure_can(actor, "view", registration)
     locked = Event.objects.select_for_update().get(pk=registration.event_id)
     if timezone.now() >= locked.starts_at:
         raise Refused(gettext("The event has begun; registrations can no longer be cancelled."))
-    was = Registration.objects.get(pk=registration.pk).status
-    transition(actor, registration, "cancel", reason=(reason or "").strip())
-    if was in SEATED:
-        Event.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") - 1)
-    promoted = _promote(locked)
-    record(
-        actor,
-        "registration.cancel",
-        registration,
-        reason=(reason or "").strip(),
-        promoted=[r.pk for r in promoted],
-    )
-    _notify_promoted(promoted)
-    return registration
+    registration.refresh_from_db()  # its status as it is under the event's lock
+    return take_step(actor, registration, "cancel", reason=(reason or "").strip(), event=locked)

@@ -1,10 +1,10 @@
 """Pages of the events, one module per seam: the public pages and hosting (`events`),
-registration and tickets, the check-in desk, certificates, the survey, figures, calendars and
-news.
+registration and tickets, the check-in desk, certificates, the survey, figures and calendars
+(news is its own app, `zhibiao.news`).
 
-Every page fetches through a queryset's `restrict(user, "view")` or `"manage"` (another's
-object is a 404) and changes things only through the services. This package re-exports the
-views, so `urls.py` and `news_urls.py` keep naming them `views.<name>`.
+Every page fetches through a queryset's `visible_to` or `managed_by` (another's object is a
+404) and changes things only through the services. This package re-exports the views, so
+`urls.py` keeps naming them `views.<name>`.
 """
 
 from zhibiao.events.views.attendance import attendance_import, attendance_sheet, check_in
@@ -25,7 +25,6 @@ from zhibiao.events.views.events import (
     speaker_remove,
 )
 from zhibiao.events.views.figures import SATISFACTION_COLUMNS, satisfaction
-from zhibiao.events.views.news import news_detail, news_edit, news_list
 from zhibiao.events.views.registration import cancel, register, registrations, ticket
 from zhibiao.events.views.surveys import feedback, survey
 
@@ -48,9 +47,6 @@ __all__ = [
     "material_add",
     "material_file",
     "material_remove",
-    "news_detail",
-    "news_edit",
-    "news_list",
     "personal_calendar",
     "public_calendar",
     "register",

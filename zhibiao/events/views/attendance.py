@@ -14,11 +14,11 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from zhibiao.accounts.permissions import role_required
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.forms import error_message, form_error_message
 from zhibiao.core.tabular import read_table
 from zhibiao.core.uploads import UploadError
 from zhibiao.events import services
-from zhibiao.events.errors import Refused
 from zhibiao.events.forms import (
     CheckInForm,
     SheetForm,
@@ -29,7 +29,7 @@ from zhibiao.events.models import (
     Registration,
     RegistrationStatus,
 )
-from zhibiao.events.views.events import HOST_ROLES
+from zhibiao.events.services import HOST_ROLES
 
 
 @role_required(*HOST_ROLES)
@@ -74,7 +74,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 result = {"error": error_message(error)}
-            except Refused as error:
+            except TransitionRefused as error:  # ConcurrentChange too
                 result = {"error": str(error), "registration": _named(event, form)}
             else:
                 result = {"done": True, "registration": registration}
@@ -121,7 +121,7 @@ def attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("file", str(error))
         except services.ImportFailed as failure:
             result = failure.result
-        except Refused as error:
+        except TransitionRefused as error:  # ConcurrentChange too
             form.add_error(None, str(error))
         else:
             messages.success(

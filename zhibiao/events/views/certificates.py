@@ -22,7 +22,7 @@ from zhibiao.events.models import (
     Certificate,
     Event,
 )
-from zhibiao.events.views.events import HOST_ROLES
+from zhibiao.events.services import HOST_ROLES
 from zhibiao.events.views.registration import _ticket
 
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message
@@ -22,7 +21,6 @@ from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.permissions import can
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.events import services
-from zhibiao.events.errors import Refused
 from zhibiao.events.forms import (
     MaterialForm,
     SpeakerForm,
@@ -35,15 +33,12 @@ from zhibiao.events.models import (
     Event,
     EventKind,
     Material,
-    NewsItem,
     Registration,
     RegistrationStatus,
     Speaker,
 )
-from zhibiao.events.views.news import _policies
-
-#: Roles that host events: district staff, base managers (at their base), chamber users.
-HOST_ROLES = (Role.ADMIN, Role.BASE_MANAGER, Role.CHAMBER)
+from zhibiao.events.services import HOST_ROLES
+from zhibiao.policies.models import PolicyDocument
 
 
 def _events(user):
@@ -103,7 +98,7 @@ def _export_events(events):
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # A policy the agenda releases shows only once the user may see it (drafts stay hidden).
     agenda = AgendaItem.objects.select_related("committee", "batch").prefetch_related(
-        Prefetch("policy", queryset=_policies(request.user)),
+        Prefetch("policy", queryset=PolicyDocument.objects.restrict(request.user, "view")),
         "people__organisation",
         "batch__bases__organisation",
     )
@@ -114,15 +109,16 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             Prefetch("agenda", queryset=agenda),
             Prefetch("speakers", queryset=Speaker.objects.select_related("member__person")),
             "materials",
-            Prefetch("news", queryset=NewsItem.objects.restrict(request.user, "view")),
         ),
         pk=pk,
     )
     user = request.user
-    manages = user.is_authenticated and can(user, "manage", event)
+    manages = user.is_authenticated and can(user, "manage", Event(pk=pk))
     open_now = event.registration_is_open()
     context = {
         "event": event,
+        # Read through the reverse relation: news sits above events and reports on them.
+        "news": event.news.restrict(user, "view"),
         "manages": manages,
         "open_now": open_now,
         "admitted": open_now and user.is_authenticated and event.admits(user),
@@ -156,8 +152,6 @@ def event_create(request: HttpRequest) -> HttpResponse:
             event = services.create_event(request.user, data, audience_organisations=organisations)
         except ValidationError as error:
             add_service_errors(form, error)
-        except Refused as error:
-            form.add_error(None, str(error))
         else:
             messages.success(request, gettext("The event was published."))
             return redirect(event)

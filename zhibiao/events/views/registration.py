@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.permissions import acting_organisation, role_required
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.events import services
 from zhibiao.events.errors import Refused
@@ -111,7 +112,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         services.cancel(request.user, registration, reason=reason)
-    except Refused as error:
+    except TransitionRefused as error:  # ConcurrentChange too
         messages.error(request, str(error))
     else:
         messages.success(

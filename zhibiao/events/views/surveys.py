@@ -20,7 +20,7 @@ from zhibiao.events.models import (
     Event,
     RegistrationStatus,
 )
-from zhibiao.events.views.events import HOST_ROLES
+from zhibiao.events.services import HOST_ROLES
 from zhibiao.events.views.registration import _ticket
 
 

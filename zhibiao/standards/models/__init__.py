@@ -15,6 +15,7 @@ from zhibiao.standards.models.checks import Check, CheckItem, CheckState, Verdic
 from zhibiao.standards.models.declarations import (
     Declaration,
     DeclarationStatus,
+    DeclarationStep,
     DeclaredStandard,
 )
 from zhibiao.standards.models.groups import GroupStandard, GroupStandardDrafter
@@ -36,6 +37,7 @@ __all__ = [
     "CheckState",
     "Declaration",
     "DeclarationStatus",
+    "DeclarationStep",
     "DeclaredStandard",
     "Direction",
     "EntryValue",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -9,8 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhibiao.core.modelfields import ref, unique, user_ref, valid_choice
+from zhibiao.core.modelfields import ref
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.workflow import StepRecord
 
 
 class DeclarationStatus(models.TextChoices):
@@ -48,7 +50,12 @@ class Declaration(models.Model):
     企业标准自我声明公开 require.
     """
 
-    enterprise = ref("directory.Organisation", _("enterprise"), "standard_declarations")
+    enterprise = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="standard_declarations",
+    )
     product = models.CharField(_("product"), max_length=200)
     product_category = models.CharField(_("product category"), max_length=100, blank=True)
     own_code = models.CharField(
@@ -74,9 +81,19 @@ class Declaration(models.Model):
         choices=DeclarationStatus.choices,
         default=DeclarationStatus.DRAFT,
     )
+    #: Moved by every step of the declaration's machine (`services.declarations`): a step taken
+    #: from a stale page is refused rather than overwriting someone else's.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
-    flagged_by = user_ref(_("flagged by"), on_delete=models.SET_NULL, null=True, blank=True)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("flagged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     flag_reason = models.CharField(_("reason for the flag"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -84,14 +101,14 @@ class Declaration(models.Model):
     objects = DeclarationQuerySet.as_manager()
 
     class Meta:
-        verbose_name, verbose_name_plural = _("self-declaration"), _("self-declarations")
+        verbose_name = _("self-declaration")
+        verbose_name_plural = _("self-declarations")
         ordering = ["-published_at", "-pk"]
         constraints = [
-            valid_choice(
-                "standards_declaration_status_valid",
-                "status",
-                DeclarationStatus,
-                _("Unknown status of declaration."),
+            models.CheckConstraint(
+                condition=Q(status__in=DeclarationStatus.values),
+                name="standards_declaration_status_valid",
+                violation_error_message=_("Unknown status of declaration."),
             ),
         ]
 
@@ -133,30 +150,48 @@ class Declaration(models.Model):
         return self.flagged_at is not None
 
 
+class DeclarationStep(StepRecord):
+    """One change of a declaration's status: published, withdrawn, published again."""
+
+    declaration = ref(Declaration, _("self-declaration"), "steps")
+    from_status = models.CharField(_("from"), max_length=20, choices=DeclarationStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=DeclarationStatus.choices)
+
+    class Meta(StepRecord.Meta):
+        verbose_name = _("declaration step")
+        verbose_name_plural = _("declaration steps")
+        ordering = ["declaration", "at", "pk"]
+
+
 class DeclaredStandard(models.Model):
     """A standard named in a declaration, by canonical code, linked to the catalogue if known."""
 
-    declaration = ref(Declaration, _("self-declaration"), "standards", on_delete=models.CASCADE)
+    declaration = models.ForeignKey(
+        Declaration,
+        verbose_name=_("self-declaration"),
+        on_delete=models.CASCADE,
+        related_name="standards",
+    )
     code = models.CharField(_("code"), max_length=80)
-    standard = ref(
+    standard = models.ForeignKey(
         "standards.Standard",
-        _("catalogue entry"),
-        "declarations",
+        verbose_name=_("catalogue entry"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        related_name="declarations",
     )
     own = models.BooleanField(_("own enterprise standard"), default=False)
 
     class Meta:
-        verbose_name, verbose_name_plural = _("declared standard"), _("declared standards")
+        verbose_name = _("declared standard")
+        verbose_name_plural = _("declared standards")
         ordering = ["declaration", "-own", "code"]
         constraints = [
-            unique(
-                "standards_declared_unique",
-                "declaration",
-                "code",
-                message=_("This standard is already in the declaration."),
+            models.UniqueConstraint(
+                fields=["declaration", "code"],
+                name="standards_declared_unique",
+                violation_error_message=_("This standard is already in the declaration."),
             )
         ]
 

@@ -10,19 +10,21 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from zhibiao import stdcodes
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, has_role, is_district_admin, users_acting_for
 from zhibiao.audit.services import changes, record
 from zhibiao.core.errors import TransitionRefused
-from zhibiao.core.permissions import ensure_can
+from zhibiao.core.permissions import can, ensure_can
+from zhibiao.core.workflow import Machine, Step
 from zhibiao.notifications.services import notify
 from zhibiao.standards import checking
 from zhibiao.standards.models import (
     Declaration,
     DeclarationStatus,
+    DeclarationStep,
     DeclaredStandard,
     Standard,
     Verdict,
@@ -37,6 +39,7 @@ DECLARATION_FIELDS = [
     "full_text",
     "statement",
 ]
+FLAG_FIELDS = ["flagged_at", "flagged_by", "flag_reason"]
 
 
 def _declared_codes(text: str) -> list[str]:
@@ -107,7 +110,10 @@ def save_declaration(
             # Corrected: the district's flag was about the earlier text.
             declaration.flagged_at, declaration.flagged_by, declaration.flag_reason = None, None, ""
     declaration.full_clean()
-    declaration.save()
+    if before is None:
+        declaration.save()
+    else:  # never the status and revision, which only the machine moves
+        declaration.save(update_fields=[*DECLARATION_FIELDS, *FLAG_FIELDS, "updated_at"])
     _set_declared(declaration, codes)
     if before is None:
         record(actor, "declaration.create", declaration, standards=codes)
@@ -122,27 +128,62 @@ def save_declaration(
     return declaration
 
 
-@transaction.atomic
+def _by_enterprise(actor, declaration: Declaration) -> bool:
+    """Publishing and withdrawing are the declaring enterprise's own steps."""
+    return can(actor, "change", declaration)
+
+
+def _published_now(declaration: Declaration, data: dict) -> dict:
+    return {"published_at": timezone.now()}
+
+
+#: A declaration's states: a draft is published (公开), a public declaration withdrawn, and a
+#: withdrawn one may be published again. The district's flag is not a state: it marks a public
+#: declaration until the enterprise corrects it (`flag_declaration`, `save_declaration`).
+MACHINE = Machine(
+    Declaration,
+    (
+        Step(
+            "publish",
+            (DeclarationStatus.DRAFT, DeclarationStatus.WITHDRAWN),
+            DeclarationStatus.PUBLISHED,
+            _by_enterprise,
+            gettext_lazy("Publish"),
+            by="enterprise",
+            effect=_published_now,
+        ),
+        Step(
+            "withdraw",
+            (DeclarationStatus.PUBLISHED,),
+            DeclarationStatus.WITHDRAWN,
+            _by_enterprise,
+            gettext_lazy("Withdraw"),
+            by="enterprise",
+        ),
+    ),
+    history=DeclarationStep,
+    history_link="declaration",
+    audit_prefix="declaration",
+    audit_changes=False,
+    stamp=("updated_at",),
+    wrong_state=gettext_lazy("“%(step)s” is not possible while the declaration is “%(status)s”."),
+    concurrent=gettext_lazy(
+        "Someone else changed this declaration meanwhile; reload and try again."
+    ),
+)
+
+
 def publish_declaration(actor, declaration: Declaration) -> Declaration:
     """Make a declaration public (公开). A district flag stays until the declaration is
     corrected (save_declaration clears it on a change), not by publishing it again."""
-    ensure_can(actor, "change", declaration)
-    if declaration.status == DeclarationStatus.PUBLISHED:
+    if declaration.status == DeclarationStatus.PUBLISHED and _by_enterprise(actor, declaration):
         raise TransitionRefused(gettext("This declaration is already public."))
-    declaration.status = DeclarationStatus.PUBLISHED
-    declaration.published_at = timezone.now()
-    declaration.save()
-    record(actor, "declaration.publish", declaration)
-    return declaration
+    return MACHINE.take(actor, declaration, "publish")
 
 
-@transaction.atomic
 def withdraw_declaration(actor, declaration: Declaration) -> Declaration:
-    ensure_can(actor, "change", declaration)
-    declaration.status = DeclarationStatus.WITHDRAWN
-    declaration.save(update_fields=["status", "updated_at"])
-    record(actor, "declaration.withdraw", declaration)
-    return declaration
+    """Take a public declaration off the site; only a public one can be withdrawn."""
+    return MACHINE.take(actor, declaration, "withdraw")
 
 
 def declaration_problems(declaration: Declaration) -> list[checking.Finding]:
@@ -170,7 +211,8 @@ def flag_declaration(actor, declaration: Declaration, reason: str = "") -> Decla
         }
     declaration.flagged_at, declaration.flagged_by = timezone.now(), actor
     declaration.flag_reason = reason[:500]
-    declaration.save()
+    # Only the flag's fields: a stale copy must not write back the status the machine moves.
+    declaration.save(update_fields=[*FLAG_FIELDS, "updated_at"])
     record(actor, "declaration.flag", declaration, reason=reason)
     notify(
         users_acting_for([declaration.enterprise_id]),  # not an expert who works there

@@ -1,6 +1,4 @@
-"""News on the public site (/news/, `zhibiao.events.news_urls`) and its editing by district
-staff.
-"""
+"""News on the public site (/news/) and its editing by district staff."""
 
 from __future__ import annotations
 
@@ -15,23 +13,21 @@ from django.views.decorators.http import require_http_methods
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.bases.models import TrainingBase
 from zhibiao.core.forms import add_service_errors
 from zhibiao.core.pagination import paginate
-from zhibiao.events import services
-from zhibiao.events.forms import (
-    NewsForm,
-)
-from zhibiao.events.models import (
-    Event,
-    NewsItem,
-)
-from zhibiao.events.services import NEWS_FIELDS, NEWS_LINKS
+from zhibiao.events.models import Event
+from zhibiao.news import services
+from zhibiao.news.forms import NewsForm
+from zhibiao.news.models import NewsItem
+from zhibiao.news.services import NEWS_FIELDS, NEWS_LINKS
+from zhibiao.policies.models import PolicyDocument
 
 
 def news_list(request: HttpRequest) -> HttpResponse:
     items = NewsItem.objects.restrict(request.user, "view")
     context = {"page": paginate(request, items), "may_write": is_district_admin(request.user)}
-    return render(request, "events/news_list.html", context)
+    return render(request, "news/news_list.html", context)
 
 
 @role_required(Role.ADMIN)
@@ -52,31 +48,21 @@ def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, gettext("The news report was saved."))
             return redirect(saved)
-    return render(request, "events/news_form.html", {"form": form, "item": item})
+    return render(request, "news/news_form.html", {"form": form, "item": item})
 
 
 def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         NewsItem.objects.restrict(request.user, "view").prefetch_related(
             Prefetch("events", queryset=Event.objects.restrict(request.user, "view")),
-            Prefetch("policies", queryset=_policies(request.user)),
+            Prefetch("policies", queryset=PolicyDocument.objects.restrict(request.user, "view")),
             "batches",
-            Prefetch("bases", queryset=_bases()),
+            Prefetch(
+                "bases", queryset=TrainingBase.objects.listed().select_related("organisation")
+            ),
         ),
         pk=pk,
     )
     return render(
-        request, "events/news_detail.html", {"item": item, "admin": is_district_admin(request.user)}
+        request, "news/news_detail.html", {"item": item, "admin": is_district_admin(request.user)}
     )
-
-
-def _policies(user):
-    from zhibiao.policies.models import PolicyDocument
-
-    return PolicyDocument.objects.restrict(user, "view")
-
-
-def _bases():
-    from zhibiao.bases.models import TrainingBase
-
-    return TrainingBase.objects.listed().select_related("organisation")

@@ -1,5 +1,6 @@
-"""Money and visibility rules found in review: one claim per project, no clauses of an
-unpublished or expired document."""
+"""What a clause grants depends on its project and its document: a clause paid per project
+needs the project, and the clauses of an unpublished or expired document grant nothing and the
+unpublished ones are not public."""
 
 import datetime
 
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.applications.test_workflow import people
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.applications import services
 from zhibiao.applications.models import Application
 from zhibiao.measures.models import Clause

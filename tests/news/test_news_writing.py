@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.audit.models import AuditEntry
-from zhibiao.events.models import NewsItem
+from zhibiao.news.models import NewsItem
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("news:new")
@@ -88,7 +88,7 @@ def test_staff_correct_a_report_and_its_links(users, course):
 
 
 def test_the_api_writes_news_with_the_same_rules(users, course, base):
-    from tests.conftest import token_client
+    from tests.clients import token_client
 
     payload = {
         "title": "接口发布的新闻",

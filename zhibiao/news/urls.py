@@ -1,8 +1,8 @@
-"""News on the public site, at /news/ (kept with the events, which it mostly reports)."""
+"""News on the public site, at /news/."""
 
 from django.urls import path
 
-from zhibiao.events import views
+from zhibiao.news import views
 
 app_name = "news"
 urlpatterns = [

@@ -1,6 +1,5 @@
 """News reports: writing and correcting them, and the events, policies, batches and bases they
-concern. (News is to become its own app, issue 12; until then it lives with the events.)
-"""
+concern."""
 
 from __future__ import annotations
 
@@ -11,9 +10,7 @@ from django.db import transaction
 
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
-from zhibiao.events.models import (
-    NewsItem,
-)
+from zhibiao.news.models import NewsItem
 
 NEWS_FIELDS = ["title", "published_on", "source", "summary", "body", "is_published"]
 NEWS_LINKS = ["events", "policies", "batches", "bases"]

@@ -1,0 +1,183 @@
+"""What an enterprise may claim, and which of its claims are on their way.
+
+Who applies for which organisation (`APPLICANT_ROLES`, `applicant_organisations`), what the rules
+give it for a clause and a project (`assess`, `left_under_caps`), the evidence a clause asks for,
+and the applications pending payment that make another one for the same project wait. The steps
+(`steps`), the opening of an application (`drafting`) and the reviews (`review`) all read these.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.applications.models import Application, Status
+from zhibiao.core.errors import TransitionRefused
+from zhibiao.directory.models import Organisation
+from zhibiao.measures import facts
+from zhibiao.measures import services as measures
+from zhibiao.measures.models import Clause
+
+#: Roles whose users apply for their own organisation and take its steps: an enterprise's users
+#: and a training base's managers. A committee expert's `organisation` is their employer, kept
+#: for conflicts of interest; an expert acting alone neither applies for it, nor takes its
+#: steps, nor is told about its applications.
+APPLICANT_ROLES = (Role.ENTERPRISE, Role.BASE_MANAGER)
+
+
+def by_applicant(actor, application: Application) -> bool:
+    """The applicant's side: its own users in an applicant role, or a district administrator
+    acting on its behalf."""
+    return bool(
+        actor.is_authenticated
+        and actor.organisation_id == application.enterprise_id
+        and actor.role in APPLICANT_ROLES
+    ) or is_district_admin(actor)
+
+
+def applicant_organisations(user) -> QuerySet[Organisation]:
+    """The organisations a user may open applications for: any for district administrators
+    (on an enterprise's behalf), their own for the applicant roles, none for anyone else (a
+    committee expert's employer included). The page and the API both start through here."""
+    if is_district_admin(user):
+        return Organisation.objects.all()
+    if not user.is_authenticated or user.role not in APPLICANT_ROLES or not user.organisation_id:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk=user.organisation_id)
+
+
+def enterprise_users(application: Application):
+    """Who is told about the applicant's steps: its users who act for it, not an expert who
+    merely works there (they may not open the application)."""
+    return get_user_model().objects.filter(
+        organisation_id=application.enterprise_id, role__in=APPLICANT_ROLES, is_active=True
+    )
+
+
+def staff_users():
+    return get_user_model().objects.filter(role=Role.ADMIN, is_active=True)
+
+
+def assess(organisation, clause: Clause, project: str, as_of, excluding=None, claims: bool = False):
+    """The clause's explanation for the enterprise, and the line for the project, if any."""
+    for rulebook, explanation in measures.explain_enterprise(
+        organisation,
+        as_of,
+        excluding_application=excluding,
+        with_provenance=not claims,
+        claims=claims,
+    ):
+        if rulebook.pk != clause.rulebook_id:
+            continue
+        for result in explanation.results:
+            if result.id == clause.code:
+                line = next((ln for ln in result.lines if (ln.project or "") == project), None)
+                return result, line
+    return None, None
+
+
+def projects_open(organisation, clause: Clause) -> list[str]:
+    """The projects under a clause paid per project that the enterprise's records show (a
+    standard, an award), for a form or a caller to choose from; empty for a single award."""
+    result, _line = assess(organisation, clause, "", timezone.localdate())
+    return [ln.project for ln in result.lines if ln.project] if result else []
+
+
+def left_under_caps(application: Application) -> tuple[Decimal, list[str]]:
+    """What the caps leave for this application when every other application claiming money
+    (paid or on its way) counts: only paid awards are *received*, but pending ones must not
+    let an enterprise file past a yearly cap. With the reasons of the cuts."""
+    result, line = assess(
+        application.enterprise,
+        application.clause,
+        application.project,
+        timezone.localdate(),
+        excluding=application.pk,
+        claims=True,
+    )
+    if result is None:
+        return Decimal(0), [gettext("This clause is not in force.")]
+    cuts = line.adjustments if line is not None else result.adjustments
+    return (line.amount if line is not None else result.amount), [cut.reason for cut in cuts]
+
+
+def pending_states() -> tuple[str, ...]:
+    """States of an application on its way to a payment not yet received: submitted, returned,
+    under review, on public notice, and approved unless approved awards count as received
+    (settings.RECEIVED_INCLUDES_APPROVED, zhibiao.measures.facts.counted_states)."""
+    counted = facts.counted_states()
+    on_the_way = (
+        Status.SUBMITTED,
+        Status.RETURNED,
+        Status.IN_REVIEW,
+        Status.PUBLICITY,
+        Status.APPROVED,
+    )
+    return tuple(state.value for state in on_the_way if state not in counted)
+
+
+def _pending(organisation_id: int):
+    return (
+        Application.objects.filter(enterprise_id=organisation_id, status__in=pending_states())
+        .exclude(project="")
+        .select_related("clause", "version")
+        .order_by("created_at", "pk")
+    )
+
+
+def pending_for_project(
+    organisation_id: int, rulebook_id: int, project: str, *, excluding: int | None = None
+) -> Application | None:
+    """The enterprise's pending application for a project under any clause of a rule book, any
+    year. A project is paid once per rule book (exclusivity) and a pending award is not yet
+    received, so the engine would assess a second application at the full amount: it waits."""
+    if not project:
+        return None
+    rows = _pending(organisation_id).filter(clause__rulebook_id=rulebook_id, project=project)
+    if excluding is not None:
+        rows = rows.exclude(pk=excluding)
+    return rows.first()
+
+
+def pending_by_project(organisation) -> dict[int, dict[str, Application]]:
+    """The enterprise's pending applications by rule book and project (the oldest of each),
+    for 我的政策 to show on every line of the project instead of an offer to apply."""
+    found: dict[int, dict[str, Application]] = {}
+    for application in _pending(organisation.pk):
+        found.setdefault(application.clause.rulebook_id, {}).setdefault(
+            application.project, application
+        )
+    return found
+
+
+def pending_refusal(other: Application) -> TransitionRefused:
+    return TransitionRefused(
+        gettext(
+            "Project %(project)s already has application %(number)s under “%(clause)s” "
+            "(%(code)s), which is “%(status)s”: a project is paid once, so another application "
+            "for it waits until that one is paid or closed."
+        )
+        % {
+            "project": other.project,
+            "number": other.number,
+            "clause": other.version.title,
+            "code": other.clause.code,
+            "status": other.get_status_display(),
+        }
+    )
+
+
+def required_evidence(application: Application) -> list[str]:
+    return list(application.assessment.get("evidence") or [])
+
+
+def current_evidence_items(application: Application) -> list[str]:
+    return list(
+        application.evidence.filter(superseded_by__isnull=True).values_list("item", flat=True)
+    )

@@ -1,0 +1,287 @@
+"""The application workflow: one table of allowed steps.
+
+    draft ─submit→ submitted ─accept→ in_review ─start_publicity→ publicity ─approve→ approved
+      ↑               │  ╲                                            │            │
+      └──resubmit── returned ╲─start_publicity (no review needed)     reject      disburse
+                                                                                   ↓
+    withdraw (draft, submitted, returned); reject (submitted, in_review, publicity)  disbursed
+
+The table is a machine of the workflow engine (`zhibiao.core.workflow`), which takes each step
+the same way: the actor's role and object, the state, the step's own conditions; a conditional
+update on (status, revision), so of two people acting at once exactly one wins; an
+ApplicationStep row and one audit entry; then `_notify_step` tells whom it concerns. The views,
+the API and the other services take a step with `zhibiao.core.workflow.take`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+
+from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.applications.models import Application, ApplicationStep, Channel, Status
+from zhibiao.applications.services.claims import (
+    by_applicant,
+    current_evidence_items,
+    enterprise_users,
+    left_under_caps,
+    pending_for_project,
+    pending_refusal,
+    required_evidence,
+    staff_users,
+)
+from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.workdays import add_working_days
+from zhibiao.core.workflow import Machine, Step
+from zhibiao.notifications.services import notify
+
+# --- The table of steps ---------------------------------------------------------------------
+
+ENTERPRISE, STAFF = "enterprise", "staff"
+
+
+def _by_staff(actor, application: Application) -> bool:
+    return is_district_admin(actor)
+
+
+def _check_evidence(application: Application, data: dict) -> None:
+    if application.channel == Channel.AUTO:
+        return
+    missing = sorted(set(required_evidence(application)) - set(current_evidence_items(application)))
+    if missing:
+        raise TransitionRefused(
+            gettext("Required evidence is missing: %(items)s.") % {"items": "、".join(missing)}
+        )
+
+
+def _check_submittable(application: Application, data: dict) -> None:
+    """The evidence, and no other application on its way for the same project: a draft does
+    not block another, so two drafts for one project under two clauses meet here. And room
+    under the caps once every other claim is counted (`left_under_caps`)."""
+    _check_evidence(application, data)
+    other = pending_for_project(
+        application.enterprise_id,
+        application.clause.rulebook_id,
+        application.project,
+        excluding=application.pk,
+    )
+    if other is not None:
+        raise pending_refusal(other)
+    left, reasons = left_under_caps(application)
+    if application.amount_assessed > 0 and left <= 0:
+        raise TransitionRefused(
+            gettext(
+                "Counting the applications already on their way, the caps leave nothing for "
+                "this one: %(reasons)s."
+            )
+            % {"reasons": "；".join(reasons)}
+        )
+
+
+def _submit_effect(application: Application, data: dict) -> dict:
+    """A cap that other claims now reach in part lowers the amount assessed to what is left."""
+    left, _reasons = left_under_caps(application)
+    if 0 < left < application.amount_assessed:
+        return {"amount_assessed": left}
+    return {}
+
+
+def _check_review_needed(application: Application, data: dict) -> None:
+    if application.channel == Channel.AUTO or not application.clause.needs_review:
+        raise TransitionRefused(
+            gettext("This clause needs no expert review: start the public notice.")
+        )
+
+
+def _check_ready_for_publicity(application: Application, data: dict) -> None:
+    if application.status == Status.SUBMITTED:
+        if application.channel != Channel.AUTO and application.clause.needs_review:
+            raise TransitionRefused(gettext("This application must first pass the expert review."))
+        return
+    reviews = list(application.reviews.all())
+    if not reviews:
+        raise TransitionRefused(gettext("Assign at least one expert first."))
+    if any(review.submitted_at is None for review in reviews):
+        raise TransitionRefused(gettext("Every assigned expert must submit a review first."))
+
+
+def _publicity_effect(application: Application, data: dict) -> dict:
+    return {"publicity_ends_at": publicity_end(timezone.now())}
+
+
+def _check_publicity_over(application: Application, data: dict) -> None:
+    if application.publicity_ends_at and timezone.now() < application.publicity_ends_at:
+        raise TransitionRefused(
+            gettext("The public notice runs until %(end)s.")
+            % {"end": timezone.localtime(application.publicity_ends_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if application.objections.filter(resolution="").exists():
+        raise TransitionRefused(gettext("Resolve the open objections first."))
+
+
+def _approve_effect(application: Application, data: dict) -> dict:
+    """The approved amount: the assessed one unless staff set less. An application opened on
+    a near miss was assessed at 0, so staff must state the amount the evidence supports."""
+    amount = data.get("amount")
+    if amount in (None, ""):
+        if application.amount_assessed <= 0:
+            raise ValidationError({"amount": gettext("State the approved amount.")})
+        return {"amount_approved": application.amount_assessed}
+    try:
+        amount = Decimal(str(amount))
+    except InvalidOperation:
+        raise ValidationError({"amount": gettext("Enter an amount in yuan.")}) from None
+    ceiling = application.amount_assessed if application.amount_assessed > 0 else None
+    if amount < 0 or (ceiling is not None and amount > ceiling):
+        raise ValidationError(
+            {"amount": gettext("The approved amount is between 0 and the assessed amount.")}
+        )
+    return {"amount_approved": amount}
+
+
+def _disburse_effect(application: Application, data: dict) -> dict:
+    reference = str(data.get("payment_reference") or "").strip()
+    if not reference:
+        raise ValidationError({"payment_reference": gettext("Give the payment reference.")})
+    return {"payment_reference": reference[:100]}
+
+
+def _notify_step(application: Application, step: Step, reason: str, data: dict) -> None:
+    """A step the applicant's side took is news for staff, and the other way round."""
+    title = gettext("Application %(number)s: %(status)s") % {
+        "number": application.number,
+        "status": application.get_status_display(),
+    }
+    recipients = staff_users() if step.by == ENTERPRISE else enterprise_users(application)
+    notify(
+        recipients,
+        kind=f"application.{step.action}",
+        title=title,
+        body=reason,
+        link=application.get_absolute_url(),
+    )
+
+
+MACHINE = Machine(
+    Application,
+    (
+        Step(
+            "submit",
+            (Status.DRAFT,),
+            Status.SUBMITTED,
+            by_applicant,
+            gettext_lazy("Submit"),
+            by=ENTERPRISE,
+            check=_check_submittable,
+            effect=_submit_effect,
+        ),
+        Step(
+            "resubmit",
+            (Status.RETURNED,),
+            Status.SUBMITTED,
+            by_applicant,
+            gettext_lazy("Submit again"),
+            by=ENTERPRISE,
+            check=_check_submittable,
+            effect=_submit_effect,
+        ),
+        Step(
+            "withdraw",
+            (Status.DRAFT, Status.SUBMITTED, Status.RETURNED),
+            Status.WITHDRAWN,
+            by_applicant,
+            gettext_lazy("Withdraw"),
+            by=ENTERPRISE,
+        ),
+        Step(
+            "return",
+            (Status.SUBMITTED,),
+            Status.RETURNED,
+            _by_staff,
+            gettext_lazy("Return for correction"),
+            by=STAFF,
+            reason_required=True,
+        ),
+        Step(
+            "accept",
+            (Status.SUBMITTED,),
+            Status.IN_REVIEW,
+            _by_staff,
+            gettext_lazy("Pass the formal check"),
+            by=STAFF,
+            check=_check_review_needed,
+        ),
+        Step(
+            "start_publicity",
+            (Status.SUBMITTED, Status.IN_REVIEW),
+            Status.PUBLICITY,
+            _by_staff,
+            gettext_lazy("Start the public notice"),
+            by=STAFF,
+            check=_check_ready_for_publicity,
+            effect=_publicity_effect,
+        ),
+        Step(
+            "approve",
+            (Status.PUBLICITY,),
+            Status.APPROVED,
+            _by_staff,
+            gettext_lazy("Approve"),
+            by=STAFF,
+            check=_check_publicity_over,
+            effect=_approve_effect,
+        ),
+        Step(
+            "reject",
+            (Status.SUBMITTED, Status.IN_REVIEW, Status.PUBLICITY),
+            Status.REJECTED,
+            _by_staff,
+            gettext_lazy("Reject"),
+            by=STAFF,
+            reason_required=True,
+        ),
+        Step(
+            "disburse",
+            (Status.APPROVED,),
+            Status.DISBURSED,
+            _by_staff,
+            gettext_lazy("Record the payment"),
+            by=STAFF,
+            effect=_disburse_effect,
+        ),
+    ),
+    history=ApplicationStep,
+    history_link="application",
+    audit_prefix="application",
+    restrict="view",
+    stamp=("updated_at",),
+    notify=_notify_step,
+    wrong_state=gettext_lazy("“%(step)s” is not possible while the application is “%(status)s”."),
+    concurrent=gettext_lazy(
+        "Someone else changed this application meanwhile; reload and try again."
+    ),
+)
+
+
+def may_edit(actor, application: Application) -> bool:
+    """Whether the user may change the application's statement and evidence now: before it is
+    submitted (or once returned), as the one who may submit it."""
+    return application.status in (Status.DRAFT, Status.RETURNED) and by_applicant(
+        actor, application
+    )
+
+
+def publicity_end(start: datetime.datetime) -> datetime.datetime:
+    """The end of the public notice: N working days after the start, as the State Council's
+    holiday schedule counts them (holidays off, weekend days worked in exchange on)."""
+    days = settings.PUBLICITY_WORKING_DAYS
+    if days <= 0:
+        return start
+    day = add_working_days(timezone.localtime(start).date(), days)
+    end = datetime.datetime.combine(day, datetime.time(23, 59, 59))
+    return timezone.make_aware(end)

@@ -1,0 +1,63 @@
+"""What the pages and the API share about the state machines: a step posted from a page, and a
+step record as the API shows it. The machines themselves are in `zhibiao.core.workflow`."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext
+from ninja import Field, Schema
+
+from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.forms import StepForm, error_message, form_error_message
+from zhibiao.core.workflow import take
+
+
+def take_posted_step(
+    request: HttpRequest, obj: Any, form_class: type[StepForm] = StepForm
+) -> HttpResponse:
+    """Take the step a page's form posted (its cleaned fields are the step's data) and go back
+    to the object's page, with "Done." or the refusal as a message."""
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_message(form))
+        return redirect(obj)
+    data = dict(form.cleaned_data)
+    return act_and_return(request, obj, lambda: take(request.user, obj, data.pop("action"), **data))
+
+
+def act_and_return(request: HttpRequest, obj: Any, action: Callable[[], Any]) -> HttpResponse:
+    """Run a service call a page's small form asked for (a step, an upload, an offer) and go
+    back to the object's page, with "Done." or the refusal as a message. `obj` is a model
+    instance with `get_absolute_url`."""
+    try:
+        action()
+    except (TransitionRefused, ValidationError) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, gettext("Done."))
+    return redirect(obj)
+
+
+class StepOut(Schema):
+    """One row of an object's history, as every API shows it."""
+
+    action: str
+    from_status: str
+    to_status: str
+    actor: str = Field(alias="actor.username")
+    at: datetime.datetime
+    reason: str
+
+
+class StepIn(Schema):
+    """A step to take; an API whose steps take more extends it (under its own name)."""
+
+    action: str
+    reason: str = ""
