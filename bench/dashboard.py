@@ -32,14 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 def setup(folder: str, enterprises: int) -> bool:
     """Point Django at `folder`; build the district there unless it is already built."""
-    os.environ["ZHIBIAO_VAR_DIR"] = folder
-    os.environ["ZHIBIAO_DEMO"] = "1"
-    os.environ["ZHIBIAO_DEMO_CATALOGUE"] = "0"
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibiao.settings")
-    import django
+    from bench.django_setup import start_django
 
-    django.setup()
+    start_django(folder, catalogue=False)
     from django.core.management import call_command
 
     if (Path(folder) / "zhibiao.sqlite3").exists():

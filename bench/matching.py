@@ -40,14 +40,9 @@ TOWNS = ["nanqiao", "fengcheng", "zhuanghang", "jinhui", "situan", "qingcun", "z
 
 
 def setup(folder: str) -> None:
-    os.environ["ZHIBIAO_VAR_DIR"] = folder
-    os.environ["ZHIBIAO_DEMO"] = "1"
-    os.environ["ZHIBIAO_DEMO_CATALOGUE"] = "0"
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibiao.settings")
-    import django
+    from bench.django_setup import start_django
 
-    django.setup()
+    start_django(folder, catalogue=False)
     from django.core.management import call_command
 
     with open(os.devnull, "w") as quiet:
@@ -64,6 +59,7 @@ def build(providers: int, past: int, rng: random.Random) -> None:
     from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag, ExpertProfile
     from zhibiao.core.bulk import insert_rows
     from zhibiao.core.text import words
+    from zhibiao.dashboard.synthetic import DEMAND_COLUMNS
     from zhibiao.directory.models import Organisation, Person
     from zhibiao.supply.models import CandidateStats, Demand, Offering
 
@@ -145,13 +141,7 @@ def build(providers: int, past: int, rng: random.Random) -> None:
             stats[1] += rating
         if status == "in_service":
             stats[4] += 1
-    insert_rows(
-        Demand,
-        ("enterprise", "category", "description", "urgency", "desired_date", "channel", "status",
-         "posted_by", "posted_at", "matched_at", "accepted_at", "delivered_at", "due_at", "rating",
-         "rating_comment", "overdue_notified", "revision"),
-        demand_rows,
-    )  # fmt: skip
+    insert_rows(Demand, DEMAND_COLUMNS, demand_rows)
     CandidateStats.objects.bulk_create(
         [
             CandidateStats(

@@ -59,11 +59,9 @@ def database(folder: str):
 
 
 def setup(folder: str) -> None:
-    os.environ["ZHIBIAO_VAR_DIR"] = folder
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibiao.settings")
-    import django
+    from bench.django_setup import start_django
 
-    django.setup()
+    start_django(folder, demo=False)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -27,28 +27,23 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 def setup(folder: str) -> None:
-    os.environ["ZHIBIAO_VAR_DIR"] = folder
-    os.environ["ZHIBIAO_DEMO"] = "1"
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibiao.settings")
-    import django
+    from bench.django_setup import start_django
 
-    django.setup()
+    start_django(folder)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
         call_command("load_demo", verbosity=0, stdout=quiet)
-
-
-PROVENANCE = ("recorded_at", "verification", "check_note")
 
 
 def add_records(seed: int) -> dict[str, int]:
@@ -64,124 +59,76 @@ def add_records(seed: int) -> dict[str, int]:
     now = timezone.now()
     ids = list(Organisation.objects.filter(source="synthetic").values_list("pk", flat=True))
 
-    def provenance() -> tuple:
-        # Provenance as in a live district: most records verified, some still waiting (which
-        # the screening must leave out, and the naive loop with it).
-        return (now, "verified" if rng.random() < 0.9 else "pending", "")
+    def insert(model: Any, share: float, fields: Callable[[int], dict[str, Any]]) -> int:
+        """One record for about `share` of the enterprises: `fields(n)` for the n-th, with
+        the fields every record has. Provenance as in a live district: most records verified,
+        some still waiting (which the screening must leave out, and the naive loop with it)."""
+        chosen = [i for i in ids if rng.random() < share]
+        rows = [
+            {
+                "organisation": i,
+                **fields(n),
+                "note": "",
+                "created_at": now,
+                "recorded_at": now,
+                "verification": "verified" if rng.random() < 0.9 else "pending",
+                "check_note": "",
+            }
+            for n, i in enumerate(chosen)
+        ]
+        if rows:
+            insert_rows(model, tuple(rows[0]), (tuple(row.values()) for row in rows))
+        return len(rows)
 
-    taxed = [i for i in ids if rng.random() < 0.7]
-    insert_rows(
-        TaxRecord,
-        ("organisation", "year", "amount", "note", "created_at", *PROVENANCE),
-        (
-            (i, year - 1, rng.choice([0, 20_000, 150_000, 900_000]), "", now, *provenance())
-            for i in taxed
-        ),
-    )
-    drafters = [i for i in ids if rng.random() < 0.03]
-    insert_rows(
-        StandardDrafting,
-        (
-            "organisation",
-            "code",
-            "title",
-            "level",
-            "rank",
-            "year",
-            "city_funded",
-            "city_grant",
-            "self_declared",
-            "adopted_by_department",
-            "note",
-            "created_at",
-            *PROVENANCE,
-        ),
-        (
-            (
-                i,
-                f"GB/T {80000 + n}-{year}",
-                "",
-                rng.choice(["national", "industry", "local", "group"]),
-                rng.randint(1, 4),
-                rng.choice([year, year - 1]),
-                rng.random() < 0.1,
-                0,
-                rng.random() < 0.5,
-                rng.random() < 0.3,
-                "",
-                now,
-                *provenance(),
-            )
-            for n, i in enumerate(drafters)
-        ),
-    )
-    certified = [i for i in ids if rng.random() < 0.02]
-    insert_rows(
-        Certification,
-        (
-            "organisation",
-            "kind",
-            "number",
-            "year",
-            "valid_until",
-            "city_funded",
-            "note",
-            "created_at",
-            *PROVENANCE,
-        ),
-        (
-            (
-                i,
-                rng.choice(["shanghai_brand", "energy_ms", "infosec_ms", "measurement_ms", "cma"]),
-                f"BENCH-{n}",
-                rng.choice([year, year - 1]),
-                None,
-                False,
-                "",
-                now,
-                *provenance(),
-            )
-            for n, i in enumerate(certified)
-        ),
-    )
-    awarded = [i for i in ids if rng.random() < 0.005]
-    insert_rows(
-        AwardRecord,
-        (
-            "organisation",
-            "award",
-            "recipient",
-            "person_name",
-            "grade",
-            "year",
-            "project",
-            "city_funded",
-            "note",
-            "created_at",
-            *PROVENANCE,
-        ),
-        (
-            (
-                i,
-                rng.choice(["shanghai_quality_gold_award", "shanghai_mayor_quality_award"]),
-                "organisation",
-                "",
-                0,
-                year,
-                f"P{n}",
-                False,
-                "",
-                now,
-                *provenance(),
-            )
-            for n, i in enumerate(awarded)
-        ),
-    )
     return {
-        "tax": len(taxed),
-        "standards": len(drafters),
-        "certifications": len(certified),
-        "awards": len(awarded),
+        "tax": insert(
+            TaxRecord,
+            0.7,
+            lambda n: {"year": year - 1, "amount": rng.choice([0, 20_000, 150_000, 900_000])},
+        ),
+        "standards": insert(
+            StandardDrafting,
+            0.03,
+            lambda n: {
+                "code": f"GB/T {80000 + n}-{year}",
+                "title": "",
+                "level": rng.choice(["national", "industry", "local", "group"]),
+                "rank": rng.randint(1, 4),
+                "year": rng.choice([year, year - 1]),
+                "city_funded": rng.random() < 0.1,
+                "city_grant": 0,
+                "self_declared": rng.random() < 0.5,
+                "adopted_by_department": rng.random() < 0.3,
+            },
+        ),
+        "certifications": insert(
+            Certification,
+            0.02,
+            lambda n: {
+                "kind": rng.choice(
+                    ["shanghai_brand", "energy_ms", "infosec_ms", "measurement_ms", "cma"]
+                ),
+                "number": f"BENCH-{n}",
+                "year": rng.choice([year, year - 1]),
+                "valid_until": None,
+                "city_funded": False,
+            },
+        ),
+        "awards": insert(
+            AwardRecord,
+            0.005,
+            lambda n: {
+                "award": rng.choice(
+                    ["shanghai_quality_gold_award", "shanghai_mayor_quality_award"]
+                ),
+                "recipient": "organisation",
+                "person_name": "",
+                "grade": 0,
+                "year": year,
+                "project": f"P{n}",
+                "city_funded": False,
+            },
+        ),
     }
 
 

@@ -28,6 +28,13 @@ APPLICATION_STATES = ["draft", "withdrawn", *STATUS_GROUPS["active"][1]]
 DEMAND_STATES = ["posted", "matched", "accepted", "in_service", "delivered", "rated", "cancelled"]
 EVENT_KINDS = ["conference", "publicity", "course", "site_visit", "practice"]
 
+#: The columns of a demand row, in the order the synthetic rows (and bench/matching.py) give.
+DEMAND_COLUMNS = (
+    "enterprise", "category", "description", "urgency", "desired_date", "channel", "status",
+    "posted_by", "posted_at", "matched_at", "accepted_at", "delivered_at", "due_at", "rating",
+    "rating_comment", "overdue_notified", "revision",
+)  # fmt: skip
+
 
 @dataclass
 class Sizes:
@@ -178,10 +185,4 @@ def _demands(count, rng, enterprises, actor, first, now) -> None:
              min(delivered, now) if done else None, None,
              rng.randint(2, 5) if status == "rated" else None, "", False, 1)
         )  # fmt: skip
-    insert_rows(
-        Demand,
-        ("enterprise", "category", "description", "urgency", "desired_date", "channel", "status",
-         "posted_by", "posted_at", "matched_at", "accepted_at", "delivered_at", "due_at", "rating",
-         "rating_comment", "overdue_notified", "revision"),
-        rows,
-    )  # fmt: skip
+    insert_rows(Demand, DEMAND_COLUMNS, rows)

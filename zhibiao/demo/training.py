@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone
@@ -26,7 +25,7 @@ from zhibiao.events.models import (
     RegistrationStep,
     Speaker,
 )
-from zhibiao.events.training import yearly_figures
+from zhibiao.events.training import evaluate
 from zhibiao.news.models import NewsItem
 
 
@@ -197,21 +196,7 @@ def _past(loader: Loader, orgs, bases, users: dict[str, User]) -> None:
         base = bases[base_name]
         if Evaluation.objects.filter(base=base, year=year).exists():
             continue
-        figures = yearly_figures(year, [base])[base.pk]
-        Evaluation.objects.create(
-            base=base,
-            year=year,
-            courses=figures.courses + figures.practices,
-            site_visits=figures.site_visits,
-            attendees=figures.attendees,
-            responses=figures.responses,
-            satisfaction=Decimal(str(round(figures.satisfaction, 2)))
-            if figures.satisfaction is not None
-            else None,
-            result=result,
-            comment="演示数据。",
-            evaluated_by=users["admin"],
-        )
+        evaluate(users["admin"], base, year, result=result, comment="演示数据。")
         loader.report.created[str(Evaluation._meta.verbose_name_plural)] += 1
 
 

@@ -78,26 +78,21 @@ def _of(model: str, ids: Sequence[int] | None, field: str = "organisation_id") -
     return rows if ids is None else rows.filter(**{f"{field}__in": ids})
 
 
-def _standards(
-    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
-) -> QuerySet:
-    return (
-        _of("profiles.StandardDrafting", ids)
-        .filter(verification__in=list(states))
-        .order_by("organisation_id", "year", "code")
-        .values_list(
-            "organisation_id",
-            "code",
-            "level",
-            "rank",
-            "year",
-            "city_funded",
-            "city_grant",
-            "self_declared",
-            "adopted_by_department",
-            *(PROVENANCE if provenance else ()),
+def _records(model: str, tiebreak: str, columns: Sequence[str]) -> Callable[..., QuerySet]:
+    """The query of a list fact read from one profiles record model: each enterprise's rows
+    in a given verification state, by year, the fact's fields after the enterprise's id."""
+
+    def rows(
+        ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
+    ) -> QuerySet:
+        return (
+            _of(model, ids)
+            .filter(verification__in=list(states))
+            .order_by("organisation_id", "year", tiebreak)
+            .values_list("organisation_id", *columns, *(PROVENANCE if provenance else ()))
         )
-    )
+
+    return rows
 
 
 _STANDARD_FIELDS = (
@@ -110,50 +105,13 @@ _STANDARD_FIELDS = (
     "self_declared",
     "adopted_by_department",
 )
-
-
-def _awards(
-    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
-) -> QuerySet:
-    return (
-        _of("profiles.AwardRecord", ids)
-        .filter(verification__in=list(states))
-        .order_by("organisation_id", "year", "pk")
-        .values_list(
-            "organisation_id",
-            "award",
-            "recipient",
-            "grade",
-            "year",
-            "project",
-            "city_funded",
-            *(PROVENANCE if provenance else ()),
-        )
-    )
-
+_standards = _records("profiles.StandardDrafting", "code", _STANDARD_FIELDS)
 
 _AWARD_FIELDS = ("name", "recipient", "grade", "year", "project", "city_funded")
-
-
-def _certifications(
-    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
-) -> QuerySet:
-    return (
-        _of("profiles.Certification", ids)
-        .filter(verification__in=list(states))
-        .order_by("organisation_id", "year", "pk")
-        .values_list(
-            "organisation_id",
-            "kind",
-            "number",
-            "year",
-            "city_funded",
-            *(PROVENANCE if provenance else ()),
-        )
-    )
-
+_awards = _records("profiles.AwardRecord", "pk", ("award", *_AWARD_FIELDS[1:]))
 
 _CERTIFICATION_FIELDS = ("kind", "number", "year", "city_funded")
+_certifications = _records("profiles.Certification", "pk", _CERTIFICATION_FIELDS)
 
 
 #: Applications that claim money: every state but draft, withdrawn and rejected. They count

@@ -202,20 +202,4 @@ def _agg(n: ir.Agg, env: Env) -> Any:
 
 
 # Each handler takes its own kind of node: the table is keyed by that kind.
-_DISPATCH: dict[type[ir.Node], Callable[[Any, Env], Any]] = {
-    ir.Const: _const,
-    ir.Fact: _fact,
-    ir.Field: _field,
-    ir.Var: _var,
-    ir.Convert: _convert,
-    ir.Neg: _neg,
-    ir.Not: _not,
-    ir.Arith: _arith,
-    ir.Cmp: _cmp,
-    ir.Logic: _logic,
-    ir.InList: _in_list,
-    ir.InSet: _in_set,
-    ir.Cond: _cond,
-    ir.Func: _func,
-    ir.Agg: _agg,
-}
+_DISPATCH: dict[type[ir.Node], Callable[[Any, Env], Any]] = ir.handlers(globals())

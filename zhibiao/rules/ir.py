@@ -9,6 +9,8 @@ about types.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,3 +183,33 @@ def children(n: Node) -> list[Node]:
     if isinstance(n, Agg):
         return [c for c in (n.expr, n.pred) if c is not None]
     return []
+
+
+#: The node kinds an evaluator handles (a ListLit only ever stands inside an InList).
+EVALUATED: tuple[type[Node], ...] = (
+    Const,
+    Fact,
+    Field,
+    Var,
+    Convert,
+    Neg,
+    Not,
+    Arith,
+    Cmp,
+    Logic,
+    InList,
+    InSet,
+    Cond,
+    Func,
+    Agg,
+)
+
+
+def handlers(namespace: Mapping[str, Any]) -> dict[type[Node], Any]:
+    """Each evaluated node kind's handler in an evaluator module's namespace: the function
+    named after the kind (``_in_list`` for InList). Both evaluators build their table so: a
+    kind one of them lacks fails at import, not on the first rule that uses it."""
+    return {
+        kind: namespace["_" + re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower()]
+        for kind in EVALUATED
+    }

@@ -144,6 +144,11 @@ def tokenize(text: str) -> tuple[list[Token], list[RuleError]]:
     tokens: list[Token] = []
     errors: list[RuleError] = []
     line, line_start, pos = 1, 0, 0
+
+    def refuse(message: str, kind: str = "forbidden") -> None:
+        """An error at the token being read (`line` and `col` as they stand)."""
+        errors.append(_err(line, col, message, kind))
+
     n = len(text)
     while pos < n:
         m = _TOKEN.match(text, pos)
@@ -157,14 +162,7 @@ def tokenize(text: str) -> tuple[list[Token], list[RuleError]]:
             pass
         elif kind == "num":
             if re.search(r"[eEjJxXoObB]", value):
-                errors.append(
-                    _err(
-                        line,
-                        col,
-                        f"write numbers plainly, such as 100000 or 0.5, not '{value}'",
-                        "forbidden",
-                    )
-                )
+                refuse(f"write numbers plainly, such as 100000 or 0.5, not '{value}'")
             tokens.append(Token("num", value, line, col))
         elif kind == "strstart":
             prefix = value.rstrip("'\"")
@@ -177,22 +175,13 @@ def tokenize(text: str) -> tuple[list[Token], list[RuleError]]:
                     "b": "byte strings",
                     "r": "raw strings",
                 }.get(prefix.lower()[0], "string prefixes")
-                errors.append(
-                    _err(line, col, f"{what} are not part of the rule language", "forbidden")
-                )
+                refuse(f"{what} are not part of the rule language")
             if not closed:
-                errors.append(
-                    _err(
-                        line,
-                        col,
-                        f"the text started here is never closed: expected {quote}",
-                        "syntax",
-                    )
-                )
+                refuse(f"the text started here is never closed: expected {quote}", "syntax")
                 tokens.append(Token("str", raw, line, col))
                 break
             if "\n" in raw:
-                errors.append(_err(line, col, "text in quotes must stay on one line", "syntax"))
+                refuse("text in quotes must stay on one line", "syntax")
             tokens.append(Token("str", raw, line, col))
             m_end = end
             pos = m_end
@@ -202,45 +191,29 @@ def tokenize(text: str) -> tuple[list[Token], list[RuleError]]:
                 tokens.append(Token("kw", value, line, col))
             else:
                 if value in _FORBIDDEN_KEYWORDS:
-                    errors.append(_err(line, col, _FORBIDDEN_KEYWORDS[value], "forbidden"))
+                    refuse(_FORBIDDEN_KEYWORDS[value])
                 elif keyword.iskeyword(value) and value not in BOOLEANS:
-                    errors.append(
-                        _err(line, col, f"'{value}' is not part of the rule language", "forbidden")
-                    )
+                    refuse(f"'{value}' is not part of the rule language")
                 elif value.startswith("_"):
-                    errors.append(
-                        _err(
-                            line,
-                            col,
-                            f"names starting with '_' are reserved: '{value}'",
-                            "forbidden",
-                        )
-                    )
+                    refuse(f"names starting with '_' are reserved: '{value}'")
                 tokens.append(Token("name", value, line, col))
         elif kind == "op2":
             if value in _FORBIDDEN_OPS:
-                errors.append(_err(line, col, _FORBIDDEN_OPS[value], "forbidden"))
+                refuse(_FORBIDDEN_OPS[value])
             tokens.append(Token("op", value, line, col))
         elif kind == "op1":
             tokens.append(Token("op", value, line, col))
         else:
             if value in _FULL_WIDTH:
-                errors.append(
-                    _err(
-                        line,
-                        col,
-                        f"full-width '{value}': type the ASCII '{_FULL_WIDTH[value]}' instead",
-                        "syntax",
-                    )
+                refuse(
+                    f"full-width '{value}': type the ASCII '{_FULL_WIDTH[value]}' instead", "syntax"
                 )
             elif value in _CURLY_QUOTES:
-                errors.append(
-                    _err(line, col, f"curly quote '{value}': use straight quotes \"...\"", "syntax")
-                )
+                refuse(f"curly quote '{value}': use straight quotes \"...\"", "syntax")
             elif value in _FORBIDDEN_OPS:
-                errors.append(_err(line, col, _FORBIDDEN_OPS[value], "forbidden"))
+                refuse(_FORBIDDEN_OPS[value])
             else:
-                errors.append(_err(line, col, f"unexpected character '{value}'", "syntax"))
+                refuse(f"unexpected character '{value}'", "syntax")
             tokens.append(Token("op", value, line, col))
         pos = m.end()
     tokens.append(Token("end", "", line, pos - line_start + 1))

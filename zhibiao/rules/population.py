@@ -333,13 +333,17 @@ def _api_column(
     """Values in API form (None: no record) → an array in the form Population takes."""
     t = definition.type
     default = schema.default_of(definition, None)
-    if t == "bool":
-        out = np.empty(len(values), dtype=bool)
+    if t in ("bool", "str"):
+        # Kept as they are (a missing one as the default) once their kind is checked.
+        kind: type = bool if t == "bool" else str
+        out = np.empty(len(values), dtype=bool if t == "bool" else object)
         for i, v in enumerate(values):
             if v is None:
                 v = default
-            if not isinstance(v, bool):
-                raise FactError(f"{path}[{i}]", f"expected true or false, got {v!r}")
+            if not isinstance(v, kind):
+                got = repr(v) if t == "bool" else type(v).__name__
+                expected = "true or false" if t == "bool" else "text"
+                raise FactError(f"{path}[{i}]", f"expected {expected}, got {got}")
             out[i] = v
         return out
     if t in fixed.SCALE:
@@ -363,15 +367,6 @@ def _api_column(
             ],
             dtype=np.int64,
         )
-    if t == "str":
-        out_s = np.empty(len(values), dtype=object)
-        for i, v in enumerate(values):
-            if v is None:
-                v = default
-            if not isinstance(v, str):
-                raise FactError(f"{path}[{i}]", f"expected text, got {type(v).__name__}")
-            out_s[i] = v
-        return out_s
     raise FactError(path, f"unsupported type {t}")  # pragma: no cover
 
 

@@ -311,6 +311,20 @@ def _attester(spec: dict, p: str, err, *, required: bool) -> str:
     return raw
 
 
+def _declaration(name: str, spec: Any, p: str, what: str, keys: set[str], err) -> bool:
+    """Whether a fact's or a field's declaration can be read: a proper name and a mapping.
+    Keys it does not know are reported, but the rest of it is still read."""
+    if not _NAME.match(name):
+        err(p, f"{what} names are lower_snake_case ASCII: '{name}'")
+        return False
+    if not isinstance(spec, dict):
+        err(p, "expected a mapping")
+        return False
+    for key in set(spec) - keys:
+        err(join_path(p, key), f"unknown key '{key}'")
+    return True
+
+
 def load_schema(path: str | Path | None = None, *, text: str | None = None) -> FactSchema:
     """Load a fact schema (by default the platform's ``facts.yaml``); refuse it if malformed."""
     if text is None:
@@ -329,14 +343,8 @@ def load_schema(path: str | Path | None = None, *, text: str | None = None) -> F
     facts: dict[str, FactDef] = {}
     for name, spec in data["facts"].items():
         p = join_path("facts", name)
-        if not _NAME.match(name):
-            err(p, f"fact names are lower_snake_case ASCII: '{name}'")
+        if not _declaration(name, spec, p, "fact", _FACT_KEYS, err):
             continue
-        if not isinstance(spec, dict):
-            err(p, "expected a mapping")
-            continue
-        for key in set(spec) - _FACT_KEYS:
-            err(join_path(p, key), f"unknown key '{key}'")
         t = spec.get("type")
         if t not in FACT_TYPES:
             err(join_path(p, "type"), f"type must be one of {', '.join(FACT_TYPES)}")
@@ -353,14 +361,8 @@ def load_schema(path: str | Path | None = None, *, text: str | None = None) -> F
                 raw_fields = {}
             for fname, fspec in raw_fields.items():
                 fp = join_path(join_path(p, "fields"), fname)
-                if not _NAME.match(fname):
-                    err(fp, f"field names are lower_snake_case ASCII: '{fname}'")
+                if not _declaration(fname, fspec, fp, "field", _FIELD_KEYS, err):
                     continue
-                if not isinstance(fspec, dict):
-                    err(fp, "expected a mapping")
-                    continue
-                for key in set(fspec) - _FIELD_KEYS:
-                    err(join_path(fp, key), f"unknown key '{key}'")
                 ft = fspec.get("type")
                 if ft not in SCALAR_TYPES:
                     err(join_path(fp, "type"), f"field type must be one of {SCALAR_TYPES}")

@@ -35,57 +35,48 @@ class Context:
         self.as_of = as_of
         self.as_of_days = date_to_days(as_of)
         self.this_year = as_of.year
-        self._row_idx: dict[str, np.ndarray] = {}
-        self._facts: dict[str, np.ndarray] = {}
-        self._spread: dict[tuple[str, str], np.ndarray] = {}
-        self._fields: dict[tuple[str, str], np.ndarray] = {}
+        self._cache: dict[tuple[str, ...], np.ndarray] = {}
 
     def size(self, level: str | None) -> int:
         return self.n if level is None else self.pop.lists[level].total
 
+    def _cached(self, key: tuple[str, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """A derived column, computed once per context: every clause of a batch shares it."""
+        v = self._cache.get(key)
+        if v is None:
+            v = self._cache[key] = compute()
+        return v
+
     def row_idx(self, list_name: str) -> np.ndarray:
-        r = self._row_idx.get(list_name)
-        if r is None:
-            rl = self.pop.lists[list_name]
-            r = np.repeat(np.arange(self.n, dtype=np.int64), rl.lengths)
-            self._row_idx[list_name] = r
-        return r
+        """For each record of a list, the row of its enterprise."""
+        lengths = self.pop.lists[list_name].lengths
+        return self._cached(
+            ("rows", list_name), lambda: np.repeat(np.arange(self.n, dtype=np.int64), lengths)
+        )
 
     def _dates(self, arr: np.ndarray, definition) -> np.ndarray:
-        if not (arr == NO_DATE).any():
+        """A column as stored; for a date, a missing value (NO_DATE) becomes its default."""
+        if definition.type != "date" or not (arr == NO_DATE).any():
             return arr
         default = definition.default
         fill = self.as_of_days if default == "as_of" or default is None else default
         return np.where(arr == NO_DATE, fill, arr)
 
     def fact(self, name: str) -> np.ndarray:
-        v = self._facts.get(name)
-        if v is None:
-            v = self.pop.scalars[name]
-            definition = self.pop.schema[name]
-            if definition.type == "date":
-                v = self._dates(v, definition)
-            self._facts[name] = v
-        return v
+        return self._cached(
+            ("fact", name), lambda: self._dates(self.pop.scalars[name], self.pop.schema[name])
+        )
 
     def spread(self, name: str, level: str) -> np.ndarray:
-        key = (name, level)
-        v = self._spread.get(key)
-        if v is None:
-            v = self.fact(name)[self.row_idx(level)]
-            self._spread[key] = v
-        return v
+        """A fact repeated for each record of a list (its enterprise's value)."""
+        return self._cached(("spread", name, level), lambda: self.fact(name)[self.row_idx(level)])
 
     def field(self, list_name: str, name: str) -> np.ndarray:
-        key = (list_name, name)
-        v = self._fields.get(key)
-        if v is None:
-            v = self.pop.lists[list_name].columns[name]
-            definition = self.pop.schema[list_name].fields[name]
-            if definition.type == "date":
-                v = self._dates(v, definition)
-            self._fields[key] = v
-        return v
+        definition = self.pop.schema[list_name].fields[name]
+        return self._cached(
+            ("field", list_name, name),
+            lambda: self._dates(self.pop.lists[list_name].columns[name], definition),
+        )
 
     def code(self, text: str) -> int:
         return self.pop.strings.code(text)
@@ -180,9 +171,8 @@ def _cmp(n: ir.Cmp, level: str | None) -> Fn:
     return lambda ctx: op(a(ctx), b(ctx))
 
 
-def _logic(n: ir.Logic, level: str | None) -> Fn:
-    fs = [compile_node(o, level) for o in n.operands]
-    combine = np.logical_and if n.op == "and" else np.logical_or
+def _fold(fs: list[Fn], combine: Callable[[Any, Any], Any]) -> Fn:
+    """The columns of `fs` combined left to right, two at a time (and, or, min, max)."""
 
     def run(ctx: Context) -> Any:
         acc = fs[0](ctx)
@@ -191,6 +181,11 @@ def _logic(n: ir.Logic, level: str | None) -> Fn:
         return acc
 
     return run
+
+
+def _logic(n: ir.Logic, level: str | None) -> Fn:
+    fs = [compile_node(o, level) for o in n.operands]
+    return _fold(fs, np.logical_and if n.op == "and" else np.logical_or)
 
 
 def _in_list(n: ir.InList, level: str | None) -> Fn:
@@ -254,15 +249,7 @@ def _func(n: ir.Func, level: str | None) -> Fn:
     fs = [compile_node(a, level) for a in n.args]
     name = n.name
     if name in ("min", "max"):
-        red = np.minimum if name == "min" else np.maximum
-
-        def run(ctx: Context) -> Any:
-            acc = fs[0](ctx)
-            for f in fs[1:]:
-                acc = red(acc, f(ctx))
-            return acc
-
-        return run
+        return _fold(fs, np.minimum if name == "min" else np.maximum)
     if name == "years_between":
         return lambda ctx: np_years_between(fs[0](ctx), fs[1](ctx))
     if name == "days_between":
@@ -315,23 +302,7 @@ def _agg(n: ir.Agg, level: str | None) -> Fn:
     return lambda ctx: per_row(ctx)[ctx.row_idx(level)]
 
 
-_COMPILERS: dict[type, Callable[[Any, str | None], Fn]] = {
-    ir.Const: _const,
-    ir.Fact: _fact,
-    ir.Field: _field,
-    ir.Var: _var,
-    ir.Convert: _convert,
-    ir.Neg: _neg,
-    ir.Not: _not,
-    ir.Arith: _arith,
-    ir.Cmp: _cmp,
-    ir.Logic: _logic,
-    ir.InList: _in_list,
-    ir.InSet: _in_set,
-    ir.Cond: _cond,
-    ir.Func: _func,
-    ir.Agg: _agg,
-}
+_COMPILERS: dict[type, Callable[[Any, str | None], Fn]] = ir.handlers(globals())
 
 
 def compile_expr(expr: ir.Expr, level: str | None = None) -> Fn:

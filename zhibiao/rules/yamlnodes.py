@@ -127,29 +127,16 @@ def _build(
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
+            at = key_node.start_mark
             if not isinstance(key, str | int) or isinstance(key, bool):
-                errors.append(
-                    RuleError(
-                        path,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        f"keys must be text, not {type(key).__name__}",
-                        "schema",
-                    )
-                )
+                message = f"keys must be text, not {type(key).__name__}"
+                errors.append(RuleError(path, at.line + 1, at.column + 1, message, "schema"))
                 continue
             key = str(key)
             child = join_path(path, key)
             if key in result:
-                errors.append(
-                    RuleError(
-                        child,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        f"key '{key}' appears twice",
-                        "schema",
-                    )
-                )
+                message = f"key '{key}' appears twice"
+                errors.append(RuleError(child, at.line + 1, at.column + 1, message, "schema"))
             marks[f"{child}#key"] = _pos(key_node, lines)
             result[key] = _build(loader, value_node, child, marks, lines, errors)
         return result

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -13,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import submitted
 from zhibiao.core.pagination import query_without_page
 from zhibiao.core.permissions import can
 from zhibiao.standards import services
@@ -66,14 +64,12 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_create(request: HttpRequest) -> HttpResponse:
     form = GroupStandardForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            group = services.publish_group_standard(request.user, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, gettext("The group standard was published."))
-            return redirect(group)
+
+    def save(data):
+        return services.publish_group_standard(request.user, data)
+
+    if group := submitted(request, form, save, gettext("The group standard was published.")):
+        return redirect(group)
     return render(request, "standards/group_form.html", {"form": form})
 
 
@@ -87,12 +83,10 @@ def group_adoption(request: HttpRequest, pk: int) -> HttpResponse:
         "adoption_document": group.adoption_document,
     }
     form = AdoptionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_adoption(request.user, group, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, gettext("The adoption was recorded."))
-            return redirect(group)
+
+    def save(data):
+        return services.record_adoption(request.user, group, data)
+
+    if submitted(request, form, save, gettext("The adoption was recorded.")):
+        return redirect(group)
     return render(request, "standards/group_adoption.html", {"form": form, "group": group})

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import add_service_errors, submitted
 from zhibiao.core.pagination import query_without_page
 from zhibiao.standards import services
 from zhibiao.standards.forms import IndicatorRows, SchemeForm, entry_form
@@ -85,19 +85,17 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def scheme_enter(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = LeaderScheme.objects.get_for(request.user, "view", pk)
     form = entry_form(scheme)(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def save(data):
         values = {
             int(name.removeprefix("indicator_")): value
-            for name, value in form.cleaned_data.items()
+            for name, value in data.items()
             if name.startswith("indicator_")
         }
-        try:
-            services.enter_scheme(request.user, scheme, form.cleaned_data["product"], values)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, gettext("Your entry was saved."))
-            return redirect(scheme)
+        return services.enter_scheme(request.user, scheme, data["product"], values)
+
+    if submitted(request, form, save, gettext("Your entry was saved.")):
+        return redirect(scheme)
     own = LeaderEntry.objects.restrict(request.user, "change").filter(scheme=scheme)
     return render(
         request, "standards/scheme_enter.html", {"form": form, "scheme": scheme, "own": own}
