@@ -16,10 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import acts_for, is_district_admin
 from zhibiao.core.modelfields import check, ref, unique, user_ref, valid_choice, year_field
 from zhibiao.core.numerals import chinese_number
 from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.core.workflow import StepRecord, status_fields
+from zhibiao.directory.models import OrganisationKind
 
 
 class BaseStatus(models.TextChoices):
@@ -86,14 +89,11 @@ class TrainingBaseQuerySet(RestrictedQuerySet):
 
     def _visible_to(self, user) -> TrainingBaseQuerySet:
         """Administrators see every base, removed ones included; everyone else the listed."""
-        from zhibiao.accounts.permissions import is_district_admin
 
         return self if is_district_admin(user) else self.listed()
 
     def _managed_by(self, user) -> TrainingBaseQuerySet:
         """What a user may edit: any base for administrators, their own for base managers."""
-        from zhibiao.accounts.models import Role
-        from zhibiao.accounts.permissions import is_district_admin
 
         if is_district_admin(user):
             return self
@@ -139,7 +139,6 @@ class TrainingBase(models.Model):
         return reverse("bases:detail", args=[self.pk])
 
     def clean(self) -> None:
-        from zhibiao.directory.models import OrganisationKind
 
         if self.organisation_id and self.organisation.kind != OrganisationKind.ENTERPRISE:
             raise ValidationError(
@@ -235,7 +234,6 @@ class NominationQuerySet(RestrictedQuerySet):
     def _visible_to(self, user) -> NominationQuerySet:
         """Staff see every nomination; an enterprise's users its own. A committee expert does
         not act for their employer (`acts_for`), so they see none of its nominations."""
-        from zhibiao.accounts.permissions import acts_for, is_district_admin
 
         if is_district_admin(user):
             return self

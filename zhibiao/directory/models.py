@@ -12,8 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.accounts.models import ORGANISATION_ROLES
+from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.modelfields import check, ref, unique, valid_choice
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.directory import uscc
 from zhibiao.directory.validators import split_industry_code, validate_uscc
 
 
@@ -142,8 +145,6 @@ class OrganisationQuerySet(RestrictedQuerySet):
         interest: an expert does not act for it, so acting alone they edit nothing, their
         employer included.
         """
-        from zhibiao.accounts.models import ORGANISATION_ROLES
-        from zhibiao.accounts.permissions import is_district_admin
 
         if not user.is_authenticated:
             return self.none()
@@ -246,8 +247,6 @@ class Organisation(models.Model):
         if self.uscc == "":
             self.uscc = None
         if self.uscc:
-            from zhibiao.directory import uscc
-
             self.uscc = uscc.normalise(self.uscc)
         if self.kind in self.REGISTERED_KINDS and not self.uscc:
             errors["uscc"] = gettext(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.bases.models import TrainingBase
 from zhibiao.core.forms import model_form_class
 from zhibiao.directory import uscc
@@ -106,7 +107,6 @@ class AdminEventForm(EventForm):
 
 
 def event_form(user, *args, **kwargs) -> EventForm:
-    from zhibiao.accounts.permissions import is_district_admin
 
     form_class = AdminEventForm if is_district_admin(user) else EventForm
     return form_class(*args, **kwargs)

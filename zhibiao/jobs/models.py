@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.modelfields import user_ref
 from zhibiao.core.permissions import RestrictedQuerySet
 
@@ -20,7 +21,6 @@ class JobStatus(models.TextChoices):
 class JobQuerySet(RestrictedQuerySet):
     def _visible_to(self, user) -> JobQuerySet:
         """A job is its starter's; district administrators see all."""
-        from zhibiao.accounts.permissions import is_district_admin
 
         if is_district_admin(user):
             return self

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from zhibiao.rules.demo import demo_schema
 from zhibiao.rules.population import Population, RecordList
 from zhibiao.rules.schema import FactSchema, date_to_days
 
@@ -68,8 +69,6 @@ def generate_population(
 ) -> Population:
     """n synthetic enterprises as a columnar Population (fast: no per-row Python)."""
     if schema is None:
-        from zhibiao.rules.demo import demo_schema
-
         schema = demo_schema()
     rng = np.random.default_rng(seed)
     r = richness

@@ -24,7 +24,7 @@ from django.db.models import Count
 from django.utils.translation import gettext
 
 from zhibiao.committee import services as committee
-from zhibiao.committee.models import Availability
+from zhibiao.committee.models import Availability, CommitteeMember, ExpertProfile
 from zhibiao.core.db import raw_rows
 from zhibiao.core.text import words
 from zhibiao.directory.models import Organisation
@@ -137,7 +137,6 @@ def _versions() -> tuple[tuple, tuple]:
     A row added (count, highest id) or edited (latest update) changes the sign, and the index
     built from it is rebuilt.
     """
-    from zhibiao.committee.models import CommitteeMember, ExpertProfile
 
     quote = connection.ops.quote_name
     offering = quote(Offering._meta.db_table)
@@ -298,7 +297,6 @@ def _expert_index_now(version: tuple) -> dict[int, _Expert]:
     """What changes seldom about experts (names, expertise, industries, introduction), indexed
     once per process and rebuilt when a seat, an expertise link or a profile changes."""
     global _expert_index
-    from zhibiao.committee.models import CommitteeMember, ExpertProfile
 
     with _experts_lock:
         if _expert_index is not None and _expert_index[0] == version:
@@ -330,8 +328,6 @@ def _experts(organisation, need_words, division, conflicted, version):
     available, their load and figures) is read on every ranking, without IN lists."""
     from django.apps import apps
     from django.utils import timezone
-
-    from zhibiao.committee.models import CommitteeMember, ExpertProfile
 
     index = _expert_index_now(version)
     sitting = {

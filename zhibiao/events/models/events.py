@@ -20,6 +20,7 @@ from zhibiao.accounts.permissions import acting_organisation, is_district_admin
 from zhibiao.core.files import StoredFile
 from zhibiao.core.modelfields import check, ref, unique, user_ref, valid_choice
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.directory.models import OrganisationKind, Town
 
 
 class EventKind(models.TextChoices):
@@ -208,7 +209,6 @@ class Event(models.Model):
         return opens, self.ends_at
 
     def clean(self) -> None:
-        from zhibiao.directory.models import OrganisationKind, Town
 
         errors: dict[str, str] = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

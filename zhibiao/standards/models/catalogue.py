@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao import stdcodes
+from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.modelfields import check, ref, unique, valid_choice, year_field
 from zhibiao.core.permissions import RestrictedQuerySet
 
@@ -66,7 +67,6 @@ class StandardQuerySet(RestrictedQuerySet):
         return self
 
     def _editable_by(self, user) -> StandardQuerySet:
-        from zhibiao.accounts.permissions import is_district_admin
 
         return self if is_district_admin(user) else self.none()
 

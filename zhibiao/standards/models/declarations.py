@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao import stdcodes
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import has_role
 from zhibiao.core.modelfields import ref
 from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.core.workflow import StepRecord
@@ -32,8 +35,6 @@ class DeclarationQuerySet(RestrictedQuerySet):
         )
 
     def _editable_by(self, user) -> DeclarationQuerySet:
-        from zhibiao.accounts.models import Role
-        from zhibiao.accounts.permissions import has_role
 
         if not has_role(user, Role.ENTERPRISE, Role.BASE_MANAGER) or not user.organisation_id:
             return self.none()
@@ -119,7 +120,6 @@ class Declaration(models.Model):
         return reverse("standards:declaration", args=[self.pk])
 
     def clean(self) -> None:
-        from zhibiao import stdcodes
 
         errors: dict[str, str] = {}
         self.product = (self.product or "").strip()

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import has_role, is_district_admin
 from zhibiao.core.attestation import Attested
 from zhibiao.core.modelfields import ref, unique
 from zhibiao.core.permissions import RestrictedQuerySet
@@ -20,8 +22,6 @@ class GroupStandardQuerySet(RestrictedQuerySet):
 
     def _editable_by(self, user) -> GroupStandardQuerySet:
         """A chamber's users manage their chamber's standards; administrators all."""
-        from zhibiao.accounts.models import Role
-        from zhibiao.accounts.permissions import has_role, is_district_admin
 
         if is_district_admin(user):
             return self

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.accounts.models import Role
+from zhibiao.accounts.permissions import has_role
 from zhibiao.core.modelfields import check, ref, unique, year_field
 from zhibiao.core.permissions import RestrictedQuerySet
 
@@ -146,8 +148,6 @@ class EntryQuerySet(RestrictedQuerySet):
         return self
 
     def _editable_by(self, user) -> EntryQuerySet:
-        from zhibiao.accounts.models import Role
-        from zhibiao.accounts.permissions import has_role
 
         if not has_role(user, Role.ENTERPRISE, Role.BASE_MANAGER) or not user.organisation_id:
             return self.none()
