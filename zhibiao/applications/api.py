@@ -10,12 +10,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from ninja import Field, File, Form, Router, Schema, UploadedFile
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import required_auth
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.applications import services
 from zhibiao.applications.models import Application
+from zhibiao.core.apischema import DbInt, Id, Payload, paginate
 from zhibiao.core.steps import StepIn, StepOut
 from zhibiao.core.workflow import available, take
 from zhibiao.measures.models import Clause
@@ -52,14 +52,14 @@ class ApplicationDetailOut(ApplicationOut):
         return [step.action for step in available(context["request"].auth, obj)]
 
 
-class StartIn(Schema):
+class StartIn(Payload):
     clause: str
     project: str = ""
-    organisation: int | None = None
+    organisation: DbInt | None = None
     statement: str = ""
 
 
-class StatementIn(Schema):
+class StatementIn(Payload):
     statement: str
 
 
@@ -70,12 +70,12 @@ class ApplicationStepIn(StepIn):
     payment_reference: str = ""
 
 
-class AssignIn(Schema):
-    reviewers: list[int]
+class AssignIn(Payload):
+    reviewers: list[DbInt]
 
 
-class ReviewIn(Schema):
-    score: int
+class ReviewIn(Payload):
+    score: DbInt
     recommendation: str
     comment: str
 
@@ -94,7 +94,7 @@ def list_applications(request: HttpRequest, status: str | None = None):
 
 
 @router.get("/{int:application_id}", response=ApplicationDetailOut, summary="One application")
-def get_application(request: HttpRequest, application_id: int):
+def get_application(request: HttpRequest, application_id: Id):
     return get_object_or_404(_applications(request), pk=application_id)
 
 
@@ -121,7 +121,7 @@ def start(request: HttpRequest, payload: StartIn):
     response=ApplicationDetailOut,
     summary="Take a step (409 when the step is not allowed now)",
 )
-def take_step(request: HttpRequest, application_id: int, payload: ApplicationStepIn):
+def take_step(request: HttpRequest, application_id: Id, payload: ApplicationStepIn):
     application = get_object_or_404(_applications(request), pk=application_id)
     return take(request.auth, application, **payload.dict())
 
@@ -131,14 +131,14 @@ def take_step(request: HttpRequest, application_id: int, payload: ApplicationSte
     response=ApplicationDetailOut,
     summary="Write the statement (draft or returned only; 409 otherwise)",
 )
-def put_statement(request: HttpRequest, application_id: int, payload: StatementIn):
+def put_statement(request: HttpRequest, application_id: Id, payload: StatementIn):
     application = get_object_or_404(_applications(request), pk=application_id)
     return services.update_statement(request.auth, application, payload.statement)
 
 
 @router.post("/{int:application_id}/evidence", response={201: dict}, summary="Attach evidence")
 def add_evidence(
-    request: HttpRequest, application_id: int, item: Form[str], file: File[UploadedFile]
+    request: HttpRequest, application_id: Id, item: Form[str], file: File[UploadedFile]
 ):
     application = get_object_or_404(_applications(request), pk=application_id)
     evidence = services.add_evidence(request.auth, application, item, file)
@@ -146,7 +146,7 @@ def add_evidence(
 
 
 @router.post("/{int:application_id}/reviewers", response=list[int], summary="Assign experts")
-def assign(request: HttpRequest, application_id: int, payload: AssignIn):
+def assign(request: HttpRequest, application_id: Id, payload: AssignIn):
     application = get_object_or_404(_applications(request), pk=application_id)
     users = list(get_user_model().objects.filter(pk__in=payload.reviewers))
     if len(users) != len(set(payload.reviewers)):
@@ -155,7 +155,7 @@ def assign(request: HttpRequest, application_id: int, payload: AssignIn):
 
 
 @router.post("/{int:application_id}/review", response=dict, summary="Submit your review")
-def review(request: HttpRequest, application_id: int, payload: ReviewIn):
+def review(request: HttpRequest, application_id: Id, payload: ReviewIn):
     application = get_object_or_404(_applications(request), pk=application_id)
     own = application.reviews.filter(reviewer=request.auth).first()
     if own is None:

@@ -9,12 +9,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.bases import services
 from zhibiao.bases.models import Batch, Nomination, TrainingBase
+from zhibiao.core.apischema import DbInt, Id, Payload, paginate
 from zhibiao.core.permissions import can
 from zhibiao.core.steps import StepIn, StepOut
 from zhibiao.core.workflow import available, take
@@ -62,7 +62,7 @@ def _bases():
 
 @router.get("", response=list[BaseOut], summary="Training bases")
 @paginate
-def list_bases(request: HttpRequest, batch: int | None = None, status: str | None = None):
+def list_bases(request: HttpRequest, batch: DbInt | None = None, status: str | None = None):
     bases = _bases()
     if batch is not None:
         bases = bases.filter(batch__number=batch)
@@ -72,7 +72,7 @@ def list_bases(request: HttpRequest, batch: int | None = None, status: str | Non
 
 
 @router.get("/{int:base_id}", response=BaseOut, summary="One training base")
-def get_base(request: HttpRequest, base_id: int):
+def get_base(request: HttpRequest, base_id: Id):
     return get_object_or_404(_bases(), pk=base_id)
 
 
@@ -103,8 +103,8 @@ class BaseYearOut(YearOut):
     name: str
 
 
-class EvaluationIn(Schema):
-    year: int
+class EvaluationIn(Payload):
+    year: DbInt
     result: str
     comment: str = ""
 
@@ -112,7 +112,7 @@ class EvaluationIn(Schema):
 class NominationStepIn(StepIn):
     """Designating names the batch by its number."""
 
-    batch: int | None = None
+    batch: DbInt | None = None
 
 
 class NominationOut(Schema):
@@ -133,18 +133,18 @@ class NominationOut(Schema):
         return [step.action for step in available(context["request"].auth, obj)]
 
 
-class NominationIn(Schema):
+class NominationIn(Payload):
     statement: str
     offer: str
 
 
-class BatchIn(Schema):
+class BatchIn(Payload):
     designated_on: datetime.date
     note: str = ""
 
 
 @router.get("/years/{int:year}", response=list[BaseYearOut], summary="Every base's year")
-def bases_year(request: HttpRequest, year: int):
+def bases_year(request: HttpRequest, year: DbInt):
     year_bounds(year)  # outside the platform's years: 404
     bases = list(_bases().filter(batch__designated_on__year__lte=year))
     figures = training.yearly_figures(year, bases)
@@ -155,7 +155,7 @@ def bases_year(request: HttpRequest, year: int):
 
 
 @router.get("/{int:base_id}/years", response=list[YearOut], summary="One base, year by year")
-def base_years(request: HttpRequest, base_id: int):
+def base_years(request: HttpRequest, base_id: Id):
     base = get_object_or_404(_bases(), pk=base_id)
     this_year = timezone.localdate().year
     years = range(this_year, base.batch.designated_on.year - 1, -1)
@@ -168,7 +168,7 @@ def base_years(request: HttpRequest, base_id: int):
     auth=required_auth,
     summary="A base's yearly evaluations (staff and the base's managers)",
 )
-def evaluations(request: HttpRequest, base_id: int):
+def evaluations(request: HttpRequest, base_id: Id):
     base = get_object_or_404(TrainingBase.objects.all(), pk=base_id)
     may_see = is_district_admin(request.auth) or can(request.auth, "manage", base)
     if not may_see:
@@ -182,7 +182,7 @@ def evaluations(request: HttpRequest, base_id: int):
     auth=required_auth,
     summary="Record a finished year's evaluation (staff)",
 )
-def evaluate(request: HttpRequest, base_id: int, payload: EvaluationIn):
+def evaluate(request: HttpRequest, base_id: Id, payload: EvaluationIn):
     base = get_object_or_404(TrainingBase.objects.all(), pk=base_id)
     evaluation = training.evaluate(
         request.auth, base, payload.year, result=payload.result, comment=payload.comment
@@ -196,7 +196,7 @@ def evaluate(request: HttpRequest, base_id: int, payload: EvaluationIn):
     auth=required_auth,
     summary="Suspend, reinstate or remove a base (staff; 409 when not allowed now)",
 )
-def base_step(request: HttpRequest, base_id: int, payload: StepIn):
+def base_step(request: HttpRequest, base_id: Id, payload: StepIn):
     base = get_object_or_404(TrainingBase.objects.all(), pk=base_id)
     take(request.auth, base, payload.action, reason=payload.reason)
     return base.steps.select_related("actor")
@@ -233,7 +233,7 @@ def nominate(request: HttpRequest, payload: NominationIn):
     auth=required_auth,
     summary="One application",
 )
-def get_nomination(request: HttpRequest, application_id: int):
+def get_nomination(request: HttpRequest, application_id: Id):
     return get_object_or_404(_nominations(request), pk=application_id)
 
 
@@ -243,7 +243,7 @@ def get_nomination(request: HttpRequest, application_id: int):
     auth=required_auth,
     summary="Take a step (review, approve, reject, designate in a batch, withdraw)",
 )
-def nomination_step(request: HttpRequest, application_id: int, payload: NominationStepIn):
+def nomination_step(request: HttpRequest, application_id: Id, payload: NominationStepIn):
     nomination = get_object_or_404(_nominations(request), pk=application_id)
     batch = None
     if payload.batch is not None:

@@ -7,10 +7,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth
 from zhibiao.committee.models import Committee, CommitteeMember
+from zhibiao.core.apischema import Id, paginate
 
 router = Router(tags=["committee"], auth=optional_auth)
 
@@ -69,5 +69,5 @@ def list_members(request: HttpRequest, sector: str | None = None):
 
 
 @router.get("/members/{int:member_id}", response=MemberOut, summary="One committee member")
-def get_member(request: HttpRequest, member_id: int):
+def get_member(request: HttpRequest, member_id: Id):
     return get_object_or_404(_members(), pk=member_id)

@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext
 from ninja import Field, Schema
 
+from zhibiao.core.apischema import Payload
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.forms import StepForm, error_message, form_error_message
 from zhibiao.core.workflow import take
@@ -56,7 +57,7 @@ class StepOut(Schema):
     reason: str
 
 
-class StepIn(Schema):
+class StepIn(Payload):
     """A step to take; an API whose steps take more extends it (under its own name)."""
 
     action: str

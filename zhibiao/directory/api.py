@@ -5,9 +5,9 @@ import datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import required_auth
+from zhibiao.core.apischema import Id, Payload, paginate
 from zhibiao.core.forms import form_errors
 from zhibiao.core.permissions import can
 from zhibiao.directory import services
@@ -69,7 +69,7 @@ class OrganisationDetailOut(OrganisationOut):
         return list(obj.people.all()) if obj.may_see_private else None
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(Payload):
     kind: str
     name: str
     uscc: str | None = None
@@ -84,7 +84,7 @@ class OrganisationIn(Schema):
     description: str = ""
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(Payload):
     kind: str | None = None
     name: str | None = None
     uscc: str | None = None
@@ -125,7 +125,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter])
 
 
 @router.get("/{int:organisation_id}", response=OrganisationDetailOut, summary="One organisation")
-def get_organisation(request: HttpRequest, organisation_id: int):
+def get_organisation(request: HttpRequest, organisation_id: Id):
     organisation = Organisation.objects.get_for(request.auth, "view", organisation_id)
     return _detail(request, organisation)
 
@@ -140,7 +140,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn):
 @router.patch(
     "/{int:organisation_id}", response=OrganisationDetailOut, summary="Change an organisation"
 )
-def update_organisation(request: HttpRequest, organisation_id: int, payload: OrganisationPatch):
+def update_organisation(request: HttpRequest, organisation_id: Id, payload: OrganisationPatch):
     """Administrators change any field; an organisation's own users only size and contacts."""
     organisation = get_object_or_404(
         Organisation.objects.restrict(request.auth, "change"), pk=organisation_id
@@ -152,7 +152,7 @@ def update_organisation(request: HttpRequest, organisation_id: int, payload: Org
 @router.get(
     "/{int:organisation_id}/people", response=list[PersonOut], summary="An organisation's people"
 )
-def list_people(request: HttpRequest, organisation_id: int):
+def list_people(request: HttpRequest, organisation_id: Id):
     organisation = get_object_or_404(
         Organisation.objects.restrict(request.auth, "view_private"), pk=organisation_id
     )

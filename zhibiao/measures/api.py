@@ -6,11 +6,10 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import ensure, is_district_admin
-from zhibiao.core.apischema import Payload
+from zhibiao.core.apischema import DbInt, Payload, paginate
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import services
 from zhibiao.measures.models import Clause, RuleBook
@@ -102,7 +101,7 @@ def get_clause(request: HttpRequest, code: str):
     auth=required_auth,
     summary="What an enterprise is entitled to, and why",
 )
-def entitlements(request: HttpRequest, organisation: int):
+def entitlements(request: HttpRequest, organisation: DbInt):
     """Every clause with its conditions, values used, amounts, caps applied and what is missing.
 
     An enterprise's own users and district administrators only; anyone else gets 404.

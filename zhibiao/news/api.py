@@ -10,11 +10,11 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.bases.models import Batch, TrainingBase
+from zhibiao.core.apischema import DbInt, Id, Payload, paginate
 from zhibiao.core.records import named_records
 from zhibiao.events.models import Event
 from zhibiao.news import services
@@ -57,17 +57,17 @@ class NewsDetailOut(NewsOut):
     is_published: bool
 
 
-class NewsIn(Schema):
+class NewsIn(Payload):
     title: str
     published_on: datetime.date
     source: str = ""
     summary: str = ""
     body: str
     is_published: bool = True
-    event_ids: list[int] = []
-    policy_ids: list[int] = []
-    batch_numbers: list[int] = []
-    base_ids: list[int] = []
+    event_ids: list[Id] = []
+    policy_ids: list[Id] = []
+    batch_numbers: list[DbInt] = []
+    base_ids: list[Id] = []
 
 
 def _news_data(payload: NewsIn) -> dict:
@@ -113,7 +113,7 @@ def list_news(request: HttpRequest):
     response=NewsDetailOut,
     summary="One news item",
 )
-def get_news(request: HttpRequest, news_id: int):
+def get_news(request: HttpRequest, news_id: Id):
     return get_object_or_404(_news(request), pk=news_id)
 
 
@@ -138,7 +138,7 @@ def create_news(request: HttpRequest, payload: NewsIn):
     auth=required_auth,
     summary="Correct a news item",
 )
-def update_news(request: HttpRequest, news_id: int, payload: NewsIn):
+def update_news(request: HttpRequest, news_id: Id, payload: NewsIn):
     if not is_district_admin(request.auth):
         raise PermissionDenied
     item = get_object_or_404(NewsItem, pk=news_id)

@@ -6,9 +6,9 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth
+from zhibiao.core.apischema import Id, paginate
 from zhibiao.policies.models import PolicyDocument
 
 router = Router(tags=["policies"], auth=optional_auth)
@@ -56,5 +56,5 @@ def list_policies(request: HttpRequest):
 
 
 @router.get("/{int:policy_id}", response=PolicyDetailOut, summary="One policy document")
-def get_policy(request: HttpRequest, policy_id: int):
+def get_policy(request: HttpRequest, policy_id: Id):
     return get_object_or_404(_documents(request), pk=policy_id)

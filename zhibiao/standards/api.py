@@ -9,9 +9,9 @@ import datetime
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
+from zhibiao.core.apischema import DbInt, Id, paginate
 from zhibiao.standards import services
 from zhibiao.standards.documents import describe
 from zhibiao.standards.models import (
@@ -102,7 +102,7 @@ def search_standards(request: HttpRequest, filters: Query[SearchFilter]):
 
 
 @router.get("/{int:standard_id}", response=StandardDetailOut, summary="One standard")
-def get_standard(request: HttpRequest, standard_id: int):
+def get_standard(request: HttpRequest, standard_id: Id):
     return Standard.objects.get_for(request.auth, "view", standard_id)
 
 
@@ -183,7 +183,7 @@ def create_check(
     auth=required_auth,
     summary="A validity check's report",
 )
-def get_check(request: HttpRequest, check_id: int):
+def get_check(request: HttpRequest, check_id: Id):
     return Check.objects.get_for(request.auth, "view", check_id)
 
 
@@ -233,7 +233,7 @@ class LeaderOut(Schema):
 
 
 @router.get("/leaders", response=list[LeaderOut], summary="企业标准领跑者 of a year")
-def list_leaders(request: HttpRequest, year: int):
+def list_leaders(request: HttpRequest, year: DbInt):
     return (
         LeaderEntry.objects.filter(is_leader=True, scheme__year=year, scheme__status="ranked")
         .select_related("enterprise", "scheme")

@@ -6,10 +6,10 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import ensure, is_district_admin
+from zhibiao.core.apischema import DbInt, Id, Payload, paginate
 from zhibiao.core.steps import StepIn
 from zhibiao.core.workflow import available, take
 from zhibiao.directory.models import Organisation
@@ -36,7 +36,7 @@ class OfferingOut(Schema):
     qualifications: str
 
 
-class OfferingIn(Schema):
+class OfferingIn(Payload):
     category: str
     title: str
     description: str
@@ -44,7 +44,7 @@ class OfferingIn(Schema):
     indicative_price: Decimal | None = None
     towns: list[str] = []
     industries: list[str] = []
-    turnaround_days: int
+    turnaround_days: DbInt
     qualifications: str = ""
     is_active: bool = True
 
@@ -72,12 +72,12 @@ class DemandOut(Schema):
         return [step.action for step in available(context["request"].auth, obj)]
 
 
-class DemandIn(Schema):
+class DemandIn(Payload):
     category: str
     description: str
     urgency: str = "normal"
     desired_date: datetime.date | None = None
-    enterprise: int | None = None
+    enterprise: DbInt | None = None
     channel: str = "phone"
 
 
@@ -90,14 +90,14 @@ class CandidateOut(Schema):
     reasons: list[str]
 
 
-class OfferIn(Schema):
+class OfferIn(Payload):
     candidate: str
 
 
 class DemandStepIn(StepIn):
     """Rating the service gives the rating and a comment."""
 
-    rating: int | None = None
+    rating: DbInt | None = None
     comment: str = ""
 
 
@@ -109,7 +109,7 @@ def list_offerings(request: HttpRequest, category: str | None = None):
 
 
 @router.get("/offerings/{int:offering_id}", response=OfferingOut, auth=optional_auth)
-def get_offering(request: HttpRequest, offering_id: int):
+def get_offering(request: HttpRequest, offering_id: Id):
     return get_object_or_404(Offering.objects.filter(is_active=True), pk=offering_id)
 
 
@@ -119,7 +119,7 @@ def create_offering(request: HttpRequest, payload: OfferingIn):
 
 
 @router.patch("/offerings/{int:offering_id}", response=OfferingOut, auth=required_auth)
-def update_offering(request: HttpRequest, offering_id: int, payload: OfferingIn):
+def update_offering(request: HttpRequest, offering_id: Id, payload: OfferingIn):
     offering = get_object_or_404(Offering.objects.restrict(request.auth, "manage"), pk=offering_id)
     return services.save_offering(request.auth, payload.dict(), offering=offering)
 
@@ -136,7 +136,7 @@ def list_demands(request: HttpRequest, status: str | None = None):
 
 
 @router.get("/demands/{int:demand_id}", response=DemandOut, auth=required_auth)
-def get_demand(request: HttpRequest, demand_id: int):
+def get_demand(request: HttpRequest, demand_id: Id):
     return get_object_or_404(_demands(request), pk=demand_id)
 
 
@@ -156,7 +156,7 @@ def post_demand(request: HttpRequest, payload: DemandIn):
     auth=required_auth,
     summary="Ranked candidates, with reasons",
 )
-def list_candidates(request: HttpRequest, demand_id: int, limit: int = 10):
+def list_candidates(request: HttpRequest, demand_id: Id, limit: DbInt = 10):
     demand = get_object_or_404(_demands(request), pk=demand_id)
     ensure(services.may_choose(request.auth, demand))
     return [
@@ -173,7 +173,7 @@ def list_candidates(request: HttpRequest, demand_id: int, limit: int = 10):
 
 
 @router.post("/demands/{int:demand_id}/offers", response={201: DemandOut}, auth=required_auth)
-def make_offer(request: HttpRequest, demand_id: int, payload: OfferIn):
+def make_offer(request: HttpRequest, demand_id: Id, payload: OfferIn):
     demand = get_object_or_404(_demands(request), pk=demand_id)
     services.make_offer(request.auth, demand, payload.candidate)
     demand.refresh_from_db()
@@ -181,6 +181,6 @@ def make_offer(request: HttpRequest, demand_id: int, payload: OfferIn):
 
 
 @router.post("/demands/{int:demand_id}/transitions", response=DemandOut, auth=required_auth)
-def take_step(request: HttpRequest, demand_id: int, payload: DemandStepIn):
+def take_step(request: HttpRequest, demand_id: Id, payload: DemandStepIn):
     demand = get_object_or_404(_demands(request), pk=demand_id)
     return take(request.auth, demand, **payload.dict())

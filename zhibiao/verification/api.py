@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
+from zhibiao.core.apischema import Id, Payload
 from zhibiao.core.attestation import Verification
 from zhibiao.verification import services
 from zhibiao.verification.kinds import KINDS
@@ -36,7 +37,7 @@ class QueueFilter(Schema):
     state: str = Verification.PENDING
 
 
-class DecisionIn(Schema):
+class DecisionIn(Payload):
     note: str = ""
 
 
@@ -80,7 +81,7 @@ def list_queue(request: HttpRequest, filters: Query[QueueFilter]):
 
 
 @router.post("/{kind}/{int:record_id}/verify", response=VerificationOut, summary="Verify a record")
-def verify(request: HttpRequest, kind: str, record_id: int, payload: DecisionIn):
+def verify(request: HttpRequest, kind: str, record_id: Id, payload: DecisionIn):
     """It counts from now on. 409 if already verified; 403 for someone who may not verify it."""
     _allowed(request)
     row = services.verify(request.auth, kind, record_id, note=payload.note)
@@ -88,7 +89,7 @@ def verify(request: HttpRequest, kind: str, record_id: int, payload: DecisionIn)
 
 
 @router.post("/{kind}/{int:record_id}/reject", response=VerificationOut, summary="Reject a record")
-def reject(request: HttpRequest, kind: str, record_id: int, payload: DecisionIn):
+def reject(request: HttpRequest, kind: str, record_id: Id, payload: DecisionIn):
     """It counts towards nothing; `note` (the reason) is required and sent to the enterprise."""
     _allowed(request)
     row = services.reject(request.auth, kind, record_id, note=payload.note)

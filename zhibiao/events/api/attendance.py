@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, UploadedFile
 
 from zhibiao.accounts.api_auth import required_auth
+from zhibiao.core.apischema import Id, Payload
 from zhibiao.core.tabular import read_table
 from zhibiao.core.uploads import UploadError
 from zhibiao.events import services
@@ -20,7 +21,7 @@ from zhibiao.events.models import (
 router = Router()
 
 
-class CheckInIn(Schema):
+class CheckInIn(Payload):
     code: str
     method: str = CheckInMethod.TYPED
 
@@ -37,7 +38,7 @@ class ImportOut(Schema):
     auth=required_auth,
     summary="Check in by code (422 for a bad code, 409 when already checked in)",
 )
-def check_in(request: HttpRequest, event_id: int, payload: CheckInIn):
+def check_in(request: HttpRequest, event_id: Id, payload: CheckInIn):
     event = get_object_or_404(_hosted(request), pk=event_id)
     return services.check_in(request.auth, event, payload.code, method=payload.method)
 
@@ -49,7 +50,7 @@ def check_in(request: HttpRequest, event_id: int, payload: CheckInIn):
     auth=required_auth,
     summary="Import a signed attendance sheet (all rows, or none: 422 lists each row's error)",
 )
-def import_attendance(request: HttpRequest, event_id: int, file: File[UploadedFile]):
+def import_attendance(request: HttpRequest, event_id: Id, file: File[UploadedFile]):
 
     event = get_object_or_404(_hosted(request), pk=event_id)
     try:

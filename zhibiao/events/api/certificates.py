@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
+from zhibiao.core.apischema import Payload
 from zhibiao.events import services
 from zhibiao.events.api.events import _hosted
 from zhibiao.events.models import (
@@ -19,7 +20,7 @@ from zhibiao.events.models import (
 router = Router()
 
 
-class RevokeIn(Schema):
+class RevokeIn(Payload):
     reason: str
 
 

@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, UploadedFile
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import has_role, is_district_admin
 from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import CommitteeMember
+from zhibiao.core.apischema import DbInt, Id, Payload, paginate
 from zhibiao.core.records import named_records
 from zhibiao.directory.models import Organisation
 from zhibiao.events import services
@@ -137,7 +137,7 @@ class EventDetailOut(EventOut):
         return services.course_warnings([obj]).get(obj.pk, [])
 
 
-class EventIn(Schema):
+class EventIn(Payload):
     kind: str
     title: str
     starts_at: datetime.datetime
@@ -145,20 +145,20 @@ class EventIn(Schema):
     place: str = ""
     description: str = ""
     is_public: bool = True
-    capacity: int | None = None
+    capacity: DbInt | None = None
     registration_opens_at: datetime.datetime | None = None
     registration_closes_at: datetime.datetime | None = None
-    quota_per_enterprise: int | None = None
+    quota_per_enterprise: DbInt | None = None
     audience: str = "open"
     audience_towns: list[str] = []
     audience_roles: list[str] = []
-    audience_organisations: list[int] = []
+    audience_organisations: list[DbInt] = []
     host_kind: str | None = None
-    host_base: int | None = None
-    host_chamber: int | None = None
+    host_base: DbInt | None = None
+    host_chamber: DbInt | None = None
 
 
-class EventPatch(Schema):
+class EventPatch(Payload):
     """What the event page changes, by the same service and with the same checks: the host
     (district staff only) and the audience among the rest."""
 
@@ -169,21 +169,21 @@ class EventPatch(Schema):
     place: str | None = None
     description: str | None = None
     is_public: bool | None = None
-    capacity: int | None = None
+    capacity: DbInt | None = None
     registration_opens_at: datetime.datetime | None = None
     registration_closes_at: datetime.datetime | None = None
-    quota_per_enterprise: int | None = None
+    quota_per_enterprise: DbInt | None = None
     audience: str | None = None
     audience_towns: list[str] | None = None
     audience_roles: list[str] | None = None
-    audience_organisations: list[int] | None = None
+    audience_organisations: list[DbInt] | None = None
     host_kind: str | None = None
-    host_base: int | None = None
-    host_chamber: int | None = None
+    host_base: DbInt | None = None
+    host_chamber: DbInt | None = None
 
 
-class SpeakerIn(Schema):
-    member: int | None = None
+class SpeakerIn(Payload):
+    member: DbInt | None = None
     name: str = ""
     title: str = ""
     topic: str = ""
@@ -224,7 +224,7 @@ def list_events(request: HttpRequest, kind: str | None = None, upcoming: bool = 
     response=EventDetailOut,
     summary="One event with its agenda",
 )
-def get_event(request: HttpRequest, event_id: int):
+def get_event(request: HttpRequest, event_id: Id):
 
     agenda = AgendaItem.objects.select_related("batch").prefetch_related(
         "people", Prefetch("policy", queryset=PolicyDocument.objects.restrict(request.auth, "view"))
@@ -275,7 +275,7 @@ def create_event(request: HttpRequest, payload: EventIn):
     auth=required_auth,
     summary="Change an event",
 )
-def update_event(request: HttpRequest, event_id: int, payload: EventPatch):
+def update_event(request: HttpRequest, event_id: Id, payload: EventPatch):
     event = get_object_or_404(_hosted(request), pk=event_id)
     data, organisations = _event_payload(payload, partial=True)
     return services.update_event(request.auth, event, data, audience_organisations=organisations)
@@ -288,7 +288,7 @@ def update_event(request: HttpRequest, event_id: int, payload: EventPatch):
     auth=required_auth,
     summary="Add a speaker (a committee member's id, or a name)",
 )
-def add_speaker(request: HttpRequest, event_id: int, payload: SpeakerIn):
+def add_speaker(request: HttpRequest, event_id: Id, payload: SpeakerIn):
 
     event = get_object_or_404(_hosted(request), pk=event_id)
     data = payload.dict()
@@ -304,6 +304,6 @@ def add_speaker(request: HttpRequest, event_id: int, payload: SpeakerIn):
     auth=required_auth,
     summary="Attach a material (PDF, Word, Excel, JPEG or PNG)",
 )
-def add_material(request: HttpRequest, event_id: int, title: Form[str], file: File[UploadedFile]):
+def add_material(request: HttpRequest, event_id: Id, title: Form[str], file: File[UploadedFile]):
     event = get_object_or_404(_hosted(request), pk=event_id)
     return 201, services.add_material(request.auth, event, title, file)

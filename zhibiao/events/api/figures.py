@@ -9,6 +9,7 @@ from ninja import Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
 from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.core.apischema import DbInt, Id
 from zhibiao.events import services
 from zhibiao.events.api.events import _hosted
 
@@ -38,7 +39,7 @@ class HostFiguresOut(FiguresOut):
     auth=required_auth,
     summary="Attendance and satisfaction of an event (its host)",
 )
-def figures(request: HttpRequest, event_id: int):
+def figures(request: HttpRequest, event_id: Id):
     event = get_object_or_404(_hosted(request), pk=event_id)
     return services.event_figures([event]).get(event.pk, services.Satisfaction())
 
@@ -50,7 +51,7 @@ def figures(request: HttpRequest, event_id: int):
     auth=required_auth,
     summary="Attendance and satisfaction per host (district staff)",
 )
-def host_figures(request: HttpRequest, year: int | None = None):
+def host_figures(request: HttpRequest, year: DbInt | None = None):
     if not is_district_admin(request.auth):
         raise PermissionDenied
     return services.host_figures(year)

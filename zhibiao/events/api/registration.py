@@ -9,9 +9,9 @@ import datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import paginate
 
 from zhibiao.accounts.api_auth import required_auth
+from zhibiao.core.apischema import DbInt, Id, Payload, paginate
 from zhibiao.directory.models import Organisation
 from zhibiao.events import services
 from zhibiao.events.api.events import _events, _hosted
@@ -22,15 +22,15 @@ from zhibiao.events.models import (
 router = Router()
 
 
-class AttendeeIn(Schema):
+class AttendeeIn(Payload):
     name: str
     phone: str
     is_self: bool = False
 
 
-class RegisterIn(Schema):
+class RegisterIn(Payload):
     attendees: list[AttendeeIn]
-    organisation: int | None = None
+    organisation: DbInt | None = None
 
 
 class RegistrationOut(Schema):
@@ -65,7 +65,7 @@ class HostRegistrationOut(RegistrationOut):
     phone: str
 
 
-class CancelIn(Schema):
+class CancelIn(Payload):
     reason: str = ""
 
 
@@ -76,7 +76,7 @@ class CancelIn(Schema):
     auth=required_auth,
     summary="Register people (seats first, then the waiting list; 409 when closed)",
 )
-def register(request: HttpRequest, event_id: int, payload: RegisterIn):
+def register(request: HttpRequest, event_id: Id, payload: RegisterIn):
     event = get_object_or_404(_events(request), pk=event_id)
     organisation = None
     if payload.organisation is not None:
@@ -98,7 +98,7 @@ def register(request: HttpRequest, event_id: int, payload: RegisterIn):
     summary="An event's registrations (its host only)",
 )
 @paginate
-def event_registrations(request: HttpRequest, event_id: int, status: str | None = None):
+def event_registrations(request: HttpRequest, event_id: Id, status: str | None = None):
     event = get_object_or_404(_hosted(request), pk=event_id)
     rows = event.registrations.select_related("event", "certificate").order_by("created_at")
     return rows.filter(status=status) if status else rows
@@ -118,7 +118,7 @@ def _registrations(request: HttpRequest):
     summary="Registrations you may see",
 )
 @paginate
-def list_registrations(request: HttpRequest, event: int | None = None):
+def list_registrations(request: HttpRequest, event: DbInt | None = None):
     rows = _registrations(request).order_by("-created_at", "-pk")
     return rows.filter(event_id=event) if event else rows
 
@@ -130,7 +130,7 @@ def list_registrations(request: HttpRequest, event: int | None = None):
     auth=required_auth,
     summary="One registration",
 )
-def get_registration(request: HttpRequest, registration_id: int):
+def get_registration(request: HttpRequest, registration_id: Id):
     return get_object_or_404(_registrations(request), pk=registration_id)
 
 
@@ -141,6 +141,6 @@ def get_registration(request: HttpRequest, registration_id: int):
     auth=required_auth,
     summary="Cancel (the first person waiting gets the seat)",
 )
-def cancel(request: HttpRequest, registration_id: int, payload: CancelIn):
+def cancel(request: HttpRequest, registration_id: Id, payload: CancelIn):
     registration = get_object_or_404(_registrations(request), pk=registration_id)
     return services.cancel(request.auth, registration, reason=payload.reason)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router
 
 from zhibiao.accounts.api_auth import required_auth
+from zhibiao.core.apischema import DbInt, Id, Payload
 from zhibiao.events import services
 from zhibiao.events.api.events import _hosted
 from zhibiao.events.models import (
@@ -16,9 +17,9 @@ from zhibiao.events.models import (
 router = Router()
 
 
-class FeedbackIn(Schema):
-    satisfaction: int
-    usefulness: int
+class FeedbackIn(Payload):
+    satisfaction: DbInt
+    usefulness: DbInt
     comment: str = ""
 
 
@@ -29,7 +30,7 @@ class FeedbackIn(Schema):
     auth=required_auth,
     summary="Send the survey",
 )
-def survey(request: HttpRequest, event_id: int):
+def survey(request: HttpRequest, event_id: Id):
     event = get_object_or_404(_hosted(request), pk=event_id)
     return {"notified": services.send_survey(request.auth, event)}
 
@@ -41,7 +42,7 @@ def survey(request: HttpRequest, event_id: int):
     auth=required_auth,
     summary="Answer the survey for an attendee",
 )
-def feedback(request: HttpRequest, registration_id: int, payload: FeedbackIn):
+def feedback(request: HttpRequest, registration_id: Id, payload: FeedbackIn):
     # Only for an attendee one answers for: a host sees the registrations but does not answer.
     registration = get_object_or_404(
         Registration.objects.restrict(request.auth, "act"), pk=registration_id
