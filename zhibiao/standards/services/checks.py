@@ -64,7 +64,8 @@ def start_check(actor, *, upload: IO[bytes] | None = None, text: str = "", name:
             check.job = enqueue(
                 actor,
                 "zhibiao.standards.tasks.run_check",
-                title=gettext("Validity check: %(name)s") % {"name": name},
+                # Staff see every job's title: the document's name stays with its owner.
+                title=gettext("Validity check no. %(number)s") % {"number": check.pk},
                 check_id=check.pk,
             )
             check.save(update_fields=["job"])
