@@ -27,7 +27,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Readers look at the clock every so many XML elements (not per paragraph: one paragraph can
 # hold millions), and refuse a paragraph of more pieces than any real document has.
 _TICK_EVERY = 10_000
-_MAX_PARAGRAPH_PARTS = 200_000
+_MAX_PARAGRAPH_PARTS = 100_000
 
 
 class ExtractionError(UploadError):
@@ -191,7 +191,12 @@ def _column_letter(index: int) -> str:
 
 
 def _xlsx_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
-    workbook = open_workbook(file, ExtractionError)
+    workbook = open_workbook(
+        file,
+        ExtractionError,
+        max_cells=settings.STANDARDS_CHECK_MAX_CELLS,
+        deadline=budget.deadline,
+    )
     max_cells = settings.STANDARDS_CHECK_MAX_CELLS
     cells = 0
     try:
