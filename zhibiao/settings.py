@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhibiao.accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -220,9 +221,11 @@ AXES_LOCKOUT_CALLABLE = "zhibiao.accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged twice; failures are counted
 AXES_VERBOSE = False
 
-# A session ends after this many hours without a request (each request renews it).
+# A session ends after this many hours without a request (each request renews it), and in
+# any case this many hours after signing in (zhibiao.accounts.middleware).
 SESSION_COOKIE_AGE = int(float(os.environ.get("ZHIBIAO_SESSION_IDLE_HOURS", "8")) * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_AGE = int(float(os.environ.get("ZHIBIAO_SESSION_MAX_HOURS", "24")) * 3600)
 SESSION_COOKIE_HTTPONLY = True
 # Served over HTTPS (production): cookies only over HTTPS, plain HTTP redirected, and browsers
 # told to come back over HTTPS only (HSTS). Off for `make run`, which serves http://localhost.

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import client_for
+from zhibiao.accounts.middleware import SIGNED_IN_AT
 from zhibiao.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,23 @@ def test_sessions_end_after_eight_idle_hours(enterprise_user):
     _sign_in(client, enterprise_user.username, "pw")
     response = client.get(reverse("portal:workbench"))
     assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 8 * 3600
+
+
+def test_sessions_end_a_day_after_signing_in_however_busy(enterprise_user):
+    client = Client()
+    _sign_in(client, enterprise_user.username, "pw")
+    assert client.get(reverse("portal:workbench")).status_code == 200
+    session = client.session
+    started = session[SIGNED_IN_AT]
+    session[SIGNED_IN_AT] = started - settings.SESSION_MAX_AGE + 60
+    session.save()
+    assert client.get(reverse("portal:workbench")).status_code == 200  # within the day
+    session = client.session
+    session[SIGNED_IN_AT] = started - settings.SESSION_MAX_AGE - 1
+    session.save()
+    response = client.get(reverse("portal:workbench"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not _signed_in(client)
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
