@@ -221,10 +221,9 @@ AXES_LOCKOUT_CALLABLE = "zhibiao.accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged twice; failures are counted
 AXES_VERBOSE = False
 
-# A session ends after this many hours without a request (each request renews it), and in
-# any case this many hours after signing in (zhibiao.accounts.middleware).
+# A session ends after this many hours without a request (requests renew it, at most every
+# five minutes), and in any case this many hours after signing in (zhibiao.accounts.middleware).
 SESSION_COOKIE_AGE = int(float(os.environ.get("ZHIBIAO_SESSION_IDLE_HOURS", "8")) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_MAX_AGE = int(float(os.environ.get("ZHIBIAO_SESSION_MAX_HOURS", "24")) * 3600)
 SESSION_COOKIE_HTTPONLY = True
 # Served over HTTPS (production): cookies only over HTTPS, plain HTTP redirected, and browsers
