@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.accounts.middleware import RENEW_EVERY, RENEWED_AT, SIGNED_IN_AT
 from zhibiao.audit.models import AuditEntry
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.jobs.models import Job
 from zhibiao.standards import services as standards
 from zhibiao.supply import services as supply

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from zhibiao.core.exports import safe_row
 from zhibiao.standards import services as standards
 from zhibiao.supply import services as supply

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.clients import client_for
 from tests.core.test_safe_exports import assert_text, cells
 from tests.events.conftest import people
 from zhibiao.events import services

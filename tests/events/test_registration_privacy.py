@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import token_client
+from tests.clients import token_client
 from tests.events.conftest import people
 from zhibiao.events import services
 
