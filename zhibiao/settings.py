@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # "ninja" in INSTALLED_APPS makes the API docs use the bundled Swagger UI, not a CDN.
     "ninja",
+    # Counts failed sign-ins per user name and address and locks them out for a while (its
+    # attempts are listed, and deleted to unlock, in the admin site).
+    "axes",
     "zhibiao.core",
     "zhibiao.audit",
     "zhibiao.jobs",
@@ -119,8 +122,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhibiao.accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhibiao.urls"
@@ -162,13 +169,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["zhibiao.accounts.backends.DemoAwareModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out sign-in is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "zhibiao.accounts.backends.DemoAwareModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:workbench"
 LOGOUT_REDIRECT_URL = "portal:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -194,11 +208,59 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
+# Sign-in throttling (django-axes): this many wrong passwords for one user name from one address
+# lock that pair out for this many minutes, the right password included. Administrators unlock
+# earlier by deleting the attempts in the admin site (or `manage.py axes_reset_username NAME`).
+AXES_FAILURE_LIMIT = int(os.environ.get("ZHIBIAO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("ZHIBIAO_LOGIN_LOCKOUT_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zhibiao.accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged twice; failures are counted
+AXES_VERBOSE = False
+
+# A session ends after this many hours without a request (requests renew it, at most every
+# five minutes), and in any case this many hours after signing in (zhibiao.accounts.middleware).
+SESSION_COOKIE_AGE = int(float(os.environ.get("ZHIBIAO_SESSION_IDLE_HOURS", "8")) * 3600)
+SESSION_MAX_AGE = int(float(os.environ.get("ZHIBIAO_SESSION_MAX_HOURS", "24")) * 3600)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (production): cookies only over HTTPS, plain HTTP redirected, and browsers
+# told to come back over HTTPS only (HSTS). Off for `make run`, which serves http://localhost.
+SECURE_COOKIES = env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = SECURE_COOKIES
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("ZHIBIAO_HSTS_SECONDS", str(365 * 24 * 3600))) if SECURE_COOKIES else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZHIBIAO_HSTS_SUBDOMAINS", default=True)
+if env_bool("ZHIBIAO_TLS_PROXY"):
+    # Behind a reverse proxy that ends TLS and says so in X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Asking browsers to preload HSTS is a commitment for the whole domain, taken by its owner at
+# hstspreload.org, not by this application: check --deploy's reminder of it is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): every script, style, font and image comes from the site
+# itself (no CDN, no inline script or style attribute); pictures may also be data: URLs
+# (Bootstrap's form controls draw theirs so).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Uploads are bounded here, in one place; each limit is an environment variable.
 UPLOAD_MAX_BYTES = int(os.environ.get("ZHIBIAO_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -1,10 +1,12 @@
-"""Business operations on accounts: API tokens."""
+"""Business operations on accounts: passwords and API tokens."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +33,17 @@ def user_for_token(key: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def change_password(actor: User, form: SetPasswordForm) -> User:
+    """Save a validated change of the actor's own password (Django's validators have passed:
+    twelve characters at least, not common, not all digits, not like the user's names)."""
+    if form.user.pk != actor.pk:
+        raise PermissionDenied
+    user = form.save()
+    record(actor, "user.password_change", user)
+    return user
 
 
 @transaction.atomic

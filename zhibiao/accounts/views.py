@@ -1,13 +1,18 @@
-"""Sign-in and API tokens (the workbench is in zhibiao.portal)."""
+"""Sign-in, passwords and API tokens (the workbench is in zhibiao.portal)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -64,3 +69,31 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.revoke_token(request.user, token)
     messages.success(request, gettext("The token was revoked."))
     return redirect("accounts:tokens")
+
+
+def locked_out(
+    request: HttpRequest, credentials: dict | None = None, *args, **kwargs
+) -> HttpResponse:
+    """What django-axes answers while a user name is locked out from an address: the sign-in
+    page again, saying why and for how long (status 429), the password not even checked."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+    message = gettext(
+        "Too many wrong passwords for this user name: signing in is locked for %(minutes)s "
+        "minutes. An administrator can unlock it sooner."
+    ) % {"minutes": minutes}
+    context = {"form": form, "locked_message": message, "next": request.POST.get("next", "")}
+    return render(request, "accounts/login.html", context, status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password (the old one first); the session stays signed in."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("portal:workbench")
+
+    def form_valid(self, form):
+        services.change_password(self.request.user, form)
+        update_session_auth_hash(self.request, form.user)  # this session stays signed in
+        messages.success(self.request, gettext("Your password was changed."))
+        return redirect(self.get_success_url())

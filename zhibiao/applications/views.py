@@ -39,6 +39,7 @@ from zhibiao.core.forms import add_service_errors, error_message, form_error_mes
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.steps import act_and_return, take_posted_step
+from zhibiao.core.uploads import download
 from zhibiao.core.workflow import available
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.measures.models import Clause
@@ -210,9 +211,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
         Evidence.objects.filter(application__in=Application.objects.restrict(request.user, "view")),
         pk=pk,
     )
-    return FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
-    )
+    return download(evidence.file, evidence.original_name)
 
 
 @role_required(Role.ADMIN)

@@ -13,6 +13,9 @@ from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,6 +32,38 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# What a spreadsheet takes for the start of a formula (or, for tab and carriage return, what
+# shifts a pasted or CSV-converted cell into one): text typed by users that begins so is
+# written as text, never evaluated (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_risky(value: str) -> bool:
+    return value.startswith(FORMULA_STARTS) or value in ERROR_CODES
+
+
+def safe_row(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) -> list[Any]:
+    """`values` ready for `sheet.append`: every text that a spreadsheet would read as a formula
+    (or an error code) becomes a cell typed as text and marked with Excel's quote prefix, so
+    it shows as typed and stays text when edited. Every xlsx writer goes through here, since a
+    demand description or an attendee's name is typed by whoever the site lets in."""
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, Promise):
+            value = str(value)
+        if isinstance(value, str) and _is_risky(value):
+            # A position, though `append` sets the real one: openpyxl's write-only sheet
+            # names the cell (its coordinate) when it meets one among the values.
+            cell = Cell(sheet, row=1, column=1)
+            cell.value = value
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            row.append(cell)
+        else:
+            row.append(value)
+    return row
+
+
 def xlsx_response(
     filename: str,
     headers: Sequence[str | Promise],
@@ -39,9 +74,9 @@ def xlsx_response(
     """An attachment built from `rows` (an iterator, ideally a queryset's .iterator())."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet((title or filename)[:31])
-    sheet.append([str(header) for header in headers])
+    sheet.append(safe_row(sheet, [str(header) for header in headers]))
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        sheet.append(safe_row(sheet, [_cell(value) for value in row]))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
     book.save(handle)
     handle.seek(0)

@@ -60,7 +60,11 @@ def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
     Returns errors (kind "yaml") rather than raising, so a caller can merge them with the
     other validation errors.
     """
-    loader = _Builder(text)
+    try:
+        # The reader refuses control characters as soon as it is given the text.
+        loader = _Builder(text)
+    except yaml.reader.ReaderError as exc:
+        return None, {}, [_reader_error(text, exc)]
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -71,7 +75,9 @@ def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
         if exc.context:
             msg = f"{exc.context}: {msg}"
         return None, {}, [RuleError("", line, col, f"YAML syntax: {msg}", "yaml")]
-    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML parse error is marked
+    except yaml.reader.ReaderError as exc:  # a character the reader refuses, met later
+        return None, {}, [_reader_error(text, exc)]
+    except yaml.YAMLError as exc:  # pragma: no cover - every other PyYAML error is marked
         return None, {}, [RuleError("", None, None, f"YAML syntax: {exc}", "yaml")]
     finally:
         loader.dispose()
@@ -81,6 +87,14 @@ def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
     marks: dict[str, Pos] = {}
     errors: list[RuleError] = []
     try:
+        sizes: dict[int, int] = {}
+        expanded = _expanded_size(loader, node, sizes)
+        if expanded > max(ALIAS_FREE_VALUES, ALIAS_MAX_FACTOR * len(sizes)):
+            message = (
+                f"YAML: the aliases (*name) expand {len(sizes):,} values to {expanded:,}; "
+                "nest fewer aliases or write the repeated parts out"
+            )
+            return None, {}, [RuleError("", 1, 1, message, "yaml")]
         value = _build(loader, node, "", marks, lines, errors)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -98,6 +112,42 @@ def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
             ],
         )
     return value, marks, errors
+
+
+def _reader_error(text: str, exc: yaml.reader.ReaderError) -> RuleError:
+    """A character YAML does not allow (a control character, say), with its position."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+    message = f"YAML syntax: the character U+{code:04X} is not allowed in YAML text"
+    return RuleError("", line, column, message, "yaml")
+
+
+# Aliases may repeat parts of a file, but not multiply it: nested ones do ("billion laughs":
+# five levels in 293 bytes took over a second to build). A file may expand to this many values
+# whatever it holds, and beyond that to this many times the values written in it.
+ALIAS_FREE_VALUES = 10_000
+ALIAS_MAX_FACTOR = 10
+
+
+def _expanded_size(loader: _Builder, node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values the node stands for once every alias is written out, counted once per
+    distinct node (linear in the text, whatever the aliases multiply to)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # merge keys (<<: *base) count as what they bring
+        for key_node, value_node in node.value:
+            size += _expanded_size(loader, key_node, sizes)
+            size += _expanded_size(loader, value_node, sizes)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            size += _expanded_size(loader, item, sizes)
+    sizes[id(node)] = size
+    return size
 
 
 def _pos(node: yaml.Node, lines: list[str]) -> Pos:

@@ -24,6 +24,10 @@ from zhibiao.core.uploads import DOCX, PDF, TEXT, XLSX, Kind, UploadError, check
 
 ACCEPTED: tuple[Kind, ...] = (DOCX, XLSX, PDF, TEXT)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Readers look at the clock every so many XML elements (not per paragraph: one paragraph can
+# hold millions), and refuse a paragraph of more pieces than any real document has.
+_TICK_EVERY = 10_000
+_MAX_PARAGRAPH_PARTS = 100_000
 
 
 class ExtractionError(UploadError):
@@ -101,10 +105,27 @@ def _docx_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
     page, paragraph, table = 1, 0, 0
     table_stack: list[list[int]] = []  # [table number, row, column] of open tables
     parts: list[str] = []
+    # The open elements: each one's children are dropped once read, so a paragraph of
+    # millions of tabs (a hostile file) holds one element at a time, not millions.
+    open_elements: list[ElementTree.Element] = []
     try:
-        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        for count, (event, element) in enumerate(
+            ElementTree.iterparse(stream, events=("start", "end")), start=1
+        ):
+            if count % _TICK_EVERY == 0:
+                budget.tick()
+                if len(parts) > _MAX_PARAGRAPH_PARTS:
+                    raise ExtractionError(
+                        gettext(
+                            "A paragraph of the document holds more than %(max)s pieces "
+                            "(tabs, breaks, runs of text); the file looks damaged or built "
+                            "to overload the check, and was refused."
+                        )
+                        % {"max": f"{_MAX_PARAGRAPH_PARTS:,}"}
+                    )
             tag = element.tag
             if event == "start":
+                open_elements.append(element)
                 if tag == f"{_W}tbl":
                     table += 1
                     table_stack.append([table, 0, 0])
@@ -138,9 +159,6 @@ def _docx_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
                         budget.spend(text)
                         yield Segment(text, {"page": page, "paragraph": paragraph})
                     parts = []
-                element.clear()
-                if paragraph % 200 == 0:
-                    budget.tick()
             elif tag == f"{_W}tc" and table_stack:
                 number, row, column = table_stack[-1]
                 text = "".join(parts).strip()
@@ -150,10 +168,11 @@ def _docx_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
                         text, {"page": page, "table": number, "row": row, "column": column}
                     )
                 parts = []
-                element.clear()
             elif tag == f"{_W}tbl" and table_stack:
                 table_stack.pop()
-                element.clear()
+            open_elements.pop()
+            if open_elements:
+                del open_elements[-1][:]  # read: the parent keeps none of its children
     except ElementTree.ParseError as error:
         raise ExtractionError(
             gettext("The file is damaged: %(error)s") % {"error": error}
@@ -172,7 +191,12 @@ def _column_letter(index: int) -> str:
 
 
 def _xlsx_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
-    workbook = open_workbook(file, ExtractionError)
+    workbook = open_workbook(
+        file,
+        ExtractionError,
+        max_cells=settings.STANDARDS_CHECK_MAX_CELLS,
+        deadline=budget.deadline,
+    )
     max_cells = settings.STANDARDS_CHECK_MAX_CELLS
     cells = 0
     try:

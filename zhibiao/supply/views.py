@@ -21,6 +21,7 @@ from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.permissions import can
 from zhibiao.core.steps import act_and_return, take_posted_step
+from zhibiao.core.uploads import download
 from zhibiao.core.workflow import available
 from zhibiao.directory import uscc
 from zhibiao.directory.forms import PlaceFilterForm
@@ -241,7 +242,7 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required()
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(Attachment.objects.filter(demand__in=_demands(request.user)), pk=pk)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    return download(item.file, item.original_name)
 
 
 @role_required(Role.EXPERT)

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
+from zhibiao.accounts.permissions import acts_for
 from zhibiao.core.apischema import DbInt, Id, Payload, paginate
 from zhibiao.directory.models import Organisation
 from zhibiao.events import services
@@ -45,13 +46,19 @@ class RegistrationOut(Schema):
     created_at: datetime.datetime
     checked_in_at: datetime.datetime | None
     check_in_method: str
-    ticket_url: str = Field(alias="get_absolute_url")
+    ticket_url: str | None
     check_in_code: str | None
     certificate_number: str | None
 
     @staticmethod
-    def resolve_check_in_code(obj) -> str | None:
-        return services.check_in_code(obj) if obj.status == "confirmed" else None
+    def resolve_ticket_url(obj, context) -> str | None:
+        return obj.get_absolute_url() if _answers_for(obj, context) else None
+
+    @staticmethod
+    def resolve_check_in_code(obj, context) -> str | None:
+        if obj.status != "confirmed" or not _answers_for(obj, context):
+            return None
+        return services.check_in_code(obj)
 
     @staticmethod
     def resolve_certificate_number(obj) -> str | None:
@@ -59,8 +66,23 @@ class RegistrationOut(Schema):
         return certificate.number if certificate else None
 
 
+def _answers_for(registration: Registration, context) -> bool:
+    """Whether the requester answers for the registration (made it, is it, or acts for its
+    organisation: `Registration.objects.of`). Only they get its ticket address and check-in
+    code: with them a host or an administrator could answer the survey in the attendee's place
+    (the survey feeds the bases' yearly evaluation)."""
+    user = context["request"].auth
+    organisation_id = acts_for(user)
+    return (
+        registration.registered_by_id == user.pk
+        or registration.user_id == user.pk
+        or (organisation_id is not None and registration.organisation_id == organisation_id)
+    )
+
+
 class HostRegistrationOut(RegistrationOut):
-    """What the event's host sees: the full mobile number, to reach the person."""
+    """What the event's host sees: the full mobile number, to reach the person (the ticket and
+    its code only for the people the host registered itself)."""
 
     phone: str
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhibiao.accounts.permissions import role_required
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.exports import safe_row
 from zhibiao.core.forms import error_message, form_error_message
 from zhibiao.core.tabular import read_table
 from zhibiao.core.uploads import UploadError
@@ -45,7 +46,8 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     seated = event.registrations.filter(status__in=services.SEATED).select_related("organisation")
     for number, registration in enumerate(seated.order_by("organisation__name", "name"), 1):
         organisation = registration.organisation.name if registration.organisation_id else ""
-        sheet.append([number, registration.name, registration.phone, organisation, ""])
+        row = [number, registration.name, registration.phone, organisation, ""]
+        sheet.append(safe_row(sheet, row))
     for column, width in zip("ABCDE", (6, 14, 16, 36, 12), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

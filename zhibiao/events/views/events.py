@@ -19,6 +19,7 @@ from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.permissions import can
+from zhibiao.core.uploads import download
 from zhibiao.directory.forms import PlaceFilterForm
 from zhibiao.events import services
 from zhibiao.events.forms import (
@@ -279,6 +280,4 @@ def material_file(request: HttpRequest, pk: int) -> FileResponse:
     material = get_object_or_404(
         Material.objects.filter(event__in=Event.objects.restrict(request.user, "view")), pk=pk
     )
-    return FileResponse(
-        material.file.open("rb"), as_attachment=True, filename=material.original_name
-    )
+    return download(material.file, material.original_name)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao.audit.services import record
+from zhibiao.core.exports import safe_row
 from zhibiao.core.uploads import UploadError
 from zhibiao.jobs.services import enqueue
 from zhibiao.standards import checking, documents
@@ -63,7 +64,8 @@ def start_check(actor, *, upload: IO[bytes] | None = None, text: str = "", name:
             check.job = enqueue(
                 actor,
                 "zhibiao.standards.tasks.run_check",
-                title=gettext("Validity check: %(name)s") % {"name": name},
+                # Staff see every job's title: the document's name stays with its owner.
+                title=gettext("Validity check no. %(number)s") % {"number": check.pk},
                 check_id=check.pk,
             )
             check.save(update_fields=["job"])
@@ -180,7 +182,7 @@ def report_xlsx(check: Check) -> bytes:
     sheet = workbook.active
     sheet.title = gettext("Report")[:31]
     bold = Font(bold=True)
-    sheet.append([gettext("Validity check of standards"), check.name])
+    sheet.append(safe_row(sheet, [gettext("Validity check of standards"), check.name]))
     sheet["A1"].font = bold
     sheet.append(
         [gettext("Checked at"), timezone.localtime(check.created_at).strftime("%Y-%m-%d %H:%M")]
@@ -211,18 +213,21 @@ def report_xlsx(check: Check) -> bytes:
             f"{step['code']} ({kinds.get(step['kind'], step['kind'])})" for step in item.chain
         )
         sheet.append(
-            [
-                item.code,
-                "；".join(item.found),
-                item.get_verdict_display(),
-                item.title,
-                item.replaced_by,
-                item.current,
-                chain,
-                item.count,
-                "；".join(documents.describe(where) for where in item.locations),
-                item.note,
-            ]
+            safe_row(
+                sheet,
+                [
+                    item.code,
+                    "；".join(item.found),
+                    item.get_verdict_display(),
+                    item.title,
+                    item.replaced_by,
+                    item.current,
+                    chain,
+                    item.count,
+                    "；".join(documents.describe(where) for where in item.locations),
+                    item.note,
+                ],
+            )
         )
     for column, width in zip("ABCDEFGHIJ", (22, 22, 12, 40, 22, 22, 40, 8, 60, 40), strict=True):
         sheet.column_dimensions[column].width = width

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhibiao.accounts.permissions import role_required
 from zhibiao.core.forms import add_service_errors
+from zhibiao.core.uploads import download
 from zhibiao.standards import services
 from zhibiao.standards.documents import describe
 from zhibiao.standards.forms import CheckForm
@@ -84,4 +85,4 @@ def check_file(request: HttpRequest, pk: int) -> FileResponse:
     check = _own_check(request, pk)
     if not check.file:
         raise Http404
-    return FileResponse(check.file.open("rb"), as_attachment=True, filename=check.name)
+    return download(check.file, check.name)
