@@ -248,7 +248,7 @@ def test_evidence_download_is_private(people, users):
     assert client_for(None).get(url).status_code == 302
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_steps_exactly_one_wins(people):
     """Two staff act on the same application at once: one succeeds, the other is refused."""
     application = submit_with_evidence(people, quick_application(people))

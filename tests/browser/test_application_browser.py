@@ -7,7 +7,7 @@ import pytest
 from tests.browser.helpers import press, sign_in, sign_out
 from zhibiao.applications.models import Application, Status
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -5,7 +5,7 @@ import pytest
 
 from tests.browser.helpers import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_enterprise_sees_the_provenance_of_a_fact(live_server, demo, page):

@@ -211,7 +211,7 @@ def test_capacity_raised_gives_the_waiting_list_seats(course, enterprise_user, m
     assert "capacity" in caught.value.message_dict
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_no_overbooking_under_concurrent_registration(industries, base):
     """Many people register at the same moment from many threads: seats are never exceeded
     (PostgreSQL: the row lock; SQLite: the IMMEDIATE transaction), the rest wait."""
