@@ -72,3 +72,14 @@ def demo(db, settings):
 
     settings.DEMO_MODE = True
     return load_demo()
+
+
+@pytest.fixture
+def industries(transactional_db):
+    """Tests that commit (threads, a live server) flush the database afterwards, taking the
+    GB/T 4754 rows a migration loaded; put them back for the organisations made here."""
+    from zhibiao.directory.models import Industry
+    from zhibiao.directory.reference import sync_industries
+
+    if not Industry.objects.exists():
+        sync_industries(Industry)

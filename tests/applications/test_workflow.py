@@ -249,7 +249,7 @@ def test_evidence_download_is_private(people, users):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_steps_exactly_one_wins(people):
+def test_two_simultaneous_steps_exactly_one_wins(industries, people):
     """Two staff act on the same application at once: one succeeds, the other is refused."""
     application = submit_with_evidence(people, quick_application(people))
     admin = people["admin"]

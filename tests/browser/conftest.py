@@ -46,11 +46,6 @@ def page(browser):
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db):
+def reference_data(industries):
     """The live server needs committed rows, so these tests flush the database afterwards,
     taking the GB/T 4754 rows that a migration loaded with it; put them back first."""
-    from zhibiao.directory.models import Industry
-    from zhibiao.directory.reference import sync_industries
-
-    if not Industry.objects.exists():
-        sync_industries(Industry)

@@ -83,17 +83,6 @@ def run_now(event: Event, *, ended: bool = False) -> Event:
     return event
 
 
-@pytest.fixture
-def industries(transactional_db):
-    """Tests that commit (threads, a live server) flush the database afterwards, taking the
-    GB/T 4754 rows a migration loaded; put them back for the organisations made here."""
-    from zhibiao.directory.models import Industry
-    from zhibiao.directory.reference import sync_industries
-
-    if not Industry.objects.exists():
-        sync_industries(Industry)
-
-
 class Clock:
     """A settable `timezone.now`, for the rules that depend on when things happened (notice,
     check-in window, late registrations, bursts of check-ins)."""
