@@ -12,7 +12,11 @@ overload them (issue 11).
 * ``yaml_alias_ms``: rule YAML with five levels of aliases (under 300 bytes), read by the
   rules' YAML reader until it refuses (was 1.3 s).
 
-The fuzzer's figures (server errors under schemathesis) come with the API's error contract.
+* ``fuzz_cases`` / ``fuzz_server_errors`` / ``fuzz_failures``: schemathesis over every API
+  operation, anonymously and as the demo's enterprise and administrator
+  (``scripts/fuzz_api.py``, as CI runs it; about eight minutes on two cores; ``--no-fuzz``
+  skips it).
+
 Benchmarks, not tests: nothing here asserts a time. Last line: one JSON object.
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -70,6 +75,19 @@ def _refused(read) -> tuple[float, float]:
     return seconds, peak / 2**20
 
 
+def _fuzz() -> dict:
+    """The fuzzer's counts: the last line of scripts/fuzz_api.py."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "fuzz_api.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    last = json.loads(run.stdout.strip().splitlines()[-1])
+    return {key: last[key] for key in ("fuzz_cases", "fuzz_server_errors", "fuzz_failures")}
+
+
 def main() -> None:
     docx = _docx("<w:p><w:r><w:t>GB 19272-2011</w:t>" + "<w:tab/>" * 2_500_000 + "</w:r></w:p>")
     xlsx = _xlsx(HEADER + '<row r="2">' + "<c><v>1</v></c>" * 1_000_000 + "</row>")
@@ -86,6 +104,7 @@ def main() -> None:
                 "xlsx_wide_s": round(xlsx_s, 2),
                 "xlsx_wide_peak_mb": round(xlsx_mb, 1),
                 "yaml_alias_ms": round(yaml_ms, 2),
+                **({} if "--no-fuzz" in sys.argv else _fuzz()),
             }
         )
     )

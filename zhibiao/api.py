@@ -87,7 +87,38 @@ _PYDANTIC_MESSAGES = {
     "enum": lambda e: (
         gettext("Choose one of: %(choices)s.") % {"choices": e.get("ctx", {}).get("expected", "")}
     ),
+    "less_than_equal": lambda e: (
+        gettext("Ensure this value is at most %(limit)s.") % {"limit": _ctx(e, "le")}
+    ),
+    "less_than": lambda e: (
+        gettext("Ensure this value is less than %(limit)s.") % {"limit": _ctx(e, "lt")}
+    ),
+    "greater_than_equal": lambda e: (
+        gettext("Ensure this value is at least %(limit)s.") % {"limit": _ctx(e, "ge")}
+    ),
+    "greater_than": lambda e: (
+        gettext("Ensure this value is greater than %(limit)s.") % {"limit": _ctx(e, "gt")}
+    ),
+    "extra_forbidden": lambda e: gettext("This field is not known here."),
+    "int_type": lambda e: gettext("Enter a whole number."),
+    "int_from_float": lambda e: gettext("Enter a whole number."),
+    "string_type": lambda e: gettext("Enter text."),
+    "list_type": lambda e: gettext("Enter a list."),
+    "bool_type": lambda e: gettext("Enter true or false."),
+    "float_parsing": lambda e: gettext("Enter a number."),
+    "float_type": lambda e: gettext("Enter a number."),
+    "decimal_parsing": lambda e: gettext("Enter a number."),
+    "datetime_parsing": lambda e: gettext("Enter a valid date and time."),
+    "datetime_from_date_parsing": lambda e: gettext("Enter a valid date and time."),
+    "datetime_type": lambda e: gettext("Enter a valid date and time."),
+    "model_attributes_type": lambda e: gettext("Enter an object with the fields described."),
+    "model_type": lambda e: gettext("Enter an object with the fields described."),
+    "dict_type": lambda e: gettext("Enter an object with the fields described."),
 }
+
+
+def _ctx(error: dict, key: str) -> str:
+    return str(error.get("ctx", {}).get(key, "?"))
 
 
 logger = logging.getLogger("django.request")

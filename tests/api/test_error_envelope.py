@@ -111,3 +111,26 @@ def test_messages_follow_the_client_language():
     response = Client(headers={"accept-language": "en"}).get("/api/v1/no/such/thing")
     assert response.status_code == 404
     assert json.loads(response.content)["detail"] == "Not found."
+
+
+def test_range_and_unknown_field_messages_are_chinese(admin_user):
+    client = token_client(admin_user)
+    response = client.get("/api/v1/committee/members", {"offset": -1})
+    assert _envelope(response, 422)["errors"]["offset"] == ["请确保该值不小于 0。"]
+    response = client.post(
+        "/api/v1/measures/check",
+        data=json.dumps({"text": "x", "surprise": 1}),
+        content_type="application/json",
+    )
+    assert _envelope(response, 422)["errors"]["surprise"] == ["此处不接受该字段。"]
+
+
+def test_text_longer_than_any_field_is_refused_naming_it(admin_user):
+    """A body of megabytes in one field was stored (issue 11: a 3 MB description)."""
+    response = token_client(admin_user).post(
+        "/api/v1/measures/check",
+        data=json.dumps({"text": "质" * 30_000}),
+        content_type="application/json",
+    )
+    body = _envelope(response, 422)
+    assert "20000" in body["errors"]["text"][0]
