@@ -152,6 +152,7 @@ MACHINE = Machine(
     audit_changes=False,
     audit=_audit,
     notify=_notify,
+    refusal=lambda registration, step: Refused(_refusal(step, registration)),
     wrong_state=gettext_lazy("“%(step)s” is not possible while the registration is “%(status)s”."),
     concurrent=gettext_lazy(
         "Someone else changed this registration meanwhile; reload and try again."
@@ -185,9 +186,6 @@ def take_step(
     """Take one step on a registration, or refuse it with the reason; the registration's steps
     are taken only by the training services (registering, cancelling, the desk), never by name
     from a form. Returns the registration, reloaded."""
-    step = MACHINE.step(action, internal=True)
-    if registration.status not in step.sources:
-        raise Refused(_refusal(step, registration))
     return MACHINE.take(actor, registration, action, reason=reason, internal=True, **data)
 
 
