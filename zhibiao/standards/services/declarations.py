@@ -164,6 +164,7 @@ MACHINE = Machine(
     history=DeclarationStep,
     history_link="declaration",
     audit_prefix="declaration",
+    restrict="view",
     audit_changes=False,
     stamp=("updated_at",),
     wrong_state=gettext_lazy("“%(step)s” is not possible while the declaration is “%(status)s”."),
