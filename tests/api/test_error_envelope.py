@@ -134,3 +134,12 @@ def test_text_longer_than_any_field_is_refused_naming_it(admin_user):
     )
     body = _envelope(response, 422)
     assert "20000" in body["errors"]["text"][0]
+
+
+def test_a_signed_in_write_without_its_csrf_token_is_refused(admin_user):
+    """The session is checked for CSRF only when someone is signed in, but then always."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    response = client.post("/api/v1/measures/check", data="{}", content_type="application/json")
+    body = _envelope(response, 403)
+    assert "CSRF" in body["detail"]
