@@ -86,17 +86,18 @@ class Machine:
     machine is declared, so that the catalogue keeps its words): `wrong_state` is formatted with
     `step` (the label) and `status` (the state's display); a machine whose refusals need more
     than that (the check-in desk says when a person was already checked in) gives `refusal(obj,
-    step)`, which returns the `TransitionRefused` to raise instead. `restrict` names the action
-    of the model's permission table (`zhibiao.core.permissions`) an actor needs to take any step
-    at all, usually "view". `stamp` names fields set to now by every step (an `auto_now` field,
-    which a queryset update does not touch). `audit_changes` puts the effect's changes in the
-    audit entry; `audit(obj, step, data)` returns further fields for it, for a machine whose
-    entries have always named things their own way (a base application's batch by its number,
-    not its name), so that the trail reads as before. `context(obj)` gives what the steps read
-    beside the object (the demand's current offer), once per step, into `data`, where a caller's
-    value wins. `notify(obj, step, reason, data)` runs last, inside the transaction. A machine
-    is the model's own (found by `take` and `available`) unless declared with `register=False`,
-    as a test's machine over an existing model is.
+    step)`, which returns the `TransitionRefused` to raise instead (or None: the default).
+    `restrict` names the action of the model's permission table (`zhibiao.core.permissions`) an
+    actor needs to take any step at all, usually "view". `stamp` names fields set to now by
+    every step (an `auto_now` field, which a queryset update does not touch). `audit_changes`
+    puts the effect's changes in the audit entry; `audit(obj, step, data)` returns further
+    fields for it, for a machine whose entries have always named things their own way (a base
+    application's batch by its number, not its name), so that the trail reads as before.
+    `context(obj)` gives what the steps read beside the object (the demand's current offer),
+    once per step, into `data`, where a caller's value wins. `notify(obj, step, reason, data)`
+    runs last, inside the transaction. A machine is the model's own (found by `take` and
+    `available`) unless declared with `register=False`, as a test's machine over an existing
+    model is.
     """
 
     def __init__(
@@ -117,7 +118,7 @@ class Machine:
         audit: Callable[[Any, Step, dict], dict] | None = None,
         notify: Callable[[Any, Step, str, dict], None] | None = None,
         context: Callable[[Any], dict] | None = None,
-        refusal: Callable[[Any, Step], TransitionRefused] | None = None,
+        refusal: Callable[[Any, Step], TransitionRefused | None] | None = None,
         register: bool = True,
     ) -> None:
         self.model = model
@@ -194,8 +195,9 @@ class Machine:
         source = self.status_of(obj)
         if source not in step.sources:
             display = getattr(obj, f"get_{self.status_field}_display")()
-            if self.refusal is not None:
-                raise self.refusal(obj, step)
+            refusal = self.refusal(obj, step) if self.refusal is not None else None
+            if refusal is not None:
+                raise refusal
             raise TransitionRefused(str(self.wrong_state) % {"step": step.label, "status": display})
         reason = (reason or "").strip()
         if step.reason_required and not reason:

@@ -133,6 +133,13 @@ def _by_enterprise(actor, declaration: Declaration) -> bool:
     return can(actor, "change", declaration)
 
 
+def _refusal(declaration: Declaration, step: Step) -> TransitionRefused | None:
+    """Publishing what is public says so plainly; the other wrong states read as usual."""
+    if step.action == "publish" and declaration.status == DeclarationStatus.PUBLISHED:
+        return TransitionRefused(gettext("This declaration is already public."))
+    return None
+
+
 def _published_now(declaration: Declaration, data: dict) -> dict:
     return {"published_at": timezone.now()}
 
@@ -165,6 +172,7 @@ MACHINE = Machine(
     history_link="declaration",
     audit_prefix="declaration",
     restrict="view",
+    refusal=_refusal,
     audit_changes=False,
     stamp=("updated_at",),
     wrong_state=gettext_lazy("“%(step)s” is not possible while the declaration is “%(status)s”."),
@@ -177,8 +185,6 @@ MACHINE = Machine(
 def publish_declaration(actor, declaration: Declaration) -> Declaration:
     """Make a declaration public (公开). A district flag stays until the declaration is
     corrected (save_declaration clears it on a change), not by publishing it again."""
-    if declaration.status == DeclarationStatus.PUBLISHED and _by_enterprise(actor, declaration):
-        raise TransitionRefused(gettext("This declaration is already public."))
     return MACHINE.take(actor, declaration, "publish")
 
 
