@@ -43,3 +43,18 @@ def test_correcting_a_stale_copy_keeps_the_status(small_catalogue, users):
     services.publish_declaration(enterprise, declaration)
     services.save_declaration(enterprise, {**DECLARATION, "product": "新名"}, stale)
     assert Declaration.objects.get(pk=declaration.pk).status == DeclarationStatus.PUBLISHED
+
+
+def test_publishing_a_public_declaration_says_so(small_catalogue, users):
+    enterprise = users["enterprise"]
+    declaration = services.publish_declaration(
+        enterprise, services.save_declaration(enterprise, DECLARATION)
+    )
+    with pytest.raises(TransitionRefused) as refused:
+        services.publish_declaration(enterprise, declaration)
+    assert str(refused.value) == "该声明已经公开。"
+    with pytest.raises(TransitionRefused) as refused:
+        services.withdraw_declaration(
+            enterprise, services.withdraw_declaration(enterprise, declaration)
+        )
+    assert "撤回" in str(refused.value)
