@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
+from zhibiao.core.forms import error_message
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.measures import services
 from zhibiao.measures.forms import ClauseSettingsForm, RuleFileForm, ScreeningForm, VersionForm
@@ -329,7 +330,7 @@ def entitled_notify(request: HttpRequest, code: str) -> HttpResponse:
     try:
         count = services.notify_entitled(request.user, clause, screening)
     except ValidationError as error:
-        messages.error(request, "; ".join(error.messages))
+        messages.error(request, error_message(error))
     else:
         messages.success(
             request, gettext("%(count)s enterprises were notified.") % {"count": count}

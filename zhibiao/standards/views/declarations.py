@@ -16,7 +16,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import add_service_errors, error_message
 from zhibiao.core.pagination import query_without_page
 from zhibiao.core.permissions import can
 from zhibiao.standards import services
@@ -142,7 +142,7 @@ def declaration_flag(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.flag_declaration(request.user, declaration, form.cleaned_data["reason"])
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_message(error))
         else:
             messages.success(request, gettext("The declaration was flagged."))
     return redirect(declaration)

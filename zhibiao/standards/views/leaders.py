@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors, submitted
+from zhibiao.core.forms import add_service_errors, error_message, submitted
 from zhibiao.core.pagination import query_without_page
 from zhibiao.standards import services
 from zhibiao.standards.forms import IndicatorRows, SchemeForm, entry_form
@@ -148,7 +148,7 @@ def scheme_rank(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         leaders = services.rank_scheme(request.user, scheme)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_message(error))
     else:
         messages.success(
             request, gettext("Ranked: %(count)s eligible entries.") % {"count": len(leaders)}
