@@ -9,14 +9,15 @@ stored. The types below carry the bounds into the OpenAPI document, so a client 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Collection, Mapping
 from typing import Annotated, Any, get_type_hints
 
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
 from ninja.pagination import paginate as ninja_paginate
-from pydantic import ConfigDict
+from pydantic import ConfigDict, create_model
 
 #: The largest integer the databases hold (a signed 64-bit column).
 DB_INT_MAX = 2**63 - 1
@@ -62,3 +63,30 @@ def paginate(view: Callable[..., Any]) -> Callable[..., Any]:
     """
     view.__annotations__ = get_type_hints(view, include_extras=True)
     return ninja_paginate(view)
+
+
+def row_schema(
+    row: type,
+    name: str,
+    *,
+    exclude: Collection[str] = (),
+    types: Mapping[str, Any] | None = None,
+    properties: Mapping[str, Any] | None = None,
+) -> type[Schema]:
+    """The output schema of a service's rows (a dataclass): its fields with their types, but
+    those `exclude` leaves out, a field's type replaced where `types` names one (a nested row's
+    own schema), then the `properties` the API also shows, with their types.
+
+    Why: where an operation returns what a service computed as dataclasses (the view of risk),
+    a schema declared again field by field drifts from the rows it serialises; derived from
+    them, a field the service adds reaches the API, and one it drops fails at import.
+    """
+    hints = get_type_hints(row)
+    fields: dict[str, Any] = {
+        field.name: ((types or {}).get(field.name, hints[field.name]), ...)
+        for field in dataclasses.fields(row)
+        if field.name not in exclude
+    }
+    fields.update({prop: (kind, ...) for prop, kind in (properties or {}).items()})
+    schema: type[Schema] = create_model(name, __base__=Schema, **fields)
+    return schema

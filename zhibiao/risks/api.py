@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -13,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
 from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.core.apischema import row_schema
 from zhibiao.core.years import FIRST_YEAR, LAST_YEAR
 from zhibiao.risks import services
 
@@ -25,72 +23,35 @@ class RiskFilters(Schema):
     offset: int = Field(0, ge=0)
 
 
-class RecordOut(Schema):
-    fact: str
-    kind: str
-    label: str
-    recorded_by: str
-    recorder_organisation: str
-    recorder_role: str
-    verification: str
-    verification_label: str
-    checked_by: str
-
-
-class FactRiskOut(Schema):
-    source: str
-    enterprise_id: int
-    enterprise: str
-    clause: str
-    title: str
-    amount: Decimal
-    year: int
-    project: str
-    application_id: int | None
-    number: str
-    status: str
-    url: str
-    file_url: str
-    records: list[RecordOut]
-
-
-class FileUseOut(Schema):
-    application_id: int
-    number: str
-    status: str
-    enterprise_id: int
-    enterprise: str
-    item: str
-    file_name: str
-    uploaded_at: datetime.datetime
-    url: str
+#: The rows are the services' own (their fields, and the links they compute), less what the
+#: page alone uses: a record's project key and event year, a registration's id.
+RecordOut = row_schema(services.FlaggedRecord, "RecordOut", exclude=("key", "year"))
+FactRiskOut = row_schema(
+    services.FactRisk,
+    "FactRiskOut",
+    types={"records": list[RecordOut]},  # type: ignore[valid-type]
+    properties={"url": str, "file_url": str},
+)
+FileUseOut = row_schema(services.FileUse, "FileUseOut", properties={"url": str})
 
 
 class SharedFileOut(Schema):
     sha256: str
     enterprises: int
-    uses: list[FileUseOut]
+    uses: list[FileUseOut]  # type: ignore[valid-type]
 
 
-class PhoneUseOut(Schema):
-    name: str
-    event_id: int
-    event: str
-    starts_at: datetime.datetime
-    organisation_id: int
-    organisation: str
-    registered_by: str
-    status: str
+PhoneUseOut = row_schema(services.PhoneUse, "PhoneUseOut", exclude=("registration_id",))
 
 
 class SharedPhoneOut(Schema):
     phone: str
-    uses: list[PhoneUseOut]
+    uses: list[PhoneUseOut]  # type: ignore[valid-type]
 
 
 class FactRisksPage(Schema):
     count: int
-    items: list[FactRiskOut]
+    items: list[FactRiskOut]  # type: ignore[valid-type]
 
 
 class SharedFilesPage(Schema):
