@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -18,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.clients import client_for, token_client
-from tests.factories import make_user
+from tests.factories import make_user, measures_rulebook
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, users_acting_for
 from zhibiao.bases import services as bases
@@ -31,9 +30,7 @@ from zhibiao.jobs.models import Job
 from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause, Entitlement, Screening
 from zhibiao.notifications.models import Notification
-from zhibiao.policies.models import PolicyDocument
 from zhibiao.profiles.models import StandardDrafting
-from zhibiao.rules import demo as rules_demo
 from zhibiao.standards import services as standards
 from zhibiao.standards.models import Declaration
 from zhibiao.supply import services as supply
@@ -244,14 +241,7 @@ def test_employers_invitation_does_not_admit_the_expert(expert, enterprise_user,
 
 
 def test_expert_is_not_told_of_employers_entitlements(expert, enterprise_user, admin_user, org):
-    document = PolicyDocument.objects.create(
-        title="测试措施",
-        level="district",
-        issue_date=datetime.date(2023, 5, 27),
-        effective_from=datetime.date(2023, 5, 27),
-    )
-    text = (Path(rules_demo.__file__).parent / "fengxian_2023.yaml").read_text(encoding="utf-8")
-    measures.import_rulebook(admin_user, document, text)
+    measures_rulebook()
     clause = Clause.objects.get(code="FX23-CERT-MEASURE")
     job = Job.objects.create(
         task="zhibiao.measures.services.screen", title="筛查", status="done", created_by=admin_user

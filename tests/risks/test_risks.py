@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import itertools
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -14,18 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.clients import client_for, token_client
-from tests.factories import make_organisation, make_user
+from tests.factories import make_organisation, make_user, measures_rulebook
 from zhibiao.accounts.models import Role
 from zhibiao.applications.models import Application, Evidence
 from zhibiao.bases.models import Batch, TrainingBase
 from zhibiao.events.models import Event, Registration
 from zhibiao.jobs.models import Job
 from zhibiao.measures.models import Clause, Entitlement, Screening
-from zhibiao.measures.services import import_rulebook
-from zhibiao.policies.models import PolicyDocument
 from zhibiao.profiles.models import StandardDrafting, TaxRecord
 from zhibiao.risks import services
-from zhibiao.rules import demo as rules_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +31,7 @@ _numbers = itertools.count(1)
 @pytest.fixture
 def measures(admin_user):
     """The stand-in measures as a rule book, without the rest of the demo."""
-    document = PolicyDocument.objects.create(
-        title="测试措施",
-        level="district",
-        issue_date=datetime.date(2023, 5, 27),
-        effective_from=datetime.date(2023, 5, 27),
-    )
-    text = (Path(rules_demo.__file__).parent / "fengxian_2023.yaml").read_text(encoding="utf-8")
-    import_rulebook(admin_user, document, text)
-    return document
+    return measures_rulebook().document
 
 
 def apply(enterprise, code: str, *, project: str = "", status: str = "submitted", year=2024):

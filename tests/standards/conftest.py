@@ -1,7 +1,9 @@
 """Fixtures of the standards tests: a small catalogue (tests.factories), the real one, private
-files in tmp."""
+files in tmp, a leader evaluation with its indicators and a way to enter it."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 
@@ -22,3 +24,35 @@ def small_catalogue(db):
 @pytest.fixture
 def real_catalogue(db):
     return services.load_shipped_catalogue()
+
+
+#: A leader evaluation's indicators: one basic, three graded core ones, one innovation claim.
+INDICATORS = [
+    {"name": "安全", "kind": "basic"},
+    {
+        "name": "承重",
+        "kind": "core",
+        "unit": "kg",
+        "direction": "higher",
+        "threshold": Decimal(100),
+    },
+    {"name": "精度", "kind": "core", "unit": "%", "direction": "lower", "threshold": Decimal(5)},
+    {"name": "噪声", "kind": "core", "unit": "dB", "direction": "lower", "threshold": Decimal(70)},
+    {"name": "联动", "kind": "innovation"},
+]
+
+
+@pytest.fixture
+def scheme(admin_user):
+    """A treadmill evaluation of 2023 with the INDICATORS, naming one leader."""
+    return services.create_scheme(
+        admin_user,
+        {"product_category": "跑步机", "year": 2023, "title": "2023 跑步机", "leader_count": 1},
+        INDICATORS,
+    )
+
+
+def enter(user, scheme, product, values):
+    """Enter a product with one value per indicator, in the indicators' order."""
+    ids = [i.pk for i in scheme.indicators.all()]
+    return services.enter_scheme(user, scheme, product, dict(zip(ids, values, strict=True)))

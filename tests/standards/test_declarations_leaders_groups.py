@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tests.clients import client_for
 from tests.factories import make_organisation, make_user
+from tests.standards.conftest import INDICATORS, enter
 from zhibiao.accounts.models import Role
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.notifications.models import Notification
@@ -103,35 +104,6 @@ def test_staff_flag_a_declaration_citing_a_withdrawn_standard(small_catalogue, u
         services.flag_declaration(users["admin"], clean, "")
 
 
-INDICATORS = [
-    {"name": "安全", "kind": "basic"},
-    {
-        "name": "承重",
-        "kind": "core",
-        "unit": "kg",
-        "direction": "higher",
-        "threshold": Decimal(100),
-    },
-    {"name": "精度", "kind": "core", "unit": "%", "direction": "lower", "threshold": Decimal(5)},
-    {"name": "噪声", "kind": "core", "unit": "dB", "direction": "lower", "threshold": Decimal(70)},
-    {"name": "联动", "kind": "innovation"},
-]
-
-
-@pytest.fixture
-def scheme(admin_user):
-    return services.create_scheme(
-        admin_user,
-        {"product_category": "跑步机", "year": 2023, "title": "2023 跑步机", "leader_count": 1},
-        INDICATORS,
-    )
-
-
-def _enter(user, scheme, product, values):
-    ids = [i.pk for i in scheme.indicators.all()]
-    return services.enter_scheme(user, scheme, product, dict(zip(ids, values, strict=True)))
-
-
 def test_scheme_needs_three_graded_core_indicators(admin_user, enterprise_user):
     with pytest.raises(ValidationError) as caught:
         services.create_scheme(
@@ -160,9 +132,9 @@ def test_scheme_needs_three_graded_core_indicators(admin_user, enterprise_user):
 def test_ranking_and_leader_facts(scheme, users, org, other_org):
     other = make_user(Role.ENTERPRISE, other_org)
     third = make_user(Role.ENTERPRISE, make_organisation(name="第三家有限公司"))
-    _enter(users["enterprise"], scheme, "A", [True, 150, 3, 60, "心率"])
-    _enter(other, scheme, "B", [True, 120, 4, 65, ""])
-    _enter(third, scheme, "C", [True, 90, 2, 50, ""])  # below the weight threshold
+    enter(users["enterprise"], scheme, "A", [True, 150, 3, 60, "心率"])
+    enter(other, scheme, "B", [True, 120, 4, 65, ""])
+    enter(third, scheme, "C", [True, 90, 2, 50, ""])  # below the weight threshold
     rank = reverse("standards:scheme_rank", args=[scheme.pk])
     assert client_for(users["enterprise"]).post(rank).status_code == 403
     assert client_for(users["admin"]).post(rank).status_code == 302
@@ -179,7 +151,7 @@ def test_ranking_and_leader_facts(scheme, users, org, other_org):
     api = client_for(None).get("/api/v1/standards/leaders", {"year": 2023}).json()
     assert [row["enterprise_id"] for row in api] == [org.pk]
     with pytest.raises(ValidationError):
-        _enter(users["enterprise"], scheme, "D", [True, 150, 3, 60, ""])  # closed
+        enter(users["enterprise"], scheme, "D", [True, 150, 3, 60, ""])  # closed
 
 
 def test_entry_page_matrix(scheme, users):

@@ -4,7 +4,6 @@ pagination), to whoever may see the page, and nothing the page keeps from them."
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils import translation
 
 from tests.clients import client_for, sheet_rows
 from tests.factories import make_organisation, make_user
+from tests.standards.conftest import enter
 from zhibiao.accounts.models import Role
 from zhibiao.standards import services
 from zhibiao.standards.models import Declaration, GroupStandard, LeaderEntry, Standard
@@ -161,33 +161,10 @@ def test_group_standards_export_what_the_page_lists(chamber_user, org):
 
 # --- Leaders -------------------------------------------------------------------------------
 
-INDICATORS = [
-    {"name": "安全", "kind": "basic"},
-    {
-        "name": "承重",
-        "kind": "core",
-        "unit": "kg",
-        "direction": "higher",
-        "threshold": Decimal(100),
-    },
-    {"name": "精度", "kind": "core", "unit": "%", "direction": "lower", "threshold": Decimal(5)},
-    {"name": "噪声", "kind": "core", "unit": "dB", "direction": "lower", "threshold": Decimal(70)},
-]
 
-
-def test_leaders_export_only_the_leaders(admin_user, enterprise_user, other_org):
-    scheme = services.create_scheme(
-        admin_user,
-        {"product_category": "跑步机", "year": 2023, "title": "2023 跑步机", "leader_count": 1},
-        INDICATORS,
-    )
-    ids = [i.pk for i in scheme.indicators.all()]
-    entrants = [
-        (enterprise_user, "A", [True, 150, 3, 60]),
-        (make_user(Role.ENTERPRISE, other_org), "B", [True, 120, 4, 65]),
-    ]
-    for user, product, values in entrants:
-        services.enter_scheme(user, scheme, product, dict(zip(ids, values, strict=True)))
+def test_leaders_export_only_the_leaders(admin_user, scheme, enterprise_user, other_org):
+    enter(enterprise_user, scheme, "A", [True, 150, 3, 60, ""])
+    enter(make_user(Role.ENTERPRISE, other_org), scheme, "B", [True, 120, 4, 65, ""])
     url = reverse("standards:leaders")
     assert len(_export(url)) == 1  # nobody leads before the ranking
     services.rank_scheme(admin_user, scheme)
