@@ -16,8 +16,8 @@ from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.applications import services
 from zhibiao.applications.models import Application
 from zhibiao.core.apischema import DbInt, Id, Payload, paginate
-from zhibiao.core.steps import StepIn, StepOut
-from zhibiao.core.workflow import available, take
+from zhibiao.core.steps import NextStepsOut, StepIn, StepOut
+from zhibiao.core.workflow import take
 from zhibiao.measures.models import Clause
 
 router = Router(tags=["applications"], auth=required_auth)
@@ -40,16 +40,11 @@ class ApplicationOut(Schema):
     publicity_ends_at: datetime.datetime | None
 
 
-class ApplicationDetailOut(ApplicationOut):
+class ApplicationDetailOut(ApplicationOut, NextStepsOut):
     statement: str
     assessment: dict[str, Any]
     #: The history, under the name the API has always given it.
     transitions: list[StepOut] = Field(alias="steps")
-    next_steps: list[str]
-
-    @staticmethod
-    def resolve_next_steps(obj: Application, context) -> list[str]:
-        return [step.action for step in available(context["request"].auth, obj)]
 
 
 class StartIn(Payload):

@@ -16,8 +16,8 @@ from zhibiao.bases import services
 from zhibiao.bases.models import Batch, Nomination, TrainingBase
 from zhibiao.core.apischema import DbInt, Id, Payload, paginate
 from zhibiao.core.permissions import can
-from zhibiao.core.steps import StepIn, StepOut
-from zhibiao.core.workflow import available, take
+from zhibiao.core.steps import NextStepsOut, StepIn, StepOut
+from zhibiao.core.workflow import take
 from zhibiao.core.years import year_bounds
 from zhibiao.events import training
 
@@ -115,7 +115,7 @@ class NominationStepIn(StepIn):
     batch: DbInt | None = None
 
 
-class NominationOut(Schema):
+class NominationOut(NextStepsOut):
     id: int
     organisation_id: int
     organisation_name: str = Field(alias="organisation.name")
@@ -126,11 +126,6 @@ class NominationOut(Schema):
     batch_number: int | None = Field(None, alias="batch.number")
     base_id: int | None
     created_at: datetime.datetime
-    next_steps: list[str]
-
-    @staticmethod
-    def resolve_next_steps(obj, context) -> list[str]:
-        return [step.action for step in available(context["request"].auth, obj)]
 
 
 class NominationIn(Payload):

@@ -17,7 +17,7 @@ from ninja import Field, Schema
 from zhibiao.core.apischema import Payload
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.forms import StepForm, error_message, form_error_message
-from zhibiao.core.workflow import take
+from zhibiao.core.workflow import available, take
 
 
 def take_posted_step(
@@ -55,6 +55,17 @@ class StepOut(Schema):
     actor: str = Field(alias="actor.username")
     at: datetime.datetime
     reason: str
+
+
+class NextStepsOut(Schema):
+    """The base of an object's schema whose machine the reader may move: the steps they may take
+    now (`available`), so that a client offers only those, as the page does."""
+
+    next_steps: list[str]
+
+    @staticmethod
+    def resolve_next_steps(obj: Any, context: dict[str, Any]) -> list[str]:
+        return [step.action for step in available(context["request"].auth, obj)]
 
 
 class StepIn(Payload):

@@ -10,8 +10,8 @@ from ninja import Field, Router, Schema
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.core.apischema import DbInt, Id, Payload, paginate
-from zhibiao.core.steps import StepIn
-from zhibiao.core.workflow import available, take
+from zhibiao.core.steps import NextStepsOut, StepIn
+from zhibiao.core.workflow import take
 from zhibiao.directory.models import Organisation
 from zhibiao.supply import services
 from zhibiao.supply.models import Demand, Offering
@@ -49,7 +49,7 @@ class OfferingIn(Payload):
     is_active: bool = True
 
 
-class DemandOut(Schema):
+class DemandOut(NextStepsOut):
     id: int
     enterprise_id: int
     enterprise_name: str = Field(alias="enterprise.name")
@@ -65,11 +65,6 @@ class DemandOut(Schema):
     delivered_at: datetime.datetime | None
     due_at: datetime.datetime | None
     rating: int | None
-    next_steps: list[str]
-
-    @staticmethod
-    def resolve_next_steps(obj: Demand, context) -> list[str]:
-        return [step.action for step in available(context["request"].auth, obj)]
 
 
 class DemandIn(Payload):
