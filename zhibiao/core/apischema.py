@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Collection, Mapping
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any, Optional, cast, get_type_hints
 
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
@@ -63,6 +63,21 @@ def paginate(view: Callable[..., Any]) -> Callable[..., Any]:
     """
     view.__annotations__ = get_type_hints(view, include_extras=True)
     return ninja_paginate(view)
+
+
+def patch_of(body: type[Payload], name: str, doc: str) -> type[Payload]:
+    """The body of a PATCH: the fields of `body` (what the POST that creates it takes), each
+    optional with no default, so that an operation changes only what the client sent
+    (`payload.dict(exclude_unset=True)`).
+
+    Why: written out by hand, the PATCH's field list repeats the POST's and drifts from it (a
+    field added to one and not the other); derived, they stay one list.
+    """
+    fields: dict[str, Any] = {}
+    for field_name, info in body.model_fields.items():
+        kind = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        fields[field_name] = (Optional[kind], None)  # noqa: UP045 (a runtime type, not a hint)
+    return cast(type[Payload], create_model(name, __base__=Payload, __doc__=doc, **fields))
 
 
 def row_schema(

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
-from zhibiao.core.apischema import Id, Payload, paginate
+from zhibiao.core.apischema import Id, Payload, paginate, patch_of
 from zhibiao.core.forms import form_errors
 from zhibiao.core.permissions import can
 from zhibiao.directory import services
@@ -84,19 +84,9 @@ class OrganisationIn(Payload):
     description: str = ""
 
 
-class OrganisationPatch(Payload):
-    kind: str | None = None
-    name: str | None = None
-    uscc: str | None = None
-    town: str | None = None
-    zone: str | None = None
-    ownership: str | None = None
-    industry: str | None = None
-    size: str | None = None
-    founded_on: datetime.date | None = None
-    address: str | None = None
-    phone: str | None = None
-    description: str | None = None
+OrganisationPatch = patch_of(
+    OrganisationIn, "OrganisationPatch", "What a change sends: only the fields it changes."
+)
 
 
 class OrganisationFilter(Schema):

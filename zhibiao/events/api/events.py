@@ -18,7 +18,7 @@ from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import has_role, is_district_admin
 from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import CommitteeMember
-from zhibiao.core.apischema import DbInt, Id, Payload, paginate
+from zhibiao.core.apischema import DbInt, Id, Payload, paginate, patch_of
 from zhibiao.core.records import named_records
 from zhibiao.directory.models import Organisation
 from zhibiao.events import services
@@ -158,28 +158,12 @@ class EventIn(Payload):
     host_chamber: DbInt | None = None
 
 
-class EventPatch(Payload):
-    """What the event page changes, by the same service and with the same checks: the host
-    (district staff only) and the audience among the rest."""
-
-    kind: str | None = None
-    title: str | None = None
-    starts_at: datetime.datetime | None = None
-    ends_at: datetime.datetime | None = None
-    place: str | None = None
-    description: str | None = None
-    is_public: bool | None = None
-    capacity: DbInt | None = None
-    registration_opens_at: datetime.datetime | None = None
-    registration_closes_at: datetime.datetime | None = None
-    quota_per_enterprise: DbInt | None = None
-    audience: str | None = None
-    audience_towns: list[str] | None = None
-    audience_roles: list[str] | None = None
-    audience_organisations: list[DbInt] | None = None
-    host_kind: str | None = None
-    host_base: DbInt | None = None
-    host_chamber: DbInt | None = None
+EventPatch = patch_of(
+    EventIn,
+    "EventPatch",
+    "What the event page changes, by the same service and with the same checks: the host "
+    "(district staff only) and the audience among the rest.",
+)
 
 
 class SpeakerIn(Payload):
