@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.clients import token_client
+from tests.measures.test_clauses import api_check_errors
 from tests.rules.test_hostile_yaml import LAUGHS
 
 pytestmark = pytest.mark.django_db
@@ -14,15 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_hostile_clause_text_is_an_error_not_a_crash(demo, users):
     admin = token_client(users["admin"])
     for text, words in [("id: X\x07\nversion: 1\n", "not allowed"), ("id: X\n" + LAUGHS, "alias")]:
-        response = admin.post(
-            "/api/v1/measures/check",
-            {"text": text, "clause": "FX23-CMA"},
-            content_type="application/json",
-        )
-        assert response.status_code == 200
-        body = response.json()
-        assert body["valid"] is False
-        assert words in body["errors"][0]["message"]
+        assert words in api_check_errors(admin, text, "FX23-CMA")[0]["message"]
     published = admin.post(
         "/api/v1/measures/clauses/FX23-CMA/versions",
         {"text": "id: FX23-CMA\x00\n"},

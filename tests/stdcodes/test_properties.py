@@ -42,21 +42,27 @@ def _to_full_width(text: str, mask: list[bool]) -> str:
     return "".join(out) + text[len(mask) :]
 
 
+def _draw_code(
+    draw: st.DrawFn, prefixes: list[str], head: str, last_year: int
+) -> tuple[str, str, list[str], int | None]:
+    """A prefix, a first number matching `head`, up to two part numbers, a year or none."""
+    return (
+        draw(st.sampled_from(prefixes)),
+        draw(st.from_regex(head, fullmatch=True)),
+        draw(st.lists(st.from_regex(r"[1-9][0-9]{0,2}", fullmatch=True), max_size=2)),
+        draw(st.none() | st.integers(1950, last_year)),
+    )
+
+
 @st.composite
 def cn_codes(draw: st.DrawFn) -> StandardCode:
-    prefix = draw(st.sampled_from(CN_PREFIXES))
-    head = draw(st.from_regex(r"[0-9]{4,5}", fullmatch=True))
-    parts = draw(st.lists(st.from_regex(r"[1-9][0-9]{0,2}", fullmatch=True), max_size=2))
-    year = draw(st.none() | st.integers(1950, 2049))
+    prefix, head, parts, year = _draw_code(draw, CN_PREFIXES, r"[0-9]{4,5}", 2049)
     return StandardCode(prefix, ".".join([head, *parts]), year)
 
 
 @st.composite
 def iso_codes(draw: st.DrawFn) -> StandardCode:
-    prefix = draw(st.sampled_from(ISO_PREFIXES))
-    head = draw(st.from_regex(r"[1-9][0-9]{3,4}", fullmatch=True))
-    parts = draw(st.lists(st.from_regex(r"[1-9][0-9]{0,2}", fullmatch=True), max_size=2))
-    year = draw(st.none() | st.integers(1950, 2030))
+    prefix, head, parts, year = _draw_code(draw, ISO_PREFIXES, r"[1-9][0-9]{3,4}", 2030)
     if year is None and prefix == "ISO" and {head, *parts} <= CAMERA_SPEEDS:
         year = 2000  # an undated "ISO 3200" is read as a camera speed, by design
     return StandardCode(prefix, "-".join([head, *parts]), year)
