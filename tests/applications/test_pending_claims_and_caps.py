@@ -5,33 +5,19 @@ the cap before anything is paid (issue 10, part 4)."""
 import pytest
 from django.utils import timezone
 
-from tests.applications.test_workflow import people, quick_application, submit_with_evidence
-from zhibiao.applications.models import Application, Channel, Status
+from tests.applications.conftest import claim_on_file, quick_application, submit_with_evidence
+from zhibiao.applications.models import Application, Status
 from zhibiao.core.errors import TransitionRefused
-from zhibiao.measures.models import Clause
 
 pytestmark = pytest.mark.django_db
-__all__ = ["people"]
 
 
 def _pending_claims(people, count: int, status: str = Status.SUBMITTED) -> None:
     """`count` applications in category 标准 this year, for other projects, none paid."""
-    clause = Clause.objects.get(code="FX23-STD-LOCAL")
-    version = clause.versions.published().order_by("-number").first()
     year = timezone.localdate().year
     for n in range(count):
-        Application.objects.create(
-            number=f"SB{year}98{n:04d}",
-            enterprise=people["xianda"],
-            clause=clause,
-            version=version,
-            channel=Channel.QUICK,
-            status=status,
-            year=year,
-            project=f"DB31/T 98{n:02d}-{year}",
-            amount_assessed=50000,
-            created_by=people["enterprise"],
-        )
+        number, project = f"SB{year}98{n:04d}", f"DB31/T 98{n:02d}-{year}"
+        claim_on_file(people, "FX23-STD-LOCAL", status, number, project, 50000)
 
 
 def test_claims_on_their_way_fill_the_category_cap(people):

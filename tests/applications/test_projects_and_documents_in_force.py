@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.applications.test_workflow import people
 from tests.clients import client_for
 from zhibiao.applications import services
 from zhibiao.applications.models import Application
@@ -17,7 +16,6 @@ from zhibiao.measures.services import explain_enterprise
 from zhibiao.policies.models import PolicyDocument
 
 pytestmark = pytest.mark.django_db
-__all__ = ["people"]
 
 
 def test_a_clause_paid_per_project_needs_the_project(people):

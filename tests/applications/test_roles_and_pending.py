@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.applications.test_workflow import (
+from tests.applications.conftest import (
     _project,
-    people,
+    claim_on_file,
     quick_application,
     submit_with_evidence,
 )
@@ -17,14 +17,13 @@ from tests.clients import client_for, token_client
 from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.applications import services
-from zhibiao.applications.models import Application, Channel, Status
+from zhibiao.applications.models import Application, Status
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.workflow import take
 from zhibiao.measures.models import Clause
 from zhibiao.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
-__all__ = ["people"]
 
 NAT_2 = "FX23-STD-NAT-2"
 
@@ -38,21 +37,8 @@ def employed_expert(people):
 def _other_clause_application(people, project: str, status: str) -> Application:
     """An application for `project` under another clause of the same rule book (as when the
     records first showed the enterprise as the leading drafter and were corrected since)."""
-    clause = Clause.objects.get(code="FX23-STD-NAT-1")
-    version = clause.versions.published().order_by("-number").first()
-    application = Application.objects.create(
-        number=f"SB{timezone.localdate().year}990001",
-        enterprise=people["xianda"],
-        clause=clause,
-        version=version,
-        channel=Channel.QUICK,
-        status=status,
-        year=timezone.localdate().year,
-        project=project,
-        amount_assessed=100000,
-        created_by=people["enterprise"],
-    )
-    return application
+    year = timezone.localdate().year
+    return claim_on_file(people, "FX23-STD-NAT-1", status, f"SB{year}990001", project, 100000)
 
 
 # --- Roles -------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ application is a draft or returned, kept when refused, and the same rules in pag
 import pytest
 from django.urls import reverse
 
-from tests.applications.test_workflow import people, quick_application, submit_with_evidence
+from tests.applications.conftest import quick_application, submit_with_evidence
 from tests.clients import client_for, token_client
 from tests.factories import make_user
 from zhibiao.accounts.models import Role
@@ -12,7 +12,6 @@ from zhibiao.applications.models import Application
 from zhibiao.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
-__all__ = ["people"]  # the fixture, shared with the workflow tests
 
 
 def test_the_statement_is_prefilled_from_the_records(people):

@@ -6,53 +6,22 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
+from tests.applications.conftest import _project, pdf, quick_application, submit_with_evidence
 from tests.clients import client_for, token_client
 from tests.factories import make_user
-from zhibiao.accounts.models import Role, User
+from zhibiao.accounts.models import Role
 from zhibiao.applications import services
 from zhibiao.applications.models import Application, ApplicationStep, Status
-from zhibiao.applications.services.claims import assess
 from zhibiao.audit.models import AuditEntry
 from zhibiao.committee.models import ConflictOfInterest
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.workflow import take
-from zhibiao.directory.models import Organisation
 from zhibiao.measures.models import Clause
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def people(demo, settings):
-    settings.DEMO_MODE = True
-    settings.PUBLICITY_WORKING_DAYS = 0
-    return {
-        "enterprise": User.objects.get(username="enterprise"),
-        "admin": User.objects.get(username="admin"),
-        "expert": User.objects.get(username="expert"),
-        "xianda": Organisation.objects.get(name="上海贤达精密机械有限公司"),
-    }
-
-
-def pdf(name="证明.pdf"):
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-def quick_application(people) -> Application:
-    clause = Clause.objects.get(code="FX23-STD-NAT-2")
-    return services.start_application(
-        people["enterprise"], people["xianda"], clause, project=_project(people, clause)
-    )
-
-
-def submit_with_evidence(people, application):
-    for item in services.required_evidence(application):
-        services.add_evidence(people["enterprise"], application, item, pdf())
-    return take(people["enterprise"], application, "submit")
 
 
 def test_quick_application_is_prefilled_draft(people):
@@ -115,13 +84,6 @@ def test_auto_confirmation_skips_form_and_review(people):
         take(people["admin"], application, "accept")
     take(people["admin"], application, "start_publicity")
     assert Application.objects.get(pk=application.pk).status == Status.PUBLICITY
-
-
-def _project(people, clause):
-    from django.utils import timezone
-
-    result, _line = assess(people["xianda"], clause, "", timezone.localdate())
-    return result.lines[0].project or ""
 
 
 def test_not_entitled_cannot_confirm(people):
@@ -375,15 +337,18 @@ def test_api_steps_and_409(people, users):
     assert duplicate.status_code in (409, 422)
 
 
-def test_publicity_page_is_public(people):
+def _in_publicity(people) -> Application:
+    """A certificate claim that staff put on public notice (straight from the draft)."""
     clause = Clause.objects.get(code="FX23-CERT-MEASURE")
-    from django.test import override_settings
-
     application = services.start_application(
         people["enterprise"], people["xianda"], clause, project=_project(people, clause)
     )
     with override_settings(PUBLICITY_WORKING_DAYS=5):
-        take(people["admin"], application, "start_publicity")
+        return take(people["admin"], application, "start_publicity")
+
+
+def test_publicity_page_is_public(people):
+    application = _in_publicity(people)
     body = client_for(None).get(reverse("applications:publicity")).content.decode()
     assert "上海贤达精密机械有限公司" in body and application.number in body
 
@@ -393,14 +358,7 @@ def test_the_public_notice_exports_what_it_shows(people):
 
     from openpyxl import load_workbook
 
-    clause = Clause.objects.get(code="FX23-CERT-MEASURE")
-    application = services.start_application(
-        people["enterprise"], people["xianda"], clause, project=_project(people, clause)
-    )
-    from django.test import override_settings
-
-    with override_settings(PUBLICITY_WORKING_DAYS=5):
-        take(people["admin"], application, "start_publicity")
+    application = _in_publicity(people)
     response = client_for(None).get(reverse("applications:publicity") + "?format=xlsx")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))

@@ -8,12 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.applications.test_workflow import (
-    _project,
-    people,
-    quick_application,
-    submit_with_evidence,
-)
+from tests.applications.conftest import _project, people, quick_application, submit_with_evidence
 from tests.clients import client_for
 from zhibiao.applications import services
 from zhibiao.applications.models import Application, Channel, Status
