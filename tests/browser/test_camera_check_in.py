@@ -6,7 +6,7 @@ the same address the ticket page encodes."""
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import launch
 from tests.browser.helpers import sign_in
 from tests.browser.test_training_browser import course_today
 from zhibiao.accounts.models import User
@@ -50,17 +50,11 @@ def test_the_desk_scans_a_ticket_held_up_to_the_camera(
     camera = tmp_path / "ticket.y4m"
     write_y4m(camera, address)
 
-    with_camera = browser.browser_type.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--use-fake-ui-for-media-stream",  # allow the camera without asking
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={camera}",
-        ],
+    with_camera = launch(
+        browser.browser_type,
+        "--use-fake-ui-for-media-stream",  # allow the camera without asking
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={camera}",
     )
     try:
         context = with_camera.new_context(locale="zh-CN")

@@ -37,23 +37,27 @@ def manager(base):
     return make_user(Role.BASE_MANAGER, base.organisation)
 
 
+def course_fields(title: str, starts_at, opens_at, capacity: int | None) -> dict:
+    """A two-hour course at the training centre, taking registrations from `opens_at` until it
+    starts."""
+    return {
+        "kind": "course",
+        "title": title,
+        "starts_at": starts_at,
+        "ends_at": starts_at + datetime.timedelta(hours=2),
+        "place": "培训中心",
+        "capacity": capacity,
+        "registration_opens_at": opens_at,
+        "registration_closes_at": starts_at,
+    }
+
+
 def make_event(base: TrainingBase | None = None, **values) -> Event:
     now = timezone.now()
     starts = values.pop("starts_at", now + datetime.timedelta(days=2))
-    defaults = {
-        "kind": "course",
-        "title": "标准化基础知识",
-        "starts_at": starts,
-        "ends_at": starts + datetime.timedelta(hours=2),
-        "place": "培训中心",
-        "capacity": 3,
-        "registration_opens_at": now - datetime.timedelta(days=1),
-        "registration_closes_at": starts,
-        "host_kind": "base" if base else "district",
-        "host_base": base,
-    }
-    defaults.update(values)
-    event = Event(**defaults)
+    fields = course_fields("标准化基础知识", starts, now - datetime.timedelta(days=1), capacity=3)
+    host = {"host_kind": "base" if base else "district", "host_base": base}
+    event = Event(**{**fields, **host, **values})
     event.full_clean()
     event.save()
     if base:
@@ -118,18 +122,9 @@ def publish_course(manager, starts_at: datetime.datetime, **values) -> Event:
     two hours long, registration open from now until the start, no seat limit."""
     from zhibiao.events import services
 
-    data = {
-        "kind": "course",
-        "title": "标准化实务",
-        "starts_at": starts_at,
-        "ends_at": starts_at + datetime.timedelta(hours=2),
-        "place": "培训中心",
-        "capacity": None,
-        "registration_opens_at": timezone.now() - datetime.timedelta(minutes=1),
-        "registration_closes_at": starts_at,
-    }
-    data.update(values)
-    return services.create_event(manager, data)
+    opens = timezone.now() - datetime.timedelta(minutes=1)
+    data = course_fields("标准化实务", starts_at, opens, capacity=None)
+    return services.create_event(manager, {**data, **values})
 
 
 def check_in_all(
