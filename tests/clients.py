@@ -24,6 +24,13 @@ def token_client(user: User) -> Client:
     return Client(headers={"authorization": f"Bearer {key}"})
 
 
+def page_and_api_status(user: User | None, page: str, operation: str) -> tuple[int, int]:
+    """What a page and the API operation on the same object answer `user` (None: anonymous;
+    the API with a bearer token). They decide who sees what alike, so a test asks both."""
+    api = token_client(user) if user else client_for(None)
+    return client_for(user).get(page).status_code, api.get(operation).status_code
+
+
 def sheet_rows(response) -> list[tuple]:
     """The rows of a list's xlsx export, header first. Excel leaves empty cells at a row's end
     unwritten, so each row is padded to the header's width."""

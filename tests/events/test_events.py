@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.clients import client_for, token_client
+from tests.clients import client_for, page_and_api_status
 from tests.factories import EventFactory
 from zhibiao.events.models import Event
 
@@ -49,10 +49,8 @@ def test_list_shows_both_conferences(demo):
 
 @pytest.mark.parametrize(("role", "status"), [(None, 404), ("expert", 404), ("admin", 200)])
 def test_internal_events_hidden(internal, users, role, status):
-    client = client_for(users[role] if role else None)
-    assert client.get(reverse("events:detail", args=[internal.pk])).status_code == status
-    api = token_client(users[role]) if role else client_for(None)
-    assert api.get(f"/api/v1/events/{internal.pk}").status_code == status
+    page, operation = reverse("events:detail", args=[internal.pk]), f"/api/v1/events/{internal.pk}"
+    assert page_and_api_status(users.get(role), page, operation) == (status, status)
 
 
 def test_api_agenda(demo):

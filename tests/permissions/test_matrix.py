@@ -50,20 +50,20 @@ def _operations(schema: dict) -> set[str]:
     }
 
 
+def _assert_one_row_each(keys: set[str], rows: list, what: str) -> None:
+    """The table has one row for each of `keys` (URL names or operations), and no other."""
+    listed = {row.key for row in rows}
+    assert len(listed) == len(rows), f"a row is repeated among the {what}"
+    assert sorted(keys - listed) == [], f"{what} without a row in tests/permissions/matrix.txt"
+    assert sorted(listed - keys) == [], f"rows for {what} that no longer exist"
+
+
 def test_every_url_name_has_a_row_and_every_row_a_url():
-    names = _url_names(get_resolver())
-    rows = {row.key for row in PAGES}
-    assert len(rows) == len(PAGES), "a URL name has two rows"
-    assert sorted(names - rows) == [], "URL names without a row in tests/permissions/matrix.txt"
-    assert sorted(rows - names) == [], "rows for URL names that no longer exist"
+    _assert_one_row_each(_url_names(get_resolver()), PAGES, "URL names")
 
 
 def test_every_operation_has_a_row_and_every_row_an_operation():
-    operations = _operations(_schema())
-    rows = {row.key for row in OPERATIONS}
-    assert len(rows) == len(OPERATIONS), "an operation has two rows"
-    assert sorted(operations - rows) == [], "operations without a row in matrix.txt"
-    assert sorted(rows - operations) == [], "rows for operations that no longer exist"
+    _assert_one_row_each(_operations(_schema()), OPERATIONS, "operations")
 
 
 def test_the_openapi_document_is_what_the_api_serves(client, db):

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.clients import client_for, token_client
+from tests.clients import client_for, page_and_api_status, token_client
 from tests.factories import CommitteeFactory, OrganisationFactory, PolicyDocumentFactory
 from zhibiao.policies.models import PolicyDocument
 
@@ -73,10 +73,9 @@ def test_list_and_detail(measures, opinions):
 
 @pytest.mark.parametrize(("role", "status"), [(None, 404), ("enterprise", 404), ("admin", 200)])
 def test_drafts_only_for_admins(draft, users, role, status):
-    client = client_for(users[role] if role else None)
-    assert client.get(reverse("policies:detail", args=[draft.pk])).status_code == status
+    page, operation = reverse("policies:detail", args=[draft.pk]), f"/api/v1/policies/{draft.pk}"
+    assert page_and_api_status(users.get(role), page, operation) == (status, status)
     api = token_client(users[role]) if role else client_for(None)
-    assert api.get(f"/api/v1/policies/{draft.pk}").status_code == status
     listed = [item["id"] for item in api.get("/api/v1/policies").json()["items"]]
     assert (draft.pk in listed) == (status == 200)
 
