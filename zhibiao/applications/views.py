@@ -125,11 +125,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, application)
 
 
-def _detail(request: HttpRequest, application: Application, statement_form=None) -> HttpResponse:
+def _detail(
+    request: HttpRequest, application: Application, statement_form=None, review_form=None
+) -> HttpResponse:
+    """The page reads as the file is decided: the facts, the enterprise's materials (statement,
+    evidence, assessment), the committee's reviews and the objections, then the decision: the
+    steps this user can take now (`available`, exactly those `take` accepts). A form sent back
+    with errors (the statement, the expert's review) is shown again with what was typed."""
     user = request.user
     admin = is_district_admin(user)
     own_review = application.reviews.filter(reviewer=user).first()
     may_edit = services.may_edit(user, application)
+    reviews = list(application.reviews.select_related("reviewer")) if admin else []
     context = {
         "application": application,
         "steps": available(user, application),
@@ -143,9 +150,11 @@ def _detail(request: HttpRequest, application: Application, statement_form=None)
         or (StatementForm(initial={"statement": application.statement}) if may_edit else None),
         "evidence_form": EvidenceForm(),
         "history": application.steps.select_related("actor"),
-        "reviews": application.reviews.select_related("reviewer") if admin else [],
+        "reviews": reviews,
+        "reviews_submitted": sum(1 for review in reviews if review.submitted_at),
         "own_review": own_review,
-        "review_form": ReviewForm() if own_review and not own_review.submitted_at else None,
+        "review_form": review_form
+        or (ReviewForm() if own_review and not own_review.submitted_at else None),
         "reviewer_candidates": rank_experts(
             application.enterprise, f"{application.version.title} {application.version.category}"
         )
@@ -156,7 +165,7 @@ def _detail(request: HttpRequest, application: Application, statement_form=None)
         "resolve_form": ResolveForm() if admin else None,
         "is_admin": admin,
     }
-    status = 200 if statement_form is None else 400
+    status = 200 if statement_form is None and review_form is None else 400
     return render(request, "applications/detail.html", context, status=status)
 
 
@@ -228,6 +237,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.assign_reviewers(
             request.user, application, list(form.cleaned_data["reviewers"])
         ),
+        done=gettext("Experts assigned; waiting for their reviews."),
     )
 
 
@@ -239,14 +249,24 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if own is None:
         raise PermissionDenied
     form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_message(form))
-        return redirect(application)
-    return act_and_return(
-        request,
-        application,
-        lambda: services.submit_review(request.user, own, **form.cleaned_data),
-    )
+    if form.is_valid():
+        try:
+            services.submit_review(request.user, own, **form.cleaned_data)
+        except TransitionRefused as error:
+            messages.error(request, error_message(error))
+            return redirect(application)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                gettext(
+                    "Review submitted; staff start the public notice once every expert has "
+                    "submitted."
+                ),
+            )
+            return redirect(application)
+    return _detail(request, application, review_form=form)
 
 
 @role_required()
