@@ -155,3 +155,18 @@ def test_workbench_shows_the_review_progress(people):
     assert (counted.reviews_submitted, counted.reviews_assigned) == (1, 1)
     page = client_for(people["admin"]).get(reverse("portal:workbench")).content.decode()
     assert "评审 1/1 已完成" in page
+
+
+def test_a_review_without_recommendation_is_shown_again_as_typed(people):
+    application = draft_with_evidence(people)
+    take(people["enterprise"], application, "submit")
+    take(people["admin"], application, "accept")
+    services.assign_reviewers(people["admin"], application, [people["expert"]])
+    response = client_for(people["expert"]).post(
+        reverse("applications:review", args=[application.pk]),
+        {"score": "80", "recommendation": "", "comment": "排序证明齐全"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "排序证明齐全" in page and "has-error" in page  # the comment kept, the error shown
+    assert application.reviews.get().submitted_at is None

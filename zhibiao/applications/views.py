@@ -175,18 +175,36 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the statement; a wrong one shows the page again with the text kept."""
     application = get_object_or_404(_applications(request.user), pk=pk)
     form = StatementForm(request.POST)
+    return _save_or_show_again(
+        request,
+        application,
+        form,
+        lambda: services.update_statement(
+            request.user, application, form.cleaned_data["statement"]
+        ),
+        gettext("The statement was saved."),
+        "statement_form",
+    )
+
+
+def _save_or_show_again(
+    request: HttpRequest, application: Application, form, save, done: str, name: str
+) -> HttpResponse:
+    """Run `save` for a valid form and go back to the page saying `done`; a refusal goes back
+    with its reason; wrong input shows the page again with the form as typed (its `name` in
+    `_detail`) and the errors on their fields."""
     if form.is_valid():
         try:
-            services.update_statement(request.user, application, form.cleaned_data["statement"])
+            save()
         except TransitionRefused as error:
             messages.error(request, error_message(error))
             return redirect(application)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, gettext("The statement was saved."))
+            messages.success(request, done)
             return redirect(application)
-    return _detail(request, application, statement_form=form)
+    return _detail(request, application, **{name: form})
 
 
 @role_required()
@@ -249,24 +267,14 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if own is None:
         raise PermissionDenied
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.submit_review(request.user, own, **form.cleaned_data)
-        except TransitionRefused as error:
-            messages.error(request, error_message(error))
-            return redirect(application)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                gettext(
-                    "Review submitted; staff start the public notice once every expert has "
-                    "submitted."
-                ),
-            )
-            return redirect(application)
-    return _detail(request, application, review_form=form)
+    return _save_or_show_again(
+        request,
+        application,
+        form,
+        lambda: services.submit_review(request.user, own, **form.cleaned_data),
+        gettext("Review submitted; staff start the public notice once every expert has submitted."),
+        "review_form",
+    )
 
 
 @role_required()
