@@ -257,7 +257,8 @@ def test_pages_walk(people, users):
     application = Application.objects.get(enterprise=people["xianda"])
     assert response["Location"] == application.get_absolute_url()
     page = enterprise.get(application.get_absolute_url()).content.decode()
-    assert "提交" in page
+    assert 'data-step="submit"' not in page  # the evidence is missing: not offered
+    assert 'data-step="withdraw"' in page
     item = services.required_evidence(application)[0]
     enterprise.post(
         reverse("applications:upload", args=[application.pk]), {"item": item, "file": pdf()}
@@ -266,6 +267,8 @@ def test_pages_walk(people, users):
         enterprise.post(
             reverse("applications:upload", args=[application.pk]), {"item": rest, "file": pdf()}
         )
+    page = enterprise.get(application.get_absolute_url()).content.decode()
+    assert 'data-step="submit"' in page
     enterprise.post(reverse("applications:step", args=[application.pk]), {"action": "submit"})
     assert Application.objects.get(pk=application.pk).status == Status.SUBMITTED
     refused = enterprise.post(
@@ -292,7 +295,8 @@ def test_api_steps_and_409(people, users):
     )
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["status"] == "draft" and "submit" in body["next_steps"]
+    # Without its evidence the draft cannot be submitted: the API does not offer it.
+    assert body["status"] == "draft" and body["next_steps"] == ["withdraw"]
     application_id = body["id"]
     refused = own.post(
         f"/api/v1/applications/{application_id}/transitions",

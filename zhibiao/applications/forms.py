@@ -48,8 +48,15 @@ class AssignForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    """An expert's review. The recommendation starts empty: a preselected "Approve" would be
+    the platform's opinion, sent by an expert who never chose it."""
+
     score = forms.IntegerField(label=_("Score (0–100)"), min_value=0, max_value=100)
-    recommendation = forms.ChoiceField(label=_("Recommendation"), choices=Recommendation.choices)
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        choices=[("", _("Choose approve or reject")), *Recommendation.choices],
+        error_messages={"required": _("Recommend approval or rejection.")},
+    )
     comment = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )

@@ -125,11 +125,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, application)
 
 
-def _detail(request: HttpRequest, application: Application, statement_form=None) -> HttpResponse:
+def _detail(
+    request: HttpRequest, application: Application, statement_form=None, review_form=None
+) -> HttpResponse:
+    """The page reads as the file is decided: the facts, the enterprise's materials (statement,
+    evidence, assessment), the committee's reviews and the objections, then the decision: the
+    steps this user can take now (`available`, exactly those `take` accepts). A form sent back
+    with errors (the statement, the expert's review) is shown again with what was typed."""
     user = request.user
     admin = is_district_admin(user)
     own_review = application.reviews.filter(reviewer=user).first()
     may_edit = services.may_edit(user, application)
+    reviews = list(application.reviews.select_related("reviewer")) if admin else []
     context = {
         "application": application,
         "steps": available(user, application),
@@ -143,9 +150,11 @@ def _detail(request: HttpRequest, application: Application, statement_form=None)
         or (StatementForm(initial={"statement": application.statement}) if may_edit else None),
         "evidence_form": EvidenceForm(),
         "history": application.steps.select_related("actor"),
-        "reviews": application.reviews.select_related("reviewer") if admin else [],
+        "reviews": reviews,
+        "reviews_submitted": sum(1 for review in reviews if review.submitted_at),
         "own_review": own_review,
-        "review_form": ReviewForm() if own_review and not own_review.submitted_at else None,
+        "review_form": review_form
+        or (ReviewForm() if own_review and not own_review.submitted_at else None),
         "reviewer_candidates": rank_experts(
             application.enterprise, f"{application.version.title} {application.version.category}"
         )
@@ -156,7 +165,7 @@ def _detail(request: HttpRequest, application: Application, statement_form=None)
         "resolve_form": ResolveForm() if admin else None,
         "is_admin": admin,
     }
-    status = 200 if statement_form is None else 400
+    status = 200 if statement_form is None and review_form is None else 400
     return render(request, "applications/detail.html", context, status=status)
 
 
@@ -166,18 +175,36 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the statement; a wrong one shows the page again with the text kept."""
     application = get_object_or_404(_applications(request.user), pk=pk)
     form = StatementForm(request.POST)
+    return _save_or_show_again(
+        request,
+        application,
+        form,
+        lambda: services.update_statement(
+            request.user, application, form.cleaned_data["statement"]
+        ),
+        gettext("The statement was saved."),
+        "statement_form",
+    )
+
+
+def _save_or_show_again(
+    request: HttpRequest, application: Application, form, save, done: str, name: str
+) -> HttpResponse:
+    """Run `save` for a valid form and go back to the page saying `done`; a refusal goes back
+    with its reason; wrong input shows the page again with the form as typed (its `name` in
+    `_detail`) and the errors on their fields."""
     if form.is_valid():
         try:
-            services.update_statement(request.user, application, form.cleaned_data["statement"])
+            save()
         except TransitionRefused as error:
             messages.error(request, error_message(error))
             return redirect(application)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, gettext("The statement was saved."))
+            messages.success(request, done)
             return redirect(application)
-    return _detail(request, application, statement_form=form)
+    return _detail(request, application, **{name: form})
 
 
 @role_required()
@@ -228,6 +255,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.assign_reviewers(
             request.user, application, list(form.cleaned_data["reviewers"])
         ),
+        done=gettext("Experts assigned; waiting for their reviews."),
     )
 
 
@@ -239,13 +267,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if own is None:
         raise PermissionDenied
     form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_message(form))
-        return redirect(application)
-    return act_and_return(
+    return _save_or_show_again(
         request,
         application,
+        form,
         lambda: services.submit_review(request.user, own, **form.cleaned_data),
+        gettext("Review submitted; staff start the public notice once every expert has submitted."),
+        "review_form",
     )
 
 

@@ -113,6 +113,7 @@ BASE_MACHINE = Machine(
             gettext_lazy("Suspend"),
             by=STAFF,
             reason_required=True,
+            done=gettext_lazy("Suspended; the base's managers are told why."),
         ),
         Step(
             "reinstate",
@@ -122,6 +123,7 @@ BASE_MACHINE = Machine(
             gettext_lazy("Reinstate"),
             by=STAFF,
             reason_required=True,
+            done=gettext_lazy("Reinstated; the base is active again."),
         ),
         Step(
             "remove",
@@ -131,6 +133,7 @@ BASE_MACHINE = Machine(
             pgettext_lazy("training base", "Remove"),
             by=STAFF,
             reason_required=True,
+            done=gettext_lazy("Removed; the base is no longer listed."),
         ),
     ),
     history=BaseStep,
@@ -145,18 +148,20 @@ BASE_MACHINE = Machine(
 # --- Becoming a base: nomination → review → designation in a batch -------------------------
 
 
-def _check_batch(nomination: Nomination, data: dict) -> None:
-    if data.get("batch") is None:
-        raise ValidationError({"batch": gettext("Choose the batch.")})
-
-
 def _designate(nomination: Nomination, data: dict) -> dict:
     """The base is created in the batch (its plaque date is the batch's), in the step's
-    transaction: a refused or lost step leaves no base behind."""
+    transaction: a refused or lost step leaves no base behind. The batch is the caller's
+    input, so it is asked here, not in a check (which `available` runs before any input)."""
+    if data.get("batch") is None:
+        raise ValidationError({"batch": gettext("Choose the batch.")})
     base = TrainingBase(organisation=nomination.organisation, batch=data["batch"])
     base.full_clean()
     base.save()
     return {"batch": data["batch"], "base": base}
+
+
+def _designated(nomination: Nomination) -> str:
+    return gettext("Designated in %(batch)s; the base is now listed.") % {"batch": nomination.batch}
 
 
 def _audit_batch(nomination: Nomination, step: Step, data: dict) -> dict:
@@ -188,6 +193,7 @@ NOMINATION_MACHINE = Machine(
             _by_staff,
             gettext_lazy("Start the review"),
             by=STAFF,
+            done=gettext_lazy("Review started; approve or reject the application next."),
         ),
         Step(
             "approve",
@@ -197,6 +203,7 @@ NOMINATION_MACHINE = Machine(
             gettext_lazy("Approve"),
             by=STAFF,
             reason_required=True,
+            done=gettext_lazy("Approved; designate the base in a batch next."),
         ),
         Step(
             "reject",
@@ -206,6 +213,7 @@ NOMINATION_MACHINE = Machine(
             gettext_lazy("Reject"),
             by=STAFF,
             reason_required=True,
+            done=gettext_lazy("Rejected; the enterprise is told why."),
         ),
         Step(
             "designate",
@@ -214,8 +222,8 @@ NOMINATION_MACHINE = Machine(
             _by_staff,
             gettext_lazy("Designate in a batch"),
             by=STAFF,
-            check=_check_batch,
             effect=_designate,
+            done=_designated,
         ),
         Step(
             "withdraw",
@@ -224,6 +232,7 @@ NOMINATION_MACHINE = Machine(
             _by_applicant,
             gettext_lazy("Withdraw"),
             by=APPLICANT,
+            done=gettext_lazy("Withdrawn; the application stays on file and goes no further."),
         ),
     ),
     history=NominationStep,

@@ -17,32 +17,50 @@ from ninja import Field, Schema
 from zhibiao.core.apischema import Payload
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.forms import StepForm, error_message, form_error_message
-from zhibiao.core.workflow import available, take
+from zhibiao.core.workflow import available, done_message, machine_for, take
 
 
 def take_posted_step(
     request: HttpRequest, obj: Any, form_class: type[StepForm] = StepForm
 ) -> HttpResponse:
     """Take the step a page's form posted (its cleaned fields are the step's data) and go back
-    to the object's page, with "Done." or the refusal as a message."""
+    to the object's page, saying what happens next (the step's `done`, see
+    `zhibiao.core.workflow.done_message`) or why it was refused."""
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, form_error_message(form))
         return redirect(obj)
     data = dict(form.cleaned_data)
-    return act_and_return(request, obj, lambda: take(request.user, obj, data.pop("action"), **data))
+    action = data.pop("action")
+    return act_and_return(
+        request,
+        obj,
+        lambda: take(request.user, obj, action, **data),
+        done=lambda taken: done_message(machine_for(taken).steps[action], taken),
+    )
 
 
-def act_and_return(request: HttpRequest, obj: Any, action: Callable[[], Any]) -> HttpResponse:
+def act_and_return(
+    request: HttpRequest,
+    obj: Any,
+    action: Callable[[], Any],
+    *,
+    done: Callable[[Any], str] | str | None = None,
+) -> HttpResponse:
     """Run a service call a page's small form asked for (a step, an upload, an offer) and go
-    back to the object's page, with "Done." or the refusal as a message. `obj` is a model
-    instance with `get_absolute_url`."""
+    back to the object's page, with the refusal or, on success, `done` (a text, or a function
+    of what the call returned) as a message; "Done." without it. `obj` is a model instance
+    with `get_absolute_url`."""
     try:
-        action()
+        result = action()
     except (TransitionRefused, ValidationError) as error:
         messages.error(request, error_message(error))
     else:
-        messages.success(request, gettext("Done."))
+        if callable(done):
+            message = done(result)
+        else:
+            message = str(done) if done is not None else gettext("Done.")
+        messages.success(request, message)
     return redirect(obj)
 
 

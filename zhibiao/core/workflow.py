@@ -17,7 +17,8 @@ Taking a step (`take`), in this order:
 4. a reason is given if the step requires one, else a `ValidationError` on "reason";
 
 then, in one transaction: the step's `check` (raises a refusal), its `effect` (returns field
-changes; may write elsewhere, rolled back with the step), a conditional update of the object on
+changes; may write elsewhere, rolled back with the step; it also refuses a wrong input, a
+missing amount or reference), a conditional update of the object on
 its (status, revision) — of two racing actors exactly one matches, the other gets
 `ConcurrentChange` —, one history row, one audit entry (`<prefix>.<action>`), the object
 reloaded, and the machine's notify hook. `ConcurrentChange` is a `TransitionRefused`, so the
@@ -26,6 +27,13 @@ API answers both with 409.
 A conditional update rather than `select_for_update` (which SQLite ignores): it behaves the
 same on SQLite and PostgreSQL, and turns a step taken from a stale page into a clear refusal
 instead of a silent overwrite.
+
+Offering steps (`available`) asks the same questions without taking anything: the step is not
+internal, the actor may take it, the object is in a source state, and its `check` passes. So a
+page shows exactly the steps that would be accepted now (with valid input), never one the
+server then refuses. That is why a `check` is a pure question about the object and its context:
+it reads, never writes, and never reads the caller's input (which a page has not posted yet);
+what validates the input belongs to the `effect`.
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.audit.services import record
 from zhibiao.core.actors import Actor
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
-from zhibiao.core.permissions import ensure_can
+from zhibiao.core.permissions import can, ensure_can
 
 
 @dataclass(frozen=True)
@@ -54,11 +62,17 @@ class Step:
 
     `may(actor, obj)` decides who may take it; `by` only names that side ("staff",
     "enterprise", …) for notifications and documentation. `check(obj, data)` raises a
-    `TransitionRefused` (or `ValidationError`) when the step's own conditions are not met;
-    `effect(obj, data)` returns the field changes the step makes besides the status (it may also
-    write other rows: it runs inside the step's transaction). `data` holds the caller's keyword
-    arguments and the stripped `reason`. An `internal` step is taken only by its own operation
-    (choosing a candidate records the offer, then takes "offer"), which passes `internal=True`:
+    `TransitionRefused` when the step's own conditions on the object are not met; `available`
+    runs it too, without taking the step, so it must not write and must read only the object
+    and the machine's context, never the caller's input. `effect(obj, data)` validates the
+    caller's input (a `ValidationError` on its field) and returns the field changes the step
+    makes besides the status (it may also write other rows: it runs inside the step's
+    transaction). `data` holds the machine's context, the caller's keyword arguments and the
+    stripped `reason`. `done` is what the page says once the step is taken: what happens next
+    ("Returned; waiting for the enterprise's correction"), a lazy text or a function of the
+    object as the step left it (see `done_message`); without it, "Done.". An `internal` step is
+    taken only by its own operation (choosing a candidate records the offer, then takes
+    "offer"), which passes `internal=True`:
     `available` never offers it, and taken by name (from a form or the API) it is unknown.
     """
 
@@ -72,6 +86,7 @@ class Step:
     check: Callable[[Any, dict], None] | None = None
     effect: Callable[[Any, dict], dict] | None = None
     internal: bool = False
+    done: Any = None
 
 
 #: Each model's own machine, declared where its services live.
@@ -160,13 +175,33 @@ class Machine:
         return getattr(obj, self.status_field)
 
     def available(self, actor: Actor, obj: models.Model) -> list[Step]:
-        """The steps this actor could take now; their checks run only when one is taken."""
+        """The steps `take` would accept from this actor now (given valid input): not internal,
+        the actor may see the object and take the step, the object is in a source state, and
+        the step's own `check` passes. A page offers exactly these, so it never shows a button
+        the server then refuses. The checks only read (see `Step`)."""
+        if self.restrict is not None and not can(actor, self.restrict, obj):
+            return []
         status = self.status_of(obj)
-        return [
+        candidates = [
             step
             for step in self.steps.values()
             if not step.internal and status in step.sources and step.may(actor, obj)
         ]
+        if not any(step.check for step in candidates):
+            return candidates
+        data = {**(self.context(obj) if self.context else {}), "reason": ""}
+        return [step for step in candidates if self._passes(step, obj, data)]
+
+    @staticmethod
+    def _passes(step: Step, obj: models.Model, data: dict) -> bool:
+        """Whether the step's own conditions hold now (its check, on a copy of the data)."""
+        if step.check is None:
+            return True
+        try:
+            step.check(obj, dict(data))
+        except (TransitionRefused, PermissionDenied):
+            return False
+        return True
 
     def take(
         self,
@@ -272,6 +307,16 @@ def take(actor: Actor, obj: models.Model, action: str, *, reason: str = "", **da
 def available(actor: Actor, obj: models.Model) -> list[Step]:
     """The steps of the object's machine this actor could take now (see `Machine.available`)."""
     return machine_for(obj).available(actor, obj)
+
+
+def done_message(step: Step, obj: models.Model) -> str:
+    """What a page says once `step` was taken on `obj` (as the step left it): the step's own
+    `done` (a text, or a function of the object), else "Done."."""
+    if step.done is None:
+        return gettext("Done.")
+    if callable(step.done):
+        return str(step.done(obj))
+    return str(step.done)
 
 
 def status_fields(choices: type[models.Choices]) -> tuple[models.CharField, models.CharField]:

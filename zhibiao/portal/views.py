@@ -14,7 +14,7 @@ from django.utils import timezone
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, role_required
 from zhibiao.applications.models import Application, Status
-from zhibiao.applications.services import pending_by_project
+from zhibiao.applications.services import pending_by_project, with_review_progress
 from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import Committee, CommitteeMember
 from zhibiao.core.focuses import FOCUS_DETAILS, METHOD_DETAILS
@@ -58,8 +58,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "may_edit_organisation": can(user, "change", Organisation(pk=user.organisation_id)),
         "upcoming_events": upcoming.order_by("starts_at")[:5],
     }
-    applications = Application.objects.restrict(user, "view").select_related(
-        "enterprise", "version"
+    applications = with_review_progress(
+        Application.objects.restrict(user, "view").select_related("enterprise", "version")
     )
     if user.role == Role.ADMIN or user.is_superuser:
         context["counts"] = {

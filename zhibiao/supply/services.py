@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -274,14 +274,21 @@ def _by_enterprise(actor, demand: Demand) -> bool:
     return acts_for_enterprise(actor, demand)
 
 
+def _by_candidate_without_conflict(actor, demand: Demand) -> bool:
+    """Accepting is the candidate's, unless the expert offered has since declared a conflict of
+    interest with the enterprise: a question of who may, so that the page does not offer it."""
+    if not _by_candidate(actor, demand):
+        return False
+    offer = demand.current_offer
+    return not (offer.expert_id and committee.has_conflict(offer.expert, demand.enterprise_id))
+
+
 def _offer_effect(demand: Demand, data: dict) -> dict:
     return {"matched_at": timezone.now(), "overdue_notified": False}  # a new clock: the answer's
 
 
 def _accept(demand: Demand, data: dict) -> dict:
     offer = data["offer"]
-    if offer.expert_id and committee.has_conflict(offer.expert, demand.enterprise_id):
-        raise PermissionDenied(gettext("You have a conflict of interest with this enterprise."))
     now = timezone.now()
     days = offer.offering.turnaround_days if offer.offering_id else 30
     due = now + datetime.timedelta(days=days)
@@ -384,10 +391,11 @@ MACHINE = Machine(
             "accept",
             (DemandStatus.MATCHED,),
             DemandStatus.ACCEPTED,
-            _by_candidate,
+            _by_candidate_without_conflict,
             gettext_lazy("Accept"),
             by=CANDIDATE,
             effect=_accept,
+            done=gettext_lazy("Accepted; start the service when you begin."),
         ),
         Step(
             "decline",
@@ -398,6 +406,7 @@ MACHINE = Machine(
             by=CANDIDATE,
             reason_required=True,
             effect=_decline,
+            done=gettext_lazy("Declined; the demand waits for another candidate."),
         ),
         Step(
             "start",
@@ -406,6 +415,7 @@ MACHINE = Machine(
             _by_candidate,
             gettext_lazy("Start the service"),
             by=CANDIDATE,
+            done=gettext_lazy("Service started; mark it delivered when the work is done."),
         ),
         Step(
             "deliver",
@@ -415,6 +425,7 @@ MACHINE = Machine(
             gettext_lazy("Mark as delivered"),
             by=CANDIDATE,
             effect=_deliver,
+            done=gettext_lazy("Delivered; waiting for the enterprise's rating."),
         ),
         Step(
             "rate",
@@ -424,6 +435,7 @@ MACHINE = Machine(
             gettext_lazy("Rate the service"),
             by=ENTERPRISE,
             effect=_rate,
+            done=gettext_lazy("Rated; the demand is closed."),
         ),
         Step(
             "cancel",
@@ -434,6 +446,7 @@ MACHINE = Machine(
             by=ENTERPRISE,
             reason_required=True,
             effect=_cancel,
+            done=gettext_lazy("Cancelled; the demand is closed."),
         ),
     ),
     history=DemandStep,

@@ -32,6 +32,7 @@ from zhibiao.applications.services.review import (
     file_objection,
     resolve_objection,
     submit_review,
+    with_review_progress,
 )
 from zhibiao.applications.services.steps import MACHINE, may_edit, publicity_end
 
@@ -57,4 +58,5 @@ __all__ = [
     "start_application",
     "submit_review",
     "update_statement",
+    "with_review_progress",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -18,6 +20,23 @@ from zhibiao.core.workflow import take
 from zhibiao.notifications.services import notify
 
 # --- Reviews ----------------------------------------------------------------------------------
+
+
+def with_review_progress(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """The applications with `reviews_assigned` and `reviews_submitted`: a to-do list says
+    "review 1/2 done" rather than a bare "expert review", which reads the same before and after
+    every expert has answered. Counted in subqueries, so that a filter on the reviews (an
+    expert's own) does not narrow the counts."""
+
+    def counted(reviews: QuerySet[Review]) -> Coalesce:
+        grouped = reviews.order_by().values("application").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(grouped), 0)
+
+    reviews = Review.objects.filter(application=OuterRef("pk"))
+    return applications.annotate(
+        reviews_assigned=counted(reviews),
+        reviews_submitted=counted(reviews.filter(submitted_at__isnull=False)),
+    )
 
 
 @transaction.atomic

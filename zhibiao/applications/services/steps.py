@@ -49,6 +49,30 @@ def _by_staff(actor, application: Application) -> bool:
     return is_district_admin(actor)
 
 
+def _by_withdrawer(actor, application: Application) -> bool:
+    """Withdrawing is the applicant's own decision: its users, or staff only on an application
+    staff opened on its behalf. On the enterprise's own application staff reject instead."""
+    if is_district_admin(actor):
+        return application.created_by_id is not None and is_district_admin(application.created_by)
+    return by_applicant(actor, application)
+
+
+def _local(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _publicity_started(application: Application) -> str:
+    return gettext("Public notice started; it runs until %(end)s.") % {
+        "end": _local(application.publicity_ends_at)
+    }
+
+
+def _approved(application: Application) -> str:
+    return gettext("Approved: %(amount)s yuan; the payment is next.") % {
+        "amount": application.amount_approved
+    }
+
+
 def _check_evidence(application: Application, data: dict) -> None:
     if application.channel == Channel.AUTO:
         return
@@ -118,7 +142,7 @@ def _check_publicity_over(application: Application, data: dict) -> None:
     if application.publicity_ends_at and timezone.now() < application.publicity_ends_at:
         raise TransitionRefused(
             gettext("The public notice runs until %(end)s.")
-            % {"end": timezone.localtime(application.publicity_ends_at).strftime("%Y-%m-%d %H:%M")}
+            % {"end": _local(application.publicity_ends_at)}
         )
     if application.objections.filter(resolution="").exists():
         raise TransitionRefused(gettext("Resolve the open objections first."))
@@ -179,6 +203,7 @@ MACHINE = Machine(
             by=ENTERPRISE,
             check=_check_submittable,
             effect=_submit_effect,
+            done=gettext_lazy("Submitted; waiting for the formal check."),
         ),
         Step(
             "resubmit",
@@ -189,14 +214,16 @@ MACHINE = Machine(
             by=ENTERPRISE,
             check=_check_submittable,
             effect=_submit_effect,
+            done=gettext_lazy("Submitted again; waiting for the formal check."),
         ),
         Step(
             "withdraw",
             (Status.DRAFT, Status.SUBMITTED, Status.RETURNED),
             Status.WITHDRAWN,
-            by_applicant,
+            _by_withdrawer,
             gettext_lazy("Withdraw"),
             by=ENTERPRISE,
+            done=gettext_lazy("Withdrawn; the application stays on file and goes no further."),
         ),
         Step(
             "return",
@@ -206,6 +233,7 @@ MACHINE = Machine(
             gettext_lazy("Return for correction"),
             by=STAFF,
             reason_required=True,
+            done=gettext_lazy("Returned; waiting for the enterprise's correction."),
         ),
         Step(
             "accept",
@@ -215,6 +243,7 @@ MACHINE = Machine(
             gettext_lazy("Pass the formal check"),
             by=STAFF,
             check=_check_review_needed,
+            done=gettext_lazy("Formal check passed; assign the experts for the review."),
         ),
         Step(
             "start_publicity",
@@ -225,6 +254,7 @@ MACHINE = Machine(
             by=STAFF,
             check=_check_ready_for_publicity,
             effect=_publicity_effect,
+            done=_publicity_started,
         ),
         Step(
             "approve",
@@ -235,6 +265,7 @@ MACHINE = Machine(
             by=STAFF,
             check=_check_publicity_over,
             effect=_approve_effect,
+            done=_approved,
         ),
         Step(
             "reject",
@@ -244,6 +275,7 @@ MACHINE = Machine(
             gettext_lazy("Reject"),
             by=STAFF,
             reason_required=True,
+            done=gettext_lazy("Rejected; the enterprise is told why."),
         ),
         Step(
             "disburse",
@@ -253,6 +285,7 @@ MACHINE = Machine(
             gettext_lazy("Record the payment"),
             by=STAFF,
             effect=_disburse_effect,
+            done=gettext_lazy("Payment recorded; the application is complete."),
         ),
     ),
     history=ApplicationStep,

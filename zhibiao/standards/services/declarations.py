@@ -158,6 +158,7 @@ MACHINE = Machine(
             gettext_lazy("Publish"),
             by="enterprise",
             effect=_published_now,
+            done=gettext_lazy("Published; the declaration is public."),
         ),
         Step(
             "withdraw",
@@ -166,6 +167,7 @@ MACHINE = Machine(
             _by_enterprise,
             gettext_lazy("Withdraw"),
             by="enterprise",
+            done=gettext_lazy("Withdrawn; the declaration is no longer public."),
         ),
     ),
     history=DeclarationStep,
