@@ -35,7 +35,7 @@ def zh(value) -> str:
 
 def condition(text: str, values: dict, each: str | None = None, as_of: dt.date = AS_OF):
     expr = compile_expression(text, schema(), each=each)
-    return Phraser(schema(), as_of).condition(expr.root, "作者的标签", values)
+    return Phraser(schema(), as_of).condition(expr, "作者的标签", values)
 
 
 def test_years_since_registration_with_the_enterprise_s_time():

@@ -9,9 +9,10 @@ entitlements for a whole population without the explanations.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from zhibiao.rules import fixed
@@ -29,8 +30,17 @@ class ConditionResult:
     met: bool
     values: dict[str, Any]
     implicit: bool = False  # the "at least one qualifying record" condition of per-item awards
-    # In words for the reader (phrasing.py, JSON form): {"text": …, "actual": …}
-    phrase: dict[str, Any] | None = None
+    # Puts the condition in words (phrasing.py) when first asked: a page or the API asks, a
+    # loop over many enterprises need not pay for it.
+    phrasing: Callable[[], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    _phrase: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def phrase(self) -> dict[str, Any] | None:
+        """The condition for the reader, in JSON form: {"text": …, "actual": …}."""
+        if self._phrase is None and self.phrasing is not None:
+            self._phrase = self.phrasing()
+        return self._phrase
 
 
 @dataclass
@@ -297,8 +307,10 @@ def _evaluate_clause(clause: Clause, env: Env, phraser: Phraser) -> _Work:
     for cond in clause.conditions:
         trace: dict[str, Any] = {}
         met = bool(_within(clause, cond.expr, _traced(env, trace)))
-        phrase = phraser.condition(cond.expr.root, cond.label, trace)
-        conditions.append(ConditionResult(cond.label, cond.expr.source, met, trace, phrase=phrase))
+        phrasing = partial(phraser.condition, cond.expr, cond.label, trace)
+        conditions.append(
+            ConditionResult(cond.label, cond.expr.source, met, trace, phrasing=phrasing)
+        )
     award = clause.award
     qualifying: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
     if award.each is not None:
@@ -403,9 +415,10 @@ def _evaluate_clause(clause: Clause, env: Env, phraser: Phraser) -> _Work:
             left -= line_fen[i]
         order = [i for i in order if line_fen[i] > 0]
     if award.each is not None:
-        implicit.phrase = phraser.per_record(
+        implicit.phrasing = partial(
+            phraser.per_record,
             award.each,
-            award.where.root if award.where is not None else None,
+            award.where,
             award.requirement,
             len(qualifying),
             [ln.label for ln in lines],

@@ -26,6 +26,7 @@ label instead, never the rule text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -169,6 +170,7 @@ _FLIP = {"==": "==", "!=": "!=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}
 _NOTE = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
+@functools.lru_cache(maxsize=4096)
 def clean_label(label: str, *, latin: bool = False) -> str:
     """A schema label without its trailing note, with Chinese brackets in Chinese."""
     text = _NOTE.sub("", label).removesuffix(", yuan") or label
@@ -387,11 +389,19 @@ class Phraser:
 
     # the enterprise's values ---------------------------------------------------------------
 
-    def actual(self, node: ir.Node, values: Mapping[str, Any]) -> Any | None:
+    def actual(self, node: ir.Node, values: Mapping[str, Any], plan: list | None = None) -> Any:
         """The values of the enterprise that the condition read, in words (None: none)."""
-        shown: list[tuple[Any, Any]] = []
-        seen: set[str] = set()
-        self._collect(node, values, shown, seen)
+        shown = []
+        for key, words, kind, enum, type_ in plan if plan is not None else self.plan(node):
+            if key not in values:
+                continue
+            value = values[key]
+            if kind == "duration":
+                shown.append((words, self.duration(value)))
+            elif kind == "count" and isinstance(value, int):
+                shown.append((words, Phrase(gettext_noop("%(count)s item(s)"), {"count": value})))
+            else:
+                shown.append((words, self.api_value(value, enum, type_)))
         if not shown:
             return None
         if len(shown) == 1:
@@ -404,45 +414,40 @@ class Phraser:
             "and",
         )
 
-    def _collect(self, node: ir.Node, values: Mapping[str, Any], shown: list, seen: set) -> None:
+    def plan(self, node: ir.Node) -> list[tuple[str, Words, str, Any, str]]:
+        """Which traced values a condition shows and how: (key, words, kind, enum, type)."""
+        out: list[tuple[str, Words, str, Any, str]] = []
+        self._collect(node, out, set())
+        return out
+
+    def _collect(self, node: ir.Node, out: list, seen: set) -> None:
         node = _bare(node)
         if isinstance(node, ir.Func) and node.name == "years_between":
             start, end = _bare(node.args[0]), _bare(node.args[1])
-            if isinstance(start, ir.Fact) and isinstance(end, ir.Var) and start.name in values:
+            if isinstance(start, ir.Fact) and isinstance(end, ir.Var):
                 if start.name not in seen:
                     seen.add(start.name)
-                    shown.append((self.fact_words(start.name), self.duration(values[start.name])))
+                    out.append((start.name, self.fact_words(start.name), "duration", None, ""))
                 return
         if isinstance(node, ir.Agg):
-            if node.src in values and node.src not in seen:
+            if node.src not in seen:
                 seen.add(node.src)
-                count = values[node.src]
-                if node.kind in ("count",) and isinstance(count, int):
-                    count = Phrase(gettext_noop("%(count)s item(s)"), {"count": count})
-                shown.append(
-                    (self.fact_words(node.list_name), self.api_value(count, None, node.type))
-                )
+                kind = "count" if node.kind == "count" else "value"
+                out.append((node.src, self.fact_words(node.list_name), kind, None, node.type))
             return  # the fields inside were read per record: not the enterprise's values
-        if isinstance(node, ir.Fact) and node.name in values and node.name not in seen:
-            seen.add(node.name)
-            shown.append(
-                (
-                    self.fact_words(node.name),
-                    self.api_value(values[node.name], self._enum(node), node.type),
-                )
-            )
+        if isinstance(node, ir.Fact):
+            if node.name not in seen:
+                seen.add(node.name)
+                words = self.fact_words(node.name)
+                out.append((node.name, words, "value", self._enum(node), node.type))
             return
-        if isinstance(node, ir.InSet) and node.set_name in values and node.set_name not in seen:
+        if isinstance(node, ir.InSet) and node.set_name not in seen:
             seen.add(node.set_name)
             d = self.schema.get(node.set_name)
-            shown.append(
-                (
-                    self.fact_words(node.set_name),
-                    self.api_value(values[node.set_name], d.values if d is not None else None),
-                )
-            )
+            enum = d.values if d is not None else None
+            out.append((node.set_name, self.fact_words(node.set_name), "value", enum, "set"))
         for child in ir.children(node):
-            self._collect(child, values, shown, seen)
+            self._collect(child, out, seen)
 
     def duration(self, start: Any) -> Any:
         """From a date to the evaluation date, in years and months: "1 年 2 个月"."""
@@ -465,29 +470,41 @@ class Phraser:
 
     # whole conditions ----------------------------------------------------------------------
 
-    def condition(self, node: ir.Node, label: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    def said(self, expr: ir.Expr) -> tuple[Any | None, list]:
+        """The requirement of a checked expression in JSON form, and the plan of the values it
+        shows, kept on the expression: they depend on the expression and the schema only, and
+        an explanation asks them for every enterprise."""
+        cached = expr.__dict__.get("_said")
+        if cached is not None and cached[0] is self.schema:
+            return cached[1], cached[2]
+        said = self.requirement(expr.root)
+        value = data(said) if said is not None else None
+        plan = self.plan(expr.root)
+        expr.__dict__["_said"] = (self.schema, value, plan)
+        return value, plan
+
+    def condition(self, expr: ir.Expr, label: str, values: Mapping[str, Any]) -> dict[str, Any]:
         """A condition for the reader: what it requires (or the author's label) and the
         enterprise's values, in JSON form."""
-        said = self.requirement(node)
-        return {
-            "text": data(said) if said is not None else label,
-            "actual": data(self.actual(node, values)) if said is not None else None,
-        }
+        said, plan = self.said(expr)
+        if said is None:
+            return {"text": label, "actual": None}
+        return {"text": said, "actual": data(self.actual(expr.root, values, plan))}
 
     def per_record(
-        self, list_name: str, where: ir.Node | None, requirement: str, count: int, items: list[str]
+        self, list_name: str, where: ir.Expr | None, requirement: str, count: int, items: list[str]
     ) -> dict[str, Any]:
         """The implicit condition of a per-record award: the qualifying records, counted."""
-        said = self.requirement(where) if where is not None else None
+        said = self.said(where)[0] if where is not None else None
         if where is None:
             text: Any = Phrase(
                 gettext_noop("at least one of %(list)s"), {"list": self.fact_words(list_name)}
             )
         elif said is not None:
-            text = Phrase(
-                gettext_noop("at least one of %(list)s with %(condition)s"),
-                {"list": self.fact_words(list_name), "condition": said},
-            )
+            text = {
+                "msgid": gettext_noop("at least one of %(list)s with %(condition)s"),
+                "params": {"list": data(self.fact_words(list_name)), "condition": said},
+            }
         else:
             text = requirement or Phrase(
                 gettext_noop("at least one of %(list)s qualifies"),
