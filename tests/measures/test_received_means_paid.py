@@ -70,7 +70,7 @@ def test_approved_counts_only_under_the_setting(people, settings, includes_appro
     if includes_approved:
         # Counted as received: the approved amount (not the assessed one), and the note says so.
         assert [(a.before, a.after) for a in _already(line)] == [(50000, 20000)]
-        assert "30,000.00" in _already(line)[0].reason
+        assert "30,000 yuan" in _already(line)[0].reason
     else:
         assert line.amount == 50000 and not _already(line)
 
@@ -82,7 +82,7 @@ def test_disbursed_counts_either_way_at_the_amount_paid(people, settings, includ
     take(people["admin"], approved, "disburse", payment_reference="PAY-7")
     _result, line = _nat2(people)
     assert line.amount == 20000
-    assert "30,000.00" in _already(line)[0].reason
+    assert "30,000 yuan" in _already(line)[0].reason
     received = facts.facts_for(people["xianda"], timezone.localdate())["received_awards"]
     assert [(r["clause"], r["amount"]) for r in received] == [(NAT_2, 30000)]
 
