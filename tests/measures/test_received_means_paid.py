@@ -120,7 +120,7 @@ def test_my_policies_after_public_notice_shows_the_application(people):
     assert application.number in line
     assert application.get_absolute_url() in line
     assert "公示" in line
-    assert "50000.00" in line
+    assert "50,000 元" in line or "50,000 yuan" in line
     assert not re.search(r"(?<![\d,])0\.00", line)
     assert "already received" not in page and "已获" not in line
     assert "applications/start" not in line  # no offer to apply a second time
