@@ -203,7 +203,7 @@ def test_mine_page(demo, users, settings):
     enterprise = User.objects.get(username="enterprise")
     page = client_for(enterprise).get(reverse("portal:mine"))
     body = page.content.decode()
-    assert "通过测量管理体系认证" in body and "100000" in body
+    assert "通过测量管理体系认证" in body and "100,000" in body
     assert "参与制定国家标准、行业标准" in body
     assert "GB/T 99318" in body
     for role, status in (("admin", 403), ("expert", 403), ("provider", 403)):

@@ -65,7 +65,7 @@ def test_approved_counts_only_under_the_setting(people, settings, includes_appro
     if includes_approved:
         # Counted as received: the approved amount (not the assessed one), and the note says so.
         assert [(a.before, a.after) for a in _already(line)] == [(50000, 20000)]
-        assert "30,000.00" in _already(line)[0].reason
+        assert "30,000 yuan" in _already(line)[0].reason
     else:
         assert line.amount == 50000 and not _already(line)
 
@@ -77,7 +77,7 @@ def test_disbursed_counts_either_way_at_the_amount_paid(people, settings, includ
     take(people["admin"], approved, "disburse", payment_reference="PAY-7")
     _result, line = _nat2(people)
     assert line.amount == 20000
-    assert "30,000.00" in _already(line)[0].reason
+    assert "30,000 yuan" in _already(line)[0].reason
     received = facts.facts_for(people["xianda"], timezone.localdate())["received_awards"]
     assert [(r["clause"], r["amount"]) for r in received] == [(NAT_2, 30000)]
 
@@ -115,7 +115,7 @@ def test_my_policies_after_public_notice_shows_the_application(people):
     assert application.number in line
     assert application.get_absolute_url() in line
     assert "公示" in line
-    assert "50000.00" in line
+    assert "50,000 元" in line or "50,000 yuan" in line
     assert not re.search(r"(?<![\d,])0\.00", line)
     assert "already received" not in page and "已获" not in line
     assert "applications/start" not in line  # no offer to apply a second time

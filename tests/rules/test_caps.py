@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from tests.rules.support import AS_OF, clause_set, good_enterprise
 from zhibiao.rules import ClauseSet, Population, evaluate_population, explain
+from zhibiao.rules.phrasing import render
 
 STD = """
   - id: NAT1
@@ -244,7 +245,10 @@ def test_near_miss_says_what_is_missing():
     assert r.near_miss
     assert not r.entitled
     assert not r.eligible
-    assert r.missing == ["在本区纳税 (tax_paid_district > 0; tax_paid_district = 0.00)"]
+    # In the author's words, never the rule text: it goes into an application's statement.
+    assert r.missing == ["在本区纳税"]
+    (unmet,) = [c for c in r.conditions if not c.met]
+    assert render(unmet.phrase["actual"]) == "0 yuan"
     # without a qualifying record the clause does not apply: no near miss
     e = both(cs, good_enterprise(tax_paid_district=0))
     assert not e["NAT1"].near_miss

@@ -22,6 +22,7 @@ from zhibiao.core.attestation import Attester, Verification
 from zhibiao.measures import facts
 from zhibiao.rules import ClauseSet, Explanation, explain
 from zhibiao.rules.engine import ClauseResult
+from zhibiao.rules.phrasing import clean_label
 from zhibiao.verification.kinds import BY_MODEL, verifier_roles_of
 
 #: Facts read from the organisation's register entry, kept by district staff.
@@ -66,11 +67,16 @@ def _record_source(row: dict[str, Any], label: str, names: dict[int | None, str]
     }
 
 
-def _record_label(fact: str, record: dict[str, Any]) -> str:
+def _record_label(label: str, record: dict[str, Any]) -> str:
     for key in ("code", "number", "project", "name", "title", "kind", "clause"):
         if record.get(key):
             return str(record[key])
-    return fact
+    return label  # a record behind a plain fact (a tax record): named by the fact, in words
+
+
+def _fact_label(name: str) -> str:
+    definition = facts.schema().get(name)
+    return clean_label(definition.zh) if definition is not None else name
 
 
 def _shown(value: Any) -> Any:
@@ -100,8 +106,9 @@ def sources(
             continue
         entry: dict[str, Any] = {
             "fact": name,
-            "label": definition.zh,
+            "label": clean_label(definition.zh),
             "value": _shown(values.get(name, definition.default)),
+            "type": definition.type,
             "attester": definition.attested_by,
             "attester_label": str(Attester(definition.attested_by).label),
             "records": [],
@@ -120,7 +127,8 @@ def sources(
             record = (
                 records[index] if index < len(records) and isinstance(records[index], dict) else {}
             )
-            entry["records"].append(_record_source(row, _record_label(name, record), names))
+            label = _record_label(entry["label"], record)
+            entry["records"].append(_record_source(row, label, names))
         out.append(entry)
     return out
 
@@ -188,7 +196,7 @@ def _awaiting(
         who = verifier_roles_of(kind, instance) if kind and instance else []
         out.append(
             {
-                **_record_source(row, _record_label(name, record), names),
+                **_record_source(row, _record_label(_fact_label(name), record), names),
                 "fact": name,
                 "kind": kind.code if kind else "",
                 "verifiers": who,

@@ -100,6 +100,7 @@ def clause_detail(request: HttpRequest, code: str) -> HttpResponse:
         "versions": clause.versions.order_by("-number"),
         "is_admin": is_district_admin(request.user),
     }
+    context["in_words"] = services.clause_in_words(context["definition"])
     if context["is_admin"]:
         screening = services.latest_screening()
         entitled = (

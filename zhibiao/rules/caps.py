@@ -28,6 +28,7 @@ import numpy as np
 
 from zhibiao.rules import fixed
 from zhibiao.rules.clauses import Caps
+from zhibiao.rules.phrasing import Money, Phrase, gettext_noop
 
 BIG = np.int64(2**62)
 
@@ -42,7 +43,7 @@ class Application:
     category: str
     project: str | None
     amount: int  # fen
-    notes: list[tuple[str, str, int, int]] = field(
+    notes: list[tuple[str, Phrase, int, int]] = field(
         default_factory=list
     )  # step, reason, before, after
 
@@ -74,8 +75,8 @@ class Received:
         return cls(count, amount, total_count, total_amount, by_project)
 
 
-def _y(fen: int) -> str:
-    return f"{fixed.money(fen):,}"
+def _y(fen: int) -> Money:
+    return Money(fixed.money(fen))
 
 
 def apply_single(apps: list[Application], caps: Caps, received: Received) -> None:
@@ -92,8 +93,16 @@ def apply_single(apps: list[Application], caps: Caps, received: Received) -> Non
             loser.notes.append(
                 (
                     "exclusivity",
-                    f"project {project} is rewarded once, under {winner.clause_id} "
-                    f"({_y(winner.amount)} yuan)",
+                    Phrase(
+                        gettext_noop(
+                            "project %(project)s is rewarded once, under %(clause)s (%(amount)s)"
+                        ),
+                        {
+                            "project": project,
+                            "clause": winner.clause_id,
+                            "amount": _y(winner.amount),
+                        },
+                    ),
                     loser.amount,
                     0,
                 )
@@ -105,8 +114,13 @@ def apply_single(apps: list[Application], caps: Caps, received: Received) -> Non
             winner.notes.append(
                 (
                     "already_rewarded",
-                    f"project {project} already received {_y(already)} yuan from the district; "
-                    "only the difference is paid",
+                    Phrase(
+                        gettext_noop(
+                            "project %(project)s already received %(amount)s from the district; "
+                            "only the difference is paid"
+                        ),
+                        {"project": project, "amount": _y(already)},
+                    ),
                     winner.amount,
                     after,
                 )
@@ -129,8 +143,17 @@ def apply_single(apps: list[Application], caps: Caps, received: Received) -> Non
                 a.notes.append(
                     (
                         "category_count_cap",
-                        f"category {a.category}: at most {limit} applications a year "
-                        f"({received.count_this_year.get(a.category, 0)} already this year)",
+                        Phrase(
+                            gettext_noop(
+                                "category %(category)s: at most %(limit)s applications a year "
+                                "(%(already)s already this year)"
+                            ),
+                            {
+                                "category": a.category,
+                                "limit": limit,
+                                "already": received.count_this_year.get(a.category, 0),
+                            },
+                        ),
                         a.amount,
                         0,
                     )
@@ -142,8 +165,13 @@ def apply_single(apps: list[Application], caps: Caps, received: Received) -> Non
             a.notes.append(
                 (
                     "total_count_cap",
-                    f"at most {total_limit} applications a year in all "
-                    f"({received.total_count} already this year)",
+                    Phrase(
+                        gettext_noop(
+                            "at most %(limit)s applications a year in all "
+                            "(%(already)s already this year)"
+                        ),
+                        {"limit": total_limit, "already": received.total_count},
+                    ),
                     a.amount,
                     0,
                 )
@@ -169,7 +197,10 @@ def apply_single(apps: list[Application], caps: Caps, received: Received) -> Non
                 a.notes.append(
                     (
                         "category_amount_cap",
-                        f"category {a.category}: at most {_y(cat_max)} yuan a year",
+                        Phrase(
+                            gettext_noop("category %(category)s: at most %(amount)s a year"),
+                            {"category": a.category, "amount": _y(cat_max)},
+                        ),
                         granted,
                         left,
                     )
@@ -179,7 +210,10 @@ def apply_single(apps: list[Application], caps: Caps, received: Received) -> Non
             a.notes.append(
                 (
                     "total_amount_cap",
-                    f"at most {_y(total_max)} yuan a year in all",  # type: ignore[arg-type]
+                    Phrase(
+                        gettext_noop("at most %(amount)s a year in all"),
+                        {"amount": _y(total_max)},  # type: ignore[arg-type]
+                    ),
                     granted,
                     total_left,
                 )

@@ -9,16 +9,18 @@ entitlements for a whole population without the explanations.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from zhibiao.rules import fixed
 from zhibiao.rules.caps import Application, Received, apply_single
 from zhibiao.rules.clauses import Clause, ClauseSet
 from zhibiao.rules.interp import Env, evaluate
-from zhibiao.rules.schema import FactSchema, date_to_days
+from zhibiao.rules.phrasing import Money, Phrase, Phraser, gettext_noop
+from zhibiao.rules.schema import date_to_days
 
 
 @dataclass
@@ -28,17 +30,17 @@ class ConditionResult:
     met: bool
     values: dict[str, Any]
     implicit: bool = False  # the "at least one qualifying record" condition of per-item awards
+    # Puts the condition in words (phrasing.py) when first asked: a page or the API asks, a
+    # loop over many enterprises need not pay for it.
+    phrasing: Callable[[], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    _phrase: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def describe(self, schema: FactSchema | None = None) -> str:
-        """The condition in words with the values that made it fail (labels for codes)."""
-        parts = []
-        for k, v in self.values.items():
-            definition = schema.get(k) if schema is not None else None
-            if definition is not None and definition.values and isinstance(v, str):
-                v = definition.values.get(v, v)
-            parts.append(f"{k} = {_show(v)}")
-        shown = ", ".join(parts)
-        return f"{self.label} ({self.expr}{'; ' + shown if shown else ''})"
+    @property
+    def phrase(self) -> dict[str, Any] | None:
+        """The condition for the reader, in JSON form: {"text": …, "actual": …}."""
+        if self._phrase is None and self.phrasing is not None:
+            self._phrase = self.phrasing()
+        return self._phrase
 
 
 @dataclass
@@ -46,11 +48,24 @@ class Adjustment:
     """One cut: which step, why, and the amount before and after."""
 
     step: str
-    reason: str
+    reason: str  # untranslated (English, or the clause author's words for an exclusion)
     before: Decimal
     after: Decimal
     line: str | None = None
     project: str | None = None
+    phrase: Phrase | str | None = None  # the reason for the reader, translated when shown
+
+    @classmethod
+    def said(
+        cls,
+        step: str,
+        phrase: Phrase | str,
+        before: Decimal,
+        after: Decimal,
+        line: str | None = None,
+        project: str | None = None,
+    ) -> Adjustment:
+        return cls(step, str(phrase), before, after, line, project, phrase)
 
     def text(self) -> str:
         return f"{self.step}: {self.reason}"
@@ -123,6 +138,7 @@ class ClauseResult:
                     "met": c.met,
                     "implicit": c.implicit,
                     "values": {k: _json(v) for k, v in c.values.items()},
+                    "phrase": c.phrase,
                 }
                 for c in self.conditions
             ],
@@ -182,9 +198,11 @@ class Explanation:
 
 
 def _adj_dict(a: Adjustment) -> dict[str, Any]:
+    phrase = a.phrase.to_dict() if isinstance(a.phrase, Phrase) else (a.phrase or a.reason)
     return {
         "step": a.step,
         "reason": a.reason,
+        "phrase": phrase,
         "before": str(a.before),
         "after": str(a.after),
         "line": a.line,
@@ -198,14 +216,6 @@ def _json(v: Any) -> Any:
     if isinstance(v, dt.date):
         return v.isoformat()
     return v
-
-
-def _show(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return f'"{v}"'
-    return str(v)
 
 
 _M = fixed.money
@@ -225,10 +235,11 @@ def explain(clause_set: ClauseSet, facts: Mapping[str, Any], as_of: dt.date) -> 
     schema = clause_set.schema
     internal, defaulted = schema.normalise(facts, as_of)
     env = Env(schema, internal, as_of, date_to_days(as_of))
+    phraser = Phraser(schema, as_of)
     works: list[_Work] = []
     apps: list[tuple[Application, _Work, list[int]]] = []
     for ci, clause in enumerate(clause_set.in_force(as_of)):
-        work = _evaluate_clause(clause, env)
+        work = _evaluate_clause(clause, env, phraser)
         works.append(work)
         for app, line_idx in _applications(ci, clause, work):
             apps.append((app, work, line_idx))
@@ -242,7 +253,7 @@ def explain(clause_set: ClauseSet, facts: Mapping[str, Any], as_of: dt.date) -> 
     for (app, work, line_idx), start in zip(apps, before, strict=True):
         res = work.result
         for step, reason, b, a in app.notes:
-            adj = Adjustment(
+            adj = Adjustment.said(
                 step,
                 reason,
                 _M(b),
@@ -291,12 +302,15 @@ def _within(clause: Clause, expr: Any, env: Env) -> Any:
         raise fixed.RuleRuntimeError(f"{clause.id}: {expr.source}: {error}") from error
 
 
-def _evaluate_clause(clause: Clause, env: Env) -> _Work:
+def _evaluate_clause(clause: Clause, env: Env, phraser: Phraser) -> _Work:
     conditions: list[ConditionResult] = []
     for cond in clause.conditions:
         trace: dict[str, Any] = {}
         met = bool(_within(clause, cond.expr, _traced(env, trace)))
-        conditions.append(ConditionResult(cond.label, cond.expr.source, met, trace))
+        phrasing = partial(phraser.condition, cond.expr, cond.label, trace)
+        conditions.append(
+            ConditionResult(cond.label, cond.expr.source, met, trace, phrasing=phrasing)
+        )
     award = clause.award
     qualifying: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
     if award.each is not None:
@@ -317,6 +331,7 @@ def _evaluate_clause(clause: Clause, env: Env) -> _Work:
                 implicit=True,
             )
         )
+        implicit = conditions[-1]
     eligible = all(c.met for c in conditions)
     reasons = [f"unmet: {c.label}" for c in conditions if not c.met]
     lines: list[Line] = []
@@ -348,7 +363,9 @@ def _evaluate_clause(clause: Clause, env: Env) -> _Work:
                 str(label), project or None, _M(fen), _M(fen), values, excluded, position=pos
             )
             if excluded is not None:
-                adj = Adjustment("excluded", excluded, _M(fen), _M(0), line.label, line.project)
+                adj = Adjustment.said(
+                    "excluded", excluded, _M(fen), _M(0), line.label, line.project
+                )
                 line.adjustments.append(adj)
                 adjustments.append(adj)
                 fen = 0
@@ -362,9 +379,12 @@ def _evaluate_clause(clause: Clause, env: Env) -> _Work:
     cap = clause.cap
     if cap.max_items is not None:
         for i in order[cap.max_items :]:
-            adj = Adjustment(
+            adj = Adjustment.said(
                 "clause_cap_items",
-                f"at most {cap.max_items} line(s) under this clause",
+                Phrase(
+                    gettext_noop("at most %(count)s item(s) a year under this clause"),
+                    {"count": cap.max_items},
+                ),
                 _M(line_fen[i]),
                 _M(0),
                 lines[i].label,
@@ -378,9 +398,12 @@ def _evaluate_clause(clause: Clause, env: Env) -> _Work:
         left = cap.max_amount_fen
         for i in order:
             if line_fen[i] > left:
-                adj = Adjustment(
+                adj = Adjustment.said(
                     "clause_cap_amount",
-                    f"at most {_M(cap.max_amount_fen):,} yuan a year under this clause",
+                    Phrase(
+                        gettext_noop("at most %(amount)s a year under this clause"),
+                        {"amount": Money(_M(cap.max_amount_fen))},
+                    ),
                     _M(line_fen[i]),
                     _M(left),
                     lines[i].label,
@@ -391,7 +414,18 @@ def _evaluate_clause(clause: Clause, env: Env) -> _Work:
                 line_fen[i] = left
             left -= line_fen[i]
         order = [i for i in order if line_fen[i] > 0]
-    missing = [c.describe(env.schema) for c in conditions if not c.met]
+    if award.each is not None:
+        implicit.phrasing = partial(
+            phraser.per_record,
+            award.each,
+            award.where,
+            award.requirement,
+            len(qualifying),
+            [ln.label for ln in lines],
+        )
+    # What is missing, in the author's words (it goes into an application's statement); the
+    # page shows each unmet condition's phrase with the enterprise's values.
+    missing = [c.label for c in conditions if not c.met]
     result = ClauseResult(
         clause=clause,
         conditions=conditions,

@@ -19,6 +19,7 @@ from zhibiao.measures.services.compiled import (
     version_for,
 )
 from zhibiao.measures.services.explanations import (
+    clause_in_words,
     explain_enterprise,
     result_view,
     rulebooks_in_force,
@@ -49,6 +50,7 @@ __all__ = [
     "RuleTextInvalid",
     "auto_allowed",
     "check_version_text",
+    "clause_in_words",
     "clause_set",
     "draft_text",
     "dump_yaml",

@@ -14,7 +14,8 @@ from zhibiao.measures import facts, provenance
 from zhibiao.measures.models import RuleBook
 from zhibiao.measures.services.compiled import clause_set
 from zhibiao.policies.models import PolicyDocument
-from zhibiao.rules import Explanation, explain
+from zhibiao.rules import Explanation, RuleValidationError, compile_expression, explain
+from zhibiao.rules.phrasing import Phraser, data
 
 
 def rulebooks_in_force(on: datetime.date | None = None):
@@ -92,4 +93,40 @@ def _line_with_application(clause_id: str, line: dict, application) -> dict[str,
         "application_clause": ""
         if application.clause.code == clause_id
         else application.version.title,
+    }
+
+
+def clause_in_words(definition: dict[str, Any]) -> dict[str, Any]:
+    """A clause's conditions and award basis in words for its page (phrasing.py), from the
+    checked expressions; a condition the phraser cannot say keeps its author's label. The rule
+    text itself is for district staff only, shown apart."""
+    schema = facts.schema()
+    phraser = Phraser(schema, timezone.localdate())
+
+    def said(text: Any, each: str | None = None) -> Any:
+        if not isinstance(text, str):
+            return None
+        try:
+            return phraser.requirement(compile_expression(text, schema, each=each).root)
+        except RuleValidationError:
+            return None
+
+    conditions = []
+    for condition in definition.get("conditions") or []:
+        phrase = said(condition.get("expr"))
+        conditions.append(
+            {"label": condition.get("label", ""), "phrase": data(phrase) if phrase else None}
+        )
+    award = definition.get("award") or {}
+    each = award.get("each")
+    where = said(award.get("where"), each) if each else None
+    amount = award.get("amount")
+    fixed_amount = (
+        amount if isinstance(amount, int | float) and not isinstance(amount, bool) else None
+    )
+    return {
+        "conditions": conditions,
+        "amount": fixed_amount,
+        "basis": phraser.basis(each).to_dict() if each else None,
+        "where": data(where) if where is not None else None,
     }
