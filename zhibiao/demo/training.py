@@ -135,29 +135,11 @@ def _today(loader: Loader, bases, orgs, users: dict[str, User]) -> Event:
     )
     if event.registrations.exists():
         return event
-    rows = []
-    for index in range(spec["registered"]):
-        org_index = index % len(story.PAST_ATTENDEE_ORGS)
-        name, phone = _attendee(org_index, index // len(story.PAST_ATTENDEE_ORGS))
-        org_name = story.PAST_ATTENDEE_ORGS[org_index]
-        rows.append(
-            Registration(
-                event=event,
-                organisation=orgs[org_name],
-                name=name,
-                phone=phone,
-                registered_by=users["enterprise"] if org_name == story.XIANDA else users["admin"],
-                status=RegistrationStatus.CONFIRMED,
-                token=secrets.token_urlsafe(24),
-            )
-        )
-    created = Registration.objects.bulk_create(rows)
-    RegistrationStep.objects.bulk_create(
-        RegistrationStep(
-            registration=r, action="register", to_status="confirmed", actor=r.registered_by
-        )
-        for r in created
+    created = Registration.objects.bulk_create(
+        _registration(event, index, orgs, users, status=RegistrationStatus.CONFIRMED)
+        for index in range(spec["registered"])
     )
+    RegistrationStep.objects.bulk_create(_register_steps(created))
     Event.objects.filter(pk=event.pk).update(seats_taken=len(created))
     loader.report.created[str(Registration._meta.verbose_name_plural)] += len(created)
     return event
@@ -170,6 +152,33 @@ def _attendee(org_index: int, number: int) -> tuple[str, str]:
     return f"{short}{role}{number // len(story.ATTENDEE_ROLES) + 1}", f"1390{org_index}{number:06d}"
 
 
+def _registration(event: Event, index: int, orgs, users: dict[str, User], **values):
+    """The index-th demo attendee's registration (not saved): the demo enterprises in turn,
+    registered by 贤达精密's account for its own people and by the administrator for others."""
+    org_index = index % len(story.PAST_ATTENDEE_ORGS)
+    name, phone = _attendee(org_index, index // len(story.PAST_ATTENDEE_ORGS))
+    org_name = story.PAST_ATTENDEE_ORGS[org_index]
+    return Registration(
+        event=event,
+        organisation=orgs[org_name],
+        name=name,
+        phone=phone,
+        registered_by=users["enterprise"] if org_name == story.XIANDA else users["admin"],
+        token=secrets.token_urlsafe(24),
+        **values,
+    )
+
+
+def _register_steps(created: list[Registration]) -> list[RegistrationStep]:
+    """The 'register' step of each registration written in bulk (the history page's first)."""
+    return [
+        RegistrationStep(
+            registration=r, action="register", to_status="confirmed", actor=r.registered_by
+        )
+        for r in created
+    ]
+
+
 def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
     """Last year's registrations of an event: who came (checked in, with a certificate and
     perhaps survey answers) and who stayed away. Written once, in bulk."""
@@ -177,35 +186,25 @@ def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
     checker = users["base"] if spec[0] == story.CHENGUANG else users["admin"]
     rows = []
     for index in range(registered):
-        org_index = index % len(story.PAST_ATTENDEE_ORGS)
-        name, phone = _attendee(org_index, index // len(story.PAST_ATTENDEE_ORGS))
-        org_name = story.PAST_ATTENDEE_ORGS[org_index]
         came = index < attended
         rows.append(
-            Registration(
-                event=event,
-                organisation=orgs[org_name],
-                name=name,
-                phone=phone,
-                registered_by=users["enterprise"] if org_name == story.XIANDA else users["admin"],
+            _registration(
+                event,
+                index,
+                orgs,
+                users,
                 status=RegistrationStatus.ATTENDED if came else RegistrationStatus.CONFIRMED,
                 checked_in_at=event.starts_at - datetime.timedelta(minutes=10 - index % 9)
                 if came
                 else None,
                 checked_in_by=checker if came else None,
                 check_in_method=("scan", "typed", "sheet")[index % 3] if came else "",
-                token=secrets.token_urlsafe(24),
             )
         )
     created = Registration.objects.bulk_create(rows)
     # Registered when registration opened, not at loading (staff are warned of late ones).
     Registration.objects.filter(event=event).update(created_at=event.registration_opens_at)
-    steps = [
-        RegistrationStep(
-            registration=r, action="register", to_status="confirmed", actor=r.registered_by
-        )
-        for r in created
-    ]
+    steps = _register_steps(created)
     came = [r for r in created if r.status == RegistrationStatus.ATTENDED]
     steps += [
         RegistrationStep(
