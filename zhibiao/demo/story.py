@@ -287,6 +287,20 @@ XIANDA = "上海贤达精密机械有限公司"
 JINHUI = "上海金汇智能装备股份有限公司"
 FENGCHENG = "上海奉城新材料科技有限公司"
 
+# An event TODAY, whatever day the demo is loaded (issue 13): a hands-on session at 晨光's
+# base with people registered from the demo enterprises and nobody checked in yet, so that the
+# base manager ("base") can try the check-in desk at once with the codes on their tickets.
+TODAY = {
+    "title": "计量器具校准实操（今日演示）",
+    "kind": "practice",
+    "host": CHENGUANG,
+    "place": "上海晨光文具股份有限公司培训中心（演示地址）",
+    "description": "演示数据：今天举办的实操训练。签到台可直接试用：输入签到码或扫码签到。",
+    "capacity": 20,
+    "quota": 5,
+    "registered": 9,  # three from each demo enterprise, in turn (PAST_ATTENDEE_ORGS)
+}
+
 # Last year's events at the bases ("{Y}" is last year), each with the people who came
 # (checked in) and their survey answers; everyone else registered stayed away.
 # (base, kind, title, month, day, hour, capacity, registered, attended, satisfaction scores)

@@ -92,11 +92,91 @@ def _upcoming(loader: Loader, orgs, members, bases, admin: User) -> None:
         loader.report.created[str(Event._meta.verbose_name_plural)] += 1
 
 
+def _today_times() -> tuple[datetime.datetime, datetime.datetime]:
+    """Today's session: 09:00 to 17:30, or earlier and later so that it is under way now (a
+    demo loaded at night still has a desk to try; the end may then pass midnight)."""
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    start = min(aware(datetime.datetime.combine(now.date(), datetime.time(9))), now)
+    end = max(
+        aware(datetime.datetime.combine(now.date(), datetime.time(17, 30))),
+        now + datetime.timedelta(hours=3),
+    )
+    return start, end
+
+
+def _today(loader: Loader, bases, orgs, users: dict[str, User]) -> Event:
+    """The event held today with its registrations, for the check-in desk. A load on a later
+    day moves it to that day (and leaves its registrations); a second load the same day
+    changes nothing."""
+    spec = story.TODAY
+    base = bases[spec["host"]]
+    event = Event.objects.filter(title=spec["title"]).first()
+    if event and timezone.localtime(event.starts_at).date() == timezone.localdate():
+        return event
+    start, end = _today_times()
+    event = loader.upsert(
+        Event,
+        {"title": spec["title"]},
+        {
+            "kind": spec["kind"],
+            "starts_at": start,
+            "ends_at": end,
+            "place": spec["place"],
+            "description": spec["description"],
+            "host_kind": HostKind.BASE,
+            "host_base": base,
+            "capacity": spec["capacity"],
+            "quota_per_enterprise": spec["quota"],
+            "registration_opens_at": start - datetime.timedelta(days=14),
+            "registration_closes_at": end - datetime.timedelta(hours=1),
+            "created_by": users["base"],
+        },
+        m2m={"organisers": [base.organisation]},
+    )
+    if event.registrations.exists():
+        return event
+    created = Registration.objects.bulk_create(
+        _registration(event, index, orgs, users, status=RegistrationStatus.CONFIRMED)
+        for index in range(spec["registered"])
+    )
+    RegistrationStep.objects.bulk_create(_register_steps(created))
+    Event.objects.filter(pk=event.pk).update(seats_taken=len(created))
+    loader.report.created[str(Registration._meta.verbose_name_plural)] += len(created)
+    return event
+
+
 def _attendee(org_index: int, number: int) -> tuple[str, str]:
     """A demo attendee named by office, with a stable (fictional) mobile number."""
     short = story.PAST_ATTENDEE_ORGS[org_index].removeprefix("上海")[:4]
     role = story.ATTENDEE_ROLES[number % len(story.ATTENDEE_ROLES)]
     return f"{short}{role}{number // len(story.ATTENDEE_ROLES) + 1}", f"1390{org_index}{number:06d}"
+
+
+def _registration(event: Event, index: int, orgs, users: dict[str, User], **values):
+    """The index-th demo attendee's registration (not saved): the demo enterprises in turn,
+    registered by 贤达精密's account for its own people and by the administrator for others."""
+    org_index = index % len(story.PAST_ATTENDEE_ORGS)
+    name, phone = _attendee(org_index, index // len(story.PAST_ATTENDEE_ORGS))
+    org_name = story.PAST_ATTENDEE_ORGS[org_index]
+    return Registration(
+        event=event,
+        organisation=orgs[org_name],
+        name=name,
+        phone=phone,
+        registered_by=users["enterprise"] if org_name == story.XIANDA else users["admin"],
+        token=secrets.token_urlsafe(24),
+        **values,
+    )
+
+
+def _register_steps(created: list[Registration]) -> list[RegistrationStep]:
+    """The 'register' step of each registration written in bulk (the history page's first)."""
+    return [
+        RegistrationStep(
+            registration=r, action="register", to_status="confirmed", actor=r.registered_by
+        )
+        for r in created
+    ]
 
 
 def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
@@ -106,35 +186,25 @@ def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
     checker = users["base"] if spec[0] == story.CHENGUANG else users["admin"]
     rows = []
     for index in range(registered):
-        org_index = index % len(story.PAST_ATTENDEE_ORGS)
-        name, phone = _attendee(org_index, index // len(story.PAST_ATTENDEE_ORGS))
-        org_name = story.PAST_ATTENDEE_ORGS[org_index]
         came = index < attended
         rows.append(
-            Registration(
-                event=event,
-                organisation=orgs[org_name],
-                name=name,
-                phone=phone,
-                registered_by=users["enterprise"] if org_name == story.XIANDA else users["admin"],
+            _registration(
+                event,
+                index,
+                orgs,
+                users,
                 status=RegistrationStatus.ATTENDED if came else RegistrationStatus.CONFIRMED,
                 checked_in_at=event.starts_at - datetime.timedelta(minutes=10 - index % 9)
                 if came
                 else None,
                 checked_in_by=checker if came else None,
                 check_in_method=("scan", "typed", "sheet")[index % 3] if came else "",
-                token=secrets.token_urlsafe(24),
             )
         )
     created = Registration.objects.bulk_create(rows)
     # Registered when registration opened, not at loading (staff are warned of late ones).
     Registration.objects.filter(event=event).update(created_at=event.registration_opens_at)
-    steps = [
-        RegistrationStep(
-            registration=r, action="register", to_status="confirmed", actor=r.registered_by
-        )
-        for r in created
-    ]
+    steps = _register_steps(created)
     came = [r for r in created if r.status == RegistrationStatus.ATTENDED]
     steps += [
         RegistrationStep(
@@ -209,3 +279,4 @@ def load(loader: Loader, orgs, documents, members, conference, batch) -> None:
     _news(loader, documents, conference, batch)
     _upcoming(loader, orgs, members, bases, users["admin"])
     _past(loader, orgs, bases, users)
+    _today(loader, bases, orgs, users)

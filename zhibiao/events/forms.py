@@ -125,12 +125,12 @@ SpeakerForm = model_form_class(Speaker, SPEAKER_FIELDS, name="SpeakerForm")
 
 
 class MaterialForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title of the material"), max_length=200)
     file = forms.FileField(label=_("File"), help_text=_("PDF, Word, Excel, JPEG or PNG."))
 
 
 class AttendeeForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    name = forms.CharField(label=_("Full name"), max_length=50, required=False)
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,

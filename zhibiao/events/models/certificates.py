@@ -20,7 +20,7 @@ class Certificate(models.Model):
         on_delete=models.PROTECT,
         related_name="certificate",
     )
-    number = models.CharField(_("number"), max_length=30, unique=True)
+    number = models.CharField(_("certificate number"), max_length=30, unique=True)
     code = models.CharField(_("verification code"), max_length=40, unique=True)
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

@@ -333,7 +333,7 @@ class Speaker(models.Model):
     event = ref(Event, _("event"), "speakers", on_delete=models.CASCADE)
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     member = ref("committee.CommitteeMember", _("committee expert"), "talks", null=True, blank=True)
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(_("full name"), max_length=100, blank=True)
     title = models.CharField(_("office or title"), max_length=200, blank=True)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
 

@@ -87,7 +87,7 @@ class Registration(models.Model):
     organisation = ref(
         "directory.Organisation", _("enterprise"), "event_registrations", null=True, blank=True
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     phone = models.CharField(_("mobile number"), max_length=11)
     user = user_ref(
         _("own account"),

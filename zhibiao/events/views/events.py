@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -64,8 +64,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if wants_xlsx(request):
         return _export_events(events)
     context = {
-        "upcoming": events.filter(ends_at__gte=now).order_by("starts_at"),
-        "page": paginate(request, events.filter(ends_at__lt=now)),
+        "page": paginate(request, _upcoming_then_past(events, now)),
         "query": query_without_page(request),
         "kinds": EventKind.choices,
         "kind": kind,
@@ -75,6 +74,17 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "now": now,
     }
     return render(request, "events/event_list.html", context)
+
+
+def _upcoming_then_past(events, now):
+    """One list to paginate, so that its count is the number of events listed: the coming ones
+    first, soonest first, then the past ones, latest first (`is_past` heads each section)."""
+    past = Q(ends_at__lt=now)
+    return events.annotate(
+        is_past=Case(When(past, then=Value(True)), default=Value(False)),
+        coming_start=Case(When(~past, then=F("starts_at"))),
+        past_start=Case(When(past, then=F("starts_at"))),
+    ).order_by("is_past", F("coming_start").asc(nulls_last=True), F("past_start").desc(), "pk")
 
 
 EVENT_COLUMNS = [

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibiao.accounts.permissions import acting_organisation, role_required
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.pagination import paginate, query_without_page
-from zhibiao.events import services
+from zhibiao.events import qr, services
 from zhibiao.events.errors import Refused
 from zhibiao.events.forms import (
     AttendeeFormSet,
@@ -142,15 +142,20 @@ def _check_in_url(request: HttpRequest, registration: Registration) -> str:
 
 def ticket(request: HttpRequest, token: str) -> HttpResponse:
     """The attendee's phone page (and printable ticket): the QR code and the typed code while
-    a seat is held; afterwards the certificate and the survey. The address is the credential."""
-    import segno
-
+    a seat is held; afterwards the certificate and the survey. The address is the credential:
+    the page offers to copy or share it and shows it as a QR code, for whoever registered
+    someone to pass the ticket on to that person's phone."""
     registration = _ticket(token)
-    context: dict = {"registration": registration, "event": registration.event}
+    ticket_url = request.build_absolute_uri(reverse("events:ticket", args=[registration.token]))
+    context: dict = {
+        "registration": registration,
+        "event": registration.event,
+        "ticket_url": ticket_url,
+        "ticket_qr_svg": qr.svg(ticket_url),
+    }
     if registration.status == RegistrationStatus.CONFIRMED:
         context["code"] = services.check_in_code(registration)
-        qr = segno.make(_check_in_url(request, registration), error="m")
-        context["qr_svg"] = qr.svg_inline(scale=5, dark="#1f2328", omitsize=True)
+        context["qr_svg"] = qr.svg(_check_in_url(request, registration))
     context["certificate"] = getattr(registration, "certificate", None)
     context["feedback_open"] = services.feedback_open(registration)
     return render(request, "events/ticket.html", context)
