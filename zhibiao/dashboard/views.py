@@ -63,9 +63,13 @@ def enterprise_file(request: HttpRequest, pk: int) -> HttpResponse:
         Organisation.objects.restrict(request.user, "view_private"), pk=pk
     )
     data = dossier.sections(organisation)
+    moments = dossier.timeline(organisation, data)
     context = {
         "organisation": organisation,
         "data": data,
-        "timeline": dossier.timeline(organisation, data),
+        "summary": dossier.summary(organisation, data),
+        "timeline": moments,
+        "timeline_latest": moments[: dossier.TIMELINE_SHOWN],
+        "timeline_earlier": moments[dossier.TIMELINE_SHOWN :],
     }
     return render(request, "dashboard/enterprise_file.html", context)

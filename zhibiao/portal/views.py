@@ -24,10 +24,14 @@ from zhibiao.events.models import Event
 from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause
 from zhibiao.policies.models import PolicyDocument
+from zhibiao.portal import entries
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The platform explained, and first the entry points of the user's role (for a visitor:
+    what anyone may open, and signing in)."""
     context = {
+        "entries": entries.for_user(request.user),
         "focuses": [(focus.label, detail) for focus, detail in FOCUS_DETAILS.items()],
         "methods": [(method.label, detail) for method, detail in METHOD_DETAILS.items()],
         "latest_events": Event.objects.restrict(request.user, "view")
@@ -57,6 +61,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "acts_for_organisation": acts_for(user) is not None,
         "may_edit_organisation": can(user, "change", Organisation(pk=user.organisation_id)),
         "upcoming_events": upcoming.order_by("starts_at")[:5],
+        "entries": entries.for_user(user),
     }
     applications = with_review_progress(
         Application.objects.restrict(user, "view").select_related("enterprise", "version")
