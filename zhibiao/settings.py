@@ -74,6 +74,8 @@ DEMO_CATALOGUE = env_bool("ZHIBIAO_DEMO_CATALOGUE", default=True)
 DEMO_HISTORY = env_bool("ZHIBIAO_DEMO_HISTORY", default=True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form (expired page, no cookie) answers in the site's frame, in Chinese.
+CSRF_FAILURE_VIEW = "zhibiao.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -150,6 +152,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every select's empty choice reads "请选择", not Django's "---------" (zhibiao.core.forms).
+FORM_RENDERER = "zhibiao.core.forms.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

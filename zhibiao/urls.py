@@ -34,3 +34,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# The error pages in the site's frame, in Chinese (zhibiao.core.views); 500 keeps Django's view
+# on the self-contained templates/500.html.
+handler400 = "zhibiao.core.views.bad_request"
+handler403 = "zhibiao.core.views.permission_denied"
+handler404 = "zhibiao.core.views.page_not_found"

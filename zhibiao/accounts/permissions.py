@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, TypeAlias
+from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.urls import Resolver404, resolve
 
 from zhibiao.accounts.models import ORGANISATION_ROLES, Role, User
 
@@ -92,9 +94,25 @@ def role_required(*roles: str) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        # Said on the view, so that a page can ask before linking to it (`may_open`).
+        wrapper.required_roles = roles  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+def may_open(user: Actor, path: str) -> bool:
+    """Whether the page at `path` lets the user in by role (`role_required`): a page links no
+    one to a page that would refuse them. An address that is no page is not opened; the object
+    rules of the page itself (a record not shown to the user) are the page's to apply."""
+    try:
+        match = resolve(urlsplit(path).path)
+    except Resolver404:
+        return False
+    roles = getattr(match.func, "required_roles", None)
+    if roles is None:
+        return True
+    return user.is_authenticated and (not roles or has_role(user, *roles))
 
 
 def ensure(condition: bool) -> None:

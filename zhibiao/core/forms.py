@@ -8,11 +8,36 @@ from typing import Any
 from django import forms
 from django.contrib import messages as django_messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import BLANK_CHOICE_DASH
+from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.tabular import ImportFailed
 from zhibiao.core.uploads import UploadError
+
+#: The label Django gives a select's empty choice, for model fields and ModelChoiceField alike.
+DJANGO_BLANK_LABEL = BLANK_CHOICE_DASH[0][1]
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form renderer (settings.FORM_RENDERER), with every select's empty choice worded
+    for people: "请选择" instead of Django's "---------".
+
+    Done here, where every widget of every form is drawn (the admin's too), rather than form by
+    form: a model field's choices and a ModelChoiceField each bring their own dashes, and a new
+    form would bring them back. A select that names its empty choice itself ("All towns", as the
+    filters do) keeps its label."""
+
+    def render(self, template_name: str, context: dict, request: HttpRequest | None = None) -> str:
+        widget = context.get("widget")
+        if isinstance(widget, dict):
+            for _group, options, _index in widget.get("optgroups", ()):
+                for option in options:
+                    if option["value"] in ("", None) and option["label"] == DJANGO_BLANK_LABEL:
+                        option["label"] = gettext("Please choose")
+        return super().render(template_name, context, request)
 
 
 class DateInput(forms.DateInput):

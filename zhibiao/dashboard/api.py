@@ -95,7 +95,8 @@ def _figure(figure: services.Figure) -> dict:
 @router.get("/figures", response=DashboardFiguresOut, summary="Every indicator's figure")
 def figures(request: HttpRequest, filters: Query[DashboardFilters]):
     scope = _scope(request, filters)
-    rows = [_figure(f) for by_focus in services.figures(scope).values() for f in by_focus]
+    shown = services.figures(scope, viewer=request.auth)
+    rows = [_figure(f) for by_focus in shown.values() for f in by_focus]
     return {"scope": dataclasses.asdict(scope), "figures": rows}
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import has_role
+from zhibiao.accounts.permissions import Actor, has_role, may_open
 from zhibiao.audit.services import record
 from zhibiao.core.focuses import Focus
 from zhibiao.dashboard import indicators as engine
@@ -35,13 +35,20 @@ class Figure:
     link: str
 
 
-def figures(scope: Scope) -> dict[str, list[Figure]]:
-    """Every indicator's figure for the scope, by focus, in the definitions' order."""
+def figures(scope: Scope, viewer: Actor | None = None) -> dict[str, list[Figure]]:
+    """Every indicator's figure for the scope, by focus, in the definitions' order.
+
+    Shown to a `viewer`, a figure links to the list behind it only when the viewer's role may
+    open that list: an expert sees the screenings' and the satisfaction's figures, but their
+    lists are the administrators' (they would answer 403)."""
     data = engine.cube(scope.day)
     out: dict[str, list[Figure]] = {focus: [] for focus in Focus.values}
     for indicator in engine.indicators():
         figure = engine.value(data, indicator, scope)
-        out[indicator.focus].append(Figure(indicator, figure, indicator.link(scope)))
+        link = indicator.link(scope)
+        if link and viewer is not None and not may_open(viewer, link):
+            link = ""
+        out[indicator.focus].append(Figure(indicator, figure, link))
     return out
 
 

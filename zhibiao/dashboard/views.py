@@ -25,7 +25,7 @@ def index(request: HttpRequest) -> HttpResponse:
         year = scope.year or this_year
         focus = request.GET.get("indicator", "")
         context.update(
-            figures=services.figures(scope),
+            figures=services.figures(scope, viewer=request.user),
             charts=chart_data(scope, year, focus),
             year=year,
         )
