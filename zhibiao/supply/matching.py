@@ -77,7 +77,9 @@ class _Facts:
         elif self.kind == "expert":
             out.append(gettext("committee expert"))
         if self.shared:
-            shown = "、".join(sorted(self.shared)[:5])
+            # Words are matched lower-cased; a Latin one in a Chinese description is an
+            # abbreviation (CMA, CNAS), so it is shown in capitals.
+            shown = "、".join(w.upper() if w.isascii() else w for w in sorted(self.shared)[:5])
             out.append(gettext("matching words: %(words)s") % {"words": shown})
         if self.industry is True:
             out.append(gettext("serves this industry"))
