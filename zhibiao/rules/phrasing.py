@@ -213,7 +213,7 @@ class Phraser:
     def value(self, type_: str, raw: Any, enum: Mapping[str, str] | None = None) -> Any:
         """An internal value as a parameter: labels for codes, money as money."""
         if type_ == "money":
-            return Money(fixed.from_raw(raw, "money"))
+            return Money(Decimal(fixed.from_raw(raw, "money")))
         if type_ == "decimal":
             return fixed.from_raw(raw, "decimal")
         if type_ == "date":
@@ -492,7 +492,12 @@ class Phraser:
         return {"text": said, "actual": data(self.actual(expr.root, values, plan))}
 
     def per_record(
-        self, list_name: str, where: ir.Expr | None, requirement: str, count: int, items: list[str]
+        self,
+        list_name: str,
+        where: ir.Expr | None,
+        requirement: str | None,
+        count: int,
+        items: list[str],
     ) -> dict[str, Any]:
         """The implicit condition of a per-record award: the qualifying records, counted."""
         said = self.said(where)[0] if where is not None else None
