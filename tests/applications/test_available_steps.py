@@ -7,8 +7,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.applications.test_workflow import _project, pdf
-from tests.applications.test_workflow import people as people  # the fixture
+from tests.applications.conftest import _project, pdf
 from tests.clients import client_for
 from zhibiao.applications import services
 from zhibiao.applications.forms import ReviewForm

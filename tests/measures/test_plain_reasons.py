@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from tests.applications.test_workflow import people, quick_application
+from tests.applications.conftest import people, quick_application
 from tests.clients import client_for
 from zhibiao.accounts.models import User
 from zhibiao.directory.models import Organisation
