@@ -35,7 +35,7 @@ def test_application_from_draft_to_disbursed(live_server, demo, page, settings):
     sign_in(page, base, "enterprise")
     page.goto(f"{base}/measures/mine/")
     card = page.locator("#clause-FX23-STD-NAT-2")
-    assert "50000" in card.inner_text()
+    assert "50,000 元" in card.inner_text()
     card.locator("button:has-text('快速申报')").click()
     page.wait_for_url("**/applications/*/")
     application = Application.objects.get(enterprise__name="上海贤达精密机械有限公司")

@@ -25,7 +25,8 @@ def test_enterprise_user_sees_the_ten_bases(live_server, demo, page):
 
     page.click("text=退出")
     page.wait_for_url(f"{live_server.url}/")
-    assert page.locator("a", has_text="登录").count() == 1
+    assert page.locator("header a", has_text="登录").count() == 1  # signed out
+    assert "企业用户" not in page.inner_text("header")
 
 
 def test_bases_page_fits_a_phone(live_server, demo, browser):

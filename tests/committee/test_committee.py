@@ -39,7 +39,7 @@ def test_committee_page_groups_members_by_sector(committee, django_assert_max_nu
     with django_assert_max_num_queries(8):
         response = client_for(None).get(reverse("committee:index"))
     body = response.content.decode()
-    for sector in ["政府部门", "工商联", "专业机构", "民营企业", "商(协)会"]:
+    for sector in ["政府部门", "工商联", "专业机构", "民营企业", "商（协）会"]:
         assert sector in body
     assert "2023-05-27" in body
     assert "区工商联党组书记" in body
@@ -57,7 +57,7 @@ def test_api(committee):
     assert committees["items"][0]["member_count"] == CommitteeMember.objects.count()
     members = client_for(None).get("/api/v1/committee/members", {"sector": "chamber"}).json()
     assert members["count"] == 2
-    assert all(item["sector_name"] == "商(协)会" for item in members["items"])
+    assert all(item["sector_name"] == "商（协）会" for item in members["items"])
     assert client_for(None).get("/api/v1/committee/members/999999").status_code == 404
 
 

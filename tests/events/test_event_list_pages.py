@@ -76,6 +76,17 @@ def test_the_bases_filter_narrows_coming_and_past_events_and_the_count(base):
     assert "events/events.css" in body
 
 
+def test_when_narrows_to_coming_or_past_events_and_an_unknown_value_to_neither(base):
+    schedule(base)
+    url = reverse("events:list")
+    past = client_for(None).get(url, {"when": "past"})
+    assert listed(past) == ["基地观摩（上月）", "区级课程（去年）"]
+    assert "暂无即将举行的活动" not in past.content.decode()  # no empty 'upcoming' section
+    coming = client_for(None).get(url, {"when": "coming", "host": "base"})
+    assert listed(coming) == ["基地课程（后天）"]
+    assert client_for(None).get(url, {"when": "tomorrow"}).context["page"].paginator.count == 5
+
+
 def test_pages_hold_coming_events_then_past_ones(base):
     now = timezone.now()
     for day in range(PER_PAGE + 3):

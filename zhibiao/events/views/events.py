@@ -61,6 +61,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
     at_bases = request.GET.get("host") == "base"
     if at_bases:
         events = events.filter(host_base__isnull=False)
+    when = request.GET.get("when", "")
+    if when == "coming":
+        events = events.filter(ends_at__gte=now)
+    elif when == "past":  # what the dashboard's 举办的活动 counts
+        events = events.filter(ends_at__lt=now)
+    else:
+        when = ""
     if wants_xlsx(request):
         return _export_events(events)
     context = {
@@ -69,6 +76,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "kinds": EventKind.choices,
         "kind": kind,
         "at_bases": at_bases,
+        "when": when,
         "places": places,
         "may_host": request.user.is_authenticated and services.may_host(request.user),
         "now": now,

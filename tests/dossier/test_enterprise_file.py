@@ -1,6 +1,8 @@
 """一企一档 on factory data: the summary's figures, training grouped by event (not one row per
 person), the timeline folded after its latest lines, and a number of queries that does not grow
-with the records. (Who may open the file is in test_pages.py, on the shared district.)"""
+with the records. (Who may open the file is in tests/dashboard/test_pages.py, on the shared
+district; these tests build their own records, so they live outside that package, whose district
+would already hold the rule book they load.)"""
 
 from __future__ import annotations
 
