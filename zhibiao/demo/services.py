@@ -213,6 +213,16 @@ def _records(loader: Loader, orgs: dict[str, Organisation]) -> None:
         "checked_at": entered,
     }
 
+    def awaiting(username: str) -> dict:
+        """A record the beneficiary entered itself: it waits for staff to verify it."""
+        return {
+            "recorded_by": User.objects.get(username=username),
+            "recorded_at": entered,
+            "verification": "pending",
+            "checked_by": None,
+            "checked_at": None,
+        }
+
     def dated(row: dict) -> dict:
         return {k: v.replace("{Y}", str(year)) if isinstance(v, str) else v for k, v in row.items()}
 
@@ -239,7 +249,7 @@ def _records(loader: Loader, orgs: dict[str, Organisation]) -> None:
                     "level": row["level"],
                     "rank": row["rank"],
                     "year": year,
-                    **provenance,
+                    **(awaiting(row["recorded_by"]) if "recorded_by" in row else provenance),
                 },
             )
         for row in map(dated, kinds.get("awards", [])):
