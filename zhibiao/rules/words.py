@@ -133,3 +133,12 @@ def render(
         return "" if v is None else str(v)
 
     return go(value)
+
+
+class PhrasedValueError(ValueError):
+    """A value refused, saying why as a phrase: ``str()`` is the English, ``phrase`` is for
+    translation (fact values in a clause's examples are checked through these)."""
+
+    def __init__(self, msgid: str, **params: Any):
+        self.phrase = Phrase(msgid, params)
+        super().__init__(str(self.phrase))
