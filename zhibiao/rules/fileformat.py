@@ -65,7 +65,7 @@ def _type_name(value: Any) -> Phrase | str:
         bool: gettext_noop("true/false"),
         int: gettext_noop("a whole number"),
         float: gettext_noop("a number"),
-        str: gettext_noop("text"),
+        str: gettext_noop("a text"),
         list: gettext_noop("a list"),
         dict: gettext_noop("a mapping"),
         dt.date: gettext_noop("a date"),

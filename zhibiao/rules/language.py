@@ -936,14 +936,14 @@ class _Checker:
         if lt in ("list", "set"):
             return self.error(
                 node,
-                gettext_noop("cannot compare %(type)s values; use count(...) or len(...)"),
+                gettext_noop("cannot compare %(type)s; use count(...) or len(...)"),
                 "type",
                 type=_t(left),
             )
         if sym not in ("==", "!=") and lt in ("str", "bool"):
             return self.error(
                 node,
-                gettext_noop("'%(op)s' cannot order %(type)s values; use '==' or '!='"),
+                gettext_noop("'%(op)s' cannot order %(type)s; use '==' or '!='"),
                 "type",
                 op=sym,
                 type=_t(left),
@@ -1267,7 +1267,7 @@ _TYPE_NAMES = {
     "int": gettext_noop("a whole number"),
     "decimal": gettext_noop("a decimal number"),
     "money": gettext_noop("money"),
-    "str": gettext_noop("text"),
+    "str": gettext_noop("a text"),
     "date": gettext_noop("a date"),
     "set": gettext_noop("a set of texts"),
     "list": gettext_noop("a list of records"),

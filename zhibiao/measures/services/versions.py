@@ -5,7 +5,7 @@ of its rule book and its own examples before it is published; the editor's start
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -21,6 +21,7 @@ from zhibiao.audit.services import record
 from zhibiao.measures import facts
 from zhibiao.measures.channels import auto_refusal
 from zhibiao.measures.models import Clause, ClauseVersion, Mode, RuleBook
+from zhibiao.measures.phrases import say
 from zhibiao.measures.services.compiled import (
     RuleTextInvalid,
     _build,
@@ -59,12 +60,11 @@ def check_version_text(
     item, indent = _as_list_item(text)
     raw = validate_yaml(header + item + "\n", facts.schema())
     errors = [
-        RuleError(
-            error.path.removeprefix("clauses[0].").removeprefix("clauses[0]"),
-            (error.line - offset_lines) if error.line else None,
-            (error.column - indent) if error.column and error.line else error.column,
-            error.message,
-            error.kind,
+        replace(
+            error,
+            path=error.path.removeprefix("clauses[0].").removeprefix("clauses[0]"),
+            line=(error.line - offset_lines) if error.line else None,
+            column=(error.column - indent) if error.column and error.line else error.column,
         )
         for error in raw
     ]
@@ -91,7 +91,7 @@ def check_version_text(
         _error(
             "examples",
             gettext("Example “%(name)s” fails: %(problem)s")
-            % {"name": failure.example, "problem": failure.problem},
+            % {"name": failure.example, "problem": say(failure.phrase) or failure.problem},
         )
         for failure in failures
     ]
