@@ -1182,18 +1182,20 @@ class _Checker:
         inner = _Scope(list_def.name, dict(list_def.fields))
         self.facts.add(list_def.name)
         name = list_def.name
-        usage = Phrase(
-            {
-                "count": gettext_noop("count(%(list)s) or count(%(list)s, condition)"),
-                "len": gettext_noop("len(%(list)s)"),
-                "any": gettext_noop("any(%(list)s, condition)"),
-                "all": gettext_noop("all(%(list)s, condition)"),
-                "sum": gettext_noop("sum(%(list)s, field) or sum(%(list)s, field, condition)"),
-                "min": gettext_noop("min(%(list)s, field) or min(%(list)s, field, condition)"),
-                "max": gettext_noop("max(%(list)s, field) or max(%(list)s, field, condition)"),
-            }[fn],
-            {"list": name},
-        )
+        # How to call it: words ("or", "condition") translated, except len's, which is all code.
+        usage: Phrase | str = f"len({name})"
+        if fn != "len":
+            usage = Phrase(
+                {
+                    "count": gettext_noop("count(%(list)s) or count(%(list)s, condition)"),
+                    "any": gettext_noop("any(%(list)s, condition)"),
+                    "all": gettext_noop("all(%(list)s, condition)"),
+                    "sum": gettext_noop("sum(%(list)s, field) or sum(%(list)s, field, condition)"),
+                    "min": gettext_noop("min(%(list)s, field) or min(%(list)s, field, condition)"),
+                    "max": gettext_noop("max(%(list)s, field) or max(%(list)s, field, condition)"),
+                }[fn],
+                {"list": name},
+            )
         ranges = {
             "count": (1, 2),
             "len": (1, 1),

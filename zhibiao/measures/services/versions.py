@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from zhibiao.accounts.models import User
 from zhibiao.accounts.permissions import Actor, ensure, is_district_admin
@@ -21,7 +21,6 @@ from zhibiao.audit.services import record
 from zhibiao.measures import facts
 from zhibiao.measures.channels import auto_refusal
 from zhibiao.measures.models import Clause, ClauseVersion, Mode, RuleBook
-from zhibiao.measures.phrases import say
 from zhibiao.measures.services.compiled import (
     RuleTextInvalid,
     _build,
@@ -32,6 +31,7 @@ from zhibiao.measures.services.compiled import (
     latest_compiled,
 )
 from zhibiao.rules import ClauseSet, RuleError, RuleValidationError, validate_yaml
+from zhibiao.rules.errors import rule_error
 from zhibiao.rules.examples import check_examples
 
 
@@ -64,7 +64,8 @@ def check_version_text(
             error,
             path=error.path.removeprefix("clauses[0].").removeprefix("clauses[0]"),
             line=(error.line - offset_lines) if error.line else None,
-            column=(error.column - indent) if error.column and error.line else error.column,
+            # at least 1: PyYAML puts the end of the text at column 1 of a line after it
+            column=max(error.column - indent, 1) if error.column and error.line else error.column,
         )
         for error in raw
     ]
@@ -87,11 +88,16 @@ def check_version_text(
         return CheckedVersion(ClauseSet([], facts.schema()), data, list(error.errors))
     new = combined.get(data["id"], data["version"])
     failures = check_examples(combined, [new])
+    # A phrase like the engine's errors (English message, translated where staff read it).
     errors += [
-        _error(
+        rule_error(
             "examples",
-            gettext("Example “%(name)s” fails: %(problem)s")
-            % {"name": failure.example, "problem": say(failure.phrase) or failure.problem},
+            None,
+            None,
+            gettext_noop("Example “%(name)s” fails: %(problem)s"),
+            "example",
+            name=failure.example,
+            problem=failure.phrase or failure.problem,
         )
         for failure in failures
     ]
