@@ -119,3 +119,25 @@ def test_the_api_keeps_the_english_message_and_adds_it_in_the_clients_language(u
     [error] = [e for e in body["errors"] if e["kind"] == "unknown_fact"]
     assert error["message"] == "unknown fact 'x_y'"
     assert error["localized"] == "未知的事实“x_y”"
+
+
+@pytest.mark.django_db
+def test_a_broken_rule_book_import_reads_in_chinese(users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhibiao.measures import services
+
+    rulebook = measures_rulebook()
+    text = services.export_rulebook(rulebook).replace("credit_status", "credit_statu", 1)
+    response = client_for(users["admin"]).post(
+        reverse("measures:rulebook_import", args=[rulebook.code]),
+        {"file": SimpleUploadedFile("rules.yaml", text.encode(), "application/yaml")},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 200
+    [problems] = re.findall(
+        r'<ul class="mb-0 small">(.*?)</ul>', response.content.decode(), flags=re.S
+    )
+    assert re.search(r"第 \d+ 行第 \d+ 列", problems)
+    assert "未知的事实“<code>credit_statu</code>”" in problems
+    assert ENGLISH_WORD.findall(_without_code(problems)) == []
