@@ -292,6 +292,10 @@ def test_error_dicts_have_the_documented_keys():
         "column": 1,
         "message": "unknown fact 'tax_payed'; did you mean 'tax_paid_district'?",
         "kind": "unknown_fact",
+        "phrase": {
+            "msgid": "unknown fact '%(name)s'; did you mean '%(close)s'?",
+            "params": {"name": "tax_payed", "close": "tax_paid_district"},
+        },
     }
 
 

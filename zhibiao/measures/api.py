@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import ensure, is_district_admin
@@ -13,6 +13,8 @@ from zhibiao.core.apischema import DbInt, Payload, paginate
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import services
 from zhibiao.measures.models import Clause, RuleBook
+from zhibiao.measures.phrases import say_error
+from zhibiao.rules import RuleError
 
 router = Router(tags=["measures"])
 
@@ -49,7 +51,12 @@ class RuleErrorOut(Schema):
     path: str
     line: int | None
     column: int | None
-    message: str
+    message: str = Field(
+        description="The rules engine's message in English, stable for scripts (a check the "
+        "platform adds, such as a clause id that must not change, is in the request's language)."
+    )
+    kind: str = Field(description="What went wrong: syntax, unknown_fact, type, schema, yaml, …")
+    localized: str = Field(description="The message in the request's language, as staff read it.")
 
 
 class RuleCheckOut(Schema):
@@ -122,7 +129,11 @@ def check(request: HttpRequest, payload: CheckIn):
     clause = Clause.objects.filter(code=payload.clause or "").first()
     rulebook = clause.rulebook if clause else _rulebook(payload.rulebook)
     checked = services.check_version_text(rulebook, payload.text, clause=clause)
-    return {"valid": not checked.errors, "errors": [e.to_dict() for e in checked.errors]}
+    return {"valid": not checked.errors, "errors": [_error_out(e) for e in checked.errors]}
+
+
+def _error_out(error: RuleError) -> dict[str, Any]:
+    return {**error.to_dict(), "localized": say_error(error)}
 
 
 def _rulebook(code: str | None) -> RuleBook:
@@ -150,5 +161,5 @@ def publish(request: HttpRequest, code: str, payload: VersionIn):
             change_note=payload.change_note,
         )
     except services.RuleTextInvalid as invalid:
-        return 422, {"valid": False, "errors": [e.to_dict() for e in invalid.errors]}
+        return 422, {"valid": False, "errors": [_error_out(e) for e in invalid.errors]}
     return 201, _clause_out(clause)

@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, overload
 
 from zhibiao.rules import fileformat, fixed
-from zhibiao.rules.errors import FactError, RuleError, RuleValidationError
+from zhibiao.rules.errors import FactError, RuleError, RuleValidationError, rule_error
 from zhibiao.rules.ir import Expr
 from zhibiao.rules.language import check_expression
 from zhibiao.rules.schema import FactSchema
+from zhibiao.rules.words import Phrase, gettext_noop
 from zhibiao.rules.yamlnodes import Pos, join_path, locate
 
 
@@ -349,15 +350,19 @@ class ClauseSet(Sequence[Clause]):
 # building from plain data, with every error collected
 
 
+_NOT_A_LIST = gettext_noop("'%(name)s' is not a list fact")
+
+
 class _Builder:
     def __init__(self, schema: FactSchema, marks: dict[str, Pos] | None):
         self.schema = schema
         self.marks = marks
         self.errors: list[RuleError] = []
 
-    def err(self, path: str, message: str, kind: str = "schema") -> None:
+    def err(self, path: str, message: str | Phrase, kind: str = "schema", **params: Any) -> None:
+        """An error at ``path``: a message id (or a phrase) and its named parameters."""
         line, col = locate(self.marks, path)
-        self.errors.append(RuleError(path, line, col, message, kind))
+        self.errors.append(rule_error(path, line, col, message, kind, **params))
 
     def expr(self, raw: Any, path: str, expected: str, each: str | None = None) -> Expr | None:
         text = raw if isinstance(raw, str) else _literal_text(raw)
@@ -372,7 +377,7 @@ class _Builder:
                 line, col = pos.line, pos.column
             else:
                 line, col = e.line, e.column
-            self.errors.append(RuleError(path, line, col, e.message, e.kind))
+            self.errors.append(replace(e, path=path, line=line, column=col))
         return expr
 
 
@@ -428,8 +433,9 @@ def build(
             if when < start or (end is not None and when > end):
                 b.err(
                     join_path(p, "as_of"),
-                    f"{when} is outside the clause's effective period",
+                    gettext_noop("%(date)s is outside the clause's effective period"),
                     "period",
+                    date=when,
                 )
             facts = dict(example_base)
             facts.update(ex["facts"])
@@ -442,11 +448,11 @@ def build(
 def _check_facts(b: _Builder, schema: FactSchema, facts: Mapping, path: str, when: dt.date) -> None:
     unknown = [k for k in facts if k not in schema]
     for k in unknown:
-        b.err(join_path(path, k), f"unknown fact '{k}'", "example")
+        b.err(join_path(path, k), gettext_noop("unknown fact '%(name)s'"), "example", name=k)
     try:
         schema.normalise({k: v for k, v in facts.items() if k in schema}, when)
     except FactError as exc:
-        b.err(f"{path}.{exc.path}" if exc.path else path, exc.message, "example")
+        b.err(f"{path}.{exc.path}" if exc.path else path, exc.phrase, "example")
 
 
 def _limit(b: _Builder, raw: Mapping | None) -> CapLimit:
@@ -461,15 +467,18 @@ def _caps(b: _Builder, raw: Mapping) -> Caps:
         fact = b.schema.get(received)
         need = {"category": "str", "year": "int", "amount": "money", "project": "str"}
         if fact is None or fact.type != "list":
-            b.err("caps.received", f"'{received}' is not a list fact", "unknown_fact")
+            b.err("caps.received", _NOT_A_LIST, "unknown_fact", name=received)
         else:
             for fname, ftype in need.items():
                 f = fact.fields.get(fname)
                 if f is None or f.type != ftype:
                     b.err(
                         "caps.received",
-                        f"'{received}' needs a field '{fname}' of type {ftype}",
+                        gettext_noop("'%(name)s' needs a field '%(field)s' of type %(type)s"),
                         "type",
+                        name=received,
+                        field=fname,
+                        type=ftype,
                     )
     return Caps(
         received,
@@ -493,13 +502,17 @@ def _clause(b: _Builder, raw: Mapping, p: str, default_doc: str) -> Clause | Non
     if each is not None:
         fact = b.schema.get(each)
         if fact is None or fact.type != "list":
-            b.err(join_path(ap, "each"), f"'{each}' is not a list fact", "unknown_fact")
+            b.err(join_path(ap, "each"), _NOT_A_LIST, "unknown_fact", name=each)
             each = None
             return None
     else:
         for key in ("where", "requirement", "item_label"):
             if key in a:
-                b.err(join_path(ap, key), f"'{key}' needs 'each' (a list fact)")
+                b.err(
+                    join_path(ap, key),
+                    gettext_noop("'%(name)s' needs 'each' (a list fact)"),
+                    name=key,
+                )
     amount = b.expr(a["amount"], join_path(ap, "amount"), "money", each)
     where = b.expr(a["where"], join_path(ap, "where"), "bool", each) if "where" in a else None
     label = (
@@ -525,7 +538,13 @@ def _clause(b: _Builder, raw: Mapping, p: str, default_doc: str) -> Clause | Non
     )
     start, end = raw["effective_from"], raw.get("effective_to")
     if end is not None and end < start:
-        b.err(join_path(p, "effective_to"), f"ends ({end}) before it starts ({start})", "period")
+        b.err(
+            join_path(p, "effective_to"),
+            gettext_noop("ends (%(end)s) before it starts (%(start)s)"),
+            "period",
+            end=end,
+            start=start,
+        )
     examples = []
     for ex in raw.get("examples") or []:
         e = ex["expect"]
@@ -579,8 +598,10 @@ def _check_identity(b: _Builder, clauses: list[Clause], raws: list) -> None:
         if key in first_path:
             b.err(
                 join_path(join_path("clauses", i), "version"),
-                f"clause {key[0]} version {key[1]} appears twice",
+                gettext_noop("clause %(name)s version %(version)s appears twice"),
                 "duplicate",
+                name=key[0],
+                version=key[1],
             )
         else:
             first_path[key] = join_path("clauses", i)
@@ -593,7 +614,12 @@ def _check_identity(b: _Builder, clauses: list[Clause], raws: list) -> None:
             if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
                 b.err(
                     join_path(first_path[(later.id, later.version)], "effective_from"),
-                    f"versions {earlier.version} and {later.version} of {cid} overlap: "
-                    f"only one version may be in force on a day",
+                    gettext_noop(
+                        "versions %(earlier)s and %(later)s of %(name)s overlap: "
+                        "only one version may be in force on a day"
+                    ),
                     "duplicate",
+                    earlier=earlier.version,
+                    later=later.version,
+                    name=cid,
                 )

@@ -3,12 +3,19 @@
 Validation never stops at the first problem: the web UI shows staff every mistake in a rule at
 once, each pinned to a place, so validation returns lists of :class:`RuleError` and only the
 loading functions raise (:class:`RuleValidationError`, carrying the whole list).
+
+Every message is a :class:`~zhibiao.rules.words.Phrase`: an English message id marked with
+``gettext_noop`` and its parameters (names, types, code, numbers) kept apart, so that the
+platform shows staff the message in their language (``measures/phrases.py``). ``message`` keeps
+the English text, for logs, the API's stable ``message`` and tests.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from zhibiao.rules.words import Phrase
 
 #: The kinds of error, so that the UI (and tests) can tell them apart without parsing messages.
 ERROR_KINDS = (
@@ -43,14 +50,39 @@ class RuleError:
     column: int | None
     message: str
     kind: str = "schema"
+    #: The message as a message id and parameters, for translation; None only for errors the
+    #: platform makes with a message already in the reader's language.
+    phrase: Phrase | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data: the English message, and the phrase in its JSON form."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "kind": self.kind,
+            "phrase": self.phrase.to_dict() if self.phrase is not None else None,
+        }
 
     def __str__(self) -> str:
         where = f"{self.line}:{self.column}" if self.line is not None else "-"
         path = f"{self.path} " if self.path else ""
         return f"{path}({where}) {self.message}"
+
+
+def rule_error(
+    path: str,
+    line: int | None,
+    column: int | None,
+    message: str | Phrase,
+    kind: str = "schema",
+    **params: Any,
+) -> RuleError:
+    """A :class:`RuleError` from a message id (marked with ``gettext_noop``) and its named
+    parameters, or from a phrase made earlier; ``message`` is its English text."""
+    phrase = message if isinstance(message, Phrase) else Phrase(message, params)
+    return RuleError(path, line, column, str(phrase), kind, phrase)
 
 
 class RuleValidationError(ValueError):
@@ -73,7 +105,9 @@ class FactError(ValueError):
     value would otherwise just make an enterprise look ineligible, which nobody would notice.
     """
 
-    def __init__(self, path: str, message: str):
+    def __init__(self, path: str, message: str | Phrase):
         self.path = path
-        self.message = message
-        super().__init__(f"{path}: {message}" if path else message)
+        #: What is wrong, as a phrase (translated for staff) and in English (``message``).
+        self.phrase = message if isinstance(message, Phrase) else Phrase(message)
+        self.message = str(self.phrase)
+        super().__init__(f"{path}: {self.message}" if path else self.message)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from zhibiao.rules.errors import RuleError
+from zhibiao.rules.errors import RuleError, rule_error
 from zhibiao.rules.language import suggest
+from zhibiao.rules.words import Phrase, gettext_noop
 from zhibiao.rules.yamlnodes import Pos, join_path, locate
 
 FORMAT = "zhibiao-rules/1"
@@ -36,7 +37,16 @@ class _Out:
         self.marks = marks
         self.errors: list[RuleError] = []
 
-    def error(self, path: str, message: str, kind: str = "schema", *, key: bool = False) -> None:
+    def error(
+        self,
+        path: str,
+        message: str | Phrase,
+        kind: str = "schema",
+        *,
+        key: bool = False,
+        **params: Any,
+    ) -> None:
+        """An error at ``path`` (at its key when ``key``): a message id and its parameters."""
         line: int | None
         col: int | None
         if key and self.marks and f"{path}#key" in self.marks:
@@ -44,33 +54,43 @@ class _Out:
             line, col = pos.line, pos.column
         else:
             line, col = locate(self.marks, path)
-        self.errors.append(RuleError(path, line, col, message, kind))
+        self.errors.append(rule_error(path, line, col, message, kind, **params))
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: Any) -> Phrase | str:
+    """What a YAML value is, in words (a phrase, translated for staff)."""
     if value is None:
-        return "nothing"
-    return {
-        bool: "true/false",
-        int: "a whole number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "a mapping",
-        dt.date: "a date",
-    }.get(type(value), type(value).__name__)
+        return Phrase(gettext_noop("nothing"))
+    msgid = {
+        bool: gettext_noop("true/false"),
+        int: gettext_noop("a whole number"),
+        float: gettext_noop("a number"),
+        str: gettext_noop("a text"),
+        list: gettext_noop("a list"),
+        dict: gettext_noop("a mapping"),
+        dt.date: gettext_noop("a date"),
+    }.get(type(value))
+    return Phrase(msgid) if msgid else type(value).__name__
+
+
+_MAPPING = gettext_noop("expected a mapping, got %(type)s")
 
 
 @dataclass(frozen=True)
 class Text(Spec):
     pattern: str | None = None
-    pattern_hint: str = ""
+    pattern_hint: Phrase | str = ""
 
     def check(self, value, path, out):
         if not isinstance(value, str) or not value.strip():
-            out.error(path, f"expected text, got {_type_name(value)}")
+            out.error(path, gettext_noop("expected text, got %(type)s"), type=_type_name(value))
         elif self.pattern and not re.fullmatch(self.pattern, value):
-            out.error(path, f"'{value}' is not valid here: {self.pattern_hint}")
+            out.error(
+                path,
+                gettext_noop("'%(code)s' is not valid here: %(hint)s"),
+                code=value,
+                hint=self.pattern_hint,
+            )
 
     def json(self):
         d: dict[str, Any] = {"type": "string", "minLength": 1, "description": self.doc}
@@ -85,9 +105,11 @@ class Integer(Spec):
 
     def check(self, value, path, out):
         if not isinstance(value, int) or isinstance(value, bool):
-            out.error(path, f"expected a whole number, got {_type_name(value)}")
+            out.error(
+                path, gettext_noop("expected a whole number, got %(type)s"), type=_type_name(value)
+            )
         elif self.minimum is not None and value < self.minimum:
-            out.error(path, f"must be at least {self.minimum}")
+            out.error(path, gettext_noop("must be at least %(minimum)s"), minimum=self.minimum)
 
     def json(self):
         d: dict[str, Any] = {"type": "integer", "description": self.doc}
@@ -100,15 +122,22 @@ class Integer(Spec):
 class Money(Spec):
     def check(self, value, path, out):
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-            out.error(path, f"expected an amount in yuan, got {_type_name(value)}")
+            out.error(
+                path,
+                gettext_noop("expected an amount in yuan, got %(type)s"),
+                type=_type_name(value),
+            )
             return
         try:
             d = Decimal(str(value))
         except ArithmeticError:
-            out.error(path, f"'{value}' is not an amount")
+            out.error(path, gettext_noop("'%(code)s' is not an amount"), code=str(value))
             return
         if not d.is_finite() or d < 0 or d != d.quantize(Decimal("0.01")):
-            out.error(path, "an amount is a non-negative number of yuan with at most 2 decimals")
+            out.error(
+                path,
+                gettext_noop("an amount is a non-negative number of yuan with at most 2 decimals"),
+            )
 
     def json(self):
         return {"type": ["number", "string"], "description": self.doc}
@@ -118,7 +147,9 @@ class Money(Spec):
 class Boolean(Spec):
     def check(self, value, path, out):
         if not isinstance(value, bool):
-            out.error(path, f"expected true or false, got {_type_name(value)}")
+            out.error(
+                path, gettext_noop("expected true or false, got %(type)s"), type=_type_name(value)
+            )
 
     def json(self):
         return {"type": "boolean", "description": self.doc}
@@ -128,7 +159,11 @@ class Boolean(Spec):
 class Date(Spec):
     def check(self, value, path, out):
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            out.error(path, f"expected a date such as 2023-05-27, got {_type_name(value)}")
+            out.error(
+                path,
+                gettext_noop("expected a date such as 2023-05-27, got %(type)s"),
+                type=_type_name(value),
+            )
 
     def json(self):
         return {"type": "string", "format": "date", "description": self.doc}
@@ -144,7 +179,11 @@ class Expression(Spec):
     def check(self, value, path, out):
         if isinstance(value, bool | int | float) or (isinstance(value, str) and value.strip()):
             return
-        out.error(path, f"expected an expression (text), got {_type_name(value)}")
+        out.error(
+            path,
+            gettext_noop("expected an expression (text), got %(type)s"),
+            type=_type_name(value),
+        )
 
     def json(self):
         return {
@@ -159,7 +198,7 @@ class Expression(Spec):
 class AnyMapping(Spec):
     def check(self, value, path, out):
         if not isinstance(value, dict):
-            out.error(path, f"expected a mapping, got {_type_name(value)}")
+            out.error(path, _MAPPING, type=_type_name(value))
 
     def json(self):
         return {"type": "object", "description": self.doc}
@@ -172,10 +211,10 @@ class Seq(Spec):
 
     def check(self, value, path, out):
         if not isinstance(value, list):
-            out.error(path, f"expected a list, got {_type_name(value)}")
+            out.error(path, gettext_noop("expected a list, got %(type)s"), type=_type_name(value))
             return
         if len(value) < self.min_items:
-            out.error(path, f"needs at least {self.min_items} item(s)")
+            out.error(path, gettext_noop("needs at least %(count)s item(s)"), count=self.min_items)
         for i, v in enumerate(value):
             self.item.check(v, join_path(path, i), out)
 
@@ -201,27 +240,32 @@ class Obj(Spec):
 
     def check(self, value, path, out):
         if not isinstance(value, dict):
-            out.error(path, f"expected a mapping, got {_type_name(value)}")
+            out.error(path, _MAPPING, type=_type_name(value))
             return
         for k in value:
             if k not in self.keys:
                 close = suggest(str(k), list(self.keys))
-                hint = f"; did you mean '{close}'?" if close else ""
-                out.error(
-                    join_path(path, k),
-                    f"unknown key '{k}'{hint} (allowed: {', '.join(self.keys)})",
-                    key=True,
+                message = (
+                    gettext_noop(
+                        "unknown key '%(name)s'; did you mean '%(close)s'? (allowed: %(allowed)s)"
+                    )
+                    if close
+                    else gettext_noop("unknown key '%(name)s' (allowed: %(allowed)s)")
                 )
+                params = {"name": str(k), "allowed": ", ".join(self.keys)}
+                if close:
+                    params["close"] = close
+                out.error(join_path(path, k), message, key=True, **params)
         for name, key in self.keys.items():
             p = join_path(path, name)
             if name not in value:
                 if key.required:
-                    out.error(path, f"missing '{name}'")
+                    out.error(path, gettext_noop("missing '%(name)s'"), name=name)
                 continue
             v = value[name]
             if v is None:
                 if not key.nullable:
-                    out.error(p, f"'{name}' cannot be empty")
+                    out.error(p, gettext_noop("'%(name)s' cannot be empty"), name=name)
                 continue
             key.spec.check(v, p, out)
 
@@ -244,7 +288,7 @@ class MapOf(Spec):
 
     def check(self, value, path, out):
         if not isinstance(value, dict):
-            out.error(path, f"expected a mapping, got {_type_name(value)}")
+            out.error(path, _MAPPING, type=_type_name(value))
             return
         for k, v in value.items():
             self.value.check(v, join_path(path, k), out)
@@ -261,6 +305,7 @@ class MapOf(Spec):
 # the declaration
 
 CLAUSE_ID = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
+_ID_HINT = Phrase(gettext_noop("letters, digits, '_', '.', '-'"))
 
 LIMIT = Obj(
     "A cap: how many applications and how much money.",
@@ -334,7 +379,7 @@ EXAMPLE = Obj(
 CLAUSE = Obj(
     "One clause of a measures document.",
     {
-        "id": Key(Text("stable identifier", CLAUSE_ID, "letters, digits, '_', '.', '-'"), True),
+        "id": Key(Text("stable identifier", CLAUSE_ID, _ID_HINT), True),
         "version": Key(Integer("version; (id, version) identifies a clause", 1), True),
         "title": Key(Text("title (Chinese)"), True),
         "title_en": Key(Text("title (English)")),
@@ -354,7 +399,7 @@ CLAUSE = Obj(
 DOCUMENT = Obj(
     "The measures document the clauses belong to.",
     {
-        "id": Key(Text("identifier", CLAUSE_ID, "letters, digits, '_', '.', '-'"), True),
+        "id": Key(Text("identifier", CLAUSE_ID, _ID_HINT), True),
         "title": Key(Text("title"), True),
         "issuers": Key(Seq("issuing bodies", Text("issuer"))),
         "issued": Key(Date("date issued")),
@@ -377,7 +422,13 @@ CAPS = Obj(
 FILE = Obj(
     "A clause file.",
     {
-        "format": Key(Text("file format version", re.escape(FORMAT), f"must be {FORMAT}")),
+        "format": Key(
+            Text(
+                "file format version",
+                re.escape(FORMAT),
+                Phrase(gettext_noop("must be %(format)s"), {"format": FORMAT}),
+            )
+        ),
         "document": Key(DOCUMENT),
         "caps": Key(CAPS),
         "near_miss": Key(

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from zhibiao.rules.words import PhrasedValueError, gettext_noop
+
 SCALE: dict[str, int] = {"int": 1, "money": 100, "decimal": 10_000}
 PLACES: dict[str, int] = {"int": 0, "money": 2, "decimal": 4}
 NUMERIC = frozenset(SCALE)
@@ -128,6 +130,9 @@ def np_div(a: Any, b: Any, k_num: int, k_den: int) -> Any:
 # conversions at the API surface
 
 
+_WHOLE = gettext_noop("expected a whole number, got %(type)s")
+
+
 def to_raw(value: Any, type_: str) -> int:
     """A Python number (int, Decimal, str, float) as a fixed-point int of ``type_``.
 
@@ -135,23 +140,31 @@ def to_raw(value: Any, type_: str) -> int:
     booleans (True is an int in Python, never a number in the rules).
     """
     if isinstance(value, bool):
-        raise ValueError(f"expected a number for {type_}, got a true/false value")
+        raise PhrasedValueError(
+            gettext_noop("expected a number for %(type)s, got a true/false value"), type=type_
+        )
     if type_ == "int":
         if isinstance(value, int):
             return check_range(value)
         if isinstance(value, Decimal):
             d = _as_decimal(value)
             if d != d.to_integral_value():
-                raise ValueError(f"expected a whole number, got {value!r}")
+                raise PhrasedValueError(_WHOLE, type=repr(value))
             return check_range(int(d))
-        raise ValueError(f"expected a whole number, got {type(value).__name__}")
+        raise PhrasedValueError(_WHOLE, type=type(value).__name__)
     if not isinstance(value, int | Decimal | float | str):
-        raise ValueError(f"expected a number, got {type(value).__name__}")
+        raise PhrasedValueError(
+            gettext_noop("expected a number, got %(type)s"), type=type(value).__name__
+        )
     d = _as_decimal(value)
     places = PLACES[type_]
     scaled = d.scaleb(places)
     if scaled != scaled.to_integral_value():
-        raise ValueError(f"{value!r} has more than {places} decimal places")
+        raise PhrasedValueError(
+            gettext_noop("%(code)s has more than %(count)s decimal places"),
+            code=repr(value),
+            count=places,
+        )
     return check_range(int(scaled))
 
 
@@ -159,9 +172,11 @@ def _as_decimal(value: Any) -> Decimal:
     try:
         d = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     except (InvalidOperation, ValueError, TypeError):
-        raise ValueError(f"{value!r} is not a number") from None
+        raise PhrasedValueError(
+            gettext_noop("%(code)s is not a number"), code=repr(value)
+        ) from None
     if not d.is_finite():
-        raise ValueError(f"{value!r} is not a finite number")
+        raise PhrasedValueError(gettext_noop("%(code)s is not a finite number"), code=repr(value))
     return d
 
 

@@ -21,13 +21,14 @@ import difflib
 import keyword
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from zhibiao.rules import fixed, ir
-from zhibiao.rules.errors import RuleError, RuleValidationError
+from zhibiao.rules.errors import RuleError, RuleValidationError, rule_error
 from zhibiao.rules.schema import FactDef, FactSchema, FieldDef, date_to_days
+from zhibiao.rules.words import Phrase, gettext_noop
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 32  # brackets, and nested operations
@@ -80,32 +81,45 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 
-_FORBIDDEN_OPS = {
-    "**": "powers ('**') are not part of the rule language",
-    "//": "use '/' to divide (the result is rounded to the type's decimal places)",
-    "&&": "use 'and' instead of '&&'",
-    "||": "use 'or' instead of '||'",
-    ":=": "assignment (':=') is not part of the rule language",
-    "->": "'->' is not part of the rule language",
-    "<<": "bit shifts are not part of the rule language",
-    ">>": "bit shifts are not part of the rule language",
-    "=": "'=' assigns; to compare, write '=='",
-    "!": "use 'not' instead of '!' (and '!=' for 'not equal')",
-    "&": "use 'and' instead of '&'",
-    "|": "use 'or' instead of '|'",
-    "%": "'%' is not part of the rule language",
-    "^": "'^' is not part of the rule language (there are no powers)",
-    "~": "'~' is not part of the rule language",
-    "@": "'@' is not part of the rule language",
-    ".": "attribute access ('.') is not part of the rule language; name facts and fields directly",
-    ":": "':' is not part of the rule language (no lambdas, slices or dictionaries)",
-    ";": "';' is not part of the rule language: a rule is one expression",
-    "{": "use [ ] for a list of values",
-    "}": "use [ ] for a list of values",
-    "\\": "'\\' is not needed: an expression may span several lines",
-    "`": "'`' is not part of the rule language",
-    "$": "'$' is not part of the rule language",
-    "?": "'?' is not part of the rule language; write 'a if condition else b'",
+#: "'~' is not part of the rule language": one message for every such character or word.
+_NOT_PART = gettext_noop("'%(code)s' is not part of the rule language")
+_FORBIDDEN_OPS: dict[str, Phrase] = {
+    "**": Phrase(gettext_noop("powers ('**') are not part of the rule language")),
+    "//": Phrase(
+        gettext_noop("use '/' to divide (the result is rounded to the type's decimal places)")
+    ),
+    "&&": Phrase(gettext_noop("use 'and' instead of '&&'")),
+    "||": Phrase(gettext_noop("use 'or' instead of '||'")),
+    ":=": Phrase(gettext_noop("assignment (':=') is not part of the rule language")),
+    "->": Phrase(_NOT_PART, {"code": "->"}),
+    "<<": Phrase(gettext_noop("bit shifts are not part of the rule language")),
+    ">>": Phrase(gettext_noop("bit shifts are not part of the rule language")),
+    "=": Phrase(gettext_noop("'=' assigns; to compare, write '=='")),
+    "!": Phrase(gettext_noop("use 'not' instead of '!' (and '!=' for 'not equal')")),
+    "&": Phrase(gettext_noop("use 'and' instead of '&'")),
+    "|": Phrase(gettext_noop("use 'or' instead of '|'")),
+    "%": Phrase(_NOT_PART, {"code": "%"}),
+    "^": Phrase(gettext_noop("'^' is not part of the rule language (there are no powers)")),
+    "~": Phrase(_NOT_PART, {"code": "~"}),
+    "@": Phrase(_NOT_PART, {"code": "@"}),
+    ".": Phrase(
+        gettext_noop(
+            "attribute access ('.') is not part of the rule language; "
+            "name facts and fields directly"
+        )
+    ),
+    ":": Phrase(
+        gettext_noop("':' is not part of the rule language (no lambdas, slices or dictionaries)")
+    ),
+    ";": Phrase(gettext_noop("';' is not part of the rule language: a rule is one expression")),
+    "{": Phrase(gettext_noop("use [ ] for a list of values")),
+    "}": Phrase(gettext_noop("use [ ] for a list of values")),
+    "\\": Phrase(gettext_noop("'\\' is not needed: an expression may span several lines")),
+    "`": Phrase(_NOT_PART, {"code": "`"}),
+    "$": Phrase(_NOT_PART, {"code": "$"}),
+    "?": Phrase(
+        gettext_noop("'?' is not part of the rule language; write 'a if condition else b'")
+    ),
 }
 _FULL_WIDTH = {
     "\uff08": "(",
@@ -129,14 +143,22 @@ _FULL_WIDTH = {
 }
 _CURLY_QUOTES = "\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f"
 _KEYWORDS = {"and", "or", "not", "in", "if", "else"}
-_FORBIDDEN_KEYWORDS = {
-    "lambda": "lambda functions are not part of the rule language",
-    "for": "comprehensions ('for') are not part of the rule language; "
-    "use count(list, condition) or sum(list, field, condition)",
-    "is": "use '==' or '!=' instead of 'is'",
-    "None": "there is no None: every fact has a value (its default when the platform has none)",
-    "await": "'await' is not part of the rule language",
-    "yield": "'yield' is not part of the rule language",
+_FORBIDDEN_KEYWORDS: dict[str, Phrase] = {
+    "lambda": Phrase(gettext_noop("lambda functions are not part of the rule language")),
+    "for": Phrase(
+        gettext_noop(
+            "comprehensions ('for') are not part of the rule language; "
+            "use count(list, condition) or sum(list, field, condition)"
+        )
+    ),
+    "is": Phrase(gettext_noop("use '==' or '!=' instead of 'is'")),
+    "None": Phrase(
+        gettext_noop(
+            "there is no None: every fact has a value (its default when the platform has none)"
+        )
+    ),
+    "await": Phrase(_NOT_PART, {"code": "await"}),
+    "yield": Phrase(_NOT_PART, {"code": "yield"}),
 }
 
 
@@ -145,9 +167,9 @@ def tokenize(text: str) -> tuple[list[Token], list[RuleError]]:
     errors: list[RuleError] = []
     line, line_start, pos = 1, 0, 0
 
-    def refuse(message: str, kind: str = "forbidden") -> None:
+    def refuse(message: str | Phrase, kind: str = "forbidden", **params: Any) -> None:
         """An error at the token being read (`line` and `col` as they stand)."""
-        errors.append(_err(line, col, message, kind))
+        errors.append(_err(line, col, message, kind, **params))
 
     n = len(text)
     while pos < n:
@@ -162,7 +184,10 @@ def tokenize(text: str) -> tuple[list[Token], list[RuleError]]:
             pass
         elif kind == "num":
             if re.search(r"[eEjJxXoObB]", value):
-                refuse(f"write numbers plainly, such as 100000 or 0.5, not '{value}'")
+                refuse(
+                    gettext_noop("write numbers plainly, such as 100000 or 0.5, not '%(code)s'"),
+                    code=value,
+                )
             tokens.append(Token("num", value, line, col))
         elif kind == "strstart":
             prefix = value.rstrip("'\"")
@@ -171,17 +196,24 @@ def tokenize(text: str) -> tuple[list[Token], list[RuleError]]:
             raw = text[pos:end]
             if prefix and prefix.lower() not in ("u",):
                 what = {
-                    "f": "f-strings",
-                    "b": "byte strings",
-                    "r": "raw strings",
-                }.get(prefix.lower()[0], "string prefixes")
-                refuse(f"{what} are not part of the rule language")
+                    "f": gettext_noop("f-strings are not part of the rule language"),
+                    "b": gettext_noop("byte strings are not part of the rule language"),
+                    "r": gettext_noop("raw strings are not part of the rule language"),
+                }.get(
+                    prefix.lower()[0],
+                    gettext_noop("string prefixes are not part of the rule language"),
+                )
+                refuse(what)
             if not closed:
-                refuse(f"the text started here is never closed: expected {quote}", "syntax")
+                refuse(
+                    gettext_noop("the text started here is never closed: expected %(code)s"),
+                    "syntax",
+                    code=quote,
+                )
                 tokens.append(Token("str", raw, line, col))
                 break
             if "\n" in raw:
-                refuse("text in quotes must stay on one line", "syntax")
+                refuse(gettext_noop("text in quotes must stay on one line"), "syntax")
             tokens.append(Token("str", raw, line, col))
             m_end = end
             pos = m_end
@@ -193,9 +225,9 @@ def tokenize(text: str) -> tuple[list[Token], list[RuleError]]:
                 if value in _FORBIDDEN_KEYWORDS:
                     refuse(_FORBIDDEN_KEYWORDS[value])
                 elif keyword.iskeyword(value) and value not in BOOLEANS:
-                    refuse(f"'{value}' is not part of the rule language")
+                    refuse(_NOT_PART, code=value)
                 elif value.startswith("_"):
-                    refuse(f"names starting with '_' are reserved: '{value}'")
+                    refuse(_RESERVED, name=value)
                 tokens.append(Token("name", value, line, col))
         elif kind == "op2":
             if value in _FORBIDDEN_OPS:
@@ -206,14 +238,21 @@ def tokenize(text: str) -> tuple[list[Token], list[RuleError]]:
         else:
             if value in _FULL_WIDTH:
                 refuse(
-                    f"full-width '{value}': type the ASCII '{_FULL_WIDTH[value]}' instead", "syntax"
+                    gettext_noop("full-width '%(code)s': type the ASCII '%(ascii)s' instead"),
+                    "syntax",
+                    code=value,
+                    ascii=_FULL_WIDTH[value],
                 )
             elif value in _CURLY_QUOTES:
-                refuse(f"curly quote '{value}': use straight quotes \"...\"", "syntax")
+                refuse(
+                    gettext_noop("curly quote '%(code)s': use straight quotes \"...\""),
+                    "syntax",
+                    code=value,
+                )
             elif value in _FORBIDDEN_OPS:
                 refuse(_FORBIDDEN_OPS[value])
             else:
-                refuse(f"unexpected character '{value}'", "syntax")
+                refuse(gettext_noop("unexpected character '%(code)s'"), "syntax", code=value)
             tokens.append(Token("op", value, line, col))
         pos = m.end()
     tokens.append(Token("end", "", line, pos - line_start + 1))
@@ -235,14 +274,19 @@ def _scan_string(text: str, pos: int, quote: str) -> tuple[int, bool]:
     return pos, False
 
 
-def _err(line: int, col: int, message: str, kind: str) -> RuleError:
-    return RuleError("", line, col, message, kind)
+def _err(line: int, col: int, message: str | Phrase, kind: str, **params: Any) -> RuleError:
+    return rule_error("", line, col, message, kind, **params)
 
 
-def _show(tok: Token) -> str:
+#: Code quoted in a message: "'x'" in English, "“x”" in Chinese.
+_QUOTED = gettext_noop("'%(code)s'")
+_RESERVED = gettext_noop("names starting with '_' are reserved: '%(name)s'")
+
+
+def _show(tok: Token) -> Phrase:
     if tok.kind == "end":
-        return "the end of the expression"
-    return f"'{tok.text}'"
+        return Phrase(gettext_noop("the end of the expression"))
+    return Phrase(_QUOTED, {"code": tok.text})
 
 
 _BINARY = {"+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">="}
@@ -281,32 +325,46 @@ def check_structure(tokens: list[Token]) -> list[RuleError]:
                     stack.pop()
                     expect_value = False
                 else:
-                    after = f" after {_show(prev)}" if prev is not None else ""
                     return [
-                        _err(tok.line, tok.col, f"expected a value{after}, found '{t}'", "syntax")
+                        _err(
+                            tok.line,
+                            tok.col,
+                            gettext_noop("expected a value after %(before)s, found '%(code)s'"),
+                            "syntax",
+                            before=_show(prev),
+                            code=t,
+                        )
                     ]
             elif tok.kind == "end":
                 if prev is None:
-                    return [_err(tok.line, tok.col, "the expression is empty", "syntax")]
+                    return [_err(tok.line, tok.col, _EMPTY, "syntax")]
                 return [
                     _err(
                         tok.line,
                         tok.col,
-                        f"the expression ends too early: expected a value after {_show(prev)}",
+                        gettext_noop(
+                            "the expression ends too early: expected a value after %(before)s"
+                        ),
                         "syntax",
+                        before=_show(prev),
                     )
                 ]
             else:
-                after = f" after {_show(prev)}" if prev is not None else ""
-                return [
-                    _err(
-                        tok.line,
-                        tok.col,
-                        f"expected a value (a fact, a number, text in quotes or '('){after}, "
-                        f"found {_show(tok)}",
-                        "syntax",
+                message = (
+                    gettext_noop(
+                        "expected a value (a fact, a number, text in quotes or '(') "
+                        "after %(before)s, found %(found)s"
                     )
-                ]
+                    if prev is not None
+                    else gettext_noop(
+                        "expected a value (a fact, a number, text in quotes or '('), "
+                        "found %(found)s"
+                    )
+                )
+                params: dict[str, Any] = {"found": _show(tok)}
+                if prev is not None:
+                    params["before"] = _show(prev)
+                return [_err(tok.line, tok.col, message, "syntax", **params)]
         else:
             if t in _BINARY or t in ("and", "or", "in", "if", "else"):
                 expect_value = True
@@ -320,7 +378,7 @@ def check_structure(tokens: list[Token]) -> list[RuleError]:
                         _err(
                             tok.line,
                             tok.col,
-                            "after a value, 'not' must be followed by 'in'",
+                            gettext_noop("after a value, 'not' must be followed by 'in'"),
                             "syntax",
                         )
                     ]
@@ -329,18 +387,18 @@ def check_structure(tokens: list[Token]) -> list[RuleError]:
                     stack.append(("call", tok))
                     expect_value = True
                 else:
+                    return [_err(tok.line, tok.col, _CALL_BY_NAME, "forbidden")]
+            elif t in (")", "]"):
+                if not stack:
                     return [
                         _err(
                             tok.line,
                             tok.col,
-                            "only the language's functions can be called, by name "
-                            "(such as count(...))",
-                            "forbidden",
+                            gettext_noop("unmatched '%(code)s'"),
+                            "syntax",
+                            code=t,
                         )
                     ]
-            elif t in (")", "]"):
-                if not stack:
-                    return [_err(tok.line, tok.col, f"unmatched '{t}'", "syntax")]
                 kind, opener = stack.pop()
                 closes = ")" if kind in ("paren", "call") else "]"
                 if t != closes:
@@ -348,9 +406,16 @@ def check_structure(tokens: list[Token]) -> list[RuleError]:
                         _err(
                             tok.line,
                             tok.col,
-                            f"'{t}' does not match '{opener.text}' opened at line {opener.line}, "
-                            f"column {opener.col}: expected '{closes}'",
+                            gettext_noop(
+                                "'%(code)s' does not match '%(opener)s' opened at line "
+                                "%(opened_line)s, column %(opened_column)s: expected '%(closes)s'"
+                            ),
                             "syntax",
+                            code=t,
+                            opener=opener.text,
+                            opened_line=opener.line,
+                            opened_column=opener.col,
+                            closes=closes,
                         )
                     ]
             elif t == ",":
@@ -359,7 +424,7 @@ def check_structure(tokens: list[Token]) -> list[RuleError]:
                         _err(
                             tok.line,
                             tok.col,
-                            "',' only separates function arguments or list items",
+                            gettext_noop("',' only separates function arguments or list items"),
                             "syntax",
                         )
                     ]
@@ -369,7 +434,7 @@ def check_structure(tokens: list[Token]) -> list[RuleError]:
                     _err(
                         tok.line,
                         tok.col,
-                        "indexing with [ ] is not part of the rule language",
+                        _INDEXING,
                         "forbidden",
                     )
                 ]
@@ -381,8 +446,10 @@ def check_structure(tokens: list[Token]) -> list[RuleError]:
                         _err(
                             opener.line,
                             opener.col,
-                            f"'{opener.text}' is never closed: expected '{closes}'",
+                            gettext_noop("'%(code)s' is never closed: expected '%(closes)s'"),
                             "syntax",
+                            code=opener.text,
+                            closes=closes,
                         )
                     ]
             else:
@@ -390,13 +457,25 @@ def check_structure(tokens: list[Token]) -> list[RuleError]:
                     _err(
                         tok.line,
                         tok.col,
-                        f"expected an operator (such as 'and', 'or', '==', '+') between "
-                        f"{_show(prev) if prev else 'the start'} and {_show(tok)}",
+                        gettext_noop(
+                            "expected an operator (such as 'and', 'or', '==', '+') between "
+                            "%(before)s and %(after)s"
+                        ),
                         "syntax",
+                        before=_show(prev) if prev else Phrase(gettext_noop("the start")),
+                        after=_show(tok),
                     )
                 ]
         if len(stack) > MAX_DEPTH:
-            return [_err(tok.line, tok.col, f"brackets nested more than {MAX_DEPTH} deep", "limit")]
+            return [
+                _err(
+                    tok.line,
+                    tok.col,
+                    gettext_noop("brackets nested more than %(count)s deep"),
+                    "limit",
+                    count=MAX_DEPTH,
+                )
+            ]
         prev = tok
     return []
 
@@ -436,9 +515,10 @@ class _Checker:
     def src(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.wrapped, node) or ""
 
-    def error(self, node: ast.AST, message: str, kind: str) -> ir.Node:
+    def error(self, node: ast.AST, message: str | Phrase, kind: str, **params: Any) -> ir.Node:
+        """Records an error at ``node``: a message id (or a phrase) and its named parameters."""
         line, col = self.pos(node)
-        self.errors.append(RuleError("", line, col, message, kind))
+        self.errors.append(rule_error("", line, col, message, kind, **params))
         return ir.Node("error", line, col, "")
 
     def mk(self, cls, node: ast.AST, type_: str, **kw) -> ir.Node:
@@ -461,7 +541,7 @@ class _Checker:
         if name in BOOLEANS:
             return self.mk(ir.Const, node, "bool", value=BOOLEANS[name])
         if name.startswith("_"):
-            return self.error(node, f"names starting with '_' are reserved: '{name}'", "forbidden")
+            return self.error(node, _RESERVED, "forbidden", name=name)
         if name in scope.fields:
             fdef = scope.fields[name]
             assert scope.list_name is not None
@@ -476,19 +556,39 @@ class _Checker:
             self.facts.add(name)
             return self.mk(ir.Fact, node, fact_def.type, name=name)
         if name in FUNCTIONS:
-            return self.error(node, f"'{name}' is a function: call it as {name}(...)", "type")
+            return self.error(
+                node,
+                gettext_noop("'%(name)s' is a function: call it as %(name)s(...)"),
+                "type",
+                name=name,
+            )
         for other in self.schema:
             if other.type == "list" and name in other.fields:
                 return self.error(
                     node,
-                    f"'{name}' is a field of '{other.name}': use it inside a condition over "
-                    f"{other.name}, such as count({other.name}, {name} == ...)",
+                    gettext_noop(
+                        "'%(name)s' is a field of '%(list)s': use it inside a condition over "
+                        "%(list)s, such as count(%(list)s, %(name)s == ...)"
+                    ),
                     "unknown_fact",
+                    name=name,
+                    list=other.name,
                 )
         close = suggest(name, [*scope.fields, *self.schema.names(), *VARIABLES])
-        hint = f"; did you mean '{close}'?" if close else ""
-        what = "fact or field" if scope.fields else "fact"
-        return self.error(node, f"unknown {what} '{name}'{hint}", "unknown_fact")
+        if scope.fields:
+            message = (
+                gettext_noop("unknown fact or field '%(name)s'; did you mean '%(close)s'?")
+                if close
+                else gettext_noop("unknown fact or field '%(name)s'")
+            )
+        else:
+            message = (
+                gettext_noop("unknown fact '%(name)s'; did you mean '%(close)s'?")
+                if close
+                else gettext_noop("unknown fact '%(name)s'")
+            )
+        params = {"name": name, "close": close} if close else {"name": name}
+        return self.error(node, message, "unknown_fact", **params)
 
     def definition(self, n: ir.Node) -> FactDef | FieldDef | None:
         if isinstance(n, ir.Fact):
@@ -518,12 +618,20 @@ class _Checker:
             return self.mk(ir.Const, node, "bool", value=v)
         if isinstance(v, str):
             if len(v) > MAX_STRING:
-                return self.error(node, f"text longer than {MAX_STRING} characters", "limit")
+                return self.error(
+                    node,
+                    gettext_noop("text longer than %(count)s characters"),
+                    "limit",
+                    count=MAX_STRING,
+                )
             return self.mk(ir.Const, node, "str", value=v)
         if isinstance(v, int | float):
             return self.number(node)
         return self.error(
-            node, f"{type(v).__name__} values are not part of the rule language", "forbidden"
+            node,
+            gettext_noop("%(type)s values are not part of the rule language"),
+            "forbidden",
+            type=type(v).__name__,
         )
 
     def number(self, node: ast.Constant) -> ir.Node:
@@ -531,28 +639,45 @@ class _Checker:
         try:
             d = Decimal(text)
         except InvalidOperation:
-            return self.error(node, f"'{text}' is not a number", "syntax")
+            return self.error(node, gettext_noop("'%(code)s' is not a number"), "syntax", code=text)
         if "." in text:
             places = -d.as_tuple().exponent  # type: ignore[operator]
             if places > fixed.PLACES["decimal"]:
-                return self.error(node, "a number may have at most 4 decimal places", "limit")
+                return self.error(
+                    node,
+                    gettext_noop("a number may have at most %(count)s decimal places"),
+                    "limit",
+                    count=fixed.PLACES["decimal"],
+                )
             if abs(d) >= Decimal(10) ** MAX_INT_DIGITS:
-                return self.error(node, "number too large", "limit")
+                return self.error(node, gettext_noop("number too large"), "limit")
             return self.mk(ir.Const, node, "decimal", value=int(d.scaleb(4)))
         if len(text.lstrip("0")) > MAX_INT_DIGITS:
-            return self.error(node, f"numbers may have at most {MAX_INT_DIGITS} digits", "limit")
+            return self.error(
+                node,
+                gettext_noop("numbers may have at most %(count)s digits"),
+                "limit",
+                count=MAX_INT_DIGITS,
+            )
         return self.mk(ir.Const, node, "int", value=int(d))
 
     def c_List(self, node: ast.List | ast.Tuple, scope: _Scope) -> ir.Node:
         if len(node.elts) > MAX_LIST:
-            return self.error(node, f"a list may have at most {MAX_LIST} values", "limit")
+            return self.error(
+                node,
+                gettext_noop("a list may have at most %(count)s values"),
+                "limit",
+                count=MAX_LIST,
+            )
         items: list[ir.Node] = []
         for elt in node.elts:
             e = elt
             if isinstance(elt, ast.UnaryOp) and isinstance(elt.op, ast.USub):
                 e = elt.operand
             if not isinstance(e, ast.Constant) or isinstance(e.value, bool):
-                return self.error(elt, "list items must be literal texts or numbers", "type")
+                return self.error(
+                    elt, gettext_noop("list items must be literal texts or numbers"), "type"
+                )
             c = self.check(elt, scope)
             if c.type == "error":
                 return c
@@ -564,7 +689,9 @@ class _Checker:
             elem = "decimal" if "decimal" in types else "int"
             items = [self.convert(i, elem) for i in items]
         else:
-            return self.error(node, "a list must hold only texts or only numbers", "type")
+            return self.error(
+                node, gettext_noop("a list must hold only texts or only numbers"), "type"
+            )
         return self.mk(
             ir.ListLit,
             node,
@@ -582,19 +709,24 @@ class _Checker:
         if isinstance(node.op, ast.Not):
             if operand.type != "bool":
                 return self.error(
-                    node, f"'not' needs a true/false value, got {_t(operand)}", "type"
+                    node,
+                    gettext_noop("'not' needs a true/false value, got %(type)s"),
+                    "type",
+                    type=_t(operand),
                 )
             return self.mk(ir.Not, node, "bool", operand=operand)
         if isinstance(node.op, ast.USub | ast.UAdd):
             if operand.type not in fixed.NUMERIC:
-                return self.error(node, f"'-' needs a number, got {_t(operand)}", "type")
+                return self.error(
+                    node, gettext_noop("'-' needs a number, got %(type)s"), "type", type=_t(operand)
+                )
             if isinstance(node.op, ast.UAdd):
                 return operand
             if isinstance(operand, ir.Const):
                 line, col = self.pos(node)
                 return ir.Const(operand.type, line, col, self.src(node), -operand.value)
             return self.mk(ir.Neg, node, operand.type, operand=operand)
-        return self.error(node, "'~' is not part of the rule language", "forbidden")
+        return self.error(node, _NOT_PART, "forbidden", code="~")
 
     def c_BinOp(self, node: ast.BinOp, scope: _Scope) -> ir.Node:
         ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -607,13 +739,16 @@ class _Checker:
             return ir.Node("error", 0, 0, "")
         for side in (left, right):
             if side.type not in fixed.NUMERIC:
-                hint = ""
-                if side.type == "date" and op == "-":
-                    hint = "; use days_between(a, b) or years_between(a, b)"
+                message = (
+                    gettext_noop(
+                        "'%(op)s' needs numbers, but %(value)s is %(type)s; "
+                        "use days_between(a, b) or years_between(a, b)"
+                    )
+                    if side.type == "date" and op == "-"
+                    else gettext_noop("'%(op)s' needs numbers, but %(value)s is %(type)s")
+                )
                 return self.error(
-                    node,
-                    f"'{op}' needs numbers, but {_show_node(side)} is {_t(side)}{hint}",
-                    "type",
+                    node, message, "type", op=op, value=_show_node(side), type=_t(side)
                 )
         lt, rt = left.type, right.type
         S = fixed.SCALE
@@ -629,7 +764,7 @@ class _Checker:
             )
         if op == "*":
             if lt == "money" and rt == "money":
-                return self.error(node, "money times money has no meaning", "type")
+                return self.error(node, gettext_noop("money times money has no meaning"), "type")
             result = fixed.numeric_result(lt, rt)
             product_scale = S[lt] * S[rt]
             r = S[result]
@@ -641,7 +776,9 @@ class _Checker:
             )
         # division
         if rt == "money" and lt != "money":
-            return self.error(node, "a number divided by money has no meaning", "type")
+            return self.error(
+                node, gettext_noop("a number divided by money has no meaning"), "type"
+            )
         if lt == "money" and rt == "money":
             result = "decimal"
         elif lt == "money":
@@ -671,7 +808,12 @@ class _Checker:
                 bad = True
             elif o.type != "bool":
                 self.error(
-                    v, f"'{op}' joins true/false values, but {_show_node(o)} is {_t(o)}", "type"
+                    v,
+                    gettext_noop("'%(op)s' joins true/false values, but %(value)s is %(type)s"),
+                    "type",
+                    op=op,
+                    value=_show_node(o),
+                    type=_t(o),
                 )
                 bad = True
         if bad:
@@ -704,8 +846,10 @@ class _Checker:
                     if left.type != "str":
                         return self.error(
                             left_ast,
-                            f"{_show_node(left)} is {_t(left)}, but the list holds texts",
+                            gettext_noop("%(value)s is %(type)s, but the list holds texts"),
                             "type",
+                            value=_show_node(left),
+                            type=_t(left),
                         )
                     elts = getattr(right_ast, "elts", None) or [right_ast] * len(right.values)
                     values = tuple(
@@ -718,8 +862,10 @@ class _Checker:
                 if left.type not in fixed.NUMERIC:
                     return self.error(
                         left_ast,
-                        f"{_show_node(left)} is {_t(left)}, but the list holds numbers",
+                        gettext_noop("%(value)s is %(type)s, but the list holds numbers"),
                         "type",
+                        value=_show_node(left),
+                        type=_t(left),
                     )
                 common = _wider(left.type, right.elem_type)
                 numbers = tuple(fixed.convert(v, right.elem_type, common) for v in right.values)
@@ -730,8 +876,11 @@ class _Checker:
                 if left.type != "str":
                     return self.error(
                         left_ast,
-                        f"{_show_node(left)} is {_t(left)}, but {right.src} holds texts",
+                        gettext_noop("%(value)s is %(type)s, but %(set)s holds texts"),
                         "type",
+                        value=_show_node(left),
+                        type=_t(left),
+                        set=right.src,
                     )
                 if isinstance(left, ir.Const):
                     fdef = self.schema.get(right.name)  # type: ignore[attr-defined]
@@ -743,17 +892,21 @@ class _Checker:
             if right.type == "list":
                 return self.error(
                     right_ast,
-                    f"'in' cannot look into the records of '{right.src}'; "
-                    f"use any({right.src}, condition)",
+                    gettext_noop(
+                        "'in' cannot look into the records of '%(list)s'; "
+                        "use any(%(list)s, condition)"
+                    ),
                     "type",
+                    list=right.src,
                 )
             return self.error(
                 right_ast,
-                f'\'in\' needs a list such as ["a", "b"] or a set fact, got {_t(right)}',
+                gettext_noop('\'in\' needs a list such as ["a", "b"] or a set fact, got %(type)s'),
                 "type",
+                type=_t(right),
             )
         if isinstance(op, ast.Is | ast.IsNot):
-            return self.error(node, "use '==' or '!=' instead of 'is'", "forbidden")
+            return self.error(node, _FORBIDDEN_KEYWORDS["is"], "forbidden")
         sym = {
             ast.Eq: "==",
             ast.NotEq: "!=",
@@ -771,17 +924,29 @@ class _Checker:
         if lt != rt:
             return self.error(
                 node,
-                f"cannot compare {_show_node(left)} ({_t(left)}) "
-                f"with {_show_node(right)} ({_t(right)})",
+                gettext_noop(
+                    "cannot compare %(left)s (%(left_type)s) with %(right)s (%(right_type)s)"
+                ),
                 "type",
+                left=_show_node(left),
+                left_type=_t(left),
+                right=_show_node(right),
+                right_type=_t(right),
             )
         if lt in ("list", "set"):
             return self.error(
-                node, f"cannot compare {_t(left)}s; use count(...) or len(...)", "type"
+                node,
+                gettext_noop("cannot compare %(type)s; use count(...) or len(...)"),
+                "type",
+                type=_t(left),
             )
         if sym not in ("==", "!=") and lt in ("str", "bool"):
             return self.error(
-                node, f"'{sym}' cannot order {_t(left)} values; use '==' or '!='", "type"
+                node,
+                gettext_noop("'%(op)s' cannot order %(type)s; use '==' or '!='"),
+                "type",
+                op=sym,
+                type=_t(left),
             )
         if lt == "str":
             if isinstance(right, ir.Const):
@@ -809,12 +974,18 @@ class _Checker:
             close = difflib.get_close_matches(
                 text, [*definition.values, *definition.values.values()], n=1
             )
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            self.error(
-                node,
-                f"'{text}' is not a value of '{definition.name}'{hint} (values: {shown})",
-                "value",
+            message = (
+                gettext_noop(
+                    "'%(code)s' is not a value of '%(name)s'; did you mean '%(close)s'? "
+                    "(values: %(values)s)"
+                )
+                if close
+                else gettext_noop("'%(code)s' is not a value of '%(name)s' (values: %(values)s)")
             )
+            params = {"code": text, "name": definition.name, "values": shown}
+            if close:
+                params["close"] = close[0]
+            self.error(node, message, "value", **params)
         return code
 
     def c_IfExp(self, node: ast.IfExp, scope: _Scope) -> ir.Node:
@@ -825,39 +996,52 @@ class _Checker:
             return ir.Node("error", 0, 0, "")
         if test.type != "bool":
             return self.error(
-                node.test, f"the condition after 'if' must be true/false, got {_t(test)}", "type"
+                node.test,
+                gettext_noop("the condition after 'if' must be true/false, got %(type)s"),
+                "type",
+                type=_t(test),
             )
         if then.type in fixed.NUMERIC and other.type in fixed.NUMERIC:
             result = fixed.numeric_result(then.type, other.type)
             then, other = self.convert(then, result), self.convert(other, result)
         elif then.type != other.type or then.type in ("list", "set"):
             return self.error(
-                node, f"both branches must have the same type: {_t(then)} and {_t(other)}", "type"
+                node,
+                gettext_noop("both branches must have the same type: %(then)s and %(other)s"),
+                "type",
+                then=_t(then),
+                other=_t(other),
             )
         return self.mk(ir.Cond, node, then.type, test=test, then=then, other=other)
 
     def c_Call(self, node: ast.Call, scope: _Scope) -> ir.Node:
         if not isinstance(node.func, ast.Name):
-            return self.error(
-                node,
-                "only the language's functions can be called, by name (such as count(...))",
-                "forbidden",
-            )
+            return self.error(node, _CALL_BY_NAME, "forbidden")
         fn = node.func.id
         if node.keywords:
             return self.error(
-                node.keywords[0].value, "arguments are given by position, not by name", "forbidden"
+                node.keywords[0].value,
+                gettext_noop("arguments are given by position, not by name"),
+                "forbidden",
             )
         if any(isinstance(a, ast.Starred) for a in node.args):
-            return self.error(node, "'*' arguments are not part of the rule language", "forbidden")
+            return self.error(
+                node, gettext_noop("'*' arguments are not part of the rule language"), "forbidden"
+            )
         if fn not in FUNCTIONS:
             close = difflib.get_close_matches(fn, FUNCTIONS, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            return self.error(
-                node.func,
-                f"unknown function '{fn}'{hint} (functions: {', '.join(FUNCTIONS)})",
-                "unknown_function",
+            message = (
+                gettext_noop(
+                    "unknown function '%(name)s'; did you mean '%(close)s'? "
+                    "(functions: %(functions)s)"
+                )
+                if close
+                else gettext_noop("unknown function '%(name)s' (functions: %(functions)s)")
             )
+            params = {"name": fn, "functions": ", ".join(FUNCTIONS)}
+            if close:
+                params["close"] = close[0]
+            return self.error(node.func, message, "unknown_function", **params)
         args = node.args
         if fn == "date":
             if (
@@ -866,20 +1050,29 @@ class _Checker:
                 or not isinstance(args[0].value, str)
             ):
                 return self.error(
-                    node, 'date(...) takes one text such as date("2023-05-27")', "arity"
+                    node,
+                    gettext_noop('date(...) takes one text such as date("2023-05-27")'),
+                    "arity",
                 )
             try:
                 d = dt.date.fromisoformat(args[0].value)
             except ValueError:
                 return self.error(
-                    args[0], f"'{args[0].value}' is not a date in the form YYYY-MM-DD", "value"
+                    args[0],
+                    gettext_noop("'%(code)s' is not a date in the form YYYY-MM-DD"),
+                    "value",
+                    code=args[0].value,
                 )
             return self.mk(ir.Const, node, "date", value=date_to_days(d))
         if fn in ("count", "sum", "any", "all", "len") and not args:
             return self.error(
                 node,
-                f"{fn}(...) needs a list fact as its first argument, such as {fn}(standards)",
+                gettext_noop(
+                    "%(name)s(...) needs a list fact as its first argument, such as "
+                    "%(name)s(standards)"
+                ),
                 "arity",
+                name=fn,
             )
         if fn in ("count", "sum", "any", "all", "min", "max", "len") and args:
             first = args[0]
@@ -894,24 +1087,34 @@ class _Checker:
                 if len(args) != 1:
                     return self.error(
                         node,
-                        f"{fn}({list_def.name}) counts the texts in a set and takes no condition",
+                        gettext_noop(
+                            "%(name)s(%(set)s) counts the texts in a set and takes no condition"
+                        ),
                         "arity",
+                        name=fn,
+                        set=list_def.name,
                     )
                 self.facts.add(list_def.name)
                 return self.mk(ir.Agg, node, "int", kind="count", list_name=list_def.name)
             if fn in ("count", "sum", "any", "all", "len"):
                 return self.error(
                     first,
-                    f"{fn}(...) needs a list fact as its first argument, "
-                    f"such as {fn}(standards, ...)",
+                    gettext_noop(
+                        "%(name)s(...) needs a list fact as its first argument, "
+                        "such as %(name)s(standards, ...)"
+                    ),
                     "arity",
+                    name=fn,
                 )
         if fn in ("min", "max"):
             if len(args) < 2:
                 return self.error(
                     node,
-                    f"{fn}(a, b, ...) needs at least two values, or {fn}(list, field)",
+                    gettext_noop(
+                        "%(name)s(a, b, ...) needs at least two values, or %(name)s(list, field)"
+                    ),
                     "arity",
+                    name=fn,
                 )
             vals = [self.check(a, scope) for a in args]
             if any(v.type == "error" for v in vals):
@@ -925,46 +1128,74 @@ class _Checker:
                 )
             if all(v.type == "date" for v in vals):
                 return self.mk(ir.Func, node, "date", name=fn, args=vals)
-            return self.error(node, f"{fn}(...) needs numbers (or dates) of one kind", "type")
+            return self.error(
+                node,
+                gettext_noop("%(name)s(...) needs numbers (or dates) of one kind"),
+                "type",
+                name=fn,
+            )
         if fn in ("years_between", "days_between"):
             if len(args) != 2:
-                return self.error(node, f"{fn}(from_date, to_date) takes two dates", "arity")
+                return self.error(
+                    node,
+                    gettext_noop("%(name)s(from_date, to_date) takes two dates"),
+                    "arity",
+                    name=fn,
+                )
             vals = [self.check(a, scope) for a in args]
             if any(v.type == "error" for v in vals):
                 return ir.Node("error", 0, 0, "")
             for a, v in zip(args, vals, strict=True):
                 if v.type != "date":
                     return self.error(
-                        a, f"{fn} needs dates, but {_show_node(v)} is {_t(v)}", "type"
+                        a,
+                        gettext_noop("%(name)s needs dates, but %(value)s is %(type)s"),
+                        "type",
+                        name=fn,
+                        value=_show_node(v),
+                        type=_t(v),
                     )
             return self.mk(ir.Func, node, "int", name=fn, args=vals)
         if fn == "year":
             if len(args) != 1:
-                return self.error(node, "year(date) takes one date", "arity")
+                return self.error(node, gettext_noop("year(date) takes one date"), "arity")
             v = self.check(args[0], scope)
             if v.type == "error":
                 return v
             if v.type != "date":
-                return self.error(args[0], f"year(...) needs a date, got {_t(v)}", "type")
+                return self.error(
+                    args[0],
+                    gettext_noop("year(...) needs a date, got %(type)s"),
+                    "type",
+                    type=_t(v),
+                )
             return self.mk(ir.Func, node, "int", name="year", args=[v])
-        return self.error(
-            node, f"{fn}(...) was called with the wrong arguments", "arity"
-        )  # pragma: no cover
+        return self.error(  # pragma: no cover
+            node,
+            gettext_noop("%(name)s(...) was called with the wrong arguments"),
+            "arity",
+            name=fn,
+        )
 
     def aggregate(self, node: ast.Call, fn: str, list_def: FactDef, scope: _Scope) -> ir.Node:
         args = node.args
         inner = _Scope(list_def.name, dict(list_def.fields))
         self.facts.add(list_def.name)
         name = list_def.name
-        usage = {
-            "count": f"count({name}) or count({name}, condition)",
-            "len": f"len({name})",
-            "any": f"any({name}, condition)",
-            "all": f"all({name}, condition)",
-            "sum": f"sum({name}, field) or sum({name}, field, condition)",
-            "min": f"min({name}, field) or min({name}, field, condition)",
-            "max": f"max({name}, field) or max({name}, field, condition)",
-        }[fn]
+        # How to call it: words ("or", "condition") translated, except len's, which is all code.
+        usage: Phrase | str = f"len({name})"
+        if fn != "len":
+            usage = Phrase(
+                {
+                    "count": gettext_noop("count(%(list)s) or count(%(list)s, condition)"),
+                    "any": gettext_noop("any(%(list)s, condition)"),
+                    "all": gettext_noop("all(%(list)s, condition)"),
+                    "sum": gettext_noop("sum(%(list)s, field) or sum(%(list)s, field, condition)"),
+                    "min": gettext_noop("min(%(list)s, field) or min(%(list)s, field, condition)"),
+                    "max": gettext_noop("max(%(list)s, field) or max(%(list)s, field, condition)"),
+                }[fn],
+                {"list": name},
+            )
         ranges = {
             "count": (1, 2),
             "len": (1, 1),
@@ -976,7 +1207,7 @@ class _Checker:
         }
         lo, hi = ranges[fn]
         if not lo <= len(args) <= hi:
-            return self.error(node, f"write {usage}", "arity")
+            return self.error(node, gettext_noop("write %(usage)s"), "arity", usage=usage)
         expr = pred = None
         if fn in ("sum", "min", "max"):
             expr = self.check(args[1], inner)
@@ -984,7 +1215,11 @@ class _Checker:
                 return expr
             if expr.type not in fixed.NUMERIC:
                 return self.error(
-                    args[1], f"{fn} needs a number for each record, got {_t(expr)}", "type"
+                    args[1],
+                    gettext_noop("%(name)s needs a number for each record, got %(type)s"),
+                    "type",
+                    name=fn,
+                    type=_t(expr),
                 )
             if len(args) == 3:
                 pred = self.check(args[2], inner)
@@ -996,8 +1231,10 @@ class _Checker:
             if pred.type != "bool":
                 return self.error(
                     args[-1],
-                    f"the condition of {fn}(...) must be true/false, got {_t(pred)}",
+                    gettext_noop("the condition of %(name)s(...) must be true/false, got %(type)s"),
                     "type",
+                    name=fn,
+                    type=_t(pred),
                 )
         kind = "count" if fn == "len" else fn
         type_ = {"count": "int", "any": "bool", "all": "bool"}.get(
@@ -1028,59 +1265,73 @@ def _wider(a: str, b: str) -> str:
 
 
 _TYPE_NAMES = {
-    "bool": "true/false",
-    "int": "a whole number",
-    "decimal": "a decimal number",
-    "money": "money",
-    "str": "text",
-    "date": "a date",
-    "set": "a set of texts",
-    "list": "a list of records",
-    "list_str": "a list of texts",
-    "list_int": "a list of numbers",
-    "list_decimal": "a list of numbers",
+    "bool": gettext_noop("true/false"),
+    "int": gettext_noop("a whole number"),
+    "decimal": gettext_noop("a decimal number"),
+    "money": gettext_noop("money"),
+    "str": gettext_noop("a text"),
+    "date": gettext_noop("a date"),
+    "set": gettext_noop("a set of texts"),
+    "list": gettext_noop("a list of records"),
+    "list_str": gettext_noop("a list of texts"),
+    "list_int": gettext_noop("a list of numbers"),
+    "list_decimal": gettext_noop("a list of numbers"),
 }
 
+_EMPTY = gettext_noop("the expression is empty")
+_CALL_BY_NAME = gettext_noop(
+    "only the language's functions can be called, by name (such as count(...))"
+)
+_INDEXING = gettext_noop("indexing with [ ] is not part of the rule language")
+_COMPREHENSIONS = gettext_noop(
+    "comprehensions are not part of the rule language; use count/sum/any/all"
+)
 
-def _t(n: ir.Node | str) -> str:
+
+def _t(n: ir.Node | str) -> Phrase | str:
+    """A type in words (a phrase, translated for staff); an unknown type as it is."""
     t = n if isinstance(n, str) else n.type
-    return _TYPE_NAMES.get(t, t)
+    return Phrase(_TYPE_NAMES[t]) if t in _TYPE_NAMES else t
 
 
-def _show_node(n: ir.Node) -> str:
-    return f"'{n.src}'" if n.src else "the value"
+def _show_node(n: ir.Node) -> Phrase:
+    return Phrase(_QUOTED, {"code": n.src}) if n.src else Phrase(gettext_noop("the value"))
 
 
-def _forbidden_message(node: ast.AST) -> str:
+def _forbidden_message(node: ast.AST) -> Phrase:
     name = type(node).__name__
     messages = {
-        "Attribute": "attribute access ('.') is not part of the rule language",
-        "Subscript": "indexing with [ ] is not part of the rule language",
-        "Lambda": "lambda functions are not part of the rule language",
-        "ListComp": "comprehensions are not part of the rule language; use count/sum/any/all",
-        "SetComp": "comprehensions are not part of the rule language; use count/sum/any/all",
-        "DictComp": "comprehensions are not part of the rule language; use count/sum/any/all",
-        "GeneratorExp": "comprehensions are not part of the rule language; use count/sum/any/all",
-        "Dict": "dictionaries are not part of the rule language",
-        "Set": "use [ ] for a list of values",
-        "JoinedStr": "f-strings are not part of the rule language",
-        "NamedExpr": "assignment is not part of the rule language",
-        "Starred": "'*' is not part of the rule language",
-        "Await": "'await' is not part of the rule language",
-        "Yield": "'yield' is not part of the rule language",
-        "YieldFrom": "'yield' is not part of the rule language",
-        "Slice": "slices are not part of the rule language",
-        "Pow": "powers ('**') are not part of the rule language",
-        "FloorDiv": "use '/' to divide",
-        "Mod": "'%' is not part of the rule language",
-        "MatMult": "'@' is not part of the rule language",
-        "BitAnd": "use 'and' instead of '&'",
-        "BitOr": "use 'or' instead of '|'",
-        "BitXor": "'^' is not part of the rule language",
-        "LShift": "bit shifts are not part of the rule language",
-        "RShift": "bit shifts are not part of the rule language",
+        "Attribute": Phrase(
+            gettext_noop("attribute access ('.') is not part of the rule language")
+        ),
+        "Subscript": Phrase(_INDEXING),
+        "Lambda": _FORBIDDEN_KEYWORDS["lambda"],
+        "ListComp": Phrase(_COMPREHENSIONS),
+        "SetComp": Phrase(_COMPREHENSIONS),
+        "DictComp": Phrase(_COMPREHENSIONS),
+        "GeneratorExp": Phrase(_COMPREHENSIONS),
+        "Dict": Phrase(gettext_noop("dictionaries are not part of the rule language")),
+        "Set": _FORBIDDEN_OPS["{"],
+        "JoinedStr": Phrase(gettext_noop("f-strings are not part of the rule language")),
+        "NamedExpr": Phrase(gettext_noop("assignment is not part of the rule language")),
+        "Starred": Phrase(_NOT_PART, {"code": "*"}),
+        "Await": Phrase(_NOT_PART, {"code": "await"}),
+        "Yield": Phrase(_NOT_PART, {"code": "yield"}),
+        "YieldFrom": Phrase(_NOT_PART, {"code": "yield"}),
+        "Slice": Phrase(gettext_noop("slices are not part of the rule language")),
+        "Pow": _FORBIDDEN_OPS["**"],
+        "FloorDiv": Phrase(gettext_noop("use '/' to divide")),
+        "Mod": _FORBIDDEN_OPS["%"],
+        "MatMult": _FORBIDDEN_OPS["@"],
+        "BitAnd": _FORBIDDEN_OPS["&"],
+        "BitOr": _FORBIDDEN_OPS["|"],
+        "BitXor": Phrase(_NOT_PART, {"code": "^"}),
+        "LShift": _FORBIDDEN_OPS["<<"],
+        "RShift": _FORBIDDEN_OPS[">>"],
     }
-    return messages.get(name, f"{name} is not part of the rule language")
+    return messages.get(
+        name, Phrase(gettext_noop("%(name)s is not part of the rule language"), {"name": name})
+    )
 
 
 def _depth_ok(tree: ast.AST) -> tuple[bool, int, ast.AST | None]:
@@ -1125,12 +1376,21 @@ def check_expression(
     """
     expected = _normalise_type(expected_type)
     if not isinstance(text, str):
-        return None, [RuleError("", None, None, "an expression must be text", "type")]
+        return None, [
+            rule_error("", None, None, gettext_noop("an expression must be text"), "type")
+        ]
     if not text.strip():
-        return None, [RuleError("", 1, 1, "the expression is empty", "syntax")]
+        return None, [rule_error("", 1, 1, _EMPTY, "syntax")]
     if len(text) > MAX_LENGTH:
         return None, [
-            RuleError("", 1, 1, f"expression longer than {MAX_LENGTH} characters", "limit")
+            rule_error(
+                "",
+                1,
+                1,
+                gettext_noop("expression longer than %(count)s characters"),
+                "limit",
+                count=MAX_LENGTH,
+            )
         ]
     tokens, errors = tokenize(text)
     if errors:
@@ -1144,20 +1404,41 @@ def check_expression(
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = (exc.offset or 1) - (1 if line == 1 else 0)
-        return None, [RuleError("", line, max(col, 1), f"syntax: {exc.msg}", "syntax")]
+        return None, [
+            rule_error(
+                "",
+                line,
+                max(col, 1),
+                # Python's own words: the checks above leave it little to say, in English.
+                gettext_noop("syntax: %(problem)s"),
+                "syntax",
+                problem=exc.msg,
+            )
+        ]
     except (RecursionError, MemoryError):
-        return None, [RuleError("", 1, 1, "expression nested too deeply", "limit")]
+        return None, [rule_error("", 1, 1, gettext_noop("expression nested too deeply"), "limit")]
     ok, _count, where = _depth_ok(tree)
     if not ok:
         line, col = checker.pos(where) if where is not None else (1, 1)
         return None, [
-            RuleError("", line, col, "expression too large or nested too deeply", "limit")
+            rule_error(
+                "", line, col, gettext_noop("expression too large or nested too deeply"), "limit"
+            )
         ]
     scope = _Scope(None, None)
     if each is not None:
         list_def = schema.get(each)
         if list_def is None or list_def.type != "list":
-            return None, [RuleError("", None, None, f"'{each}' is not a list fact", "unknown_fact")]
+            return None, [
+                rule_error(
+                    "",
+                    None,
+                    None,
+                    gettext_noop("'%(name)s' is not a list fact"),
+                    "unknown_fact",
+                    name=each,
+                )
+            ]
         scope = _Scope(each, dict(list_def.fields))
     root = checker.check(tree, scope)
     if checker.errors:
@@ -1166,23 +1447,38 @@ def check_expression(
         if expected in fixed.NUMERIC and root.type in fixed.NUMERIC:
             if expected == "int" and root.type != "int":
                 return None, [
-                    RuleError(
-                        "", root.line, root.col, f"expected a whole number, got {_t(root)}", "type"
+                    rule_error(
+                        "",
+                        root.line,
+                        root.col,
+                        gettext_noop("expected a whole number, got %(type)s"),
+                        "type",
+                        type=_t(root),
                     )
                 ]
             if expected == "decimal" and root.type == "money":
                 return None, [
-                    RuleError("", root.line, root.col, "expected a number, got money", "type")
+                    rule_error(
+                        "",
+                        root.line,
+                        root.col,
+                        gettext_noop("expected a number, got money"),
+                        "type",
+                    )
                 ]
             root = checker.convert(root, expected)
         elif root.type != expected:
             return None, [
-                RuleError(
+                rule_error(
                     "",
                     root.line,
                     root.col,
-                    f"this place needs {_t(expected)}, but the expression gives {_t(root)}",
+                    gettext_noop(
+                        "this place needs %(expected)s, but the expression gives %(type)s"
+                    ),
                     "type",
+                    expected=_t(expected),
+                    type=_t(root),
                 )
             ]
     return ir.Expr(text, root, root.type, each, frozenset(checker.facts)), []
@@ -1199,7 +1495,7 @@ def validate_expression(
     """Every problem with one expression, positioned inside its text (for the web editor)."""
     _expr, errors = check_expression(text, schema, expected_type, each=each)
     if path:
-        errors = [RuleError(path, e.line, e.column, e.message, e.kind) for e in errors]
+        errors = [replace(e, path=path) for e in errors]
     return errors
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from zhibiao.rules import fixed
-from zhibiao.rules.errors import FactError, RuleError, RuleValidationError
+from zhibiao.rules.errors import FactError, RuleValidationError, rule_error
+from zhibiao.rules.words import Phrase, PhrasedValueError, gettext_noop
 from zhibiao.rules.yamlnodes import join_path, locate, read_yaml
 
 SCALAR_TYPES = ("bool", "int", "decimal", "money", "str", "date")
@@ -144,18 +145,22 @@ class FactSchema:
         try:
             if t == "bool":
                 if not isinstance(value, bool):
-                    raise ValueError(f"expected true or false, got {value!r}")
+                    raise PhrasedValueError(
+                        gettext_noop("expected true or false, got %(code)s"), code=repr(value)
+                    )
                 return value
             if t in fixed.SCALE:
                 return fixed.to_raw(value, t)
             if t == "str":
                 if not isinstance(value, str):
-                    raise ValueError(f"expected text, got {type(value).__name__}")
+                    raise PhrasedValueError(
+                        gettext_noop("expected text, got %(type)s"), type=type(value).__name__
+                    )
                 if value == "":
                     return ""  # "not known" is always allowed, even for enumerations
                 code = self.enum_code(definition, value)
                 if code is None:
-                    raise ValueError(_enum_message(value, definition.values or {}))
+                    raise _not_one_of(value, definition.values or {})
                 return code
             if t == "date":
                 if isinstance(value, dt.datetime):
@@ -163,37 +168,54 @@ class FactSchema:
                 elif isinstance(value, str):
                     value = dt.date.fromisoformat(value)
                 if not isinstance(value, dt.date):
-                    raise ValueError(f"expected a date, got {type(value).__name__}")
+                    raise PhrasedValueError(
+                        gettext_noop("expected a date, got %(type)s"), type=type(value).__name__
+                    )
                 return date_to_days(value)
             if t == "set":
                 if isinstance(value, str) or not isinstance(value, Iterable):
-                    raise ValueError("expected a list of texts")
+                    raise PhrasedValueError(gettext_noop("expected a list of texts"))
                 out = set()
                 for item in value:
                     if not isinstance(item, str):
-                        raise ValueError(f"expected texts, got {type(item).__name__}")
+                        raise PhrasedValueError(
+                            gettext_noop("expected texts, got %(type)s"), type=type(item).__name__
+                        )
                     code = self.enum_code(definition, item)
                     if code is None:
-                        raise ValueError(_enum_message(item, definition.values or {}))
+                        raise _not_one_of(item, definition.values or {})
                     out.add(code)
                 return frozenset(out)
-        except ValueError as exc:
-            raise FactError(path, str(exc)) from None
+        except PhrasedValueError as exc:
+            raise FactError(path, exc.phrase) from None
+        except ValueError as exc:  # dt.date.fromisoformat: its own words, in English
+            raise FactError(
+                path, Phrase(gettext_noop("not a date: %(problem)s"), {"problem": str(exc)})
+            ) from None
         if t == "list":
             assert isinstance(definition, FactDef)
             if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
-                raise FactError(path, "expected a list of records")
+                raise FactError(path, Phrase(gettext_noop("expected a list of records")))
             records = []
             for i, record in enumerate(value):
                 rpath = join_path(path, i)
                 if not isinstance(record, Mapping):
-                    raise FactError(rpath, "expected a record (a mapping of field to value)")
+                    raise FactError(
+                        rpath,
+                        Phrase(gettext_noop("expected a record (a mapping of field to value)")),
+                    )
                 unknown = set(record) - set(definition.fields)
                 if unknown:
                     raise FactError(
                         rpath,
-                        f"unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
-                        f"'{definition.name}' has: {', '.join(definition.fields)}",
+                        Phrase(
+                            gettext_noop("unknown field(s) %(names)s; '%(list)s' has: %(fields)s"),
+                            {
+                                "names": ", ".join(sorted(map(str, unknown))),
+                                "list": definition.name,
+                                "fields": ", ".join(definition.fields),
+                            },
+                        ),
                     )
                 records.append(
                     {
@@ -228,7 +250,10 @@ class FactSchema:
             if unknown:
                 raise FactError(
                     "",
-                    f"unknown fact(s): {', '.join(map(str, unknown))}",
+                    Phrase(
+                        gettext_noop("unknown fact(s): %(names)s"),
+                        {"names": ", ".join(map(str, unknown))},
+                    ),
                 )
         as_of_days = date_to_days(as_of)
         out: dict[str, Any] = {}
@@ -281,9 +306,11 @@ class FactSchema:
         return out
 
 
-def _enum_message(value: str, values: Mapping[str, str]) -> str:
+def _not_one_of(value: str, values: Mapping[str, str]) -> PhrasedValueError:
     shown = ", ".join(f"{code} ({label})" for code, label in values.items())
-    return f"'{value}' is not one of: {shown}"
+    return PhrasedValueError(
+        gettext_noop("'%(code)s' is not one of: %(values)s"), code=value, values=shown
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,7 +333,11 @@ def _attester(spec: dict, p: str, err, *, required: bool) -> str:
     if raw is None and not required:
         return ""
     if raw not in ATTESTERS:
-        err(join_path(p, "attested_by"), f"attested_by must be one of {', '.join(ATTESTERS)}")
+        err(
+            join_path(p, "attested_by"),
+            gettext_noop("attested_by must be one of %(values)s"),
+            values=", ".join(ATTESTERS),
+        )
         return ""
     return raw
 
@@ -315,14 +346,19 @@ def _declaration(name: str, spec: Any, p: str, what: str, keys: set[str], err) -
     """Whether a fact's or a field's declaration can be read: a proper name and a mapping.
     Keys it does not know are reported, but the rest of it is still read."""
     if not _NAME.match(name):
-        err(p, f"{what} names are lower_snake_case ASCII: '{name}'")
+        err(p, what, name=name)
         return False
     if not isinstance(spec, dict):
-        err(p, "expected a mapping")
+        err(p, gettext_noop("expected a mapping"))
         return False
     for key in set(spec) - keys:
-        err(join_path(p, key), f"unknown key '{key}'")
+        err(join_path(p, key), gettext_noop("unknown key '%(name)s'"), name=key)
     return True
+
+
+_FACT_NAMES = gettext_noop("fact names are lower_snake_case ASCII: '%(name)s'")
+_FIELD_NAMES = gettext_noop("field names are lower_snake_case ASCII: '%(name)s'")
+_REQUIRED_TEXT = gettext_noop("'%(name)s' is required (text)")
 
 
 def load_schema(path: str | Path | None = None, *, text: str | None = None) -> FactSchema:
@@ -333,43 +369,51 @@ def load_schema(path: str | Path | None = None, *, text: str | None = None) -> F
     if errors:
         raise RuleValidationError(errors)
 
-    def err(p: str, message: str) -> None:
+    def err(p: str, message: str, **params: Any) -> None:
         line, col = locate(marks, p)
-        errors.append(RuleError(p, line, col, message, "schema"))
+        errors.append(rule_error(p, line, col, message, "schema", **params))
 
     if not isinstance(data, dict) or not isinstance(data.get("facts"), dict):
-        err("", "a fact schema is a mapping with a 'facts' mapping")
+        err("", gettext_noop("a fact schema is a mapping with a 'facts' mapping"))
         raise RuleValidationError(errors)
     facts: dict[str, FactDef] = {}
     for name, spec in data["facts"].items():
         p = join_path("facts", name)
-        if not _declaration(name, spec, p, "fact", _FACT_KEYS, err):
+        if not _declaration(name, spec, p, _FACT_NAMES, _FACT_KEYS, err):
             continue
         t = spec.get("type")
         if t not in FACT_TYPES:
-            err(join_path(p, "type"), f"type must be one of {', '.join(FACT_TYPES)}")
+            err(
+                join_path(p, "type"),
+                gettext_noop("type must be one of %(values)s"),
+                values=", ".join(FACT_TYPES),
+            )
             continue
         for key in ("zh", "en", "source"):
             if not isinstance(spec.get(key), str) or not spec[key].strip():
-                err(join_path(p, key), f"'{key}' is required (text)")
+                err(join_path(p, key), _REQUIRED_TEXT, name=key)
         values = _values(spec.get("values"), join_path(p, "values"), t, err)
         fields: dict[str, FieldDef] = {}
         if t == "list":
             raw_fields = spec.get("fields")
             if not isinstance(raw_fields, dict) or not raw_fields:
-                err(join_path(p, "fields"), "a list fact needs 'fields'")
+                err(join_path(p, "fields"), gettext_noop("a list fact needs 'fields'"))
                 raw_fields = {}
             for fname, fspec in raw_fields.items():
                 fp = join_path(join_path(p, "fields"), fname)
-                if not _declaration(fname, fspec, fp, "field", _FIELD_KEYS, err):
+                if not _declaration(fname, fspec, fp, _FIELD_NAMES, _FIELD_KEYS, err):
                     continue
                 ft = fspec.get("type")
                 if ft not in SCALAR_TYPES:
-                    err(join_path(fp, "type"), f"field type must be one of {SCALAR_TYPES}")
+                    err(
+                        join_path(fp, "type"),
+                        gettext_noop("field type must be one of %(values)s"),
+                        values=str(SCALAR_TYPES),
+                    )
                     continue
                 for key in ("zh", "en"):
                     if not isinstance(fspec.get(key), str):
-                        err(join_path(fp, key), f"'{key}' is required (text)")
+                        err(join_path(fp, key), _REQUIRED_TEXT, name=key)
                 fvalues = _values(fspec.get("values"), join_path(fp, "values"), ft, err)
                 fdef = FieldDef(
                     fname,
@@ -386,7 +430,7 @@ def load_schema(path: str | Path | None = None, *, text: str | None = None) -> F
                     fdef.name, ft, fdef.zh, fdef.en, default, fvalues, fdef.source, fdef.attested_by
                 )
         elif "fields" in spec:
-            err(join_path(p, "fields"), "only list facts have fields")
+            err(join_path(p, "fields"), gettext_noop("only list facts have fields"))
         fdef0 = FactDef(
             name,
             t,
@@ -421,31 +465,34 @@ def _values(raw: Any, p: str, t: str, err) -> dict[str, str] | None:
     if raw is None:
         return None
     if t not in ("str", "set"):
-        err(p, "only text facts and sets can enumerate values")
+        err(p, gettext_noop("only text facts and sets can enumerate values"))
         return None
     if not isinstance(raw, dict) or not raw:
-        err(p, "values: a mapping of code to Chinese label")
+        err(p, gettext_noop("values: a mapping of code to Chinese label"))
         return None
     out = {str(k): str(v) for k, v in raw.items()}
     labels = list(out.values())
     if len(set(labels)) != len(labels) or set(labels) & set(out):
-        err(p, "labels must be unique and differ from the codes")
+        err(p, gettext_noop("labels must be unique and differ from the codes"))
     return out
 
 
 def _default(spec: dict, definition: FactDef | FieldDef, p: str, err) -> Any:
     if "default" not in spec:
         if definition.type == "date":
-            err(p, "a date needs a default (a date, or 'as_of' for the evaluation date)")
+            err(
+                p,
+                gettext_noop("a date needs a default (a date, or 'as_of' for the evaluation date)"),
+            )
         return None
     raw = spec["default"]
     if definition.type == "date" and raw == "as_of":
         return "as_of"
     if definition.type in ("list",):
-        err(p, "list facts default to the empty list")
+        err(p, gettext_noop("list facts default to the empty list"))
         return None
     try:
         return FactSchema({}).to_internal(definition, raw, p, None)
     except FactError as exc:
-        err(p, f"bad default: {exc.message}")
+        err(p, gettext_noop("bad default: %(problem)s"), problem=exc.phrase)
         return None

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from zhibiao.rules.errors import RuleError
+from zhibiao.rules.errors import RuleError, rule_error
+from zhibiao.rules.words import gettext_noop
 
 _IDENT = re.compile(r"^[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*$")
 
@@ -74,11 +75,12 @@ def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
         msg = exc.problem or str(exc)
         if exc.context:
             msg = f"{exc.context}: {msg}"
-        return None, {}, [RuleError("", line, col, f"YAML syntax: {msg}", "yaml")]
+        # PyYAML's own (English) words are a parameter: only the frame is translated.
+        return None, {}, [rule_error("", line, col, _SYNTAX, "yaml", problem=msg)]
     except yaml.reader.ReaderError as exc:  # a character the reader refuses, met later
         return None, {}, [_reader_error(text, exc)]
     except yaml.YAMLError as exc:  # pragma: no cover - every other PyYAML error is marked
-        return None, {}, [RuleError("", None, None, f"YAML syntax: {exc}", "yaml")]
+        return None, {}, [rule_error("", None, None, _SYNTAX, "yaml", problem=str(exc))]
     finally:
         loader.dispose()
     if node is None:
@@ -90,11 +92,12 @@ def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
         sizes: dict[int, int] = {}
         expanded = _expanded_size(loader, node, sizes)
         if expanded > max(ALIAS_FREE_VALUES, ALIAS_MAX_FACTOR * len(sizes)):
-            message = (
-                f"YAML: the aliases (*name) expand {len(sizes):,} values to {expanded:,}; "
+            message = gettext_noop(
+                "YAML: the aliases (*name) expand %(written)s values to %(expanded)s; "
                 "nest fewer aliases or write the repeated parts out"
             )
-            return None, {}, [RuleError("", 1, 1, message, "yaml")]
+            params = {"written": f"{len(sizes):,}", "expanded": f"{expanded:,}"}
+            return None, {}, [rule_error("", 1, 1, message, "yaml", **params)]
         value = _build(loader, node, "", marks, lines, errors)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -102,12 +105,13 @@ def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
             None,
             {},
             [
-                RuleError(
+                rule_error(
                     "",
                     mark.line + 1 if mark else None,
                     mark.column + 1 if mark else None,
-                    f"YAML: {exc.problem}",
+                    gettext_noop("YAML: %(problem)s"),
                     "yaml",
+                    problem=exc.problem,
                 )
             ],
         )
@@ -120,9 +124,11 @@ def _reader_error(text: str, exc: yaml.reader.ReaderError) -> RuleError:
     line = before.count("\n") + 1
     column = exc.position - (before.rfind("\n") + 1) + 1
     code = ord(exc.character) if isinstance(exc.character, str) else exc.character
-    message = f"YAML syntax: the character U+{code:04X} is not allowed in YAML text"
-    return RuleError("", line, column, message, "yaml")
+    message = gettext_noop("YAML syntax: the character %(code)s is not allowed in YAML text")
+    return rule_error("", line, column, message, "yaml", code=f"U+{code:04X}")
 
+
+_SYNTAX = gettext_noop("YAML syntax: %(problem)s")
 
 # Aliases may repeat parts of a file, but not multiply it: nested ones do ("billion laughs":
 # five levels in 293 bytes took over a second to build). A file may expand to this many values
@@ -179,14 +185,20 @@ def _build(
             key = loader.construct_object(key_node, deep=True)
             at = key_node.start_mark
             if not isinstance(key, str | int) or isinstance(key, bool):
-                message = f"keys must be text, not {type(key).__name__}"
-                errors.append(RuleError(path, at.line + 1, at.column + 1, message, "schema"))
+                message = gettext_noop("keys must be text, not %(type)s")
+                errors.append(
+                    rule_error(
+                        path, at.line + 1, at.column + 1, message, "schema", type=type(key).__name__
+                    )
+                )
                 continue
             key = str(key)
             child = join_path(path, key)
             if key in result:
-                message = f"key '{key}' appears twice"
-                errors.append(RuleError(child, at.line + 1, at.column + 1, message, "schema"))
+                message = gettext_noop("key '%(name)s' appears twice")
+                errors.append(
+                    rule_error(child, at.line + 1, at.column + 1, message, "schema", name=key)
+                )
             marks[f"{child}#key"] = _pos(key_node, lines)
             result[key] = _build(loader, value_node, child, marks, lines, errors)
         return result

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from zhibiao.measures import facts
 from zhibiao.measures.channels import auto_refusal
 from zhibiao.measures.models import Clause, ClauseVersion, Mode, RuleBook
+from zhibiao.measures.phrases import say_error
 from zhibiao.rules import ClauseSet, RuleError, RuleValidationError, load_yaml
 
 HEADER_KEYS = ("format", "document", "caps", "near_miss", "example_base", "example_as_of")
@@ -30,8 +31,10 @@ class RuleTextInvalid(ValidationError):
 
 
 def _describe(error: RuleError) -> str:
+    """One error as a line of text in the active language (a form's or the API's errors)."""
     where = f"{error.line}:{error.column} " if error.line else ""
-    return f"{where}{error.path}: {error.message}" if error.path else f"{where}{error.message}"
+    message = say_error(error)
+    return f"{where}{error.path}: {message}" if error.path else f"{where}{message}"
 
 
 def dump_yaml(data: Any) -> str:

@@ -5,7 +5,7 @@ of its rule book and its own examples before it is published; the editor's start
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from zhibiao.accounts.models import User
 from zhibiao.accounts.permissions import Actor, ensure, is_district_admin
@@ -31,6 +31,7 @@ from zhibiao.measures.services.compiled import (
     latest_compiled,
 )
 from zhibiao.rules import ClauseSet, RuleError, RuleValidationError, validate_yaml
+from zhibiao.rules.errors import rule_error
 from zhibiao.rules.examples import check_examples
 
 
@@ -59,12 +60,12 @@ def check_version_text(
     item, indent = _as_list_item(text)
     raw = validate_yaml(header + item + "\n", facts.schema())
     errors = [
-        RuleError(
-            error.path.removeprefix("clauses[0].").removeprefix("clauses[0]"),
-            (error.line - offset_lines) if error.line else None,
-            (error.column - indent) if error.column and error.line else error.column,
-            error.message,
-            error.kind,
+        replace(
+            error,
+            path=error.path.removeprefix("clauses[0].").removeprefix("clauses[0]"),
+            line=(error.line - offset_lines) if error.line else None,
+            # at least 1: PyYAML puts the end of the text at column 1 of a line after it
+            column=max(error.column - indent, 1) if error.column and error.line else error.column,
         )
         for error in raw
     ]
@@ -87,11 +88,16 @@ def check_version_text(
         return CheckedVersion(ClauseSet([], facts.schema()), data, list(error.errors))
     new = combined.get(data["id"], data["version"])
     failures = check_examples(combined, [new])
+    # A phrase like the engine's errors (English message, translated where staff read it).
     errors += [
-        _error(
+        rule_error(
             "examples",
-            gettext("Example “%(name)s” fails: %(problem)s")
-            % {"name": failure.example, "problem": failure.problem},
+            None,
+            None,
+            gettext_noop("Example “%(name)s” fails: %(problem)s"),
+            "example",
+            name=failure.example,
+            problem=failure.phrase or failure.problem,
         )
         for failure in failures
     ]

@@ -45,3 +45,10 @@ def sees_rule_text(user) -> bool:
 def say_condition(condition) -> str:
     """A condition of an explanation (its `to_dict` form) in words with the values used."""
     return phrases.say_condition(condition.get("phrase"), condition.get("label", ""))
+
+
+@register.filter
+def show_error(error) -> str:
+    """A rule error (the clause editor, the rule-book import) in the active language, with the
+    names and code it quotes set as code."""
+    return phrases.show_error(error)
