@@ -121,6 +121,7 @@ def main() -> int:
         print("== the demo data in a fresh database", flush=True)
         _manage(env, "migrate", "--noinput", "-v", "0")
         _manage(env, "load_demo")
+        _manage(env, "collectstatic", "--noinput", "-v", "0")  # as `make serve` does
         tokens = {who: _manage(env, "create_api_token", who) for who in ("enterprise", "admin")}
         port = _free_port()
         server = subprocess.Popen(

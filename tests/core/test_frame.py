@@ -131,6 +131,33 @@ def test_500_stands_alone(error_urls):
     assert 'href="/"' in body
 
 
+MANIFEST_STORAGE = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+
+
+def test_500_renders_without_the_static_manifest(error_urls, settings, tmp_path):
+    """A server whose static files were not collected still says what happened."""
+    settings.STORAGES = MANIFEST_STORAGE
+    settings.STATIC_ROOT = tmp_path  # empty: no manifest
+    response = Client(raise_request_exception=False).get("/test/broken/")
+    assert response.status_code == 500
+    assert gettext("Something went wrong on the server") in response.content.decode()
+    assert 'href="/static/zhibiao/site.css"' in response.content.decode()
+
+
+def test_an_api_path_gets_the_envelope_not_a_page(error_urls, settings, tmp_path):
+    """An API path the resolver does not match (schemathesis sends `null,null` for an id) is
+    answered with the JSON envelope, never by rendering the site's frame."""
+    settings.STORAGES = MANIFEST_STORAGE
+    settings.STATIC_ROOT = tmp_path
+    response = Client(raise_request_exception=False).get("/api/v1/applications/null%2Cnull")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"] == gettext("Not found.")
+
+
 def test_csrf_failure_explains_what_to_do(error_urls, enterprise_user):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/accounts/login/", {"username": "x", "password": "y"})

@@ -7,6 +7,7 @@ frame's context (the user, the inbox count) may be what failed."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -38,6 +39,10 @@ def _came_from(request: HttpRequest) -> str:
 def _error_page(
     request: HttpRequest, template: str, status: int, exception: Exception | None = None
 ) -> HttpResponse:
+    if request.path.startswith(settings.API_PREFIX):
+        # A machine asked: the API's middleware answers with the JSON envelope instead of a
+        # page (core.apierrors), so there is no page to render, nor its frame to fail.
+        return HttpResponse(status=status)
     # A PermissionDenied raised by a service carries a translated reason worth showing; an
     # exception without a message, or a 404's resolver details, say nothing to a visitor.
     reason = str(exception) if status == 403 and exception is not None else ""
