@@ -154,14 +154,11 @@ def test_a_job_out_of_attempts_is_failed_with_its_message(worker):
     )
 
 
-def test_the_hard_time_limit_fails_the_job(celery_mode, admin_user, monkeypatch):
+def test_the_hard_time_limit_fails_the_job(celery_mode):
     """A worker process (prefork, as in production) kills a job that ignores the soft limit at
     the hard one; the worker's main process marks the job failed."""
     from zhibiao.jobs.tasks import run_job
 
-    # The message carries the sender's limits; the worker's settings say the same.
-    monkeypatch.setattr(run_job, "soft_time_limit", 1)
-    monkeypatch.setattr(run_job, "time_limit", 3)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -174,8 +171,9 @@ def test_the_hard_time_limit_fails_the_job(celery_mode, admin_user, monkeypatch)
     command += ["-Q", app.conf.task_default_queue, "--without-mingle", "--without-gossip"]
     worker = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
-        with transaction.atomic():
-            job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.overstay", title="t")
+        job = Job.objects.create(task="tests.jobs.tasks_for_tests.overstay", title="t")
+        # The message carries the sender's limits: those of the worker's settings above.
+        run_job.apply_async((job.pk,), soft_time_limit=1, time_limit=3)
         job = wait_until_finished(job, seconds=120)
     finally:
         worker.terminate()

@@ -107,7 +107,7 @@ def test_the_sweep_sends_orphans_again_and_fails_exhausted_ones(settings, monkey
         assert Job.objects.get(pk=job.pk).status == job.status
 
 
-def test_the_soft_time_limit_fails_the_job_with_a_message(monkeypatch, allow_test_tasks):
+def test_the_soft_time_limit_fails_the_job_with_a_message(settings, monkeypatch, allow_test_tasks):
     from celery.exceptions import SoftTimeLimitExceeded
 
     def over_time(progress):
@@ -118,7 +118,10 @@ def test_the_soft_time_limit_fails_the_job_with_a_message(monkeypatch, allow_tes
     services.run(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert "ran out of time" in job.message or "超时" in job.message
+    assert job.message == services._message(
+        "The job ran out of time (%(seconds)d seconds) and was stopped.",
+        seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    )
 
 
 def test_progress_page_is_private(users):

@@ -227,6 +227,6 @@ def run_pending() -> dict[str, int]:
     ran = 0
     ids = Job.objects.filter(_takeable(now)).values_list("pk", flat=True)
     for job_id in list(ids):
-        if run(job_id) is not None:
+        if run(job_id, heartbeat=True) is not None:
             ran += 1
     return {"stale": failed, "ran": ran}
