@@ -38,3 +38,17 @@ def overstay(progress) -> dict:
         with contextlib.suppress(SoftTimeLimitExceeded):
             time.sleep(0.1)
     return {}
+
+
+def wait_for_heartbeat(progress) -> dict:
+    """Reports no progress, and waits (10 s at most) for the heartbeat thread to mark it alive."""
+    import time
+
+    from zhibiao.jobs.models import Job
+
+    started = Job.objects.get(pk=progress.job.pk).heartbeat_at
+    for _ in range(100):
+        if Job.objects.get(pk=progress.job.pk).heartbeat_at > started:
+            return {"beaten": True}
+        time.sleep(0.1)
+    return {"beaten": False}

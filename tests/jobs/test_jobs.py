@@ -209,3 +209,13 @@ def test_the_mode_is_checked_when_the_settings_load(mode, ok, tmp_path):
         assert done.stdout.strip() == mode
     else:
         assert "neither celery nor inline" in done.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_beats_the_heartbeat_of_a_job_that_reports_no_progress(
+    monkeypatch, allow_test_tasks
+):
+    """A long step without progress reports is not taken for a dead worker, and run again."""
+    monkeypatch.setattr(services, "HEARTBEAT_EVERY", datetime.timedelta(seconds=0.05))
+    job = Job.objects.create(task="tests.jobs.tasks_for_tests.wait_for_heartbeat", title="t")
+    assert services.run(job.pk, heartbeat=True).result == {"beaten": True}
