@@ -219,3 +219,15 @@ def test_a_worker_beats_the_heartbeat_of_a_job_that_reports_no_progress(
     monkeypatch.setattr(services, "HEARTBEAT_EVERY", datetime.timedelta(seconds=0.05))
     job = Job.objects.create(task="tests.jobs.tasks_for_tests.wait_for_heartbeat", title="t")
     assert services.run(job.pk, heartbeat=True).result == {"beaten": True}
+
+
+def test_the_scheduled_tasks_call_the_services_the_commands_call():
+    """Beat's snapshot records yesterday, as `manage.py snapshot_indicators` does by default."""
+    from zhibiao.dashboard.models import Snapshot
+    from zhibiao.dashboard.tasks import snapshot_indicators
+    from zhibiao.supply.tasks import flag_overdue
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    assert snapshot_indicators() > 0
+    assert set(Snapshot.objects.values_list("day", flat=True)) == {yesterday}
+    assert flag_overdue() == 0  # no demand overdue
