@@ -1,5 +1,6 @@
 # zhibiao: two commands set everything up on a fresh machine.
 #   make run    installs, migrates the SQLite database under var/, loads the demo data, serves
+#               (gunicorn, and a Celery worker with beat for the background jobs)
 #   make test   installs what the tests need and runs the whole suite
 # HOST and PORT choose the address; DATABASE_URL another database (see README.md).
 
@@ -26,6 +27,12 @@ run: install assets
 	ZHIBIAO_DEMO=1 $(MANAGE) collectstatic --noinput -v 0
 	ZHIBIAO_DEMO=1 $(MANAGE) load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	@# A Celery worker with its beat (-B) runs the background jobs and the scheduled work beside
+	@# gunicorn, on the broker of the settings (by default files under var/celery: nothing to
+	@# install); the trap stops it when gunicorn stops.
+	ZHIBIAO_DEMO=1 $(BIN)/celery -A zhibiao worker -B --loglevel=INFO \
+		--without-mingle --without-gossip & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	ZHIBIAO_DEMO=1 ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(HOST)}" \
 		$(BIN)/gunicorn zhibiao.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips=127.0.0.1

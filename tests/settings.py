@@ -1,5 +1,7 @@
 """Settings for the test suite: the real settings, with what only slows tests down swapped out."""
 
+import os
+
 from zhibiao.settings import *  # noqa: F403
 
 # Tests render templates without running collectstatic first.
@@ -12,7 +14,14 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_MODE = False
 DEMO_CATALOGUE = False  # tests that need the real catalogue load it (tests/standards)
 DEMO_HISTORY = False  # tests of the history record their own snapshots (tests/dashboard)
-JOBS_INLINE = True
+JOBS_MODE = "inline"  # a job runs when its transaction commits, in the test
+# The tests with a real Celery worker (tests/jobs/test_celery.py) use Redis, each test process
+# with a queue of its own so that two test runs on one machine do not take each other's jobs.
+CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_DEFAULT_QUEUE = f"zhibiao-test-{os.getpid()}"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 DASHBOARD_CACHE_SECONDS = 0  # figures straight from the records
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns when it is missing
 

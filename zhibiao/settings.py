@@ -320,12 +320,77 @@ COURSE_LATE_REGISTRATION_MINUTES = int(
 )
 COURSE_BURST_CHECKINS = int(os.environ.get("ZHIBIAO_COURSE_BURST_CHECKINS", "10"))
 
-# Background jobs run in a thread of the web process; tests run them inline instead.
-JOBS_INLINE = env_bool("ZHIBIAO_JOBS_INLINE")
+# Background jobs (zhibiao.jobs, issue 14). "celery": Celery worker processes apart from the
+# web server run them (`celery -A zhibiao worker`; `make run` starts one); "inline": the request
+# that starts a job runs it once its transaction commits (the tests, debugging).
+JOBS_MODE = os.environ.get("ZHIBIAO_JOBS_MODE", "celery")
+if JOBS_MODE not in {"celery", "inline"}:
+    raise ImproperlyConfigured(f"ZHIBIAO_JOBS_MODE: {JOBS_MODE!r} is neither celery nor inline")
+# A job is tried this many times at most (a worker died under it, or the broker delivered it
+# again); the next delivery marks it failed instead of starting it once more.
+JOBS_MAX_ATTEMPTS = int(os.environ.get("ZHIBIAO_JOBS_MAX_ATTEMPTS", "3"))
+# Celery, configured from the CELERY_ names (zhibiao/celery.py). The default broker is kombu's
+# filesystem transport, messages as files under var/celery: `make run` runs the web server and
+# the worker on one machine, and this needs no service installed. Production sets
+# CELERY_BROKER_URL to Redis (redis://127.0.0.1:6379/0) so that several machines share it.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# Results: a job's progress and outcome live in its Job row, so the result store is only for
+# operators' tools (flower, `celery result`); Redis when REDIS_URL names one, else none.
+CELERY_RESULT_BACKEND = os.environ.get("REDIS_URL") or None
+CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
+# How many jobs one worker runs at once (its processes); more wait in the broker's queue.
+CELERY_WORKER_CONCURRENCY = int(os.environ.get("ZHIBIAO_JOBS_CONCURRENCY", "2"))
+# A worker takes one message at a time and acknowledges it only once the job has ended, so that
+# a worker that dies hands the job back to the broker rather than losing it; `run` takes a job
+# at most once at a time (zhibiao.jobs.services).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Time limits of one job, in seconds: at the soft one the job is told (it fails with a message),
+# at the hard one its process is killed and the job marked failed.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("ZHIBIAO_JOBS_SOFT_TIME_LIMIT", "1800"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("ZHIBIAO_JOBS_TIME_LIMIT", "2100"))
+CELERY_TASK_TRACK_STARTED = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    _queue_dir = VAR_DIR / "celery" / "queue"
+    for _name in ("queue", "processed", "control"):
+        (VAR_DIR / "celery" / _name).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
+        "store_processed": False,
+    }
+else:
+    # Redis hands an unacknowledged message to another worker after this long: longer than a
+    # job may run, so that a slow job is not started twice while it still runs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
+# Scheduled work, run by `celery -A zhibiao beat` (or a worker with -B) instead of cron lines.
+from celery.schedules import crontab  # noqa: E402  (kept in this block of the jobs' settings)
+
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Jobs whose worker died: started again, or failed once they have used their attempts.
+    "sweep-jobs": {"task": "zhibiao.jobs.tasks.sweep_jobs", "schedule": 300.0},
+    # Late answers and deliveries of service demands (supply).
+    "flag-overdue": {"task": "zhibiao.supply.tasks.flag_overdue", "schedule": 3600.0},
+    # Standards whose implementation or withdrawal date has come change status.
+    "standards-dated-statuses": {
+        "task": "zhibiao.standards.tasks.apply_dated_statuses",
+        "schedule": crontab(minute=5, hour=0),
+    },
+    # Yesterday's figures for the dashboard's history, after midnight.
+    "snapshot-indicators": {
+        "task": "zhibiao.dashboard.tasks.snapshot_indicators",
+        "schedule": crontab(minute=15, hour=0),
+    },
+}
+CELERY_TIMEZONE = TIME_ZONE
+
 # An API token created without an expiry date lasts this many days.
 API_TOKEN_DAYS = 90
-# Background jobs run at most this many at once per server process; more wait their turn.
-JOBS_WORKERS = int(os.environ.get("ZHIBIAO_JOBS_WORKERS", "2"))
 
 # The dashboard's figures are kept this many seconds, then rebuilt in the background while the
 # old ones still answer: a new record shows within about this long. 0 computes on every request.

@@ -36,7 +36,7 @@ def district(django_db_setup, django_db_blocker):
             Sizes(applications=400, events=60, registrations=900, demands=300), admin, seed=11
         )
         with TestCase.captureOnCommitCallbacks(execute=True):  # the job starts on commit
-            start_screening(admin)  # and runs inline in the tests: JOBS_INLINE
+            start_screening(admin)  # and runs inline in the tests: JOBS_MODE
         _one_of_each(User.objects.get(username="enterprise"), User.objects.get(username="expert"))
         yield demo
         transaction.set_rollback(True)

@@ -51,17 +51,77 @@ def test_a_job_runs_once(admin_user, allow_test_tasks):
     assert services.run(job.pk) is None
 
 
-def test_stale_jobs_fail_and_queued_ones_run(admin_user, allow_test_tasks):
+def _stale(**fields) -> Job:
     long_ago = timezone.now() - datetime.timedelta(hours=1)
-    stale = Job.objects.create(task="x", title="s", status=JobStatus.RUNNING, heartbeat_at=long_ago)
-    queued = Job.objects.create(
-        task="tests.jobs.tasks_for_tests.count_to", title="q", params={"n": 2}
+    return Job.objects.create(
+        status=JobStatus.RUNNING, heartbeat_at=long_ago, created_at=long_ago, **fields
     )
-    assert services.run_pending() == {"stale": 1, "ran": 1}
-    stale.refresh_from_db()
-    queued.refresh_from_db()
-    assert stale.status == JobStatus.FAILED
-    assert queued.status == JobStatus.DONE
+
+
+def test_run_pending_retries_dead_jobs_fails_exhausted_ones_and_runs_queued_ones(
+    settings, allow_test_tasks
+):
+    count = "tests.jobs.tasks_for_tests.count_to"
+    dead = _stale(task=count, title="d", params={"n": 1}, attempts=1)
+    exhausted = _stale(task=count, title="e", params={"n": 1}, attempts=settings.JOBS_MAX_ATTEMPTS)
+    queued = Job.objects.create(task=count, title="q", params={"n": 2})
+    assert services.run_pending() == {"stale": 1, "ran": 2}
+    for job in (dead, exhausted, queued):
+        job.refresh_from_db()
+    assert (dead.status, dead.attempts) == (JobStatus.DONE, 2)
+    assert exhausted.status == JobStatus.FAILED
+    assert f"{settings.JOBS_MAX_ATTEMPTS} times" in exhausted.message
+    assert (queued.status, queued.attempts) == (JobStatus.DONE, 1)
+
+
+def test_a_running_job_with_a_sign_of_life_is_not_taken_again(allow_test_tasks):
+    job = Job.objects.create(
+        task="tests.jobs.tasks_for_tests.count_to",
+        title="t",
+        params={"n": 1},
+        status=JobStatus.RUNNING,
+        heartbeat_at=timezone.now(),
+        attempts=1,
+    )
+    assert services.run(job.pk) is None
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.done) == (JobStatus.RUNNING, 1, 0)
+
+
+def test_the_sweep_sends_orphans_again_and_fails_exhausted_ones(settings, monkeypatch):
+    sent: list[int] = []
+    monkeypatch.setattr(services, "dispatch", sent.append)
+    dead = _stale(task="x", title="d", attempts=1)
+    exhausted = _stale(task="x", title="e", attempts=settings.JOBS_MAX_ATTEMPTS)
+    lost = Job.objects.create(task="x", title="lost")
+    Job.objects.filter(pk=lost.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    fresh = Job.objects.create(task="x", title="just queued")
+    alive = Job.objects.create(
+        task="x", title="alive", status=JobStatus.RUNNING, heartbeat_at=timezone.now()
+    )
+    assert services.sweep() == {"failed": 1, "sent": 2}
+    assert sorted(sent) == sorted([dead.pk, lost.pk])
+    exhausted.refresh_from_db()
+    assert exhausted.status == JobStatus.FAILED
+    for job in (fresh, alive):
+        assert Job.objects.get(pk=job.pk).status == job.status
+
+
+def test_the_soft_time_limit_fails_the_job_with_a_message(settings, monkeypatch, allow_test_tasks):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def over_time(progress):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr("tests.jobs.tasks_for_tests.explode", over_time)
+    job = Job.objects.create(task="tests.jobs.tasks_for_tests.explode", title="t")
+    services.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == services._message(
+        "The job ran out of time (%(seconds)d seconds) and was stopped.",
+        seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    )
 
 
 def test_progress_page_is_private(users):
@@ -86,30 +146,88 @@ def test_a_job_given_up_as_stopped_stays_failed_when_it_finishes(admin_user, all
     assert job.result in ({}, None)
 
 
-def test_jobs_share_a_bounded_pool_of_threads(settings, monkeypatch):
-    """Six uploads at once start no more than JOBS_WORKERS threads; the rest wait their turn
-    (issue 11: each job had its own thread, without bound)."""
-    import threading
-    import time
+def test_celery_mode_sends_the_job_to_the_workers_on_commit(
+    settings, monkeypatch, admin_user, allow_test_tasks, django_capture_on_commit_callbacks
+):
+    from zhibiao.jobs.tasks import run_job
 
-    settings.JOBS_INLINE = False
-    settings.JOBS_WORKERS = 2
-    monkeypatch.setattr(services, "_pool", None)
-    lock = threading.Lock()
-    running, most, ran = [0], [0], []
+    settings.JOBS_MODE = "celery"
+    sent: list[int] = []
+    monkeypatch.setattr(run_job, "delay", sent.append)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.count_to", title="t", n=1)
+    assert sent == []  # nothing before commit
+    for callback in callbacks:
+        callback()
+    assert sent == [job.pk]
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED  # a worker runs it, not this process
 
-    def fake_run(job_id: int) -> None:
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        time.sleep(0.05)
-        with lock:
-            running[0] -= 1
-            ran.append(job_id)
 
-    monkeypatch.setattr(services, "_run_in_thread", fake_run)
-    for job_id in range(6):
-        services._start(job_id)
-    services._executor().shutdown(wait=True)
-    assert sorted(ran) == list(range(6))
-    assert most[0] == 2
+def test_a_broker_that_is_down_leaves_the_job_queued_for_the_sweep(
+    settings, monkeypatch, admin_user, allow_test_tasks, django_capture_on_commit_callbacks
+):
+    from zhibiao.jobs.tasks import run_job
+
+    settings.JOBS_MODE = "celery"
+
+    def down(job_id):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(run_job, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):  # robust: logged, not raised
+        job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.count_to", title="t", n=1)
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+
+
+def test_inline_mode_runs_the_job_on_commit(
+    settings, admin_user, allow_test_tasks, django_capture_on_commit_callbacks
+):
+    settings.JOBS_MODE = "inline"
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.count_to", title="t", n=1)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.DONE, 1)
+
+
+@pytest.mark.parametrize(("mode", "ok"), [("celery", True), ("inline", True), ("threads", False)])
+def test_the_mode_is_checked_when_the_settings_load(mode, ok, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ZHIBIAO_JOBS_MODE": mode, "ZHIBIAO_VAR_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", "from zhibiao import settings; print(settings.JOBS_MODE)"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode == 0) is ok
+    if ok:
+        assert done.stdout.strip() == mode
+    else:
+        assert "neither celery nor inline" in done.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_beats_the_heartbeat_of_a_job_that_reports_no_progress(
+    monkeypatch, allow_test_tasks
+):
+    """A long step without progress reports is not taken for a dead worker, and run again."""
+    monkeypatch.setattr(services, "HEARTBEAT_EVERY", datetime.timedelta(seconds=0.05))
+    job = Job.objects.create(task="tests.jobs.tasks_for_tests.wait_for_heartbeat", title="t")
+    assert services.run(job.pk, heartbeat=True).result == {"beaten": True}
+
+
+def test_the_scheduled_tasks_call_the_services_the_commands_call():
+    """Beat's snapshot records yesterday, as `manage.py snapshot_indicators` does by default."""
+    from zhibiao.dashboard.models import Snapshot
+    from zhibiao.dashboard.tasks import snapshot_indicators
+    from zhibiao.supply.tasks import flag_overdue
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    assert snapshot_indicators() > 0
+    assert set(Snapshot.objects.values_list("day", flat=True)) == {yesterday}
+    assert flag_overdue() == 0  # no demand overdue

@@ -139,3 +139,37 @@ def test_detail_page_shows_both_kinds(small_catalogue):
     body = client_for(None).get(old.get_absolute_url()).content.decode()
     assert "GB/T 16886.1-2022" in body
     assert "推断" in body
+
+
+def test_dated_statuses_change_when_their_day_comes(small_catalogue):
+    """An upcoming standard comes into force on its implementation date and a current one is
+    withdrawn on its withdrawal date, without a new import (Celery beat, daily); the search
+    sees the change and ranks by the new status."""
+    import datetime
+
+    from zhibiao.standards.catalogue import search_rank
+    from zhibiao.standards.models import Standard, Status, TitleToken
+    from zhibiao.standards.search import search
+    from zhibiao.standards.services import apply_dated_statuses
+
+    today = datetime.date(2030, 6, 1)
+    first, second, third = Standard.objects.filter(status=Status.CURRENT).order_by("pk")[:3]
+    Standard.objects.filter(pk=first.pk).update(
+        status=Status.UPCOMING, effective_on=today, withdrawn_on=None
+    )
+    Standard.objects.filter(pk=second.pk).update(withdrawn_on=today)
+    Standard.objects.filter(pk=third.pk).update(
+        status=Status.UPCOMING, effective_on=today + datetime.timedelta(days=1), withdrawn_on=None
+    )
+    current_before = search("", status="current").total
+
+    assert apply_dated_statuses(today) == 2
+    statuses = dict(Standard.objects.values_list("pk", "status"))
+    assert statuses[first.pk] == Status.CURRENT
+    assert statuses[second.pk] == Status.WITHDRAWN
+    assert statuses[third.pk] == Status.UPCOMING  # its day has not come
+    assert search("", status="current").total == current_before  # one in, one out
+    assert second.code in [s.code for s in search("", status="withdrawn").standards]
+    ranks = set(TitleToken.objects.filter(standard=second).values_list("rank", flat=True))
+    assert ranks == {search_rank(Status.WITHDRAWN, second.title)}
+    assert apply_dated_statuses(today) == 0  # nothing left to move

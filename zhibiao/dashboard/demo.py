@@ -151,7 +151,7 @@ def load(loader, orgs: dict, admin) -> None:
     if not settings.DEMO_HISTORY:
         return
     if not Screening.objects.exists():  # who is entitled to what: the first figure of focus 1
-        jobs.run(start_screening(admin).pk)  # here and now; the queued thread finds it taken
+        jobs.run(start_screening(admin).pk)  # here and now; the worker finds it done
     if not Snapshot.objects.exists():
         today = timezone.localdate()
         for months_back in range(6, 0, -1):

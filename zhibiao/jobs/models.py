@@ -49,6 +49,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # How many times a worker took the job: more than one when a worker died under it and the
+    # job was handed out again; capped by JOBS_MAX_ATTEMPTS (zhibiao.jobs.services.run).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     objects = JobQuerySet.as_manager()
 

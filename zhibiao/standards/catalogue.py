@@ -177,7 +177,7 @@ class _Row:
     synced: dict[str, str]
 
 
-def _status_from_dates(values: Mapping[str, Any], today: datetime.date) -> str:
+def status_from_dates(values: Mapping[str, Any], today: datetime.date) -> str:
     if values.get("withdrawn_on") and values["withdrawn_on"] <= today:
         return Status.WITHDRAWN
     if values.get("effective_on") and values["effective_on"] > today:
@@ -398,7 +398,7 @@ def _save(parsed: dict[str, _Row], result: ImportResult, source: str, today) -> 
             for name, value in row.values.items():
                 setattr(standard, name, value)
             if not standard.status:
-                standard.status = _status_from_dates(row.values, today)
+                standard.status = status_from_dates(row.values, today)
             to_create.append(standard)
             continue
         diff = {k: v for k, v in row.values.items() if getattr(standard, k) != v}

@@ -1,7 +1,9 @@
-"""Background tasks of the standards app (run by zhibiao.jobs)."""
+"""Background tasks of the standards app: job functions (run by zhibiao.jobs) and the Celery
+task of its scheduled work (Celery beat, settings.CELERY_BEAT_SCHEDULE)."""
 
 from __future__ import annotations
 
+from zhibiao.celery import app
 from zhibiao.standards import services
 from zhibiao.standards.documents import ExtractionError
 from zhibiao.standards.models import Check
@@ -16,3 +18,9 @@ def run_check(progress, *, check_id: int) -> dict:
         # The check records the message and its page shows it: the job itself did its work.
         return {"link": check.get_absolute_url(), "error": str(error)}
     return {"link": check.get_absolute_url(), "codes": check.summary.get("codes", 0)}
+
+
+@app.task(name="zhibiao.standards.tasks.apply_dated_statuses")
+def apply_dated_statuses() -> int:
+    """After midnight: standards whose implementation or withdrawal date has come change status."""
+    return services.apply_dated_statuses()

@@ -10,6 +10,7 @@ package re-exports the public names of its modules, so callers keep writing
 
 from zhibiao.standards.services.catalogue import (
     DATA_DIR,
+    apply_dated_statuses,
     import_standards,
     load_shipped_catalogue,
     read_catalogue_file,
@@ -50,6 +51,7 @@ __all__ = [
     "GROUP_FIELDS",
     "LeaderFact",
     "LinkKindLabels",
+    "apply_dated_statuses",
     "check_files",
     "compute_ranks",
     "create_scheme",

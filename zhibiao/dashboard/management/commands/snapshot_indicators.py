@@ -1,6 +1,7 @@
 """manage.py snapshot_indicators [--date D] [--days N]: record the indicators' figures.
 
-Run daily from cron (after midnight, for the day before); --date recomputes a past day.
+Celery beat runs it daily after midnight, for the day before (zhibiao.dashboard.tasks); --date
+recomputes a past day.
 """
 
 import datetime

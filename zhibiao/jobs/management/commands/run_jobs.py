@@ -1,4 +1,6 @@
-"""manage.py run_jobs: run queued jobs and fail dead ones (from cron, or after a restart)."""
+"""manage.py run_jobs: run in this process the jobs left queued or whose worker died, and fail
+those out of attempts: where no Celery worker runs, or to catch up after an outage. Celery beat
+does the same through the workers every few minutes (zhibiao.jobs.tasks.sweep_jobs)."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +8,10 @@ from zhibiao.jobs.services import run_pending
 
 
 class Command(BaseCommand):
-    help = "Run background jobs left queued and mark jobs that stopped reporting as failed."
+    help = (
+        "Run background jobs left queued or whose worker died; mark those out of attempts "
+        "as failed."
+    )
 
     def handle(self, *args, **options):
         counts = run_pending()

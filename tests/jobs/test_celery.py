@@ -1,0 +1,194 @@
+"""Background jobs on Celery (issue 14): a real worker against Redis runs them, a job handed out
+twice runs once, a dead attempt is taken again, attempts are capped, time limits fail the job,
+and the beat schedule names tasks that exist.
+
+The worker reads committed rows from its own connection (a thread here, a process for the time
+limits), hence transactional tests; SQLite's test database is a file (tests/settings.py). Without
+Redis on 127.0.0.1:6379 these tests are skipped, except in CI (CI=true), where they fail.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from zhibiao.celery import app
+from zhibiao.jobs import services
+from zhibiao.jobs.models import Job, JobStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _redis_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture
+def redis_broker():
+    if not _redis_reachable():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis is not reachable at 127.0.0.1:6379; CI runs the Celery tests")
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    yield
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
+
+
+@pytest.fixture
+def celery_mode(settings, monkeypatch, redis_broker):
+    settings.JOBS_MODE = "celery"
+    monkeypatch.setattr(services, "ALLOWED_PREFIXES", ("zhibiao.", "tests."))
+
+
+@pytest.fixture
+def worker(celery_mode):
+    """A real Celery worker in a thread of this process, on the test's Redis queue."""
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as w:
+        yield w
+
+
+def wait_until_finished(job: Job, seconds: float = 60) -> Job:
+    """Poll the row until the worker settles it (a bound against hanging, not a timing test)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.finished:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job.pk} still {job.status} after {seconds} s")
+
+
+def stale_job(**fields) -> Job:
+    """A job whose previous attempt died: running, without a sign of life for an hour."""
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    return Job.objects.create(
+        status=JobStatus.RUNNING, started_at=long_ago, heartbeat_at=long_ago, **fields
+    )
+
+
+def test_an_enqueued_job_runs_in_the_worker(worker, admin_user):
+    with transaction.atomic():
+        job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.count_to", title="t", n=3)
+    job = wait_until_finished(job)
+    assert job.status == JobStatus.DONE
+    assert job.result == {"counted": 3}
+    assert (job.done, job.total, job.percent, job.attempts) == (3, 3, 100, 1)
+
+
+def test_a_task_that_raises_fails_its_job(worker, admin_user):
+    with transaction.atomic():
+        job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.explode", title="t")
+    job = wait_until_finished(job)
+    assert job.status == JobStatus.FAILED
+    assert job.message == "RuntimeError: boom"
+
+
+def test_a_job_whose_worker_died_is_taken_again_and_runs_once(worker, tmp_path):
+    from celery.signals import task_postrun
+
+    ran: list[str] = []
+
+    def finished(sender=None, retval=None, **kwargs):
+        ran.append(retval)
+
+    task_postrun.connect(finished, weak=False)
+    runs = tmp_path / "runs"
+    job = stale_job(
+        task="tests.jobs.tasks_for_tests.count_runs",
+        title="t",
+        params={"path": str(runs)},
+        attempts=1,
+    )
+    try:
+        # Delivered twice: the broker handing the dead attempt's message out again, and the
+        # sweep sending the job once more.
+        services.dispatch(job.pk)
+        services.dispatch(job.pk)
+        deadline = time.monotonic() + 60
+        while len(ran) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        task_postrun.disconnect(finished)
+    assert sorted(ran) == [JobStatus.DONE, "skipped"]
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert job.attempts == 2
+    assert runs.read_text() == "ran\n"
+
+
+def test_a_job_out_of_attempts_is_failed_with_its_message(worker):
+    job = stale_job(
+        task="tests.jobs.tasks_for_tests.count_to",
+        title="t",
+        params={"n": 1},
+        attempts=settings.JOBS_MAX_ATTEMPTS,
+    )
+    services.dispatch(job.pk)
+    job = wait_until_finished(job)
+    assert job.status == JobStatus.FAILED
+    assert job.attempts == settings.JOBS_MAX_ATTEMPTS
+    assert job.done == 0  # not run a fourth time
+    assert job.message == services._message(
+        "The job stopped %(attempts)d times without finishing (its worker died or ran out "
+        "of time); it was given up. Start it again, or ask an administrator.",
+        attempts=settings.JOBS_MAX_ATTEMPTS,
+    )
+
+
+def test_the_hard_time_limit_fails_the_job(celery_mode):
+    """A worker process (prefork, as in production) kills a job that ignores the soft limit at
+    the hard one; the worker's main process marks the job failed."""
+    from zhibiao.jobs.tasks import run_job
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "ZHIBIAO_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
+        "ZHIBIAO_JOBS_SOFT_TIME_LIMIT": "1",
+        "ZHIBIAO_JOBS_TIME_LIMIT": "3",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "tests.jobs.worker_app", "worker"]
+    command += ["--pool", "prefork", "--concurrency", "1", "--loglevel", "WARNING"]
+    command += ["-Q", app.conf.task_default_queue, "--without-mingle", "--without-gossip"]
+    worker = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        job = Job.objects.create(task="tests.jobs.tasks_for_tests.overstay", title="t")
+        # The message carries the sender's limits: those of the worker's settings above.
+        run_job.apply_async((job.pk,), soft_time_limit=1, time_limit=3)
+        job = wait_until_finished(job, seconds=120)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    assert job.status == JobStatus.FAILED
+    assert job.message == services._message(
+        "The job ran out of time (%(seconds)d seconds) and was stopped.", seconds=3
+    )
+
+
+def test_the_beat_schedule_names_existing_tasks():
+    """Every scheduled entry names a task the worker knows, defined where its name says."""
+    app.loader.import_default_modules()
+    assert settings.CELERY_BEAT_SCHEDULE
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        name = entry["task"]
+        assert import_string(name).name == name
+        assert name in app.tasks
