@@ -14,6 +14,9 @@ DEMO_CATALOGUE = False  # tests that need the real catalogue load it (tests/stan
 DEMO_HISTORY = False  # tests of the history record their own snapshots (tests/dashboard)
 JOBS_INLINE = True
 DASHBOARD_CACHE_SECONDS = 0  # figures straight from the records
+# The shared cache in this process's memory (tests/conftest.py clears it before every test);
+# tests/core/test_shared_cache.py checks the Redis backend against a real server.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns when it is missing
 
 # A file, not shared-cache memory, for SQLite: tests that act from several threads at once then
