@@ -366,6 +366,10 @@ else:
         }
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Failed sign-ins stay counted in the database, not the cache: the database is shared by every
+# server already, and the admin site's list of attempts (unlocking by deleting them) and the
+# audit of failures are those rows, which axes' cache handler does not write.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Every answer under this prefix is JSON (zhibiao.core.apierrors).
 API_PREFIX = "/api/v1/"
