@@ -341,11 +341,10 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZHIBIAO_DASHBOARD_CACHE_SECONDS", 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Two databases served from one Redis (a benchmark's fresh database beside the real one) must
 # not answer with each other's figures: the keys carry the database by default.
-CACHE_KEY_PREFIX = os.environ.get("ZHIBIAO_CACHE_PREFIX") or "zb-" + hashlib.sha256(
-    "|".join(
-        str(DATABASES["default"].get(part) or "") for part in ("HOST", "PORT", "NAME")
-    ).encode()
-).hexdigest()[:10]
+_DATABASE_NAMED = "|".join(str(DATABASES["default"].get(k) or "") for k in ("HOST", "PORT", "NAME"))
+CACHE_KEY_PREFIX = os.environ.get("ZHIBIAO_CACHE_PREFIX") or (
+    "zb-" + hashlib.sha256(_DATABASE_NAMED.encode()).hexdigest()[:10]
+)
 if REDIS_URL:
     CACHES = {
         "default": {

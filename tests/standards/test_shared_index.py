@@ -26,9 +26,7 @@ def _second_server(monkeypatch) -> None:
     monkeypatch.setattr(engine, "_index", None)
 
 
-def test_a_second_server_loads_the_postings_instead_of_building_them(
-    small_catalogue, monkeypatch
-):
+def test_a_second_server_loads_the_postings_instead_of_building_them(small_catalogue, monkeypatch):
     with CaptureQueriesContext(connection) as building:
         first = _codes("健身器材")
     assert first

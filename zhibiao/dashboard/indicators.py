@@ -312,8 +312,8 @@ def cube(day=None) -> Cube:
         )
 
     local = _local
-    if fresh(local):
-        return local.cube  # type: ignore[union-attr]
+    if local is not None and fresh(local):
+        return local.cube
     shared = shared_cache.get(CUBE_KEY)
     if fresh(shared):
         _local = shared
