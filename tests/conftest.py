@@ -4,6 +4,7 @@ story for the tests whose subject it is."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from tests import factories
 from zhibiao.accounts.models import User
@@ -14,6 +15,15 @@ from zhibiao.directory.models import Organisation
 def _chinese(settings):
     """Pages default to Chinese; tests that want English ask for it."""
     settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty shared cache: the figures, postings and sessions kept
+    there describe the previous test's rolled-back rows."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -23,6 +23,9 @@ CELERY_TASK_DEFAULT_QUEUE = f"zhibiao-test-{os.getpid()}"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 DASHBOARD_CACHE_SECONDS = 0  # figures straight from the records
+# The shared cache in this process's memory (tests/conftest.py clears it before every test);
+# tests/core/test_shared_cache.py checks the Redis backend against a real server.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns when it is missing
 
 # A file, not shared-cache memory, for SQLite: tests that act from several threads at once then

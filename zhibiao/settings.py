@@ -6,6 +6,7 @@ section "Configuration", for the list.
 """
 
 import datetime
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -395,6 +396,44 @@ API_TOKEN_DAYS = 90
 # The dashboard's figures are kept this many seconds, then rebuilt in the background while the
 # old ones still answer: a new record shows within about this long. 0 computes on every request.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZHIBIAO_DASHBOARD_CACHE_SECONDS", "45"))
+
+# Shared state (issue 14): what every app server must see alike lives in one cache, never in a
+# process's memory alone: the dashboard's figures, the search's posting lists, and sessions
+# (cached_db: read from the cache, written through to the database, which stays the record).
+# REDIS_URL (redis://host:6379/0) puts it in Redis, for several servers. Without it, a file
+# cache under the var dir, which the gunicorn workers of one machine share with nothing to
+# install (`make run`). A process keeps a copy only after checking the shared version.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Two databases served from one Redis (a benchmark's fresh database beside the real one) must
+# not answer with each other's figures: the keys carry the database by default.
+_DATABASE_NAMED = "|".join(str(DATABASES["default"].get(k) or "") for k in ("HOST", "PORT", "NAME"))
+CACHE_KEY_PREFIX = os.environ.get("ZHIBIAO_CACHE_PREFIX") or (
+    "zb-" + hashlib.sha256(_DATABASE_NAMED.encode()).hexdigest()[:10]
+)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # Sessions live here too; past this many files a third are dropped at random, which
+            # only costs a rebuild or a database read (every entry has its source elsewhere).
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Failed sign-ins stay counted in the database, not the cache: the database is shared by every
+# server already, and the admin site's list of attempts (unlocking by deleting them) and the
+# audit of failures are those rows, which axes' cache handler does not write.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Every answer under this prefix is JSON (zhibiao.core.apierrors).
 API_PREFIX = "/api/v1/"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 
 from zhibiao.audit.models import AuditEntry
+from zhibiao.core import generations
 
 
 def record(
@@ -22,7 +23,12 @@ def record(
 
     `actor` is the acting user, or None for the system (a management command without a user).
     `action` is a dotted name such as "organisation.create"; `data` holds the changes.
+
+    Once the transaction commits, the records' generation changes (zhibiao.core.generations):
+    figures computed from the records before are outdated on every app server. After the
+    commit, not before, so that no server recomputes them from rows it cannot see yet.
     """
+    transaction.on_commit(generations.bump, robust=True)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=user,

@@ -3,9 +3,11 @@
 Every count or sum indicator is read in one grouped query into a small cube, cells of
 (year, month, town, industry division); any scope (a year, a town, an industry), a monthly
 trend or a breakdown by town or industry is then a sum over cells, without another query.
-The cube is kept for DASHBOARD_CACHE_SECONDS and then rebuilt in the background while the old
-one still answers, so a page never waits for it after the first time and a new record shows
-within about a minute.
+The cube is kept in the shared cache (Redis, or a file cache on one machine) for every app
+server alike, marked with the records' generation (zhibiao.core.generations): a change through
+the services outdates it at once, and it is at most DASHBOARD_CACHE_SECONDS old otherwise. An
+outdated cube is rebuilt in the background by one server while it still answers, so a page
+never waits for it after the first time; see `cube` for the promise.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 import yaml
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache as shared_cache
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
@@ -33,6 +36,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
+from zhibiao.core import generations
 from zhibiao.core.focuses import Focus
 from zhibiao.dashboard.scope import Scope
 
@@ -265,57 +269,95 @@ def build(day=None) -> Cube:
     return Cube(scope.day, time.time(), cells)
 
 
-_lock = threading.Lock()
-_current: Cube | None = None
-_rebuilding = False
+@dataclass
+class _Stored:
+    """A cube as the shared cache holds it: with the records' generation it was built at."""
+
+    generation: int
+    cube: Cube
+
+
+CUBE_KEY = "dashboard:cube"
+REBUILD_KEY = "dashboard:cube:rebuilding"
+#: This process's copy of the shared cube, used only while the shared generation still matches.
+_local: _Stored | None = None
+
+
+def _age(stored: _Stored) -> float:
+    return time.time() - stored.cube.built_at
 
 
 def cube(day=None) -> Cube:
-    """The cube for today (cached, refreshed in the background) or for a past day (built)."""
-    global _current, _rebuilding
+    """The cube for today (shared by every app server, refreshed in the background) or for a
+    past day (built).
+
+    The promise: a record saved through the services (their audit entry changes the records'
+    generation) shows on the first page after the rebuild it starts, seconds later; any other
+    change (a bulk update, the shell) within DASHBOARD_CACHE_SECONDS and a rebuild. Meanwhile
+    the previous figures answer, on every server the same, and one server rebuilds, not all.
+    """
+    global _local
     scope = Scope(day=day)
     ttl = settings.DASHBOARD_CACHE_SECONDS
     if ttl <= 0 or scope.day != Scope().day:
         return build(scope.day)
-    with _lock:
-        current = _current
-        age = time.time() - current.built_at if current is not None else 0
-        # Another day's figures, or figures left from long ago (an idle night): build now.
-        stale = current is None or current.day != scope.day or age > 4 * ttl
-        old = current is not None and age > ttl
-        start_refresh = old and not stale and not _rebuilding
-        if start_refresh:
-            _rebuilding = True
-    if stale:
-        fresh = build(scope.day)
-        with _lock:
-            _current = fresh
-        return fresh
-    if start_refresh:
+    generation = generations.current()
+
+    def fresh(stored: _Stored | None) -> bool:
+        return (
+            stored is not None
+            and stored.generation == generation
+            and stored.cube.day == scope.day
+            and _age(stored) <= ttl
+        )
+
+    local = _local
+    if local is not None and fresh(local):
+        return local.cube
+    shared = shared_cache.get(CUBE_KEY)
+    if fresh(shared):
+        _local = shared
+        return shared.cube
+    # Another day's figures, or figures left from long ago (an idle night): build now.
+    if shared is None or shared.cube.day != scope.day or _age(shared) > 4 * ttl:
+        return _build_and_share(scope.day).cube
+    if shared_cache.add(REBUILD_KEY, True, timeout=max(60, 2 * ttl)):  # one server rebuilds
         threading.Thread(target=_refresh, daemon=True).start()
-    return current
+    if local is not None and local.cube.built_at == shared.cube.built_at:
+        return local.cube  # the copy already held, with what it has worked out since
+    _local = shared
+    return shared.cube
+
+
+def _build_and_share(day) -> _Stored:
+    """Build the cube and store it for every server, with the generation read before building
+    (a change committed meanwhile then outdates it at once)."""
+    global _local
+    generation = generations.current()
+    stored = _Stored(generation, build(day))
+    shared_cache.set(CUBE_KEY, stored, timeout=4 * max(settings.DASHBOARD_CACHE_SECONDS, 1) + 60)
+    _local = stored
+    return stored
 
 
 def _refresh() -> None:
-    global _current, _rebuilding
     try:
-        fresh = build()
-        with _lock:
-            if _current is None or _current.day <= fresh.day:
-                _current = fresh  # never over the next day's cube a request built meanwhile
+        shared = shared_cache.get(CUBE_KEY)
+        if shared is None or shared.cube.day <= Scope().day:
+            _build_and_share(Scope().day)  # never over the next day's cube built meanwhile
     except Exception:  # the old cube keeps answering; the next request tries again
         log.exception("dashboard cube refresh failed")
     finally:
-        with _lock:
-            _rebuilding = False
+        shared_cache.delete(REBUILD_KEY)
         if threading.current_thread() is not threading.main_thread():
             connection.close()  # the thread's own connection, not the requests'.
 
 
 def invalidate() -> None:
-    global _current
-    with _lock:
-        _current = None
+    """Forget the figures, here and on every server: the next page builds them."""
+    global _local
+    _local = None
+    shared_cache.delete(CUBE_KEY)
 
 
 # --- Figures from the cube -------------------------------------------------------------------

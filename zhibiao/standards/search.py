@@ -10,11 +10,14 @@ them, titles with most of them come first. Ties are ordered by a prior stored wi
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Collate
@@ -109,12 +112,15 @@ def _loose_code_results(text: str, base: QuerySet, offset: int, limit: int):
 
 
 class _TitleIndex:
-    """Posting lists of title words in memory: word → sorted standard ids, with each
-    standard's rank prior, level and status.
+    """Posting lists of title words: word → sorted standard ids, with each standard's rank
+    prior, level and status.
 
     Grouping tens of thousands of token rows in the database for a common word took most of a
-    search; intersecting sorted arrays takes microseconds. Built once per process from the
-    token table and rebuilt when the catalogue changes (one version query per search).
+    search; intersecting sorted arrays takes microseconds. Built by one app server from the
+    token table and kept in the shared cache under the catalogue's version, so that the others
+    load it instead of building their own; a process keeps it while the version holds (one
+    version query per search). The lists are one flat array with offsets, which pickles as a
+    few buffers rather than an object per word.
     """
 
     def __init__(self, version: tuple) -> None:
@@ -129,9 +135,11 @@ class _TitleIndex:
         for token, standard_id, rank in rows:
             by_token.setdefault(token, []).append(standard_id)
             priors[standard_id] = rank
-        self.postings = {
-            token: np.unique(np.asarray(ids, dtype=np.int64)) for token, ids in by_token.items()
-        }
+        lists = [np.unique(np.asarray(ids, dtype=np.int64)) for ids in by_token.values()]
+        self.slots = {token: slot for slot, token in enumerate(by_token)}
+        self.bounds = np.zeros(len(lists) + 1, dtype=np.int64)
+        self.bounds[1:] = np.cumsum([len(ids) for ids in lists], dtype=np.int64)
+        self.flat = np.concatenate(lists) if lists else _EMPTY
         facts = raw_rows(Standard.objects.order_by("pk").values_list("pk", "level", "status"))
         self.ids = np.asarray([row[0] for row in facts], dtype=np.int64)
         self.levels = np.asarray([row[1] for row in facts], dtype=object)
@@ -139,35 +147,69 @@ class _TitleIndex:
         self.priors = np.asarray([priors.get(row[0], 0) for row in facts], dtype=np.int64)
 
     def known(self, token: str) -> bool:
-        return token in self.postings
+        return token in self.slots
+
+    def postings(self, token: str) -> np.ndarray:
+        slot = self.slots.get(token)
+        if slot is None:
+            return _EMPTY
+        return self.flat[self.bounds[slot] : self.bounds[slot + 1]]
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.ids, ids)
 
 
 _index_lock = threading.Lock()
+#: This process's copy of the shared index, used while the catalogue's version holds.
 _index: _TitleIndex | None = None
+#: How long an index stays in the shared cache unused (a new version makes a new entry).
+INDEX_SECONDS = 24 * 3600
+#: How long a server waits for the index another is building before building its own.
+BUILD_WAIT_SECONDS = 30.0
 
 
 def _version() -> tuple:
     """A sign of change that the indexes answer without scanning: the newest standard, the
     latest edit, the newest token (a changed title replaces its tokens). Standards are never
-    deleted from a catalogue, only withdrawn or superseded, which is an edit."""
+    deleted from a catalogue, only withdrawn or superseded, which is an edit; imports and the
+    admin site's edits set `updated_at` (auto_now, or the import's bulk update)."""
     standards = Standard.objects.aggregate(top=Max("pk"), last=Max("updated_at"))
     tokens = TitleToken.objects.aggregate(top=Max("pk"))
     return (*standards.values(), *tokens.values())
 
 
+def _key(version: tuple) -> str:
+    return "standards:titles:" + hashlib.sha256(repr(version).encode()).hexdigest()[:24]
+
+
 def title_index() -> _TitleIndex:
+    """The index for the catalogue as it is now: this process's copy, else the shared one,
+    else built (by one server at a time; the others wait for it a while)."""
     global _index
     version = _version()
     with _index_lock:
         if _index is not None and _index.version == version:
             return _index
-    built = _TitleIndex(version)
+    key = _key(version)
+    index = cache.get(key)
+    if index is None:
+        building = key + ":building"
+        if not cache.add(building, True, timeout=int(BUILD_WAIT_SECONDS) * 2):
+            deadline = time.monotonic() + BUILD_WAIT_SECONDS
+            while index is None and time.monotonic() < deadline and cache.get(building):
+                time.sleep(0.1)
+                index = cache.get(key)
+            if index is None:
+                index = cache.get(key)  # built and stored just before the last look
+        if index is None:
+            try:
+                index = _TitleIndex(version)
+                cache.set(key, index, timeout=INDEX_SECONDS)
+            finally:
+                cache.delete(building)
     with _index_lock:
-        _index = built
-    return built
+        _index = index
+    return index
 
 
 def _title_results(
@@ -190,7 +232,7 @@ def _title_results(
     tokens = query_groups(text, index.known)
     if not tokens:
         return [], 0
-    lists = [index.postings.get(token, _EMPTY) for token in tokens]
+    lists = [index.postings(token) for token in tokens]
     found = _intersection(lists)
     counts = None
     if not len(found) and len(tokens) > 2 and all(len(token) > 1 for token in tokens):
