@@ -31,10 +31,11 @@ run: install assets
 		--access-logfile - --forwarded-allow-ips=127.0.0.1
 
 # Production: no demo data, no demo accounts. Needs SECRET_KEY and ALLOWED_HOSTS (README.md).
+# Logs are JSON lines (LOG_FORMAT); each request's line comes from the app, with its request id.
 serve: install assets
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput -v 0
-	$(BIN)/gunicorn zhibiao.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(BIN)/gunicorn zhibiao.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 test: install-dev assets
 	$(BIN)/pytest
