@@ -87,5 +87,6 @@ def run_checks(checks: dict[str, Check] | None = None) -> dict[str, Any]:
             results[name] = check()
         except Exception as error:
             results[name] = {"status": FAILING, "error": type(error).__name__}
-    worst = max((result["status"] for result in results.values()), key=_RANK.__getitem__, default=OK)
+    statuses = [result["status"] for result in results.values()]
+    worst = max(statuses, key=_RANK.__getitem__, default=OK)
     return {"status": worst, "checks": results}
