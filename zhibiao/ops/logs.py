@@ -54,29 +54,34 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         rid = safe_request_id(request.headers.get(HEADER))
-        token = request_id.set(rid)
+        # Not reset on the way out: Django logs a 4xx/5xx ("Not Found: …") after the last
+        # middleware returns. `end_request` clears it when the response is closed.
+        request_id.set(rid)
         request.request_id = rid  # type: ignore[attr-defined]
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response[HEADER] = rid
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            level = logging.ERROR if response.status_code >= 500 else logging.INFO
-            # The path without its query string: queries may carry search terms or tokens.
-            logger.log(
-                level,
-                "%s %s %s %.1f ms",
-                request.method,
-                request.path,
-                response.status_code,
-                duration_ms,
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": duration_ms,
-                },
-            )
-            return response
-        finally:
-            request_id.reset(token)
+        response = self.get_response(request)
+        response[HEADER] = rid
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        level = logging.ERROR if response.status_code >= 500 else logging.INFO
+        # The path without its query string: queries may carry search terms or tokens.
+        logger.log(
+            level,
+            "%s %s %s %.1f ms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+            },
+        )
+        return response
+
+
+def end_request(**kwargs) -> None:
+    """On request_finished (the response closed): what this thread logs next is no request's
+    until the next one sets its id."""
+    request_id.set("-")
