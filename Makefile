@@ -14,7 +14,7 @@ MANAGE := $(BIN)/python manage.py
 # core, measures and verification (but their APIs: ninja's request.auth is untyped), the role
 # checks and the services that pass; add a module once it passes.
 TYPED_SERVICES := accounts applications audit bases committee dashboard jobs notifications
-TYPED  := zhibiao/rules zhibiao/stdcodes zhibiao/core zhibiao/accounts/permissions.py \
+TYPED  := zhibiao/rules zhibiao/stdcodes zhibiao/core zhibiao/ops zhibiao/accounts/permissions.py \
 	$(filter-out %/api.py,$(wildcard zhibiao/measures/*.py zhibiao/verification/*.py)) \
 	zhibiao/measures/services zhibiao/measures/management zhibiao/measures/templatetags \
 	$(wildcard $(foreach app,$(TYPED_SERVICES),zhibiao/$(app)/services.py zhibiao/$(app)/services))

@@ -190,7 +190,7 @@ def _add(tar: tarfile.TarFile, path: Path, name: str) -> dict[str, Any]:
     info.mode, info.uid, info.gid, info.uname, info.gname = 0o600, 0, 0, "", ""
     with path.open("rb") as handle:
         reader = _Hashing(handle)
-        tar.addfile(info, reader)  # type: ignore[arg-type]  # tarfile only calls read()
+        tar.addfile(info, reader)  # tarfile only calls read()
     return {"path": name, "size": reader.size, "sha256": reader.sha256.hexdigest()}
 
 
