@@ -362,7 +362,7 @@ LOGGING = {
     "filters": {"request_id": {"()": "zhibiao.ops.logs.RequestIdFilter"}},
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "zhibiao.ops.logs.JsonFormatter",
             "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": "time",

@@ -64,12 +64,16 @@ def test_a_request_logs_a_json_line_with_its_id(json_lines):
 
 
 def test_every_record_of_the_request_carries_its_id(json_lines):
-    response = client_for(None).get("/no-such-page/", headers={"X-Request-ID": "abc-123"})
+    response = client_for(None).get(
+        "/no-such-page/?token=secret", headers={"X-Request-ID": "abc-123"}
+    )
     assert response.status_code == 404
     lines = records(json_lines)
     # Django's own warning about the 404, written by another logger, has the id too.
     assert {line["logger"] for line in lines} >= {"django.request", "zhibiao.requests"}
     assert {line["request_id"] for line in lines} == {"abc-123"}
+    # Not Django's request object: its repr would carry the query string.
+    assert not any("request" in line or "secret" in json.dumps(line) for line in lines)
 
 
 def test_without_a_header_the_id_is_new_and_differs_per_request(json_lines):

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 #: The id of the request being served in this thread (or task); "-" outside any request.
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -33,6 +35,16 @@ def safe_request_id(given: str | None) -> str:
     if given and SAFE_ID.fullmatch(given):
         return given
     return uuid.uuid4().hex
+
+
+class JsonFormatter(_JsonFormatter):
+    """python-json-logger's formatter, leaving out what Django adds to its records that is not
+    data: the `request` object, whose repr carries the query string (search terms, tokens) and
+    the server socket; and Python 3.12's `taskName`."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, "request", "server_time", "taskName"])
+        super().__init__(*args, **kwargs)
 
 
 class RequestIdFilter(logging.Filter):
