@@ -36,7 +36,7 @@ from urllib.parse import quote
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -256,75 +256,115 @@ def _safe_name(name: str) -> PurePosixPath:
     return PurePosixPath(name)
 
 
-def _stage(archive: Path, staging: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """Unpack the archive's regular files into `staging` (names checked first) and return the
-    manifest and what was found of each member (size, SHA-256)."""
-    found: dict[str, dict[str, Any]] = {}
-    try:
-        with tarfile.open(archive, mode="r|gz") as tar:
-            for member in tar:
-                name = _safe_name(member.name)
-                if not member.isreg():
-                    kind = "link" if member.issym() or member.islnk() else "non-file"
-                    raise BackupError(f"Refused: the archive member {member.name!r} is a {kind}.")
-                if member.name in found:
-                    raise BackupError(f"Refused: the archive holds {member.name!r} twice.")
-                if member.name == MANIFEST and member.size > MANIFEST_MAX_BYTES:
+def _members(tar: tarfile.TarFile) -> Iterator[tuple[tarfile.TarInfo, PurePosixPath]]:
+    """The archive's members, each a regular file with a plain relative name, once."""
+    seen: set[str] = set()
+    for member in tar:
+        name = _safe_name(member.name)
+        if not member.isreg():
+            kind = "link" if member.issym() or member.islnk() else "non-file"
+            raise BackupError(f"Refused: the archive member {member.name!r} is a {kind}.")
+        if member.name in seen:
+            raise BackupError(f"Refused: the archive holds {member.name!r} twice.")
+        seen.add(member.name)
+        yield member, name
+
+
+def _open(archive: Path) -> tarfile.TarFile:
+    # A stream ("|"): members are read in order, never sought back to.
+    return tarfile.open(archive, mode="r|gz")
+
+
+def _inspect(archive: Path) -> dict[str, Any]:
+    """First pass, writing nothing: every member's name and kind, the manifest, and that the
+    members are exactly the manifest's, each of the size it gives."""
+    sizes: dict[str, int] = {}
+    manifest: Any = None
+    with _open(archive) as tar:
+        for member, _name in _members(tar):
+            if member.name == MANIFEST:
+                if member.size > MANIFEST_MAX_BYTES:
                     raise BackupError("Refused: the manifest is too large.")
-                target = staging.joinpath(*name.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
                 source = tar.extractfile(member)
                 assert source is not None  # a regular file
-                digest, size = hashlib.sha256(), 0
-                with target.open("wb") as out:
-                    while chunk := source.read(CHUNK):
-                        digest.update(chunk)
-                        size += len(chunk)
-                        out.write(chunk)
-                found[member.name] = {"size": size, "sha256": digest.hexdigest()}
-    except (tarfile.TarError, EOFError, OSError) as error:
-        raise BackupError(f"{archive} is not a readable backup archive: {error}") from None
-    if MANIFEST not in found:
+                try:
+                    manifest = json.loads(source.read().decode("utf-8"))
+                except ValueError as error:
+                    raise BackupError(f"The manifest cannot be read: {error}") from None
+            else:
+                sizes[member.name] = member.size
+    if manifest is None:
         raise BackupError(f"{archive} has no {MANIFEST}: not a zhibiao backup.")
-    try:
-        manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
-        if not isinstance(manifest["database"], dict) or not isinstance(manifest["files"], list):
-            raise TypeError("database or files misshapen")
-    except (ValueError, KeyError, TypeError) as error:
-        raise BackupError(f"The manifest cannot be read: {error}") from None
-    return manifest, found
-
-
-def _verify(manifest: dict[str, Any], found: dict[str, dict[str, Any]]) -> None:
-    """Every member is in the manifest, every manifest entry is in the archive, and each has
-    the size and SHA-256 the manifest gives."""
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"The backup's format {manifest.get('format')!r} is not {FORMAT}.")
-    expected: dict[str, dict[str, Any]] = {}
-    roots = storage_roots()
-    for entry in [manifest["database"], *manifest["files"]]:
-        path = str(entry["path"])
-        _safe_name(path)
-        if entry is not manifest["database"] and path.split("/", 1)[0] not in roots:
-            raise BackupError(f"Refused: {path!r} is under no storage folder.")
-        if path in expected or path == MANIFEST:
-            raise BackupError(f"Refused: the manifest lists {path!r} twice.")
-        expected[path] = entry
-    strays = sorted(set(found) - set(expected) - {MANIFEST})
+    expected = _listed(manifest)
+    strays = sorted(set(sizes) - set(expected))
     if strays:
         raise BackupError(f"Refused: members not in the manifest: {', '.join(strays[:5])}")
-    missing = sorted(set(expected) - set(found))
+    missing = sorted(set(expected) - set(sizes))
     if missing:
         raise BackupError(f"The archive lacks what the manifest lists: {', '.join(missing[:5])}")
-    wrong = sorted(
-        path
-        for path, entry in expected.items()
-        if (found[path]["size"], found[path]["sha256"]) != (entry["size"], entry["sha256"])
-    )
+    wrong = sorted(path for path, entry in expected.items() if sizes[path] != entry["size"])
+    if wrong:
+        raise BackupError(f"{wrong[0]} is not of the size the manifest gives: {ALTERED}")
+    return manifest
+
+
+ALTERED = "the archive is damaged or altered; nothing was restored."
+
+
+def _listed(manifest: Any) -> dict[str, dict[str, Any]]:
+    """The manifest's entries by path, each checked: a plain relative path under a storage
+    folder (or the database dump), listed once, with a size and a SHA-256."""
+    try:
+        if manifest.get("format") != FORMAT:
+            raise BackupError(f"The backup's format {manifest.get('format')!r} is not {FORMAT}.")
+        entries = [manifest["database"], *manifest["files"]]
+        expected: dict[str, dict[str, Any]] = {}
+        roots = storage_roots()
+        for index, entry in enumerate(entries):
+            path, size, sha256 = str(entry["path"]), int(entry["size"]), str(entry["sha256"])
+            _safe_name(path)
+            if index and path.split("/", 1)[0] not in roots:
+                raise BackupError(f"Refused: {path!r} is under no storage folder.")
+            if path in expected or path == MANIFEST:
+                raise BackupError(f"Refused: the manifest lists {path!r} twice.")
+            expected[path] = {"path": path, "size": size, "sha256": sha256}
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise BackupError(f"The manifest cannot be read: {error!r}") from None
+    return expected
+
+
+def _stage(archive: Path, staging: Path, manifest: dict[str, Any]) -> None:
+    """Second pass: write each member into `staging`, no more bytes than the manifest gives,
+    and compare its SHA-256 with the manifest's."""
+    expected = _listed(manifest)
+    needed = sum(entry["size"] for entry in expected.values())
+    free = shutil.disk_usage(staging).free
+    if needed > free:
+        raise BackupError(
+            f"The backup needs {human_size(needed)} to unpack; {staging.parent} "
+            f"has {human_size(free)} free."
+        )
+    wrong = []
+    with _open(archive) as tar:
+        for member, name in _members(tar):
+            entry = expected.get(member.name)
+            if entry is None:  # the manifest, or an archive changed since the first pass
+                continue
+            source = tar.extractfile(member)
+            assert source is not None  # a regular file
+            target = staging.joinpath(*name.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            digest, left = hashlib.sha256(), entry["size"]
+            with target.open("wb") as out:
+                while left and (chunk := source.read(min(CHUNK, left))):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    left -= len(chunk)
+            if left or digest.hexdigest() != entry["sha256"]:
+                wrong.append(member.name)
     if wrong:
         raise BackupError(
-            f"Checksums do not match for {len(wrong)} member(s), e.g. {wrong[0]}: the archive is "
-            "damaged or altered; nothing was restored."
+            f"Checksums do not match for {len(wrong)} member(s), e.g. {wrong[0]}: {ALTERED}"
         )
 
 
@@ -337,9 +377,14 @@ def _check_compatible(manifest: dict[str, Any]) -> list[str]:
             f"{connection.vendor}. Restore it on a server with the same kind of database."
         )
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
-    backed_up = {
-        (app, name) for app, names in dict(manifest["migrations"]).items() for name in names
-    }
+    try:
+        backed_up = {
+            (str(app), str(name))
+            for app, names in dict(manifest["migrations"]).items()
+            for name in names
+        }
+    except (KeyError, TypeError, ValueError) as error:
+        raise BackupError(f"The manifest cannot be read: {error!r}") from None
     newer = sorted(f"{app}.{name}" for app, name in backed_up - known)
     if newer:
         raise BackupError(
@@ -376,7 +421,30 @@ def _restore_database(dump: Path) -> None:
             "--single-transaction",
             "--exit-on-error",
         )
+        in_dump = _dump_tables(dump)
         _run([*command, str(dump)], env)
+        # Tables the target had and the backup did not (made by a migration newer than the
+        # backup) would stop `migrate` from making them again: the database is the backup's.
+        leftover = sorted(set(connection.introspection.table_names()) - in_dump)
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in leftover:
+                cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
+
+
+def _dump_tables(dump: Path) -> set[str]:
+    """The tables in a pg_dump archive, from its table of contents (`pg_restore --list`
+    lines: "id; oid oid TABLE schema name owner")."""
+    done = subprocess.run(
+        ["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise BackupError(f"pg_restore --list failed: {done.stderr.strip()[-2000:]}")
+    tables = set()
+    for line in done.stdout.splitlines():
+        words = line.split()
+        if len(words) >= 6 and words[3] == "TABLE" and words[4] != "DATA":
+            tables.add(words[5])
+    return tables
 
 
 def _file_targets(manifest: dict[str, Any]) -> list[tuple[str, Path, int]]:
@@ -402,18 +470,21 @@ def restore_backup(archive: Path, *, force: bool = False) -> RestoreResult:
     staging_parent = Path(settings.VAR_DIR)
     with tempfile.TemporaryDirectory(dir=staging_parent, prefix=".restore-") as work:
         staging = Path(work)
-        manifest, found = _stage(archive, staging)
-        _verify(manifest, found)
-        pending = _check_compatible(manifest)
-        targets = _file_targets(manifest)
-        if not force:
-            held = holding_data()
-            if held:
-                sample = ", ".join(f"{label} ({n})" for label, n in sorted(held.items())[:3])
-                raise BackupError(
-                    f"The database holds data: {sample}…; a restore replaces it. Restore into a "
-                    "fresh database, or give --force to replace this one."
-                )
+        try:
+            manifest = _inspect(archive)
+            pending = _check_compatible(manifest)
+            targets = _file_targets(manifest)
+            if not force:
+                held = holding_data()
+                if held:
+                    sample = ", ".join(f"{label} ({n})" for label, n in sorted(held.items())[:3])
+                    raise BackupError(
+                        f"The database holds data: {sample}…; a restore replaces it. Restore "
+                        "into a fresh database, or give --force to replace this one."
+                    )
+            _stage(archive, staging, manifest)
+        except (tarfile.TarError, EOFError, OSError) as error:
+            raise BackupError(f"{archive} is not a readable backup archive: {error}") from None
         _restore_database(staging / manifest["database"]["path"])
         for name, target, _size in targets:
             target.parent.mkdir(parents=True, exist_ok=True)
