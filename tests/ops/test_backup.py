@@ -159,8 +159,8 @@ def test_restores_every_record_and_file_into_a_fresh_database(
 
 
 def test_the_manifest_describes_the_archive(few, tmp_path):
-    archive = tmp_path / "backup.tar.gz"
-    call_command("backup", output=archive, stdout=io.StringIO())
+    call_command("backup", output=tmp_path, stdout=io.StringIO())  # a folder: a dated name
+    (archive,) = tmp_path.glob("zhibiao-*.tar.gz")
     assert archive.stat().st_mode & 0o077 == 0  # every password hash is in it
     with tarfile.open(archive) as tar:
         manifest = json.load(tar.extractfile(MANIFEST))

@@ -200,9 +200,11 @@ def default_output() -> Path:
 
 
 def create_backup(output: Path | None = None) -> BackupResult:
-    """Write the archive to `output` (a new file, readable by its owner only: it holds every
-    password hash and private upload), complete or not at all."""
+    """Write the archive to `output` (a new file, or a dated name in a folder; readable by its
+    owner only: it holds every password hash and private upload), complete or not at all."""
     output = Path(output or default_output()).absolute()
+    if output.is_dir():
+        output = output / default_output().name
     for root in storage_roots().values():
         if output.is_relative_to(root.absolute()):
             raise BackupError(f"Write the backup outside the stored files ({root}).")

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--output", type=Path, help="the archive to write (default var/backups/…tar.gz)"
+            "--output",
+            type=Path,
+            help="the archive, or a folder for it; default var/backups/zhibiao-DATE.tar.gz",
         )
 
     def handle(self, *args, output: Path | None = None, **options) -> None:
