@@ -15,7 +15,7 @@ MANAGE := $(BIN)/python manage.py
 # core, measures and verification (but their APIs: ninja's request.auth is untyped), the role
 # checks and the services that pass; add a module once it passes.
 TYPED_SERVICES := accounts applications audit bases committee dashboard jobs notifications
-TYPED  := zhibiao/rules zhibiao/stdcodes zhibiao/core zhibiao/accounts/permissions.py \
+TYPED  := zhibiao/rules zhibiao/stdcodes zhibiao/core zhibiao/ops zhibiao/accounts/permissions.py \
 	$(filter-out %/api.py,$(wildcard zhibiao/measures/*.py zhibiao/verification/*.py)) \
 	zhibiao/measures/services zhibiao/measures/management zhibiao/measures/templatetags \
 	$(wildcard $(foreach app,$(TYPED_SERVICES),zhibiao/$(app)/services.py zhibiao/$(app)/services))
@@ -38,10 +38,11 @@ run: install assets
 		--access-logfile - --forwarded-allow-ips=127.0.0.1
 
 # Production: no demo data, no demo accounts. Needs SECRET_KEY and ALLOWED_HOSTS (README.md).
+# Logs are JSON lines (LOG_FORMAT); each request's line comes from the app, with its request id.
 serve: install assets
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput -v 0
-	$(BIN)/gunicorn zhibiao.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(BIN)/gunicorn zhibiao.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 test: install-dev assets
 	$(BIN)/pytest

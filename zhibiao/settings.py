@@ -113,9 +113,11 @@ INSTALLED_APPS = [
     "zhibiao.risks",
     "zhibiao.demo",
     "zhibiao.portal",
+    "zhibiao.ops",
 ]
 
 MIDDLEWARE = [
+    "zhibiao.ops.logs.RequestIdMiddleware",  # first: the request id and line cover everything
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zhibiao.core.middleware.RequestSizeLimitMiddleware",
@@ -447,10 +449,38 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhibiao@localhost")
 PLATFORM_NAME = _("Zhibiao")
 DISTRICT_NAME = _("Fengxian District")
 
+# Operations (zhibiao.ops, README "Operations"). /healthz reports the background jobs degraded
+# when a job has waited in the queue longer than this; it answers over plain HTTP even where
+# HTTPS is enforced, for a load balancer that checks the servers behind it directly.
+HEALTHZ_QUEUE_WAIT_MINUTES = int(os.environ.get("ZHIBIAO_HEALTHZ_QUEUE_WAIT_MINUTES", "10"))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Logs: JSON lines (time, level, logger, message, request_id, and a request's method, path,
+# status and duration_ms) for a log collector, or text for a terminal. LOG_FORMAT=json|text;
+# json unless in demo mode or DEBUG (`make run` shows text).
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEMO_MODE or DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: write json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "zhibiao.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "zhibiao.ops.logs.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

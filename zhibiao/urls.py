@@ -11,7 +11,7 @@ admin.site.site_title = _("Zhibiao")
 admin.site.index_title = _("Records")
 
 urlpatterns = [
-    path("", include("zhibiao.core.urls")),
+    path("", include("zhibiao.ops.urls")),
     path("", include("zhibiao.portal.urls")),
     path("accounts/", include("zhibiao.accounts.urls")),
     path("organisations/", include("zhibiao.directory.urls")),

@@ -73,7 +73,7 @@ def test_no_outside_hosts_in_templates_and_static():
 
 
 def test_healthz():
-    assert client_for(None).get("/healthz").content == b"ok"
+    assert client_for(None).get("/healthz").json()["status"] == "ok"
 
 
 def test_admin_site_for_staff_only(users):

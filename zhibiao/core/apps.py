@@ -1,4 +1,4 @@
-"""Platform core: the health check, shared templates, uploads and helpers."""
+"""Platform core: shared templates, uploads and helpers."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _

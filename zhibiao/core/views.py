@@ -1,4 +1,4 @@
-"""The health check and the error pages (the home page is in zhibiao.portal).
+"""The error pages (the home page is in zhibiao.portal; /healthz in zhibiao.ops).
 
 Django's own error pages are bare English; these answer in the site's frame, in Chinese, with
 a way back (the page one came from, the home page) and what to do next. The 500 page stays
@@ -13,11 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers and the smoke test: answers without touching the database."""
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def _came_from(request: HttpRequest) -> str:

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from zhibiao.core import views
+from zhibiao.ops import views
 
-app_name = "core"
+app_name = "ops"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
 ]

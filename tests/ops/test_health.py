@@ -1,0 +1,100 @@
+"""/healthz: the checks as JSON, 200 while the server can serve, 503 when a check fails, open
+to anyone, with nothing secret in it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.clients import client_for
+from zhibiao.jobs.models import Job, JobStatus
+from zhibiao.ops import health
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthy():
+    response = client_for(None).get("/healthz")
+    assert response.status_code == 200
+    report = response.json()
+    assert report["status"] == "ok"
+    assert set(report["checks"]) == {"database", "cache", "workers"}
+    assert all(check["status"] == "ok" for check in report["checks"].values())
+    assert report["checks"]["database"]["ms"] >= 0
+    assert report["checks"]["workers"]["queued_too_long"] == 0
+    assert report["checks"]["workers"]["running_heartbeat_age_s"] is None
+    # No sign-in, no session, no CSP header on a JSON answer, and not cached by a proxy.
+    assert "sessionid" not in response.cookies
+    assert "Content-Security-Policy" not in response
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_jobs_waiting_too_long_degrade_but_still_serve(settings):
+    settings.HEALTHZ_QUEUE_WAIT_MINUTES = 10
+    now = timezone.now()
+    waiting = Job.objects.create(task="x", title="等待的任务")
+    Job.objects.create(task="x", title="刚排队的任务")
+    Job.objects.filter(pk=waiting.pk).update(created_at=now - datetime.timedelta(minutes=11))
+    Job.objects.create(
+        task="x",
+        title="运行中",
+        status=JobStatus.RUNNING,
+        heartbeat_at=now - datetime.timedelta(seconds=90),
+    )
+    response = client_for(None).get("/healthz")
+    assert response.status_code == 200
+    report = response.json()
+    assert report["status"] == "degraded"
+    workers = report["checks"]["workers"]
+    assert workers["status"] == "degraded" and workers["queued_too_long"] == 1
+    assert 90 <= workers["running_heartbeat_age_s"] < 3600
+
+
+class BrokenCache:
+    def set(self, *args, **kwargs):
+        raise ConnectionError("redis://:hunter2@10.0.0.5:6379 refused the connection")
+
+
+def test_a_failing_check_answers_503_without_its_secrets(monkeypatch):
+    monkeypatch.setattr(health, "cache", BrokenCache())
+    response = client_for(None).get("/healthz")
+    assert response.status_code == 503
+    report = response.json()
+    assert report["status"] == "failing"
+    assert report["checks"]["cache"] == {"status": "failing", "error": "ConnectionError"}
+    assert report["checks"]["database"]["status"] == "ok"
+    assert b"hunter2" not in response.content and b"10.0.0.5" not in response.content
+
+
+def test_a_cache_that_loses_what_it_was_given_fails(monkeypatch):
+    class Forgetful(BrokenCache):
+        def set(self, *args, **kwargs):
+            pass
+
+        def get(self, key):
+            return None
+
+        def delete(self, key):
+            pass
+
+    monkeypatch.setattr(health, "cache", Forgetful())
+    assert client_for(None).get("/healthz").status_code == 503
+
+
+def test_a_check_is_one_more_function():
+    celery = {"status": "degraded", "workers": 0}
+    report = health.run_checks({"celery": lambda: celery, "database": health.database})
+    assert report["status"] == "degraded"
+    assert report["checks"]["celery"] == celery and report["checks"]["database"]["status"] == "ok"
+
+
+def test_answers_over_plain_http_where_https_is_enforced(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client_for(None).get("/").status_code == 301
+    assert client_for(None).get("/healthz").status_code == 200
+
+
+def test_only_reads():
+    assert client_for(None).post("/healthz").status_code in (403, 405)

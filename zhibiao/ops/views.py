@@ -1,0 +1,20 @@
+"""/healthz: the health checks as JSON, for load balancers, monitors and the smoke test."""
+
+from __future__ import annotations
+
+from csp.decorators import csp_exempt
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from zhibiao.ops.health import FAILING, run_checks
+
+
+@csp_exempt()
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 while this server can serve (ok or degraded), 503 when a check fails, so that a
+    load balancer takes it out; no sign-in, no session, nothing secret in the answer."""
+    report = run_checks()
+    return JsonResponse(report, status=503 if report["status"] == FAILING else 200)
