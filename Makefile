@@ -35,7 +35,7 @@ run: install assets
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	ZHIBIAO_DEMO=1 ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(HOST)}" \
 		$(BIN)/gunicorn zhibiao.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips=127.0.0.1
+		--forwarded-allow-ips=127.0.0.1
 
 # Production: no demo data, no demo accounts. Needs SECRET_KEY and ALLOWED_HOSTS (README.md).
 # Logs are JSON lines (LOG_FORMAT); each request's line comes from the app, with its request id.
