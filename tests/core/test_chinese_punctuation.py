@@ -1,7 +1,8 @@
 """Chinese sentences take Chinese punctuation (，：；（）？！): an ASCII comma, colon, semicolon,
 bracket, question or exclamation mark next to a Chinese character in a translation is a slip.
 
-Placeholders, HTML, code samples and addresses are not prose and are left out; ASCII punctuation
+Placeholders, HTML, code samples (a rules-language call such as count(%(list)s, 条件)) and
+addresses are not prose and are left out; ASCII punctuation
 between Latin letters or digits ("C27, C38", "GB/T 4754: 2017") is not next to Chinese and stays.
 """
 
@@ -20,7 +21,9 @@ CJK = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
 ASCII = r"[,:;()?!]"
 SLIP = re.compile(rf"{CJK}[ \t]*{ASCII}|{ASCII}[ \t]*{CJK}")
 NOT_PROSE = re.compile(
-    r"%\(\w+\)[-+ #0]*\d*(?:\.\d+)?[sdif]"  # %(name)s, %(average).1f
+    # a call in the rules language, its arguments named in Chinese: count(%(list)s, 条件)
+    r"(?:\b[A-Za-z_]\w*|%\(\w+\)s)\((?:%\(\w+\)s|[^()])*\)"
+    r"|%\(\w+\)[-+ #0]*\d*(?:\.\d+)?[sdif]"  # %(name)s, %(average).1f
     r"|\{\w*\}"  # {name}
     r"|<code>.*?</code>|<[^>]+>|&#?\w+;"  # code samples, tags, entities
     r"|https?://\S+",
@@ -44,6 +47,10 @@ def slips(text: str) -> list[str]:
         ("平均 %(average).1f 分", []),
         ("如 C27, C38；留空表示不限。", []),
         ("以 <code>Authorization: Bearer &lt;令牌&gt;</code> 发送", []),
+        ("count(%(list)s) 或 count(%(list)s, 条件)", []),
+        ("%(name)s(起始日期, 截止日期) 需要两个日期", []),
+        ("函数（如 count(...)）", []),
+        ("此处应为映射(键: 值)", ["射(", "键:", "值)"]),
     ],
 )
 def test_the_check_finds_slips_and_only_slips(text, found):
