@@ -105,7 +105,8 @@ async def _phase(
     async def client() -> None:
         while time.perf_counter() < stop:
             n = next(order)
-            session, path = requests[n % len(requests)]
+            # Every page on every server in turn, whatever the counts of each.
+            session, path = requests[(n // len(servers)) % len(requests)]
             url = servers[n % len(servers)] + path
             began = time.perf_counter()
             try:

@@ -25,7 +25,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_safe
 def ping(request: HttpRequest) -> HttpResponse:
-    """"ok", touching neither the database nor the cache: what the server costs for a request
+    """Answer "ok", touching neither the database nor the cache: what a request costs the server
     through the whole middleware stack and nothing else. `bench/load.py` reports each page's
     throughput as a fraction of this one's, which says how much the page itself costs
     whatever the machine."""
