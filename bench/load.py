@@ -2,7 +2,8 @@
 
 Issue 14, item 5. It starts the cluster of `scripts/cluster.py` (a fresh PostgreSQL database
 beside DATABASE_URL's with the demo, a Redis database of its own, two gunicorn app servers and
-two Celery workers; all stopped and dropped afterwards) and drives the two servers through
+two Celery workers; all stopped and dropped afterwards; Redis database 15 by default, so that
+it may run beside scripts/cluster.py, which takes 14) and drives the two servers through
 loopback, alternating between them as a load balancer would, with a bounded asyncio client:
 `-c` clients at once (default 64), each sending its next request when the last one answered.
 
@@ -172,9 +173,10 @@ def main() -> int:
     parser.add_argument("-c", "--concurrency", type=int, default=64, help="clients at once")
     parser.add_argument("--hello", type=float, default=5.0, help="seconds of the trivial view")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers a server")
+    parser.add_argument("--redis-db", type=int, default=15, help="the Redis database to use")
     args = parser.parse_args()
 
-    with running_cluster(web_workers=args.web_workers) as cluster:
+    with running_cluster(web_workers=args.web_workers, redis_db=args.redis_db) as cluster:
         a = cluster.servers[0]
         cookies = {}
         for role in SIGNED_IN:
