@@ -453,7 +453,7 @@ DISTRICT_NAME = _("Fengxian District")
 # when a job has waited in the queue longer than this; it answers over plain HTTP even where
 # HTTPS is enforced, for a load balancer that checks the servers behind it directly.
 HEALTHZ_QUEUE_WAIT_MINUTES = int(os.environ.get("ZHIBIAO_HEALTHZ_QUEUE_WAIT_MINUTES", "10"))
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/ping$"]
 # Logs: JSON lines (time, level, logger, message, request_id, and a request's method, path,
 # status and duration_ms) for a log collector, or text for a terminal. LOG_FORMAT=json|text;
 # json unless in demo mode or DEBUG (`make run` shows text).
