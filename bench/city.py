@@ -28,6 +28,7 @@ The last line is one JSON object:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -42,6 +43,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -496,6 +498,34 @@ def export(folder: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@contextlib.contextmanager
+def database(args):
+    """A fresh database beside DATABASE_URL's, dropped afterwards unless `--keep`; or, with
+    `--reuse`, one kept before (as bench/registration.py, with the two options)."""
+    import psycopg
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    if not parts.scheme.startswith("postgres"):
+        raise SystemExit("DATABASE_URL must name a PostgreSQL server")
+    name = args.reuse or f"zhibiao_city_{os.getpid()}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    if not args.reuse:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    try:
+        yield name
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if args.keep or args.reuse:
+            log(f"kept database {name} (DROP DATABASE when done)")
+        else:
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--enterprises", type=int, default=1_000_000)
@@ -503,19 +533,31 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="Celery workers (0: in-process)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database (to read EXPLAIN ANALYZE in it)"
+    )
+    parser.add_argument(
+        "--reuse", metavar="NAME", help="measure a kept database again (migrated, not loaded)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-    from bench.registration import database
 
-    with tempfile.TemporaryDirectory(prefix="zhibiao-city-") as folder, database(folder) as kind:
-        if kind != "postgresql":
-            raise SystemExit("DATABASE_URL must name a PostgreSQL server")
+    with tempfile.TemporaryDirectory(prefix="zhibiao-city-") as folder, database(args) as name:
         start(folder)
-        log(f"loading {args.enterprises} enterprises into {os.environ['DATABASE_URL']}")
         began = time.perf_counter()
-        staff, took = load(args.enterprises, args.seed)
+        if args.reuse:
+            from django.core.management import call_command
+
+            from zhibiao.accounts.models import User
+
+            call_command("migrate", verbosity=0)
+            staff = User.objects.get(username="city-staff")
+        else:
+            log(f"loading {args.enterprises} enterprises into database {name}")
+            staff, took = load(args.enterprises, args.seed)
+            log(", ".join(f"{k} {v:.1f}" for k, v in took.items()))
         load_s = time.perf_counter() - began
-        log(f"loaded in {load_s:.1f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in took.items()))
+        log(f"ready in {load_s:.1f} s")
 
         log("screening")
         screening_s, result = screening(staff, args.workers)
