@@ -209,3 +209,24 @@ def test_import_page_reports_errors_and_imports(admin_user):
     garbage = SimpleUploadedFile("x.csv", b"\x00\x01\x02" * 100)
     response = client.post(url, {"file": garbage})
     assert "内容" in response.context["form"].errors["file"][0]
+
+
+@pytest.mark.parametrize("query", ["精密", "海精", "ab", "AB", "司", "有限公司", "5%", "无此"])
+def test_search_finds_exactly_the_names_holding_the_text(query):
+    """The same rows as a plain case-insensitive containment, whatever the query's length: on
+    PostgreSQL a two-character query also goes through the bigram index (directory 0004),
+    which must neither lose a name nor add one."""
+    from zhibiao.directory.forms import OrganisationFilterForm
+
+    names = [
+        "上海精密机械有限公司",
+        "上海海精电气有限公司",
+        "Ab科技有限公司",
+        "上海仪器公司",
+        "百分之5%有限公司",
+    ]
+    for name in names:
+        make_organisation(name=name)
+    form = OrganisationFilterForm({"q": query})
+    found = set(form.filter(Organisation.objects.all()).values_list("name", flat=True))
+    assert found == {name for name in names if query.casefold() in name.casefold()}

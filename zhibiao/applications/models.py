@@ -102,7 +102,12 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "clause"], name="applications_status_clause")]
+        indexes = [
+            models.Index(fields=["status", "clause"], name="applications_status_clause"),
+            # The list's order: its first page is read from here, not sorted from every row
+            # (issue 14: 200,000 applications, EXPLAIN ANALYZE 79 ms of top-N sort).
+            models.Index(fields=["-created_at", "-id"], name="applications_newest"),
+        ]
         constraints = [
             unique(
                 "applications_one_live_per_project",

@@ -6,7 +6,9 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +119,17 @@ class OrganisationFilterForm(_TownAndIndustry):
         if data["q"]:
             query = data["q"].strip()
             condition = Q(name__icontains=query)
+            if len(query) == 2 and connection.vendor == "postgresql":
+                # Two characters make no trigram: the bigram index finds the candidates
+                # (directory migration 0004), the LIKE above stays the test.
+                condition &= Q(
+                    RawSQL(
+                        'directory_bigrams(UPPER("directory_organisation"."name")) '
+                        "@> ARRAY[UPPER(%s)]",
+                        [query],
+                        output_field=BooleanField(),
+                    )
+                )
             code = uscc.normalise(query)
             if _USCC_FRAGMENT.match(code) and any(char.isdigit() for char in code):
                 condition |= Q(uscc__startswith=code)

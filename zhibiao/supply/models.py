@@ -217,7 +217,12 @@ class Demand(models.Model):
         verbose_name = _("service demand")
         verbose_name_plural = _("service demands")
         ordering = ["-posted_at", "-pk"]
-        indexes = [models.Index(fields=["status", "category"], name="supply_demand_status")]
+        indexes = [
+            models.Index(fields=["status", "category"], name="supply_demand_status"),
+            # The list's order: its first page is read from here, not sorted from every row
+            # (issue 14: 200,000 demands, EXPLAIN ANALYZE 75 ms of top-N sort).
+            models.Index(fields=["-posted_at", "-id"], name="supply_demand_newest"),
+        ]
         constraints = [
             check(
                 "supply_demand_rating_range",

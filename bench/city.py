@@ -1,0 +1,618 @@
+"""City benchmark: `.venv/bin/python bench/city.py [--enterprises N] [--requests N]`.
+
+A city's register on PostgreSQL (issue 14, item 4). In a fresh database created beside the one
+DATABASE_URL names (postgresql://postgres@127.0.0.1:5432/postgres when unset), dropped
+afterwards, it loads the demo's measures and N enterprises (default 1,000,000) with records in
+the proportions of the issue (for a million: 200,000 applications, 2,000,000 registrations at
+20,000 events, 100,000 declarations (the records enterprises declare: tax, standards drafted,
+certificates, awards) and 200,000 service demands), all through COPY from rows generated as
+streams, never as lists of millions of objects. Then it measures, signed in as district staff
+with the Django test client in this process (p50/p95 over --requests requests each):
+
+- screening: the whole population against every rule book, as the job runs it (`--workers`
+  Celery workers in chunks when the chunked screening exists; 0: the single job in-process);
+- search: the register's search page and API with a few queries (name, credit code, filters);
+- lists: /organisations/, /applications/, /events/, /services/demands/;
+- dashboard: cold (cache cleared before each request) and warm;
+- dossier: 一企一档 (/dashboard/enterprises/<id>/) of enterprises with records;
+- export: the whole register as xlsx (/organisations/?format=xlsx) in a child process, its
+  time and memory: `export_peak_mb` is how far the child's peak resident set (VmHWM, reset
+  just before) rose above what it held before the export (Django and a first small export),
+  so flat streaming shows as near 0. Not getrusage: its peak survives fork and exec, and so
+  reported the parent's size.
+
+The last line is one JSON object:
+{"enterprises", "db", "workers", "screening_s", "search_p95_ms", "list_p95_ms",
+"dashboard_p95_ms", "dossier_p95_ms", "export_1m_s", "export_peak_mb"}
+(`export_1m_s` is the export of the whole register, a million rows at the default size.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def start(folder: str) -> None:
+    """Django on the benchmark's database, with the demo's settings (its measures load) and the
+    jobs run in this process unless Celery workers are asked for."""
+    from bench.django_setup import start_django
+
+    os.environ["ZHIBIAO_DEMO"] = "1"
+    os.environ["ZHIBIAO_DEMO_CATALOGUE"] = "0"
+    os.environ.setdefault("ZHIBIAO_JOBS_MODE", "inline")
+    # No collectstatic in a scratch folder: static URLs without the manifest (as in the tests).
+    os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
+    os.makedirs(os.path.join(folder, "static"), exist_ok=True)
+    start_django(folder, demo=False)
+    import logging
+
+    for name in ("zhibiao.requests", "axes"):  # a line a request would drown the figures
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# -- loading --------------------------------------------------------------------------------
+
+
+def load(enterprises: int, seed: int) -> tuple[Any, dict[str, float]]:
+    """The demo, the staff user, the enterprises and their records; seconds per part."""
+    from django.core.management import call_command
+
+    from zhibiao.accounts.models import Role, User
+    from zhibiao.directory.services import generate_population
+
+    took: dict[str, float] = {}
+    began = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as quiet:
+        call_command("load_demo", verbosity=0, stdout=quiet)
+    took["migrate_demo_s"] = time.perf_counter() - began
+    staff = User.objects.create(username="city-staff", role=Role.ADMIN, is_staff=True)
+
+    began = time.perf_counter()
+    generate_population(None, enterprises, seed=seed)
+    took["enterprises_s"] = time.perf_counter() - began
+    log(f"  {enterprises} enterprises in {took['enterprises_s']:.1f} s")
+
+    from zhibiao.directory.models import Organisation
+
+    ids = list(
+        Organisation.objects.filter(source="synthetic").order_by("pk").values_list("pk", flat=True)
+    )
+    rng = random.Random(seed)
+    scale = enterprises / 1_000_000
+    for name, part, count in (
+        ("applications", _applications, int(200_000 * scale)),
+        ("registrations", _registrations, int(2_000_000 * scale)),
+        ("declarations", _declarations, int(100_000 * scale)),
+        ("demands", _demands, int(200_000 * scale)),
+    ):
+        began = time.perf_counter()
+        rows = part(count, rng, ids, staff)
+        took[f"{name}_s"] = time.perf_counter() - began
+        log(f"  {rows} rows for {count} {name} in {took[name + '_s']:.1f} s")
+    began = time.perf_counter()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # What autovacuum does after such a load (PostgreSQL 13+ vacuums after inserts too): the
+        # statistics, and the visibility map that lets counts read an index alone.
+        cursor.execute("VACUUM ANALYZE")
+    took["analyze_s"] = time.perf_counter() - began
+    return staff, took
+
+
+def _moment(rng: random.Random, first: datetime.datetime, last: datetime.datetime):
+    span = int((last - first).total_seconds())
+    return first + datetime.timedelta(seconds=rng.randrange(max(span, 1)))
+
+
+def _span():
+    from django.utils import timezone
+
+    now = timezone.now()
+    return timezone.make_aware(datetime.datetime(now.year - 3, 1, 1)), now
+
+
+def _applications(count: int, rng: random.Random, ids: list[int], staff) -> int:
+    """Applications in every state, with their submission and payment steps."""
+    import numpy as np
+
+    from zhibiao.applications.models import Application, ApplicationStep
+    from zhibiao.core.bulk import insert_rows
+    from zhibiao.dashboard.synthetic import APPLICATION_STATES
+    from zhibiao.measures.models import ClauseVersion
+
+    versions = list(ClauseVersion.objects.published().values_list("pk", "clause_id"))
+    first, now = _span()
+    tag = secrets.token_hex(3)
+    # What the steps need of each application, kept compact (a COPY holds the connection:
+    # nothing can be read back while it runs, and a million objects would not be compact).
+    status_of = np.zeros(count, dtype=np.uint8)
+    created_of = np.zeros(count, dtype=np.float64)
+
+    def rows() -> Iterator[tuple]:
+        for n in range(count):
+            version, clause = rng.choice(versions)
+            state = rng.randrange(len(APPLICATION_STATES))
+            status = APPLICATION_STATES[state]
+            created = _moment(rng, first, now - datetime.timedelta(days=1))
+            status_of[n], created_of[n] = state, created.timestamp()
+            assessed = Decimal(rng.choice([20_000, 50_000, 100_000, 200_000]))
+            approved = assessed if status in ("approved", "disbursed") else None
+            yield (
+                f"G{tag}-{n:07d}", rng.choice(ids), clause, version, rng.choice(["auto", "quick"]),
+                status, created.year, f"P{n}", "", assessed, approved, {}, None, None, "",
+                staff.pk, created, created, 1,
+            )  # fmt: skip
+
+    made = insert_rows(
+        Application,
+        ("number", "enterprise", "clause", "version", "channel", "status", "year", "project",
+         "statement", "amount_assessed", "amount_approved", "assessment", "assessed_on",
+         "publicity_ends_at", "payment_reference", "created_by", "created_at", "updated_at",
+         "revision"),
+        rows(),
+    )  # fmt: skip
+    # One session's COPY takes the serial's values in order: the n-th row has the first pk + n.
+    first_pk = Application.objects.get(number=f"G{tag}-{0:07d}").pk
+    skipped = {APPLICATION_STATES.index("draft"), APPLICATION_STATES.index("withdrawn")}
+    disbursed = APPLICATION_STATES.index("disbursed")
+
+    def steps() -> Iterator[tuple]:
+        for n in range(count):
+            if status_of[n] in skipped:
+                continue
+            at = datetime.datetime.fromtimestamp(created_of[n], tz=datetime.UTC)
+            sent = at + datetime.timedelta(hours=rng.randint(1, 72))
+            yield (first_pk + n, "submit", "draft", "submitted", staff.pk, sent, "")
+            if status_of[n] == disbursed:
+                paid = min(sent + datetime.timedelta(days=rng.randint(10, 120)), now)
+                yield (first_pk + n, "disburse", "approved", "disbursed", staff.pk, paid, "")
+
+    made += insert_rows(
+        ApplicationStep,
+        ("application", "action", "from_status", "to_status", "actor", "at", "reason"),
+        steps(),
+    )
+    return made
+
+
+def _registrations(count: int, rng: random.Random, ids: list[int], staff) -> int:
+    """Events (one for a hundred registrations) and their registrations, seats counted."""
+    import numpy as np
+
+    from zhibiao.bases.models import TrainingBase
+    from zhibiao.core.bulk import insert_rows
+    from zhibiao.dashboard.synthetic import EVENT_KINDS
+    from zhibiao.events.models import Event, Registration
+
+    events = max(1, count // 100)
+    per_event = np.bincount(
+        np.random.default_rng(rng.randrange(2**32)).integers(0, events, count), minlength=events
+    )
+    bases = list(TrainingBase.objects.values_list("pk", flat=True))
+    first, now = _span()
+    tag = secrets.token_hex(3)
+
+    def event_rows() -> Iterator[tuple]:
+        for n in range(events):
+            starts = _moment(rng, first, now + datetime.timedelta(days=60))
+            kind = rng.choice(EVENT_KINDS)
+            base = rng.choice(bases) if bases and kind != "conference" else None
+            taken = int(per_event[n])
+            yield (
+                kind, f"活动{tag}-{n}", starts, starts + datetime.timedelta(hours=3), "会场", "",
+                True, "base" if base else "district", base, None, taken + 20, taken, None, None,
+                None, "open", [], [], None, staff.pk,
+            )  # fmt: skip
+
+    made = insert_rows(
+        Event,
+        ("kind", "title", "starts_at", "ends_at", "place", "description", "is_public",
+         "host_kind", "host_base", "host_chamber", "capacity", "seats_taken",
+         "registration_opens_at", "registration_closes_at", "quota_per_enterprise", "audience",
+         "audience_towns", "audience_roles", "survey_sent_at", "created_by"),
+        event_rows(),
+    )  # fmt: skip
+    made_events = list(  # read before the registrations' COPY holds the connection
+        Event.objects.filter(title__startswith=f"活动{tag}-")
+        .order_by("pk")
+        .values_list("pk", "starts_at", "ends_at")
+    )
+
+    def rows() -> Iterator[tuple]:
+        for (pk, starts, ends), taken in zip(made_events, per_event, strict=True):
+            past = ends < now
+            for k in range(int(taken)):
+                attended = past and rng.random() < 0.8
+                yield (
+                    pk, rng.choice(ids), f"学员{k}", f"139{k:08d}", None, staff.pk,
+                    "attended" if attended else "confirmed", starts - datetime.timedelta(days=3),
+                    starts if attended else None, None, "code" if attended else "",
+                    secrets.token_urlsafe(18), 0,
+                )  # fmt: skip
+
+    return made + insert_rows(
+        Registration,
+        ("event", "organisation", "name", "phone", "user", "registered_by", "status",
+         "created_at", "checked_in_at", "checked_in_by", "check_in_method", "token", "revision"),
+        rows(),
+    )  # fmt: skip
+
+
+def _declarations(count: int, rng: random.Random, ids: list[int], staff) -> int:
+    """What enterprises declare of themselves: tax paid, standards drafted, certificates and
+    awards, nine in ten verified (the screening counts only those)."""
+    from django.utils import timezone
+
+    from zhibiao.core.bulk import insert_rows
+    from zhibiao.profiles.models import AwardRecord, Certification, StandardDrafting, TaxRecord
+
+    year = timezone.localdate().year
+    now = timezone.now()
+    made = 0
+    awards = ["shanghai_quality_gold_award", "shanghai_mayor_quality_award"]
+    kinds: list[tuple[Any, float, Any]] = [
+        (
+            TaxRecord,
+            0.6,
+            lambda n: {"year": year - 1, "amount": rng.choice([20_000, 150_000, 900_000])},
+        ),
+        (
+            StandardDrafting,
+            0.2,
+            lambda n: {
+                "code": f"GB/T {80000 + n}-{year}",
+                "title": "",
+                "level": rng.choice(["national", "industry", "local", "group"]),
+                "rank": rng.randint(1, 4),
+                "year": rng.choice([year, year - 1]),
+                "city_funded": rng.random() < 0.1,
+                "city_grant": 0,
+                "self_declared": rng.random() < 0.5,
+                "adopted_by_department": rng.random() < 0.3,
+            },
+        ),
+        (
+            Certification,
+            0.15,
+            lambda n: {
+                "kind": rng.choice(
+                    ["shanghai_brand", "energy_ms", "infosec_ms", "measurement_ms", "cma"]
+                ),
+                "number": f"CITY-{n}",
+                "year": rng.choice([year, year - 1]),
+                "valid_until": None,
+                "city_funded": False,
+            },
+        ),
+        (
+            AwardRecord,
+            0.05,
+            lambda n: {
+                "award": rng.choice(awards),
+                "recipient": "organisation",
+                "person_name": "",
+                "grade": 0,
+                "year": year,
+                "project": f"P{n}",
+                "city_funded": False,
+            },
+        ),
+    ]
+    for model, share, fields in kinds:
+        number = int(count * share)
+        chosen = rng.sample(ids, min(number, len(ids)))  # one record of a kind per enterprise
+        names = ("organisation", *fields(0), "note", "created_at", "recorded_at",
+                 "verification", "check_note")  # fmt: skip
+
+        def rows(chosen=chosen, fields=fields) -> Iterator[tuple]:
+            for n, pk in enumerate(chosen):
+                verified = "verified" if rng.random() < 0.9 else "pending"
+                yield (pk, *fields(n).values(), "", now, now, verified, "")
+
+        made += insert_rows(model, names, rows())
+    return made
+
+
+def _demands(count: int, rng: random.Random, ids: list[int], staff) -> int:
+    from zhibiao.core.bulk import insert_rows
+    from zhibiao.dashboard.synthetic import DEMAND_COLUMNS, DEMAND_STATES
+    from zhibiao.supply.models import Demand
+
+    first, now = _span()
+
+    def rows() -> Iterator[tuple]:
+        for _ in range(count):
+            status = rng.choice(DEMAND_STATES)
+            posted = _moment(rng, first, now - datetime.timedelta(days=1))
+            delivered = posted + datetime.timedelta(days=rng.randint(3, 30))
+            done = status in ("delivered", "rated")
+            yield (
+                rng.choice(ids), rng.choice(["testing", "drafting", "metrology"]),
+                "需要检测和标准服务", "normal", None, "online", status, staff.pk, posted,
+                posted if status != "posted" else None, posted if done else None,
+                min(delivered, now) if done else None, None,
+                rng.randint(2, 5) if status == "rated" else None, "", False, 1,
+            )  # fmt: skip
+
+    return insert_rows(Demand, DEMAND_COLUMNS, rows())
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+
+def timed(client, url: str, requests: int, before=None) -> list[float]:
+    """Milliseconds of `requests` GETs of `url` after one unmeasured; each must answer 200."""
+    times = []
+    for n in range(requests + 1):
+        if before:
+            before()
+        began = time.perf_counter()
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code}")
+        if response.streaming:
+            b"".join(response.streaming_content)
+        elapsed = (time.perf_counter() - began) * 1000
+        if n:
+            times.append(elapsed)
+    return times
+
+
+def p95(times: list[float]) -> float:
+    return sorted(times)[max(0, round(0.95 * len(times)) - 1)]
+
+
+def report(label: str, times: list[float]) -> None:
+    log(f"  {label:<48} p50 {statistics.median(times):7.1f} ms  p95 {p95(times):7.1f} ms")
+
+
+def pages(staff, requests: int, seed: int) -> dict[str, float]:
+    from django.core.cache import cache
+    from django.test import Client
+
+    from zhibiao.directory.models import Organisation
+    from zhibiao.profiles.models import TaxRecord
+
+    client = Client()
+    client.force_login(staff)
+    sample = Organisation.objects.filter(source="synthetic").order_by("pk")[1000]
+    name_part = sample.name[2:4]  # two characters of a name: many matches
+    figures: dict[str, float] = {}
+
+    searches = [
+        f"/organisations/?q={name_part}",
+        f"/organisations/?q={sample.name}",
+        # a code's prefix: the first ten characters are the same for every synthetic code
+        # (…310120MA), so fourteen, as someone copying part of a code would type
+        f"/organisations/?q={sample.uscc[:14]}",
+        "/organisations/?q=&town=nanqiao&industry=C",
+        f"/api/v1/organisations?q={name_part}",
+        f"/api/v1/organisations?q={sample.uscc}",
+    ]
+    lists = ["/organisations/", "/applications/", "/events/", "/services/demands/"]
+    log("search")
+    every = []
+    for url in searches:
+        times = timed(client, url, requests)
+        report(url, times)
+        every += times
+    figures["search_p95_ms"] = p95(every)
+    log("lists")
+    every = []
+    for url in lists:
+        times = timed(client, url, requests)
+        report(url, times)
+        every += times
+    figures["list_p95_ms"] = p95(every)
+    log("dashboard")
+    cold = timed(client, "/dashboard/", max(3, requests // 4), before=cache.clear)
+    report("/dashboard/ (cold: cache cleared)", cold)
+    warm = timed(client, "/dashboard/", requests)
+    report("/dashboard/ (warm)", warm)
+    figures["dashboard_cold_p95_ms"] = p95(cold)
+    figures["dashboard_p95_ms"] = p95(warm)
+    log("dossier")
+    rng = random.Random(seed)
+    with_records = list(
+        TaxRecord.objects.values_list("organisation_id", flat=True).order_by("pk")[:5000]
+    )
+    times = []
+    for pk in rng.sample(with_records, min(requests, len(with_records))):
+        times += timed(client, f"/dashboard/enterprises/{pk}/", 1)
+    report("/dashboard/enterprises/<id>/", times)
+    figures["dossier_p95_ms"] = p95(times)
+    return figures
+
+
+def screening(staff, workers: int) -> tuple[float, dict[str, Any]]:
+    """The whole screening as a district administrator starts it; its job's result."""
+    from zhibiao.jobs.models import Job
+    from zhibiao.measures.services import start_screening
+
+    began = time.perf_counter()
+    job = start_screening(staff)  # inline: runs on commit, in this process
+    job = Job.objects.get(pk=job.pk)
+    while workers and job.status in ("queued", "running"):
+        time.sleep(0.2)
+        job.refresh_from_db()
+    elapsed = time.perf_counter() - began
+    if job.status != "done":
+        raise SystemExit(f"screening: {job.status} {job.message}")
+    return elapsed, job.result
+
+
+EXPORT_CHILD = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from bench.city import start
+start({folder!r})
+from django.test import Client
+from zhibiao.accounts.models import User
+def status(field):  # kB in /proc/self/status: the resident set now (VmRSS), at its peak (VmHWM)
+    for line in open("/proc/self/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+client = Client()
+client.force_login(User.objects.get(username="city-staff"))
+def run(url):
+    response = client.get(url)
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    return response.status_code, size
+run("/organisations/?q=nobody&format=xlsx")  # warm: imports, translations, the industry table
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")  # the peak starts again from what the process holds now
+before = status("VmRSS")
+began = time.perf_counter()
+code, size = run("/organisations/?format=xlsx")
+elapsed = time.perf_counter() - began
+peak = status("VmHWM")
+print(json.dumps({{"status": code, "s": elapsed, "bytes": size, "rss_before_mb": before,
+    "rss_peak_mb": peak, "growth_mb": peak - before}}))
+"""
+
+
+def export(folder: str) -> dict[str, Any]:
+    """The register's export in a child process, so its memory is its own."""
+    code = EXPORT_CHILD.format(root=str(ROOT), folder=folder)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy()
+    )
+    if done.returncode:
+        raise SystemExit(f"export failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def database(args):
+    """A fresh database beside DATABASE_URL's, dropped afterwards unless `--keep`; or, with
+    `--reuse`, one kept before (as bench/registration.py, with the two options)."""
+    import psycopg
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    if not parts.scheme.startswith("postgres"):
+        raise SystemExit("DATABASE_URL must name a PostgreSQL server")
+    name = args.reuse or f"zhibiao_city_{os.getpid()}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    if not args.reuse:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    try:
+        yield name
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if args.keep or args.reuse:
+            log(f"kept database {name} (DROP DATABASE when done)")
+        else:
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--enterprises", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=20, help="requests a page")
+    parser.add_argument("--workers", type=int, default=0, help="Celery workers (0: in-process)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database (to read EXPLAIN ANALYZE in it)"
+    )
+    parser.add_argument(
+        "--reuse", metavar="NAME", help="measure a kept database again (migrated, not loaded)"
+    )
+    args = parser.parse_args()
+    os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+
+    with tempfile.TemporaryDirectory(prefix="zhibiao-city-") as folder, database(args) as name:
+        start(folder)
+        began = time.perf_counter()
+        if args.reuse:
+            from django.core.management import call_command
+
+            from zhibiao.accounts.models import User
+
+            call_command("migrate", verbosity=0)
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")  # statistics of the new indexes too
+            staff = User.objects.get(username="city-staff")
+        else:
+            log(f"loading {args.enterprises} enterprises into database {name}")
+            staff, took = load(args.enterprises, args.seed)
+            log(", ".join(f"{k} {v:.1f}" for k, v in took.items()))
+        load_s = time.perf_counter() - began
+        log(f"ready in {load_s:.1f} s")
+
+        log("screening")
+        screening_s, result = screening(staff, args.workers)
+        log(f"  {screening_s:.1f} s, {result.get('entitled')} entitled, {result.get('rows')} rows")
+
+        figures = pages(staff, args.requests, args.seed)
+        exported: dict[str, Any] = {}
+        if not args.skip_export:
+            log("export")
+            from django.db import connections
+
+            connections.close_all()
+            exported = export(folder)
+            log(
+                f"  {exported['bytes'] / 2**20:.1f} MB in {exported['s']:.1f} s, "
+                f"process RSS {exported['rss_before_mb']:.0f} MB before, "
+                f"{exported['rss_peak_mb']:.0f} MB at peak (+{exported['growth_mb']:.1f} MB)"
+            )
+        from django.db import connections
+
+        connections.close_all()
+    print(
+        json.dumps(
+            {
+                "enterprises": args.enterprises,
+                "db": "postgresql",
+                "workers": args.workers,
+                "load_s": round(load_s, 1),
+                "screening_s": round(screening_s, 2),
+                "search_p95_ms": round(figures["search_p95_ms"], 1),
+                "list_p95_ms": round(figures["list_p95_ms"], 1),
+                "dashboard_p95_ms": round(figures["dashboard_p95_ms"], 1),
+                "dossier_p95_ms": round(figures["dossier_p95_ms"], 1),
+                "export_1m_s": round(exported["s"], 1) if exported else None,
+                "export_peak_mb": round(exported["growth_mb"], 1) if exported else None,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
