@@ -17,7 +17,7 @@ session cookie then works on both servers: sessions live in the shared cache and
     application in progress fewer, within the dashboard's promise (DASHBOARD_CACHE_SECONDS and
     a rebuild; polled until a deadline);
 (c) /healthz on both servers reports the database (PostgreSQL), the cache (Redis) and the
-    workers ok; both workers answer Celery's ping.
+    workers ok, with both workers alive by their heartbeats; both answer Celery's ping.
 
 The last line is one JSON object with what was checked and how long it took; the exit status is
 1 if any check failed. The processes are killed (each in its own process group) and the database
@@ -394,9 +394,11 @@ def check_health(cluster: Cluster):
             and all(status == "ok" for status in statuses.values())
             and checks["database"].get("vendor") == "postgresql"
             and checks["cache"].get("backend") == "RedisCache"
+            and checks["workers"].get("workers_alive") == 2
         )
         ok = ok and fine
-        report[url] = {"http": answer.status_code, **statuses}
+        alive = checks.get("workers", {}).get("workers_alive")
+        report[url] = {"http": answer.status_code, **statuses, "workers_alive": alive}
     ping = subprocess.run(
         [str(BIN / "celery"), "-A", "zhibiao", "inspect", "ping", "--json", "--timeout", "10"],
         cwd=ROOT,

@@ -18,3 +18,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibiao.settings")
 app = Celery("zhibiao")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Every worker records that it lives, for /healthz (zhibiao.ops.beats).
+app.steps["worker"].add("zhibiao.ops.beats:WorkerHeartbeat")

@@ -454,6 +454,9 @@ DISTRICT_NAME = _("Fengxian District")
 # HTTPS is enforced, for a load balancer that checks the servers behind it directly.
 HEALTHZ_QUEUE_WAIT_MINUTES = int(os.environ.get("ZHIBIAO_HEALTHZ_QUEUE_WAIT_MINUTES", "10"))
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/ping$"]
+# Each Celery worker records that it lives this often (zhibiao.ops.beats); /healthz counts a
+# worker silent for three beats as gone.
+WORKER_BEAT_SECONDS = int(os.environ.get("ZHIBIAO_WORKER_BEAT_SECONDS", "15"))
 # Logs: JSON lines (time, level, logger, message, request_id, and a request's method, path,
 # status and duration_ms) for a log collector, or text for a terminal. LOG_FORMAT=json|text;
 # json unless in demo mode or DEBUG (`make run` shows text).

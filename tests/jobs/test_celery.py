@@ -94,6 +94,20 @@ def test_an_enqueued_job_runs_in_the_worker(worker, admin_user):
     assert (job.done, job.total, job.percent, job.attempts) == (3, 3, 100, 1)
 
 
+def test_a_real_worker_shows_on_healthz_while_it_runs_and_not_after(celery_mode):
+    """The heartbeat step (zhibiao.ops.beats) is registered on the app: a worker started from it
+    records itself when it starts, and forgets itself when it stops cleanly."""
+    from celery.contrib.testing.worker import start_worker
+
+    from tests.clients import client_for
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        workers = client_for(None).get("/healthz").json()["checks"]["workers"]
+        assert (workers["status"], workers["workers_alive"]) == ("ok", 1)
+    workers = client_for(None).get("/healthz").json()["checks"]["workers"]
+    assert (workers["status"], workers["workers_alive"]) == ("degraded", 0)
+
+
 def test_a_task_that_raises_fails_its_job(worker, admin_user):
     with transaction.atomic():
         job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.explode", title="t")

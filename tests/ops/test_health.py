@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from tests.clients import client_for
 from zhibiao.jobs.models import Job, JobStatus
-from zhibiao.ops import health
+from zhibiao.ops import beats, health
+from zhibiao.ops.models import WorkerBeat
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +99,48 @@ def test_answers_over_plain_http_where_https_is_enforced(settings):
 
 def test_only_reads():
     assert client_for(None).post("/healthz").status_code in (403, 405)
+
+
+# The workers' heartbeats (zhibiao.ops.beats) ----------------------------------------------
+
+
+def _beat(hostname: str, seconds_ago: float) -> WorkerBeat:
+    seen = timezone.now() - datetime.timedelta(seconds=seconds_ago)
+    return WorkerBeat.objects.create(hostname=hostname, pid=1, started_at=seen, seen_at=seen)
+
+
+def test_workers_alive_are_counted_by_their_heartbeats_not_named(settings):
+    settings.JOBS_MODE = "celery"
+    settings.WORKER_BEAT_SECONDS = 15
+    _beat("celery@app-1.intranet", 5)
+    _beat("celery@app-2.intranet", 30)
+    _beat("celery@app-3.intranet", 120)  # three beats (45 s) missed: gone
+    response = client_for(None).get("/healthz")
+    workers = response.json()["checks"]["workers"]
+    assert workers["status"] == "ok"
+    assert (workers["workers_alive"], workers["workers_gone"]) == (2, 1)
+    assert b"intranet" not in response.content
+
+
+def test_no_live_worker_degrades_when_jobs_go_to_celery(settings):
+    settings.JOBS_MODE = "celery"
+    _beat("celery@gone", 3600)
+    response = client_for(None).get("/healthz")
+    assert response.status_code == 200  # the pages still serve
+    workers = response.json()["checks"]["workers"]
+    assert workers["status"] == "degraded" and workers["workers_alive"] == 0
+    settings.JOBS_MODE = "inline"  # jobs run in the web process: no worker is needed
+    assert client_for(None).get("/healthz").json()["checks"]["workers"]["status"] == "ok"
+
+
+def test_a_worker_beats_on_start_and_again_and_forgets_itself_on_a_clean_stop(settings):
+    settings.WORKER_BEAT_SECONDS = 15
+    beats.record("celery@w1", started=True)
+    first = WorkerBeat.objects.get()
+    beats.record("celery@w1")
+    again = WorkerBeat.objects.get()
+    assert again.started_at == first.started_at and again.seen_at >= first.seen_at
+    beats.record("celery@w1", started=True)  # restarted under the same name
+    assert WorkerBeat.objects.get().started_at > first.started_at
+    beats.forget("celery@w1")
+    assert not WorkerBeat.objects.exists()

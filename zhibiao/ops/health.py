@@ -4,8 +4,8 @@ Why a list of functions: a load balancer needs one answer (serve traffic here or
 operator the part that is wrong. Each check says "ok", "degraded" (working, but something
 waits: keep serving, look soon) or "failing" (take this server out); the page answers the
 worst of them. A check that raises is failing, named by the exception's class only: messages
-of connection errors name hosts and users, and the page is public. A new check (a Celery ping,
-the file storage) is one more function in CHECKS.
+of connection errors name hosts and users, and the page is public. A new check (the file
+storage, say) is one more function in CHECKS.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from zhibiao.jobs.models import Job, JobStatus
+from zhibiao.ops.models import WorkerBeat
 
 OK, DEGRADED, FAILING = "ok", "degraded", "failing"
 _RANK = {OK: 0, DEGRADED: 1, FAILING: 2}
@@ -57,16 +58,29 @@ def cache_check() -> dict[str, Any]:
 
 
 def workers() -> dict[str, Any]:
-    """The background jobs: the age of the newest sign of life of a running job, and how many
-    jobs have waited in the queue longer than HEALTHZ_QUEUE_WAIT_MINUTES (degraded when any:
-    no worker is taking them, or too few)."""
+    """The background jobs: the Celery workers alive (each beats every WORKER_BEAT_SECONDS,
+    zhibiao.ops.beats; silent for three beats is gone), the age of the newest sign of life of
+    a running job, and how many jobs have waited in the queue longer than
+    HEALTHZ_QUEUE_WAIT_MINUTES. Degraded when any job waited too long (no worker is taking
+    them, or too few), or when jobs go to Celery and no worker is alive: the pages still
+    serve, but nothing in the background will run."""
     now = timezone.now()
+    alive_since = now - timedelta(seconds=3 * settings.WORKER_BEAT_SECONDS)
+    beats = WorkerBeat.objects.order_by("hostname")
+    # Counted, not named: the page is public, and node names name machines (the admin site's
+    # worker heartbeats list names them for staff).
+    alive = sum(1 for beat in beats if beat.seen_at >= alive_since)
+    gone = sum(1 for beat in beats if beat.seen_at < alive_since)
+    no_worker = settings.JOBS_MODE == "celery" and not alive
     newest = Job.objects.filter(status=JobStatus.RUNNING).aggregate(newest=Max("heartbeat_at"))
     wait = timedelta(minutes=settings.HEALTHZ_QUEUE_WAIT_MINUTES)
     waiting = Job.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - wait).count()
     heartbeat = newest["newest"]
     return {
-        "status": DEGRADED if waiting else OK,
+        "status": DEGRADED if waiting or no_worker else OK,
+        "mode": settings.JOBS_MODE,
+        "workers_alive": alive,
+        "workers_gone": gone,
         "running_heartbeat_age_s": (
             round((now - heartbeat).total_seconds(), 1) if heartbeat is not None else None
         ),
