@@ -44,8 +44,11 @@ serve: install assets
 	$(MANAGE) collectstatic --noinput -v 0
 	$(BIN)/gunicorn zhibiao.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS)
 
+# One test process per core (pytest-xdist; TEST_PROCESSES=1 for a single one), each with its
+# own test database.
+TEST_PROCESSES ?= auto
 test: install-dev assets
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES)
 
 lint: install-dev
 	$(BIN)/ruff check .

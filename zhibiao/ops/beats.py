@@ -61,7 +61,12 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
         self.timer_entry: Any = None
 
     def start(self, worker: Any) -> None:
-        record(worker.hostname, started=True)
+        # A heartbeat that cannot be written (the database not reachable yet, not migrated)
+        # must not stop the worker from starting: /healthz shows the missing beat instead.
+        try:
+            record(worker.hostname, started=True)
+        except Exception:
+            logger.warning("worker heartbeat of %s not recorded", worker.hostname, exc_info=True)
         self.timer_entry = worker.timer.call_repeatedly(
             settings.WORKER_BEAT_SECONDS, _tick, (worker.hostname,), priority=10
         )
