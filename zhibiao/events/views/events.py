@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors, error_message
+from zhibiao.core.forms import error_message, service_errors_on
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.permissions import can
 from zhibiao.core.uploads import download
@@ -167,11 +167,8 @@ def event_create(request: HttpRequest) -> HttpResponse:
     form = event_form(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data, organisations = _event_data(form)
-        try:
+        with service_errors_on(form):
             event = services.create_event(request.user, data, audience_organisations=organisations)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("The event was published."))
             return redirect(event)
     return render(request, "events/event_form.html", {"form": form})
@@ -186,7 +183,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data, organisations = _event_data(form)
         changed = {k: v for k, v in data.items() if k in form.changed_data}
-        try:
+        with service_errors_on(form):
             services.update_event(
                 request.user,
                 event,
@@ -195,9 +192,6 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if "audience_usccs" in form.changed_data
                 else None,
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("Your changes were saved."))
             return redirect(event)
     return render(request, "events/event_form.html", {"form": form, "event": event})
