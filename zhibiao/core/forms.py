@@ -62,6 +62,13 @@ class ImportFileForm(forms.Form):
         self.fields["file"].help_text = self.columns
 
 
+def yuan_field(label: Any, *, max_digits: int) -> forms.DecimalField:
+    """An optional amount of money in yuan, to the fen, never negative."""
+    return forms.DecimalField(
+        label=label, required=False, min_value=0, max_digits=max_digits, decimal_places=2
+    )
+
+
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: by field where the form has it."""
     if not hasattr(error, "error_dict"):
