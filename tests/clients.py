@@ -42,3 +42,11 @@ def sheet_rows(response) -> list[tuple]:
     rows = list(book.active.iter_rows(values_only=True))
     width = len(rows[0])
     return [tuple(row) + (None,) * (width - len(row)) for row in rows]
+
+
+def page_and_export(client, url: str) -> tuple:
+    """A list page, which offers its xlsx export, and the rows of that export (`sheet_rows`)
+    for the same visitor: what the page lists and what it exports are compared."""
+    page = client.get(url)
+    assert "format=xlsx" in page.content.decode()
+    return page, sheet_rows(client.get(url + "?format=xlsx"))

@@ -64,6 +64,19 @@ def submit_with_evidence(people, application):
     return take(people["enterprise"], application, "submit")
 
 
+def expert_reviews(
+    people, application: Application, *, score=80, recommendation="approve", comment="好"
+) -> None:
+    """The demo expert, assigned to `application`, submits the review."""
+    services.submit_review(
+        people["expert"],
+        application.reviews.get(),
+        score=score,
+        recommendation=recommendation,
+        comment=comment,
+    )
+
+
 def _project(people, clause):
     """The project the engine finds for 贤达 under `clause` today ("" if it names none)."""
     result, _line = assess(people["xianda"], clause, "", timezone.localdate())

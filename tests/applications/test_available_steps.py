@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.applications.conftest import _project, pdf
+from tests.applications.conftest import _project, expert_reviews, pdf
 from tests.clients import client_for
 from zhibiao.applications import services
 from zhibiao.applications.forms import ReviewForm
@@ -52,17 +52,6 @@ def draft_with_evidence(people) -> Application:
     for item in services.required_evidence(application):
         services.add_evidence(people["enterprise"], application, item, pdf())
     return application
-
-
-def review_in(people, application: Application) -> None:
-    """The demo expert, assigned, submits the review."""
-    services.submit_review(
-        people["expert"],
-        application.reviews.get(),
-        score=80,
-        recommendation="approve",
-        comment="好",
-    )
 
 
 def test_available_is_what_take_accepts_through_the_whole_path(people):
@@ -126,7 +115,7 @@ def test_pages_say_what_happens_next(people):
     assert "请分配评审专家" in said(admin, {"action": "accept"})
     application.refresh_from_db()
     services.assign_reviewers(people["admin"], application, [people["expert"]])
-    review_in(people, application)
+    expert_reviews(people, application)
     assert "已开始公示，公示期至" in said(admin, {"action": "start_publicity"})
     assert "已批准" in said(admin, {"action": "approve"})
     assert "已登记拨付" in said(admin, {"action": "disburse", "payment_reference": "P-9"})
@@ -149,7 +138,7 @@ def test_workbench_shows_the_review_progress(people):
     services.assign_reviewers(people["admin"], application, [people["expert"]])
     counted = services.with_review_progress(Application.objects.filter(pk=application.pk)).get()
     assert (counted.reviews_submitted, counted.reviews_assigned) == (0, 1)
-    review_in(people, application)
+    expert_reviews(people, application)
     counted = services.with_review_progress(Application.objects.filter(pk=application.pk)).get()
     assert (counted.reviews_submitted, counted.reviews_assigned) == (1, 1)
     page = client_for(people["admin"]).get(reverse("portal:workbench")).content.decode()

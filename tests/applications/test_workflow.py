@@ -9,7 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.applications.conftest import _project, pdf, quick_application, submit_with_evidence
+from tests.applications.conftest import (
+    _project,
+    expert_reviews,
+    pdf,
+    quick_application,
+    submit_with_evidence,
+)
 from tests.clients import client_for, token_client
 from tests.factories import make_user
 from zhibiao.accounts.models import Role
@@ -142,13 +148,7 @@ def test_conflict_declared_after_assignment_still_bars_the_review(people):
         expert=people["expert"], organisation=people["xianda"], reason="新任职"
     )
     with pytest.raises(PermissionDenied):
-        services.submit_review(
-            people["expert"],
-            application.reviews.get(),
-            score=90,
-            recommendation="approve",
-            comment="x",
-        )
+        expert_reviews(people, application, score=90, comment="x")
 
 
 def test_review_input_is_checked(people):
@@ -156,13 +156,7 @@ def test_review_input_is_checked(people):
     take(people["admin"], application, "accept")
     services.assign_reviewers(people["admin"], application, [people["expert"]])
     with pytest.raises(ValidationError) as caught:
-        services.submit_review(
-            people["expert"],
-            application.reviews.get(),
-            score=120,
-            recommendation="maybe",
-            comment="",
-        )
+        expert_reviews(people, application, score=120, recommendation="maybe", comment="")
     assert set(caught.value.message_dict) == {"score", "recommendation", "comment"}
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.bases.test_year_and_designation import held_course
-from tests.clients import client_for, sheet_rows
+from tests.clients import client_for, page_and_export, sheet_rows
 from tests.factories import make_organisation
 from zhibiao.bases.models import Batch, Capability, Nomination, TrainingBase
 from zhibiao.events import training
@@ -99,9 +99,7 @@ def test_a_years_figures_as_the_page_shows_them(bases, manager, enterprise_user,
     training.evaluate(admin_user, base, LAST_YEAR, result="pass")
     url = reverse("bases:year", args=[LAST_YEAR])
 
-    page = client_for(None).get(url)
-    assert "format=xlsx" in page.content.decode()
-    rows = sheet_rows(client_for(None).get(url + "?format=xlsx"))
+    page, rows = page_and_export(client_for(None), url)
     assert rows[0] == (
         "实训基地",
         "状态",
@@ -162,9 +160,7 @@ def test_applications_are_exported_within_the_users_scope(
     everyone = Nomination.objects.order_by("-created_at", "-pk")
     assert [row[0] for row in rows[1:]] == [a.organisation.name for a in everyone]
 
-    response = client_for(enterprise_user).get(url)
-    assert "format=xlsx" in response.content.decode()
-    rows = sheet_rows(client_for(enterprise_user).get(url + "?format=xlsx"))
+    response, rows = page_and_export(client_for(enterprise_user), url)
     assert len(rows) - 1 == response.context["page"].paginator.count == 2
     assert {row[0] for row in rows[1:]} == {own.name}  # never another enterprise's
     assert [row[2:] for row in rows[1:]] == [("已提交", "第二批"), ("未通过", None)]

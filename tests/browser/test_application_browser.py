@@ -7,7 +7,7 @@ happens next."""
 import pytest
 from django.utils import translation
 
-from tests.browser.helpers import press, sign_in, sign_out
+from tests.browser.helpers import clause_card, press, sign_in, sign_out
 from zhibiao.accounts.models import User
 from zhibiao.applications.models import Application, Status
 from zhibiao.core.workflow import available
@@ -33,8 +33,7 @@ def test_application_from_draft_to_disbursed(live_server, demo, page, settings):
     base = live_server.url
 
     sign_in(page, base, "enterprise")
-    page.goto(f"{base}/measures/mine/")
-    card = page.locator("#clause-FX23-STD-NAT-2")
+    card = clause_card(page, base, "FX23-STD-NAT-2")
     assert "50,000 元" in card.inner_text()
     card.locator("button:has-text('快速申报')").click()
     page.wait_for_url("**/applications/*/")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import clause_card, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,9 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_enterprise_reads_plain_reasons_and_the_total(live_server, demo, page):
     base = live_server.url
     sign_in(page, base, "enterprise")
-    page.goto(f"{base}/measures/mine/")
-    card = page.locator("#clause-FX23-STD-NAT-2")
-    card.locator("summary").first.click()
+    card = clause_card(page, base, "FX23-STD-NAT-2", unfold=True)
     conditions = card.locator("ul.conditions")
     conditions.wait_for()
     reasons = conditions.inner_text()

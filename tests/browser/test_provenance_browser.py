@@ -3,7 +3,7 @@ attests it, who recorded the record and who verified it."""
 
 import pytest
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import clause_card, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -11,9 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_enterprise_sees_the_provenance_of_a_fact(live_server, demo, page):
     base = live_server.url
     sign_in(page, base, "enterprise")
-    page.goto(f"{base}/measures/mine/")
-    card = page.locator("#clause-FX23-STD-NAT-2")
-    card.locator("summary").first.click()
+    card = clause_card(page, base, "FX23-STD-NAT-2", unfold=True)
     provenance = card.locator(".provenance")
     provenance.wait_for()
     text = provenance.inner_text()

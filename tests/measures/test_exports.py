@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.clients import client_for, sheet_rows
+from tests.clients import client_for, page_and_export, sheet_rows
 from tests.factories import measures_rulebook
 from zhibiao.jobs.models import Job
 from zhibiao.measures.models import Clause, ClauseVersion, Screening
@@ -45,9 +45,7 @@ def test_clauses_exported_as_listed_drafts_for_admins_only(users, client):
     )
 
     for visitor in (client, client_for(users["enterprise"])):
-        page = visitor.get(url)
-        assert "format=xlsx" in page.content.decode()
-        rows = sheet_rows(visitor.get(url + "?format=xlsx"))
+        page, rows = page_and_export(visitor, url)
         assert rows[0] == (
             "政策文件",
             "条款",
@@ -92,9 +90,7 @@ def test_screenings_exported_for_staff_only(users, client):
     for role in ("enterprise", "expert", "chamber"):
         assert client_for(users[role]).get(url + "?format=xlsx").status_code == 403
 
-    page = client_for(admin).get(url)
-    assert "format=xlsx" in page.content.decode()
-    rows = sheet_rows(client_for(admin).get(url + "?format=xlsx"))
+    page, rows = page_and_export(client_for(admin), url)
     assert rows[0] == ("评估日期", "状态", "企业数", "可享受", "总金额")
     assert len(rows) - 1 == page.context["page"].paginator.count == Screening.objects.count()
     expected = [

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.clients import client_for, sheet_rows
+from tests.clients import client_for, page_and_export, sheet_rows
 from tests.factories import make_organisation
 from zhibiao.policies.models import PolicyDocument
 
@@ -53,9 +53,7 @@ def test_the_export_lists_what_the_page_lists(documents, users, client):
         .values_list("title", flat=True)
     )
     for visitor in (client, client_for(users["enterprise"]), client_for(users["expert"])):
-        page = visitor.get(url)
-        assert "format=xlsx" in page.content.decode()
-        rows = sheet_rows(visitor.get(url + "?format=xlsx"))
+        page, rows = page_and_export(visitor, url)
         assert rows[0] == (
             "标题",
             "层级",

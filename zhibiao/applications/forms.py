@@ -4,19 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.applications.models import Objection, Recommendation
-from zhibiao.core.forms import StepForm
+from zhibiao.core.forms import StepForm, yuan_field
 
 
 class ApplicationStepForm(StepForm):
     """Approving may set the amount; recording the payment gives its reference."""
 
-    amount = forms.DecimalField(
-        label=_("Approved amount (yuan)"),
-        required=False,
-        min_value=0,
-        decimal_places=2,
-        max_digits=14,
-    )
+    amount = yuan_field(_("Approved amount (yuan)"), max_digits=14)
     payment_reference = forms.CharField(
         label=_("Payment reference"), required=False, max_length=100
     )

@@ -15,9 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.files import StoredFile
-from zhibiao.core.modelfields import check, ref, unique, user_ref, year_field
+from zhibiao.core.modelfields import (
+    check,
+    created_field,
+    ref,
+    unique,
+    updated_field,
+    user_ref,
+    year_field,
+)
 from zhibiao.core.permissions import RestrictedQuerySet
-from zhibiao.core.workflow import StepRecord, status_fields
+from zhibiao.core.workflow import StepRecord, revision_field, status_field, status_fields
 
 
 class Status(models.TextChoices):
@@ -73,9 +81,7 @@ class Application(models.Model):
     clause = ref("measures.Clause", _("clause"), "applications")
     version = ref("measures.ClauseVersion", _("clause version"), "applications")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
+    status = status_field(Status, Status.DRAFT)
     year = year_field()
     project = models.CharField(_("project"), max_length=100, blank=True)
     statement = models.TextField(_("statement"), blank=True)
@@ -90,11 +96,9 @@ class Application(models.Model):
     publicity_ends_at = models.DateTimeField(_("public notice ends"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     created_by = user_ref(_("created by"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    #: Bumped by every step; a step is a conditional update on (status, revision), so two
-    #: people acting at once cannot both succeed.
-    revision = models.PositiveIntegerField(_("revision"), default=0)
+    created_at = created_field()
+    updated_at = updated_field()
+    revision = revision_field()
 
     objects = ApplicationQuerySet.as_manager()
 

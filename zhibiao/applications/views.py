@@ -219,15 +219,13 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(_applications(request.user), pk=pk)
     form = EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, form_error_message(form))
-        return redirect(application)
     return act_and_return(
         request,
         application,
         lambda: services.add_evidence(
             request.user, application, form.cleaned_data["item"], form.cleaned_data["file"]
         ),
+        form=form,
     )
 
 
@@ -246,9 +244,6 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(_applications(request.user), pk=pk)
     form = AssignForm(request.POST, experts=eligible_experts(application.enterprise_id))
-    if not form.is_valid():
-        messages.error(request, form_error_message(form))
-        return redirect(application)
     return act_and_return(
         request,
         application,
@@ -256,6 +251,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, application, list(form.cleaned_data["reviewers"])
         ),
         done=gettext("Experts assigned; waiting for their reviews."),
+        form=form,
     )
 
 
@@ -299,13 +295,11 @@ def object_to(request: HttpRequest, pk: int) -> HttpResponse:
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(Objection.objects.select_related("application"), pk=pk)
     form = ResolveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_message(form))
-        return redirect(objection.application)
     return act_and_return(
         request,
         objection.application,
         lambda: services.resolve_objection(request.user, objection, **form.cleaned_data),
+        form=form,
     )
 
 

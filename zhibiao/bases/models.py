@@ -18,10 +18,18 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, is_district_admin
-from zhibiao.core.modelfields import check, ref, unique, user_ref, valid_choice, year_field
+from zhibiao.core.modelfields import (
+    check,
+    created_field,
+    ref,
+    unique,
+    user_ref,
+    valid_choice,
+    year_field,
+)
 from zhibiao.core.numerals import chinese_number
 from zhibiao.core.permissions import RestrictedQuerySet
-from zhibiao.core.workflow import StepRecord, status_fields
+from zhibiao.core.workflow import StepRecord, revision_field, status_field, status_fields
 from zhibiao.directory.models import OrganisationKind
 
 
@@ -109,12 +117,9 @@ class TrainingBase(models.Model):
 
     organisation = ref("directory.Organisation", _("enterprise"), "training_bases")
     batch = ref(Batch, _("batch"), "bases")
-    status = models.CharField(
-        _("status"), max_length=20, choices=BaseStatus.choices, default=BaseStatus.ACTIVE
-    )
+    status = status_field(BaseStatus, BaseStatus.ACTIVE)
     description = models.TextField(_("description"), blank=True)
-    #: Bumped by every status step; a step is a conditional update on (status, revision).
-    revision = models.PositiveIntegerField(_("revision"), default=0)
+    revision = revision_field()
 
     objects = TrainingBaseQuerySet.as_manager()
 
@@ -256,12 +261,7 @@ class Nomination(models.Model):
         _("what it would teach or show"),
         help_text=_("Courses, site visits and hands-on practice it could offer."),
     )
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=NominationStatus.choices,
-        default=NominationStatus.SUBMITTED,
-    )
+    status = status_field(NominationStatus, NominationStatus.SUBMITTED, max_length=12)
     batch = ref(Batch, _("batch"), "nominations", null=True, blank=True)
     base = models.OneToOneField(
         TrainingBase,
@@ -271,9 +271,8 @@ class Nomination(models.Model):
         blank=True,
         related_name="nomination",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    #: Bumped by every step; a step is a conditional update on (status, revision).
-    revision = models.PositiveIntegerField(_("revision"), default=0)
+    created_at = created_field()
+    revision = revision_field()
 
     objects = NominationQuerySet.as_manager()
 

@@ -34,7 +34,7 @@ from zhibiao.bases.models import (
 )
 from zhibiao.core.errors import Refused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors, error_message
+from zhibiao.core.forms import add_service_errors, error_message, service_errors_on
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.permissions import can
 from zhibiao.core.steps import take_posted_step
@@ -214,11 +214,8 @@ def capability_create(request: HttpRequest, pk: int) -> HttpResponse:
     base = get_object_or_404(TrainingBase.objects.restrict(request.user, "manage"), pk=pk)
     form = CapabilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.add_capability(request.user, base, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("The capability was added."))
             return redirect(base)
     return render(request, "bases/capability_form.html", {"form": form, "base": base})
@@ -312,11 +309,8 @@ def nomination_step(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_create(request: HttpRequest) -> HttpResponse:
     form = BatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             batch = services.create_batch(request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("%(batch)s was opened.") % {"batch": batch})
             return redirect("bases:nominations")
     return render(

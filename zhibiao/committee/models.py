@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhibiao.core.modelfields import check, ref, unique, user_ref, valid_choice
+from zhibiao.core.modelfields import check, ref, unique, updated_field, user_ref, valid_choice
 
 
 class Sector(models.TextChoices):
@@ -194,7 +194,7 @@ class ExpertProfile(models.Model):
         help_text=_("GB/T 4754 sections or divisions, such as C or C27; empty: any."),
     )
     bio = models.TextField(_("introduction"), blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = updated_field()
 
     class Meta:
         verbose_name, verbose_name_plural = _("expert profile"), _("expert profiles")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
@@ -61,6 +62,13 @@ class ImportFileForm(forms.Form):
         self.fields["file"].help_text = self.columns
 
 
+def yuan_field(label: Any, *, max_digits: int) -> forms.DecimalField:
+    """An optional amount of money in yuan, to the fen, never negative."""
+    return forms.DecimalField(
+        label=label, required=False, min_value=0, max_digits=max_digits, decimal_places=2
+    )
+
+
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: by field where the form has it."""
     if not hasattr(error, "error_dict"):
@@ -70,6 +78,18 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         target = name if name in form.fields and name != NON_FIELD_ERRORS else None
         for message in messages:
             form.add_error(target, message)
+
+
+@contextmanager
+def service_errors_on(form: forms.Form) -> Iterator[None]:
+    """Run a form's service in this block: if the service refuses the input (ValidationError),
+    the block stops there, its reasons go onto the form (`add_service_errors`) and the view goes
+    on to show the form again; otherwise the block's own return (a redirect) answers. The
+    try/except/else every form view wrote around its service, said once."""
+    try:
+        yield
+    except ValidationError as error:
+        add_service_errors(form, error)
 
 
 def model_form_class(model, fields: list[str], *, name: str, widgets=None) -> type[forms.Form]:

@@ -50,6 +50,16 @@ def year_field(verbose_name: Any = None, **options: Any) -> models.PositiveSmall
     return models.PositiveSmallIntegerField(verbose_name or _("year"), **options)
 
 
+def created_field() -> models.DateTimeField:
+    """When the row was created, set once by the database write."""
+    return models.DateTimeField(_("created at"), auto_now_add=True)
+
+
+def updated_field() -> models.DateTimeField:
+    """When the row was last saved."""
+    return models.DateTimeField(_("updated at"), auto_now=True)
+
+
 def unique(name: str, *fields: str, message: Any, **options: Any) -> models.UniqueConstraint:
     """A named unique constraint with the message a form shows when it is broken."""
     return models.UniqueConstraint(

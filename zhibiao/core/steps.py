@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -46,11 +47,16 @@ def act_and_return(
     action: Callable[[], Any],
     *,
     done: Callable[[Any], str] | str | None = None,
+    form: forms.Form | None = None,
 ) -> HttpResponse:
     """Run a service call a page's small form asked for (a step, an upload, an offer) and go
     back to the object's page, with the refusal or, on success, `done` (a text, or a function
     of what the call returned) as a message; "Done." without it. `obj` is a model instance
-    with `get_absolute_url`."""
+    with `get_absolute_url`. Given the bound `form` the call reads, an invalid one goes back
+    with its errors instead, and the call is not made."""
+    if form is not None and not form.is_valid():
+        messages.error(request, form_error_message(form))
+        return redirect(obj)
     try:
         result = action()
     except (TransitionRefused, ValidationError) as error:

@@ -319,6 +319,23 @@ def done_message(step: Step, obj: models.Model) -> str:
     return str(step.done)
 
 
+def status_field(
+    choices: type[models.Choices], default: str, *, max_length: int = 20
+) -> models.CharField:
+    """The state of an object a machine moves, one of `choices`, starting at `default`; only a
+    step changes it (add a `valid_choice` constraint so the database holds it too)."""
+    return models.CharField(
+        _("status"), max_length=max_length, choices=choices.choices, default=default
+    )
+
+
+def revision_field(*, editable: bool = True) -> models.PositiveIntegerField:
+    """The counter every step of the object's machine bumps: a step is a conditional update on
+    (status, revision), so of two people acting at once, or a step taken from a stale page, the
+    second is refused rather than overwriting the first."""
+    return models.PositiveIntegerField(_("revision"), default=0, editable=editable)
+
+
 def status_fields(choices: type[models.Choices]) -> tuple[models.CharField, models.CharField]:
     """A step record's `from_status` and `to_status` with its model's states as choices, so that
     the history shows them by name (`get_to_status_display`)."""

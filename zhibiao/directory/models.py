@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import ORGANISATION_ROLES
 from zhibiao.accounts.permissions import is_district_admin
-from zhibiao.core.modelfields import check, ref, unique, valid_choice
+from zhibiao.core.modelfields import check, created_field, ref, unique, updated_field, valid_choice
 from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.directory import uscc
 from zhibiao.directory.validators import split_industry_code, validate_uscc
@@ -203,8 +203,8 @@ class Organisation(models.Model):
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = created_field()
+    updated_at = updated_field()
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -313,7 +313,7 @@ class Person(models.Model):
     organisation = ref(Organisation, _("organisation"), "people")
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_field()
 
     objects = PersonQuerySet.as_manager()
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import is_district_admin
-from zhibiao.core.modelfields import check, ref, unique, user_ref
+from zhibiao.core.modelfields import check, created_field, ref, unique, updated_field, user_ref
 from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.policies.models import PolicyDocument
 
@@ -47,7 +47,7 @@ class RuleBook(models.Model):
             "facts common to the examples."
         ),
     )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = updated_field()
 
     class Meta:
         verbose_name, verbose_name_plural = _("rule book"), _("rule books")
@@ -115,7 +115,7 @@ class ClauseVersion(models.Model):
     source = models.TextField(_("rule text (YAML)"))
     change_note = models.CharField(_("what changed"), max_length=300, blank=True)
     created_by = user_ref(_("created by"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_field()
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     objects = VersionQuerySet.as_manager()

@@ -101,25 +101,19 @@ def _news(request: HttpRequest):
     )
 
 
-@router.get("", operation_id="zhibiao_events_api_list_news", response=list[NewsOut], summary="News")
+@router.get("", response=list[NewsOut], summary="News")
 @paginate
 def list_news(request: HttpRequest):
     return _news(request)
 
 
-@router.get(
-    "/{int:news_id}",
-    operation_id="zhibiao_events_api_get_news",
-    response=NewsDetailOut,
-    summary="One news item",
-)
+@router.get("/{int:news_id}", response=NewsDetailOut, summary="One news item")
 def get_news(request: HttpRequest, news_id: Id):
     return get_object_or_404(_news(request), pk=news_id)
 
 
 @router.post(
     "",
-    operation_id="zhibiao_events_api_create_news",
     response={201: NewsDetailOut},
     auth=required_auth,
     summary="Write a news item (staff)",
@@ -133,7 +127,6 @@ def create_news(request: HttpRequest, payload: NewsIn):
 
 @router.put(
     "/{int:news_id}",
-    operation_id="zhibiao_events_api_update_news",
     response=NewsDetailOut,
     auth=required_auth,
     summary="Correct a news item",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.bases.models import TrainingBase
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import service_errors_on
 from zhibiao.core.pagination import paginate
 from zhibiao.events.models import Event
 from zhibiao.news import services
@@ -41,11 +40,8 @@ def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial.update({name: list(getattr(item, name).all()) for name in NEWS_LINKS})
     form = NewsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             saved = services.save_news(request.user, item, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("The news report was saved."))
             return redirect(saved)
     return render(request, "news/news_form.html", {"form": form, "item": item})

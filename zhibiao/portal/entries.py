@@ -29,21 +29,25 @@ class Entry:
     main: bool = True
 
 
+#: The entries an enterprise's user has whether the enterprise is a training base or not.
+_CHECK_MY_POLICIES = (
+    _("Check my policies"),
+    _("What the measures owe your enterprise, why, and what is missing."),
+    "portal:mine",
+    "",
+)
+_CHECK_STANDARDS = (
+    _("Check standards"),
+    _("Upload a document and see whether every standard it cites is still in force."),
+    "standards:check_new",
+    "",
+)
+
 #: (title, one line on what it is for, URL name, query string), per role, in the order shown.
 _BY_ROLE: dict[str, list[tuple[Promise, Promise, str, str]]] = {
     Role.ENTERPRISE: [
-        (
-            _("Check my policies"),
-            _("What the measures owe your enterprise, why, and what is missing."),
-            "portal:mine",
-            "",
-        ),
-        (
-            _("Check standards"),
-            _("Upload a document and see whether every standard it cites is still in force."),
-            "standards:check_new",
-            "",
-        ),
+        _CHECK_MY_POLICIES,
+        _CHECK_STANDARDS,
         (
             _("Find a service"),
             _("Testing, certification, standard drafting and more, from the district's market."),
@@ -64,18 +68,8 @@ _BY_ROLE: dict[str, list[tuple[Promise, Promise, str, str]]] = {
             "events:create",
             "",
         ),
-        (
-            _("Check my policies"),
-            _("What the measures owe your enterprise, why, and what is missing."),
-            "portal:mine",
-            "",
-        ),
-        (
-            _("Check standards"),
-            _("Upload a document and see whether every standard it cites is still in force."),
-            "standards:check_new",
-            "",
-        ),
+        _CHECK_MY_POLICIES,
+        _CHECK_STANDARDS,
     ],
     Role.ADMIN: [
         (

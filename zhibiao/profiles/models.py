@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.attestation import Attested
-from zhibiao.core.modelfields import YEAR_VALIDATORS, check, ref, unique, year_field
+from zhibiao.core.modelfields import YEAR_VALIDATORS, check, created_field, ref, unique, year_field
 from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.directory.models import Organisation
 
@@ -83,7 +83,7 @@ class EnterpriseRecord(Attested):
     """
 
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_field()
 
     objects = RecordQuerySet.as_manager()
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.committee.models import Availability
-from zhibiao.core.forms import DateInput, StepForm
+from zhibiao.core.forms import DateInput, StepForm, yuan_field
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, Town
 from zhibiao.supply.models import Category, Channel, PriceModel, Urgency
@@ -32,13 +32,7 @@ class OfferingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=100)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}))
     price_model = forms.ChoiceField(label=_("Price"), choices=PriceModel.choices)
-    indicative_price = forms.DecimalField(
-        label=_("Indicative price (yuan)"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
-    )
+    indicative_price = yuan_field(_("Indicative price (yuan)"), max_digits=12)
     towns = forms.MultipleChoiceField(
         label=_("Towns served"),
         choices=Town.choices,

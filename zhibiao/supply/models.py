@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, is_district_admin
 from zhibiao.core.files import StoredFile
-from zhibiao.core.modelfields import check, ref, unique, user_ref
+from zhibiao.core.modelfields import check, created_field, ref, unique, updated_field, user_ref
 from zhibiao.core.permissions import RestrictedQuerySet
-from zhibiao.core.workflow import StepRecord, status_fields
+from zhibiao.core.workflow import StepRecord, revision_field, status_field, status_fields
 
 
 class Category(models.TextChoices):
@@ -127,8 +127,8 @@ class Offering(models.Model):
     )
     is_active = models.BooleanField(_("listed"), default=True)
     words = models.TextField(_("words for matching"), blank=True, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = created_field()
+    updated_at = updated_field()
 
     objects = OfferingQuerySet.as_manager()
 
@@ -195,9 +195,7 @@ class Demand(models.Model):
     channel = models.CharField(
         _("received"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
     )
-    status = models.CharField(
-        _("status"), max_length=12, choices=DemandStatus.choices, default=DemandStatus.POSTED
-    )
+    status = status_field(DemandStatus, DemandStatus.POSTED, max_length=12)
     posted_by = user_ref(_("posted by"))
     posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
     matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
@@ -209,7 +207,7 @@ class Demand(models.Model):
     )
     rating_comment = models.TextField(_("rating comment"), blank=True)
     overdue_notified = models.BooleanField(_("overdue notice sent"), default=False)
-    revision = models.PositiveIntegerField(_("revision"), default=0)
+    revision = revision_field()
 
     objects = DemandQuerySet.as_manager()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +15,7 @@ from zhibiao.accounts.permissions import has_role, is_district_admin, role_requi
 from zhibiao.committee import services as committee
 from zhibiao.committee.models import ConflictOfInterest, ExpertProfile
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import service_errors_on
 from zhibiao.core.listfilters import by_status, group_choices
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.permissions import can
@@ -132,11 +131,8 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form_class = StaffOfferingForm if staff_publishes else OfferingForm
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             saved = services.save_offering(request.user, form.cleaned_data, offering=offering)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("Your changes were saved."))
             return redirect(saved)
     return render(request, "supply/offering_form.html", {"form": form, "offering": offering})
@@ -191,11 +187,8 @@ def demand_new(request: HttpRequest) -> HttpResponse:
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        with service_errors_on(form):
             demand = services.post_demand(request.user, data, files=data.pop("files", []))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("Your demand was posted."))
             return redirect(demand)
     return render(request, "supply/demand_form.html", {"form": form, "staff": staff})
@@ -260,11 +253,8 @@ def expert_profile(request: HttpRequest) -> HttpResponse:
     form = ExpertProfileForm(request.POST if "profile" in request.POST else None, initial=initial)
     conflict_form = ConflictForm(request.POST if "conflict" in request.POST else None)
     if request.method == "POST" and "profile" in request.POST and form.is_valid():
-        try:
+        with service_errors_on(form):
             committee.update_profile(request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("Your changes were saved."))
             return redirect("supply:expert_profile")
     if request.method == "POST" and "conflict" in request.POST and conflict_form.is_valid():

@@ -39,6 +39,13 @@ def with_review_progress(applications: QuerySet[Application]) -> QuerySet[Applic
     )
 
 
+def _tell_staff(application: Application, kind: str, title: str) -> None:
+    """District staff hear that something of theirs to handle happened to `application`;
+    `title` names it by its `%(number)s`."""
+    title = title % {"number": application.number}
+    notify(staff_users(), kind=kind, title=title, link=application.get_absolute_url())
+
+
 @transaction.atomic
 def assign_reviewers(actor, application: Application, reviewers) -> list[Review]:
     """Assign committee experts; anyone with a conflict of interest is refused by name."""
@@ -102,12 +109,7 @@ def submit_review(
     review.submitted_at = timezone.now()
     review.save()
     record(actor, "application.review", application, score=score, recommendation=recommendation)
-    notify(
-        staff_users(),
-        kind="review.submitted",
-        title=gettext("Review submitted for %(number)s") % {"number": application.number},
-        link=application.get_absolute_url(),
-    )
+    _tell_staff(application, "review.submitted", gettext("Review submitted for %(number)s"))
     return review
 
 
@@ -125,12 +127,7 @@ def file_objection(actor, application: Application, text: str) -> Objection:
         raise ValidationError({"text": gettext("Say what the objection is.")})
     objection = Objection.objects.create(application=application, filed_by=actor, text=text.strip())
     record(actor, "application.objection", application)
-    notify(
-        staff_users(),
-        kind="objection",
-        title=gettext("Objection to %(number)s") % {"number": application.number},
-        link=application.get_absolute_url(),
-    )
+    _tell_staff(application, "objection", gettext("Objection to %(number)s"))
     return objection
 
 

@@ -18,7 +18,7 @@ from zhibiao.events.models import (
     CheckInMethod,
 )
 
-router = Router()
+router = Router(auth=required_auth)
 
 
 class CheckInIn(Payload):
@@ -33,9 +33,7 @@ class ImportOut(Schema):
 
 @router.post(
     "/{int:event_id}/check-in",
-    operation_id="zhibiao_events_api_check_in",
     response=HostRegistrationOut,
-    auth=required_auth,
     summary="Check in by code (422 for a bad code, 409 when already checked in)",
 )
 def check_in(request: HttpRequest, event_id: Id, payload: CheckInIn):
@@ -45,9 +43,7 @@ def check_in(request: HttpRequest, event_id: Id, payload: CheckInIn):
 
 @router.post(
     "/{int:event_id}/attendance",
-    operation_id="zhibiao_events_api_import_attendance",
     response=ImportOut,
-    auth=required_auth,
     summary="Import a signed attendance sheet (all rows, or none: 422 lists each row's error)",
 )
 def import_attendance(request: HttpRequest, event_id: Id, file: File[UploadedFile]):

@@ -45,7 +45,6 @@ class CertificateOut(Schema):
 
 @router.post(
     "/certificates/{code}/revoke",
-    operation_id="zhibiao_events_api_revoke",
     response=CertificateOut,
     auth=required_auth,
     summary="Revoke a certificate issued in error (the event's host)",
@@ -62,7 +61,6 @@ def revoke(request: HttpRequest, code: str, payload: RevokeIn):
 
 @router.get(
     "/certificates/{code}",
-    operation_id="zhibiao_events_api_verify",
     response=CertificateOut,
     summary="Whether a certificate is genuine",
 )

@@ -189,9 +189,7 @@ def _events(request: HttpRequest):
     )
 
 
-@router.get(
-    "", operation_id="zhibiao_events_api_list_events", response=list[EventOut], summary="Events"
-)
+@router.get("", response=list[EventOut], summary="Events")
 @paginate
 def list_events(request: HttpRequest, kind: str | None = None, upcoming: bool = False):
     events = _events(request)
@@ -202,12 +200,7 @@ def list_events(request: HttpRequest, kind: str | None = None, upcoming: bool = 
     return events
 
 
-@router.get(
-    "/{int:event_id}",
-    operation_id="zhibiao_events_api_get_event",
-    response=EventDetailOut,
-    summary="One event with its agenda",
-)
+@router.get("/{int:event_id}", response=EventDetailOut, summary="One event with its agenda")
 def get_event(request: HttpRequest, event_id: Id):
 
     agenda = AgendaItem.objects.select_related("batch").prefetch_related(
@@ -239,13 +232,7 @@ def _event_payload(payload, *, partial: bool) -> tuple[dict, list | None]:
     return data, organisations
 
 
-@router.post(
-    "",
-    operation_id="zhibiao_events_api_create_event",
-    response={201: EventDetailOut},
-    auth=required_auth,
-    summary="Publish an event",
-)
+@router.post("", response={201: EventDetailOut}, auth=required_auth, summary="Publish an event")
 def create_event(request: HttpRequest, payload: EventIn):
     data, organisations = _event_payload(payload, partial=False)
     event = services.create_event(request.auth, data, audience_organisations=organisations or [])
@@ -254,7 +241,6 @@ def create_event(request: HttpRequest, payload: EventIn):
 
 @router.patch(
     "/{int:event_id}",
-    operation_id="zhibiao_events_api_update_event",
     response=EventDetailOut,
     auth=required_auth,
     summary="Change an event",
@@ -267,7 +253,6 @@ def update_event(request: HttpRequest, event_id: Id, payload: EventPatch):
 
 @router.post(
     "/{int:event_id}/speakers",
-    operation_id="zhibiao_events_api_add_speaker",
     response={201: SpeakerOut},
     auth=required_auth,
     summary="Add a speaker (a committee member's id, or a name)",
@@ -283,7 +268,6 @@ def add_speaker(request: HttpRequest, event_id: Id, payload: SpeakerIn):
 
 @router.post(
     "/{int:event_id}/materials",
-    operation_id="zhibiao_events_api_add_material",
     response={201: MaterialOut},
     auth=required_auth,
     summary="Attach a material (PDF, Word, Excel, JPEG or PNG)",

@@ -13,7 +13,7 @@ from zhibiao.core.apischema import DbInt, Id
 from zhibiao.events import services
 from zhibiao.events.api.events import _hosted
 
-router = Router()
+router = Router(auth=required_auth)
 
 
 class FiguresOut(Schema):
@@ -34,9 +34,7 @@ class HostFiguresOut(FiguresOut):
 
 @router.get(
     "/{int:event_id}/figures",
-    operation_id="zhibiao_events_api_figures",
     response=FiguresOut,
-    auth=required_auth,
     summary="Attendance and satisfaction of an event (its host)",
 )
 def figures(request: HttpRequest, event_id: Id):
@@ -46,9 +44,7 @@ def figures(request: HttpRequest, event_id: Id):
 
 @router.get(
     "/figures/hosts",
-    operation_id="zhibiao_events_api_host_figures",
     response=list[HostFiguresOut],
-    auth=required_auth,
     summary="Attendance and satisfaction per host (district staff)",
 )
 def host_figures(request: HttpRequest, year: DbInt | None = None):

@@ -20,7 +20,7 @@ from zhibiao.events.models import (
     Registration,
 )
 
-router = Router()
+router = Router(auth=required_auth)
 
 
 class AttendeeIn(Payload):
@@ -93,9 +93,7 @@ class CancelIn(Payload):
 
 @router.post(
     "/{int:event_id}/registrations",
-    operation_id="zhibiao_events_api_register",
     response={201: list[RegistrationOut]},
-    auth=required_auth,
     summary="Register people (seats first, then the waiting list; 409 when closed)",
 )
 def register(request: HttpRequest, event_id: Id, payload: RegisterIn):
@@ -114,9 +112,7 @@ def register(request: HttpRequest, event_id: Id, payload: RegisterIn):
 
 @router.get(
     "/{int:event_id}/registrations",
-    operation_id="zhibiao_events_api_event_registrations",
     response=list[HostRegistrationOut],
-    auth=required_auth,
     summary="An event's registrations (its host only)",
 )
 @paginate
@@ -132,13 +128,7 @@ def _registrations(request: HttpRequest):
     )
 
 
-@router.get(
-    "/registrations",
-    operation_id="zhibiao_events_api_list_registrations",
-    response=list[RegistrationOut],
-    auth=required_auth,
-    summary="Registrations you may see",
-)
+@router.get("/registrations", response=list[RegistrationOut], summary="Registrations you may see")
 @paginate
 def list_registrations(request: HttpRequest, event: DbInt | None = None):
     rows = _registrations(request).order_by("-created_at", "-pk")
@@ -147,9 +137,7 @@ def list_registrations(request: HttpRequest, event: DbInt | None = None):
 
 @router.get(
     "/registrations/{int:registration_id}",
-    operation_id="zhibiao_events_api_get_registration",
     response=RegistrationOut,
-    auth=required_auth,
     summary="One registration",
 )
 def get_registration(request: HttpRequest, registration_id: Id):
@@ -158,9 +146,7 @@ def get_registration(request: HttpRequest, registration_id: Id):
 
 @router.post(
     "/registrations/{int:registration_id}/cancel",
-    operation_id="zhibiao_events_api_cancel",
     response=RegistrationOut,
-    auth=required_auth,
     summary="Cancel (the first person waiting gets the seat)",
 )
 def cancel(request: HttpRequest, registration_id: Id, payload: CancelIn):

@@ -14,7 +14,7 @@ from zhibiao.events.models import (
     Registration,
 )
 
-router = Router()
+router = Router(auth=required_auth)
 
 
 class FeedbackIn(Payload):
@@ -23,13 +23,7 @@ class FeedbackIn(Payload):
     comment: str = ""
 
 
-@router.post(
-    "/{int:event_id}/survey",
-    operation_id="zhibiao_events_api_survey",
-    response=dict,
-    auth=required_auth,
-    summary="Send the survey",
-)
+@router.post("/{int:event_id}/survey", response=dict, summary="Send the survey")
 def survey(request: HttpRequest, event_id: Id):
     event = get_object_or_404(_hosted(request), pk=event_id)
     return {"notified": services.send_survey(request.auth, event)}
@@ -37,9 +31,7 @@ def survey(request: HttpRequest, event_id: Id):
 
 @router.post(
     "/registrations/{int:registration_id}/feedback",
-    operation_id="zhibiao_events_api_feedback",
     response={201: dict},
-    auth=required_auth,
     summary="Answer the survey for an attendee",
 )
 def feedback(request: HttpRequest, registration_id: Id, payload: FeedbackIn):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.modelfields import created_field
 from zhibiao.events.models.registration import _ticket_token
 
 
@@ -20,7 +21,7 @@ class CalendarFeed(models.Model):
         related_name="calendar_feed",
     )
     token = models.CharField(_("token"), max_length=40, unique=True, default=_ticket_token)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_field()
 
     class Meta:
         verbose_name = _("calendar feed")

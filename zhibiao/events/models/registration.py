@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.accounts.permissions import acts_for, is_district_admin
 from zhibiao.core.modelfields import check, ref, unique, user_ref, valid_choice
 from zhibiao.core.permissions import RestrictedQuerySet
-from zhibiao.core.workflow import StepRecord
+from zhibiao.core.workflow import StepRecord, revision_field
 from zhibiao.events.models.events import Event
 
 
@@ -99,9 +99,7 @@ class Registration(models.Model):
     )
     registered_by = user_ref(_("registered by"), "registrations_made")
     status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices)
-    #: Moved by every step of the registration's machine (`services.steps`): of two desks
-    #: checking in the same person, the second is refused.
-    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    revision = revision_field(editable=False)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = user_ref(_("checked in by"), null=True, blank=True)

@@ -4,6 +4,8 @@ event, managing it, its speakers and materials.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, F, Prefetch, Q, Value, When
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors, error_message
+from zhibiao.core.forms import error_message, service_errors_on
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.permissions import can
 from zhibiao.core.uploads import download
@@ -167,11 +169,8 @@ def event_create(request: HttpRequest) -> HttpResponse:
     form = event_form(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data, organisations = _event_data(form)
-        try:
+        with service_errors_on(form):
             event = services.create_event(request.user, data, audience_organisations=organisations)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("The event was published."))
             return redirect(event)
     return render(request, "events/event_form.html", {"form": form})
@@ -186,7 +185,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data, organisations = _event_data(form)
         changed = {k: v for k, v in data.items() if k in form.changed_data}
-        try:
+        with service_errors_on(form):
             services.update_event(
                 request.user,
                 event,
@@ -195,9 +194,6 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if "audience_usccs" in form.changed_data
                 else None,
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("Your changes were saved."))
             return redirect(event)
     return render(request, "events/event_form.html", {"form": form, "event": event})
@@ -241,56 +237,75 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "events/manage.html", context)
 
 
-@role_required(*HOST_ROLES)
-@require_POST
-def speaker_add(request: HttpRequest, pk: int) -> HttpResponse:
+def _change_programme(
+    request: HttpRequest, pk: int, change: Callable[[Event], object], done: str, form=None
+) -> HttpResponse:
+    """Add or remove a speaker or a material of an event the user manages, then back to its
+    manage page saying so, or why not (the form's errors or the service's refusal)."""
     event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
-    form = SpeakerForm(request.POST)
     try:
-        if not form.is_valid():
+        if form is not None and not form.is_valid():
             raise ValidationError(form.errors)
-        services.add_speaker(request.user, event, form.cleaned_data)
+        change(event)
     except ValidationError as error:
         messages.error(request, error_message(error))
     else:
-        messages.success(request, gettext("The speaker was added."))
+        messages.success(request, done)
     return redirect("events:manage", pk=pk)
+
+
+@role_required(*HOST_ROLES)
+@require_POST
+def speaker_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = SpeakerForm(request.POST)
+    return _change_programme(
+        request,
+        pk,
+        lambda event: services.add_speaker(request.user, event, form.cleaned_data),
+        gettext("The speaker was added."),
+        form,
+    )
 
 
 @role_required(*HOST_ROLES)
 @require_POST
 def speaker_remove(request: HttpRequest, pk: int, speaker_pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
-    services.remove_speaker(request.user, get_object_or_404(event.speakers, pk=speaker_pk))
-    messages.success(request, gettext("The speaker was removed."))
-    return redirect("events:manage", pk=pk)
+    return _change_programme(
+        request,
+        pk,
+        lambda event: services.remove_speaker(
+            request.user, get_object_or_404(event.speakers, pk=speaker_pk)
+        ),
+        gettext("The speaker was removed."),
+    )
 
 
 @role_required(*HOST_ROLES)
 @require_POST
 def material_add(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
     form = MaterialForm(request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        services.add_material(
+    return _change_programme(
+        request,
+        pk,
+        lambda event: services.add_material(
             request.user, event, form.cleaned_data["title"], form.cleaned_data["file"]
-        )
-    except ValidationError as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, gettext("The material was added."))
-    return redirect("events:manage", pk=pk)
+        ),
+        gettext("The material was added."),
+        form,
+    )
 
 
 @role_required(*HOST_ROLES)
 @require_POST
 def material_remove(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.restrict(request.user, "manage"), pk=pk)
-    services.remove_material(request.user, get_object_or_404(event.materials, pk=material_pk))
-    messages.success(request, gettext("The material was removed."))
-    return redirect("events:manage", pk=pk)
+    return _change_programme(
+        request,
+        pk,
+        lambda event: services.remove_material(
+            request.user, get_object_or_404(event.materials, pk=material_pk)
+        ),
+        gettext("The material was removed."),
+    )
 
 
 def material_file(request: HttpRequest, pk: int) -> FileResponse:

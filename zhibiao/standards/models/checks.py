@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhibiao.core.modelfields import ref, user_ref
+from zhibiao.core.modelfields import created_field, ref, user_ref
 from zhibiao.core.permissions import RestrictedQuerySet
 
 
@@ -85,7 +85,7 @@ class Check(models.Model):
     job = ref(
         "jobs.Job", _("background job"), "+", on_delete=models.SET_NULL, null=True, blank=True
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_field()
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = CheckQuerySet.as_manager()

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao import stdcodes
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role
-from zhibiao.core.modelfields import ref
+from zhibiao.core.modelfields import created_field, ref, updated_field
 from zhibiao.core.permissions import RestrictedQuerySet
-from zhibiao.core.workflow import StepRecord
+from zhibiao.core.workflow import StepRecord, revision_field, status_field
 
 
 class DeclarationStatus(models.TextChoices):
@@ -76,15 +76,8 @@ class Declaration(models.Model):
         _("declaration"),
         help_text=_("The enterprise's statement that the product meets these standards."),
     )
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=DeclarationStatus.choices,
-        default=DeclarationStatus.DRAFT,
-    )
-    #: Moved by every step of the declaration's machine (`services.declarations`): a step taken
-    #: from a stale page is refused rather than overwriting someone else's.
-    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    status = status_field(DeclarationStatus, DeclarationStatus.DRAFT, max_length=12)
+    revision = revision_field(editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
     flagged_by = models.ForeignKey(
@@ -96,8 +89,8 @@ class Declaration(models.Model):
         related_name="+",
     )
     flag_reason = models.CharField(_("reason for the flag"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = created_field()
+    updated_at = updated_field()
 
     objects = DeclarationQuerySet.as_manager()
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role, is_district_admin
 from zhibiao.core.attestation import Attested
-from zhibiao.core.modelfields import ref, unique
+from zhibiao.core.modelfields import created_field, ref, unique
 from zhibiao.core.permissions import RestrictedQuerySet
 
 
@@ -65,7 +65,7 @@ class GroupStandard(Attested):
     adopted_on = models.DateField(_("adoption date"), null=True, blank=True)
     adoption_document = models.CharField(_("adoption document"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_field()
 
     objects = GroupStandardQuerySet.as_manager()
 

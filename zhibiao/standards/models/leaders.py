@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role
-from zhibiao.core.modelfields import check, ref, unique, year_field
+from zhibiao.core.modelfields import check, created_field, ref, unique, year_field
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.workflow import status_field
 
 
 class IndicatorKind(models.TextChoices):
@@ -56,11 +57,9 @@ class LeaderScheme(models.Model):
         default=3,
         help_text=_("How many of the best-ranked eligible entries become leaders."),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=SchemeStatus.choices, default=SchemeStatus.OPEN
-    )
+    status = status_field(SchemeStatus, SchemeStatus.OPEN, max_length=10)
     ranked_at = models.DateTimeField(_("ranked at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_field()
 
     objects = SchemeQuerySet.as_manager()
 
@@ -175,7 +174,7 @@ class LeaderEntry(models.Model):
     score = models.FloatField(_("score"), null=True, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     is_leader = models.BooleanField(_("leader"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_field()
 
     objects = EntryQuerySet.as_manager()
 

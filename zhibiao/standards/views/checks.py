@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from zhibiao.accounts.permissions import role_required
-from zhibiao.core.forms import add_service_errors
+from zhibiao.core.forms import service_errors_on
 from zhibiao.core.uploads import download
 from zhibiao.standards import services
 from zhibiao.standards.documents import describe
@@ -21,13 +20,10 @@ from zhibiao.standards.models import Check, CheckState, Verdict
 def check_new(request: HttpRequest) -> HttpResponse:
     form = CheckForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             check = services.start_check(
                 request.user, upload=form.cleaned_data["file"], text=form.cleaned_data["text"]
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             return redirect(check)
     checks = Check.objects.restrict(request.user, "view")[:20]
     return render(request, "standards/check_new.html", {"form": form, "checks": checks})

@@ -16,7 +16,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors, error_message
+from zhibiao.core.forms import error_message, service_errors_on
 from zhibiao.core.pagination import query_without_page
 from zhibiao.core.permissions import can
 from zhibiao.standards import services
@@ -102,11 +102,8 @@ def _declaration_form(request: HttpRequest, declaration: Declaration | None) -> 
         )
     form = DeclarationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             declaration = services.save_declaration(request.user, form.cleaned_data, declaration)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, gettext("The declaration was saved."))
             return redirect(declaration)
     return render(
