@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from django.conf import settings
 
 from tests.measures.test_facts_and_screening import _random_records
 from zhibiao.directory.models import Organisation
@@ -177,7 +176,7 @@ def test_the_sweep_sends_again_a_dead_chunk_not_the_whole_job(
     from zhibiao.jobs import services as jobs
 
     settings.SCREENING_CHUNK_SIZE = CHUNK
-    job, chunked = screened(users["admin"], django_capture_on_commit_callbacks)
+    job, _chunked = screened(users["admin"], django_capture_on_commit_callbacks)
     long_ago = timezone.now() - datetime.timedelta(hours=1)
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, heartbeat_at=long_ago)
     JobPart.objects.filter(job=job, number=3).update(
