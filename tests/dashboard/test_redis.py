@@ -16,9 +16,7 @@ from zhibiao.dashboard import indicators as engine
 from zhibiao.dashboard.scope import Scope
 
 pytestmark = pytest.mark.django_db
-URL = (
-    os.environ.get("REDIS_TEST_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-)
+URL = os.environ.get("REDIS_TEST_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 
 
 def _client(prefix: str) -> RedisCache:
