@@ -85,7 +85,7 @@ class JobPart(models.Model):
     task, taken, retried and capped like a job (zhibiao.jobs.services.run_part)."""
 
     job = ref(Job, _("job"), "parts", on_delete=models.CASCADE)
-    number = models.PositiveIntegerField(_("number"))
+    number = models.PositiveIntegerField(_("part number"))
     task = models.CharField(_("task"), max_length=200)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     status = models.CharField(
