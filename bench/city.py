@@ -493,8 +493,8 @@ def celery_workers(count: int, folder: str):
         return
     from zhibiao.celery import app
 
-    with app.connection_for_write() as conn:  # a queue left by an earlier, killed run
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    # The queue is not purged: REDIS_URL may be shared. A message left by an earlier, killed
+    # run names a job of a database dropped since; taking it runs nothing twice (jobs.run).
     env = os.environ.copy()
     processes = []
     for n in range(count):
