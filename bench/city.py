@@ -9,8 +9,11 @@ certificates, awards) and 200,000 service demands), all through COPY from rows g
 streams, never as lists of millions of objects. Then it measures, signed in as district staff
 with the Django test client in this process (p50/p95 over --requests requests each):
 
-- screening: the whole population against every rule book, as the job runs it (`--workers`
-  Celery workers in chunks when the chunked screening exists; 0: the single job in-process);
+- screening: the whole population against every rule book, as the job runs it: with
+  `--workers N` (default 2) split into chunks of `--chunk-size` enterprises across N Celery
+  worker processes started here (one process each, the broker on REDIS_URL, default
+  redis://127.0.0.1:6379/0: a Redis database the benchmark may use), timed from the start
+  through the combining step; with `--workers 0`, the single job in this process;
 - search: the register's search page and API with a few queries (name, credit code, filters);
 - lists: /organisations/, /applications/, /events/, /services/demands/;
 - dashboard: cold (cache cleared before each request) and warm;
@@ -20,6 +23,9 @@ with the Django test client in this process (p50/p95 over --requests requests ea
   just before) rose above what it held before the export (Django and a first small export),
   so flat streaming shows as near 0. Not getrusage: its peak survives fork and exec, and so
   reported the parent's size.
+
+`--enterprises` smaller than the default loads a smaller city for development (the issue's
+figures are the million's).
 
 The last line is one JSON object:
 {"enterprises", "db", "workers", "screening_s", "search_p95_ms", "list_p95_ms",
@@ -51,15 +57,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 
-def start(folder: str) -> None:
+def start(folder: str, workers: int = 0) -> None:
     """Django on the benchmark's database, with the demo's settings (its measures load) and the
-    jobs run in this process unless Celery workers are asked for."""
+    jobs run in this process unless Celery workers are asked for (then on Redis's broker)."""
     from bench.django_setup import start_django
 
     os.environ["ZHIBIAO_DEMO"] = "1"
     os.environ["ZHIBIAO_DEMO_CATALOGUE"] = "0"
+    if workers:
+        os.environ["ZHIBIAO_JOBS_MODE"] = "celery"
+        os.environ["CELERY_BROKER_URL"] = os.environ.setdefault("REDIS_URL", DEFAULT_REDIS)
     os.environ.setdefault("ZHIBIAO_JOBS_MODE", "inline")
     # No collectstatic in a scratch folder: static URLs without the manifest (as in the tests).
     os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -453,20 +463,58 @@ def pages(staff, requests: int, seed: int) -> dict[str, float]:
 
 
 def screening(staff, workers: int) -> tuple[float, dict[str, Any]]:
-    """The whole screening as a district administrator starts it; its job's result."""
+    """The whole screening as a district administrator starts it; its job's result, and how
+    many chunks it ran in (1: not split)."""
     from zhibiao.jobs.models import Job
     from zhibiao.measures.services import start_screening
 
     began = time.perf_counter()
     job = start_screening(staff)  # inline: runs on commit, in this process
     job = Job.objects.get(pk=job.pk)
+    shown = ""
     while workers and job.status in ("queued", "running"):
-        time.sleep(0.2)
+        time.sleep(0.1)
         job.refresh_from_db()
+        if job.message != shown:
+            shown = job.message
+            log(f"  {time.perf_counter() - began:5.1f} s  {job.done}/{job.total} {job.message}")
     elapsed = time.perf_counter() - began
     if job.status != "done":
         raise SystemExit(f"screening: {job.status} {job.message}")
-    return elapsed, job.result
+    return elapsed, {**job.result, "chunks": max(job.parts.count(), 1)}
+
+
+@contextlib.contextmanager
+def celery_workers(count: int, folder: str):
+    """`count` Celery worker processes (one job process each) on this benchmark's database and
+    Redis broker, answering a ping before the clock starts; stopped on the way out."""
+    if not count:
+        yield
+        return
+    from zhibiao.celery import app
+
+    # The queue is not purged: REDIS_URL may be shared. A message left by an earlier, killed
+    # run names a job of a database dropped since; taking it runs nothing twice (jobs.run).
+    env = os.environ.copy()
+    processes = []
+    for n in range(count):
+        command = [sys.executable, "-m", "celery", "-A", "zhibiao", "worker"]
+        command += ["-n", f"city{n + 1}@%h", "--concurrency", "1", "--loglevel", "WARNING"]
+        command += ["--without-mingle", "--without-gossip"]
+        output = open(os.path.join(folder, f"worker{n + 1}.log"), "w")  # noqa: SIM115
+        processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output))
+    try:
+        deadline = time.monotonic() + 120
+        while len(app.control.ping(timeout=1.0) or []) < count:
+            if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
+                raise SystemExit(f"the Celery workers did not start (logs in {folder})")
+        log(f"{count} Celery workers ready")
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
 
 
 EXPORT_CHILD = """
@@ -542,7 +590,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--enterprises", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=20, help="requests a page")
-    parser.add_argument("--workers", type=int, default=0, help="Celery workers (0: in-process)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="Celery workers for the screening (0: in-process)"
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        default=50_000,
+        help="enterprises a chunk of the screening (0: one task)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument(
@@ -553,9 +609,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    os.environ["ZHIBIAO_SCREENING_CHUNK_SIZE"] = str(args.chunk_size)
 
     with tempfile.TemporaryDirectory(prefix="zhibiao-city-") as folder, database(args) as name:
-        start(folder)
+        start(folder, args.workers)
         began = time.perf_counter()
         if args.reuse:
             from django.core.management import call_command
@@ -575,9 +632,13 @@ def main() -> None:
         load_s = time.perf_counter() - began
         log(f"ready in {load_s:.1f} s")
 
-        log("screening")
-        screening_s, result = screening(staff, args.workers)
-        log(f"  {screening_s:.1f} s, {result.get('entitled')} entitled, {result.get('rows')} rows")
+        with celery_workers(args.workers, folder):
+            log("screening")
+            screening_s, result = screening(staff, args.workers)
+        log(
+            f"  {screening_s:.1f} s in {result['chunks']} chunks, "
+            f"{result.get('entitled')} entitled, {result.get('rows')} rows"
+        )
 
         figures = pages(staff, args.requests, args.seed)
         exported: dict[str, Any] = {}

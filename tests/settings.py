@@ -15,17 +15,33 @@ DEMO_MODE = False
 DEMO_CATALOGUE = False  # tests that need the real catalogue load it (tests/standards)
 DEMO_HISTORY = False  # tests of the history record their own snapshots (tests/dashboard)
 JOBS_MODE = "inline"  # a job runs when its transaction commits, in the test
+# REDIS_URL set (CI's PostgreSQL run, a Redis database of its own emptied before): the shared
+# cache and the sessions (cached_db) in Redis, as in production, and the Celery broker there.
+# Unset: the cache in this process's memory, the broker on Redis database 15.
+REDIS_TEST_URL = os.environ.get("REDIS_URL", "")
+# Two test processes (pytest-xdist) or two runs share the Redis database: keys and queues carry
+# the process, so that neither reads, clears nor takes the other's.
+_PROCESS = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
 # The tests with a real Celery worker (tests/jobs/test_celery.py) use Redis, each test process
 # with a queue of its own so that two test runs on one machine do not take each other's jobs.
-CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+CELERY_BROKER_URL = REDIS_TEST_URL or "redis://127.0.0.1:6379/15"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_TASK_DEFAULT_QUEUE = f"zhibiao-test-{os.getpid()}"
+CELERY_TASK_DEFAULT_QUEUE = f"zhibiao-test-{_PROCESS}"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 DASHBOARD_CACHE_SECONDS = 0  # figures straight from the records
-# The shared cache in this process's memory (tests/conftest.py clears it before every test);
-# tests/core/test_shared_cache.py checks the Redis backend against a real server.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# tests/conftest.py clears the cache before and after every test; tests/rediscache.py clears
+# only this process's keys. tests/dashboard/test_redis.py checks two clients on a real server.
+if REDIS_TEST_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "tests.rediscache.PrefixedRedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": f"zb-test-{_PROCESS}",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns when it is missing
 
 # A file, not shared-cache memory, for SQLite: tests that act from several threads at once then

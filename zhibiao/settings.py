@@ -332,6 +332,10 @@ if JOBS_MODE not in {"celery", "inline"}:
 # A job is tried this many times at most (a worker died under it, or the broker delivered it
 # again); the next delivery marks it failed instead of starting it once more.
 JOBS_MAX_ATTEMPTS = int(os.environ.get("ZHIBIAO_JOBS_MAX_ATTEMPTS", "3"))
+# A screening of more enterprises than this is split into chunks of this many (by ranges of
+# their ids), each a task of its own that any worker takes (zhibiao.measures.services.screening);
+# 0 screens the whole population in one task.
+SCREENING_CHUNK_SIZE = int(os.environ.get("ZHIBIAO_SCREENING_CHUNK_SIZE", "50000"))
 # Celery, configured from the CELERY_ names (zhibiao/celery.py). The default broker is kombu's
 # filesystem transport, messages as files under var/celery: `make run` runs the web server and
 # the worker on one machine, and this needs no service installed. Production sets

@@ -1,7 +1,7 @@
 """The shared cache on a real Redis (issue 14): two cache clients, as two app servers have,
-see the same dashboard cube and the same generation. Runs against 127.0.0.1:6379 database 15
-(REDIS_TEST_URL to change); skipped when no Redis answers, except in CI (CI=true), where a
-missing Redis is a failure."""
+see the same dashboard cube and the same generation. Runs against REDIS_TEST_URL, else REDIS_URL
+(CI's PostgreSQL run), else 127.0.0.1:6379 database 15; skipped when no Redis answers, except
+in CI (CI=true), where a missing Redis is a failure."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from zhibiao.dashboard import indicators as engine
 from zhibiao.dashboard.scope import Scope
 
 pytestmark = pytest.mark.django_db
-URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+URL = os.environ.get("REDIS_TEST_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 
 
 def _client(prefix: str) -> RedisCache:

@@ -9,7 +9,9 @@ Redis on 127.0.0.1:6379 these tests are skipped, except in CI (CI=true), where t
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import math
 import os
 import socket
 import subprocess
@@ -24,6 +26,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from zhibiao.celery import app
+from zhibiao.directory.models import Organisation
 from zhibiao.jobs import services
 from zhibiao.jobs.models import Job, JobStatus
 
@@ -206,3 +209,73 @@ def test_the_beat_schedule_names_existing_tasks():
         name = entry["task"]
         assert import_string(name).name == name
         assert name in app.tasks
+
+
+@pytest.fixture
+def two_workers(celery_mode):
+    """Two Celery workers (threads of this process) on the test's queue: the parts of a split
+    job go to whichever is free. One on SQLite, whose writers would wait on each other."""
+    from celery.contrib.testing.worker import start_worker
+
+    count = 2 if connection.vendor == "postgresql" else 1
+    with contextlib.ExitStack() as stack:
+        for n in range(count):
+            stack.enter_context(
+                start_worker(
+                    app,
+                    pool="solo",
+                    perform_ping_check=False,
+                    shutdown_timeout=30,
+                    hostname=f"chunks-{n}@{socket.gethostname()}",
+                )
+            )
+        yield count
+
+
+def test_a_screening_split_into_chunks_runs_on_the_workers(
+    two_workers, industries, settings, admin_user
+):
+    """The chunks of a screening each go to the broker as their own task; the workers run
+    them, the last one combines them, and the result is the one a single run gives."""
+    from celery.signals import task_postrun
+
+    from zhibiao.demo.services import load_demo
+    from zhibiao.measures.models import Entitlement, Screening
+    from zhibiao.measures.services import start_screening
+
+    settings.DEMO_MODE = True
+    load_demo()
+    enterprises = Organisation.objects.filter(kind="enterprise").count()
+    settings.SCREENING_CHUNK_SIZE = 0
+    single = wait_until_finished(start_screening(admin_user), seconds=120)
+    assert single.status == JobStatus.DONE, single.message
+
+    ran: list[tuple[str, str]] = []
+
+    def finished(sender=None, task=None, retval=None, **kwargs):
+        ran.append((task.name, retval))
+
+    task_postrun.connect(finished, weak=False)
+    settings.SCREENING_CHUNK_SIZE = 4
+    try:
+        job = wait_until_finished(start_screening(admin_user), seconds=120)
+    finally:
+        task_postrun.disconnect(finished)
+    assert job.status == JobStatus.DONE, job.message
+    chunks = math.ceil(enterprises / 4)
+    assert (job.done, job.total, job.parts.count()) == (chunks, chunks, chunks)
+    assert sorted(ran).count(("zhibiao.jobs.tasks.run_job_part", "done")) == chunks
+
+    def found(job: Job) -> set[tuple]:
+        rows = Entitlement.objects.filter(screening__job=job)
+        return set(rows.values_list("organisation_id", "version_id", "amount"))
+
+    assert found(job) and found(job) == found(single)
+    assert job.result["entitled"] == single.result["entitled"]
+    assert job.result["rows"] == single.result["rows"]
+    whole, chunked = Screening.objects.get(job=single), Screening.objects.get(job=job)
+    assert (chunked.enterprises, chunked.entitled, chunked.total) == (
+        whole.enterprises,
+        whole.entitled,
+        whole.total,
+    )

@@ -8,7 +8,6 @@ host may be a base), so this reading of events for the bases is here, not in zhi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,6 +21,7 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.bases.models import Evaluation, EvaluationResult, TrainingBase
+from zhibiao.core.db import Ids, only_ids
 from zhibiao.core.years import year_bounds
 from zhibiao.events.models import (
     TRAINING_KINDS,
@@ -65,9 +65,7 @@ def _held_events(year: int, *, base_ids=None, organisation_ids=None):
     )
     if base_ids is not None:
         events = events.filter(host_base_id__in=base_ids)
-    if organisation_ids is not None:
-        events = events.filter(host_base__organisation_id__in=organisation_ids)
-    return events
+    return only_ids(events, "host_base__organisation_id", organisation_ids)
 
 
 def yearly_figures(year: int, bases=None) -> dict[int, YearFigures]:
@@ -150,7 +148,7 @@ def evaluate(actor, base: TrainingBase, year: int, *, result: str, comment: str 
 # --- The facts the measures read (zhibiao/rules/facts.yaml: courses, base_evaluation) --------
 
 
-def training_facts(enterprise_ids: Sequence[int] | None, year: int) -> dict[int, dict[str, Any]]:
+def training_facts(enterprise_ids: Ids, year: int) -> dict[int, dict[str, Any]]:
     """For each enterprise that is or was a training base: the courses and site visits it held
     in `year` that count towards its subsidy (title, kind course/site_visit/practice, held_on,
     attendees that count) and the result of its latest yearly evaluation before `year`
@@ -164,7 +162,8 @@ def training_facts(enterprise_ids: Sequence[int] | None, year: int) -> dict[int,
     not qualify is left out (staff see why on its manage page). The figures of the bases' year
     (`yearly_figures`) still count every event held: they describe the work, not the money.
 
-    `enterprise_ids` None means every enterprise. Six queries whatever the number.
+    `enterprise_ids` None means every enterprise, an IdRange a chunk of them. Six queries
+    whatever the number.
     """
     events = _held_events(year, organisation_ids=enterprise_ids).order_by("starts_at", "pk")
     out: dict[int, dict[str, Any]] = {}
@@ -183,8 +182,7 @@ def training_facts(enterprise_ids: Sequence[int] | None, year: int) -> dict[int,
             }
         )
     evaluations = Evaluation.objects.filter(year__lt=year)
-    if enterprise_ids is not None:
-        evaluations = evaluations.filter(base__organisation_id__in=enterprise_ids)
+    evaluations = only_ids(evaluations, "base__organisation_id", enterprise_ids)
     latest = evaluations.order_by("base__organisation_id", "year", "evaluated_at").values_list(
         "base__organisation_id", "result"
     )

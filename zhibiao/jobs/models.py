@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import is_district_admin
-from zhibiao.core.modelfields import user_ref
+from zhibiao.core.modelfields import ref, unique, user_ref
 from zhibiao.core.permissions import RestrictedQuerySet
 
 
@@ -52,6 +52,9 @@ class Job(models.Model):
     # How many times a worker took the job: more than one when a worker died under it and the
     # job was handed out again; capped by JOBS_MAX_ATTEMPTS (zhibiao.jobs.services.run).
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # A job split into parts (zhibiao.jobs.services.split) is finished by its last part, which
+    # hands the parts' results to this function (a dotted path under zhibiao.).
+    combine = models.CharField(_("combining step"), max_length=200, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -75,3 +78,33 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class JobPart(models.Model):
+    """One part of a job split across the workers (a chunk of a screening): its own Celery
+    task, taken, retried and capped like a job (zhibiao.jobs.services.run_part)."""
+
+    job = ref(Job, _("job"), "parts", on_delete=models.CASCADE)
+    number = models.PositiveIntegerField(_("part number"))
+    task = models.CharField(_("task"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name, verbose_name_plural = _("part of a job"), _("parts of jobs")
+        ordering = ["job", "number"]
+        constraints = [
+            unique("jobs_part_once", "job", "number", message=_("This part already exists."))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} #{self.number}"

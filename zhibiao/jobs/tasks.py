@@ -18,7 +18,7 @@ class JobRequest(Request):
 
     def on_timeout(self, soft: bool, timeout: float) -> None:
         super().on_timeout(soft, timeout)
-        if not soft and self.args:
+        if not soft and self.args:  # a job's id, or a part's job's id and number
             services.fail_timed_out(int(self.args[0]))
 
 
@@ -31,6 +31,16 @@ def run_job(job_id: int) -> str:
     """Run the job unless another delivery of it runs or ran it (services.run)."""
     job = services.run(job_id, heartbeat=True)
     return job.status if job else "skipped"
+
+
+@app.task(name="zhibiao.jobs.tasks.run_job_part", base=JobTask, bind=True, max_retries=None)
+def run_job_part(self: Task, job_id: int, number: int) -> str:
+    """Run one part of a split job (services.run_part); a part that raised with attempts left
+    is sent again after a pause. Its attempts, not Celery's retry count, cap it."""
+    outcome = services.run_part(job_id, number, heartbeat=True)
+    if outcome == services.PART_RETRY:
+        raise self.retry(countdown=services.PART_RETRY_SECONDS)
+    return outcome
 
 
 @app.task(name="zhibiao.jobs.tasks.sweep_jobs")

@@ -19,7 +19,7 @@ import numpy as np
 from django.apps import apps
 from django.db.models import QuerySet
 
-from zhibiao.core.db import raw_rows
+from zhibiao.core.db import IdRange, Ids, only_ids, raw_rows
 from zhibiao.directory.models import Organisation, OrganisationKind
 from zhibiao.events.training import training_facts
 from zhibiao.rules import FactSchema, Population, RecordList, load_schema
@@ -71,20 +71,18 @@ def _fen(amount: Decimal | int | None) -> int:
 
 
 # One description per list fact: the model, its fields as the fact's fields, and filters.
-def _of(model: str, ids: Sequence[int] | None, field: str = "organisation_id") -> QuerySet:
-    """Rows of a model for these enterprises; None means every enterprise (no IN list)."""
+def _of(model: str, ids: Ids, field: str = "organisation_id") -> QuerySet:
+    """Rows of a model for these enterprises; None means every enterprise (no IN list), an
+    IdRange those of a chunk of the screening."""
     app_label, model_name = model.split(".")
-    rows = apps.get_model(app_label, model_name)._default_manager.all()
-    return rows if ids is None else rows.filter(**{f"{field}__in": ids})
+    return only_ids(apps.get_model(app_label, model_name)._default_manager.all(), field, ids)
 
 
 def _records(model: str, tiebreak: str, columns: Sequence[str]) -> Callable[..., QuerySet]:
     """The query of a list fact read from one profiles record model: each enterprise's rows
     in a given verification state, by year, the fact's fields after the enterprise's id."""
 
-    def rows(
-        ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
-    ) -> QuerySet:
+    def rows(ids: Ids, states: Sequence[str] = COUNTING, provenance: bool = False) -> QuerySet:
         return (
             _of(model, ids)
             .filter(verification__in=list(states))
@@ -119,9 +117,7 @@ _certifications = _records("profiles.Certification", "pk", _CERTIFICATION_FIELDS
 CLAIM_STATES = ("submitted", "returned", "in_review", "publicity", "approved", "disbursed")
 
 
-def _received(
-    ids: Sequence[int] | None, excluding: int | None = None, claims: bool = False
-) -> QuerySet:
+def _received(ids: Ids, excluding: int | None = None, claims: bool = False) -> QuerySet:
     """Awards received: the amount approved (what is paid), not the amount first assessed.
     With `claims`, every application claiming money, paid or not (see CLAIM_STATES)."""
     from django.db.models.functions import Coalesce
@@ -146,9 +142,7 @@ def _received(
 _RECEIVED_FIELDS = ("clause", "category", "year", "amount", "project")
 
 
-def _leaders(
-    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
-) -> QuerySet:
+def _leaders(ids: Ids, states: Sequence[str] = COUNTING, provenance: bool = False) -> QuerySet:
     """Leader results are the district's own ranking (staff rank each evaluation)."""
     return (
         _of("standards.LeaderEntry", ids, "enterprise_id")
@@ -162,7 +156,7 @@ _LEADER_FIELDS = ("category", "year", "rank")
 
 
 def _group_standards(
-    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
+    ids: Ids, states: Sequence[str] = COUNTING, provenance: bool = False
 ) -> list[tuple]:
     """Group standards drafted, as rows of the `standards` fact (never city-funded)."""
     return [
@@ -189,13 +183,13 @@ def _group_standards(
 _COURSE_FIELDS = ("title", "kind", "held_on", "attendees")
 
 
-def _training(ids: Sequence[int] | None, as_of: datetime.date) -> dict[int, dict[str, Any]]:
+def _training(ids: Ids, as_of: datetime.date) -> dict[int, dict[str, Any]]:
     """Courses and visits a base held in the year, and its latest yearly evaluation before."""
     return training_facts(ids, as_of.year)
 
 
 def _all_standards(
-    ids: Sequence[int] | None, states: Sequence[str] = COUNTING, provenance: bool = False
+    ids: Ids, states: Sequence[str] = COUNTING, provenance: bool = False
 ) -> list[tuple]:
     """Standards drafted on record, and the group standards of the standards app not yet
     recorded there for the same enterprise."""
@@ -230,7 +224,7 @@ def enterprises() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE)
 
 
-def _base_facts(ids: Sequence[int] | None) -> dict[int, tuple[str, int]]:
+def _base_facts(ids: Ids) -> dict[int, tuple[str, int]]:
     rows = (
         _of("bases.TrainingBase", ids)
         .exclude(status="removed")
@@ -240,7 +234,7 @@ def _base_facts(ids: Sequence[int] | None) -> dict[int, tuple[str, int]]:
 
 
 def _scalar_rows(
-    ids: Sequence[int] | None,
+    ids: Ids,
     as_of: datetime.date,
     needed: set[str] | None = None,
     states: Sequence[str] = COUNTING,
@@ -415,17 +409,24 @@ def population(
     queryset: QuerySet[Organisation] | None = None,
     *,
     needed: Iterable[str] | None = None,
+    chunk: IdRange | None = None,
 ):
     """Every enterprise's facts as columns; returns (Population, organisation ids in order).
 
     `needed` limits the work to the facts the clauses read (ClauseSet facts); the others take
-    their schema defaults, which no clause looks at.
+    their schema defaults, which no clause looks at. `chunk` reads only the enterprises whose
+    ids are in that range, and their records by the same range (a chunk of a screening).
     """
     wanted_facts = set(needed) if needed is not None else set(schema().names())
+    queryset_given = queryset is not None
+    if queryset is None:
+        queryset = enterprises()
+    if chunk is not None:
+        queryset = queryset.filter(**chunk.lookups("pk"))
     rows = raw_rows(
-        (queryset if queryset is not None else enterprises())
-        .order_by("pk")
-        .values_list("pk", "kind", "town", "zone", "ownership", "size", "industry", "founded_on")
+        queryset.order_by("pk").values_list(
+            "pk", "kind", "town", "zone", "ownership", "size", "industry", "founded_on"
+        )
     )
     size = len(rows)
     columns = list(zip(*rows, strict=True)) if rows else [()] * 8
@@ -450,8 +451,9 @@ def population(
     scalars: dict[str, Any] = {
         name: build() for name, build in candidates.items() if name in wanted_facts
     }
-    # Screening everyone: no IN list of 100,000 ids, just every row (rows of others are skipped).
-    wanted = None if queryset is None else ids
+    # Screening everyone: no IN list of 100,000 ids, just every row (rows of others are skipped);
+    # a chunk reads the rows of its id range (rows of non-enterprises in it are skipped).
+    wanted: Ids = ids if queryset_given else chunk
     small = _scalar_rows(wanted, as_of, wanted_facts)
     if "credit_status" in wanted_facts:
         scalars["credit_status"] = _scatter(size, index, small["credit_status"], "good", object)

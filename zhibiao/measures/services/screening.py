@@ -5,16 +5,20 @@ telling the entitled of a clause granted without application (免申即享).
 from __future__ import annotations
 
 import datetime
+import math
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao.accounts.permissions import Actor, ensure, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
-from zhibiao.jobs.services import enqueue
+from zhibiao.core.db import IdRange
+from zhibiao.jobs.services import Split, enqueue, split
 from zhibiao.measures import facts
 from zhibiao.measures.models import Clause, Entitlement, Screening
 from zhibiao.measures.services.compiled import _published, clause_set
@@ -22,17 +26,84 @@ from zhibiao.measures.services.explanations import rulebooks_in_force
 from zhibiao.notifications.services import notify
 from zhibiao.rules import evaluate_population
 
+#: The dotted paths of a chunk's task and of the step that combines the chunks (jobs.split).
+CHUNK_TASK = "zhibiao.measures.services.screening.screen_chunk"
+COMBINE_TASK = "zhibiao.measures.services.screening.combine_chunks"
 
-def screen(progress, *, as_of: str) -> dict[str, Any]:
-    """The background task: every enterprise against every rule book; keep the entitled."""
+
+def screen(progress, *, as_of: str) -> dict[str, Any] | Split:
+    """The background task: every enterprise against every rule book; keep the entitled.
+
+    A population larger than SCREENING_CHUNK_SIZE is split into chunks of enterprise ids, each
+    a part of the job run by whichever worker is free (`screen_chunk`); the last chunk done
+    sums them up (`combine_chunks`). A smaller one is screened here, through the same code.
+    """
     day = datetime.date.fromisoformat(as_of)  # a job's arguments are JSON: the date is text
-    screening = Screening.objects.create(as_of=day, job=progress.job)
-    steps = 3
-    progress(0, steps, gettext("Reading the records"))
+    # get_or_create: a job run again after its worker died keeps its one screening.
+    screening, _new = Screening.objects.get_or_create(job=progress.job, defaults={"as_of": day})
+    chunks = chunk_bounds(settings.SCREENING_CHUNK_SIZE)
+    if len(chunks) > 1:
+        parts = [
+            {"screening": screening.pk, "as_of": as_of, "low": low, "high": high}
+            for low, high in chunks
+        ]
+        return split(progress, task=CHUNK_TASK, parts=parts, combine=COMBINE_TASK)
+    return _combine(screening, [_screen_range(screening, day, IdRange(), progress)])
+
+
+def chunk_bounds(size: int) -> list[tuple[int | None, int | None]]:
+    """The id ranges (low included, high excluded) of chunks of about `size` enterprises.
+
+    The first range is open below and the last open above, so that together they cover every
+    enterprise, including one registered while the chunks are being screened; `size` 0 or a
+    population that fits in one chunk gives a single range covering all.
+    """
+    if size <= 0:
+        return [(None, None)]
+    span = facts.enterprises().aggregate(low=Min("pk"), high=Max("pk"), count=Count("pk"))
+    chunks = math.ceil(span["count"] / size)
+    if chunks <= 1:
+        return [(None, None)]
+    # Ranges of equal width over the ids: the aggregate above is one pass over an index,
+    # where numbering the rows to cut equal counts took seconds for a million. Ids are
+    # assigned in order, so the ranges hold about `size` enterprises each.
+    width = math.ceil((span["high"] - span["low"] + 1) / chunks)
+    starts = [span["low"] + width * n for n in range(1, chunks)]
+    lows: list[int | None] = [None, *starts]
+    highs: list[int | None] = [*starts, None]
+    return list(zip(lows, highs, strict=True))
+
+
+def screen_chunk(part, *, screening: int, as_of: str, low: int | None, high: int | None) -> dict:
+    """One chunk of a screening (a part of its job): the enterprises with ids in [low, high).
+
+    Idempotent: a chunk run again (its worker died, or it raised and was retried) replaces
+    the entitlements it wrote before, in one transaction, so nothing is counted twice."""
+    day = datetime.date.fromisoformat(as_of)
+    return _screen_range(Screening.objects.get(pk=screening), day, IdRange(low, high))
+
+
+def combine_chunks(job, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last step of a chunked screening: the chunks' counts summed into the screening."""
+    return _combine(Screening.objects.get(job=job), results)
+
+
+def _screen_range(
+    screening: Screening, day: datetime.date, chunk: IdRange, progress=None
+) -> dict[str, Any]:
+    """Screen the enterprises in `chunk` and write their entitlements in place of any that an
+    earlier run of the same chunk wrote; returns the chunk's counts (JSON: a part's result).
+    `progress` (a job's, when not split) is told of each step."""
+
+    def step(done: int, message: str) -> None:
+        if progress is not None:
+            progress(done, 3, message)
+
+    step(0, gettext("Reading the records"))
     books = [(rulebook, clause_set(rulebook)) for rulebook in rulebooks_in_force(day)]
     needed = set().union(*(facts.needed_by(compiled) for _rb, compiled in books))
-    population, ids = facts.population(day, needed=needed)
-    progress(1, steps, gettext("Applying the rules"))
+    population, ids = facts.population(day, needed=needed, chunk=chunk)
+    step(1, gettext("Applying the rules"))
     rows: list[Entitlement] = []
     entitled_any = set()
     total = Decimal(0)
@@ -53,14 +124,33 @@ def screen(progress, *, as_of: str) -> dict[str, Any]:
                 )
                 entitled_any.add(ids[row])
                 total += amount
-    progress(2, steps, gettext("Saving the entitled"))
-    Entitlement.objects.bulk_create(rows, batch_size=2000)
-    Screening.objects.filter(pk=screening.pk).update(
-        enterprises=len(ids), entitled=len(entitled_any), total=total, finished_at=timezone.now()
-    )
+    step(2, gettext("Saving the entitled"))
+    with transaction.atomic():
+        earlier = Entitlement.objects.filter(screening=screening)
+        earlier.filter(**chunk.lookups("organisation_id")).delete()
+        Entitlement.objects.bulk_create(rows, batch_size=2000)
+    # Chunks are disjoint sets of enterprises, so their counts add up to the whole's.
     return {
+        "enterprises": len(ids),
         "entitled": len(entitled_any),
         "rows": len(rows),
+        "total": str(total),
+    }
+
+
+def _combine(screening: Screening, counts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Record the screening's totals from its chunks' counts (one chunk when not split)."""
+    entitled = sum(c["entitled"] for c in counts)
+    rows = sum(c["rows"] for c in counts)
+    Screening.objects.filter(pk=screening.pk).update(
+        enterprises=sum(c["enterprises"] for c in counts),
+        entitled=entitled,
+        total=sum((Decimal(c["total"]) for c in counts), Decimal(0)),
+        finished_at=timezone.now(),
+    )
+    return {
+        "entitled": entitled,
+        "rows": rows,
         "link": f"/measures/screenings/{screening.pk}/",
     }
 

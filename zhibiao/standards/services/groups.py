@@ -16,6 +16,7 @@ from zhibiao import stdcodes
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, has_role, is_district_admin
 from zhibiao.audit.services import changes, record
+from zhibiao.core.db import Ids, only_ids
 from zhibiao.core.permissions import ensure_can
 from zhibiao.standards import catalogue
 from zhibiao.standards.models import (
@@ -119,7 +120,9 @@ def record_adoption(actor, group: GroupStandard, data: Mapping[str, Any]) -> Gro
     return group
 
 
-def group_standard_facts(enterprise_ids=None, states: Sequence[str] = ("verified",)) -> list[dict]:
+def group_standard_facts(
+    enterprise_ids: Ids = None, states: Sequence[str] = ("verified",)
+) -> list[dict]:
     """Group standards the enterprises drafted, in the shape of the measures' ``standards``
     fact: code, level, rank, year, self_declared, adopted_by_department (and the department),
     with the group standard's provenance. ``None`` means every enterprise.
@@ -131,9 +134,9 @@ def group_standard_facts(enterprise_ids=None, states: Sequence[str] = ("verified
     rows = GroupStandardDrafter.objects.select_related(
         "group_standard__standard", "group_standard__adopted_by"
     ).filter(group_standard__verification__in=list(states))
-    if enterprise_ids is not None:  # None: every enterprise (screening), without an IN list
-        declarations = declarations.filter(declaration__enterprise_id__in=list(enterprise_ids))
-        rows = rows.filter(organisation_id__in=list(enterprise_ids))
+    # None: every enterprise (screening), without an IN list; an IdRange: a screening's chunk.
+    declarations = only_ids(declarations, "declaration__enterprise_id", enterprise_ids)
+    rows = only_ids(rows, "organisation_id", enterprise_ids)
     declared = set(declarations.values_list("declaration__enterprise_id", "code"))
     out = []
     for row in rows.order_by("organisation_id", "group_standard__standard__code"):
