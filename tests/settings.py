@@ -23,6 +23,7 @@ CELERY_TASK_DEFAULT_QUEUE = f"zhibiao-test-{os.getpid()}"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 DASHBOARD_CACHE_SECONDS = 0  # figures straight from the records
+PAGE_CACHE_SECONDS = 0  # pages rendered afresh (tests/core/test_pagecache.py turns it on)
 # The shared cache in this process's memory (tests/conftest.py clears it before every test);
 # tests/core/test_shared_cache.py checks the Redis backend against a real server.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -21,16 +21,18 @@ from django.core.cache import cache
 RECORDS = "records"
 
 
-def _key(name: str) -> str:
+def key(name: str = RECORDS) -> str:
+    """The counter's cache key, for a caller that reads it together with other keys in one
+    round trip (zhibiao.core.pagecache); `current` when it is missing."""
     return f"generation:{name}"
 
 
 def current(name: str = RECORDS) -> int:
     """The generation now; one cache read when the counter exists."""
-    value = cache.get(_key(name))
+    value = cache.get(key(name))
     if value is None:
-        cache.add(_key(name), time.time_ns(), timeout=None)
-        value = cache.get(_key(name))
+        cache.add(key(name), time.time_ns(), timeout=None)
+        value = cache.get(key(name))
     return int(value) if value is not None else 0
 
 
@@ -41,6 +43,6 @@ def bump(name: str = RECORDS) -> None:
     still changes the number (and the figures' age limit covers the rest).
     """
     try:
-        cache.incr(_key(name))
+        cache.incr(key(name))
     except ValueError:  # no counter yet: any fresh number outdates what was stored
-        cache.add(_key(name), time.time_ns(), timeout=None)
+        cache.add(key(name), time.time_ns(), timeout=None)
