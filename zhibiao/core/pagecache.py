@@ -6,7 +6,7 @@ the server otherwise; the public pages are what a district's visitors and crawle
 So the first visitor's page is kept in the shared cache (Redis in production: one copy for
 every app server) and the next visitors get it.
 
-Kept under: the path with its query string, the language, and whether htmx asked for a part.
+Kept under: the host, the path with its query string, the language, and whether htmx asked for a part.
 Current while: the records' generation (zhibiao.core.generations) has not moved since it was
 rendered, i.e. no business operation has committed since, through a page, the admin site, the
 API or a command; so a published event, an imported standard or an edited policy shows from the
@@ -71,7 +71,9 @@ def _eligible(request: HttpRequest) -> bool:
 def _key(request: HttpRequest) -> str:
     language = getattr(request, "LANGUAGE_CODE", "") or ""
     part = "hx" if request.headers.get("HX-Request") else "page"
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    # The host too: a page may carry absolute links (a QR code, a feed) under the host asked.
+    where = f"{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(where.encode()).hexdigest()[:32]
     return f"pagecache:{language}:{part}:{digest}"
 
 
