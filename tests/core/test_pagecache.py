@@ -113,7 +113,7 @@ def test_every_visitor_gets_their_own_csrf_token_and_the_forms_of_a_kept_page_wo
     assert Client().get(reverse("accounts:login")).get(HEADER) is None
 
 
-def test_a_page_with_a_message_waiting_is_not_kept(enterprise_user):
+def test_a_page_with_a_message_waiting_is_not_kept():
     url = reverse("events:list")
     Client().get(url)
     visitor = Client()

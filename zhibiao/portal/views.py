@@ -111,7 +111,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     sections = generations.remember(
         f"portal:mine:{organisation.pk}:{as_of.isoformat()}:{get_language()}",
         lambda: _policy_sections(organisation, as_of),
-        seconds=settings.DASHBOARD_CACHE_SECONDS,
+        seconds=settings.PAGE_CACHE_SECONDS,
     )
     return render(
         request,
