@@ -16,6 +16,7 @@ from zhibiao.accounts.models import User
 from zhibiao.core import generations
 from zhibiao.core.pagecache import HEADER
 from zhibiao.dashboard import indicators
+from zhibiao.dashboard import services as dashboard_services
 from zhibiao.notifications.services import mark_read, notify
 
 PAGES = {
@@ -114,6 +115,16 @@ def test_the_dashboard_is_not_kept_while_its_figures_are_the_previous_ones(peopl
     assert indicators.cube_is_current()
     generations.bump()  # a change committed: the old figures answer while one server rebuilds
     assert not indicators.cube_is_current()
+
+
+def test_a_dashboard_showing_the_previous_figures_is_not_kept(people, monkeypatch):
+    monkeypatch.setattr(dashboard_services, "figures_are_current", lambda: False)
+    client = client_for(people["admin"])
+    assert HEADER not in client.get(reverse("dashboard:index"))  # rendered, not kept
+    assert HEADER not in client.get(reverse("dashboard:index"))
+    monkeypatch.setattr(dashboard_services, "figures_are_current", lambda: True)
+    client.get(reverse("dashboard:index"))
+    assert client.get(reverse("dashboard:index"))[HEADER] == "hit"
 
 
 def test_my_policies_sections_are_kept_per_enterprise(people, django_assert_max_num_queries):
