@@ -29,9 +29,18 @@ Each page is asked for once before the timing (the search's postings, the dashbo
 figures are built then, as on any server that has run a while); any answer but 200, and any
 time-out (30 s), is an error.
 
+The pages kept in the shared cache (zhibiao/core/pagecache.py: visitors' pages, and the
+signed-in pages named above, per user) are kept by that first request too, and nothing is
+written during the run, so the mix measures them as answered from the cache, each still through
+the whole middleware stack, the session and the user's row, with a fresh CSRF token and cookie
+for every visitor. A site where records change between two requests renders them instead:
+`--no-page-cache` (ZHIBIAO_PAGE_CACHE_SECONDS=0 on the servers) measures that, every page
+rendered from the records.
+
 The last line is one JSON object:
 {"app_servers": 2, "concurrency", "requests", "errors", "p95_ms", "hello_rps",
- "anonymous_ratio", "signed_in_ratio", "api_ratio", "pages": {path: {"requests", "p95_ms"}}}
+ "anonymous_ratio", "signed_in_ratio", "api_ratio", "page_cache", "pages": {path: {"requests",
+ "p95_ms"}}}
 """
 
 from __future__ import annotations
@@ -206,9 +215,15 @@ def main() -> int:
     parser.add_argument("--hello", type=float, default=5.0, help="seconds of the trivial view")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers a server")
     parser.add_argument("--redis-db", type=int, default=15, help="the Redis database to use")
+    parser.add_argument(
+        "--no-page-cache", action="store_true", help="render every page (keep none in the cache)"
+    )
     args = parser.parse_args()
 
-    with running_cluster(web_workers=args.web_workers, redis_db=args.redis_db) as cluster:
+    extra_env = {"ZHIBIAO_PAGE_CACHE_SECONDS": "0"} if args.no_page_cache else {}
+    with running_cluster(
+        web_workers=args.web_workers, redis_db=args.redis_db, extra_env=extra_env
+    ) as cluster:
         a = cluster.servers[0]
         cookies = {}
         for role in SIGNED_IN:
@@ -252,6 +267,7 @@ def main() -> int:
         "api_rps": round(results["api"].rps, 1),
         "duration_s": args.duration,
         "hello_s": args.hello,
+        "page_cache": not args.no_page_cache,
         "pages": pages,
     }
     print(json.dumps(line, ensure_ascii=False))

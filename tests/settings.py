@@ -30,6 +30,7 @@ CELERY_TASK_DEFAULT_QUEUE = f"zhibiao-test-{_PROCESS}"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 DASHBOARD_CACHE_SECONDS = 0  # figures straight from the records
+PAGE_CACHE_SECONDS = 0  # pages rendered afresh (tests/core/test_pagecache.py turns it on)
 # tests/conftest.py clears the cache before and after every test; tests/rediscache.py clears
 # only this process's keys. tests/dashboard/test_redis.py checks two clients on a real server.
 if REDIS_TEST_URL:

@@ -133,6 +133,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in with the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so that a stored visitor's page passes through every middleware above as a
+    # rendered one does (the CSRF cookie, the security headers, the request id).
+    "zhibiao.core.pagecache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "zhibiao.urls"
@@ -151,6 +154,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "zhibiao.core.context_processors.platform",
                 "zhibiao.notifications.context_processors.unread",
+                # After Django's own csrf: a page that may be stored gets a placeholder.
+                "zhibiao.core.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -402,6 +407,9 @@ API_TOKEN_DAYS = 90
 # The dashboard's figures are kept this many seconds, then rebuilt in the background while the
 # old ones still answer: a new record shows within about this long. 0 computes on every request.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZHIBIAO_DASHBOARD_CACHE_SECONDS", "45"))
+# Visitors' pages kept in the shared cache (zhibiao.core.pagecache): current until the next
+# business operation commits, and at most this many seconds old (0: never kept).
+PAGE_CACHE_SECONDS = int(os.environ.get("ZHIBIAO_PAGE_CACHE_SECONDS", "60"))
 
 # Shared state (issue 14): what every app server must see alike lives in one cache, never in a
 # process's memory alone: the dashboard's figures, the search's posting lists, and sessions

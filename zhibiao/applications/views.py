@@ -37,6 +37,7 @@ from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message, form_error_message
 from zhibiao.core.listfilters import by_status, group_choices
+from zhibiao.core.pagecache import kept_per_user
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.core.steps import act_and_return, take_posted_step
 from zhibiao.core.uploads import download
@@ -53,6 +54,7 @@ def _applications(user):
 
 
 @role_required()
+@kept_per_user
 def application_list(request: HttpRequest) -> HttpResponse:
     places = PlaceFilterForm(request.GET)
     rows = places.narrow(_applications(request.user), "enterprise", "created_at")

@@ -14,23 +14,32 @@ match it by chance.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache
 
+T = TypeVar("T")
+
 #: The business records: applications, events, registrations, demands, declarations, …
 RECORDS = "records"
+#: The notifications, whose unread count is on every signed-in page (zhibiao.core.pagecache):
+#: apart from the records, so that reading one's inbox does not outdate the dashboard.
+NOTIFICATIONS = "notifications"
 
 
-def _key(name: str) -> str:
+def key(name: str = RECORDS) -> str:
+    """The counter's cache key, for a caller that reads it together with other keys in one
+    round trip (zhibiao.core.pagecache); `current` when it is missing."""
     return f"generation:{name}"
 
 
 def current(name: str = RECORDS) -> int:
     """The generation now; one cache read when the counter exists."""
-    value = cache.get(_key(name))
+    value = cache.get(key(name))
     if value is None:
-        cache.add(_key(name), time.time_ns(), timeout=None)
-        value = cache.get(_key(name))
+        cache.add(key(name), time.time_ns(), timeout=None)
+        value = cache.get(key(name))
     return int(value) if value is not None else 0
 
 
@@ -41,6 +50,30 @@ def bump(name: str = RECORDS) -> None:
     still changes the number (and the figures' age limit covers the rest).
     """
     try:
-        cache.incr(_key(name))
+        cache.incr(key(name))
     except ValueError:  # no counter yet: any fresh number outdates what was stored
-        cache.add(_key(name), time.time_ns(), timeout=None)
+        cache.add(key(name), time.time_ns(), timeout=None)
+
+
+def remember(key_: str, build: Callable[[], T], *, seconds: int) -> T:
+    """What `build` computes from the records, kept in the shared cache under `key_` for every
+    app server while the records' generation holds, and at most `seconds` (for changes made
+    outside the services, and for what moves with the clock); `seconds` 0 builds every time.
+
+    One cache round trip reads the value with the generation. The generation is read before
+    building, so that a change committed during the build outdates the value at once rather
+    than being hidden under the newer number.
+    """
+    if seconds <= 0:
+        return build()
+    name = f"remember:{key_}"
+    found = cache.get_many([name, key(RECORDS)])
+    generation = found.get(key(RECORDS))
+    if generation is None:
+        generation = current(RECORDS)
+    stored = found.get(name)
+    if stored is not None and stored[0] == generation:
+        return stored[1]
+    value = build()
+    cache.set(name, (generation, value), timeout=seconds)
+    return value

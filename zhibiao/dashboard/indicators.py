@@ -329,6 +329,18 @@ def cube(day=None) -> Cube:
     return shared.cube
 
 
+def cube_is_current() -> bool:
+    """Whether the figures this process answered with last are the records' as they are now:
+    not while a change's rebuild is under way, when the previous figures answer (`cube`). A
+    page showing them is then not kept (zhibiao.core.pagecache), or it would hide the rebuilt
+    figures behind the generation that had already moved."""
+    ttl = settings.DASHBOARD_CACHE_SECONDS
+    if ttl <= 0:
+        return True  # built from the records on every call
+    local = _local
+    return local is not None and local.generation == generations.current() and _age(local) <= ttl
+
+
 def _build_and_share(day) -> _Stored:
     """Build the cube and store it for every server, with the generation read before building
     (a change committed meanwhile then outdates it at once)."""

@@ -52,6 +52,12 @@ def figures(scope: Scope, viewer: Actor | None = None) -> dict[str, list[Figure]
     return out
 
 
+def figures_are_current() -> bool:
+    """Whether the figures just shown are the records' as they are now (not the previous ones
+    answering while a rebuild runs)."""
+    return engine.cube_is_current()
+
+
 #: The trend shows these, month by month.
 TREND = ("applications", "demands_served", "events_held", "attendees")
 

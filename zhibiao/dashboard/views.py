@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from zhibiao.accounts.permissions import role_required
+from zhibiao.core.pagecache import do_not_keep, kept_per_user
 from zhibiao.dashboard import dossier, services
 from zhibiao.dashboard.charts import chart_data
 from zhibiao.dashboard.forms import DashboardFilterForm
@@ -16,6 +17,7 @@ from zhibiao.directory.models import Organisation, Town
 
 
 @role_required(*services.VIEWER_ROLES)
+@kept_per_user
 def index(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET)
     scope = form.scope()
@@ -29,6 +31,8 @@ def index(request: HttpRequest) -> HttpResponse:
             charts=chart_data(scope, year, focus),
             year=year,
         )
+        if not services.figures_are_current():
+            do_not_keep(request)  # the rebuilt figures show on the next page, not in a minute
     years = list(range(this_year, services.FIRST_DATA_YEAR - 1, -1))
     chosen = form.cleaned_data.get("year") if form.is_valid() else None
     if chosen and chosen not in years:

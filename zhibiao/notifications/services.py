@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from zhibiao.core import generations
 from zhibiao.notifications.models import Family, MutedEmail, Notification
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,8 @@ def notify(recipients: Iterable, *, kind: str, title: str, body: str = "", link:
         for user in {user.pk: user for user in recipients if user.is_active}.values()
     ]
     Notification.objects.bulk_create(rows)
+    # The inbox's count is in the header of the pages kept per user (zhibiao.core.pagecache).
+    transaction.on_commit(lambda: generations.bump(generations.NOTIFICATIONS), robust=True)
     family = kind.split(".", 1)[0]
     muted = set(
         MutedEmail.objects.filter(
@@ -58,6 +61,7 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
     rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         rows = rows.filter(pk__in=list(notification_ids))
+    transaction.on_commit(lambda: generations.bump(generations.NOTIFICATIONS), robust=True)
     return rows.update(read_at=timezone.now())
 
 
