@@ -13,7 +13,7 @@ from tests.measures.test_facts_and_screening import _random_records
 from zhibiao.directory.models import Organisation
 from zhibiao.jobs.models import Job, JobPart, JobStatus
 from zhibiao.measures import services
-from zhibiao.measures.models import Entitlement, Screening
+from zhibiao.measures.models import ClauseVersion, Entitlement, Screening
 from zhibiao.measures.services import screening as screening_module
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,30 @@ def test_chunks_cover_each_enterprise_once(population):
         assert len(inside) == 1
     assert screening_module.chunk_bounds(0) == [(None, None)]
     assert screening_module.chunk_bounds(len(ids)) == [(None, None)]
+
+
+def test_a_version_withdrawn_while_the_chunks_run_reaches_none_of_them(
+    population, users, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The screening pins its rule books' versions when it splits: a change after that (here a
+    version withdrawn before the second chunk runs) does not make the chunks disagree."""
+    settings.SCREENING_CHUNK_SIZE = 0
+    _single_job, single = screened(users["admin"], django_capture_on_commit_callbacks)
+    withdrawn = Entitlement.objects.filter(screening=single).values_list("version", flat=True)[0]
+    real = screening_module.screen_chunk
+
+    def withdrawn_before_the_second(part, **params):
+        if part.number == 2:
+            ClauseVersion.objects.filter(pk=withdrawn).update(published_at=None)
+        return real(part, **params)
+
+    monkeypatch.setattr(screening_module, "screen_chunk", withdrawn_before_the_second)
+    settings.SCREENING_CHUNK_SIZE = CHUNK
+    job, chunked = screened(users["admin"], django_capture_on_commit_callbacks)
+
+    assert job.status == JobStatus.DONE, job.message
+    assert found(chunked) == found(single)
+    assert {row[1] for row in found(chunked)} >= {withdrawn}
 
 
 def test_a_retried_chunk_replaces_what_its_failed_attempt_wrote(

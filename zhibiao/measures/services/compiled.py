@@ -111,6 +111,36 @@ def clause_set(rulebook: RuleBook) -> ClauseSet:
     return compiled
 
 
+def pinned_books(rulebooks) -> list[dict[str, Any]]:
+    """What `clause_set` would compile for each rule book now, as JSON: its header and its
+    published versions' ids. A screening split into chunks pins this once, when it splits, and
+    every chunk compiles exactly it (`pinned_clause_sets`), so that a version published or a
+    header edited while the chunks run reaches all of them or none."""
+    return [
+        {
+            "rulebook": rulebook.pk,
+            "header": rulebook.header,
+            "versions": list(_published(rulebook).values_list("pk", flat=True)),
+        }
+        for rulebook in rulebooks
+    ]
+
+
+def pinned_clause_sets(pinned: list[dict[str, Any]]) -> list[tuple[RuleBook, ClauseSet, dict]]:
+    """Each pinned rule book with its clause set compiled from exactly the pinned texts (cached
+    per process by text, as `clause_set` is), and its versions by (clause code, number)."""
+    rulebooks = RuleBook.objects.in_bulk([book["rulebook"] for book in pinned])
+    ids = [pk for book in pinned for pk in book["versions"]]
+    versions = ClauseVersion.objects.select_related("clause").in_bulk(ids)
+    out = []
+    for book in pinned:
+        chosen = [versions[pk] for pk in book["versions"]]
+        compiled = _build(book["header"], [version.source for version in chosen])
+        by_code = {(version.clause.code, version.number): version for version in chosen}
+        out.append((rulebooks[book["rulebook"]], compiled, by_code))
+    return out
+
+
 def latest_compiled(clause: Clause):
     """The clause's latest published version, compiled with its rule book (None: no version)."""
     version = clause.versions.published().order_by("-number").first()

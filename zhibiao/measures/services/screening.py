@@ -21,7 +21,7 @@ from zhibiao.core.db import IdRange
 from zhibiao.jobs.services import Split, enqueue, split
 from zhibiao.measures import facts
 from zhibiao.measures.models import Clause, Entitlement, Screening
-from zhibiao.measures.services.compiled import _published, clause_set
+from zhibiao.measures.services.compiled import pinned_books, pinned_clause_sets
 from zhibiao.measures.services.explanations import rulebooks_in_force
 from zhibiao.notifications.services import notify
 from zhibiao.rules import evaluate_population
@@ -41,14 +41,16 @@ def screen(progress, *, as_of: str) -> dict[str, Any] | Split:
     day = datetime.date.fromisoformat(as_of)  # a job's arguments are JSON: the date is text
     # get_or_create: a job run again after its worker died keeps its one screening.
     screening, _new = Screening.objects.get_or_create(job=progress.job, defaults={"as_of": day})
+    # The rule books and versions read once, here: every chunk applies the same ones.
+    books = pinned_books(rulebooks_in_force(day))
     chunks = chunk_bounds(settings.SCREENING_CHUNK_SIZE)
     if len(chunks) > 1:
         parts = [
-            {"screening": screening.pk, "as_of": as_of, "low": low, "high": high}
+            {"screening": screening.pk, "as_of": as_of, "low": low, "high": high, "books": books}
             for low, high in chunks
         ]
         return split(progress, task=CHUNK_TASK, parts=parts, combine=COMBINE_TASK)
-    return _combine(screening, [_screen_range(screening, day, IdRange(), progress)])
+    return _combine(screening, [_screen_range(screening, day, IdRange(), books, progress)])
 
 
 def chunk_bounds(size: int) -> list[tuple[int | None, int | None]]:
@@ -74,13 +76,22 @@ def chunk_bounds(size: int) -> list[tuple[int | None, int | None]]:
     return list(zip(lows, highs, strict=True))
 
 
-def screen_chunk(part, *, screening: int, as_of: str, low: int | None, high: int | None) -> dict:
-    """One chunk of a screening (a part of its job): the enterprises with ids in [low, high).
+def screen_chunk(
+    part,
+    *,
+    screening: int,
+    as_of: str,
+    low: int | None,
+    high: int | None,
+    books: list[dict[str, Any]],
+) -> dict:
+    """One chunk of a screening (a part of its job): the enterprises with ids in [low, high),
+    against the rule books and versions the screening pinned when it split.
 
     Idempotent: a chunk run again (its worker died, or it raised and was retried) replaces
     the entitlements it wrote before, in one transaction, so nothing is counted twice."""
     day = datetime.date.fromisoformat(as_of)
-    return _screen_range(Screening.objects.get(pk=screening), day, IdRange(low, high))
+    return _screen_range(Screening.objects.get(pk=screening), day, IdRange(low, high), books)
 
 
 def combine_chunks(job, results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -89,7 +100,11 @@ def combine_chunks(job, results: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _screen_range(
-    screening: Screening, day: datetime.date, chunk: IdRange, progress=None
+    screening: Screening,
+    day: datetime.date,
+    chunk: IdRange,
+    pinned: list[dict[str, Any]],
+    progress=None,
 ) -> dict[str, Any]:
     """Screen the enterprises in `chunk` and write their entitlements in place of any that an
     earlier run of the same chunk wrote; returns the chunk's counts (JSON: a part's result).
@@ -100,16 +115,15 @@ def _screen_range(
             progress(done, 3, message)
 
     step(0, gettext("Reading the records"))
-    books = [(rulebook, clause_set(rulebook)) for rulebook in rulebooks_in_force(day)]
-    needed = set().union(*(facts.needed_by(compiled) for _rb, compiled in books))
+    books = pinned_clause_sets(pinned)
+    needed = set().union(*(facts.needed_by(compiled) for _rb, compiled, _v in books))
     population, ids = facts.population(day, needed=needed, chunk=chunk)
     step(1, gettext("Applying the rules"))
     rows: list[Entitlement] = []
     entitled_any = set()
     total = Decimal(0)
-    for rulebook, compiled in books:
+    for _rulebook, compiled, versions in books:
         result = evaluate_population(compiled, population, day)
-        versions = {(v.clause.code, v.number): v for v in _published(rulebook)}
         for column, clause in enumerate(result.clauses):
             version = versions[(clause.id, clause.version)]
             for row in result.entitled[:, column].nonzero()[0]:
