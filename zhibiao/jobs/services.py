@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from zhibiao.audit.services import record
 from zhibiao.jobs.models import Job, JobPart, JobStatus
@@ -118,12 +118,19 @@ def _give_up(job_ids: Q, now: datetime.datetime) -> int:
     limit = settings.JOBS_MAX_ATTEMPTS
     return Job.objects.filter(job_ids, _takeable(now), attempts__gte=limit).update(
         status=JobStatus.FAILED,
-        message=_message(
-            "The job stopped %(attempts)d times without finishing (its worker died or ran out "
-            "of time); it was given up. Start it again, or ask an administrator.",
-            attempts=limit,
-        ),
+        message=_given_up(),
         finished_at=now,
+    )
+
+
+def _given_up() -> str:
+    """Why a job (or a part of one) out of attempts was failed."""
+    return _message(
+        gettext_noop(
+            "The job stopped %(attempts)d times without finishing (its worker died or ran out "
+            "of time); it was given up. Start it again, or ask an administrator."
+        ),
+        attempts=settings.JOBS_MAX_ATTEMPTS,
     )
 
 
@@ -244,15 +251,7 @@ def run_part(job_id: int, number: int, *, heartbeat: bool = False) -> str:
     )
     if not taken:
         if JobPart.objects.filter(mine, _part_takeable(now), attempts__gte=limit).exists():
-            part = JobPart.objects.get(mine)
-            _fail_part(
-                part,
-                _message(
-                    "The job stopped %(attempts)d times without finishing (its worker died or ran "
-                    "out of time); it was given up. Start it again, or ask an administrator.",
-                    attempts=limit,
-                ),
-            )
+            _fail_part(JobPart.objects.get(mine), _given_up())
             return PART_FAILED
         return PART_SKIPPED
     part = JobPart.objects.select_related("job").get(mine)
@@ -292,7 +291,7 @@ def _fail_part(part: JobPart, message: str) -> None:
     Job.objects.filter(pk=part.job_id, status=JobStatus.RUNNING).update(
         status=JobStatus.FAILED,
         message=_message(
-            "Part %(number)d of %(total)d failed, so the job failed: %(error)s",
+            gettext_noop("Part %(number)d of %(total)d failed, so the job failed: %(error)s"),
             number=part.number,
             total=total,
             error=message,
@@ -314,7 +313,7 @@ def _settle(job_id: int) -> None:
         done=done,
         total=total,
         heartbeat_at=timezone.now(),
-        message=_message("%(done)d of %(total)d parts done", done=done, total=total),
+        message=_message(gettext_noop("%(done)d of %(total)d parts done"), done=done, total=total),
     )
     if done < total:
         return
@@ -343,21 +342,22 @@ def _failure_message(error: Exception) -> str:
     from celery.exceptions import SoftTimeLimitExceeded
 
     if isinstance(error, SoftTimeLimitExceeded):
-        return _message(
-            "The job ran out of time (%(seconds)d seconds) and was stopped.",
-            seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-        )
+        return _out_of_time(settings.CELERY_TASK_SOFT_TIME_LIMIT)
     return f"{type(error).__name__}: {error}"[:300]
+
+
+def _out_of_time(seconds: int) -> str:
+    return _message(
+        gettext_noop("The job ran out of time (%(seconds)d seconds) and was stopped."),
+        seconds=seconds,
+    )
 
 
 def fail_timed_out(job_id: int) -> int:
     """Mark a job failed whose worker process was killed at the hard time limit."""
     return Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
         status=JobStatus.FAILED,
-        message=_message(
-            "The job ran out of time (%(seconds)d seconds) and was stopped.",
-            seconds=settings.CELERY_TASK_TIME_LIMIT,
-        ),
+        message=_out_of_time(settings.CELERY_TASK_TIME_LIMIT),
         finished_at=timezone.now(),
     )
 
