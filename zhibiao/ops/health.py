@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from zhibiao.jobs.models import Job, JobStatus
@@ -66,11 +66,13 @@ def workers() -> dict[str, Any]:
     serve, but nothing in the background will run."""
     now = timezone.now()
     alive_since = now - timedelta(seconds=3 * settings.WORKER_BEAT_SECONDS)
-    beats = WorkerBeat.objects.order_by("hostname")
     # Counted, not named: the page is public, and node names name machines (the admin site's
     # worker heartbeats list names them for staff).
-    alive = sum(1 for beat in beats if beat.seen_at >= alive_since)
-    gone = sum(1 for beat in beats if beat.seen_at < alive_since)
+    counts = WorkerBeat.objects.aggregate(
+        alive=Count("pk", filter=Q(seen_at__gte=alive_since)),
+        gone=Count("pk", filter=Q(seen_at__lt=alive_since)),
+    )
+    alive, gone = counts["alive"], counts["gone"]
     no_worker = settings.JOBS_MODE == "celery" and not alive
     newest = Job.objects.filter(status=JobStatus.RUNNING).aggregate(newest=Max("heartbeat_at"))
     wait = timedelta(minutes=settings.HEALTHZ_QUEUE_WAIT_MINUTES)
