@@ -21,9 +21,10 @@ pytestmark = pytest.mark.django_db
 INPUT = {"reason": "理由", "payment_reference": "PAY-1"}
 
 
-def assert_available_agrees(actors, obj) -> None:
-    """For each actor: every offered step is accepted by `take`, every other one refused; the
-    offering itself writes nothing. Each take is rolled back, so the object stays as it was."""
+def assert_available_agrees(actors, obj, data: dict | None = None) -> None:
+    """For each actor: every offered step is accepted by `take` (with valid input: `INPUT` and
+    `data`), every other one refused; the offering itself writes nothing. Each take is rolled
+    back, so the object stays as it was."""
     machine = machine_for(obj)
     for actor in actors:
         with CaptureQueriesContext(connection) as queries:
@@ -37,7 +38,7 @@ def assert_available_agrees(actors, obj) -> None:
             accepted = True
             try:
                 with transaction.atomic():
-                    take(actor, fresh, step.action, **INPUT)
+                    take(actor, fresh, step.action, **{**INPUT, **(data or {})})
                     transaction.set_rollback(True)
             except Exception:  # a refusal of any kind: 403, 409, 400
                 accepted = False

@@ -3,11 +3,19 @@ against a yearly cap when one more application is submitted, so an enterprise ca
 the cap before anything is paid (issue 10, part 4)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.applications.conftest import claim_on_file, quick_application, submit_with_evidence
+from tests.applications.conftest import (
+    claim_on_file,
+    expert_reviews,
+    quick_application,
+    submit_with_evidence,
+)
+from zhibiao.applications import services
 from zhibiao.applications.models import Application, Status
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.workflow import take
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +48,37 @@ def test_closed_claims_do_not_count(people):
     _pending_claims(people, 5, status=Status.REJECTED)
     submit_with_evidence(people, application)
     assert Application.objects.get(pk=application.pk).status == Status.SUBMITTED
+
+
+def _on_public_notice(people, application):
+    """Through the formal check and the review to the public notice (publicity of 0 days)."""
+    admin, expert = people["admin"], people["expert"]
+    take(admin, application, "accept")
+    services.assign_reviewers(admin, application, [expert])
+    expert_reviews(people, application)
+    return take(admin, application, "start_publicity")
+
+
+def test_approval_counts_the_caps_again(people):
+    """An award recorded as received after the submission (here a payment written straight
+    into the records, as an import would) fills the category: approving would pay past the
+    cap, so it is refused with the cap named, and nothing changes."""
+    application = submit_with_evidence(people, quick_application(people))
+    _pending_claims(people, 4)
+    application = _on_public_notice(people, application)
+    paid = claim_on_file(
+        people, "FX23-STD-LOCAL", Status.DISBURSED, "SB9999990001", "DB31/T 9990-2020", 50000
+    )
+    with pytest.raises(ValidationError) as refused:
+        take(people["admin"], application, "approve")
+    said = str(refused.value)
+    assert "上限现在只为本申报留下 0 元" in said and "标准" in said, said
+    application.refresh_from_db()
+    assert application.status == Status.PUBLICITY and application.amount_approved is None
+    paid.delete()
+    assert take(people["admin"], application, "approve").amount_approved == 50000
+
+
+def test_approval_within_the_caps_is_unchanged(people):
+    application = _on_public_notice(people, submit_with_evidence(people, quick_application(people)))
+    assert take(people["admin"], application, "approve", amount="30000").amount_approved == 30000

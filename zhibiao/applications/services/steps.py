@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -38,6 +39,8 @@ from zhibiao.applications.services.claims import (
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.workdays import add_working_days
 from zhibiao.core.workflow import Machine, Step
+from zhibiao.directory.models import Organisation
+from zhibiao.measures.phrases import yuan
 from zhibiao.notifications.services import notify
 
 # --- The table of steps ---------------------------------------------------------------------
@@ -88,6 +91,7 @@ def _check_submittable(application: Application, data: dict) -> None:
     not block another, so two drafts for one project under two clauses meet here. And room
     under the caps once every other claim is counted (`left_under_caps`)."""
     _check_evidence(application, data)
+    _one_claim_at_a_time(application)
     other = pending_for_project(
         application.enterprise_id,
         application.clause.rulebook_id,
@@ -104,6 +108,38 @@ def _check_submittable(application: Application, data: dict) -> None:
                 "this one: %(reasons)s."
             )
             % {"reasons": "；".join(reasons)}
+        )
+
+
+def _one_claim_at_a_time(application: Application) -> None:
+    """Lock the enterprise's row: two of its applications submitted (or approved) at the same
+    moment would otherwise each count the other as not yet on its way and both pass the caps.
+    The lock lasts to the end of the step's transaction (on SQLite, writes are serial anyway).
+    A page asking which steps are `available` reads outside any transaction and takes no lock:
+    only `take`, which runs in one, needs it."""
+    if not transaction.get_connection().in_atomic_block:
+        return
+    Organisation.objects.select_for_update().only("pk").get(pk=application.enterprise_id)
+
+
+def _check_caps_still_allow(application: Application, amount: Decimal) -> None:
+    """Approving pays: the caps are counted again now, because since the submission an award
+    may have been recorded as received (an import, a payment from another channel) or the rule
+    book may have changed. An application opened on a near miss was assessed at 0 and has no
+    amount the engine gives to compare with; staff state that amount against the evidence."""
+    if application.amount_assessed <= 0:
+        return
+    _one_claim_at_a_time(application)
+    left, reasons = left_under_caps(application)
+    if amount > left:
+        raise ValidationError(
+            {
+                "amount": gettext(
+                    "Counting the awards received and on their way, the caps now leave "
+                    "%(left)s for this application: %(reasons)s."
+                )
+                % {"left": yuan(max(left, Decimal(0))), "reasons": "；".join(reasons)}
+            }
         )
 
 
@@ -155,6 +191,7 @@ def _approve_effect(application: Application, data: dict) -> dict:
     if amount in (None, ""):
         if application.amount_assessed <= 0:
             raise ValidationError({"amount": gettext("State the approved amount.")})
+        _check_caps_still_allow(application, application.amount_assessed)
         return {"amount_approved": application.amount_assessed}
     try:
         amount = Decimal(str(amount))
@@ -165,6 +202,7 @@ def _approve_effect(application: Application, data: dict) -> dict:
         raise ValidationError(
             {"amount": gettext("The approved amount is between 0 and the assessed amount.")}
         )
+    _check_caps_still_allow(application, amount)
     return {"amount_approved": amount}
 
 
