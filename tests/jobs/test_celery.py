@@ -116,7 +116,7 @@ def test_a_task_that_raises_fails_its_job(worker, admin_user):
         job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.explode", title="t")
     job = wait_until_finished(job)
     assert job.status == JobStatus.FAILED
-    assert job.message == "RuntimeError: boom"
+    assert job.message == "任务因意外错误停止（RuntimeError: boom），详情见日志。"
 
 
 def test_a_job_whose_worker_died_is_taken_again_and_runs_once(worker, tmp_path):

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from tests.clients import client_for
 from zhibiao.jobs import services
-from zhibiao.jobs.models import Job, JobStatus
+from zhibiao.jobs.models import Job, JobPart, JobStatus
+from zhibiao.jobs.tasks import killed
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_failure_is_recorded_not_raised(
         job = services.enqueue(admin_user, "tests.jobs.tasks_for_tests.explode", title="t")
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert "boom" in job.message
+    assert job.message == "任务因意外错误停止（RuntimeError: boom），详情见日志。"
 
 
 def test_only_platform_tasks(admin_user):
@@ -229,3 +230,33 @@ def test_the_scheduled_tasks_call_the_services_the_commands_call():
     assert snapshot_indicators() > 0
     assert set(Snapshot.objects.values_list("day", flat=True)) == {yesterday}
     assert flag_overdue() == 0  # no demand overdue
+
+
+def test_a_part_killed_at_the_hard_time_limit_fails_with_its_job(settings):
+    """The worker's main process is told of the kill with the task's arguments: a part's
+    delivery carries the job's id and the part's number, and both rows are marked failed."""
+    settings.CELERY_TASK_TIME_LIMIT = 7
+    job = Job.objects.create(task="zhibiao.x", title="t", status=JobStatus.RUNNING)
+    parts = [
+        JobPart.objects.create(job=job, number=n, task="zhibiao.x", status=JobStatus.RUNNING)
+        for n in (1, 2)
+    ]
+    killed((job.pk, 2))
+    parts[0].refresh_from_db()
+    parts[1].refresh_from_db()
+    job.refresh_from_db()
+    assert (parts[0].status, parts[1].status, job.status) == ("running", "failed", "failed")
+    assert parts[1].message == job.message == "任务超时（7 秒），已停止。"
+    assert parts[1].finished_at is not None
+
+
+def test_the_admin_site_shows_a_jobs_parts_read_only(admin_user):
+    job = Job.objects.create(task="zhibiao.x", title="甄别", status=JobStatus.FAILED)
+    JobPart.objects.create(
+        job=job, number=3, task="zhibiao.x", status=JobStatus.FAILED, message="第 3 部分出错"
+    )
+    client = client_for(admin_user)
+    page = client.get(f"/admin/jobs/job/{job.pk}/change/").content.decode()
+    assert "第 3 部分出错" in page
+    assert client.get("/admin/jobs/jobpart/").status_code == 200
+    assert client.get("/admin/jobs/jobpart/add/").status_code == 403

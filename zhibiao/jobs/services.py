@@ -343,7 +343,14 @@ def _failure_message(error: Exception) -> str:
 
     if isinstance(error, SoftTimeLimitExceeded):
         return _out_of_time(settings.CELERY_TASK_SOFT_TIME_LIMIT)
-    return f"{type(error).__name__}: {error}"[:300]
+    # The clerk reads this: what happened in words, the error's kind for whoever reads the log
+    # (the traceback is there, under the job's id).
+    return _message(
+        gettext_noop(
+            "The job stopped on an unexpected error (%(error)s); the log has the details."
+        ),
+        error=f"{type(error).__name__}: {error}"[:200],
+    )
 
 
 def _out_of_time(seconds: int) -> str:
@@ -353,8 +360,15 @@ def _out_of_time(seconds: int) -> str:
     )
 
 
-def fail_timed_out(job_id: int) -> int:
-    """Mark a job failed whose worker process was killed at the hard time limit."""
+def fail_timed_out(job_id: int, part: int | None = None) -> int:
+    """Mark a job failed whose worker process was killed at the hard time limit, and the part
+    that process ran, if it ran one (else the part's row would read "running" for ever)."""
+    if part is not None:
+        JobPart.objects.filter(job_id=job_id, number=part, status=JobStatus.RUNNING).update(
+            status=JobStatus.FAILED,
+            message=_out_of_time(settings.CELERY_TASK_TIME_LIMIT)[:300],
+            finished_at=timezone.now(),
+        )
     return Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
         status=JobStatus.FAILED,
         message=_out_of_time(settings.CELERY_TASK_TIME_LIMIT),

@@ -18,8 +18,15 @@ class JobRequest(Request):
 
     def on_timeout(self, soft: bool, timeout: float) -> None:
         super().on_timeout(soft, timeout)
-        if not soft and self.args:  # a job's id, or a part's job's id and number
-            services.fail_timed_out(int(self.args[0]))
+        if not soft:
+            killed(self.args)
+
+
+def killed(args: tuple | list) -> None:
+    """Record the kill of a job's delivery: its arguments are a job's id (run_job), or a job's id
+    and a part's number (run_job_part)."""
+    if args:
+        services.fail_timed_out(int(args[0]), int(args[1]) if len(args) > 1 else None)
 
 
 class JobTask(Task):
