@@ -1,6 +1,6 @@
 """The shared cache of the suite's Redis run (tests/settings.py, REDIS_URL set: CI on PostgreSQL).
 
-Django's Redis backend as production uses it, except `clear()`: the suite clears the cache
+The backend production uses (zhibiao.core.cache), except `clear()`: the suite clears the cache
 before and after every test (tests/conftest.py), and Django's `clear()` empties the whole Redis
 database (FLUSHDB), which would take the keys of the other test process (pytest-xdist) and the
 Celery broker's queues with it. Here it deletes only the keys under this process's prefix.
@@ -8,10 +8,10 @@ Celery broker's queues with it. Here it deletes only the keys under this process
 
 from __future__ import annotations
 
-from django.core.cache.backends.redis import RedisCache
+from zhibiao.core.cache import TolerantRedisCache
 
 
-class PrefixedRedisCache(RedisCache):
+class PrefixedRedisCache(TolerantRedisCache):
     def clear(self) -> bool:
         client = self._cache.get_client(write=True)
         pattern = f"{self.key_prefix}:*" if self.key_prefix else "*"

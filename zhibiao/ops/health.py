@@ -53,7 +53,7 @@ def cache_check() -> dict[str, Any]:
     found = cache.get(key)
     cache.delete(key)
     status = OK if found == value else FAILING
-    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    backend = str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1]
     return {"status": status, "backend": backend, "ms": _ms(started)}
 
 
