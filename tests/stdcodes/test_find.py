@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.stdcodes.corpus_io import CORPUS, Case, load_cases
@@ -81,12 +79,10 @@ def test_empty_and_plain_text() -> None:
     assert find_citations("没有任何标准编号的一段中文。" * 100) == []
 
 
-def test_fast_enough() -> None:
-    """A loose guard against pathological slowness (the real figure is ~30 MB/s and more)."""
+def test_a_long_document_gives_every_citation_each_time() -> None:
+    """A document a hundred times over (~1.9 MB) gives its citations a hundred times over: the
+    finder keeps no state between matches. Its speed is bench/standards.py's check_mb_s."""
     doc = (CORPUS / "nmpa_guidance_cmde-2018-120.md").read_text(encoding="utf-8")
-    text = doc * 100  # ~1.9 MB
-    started = time.perf_counter()
-    citations = find_citations(text)
-    elapsed = time.perf_counter() - started
-    assert len(citations) == 5800
-    assert len(text.encode()) / 1e6 / elapsed > 5
+    once = len(find_citations(doc))
+    assert once > 0
+    assert len(find_citations(doc * 100)) == once * 100

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from zhibiao.core.admin import PROVENANCE_FIELDS, AuditedModelAdmin
+from zhibiao.standards import services
 from zhibiao.standards.models import (
     Declaration,
     DeclaredStandard,
@@ -20,6 +21,15 @@ class StandardAdmin(AuditedModelAdmin):
     list_filter = ["level", "status", "source"]
     search_fields = ["code", "title"]
     readonly_fields = ["edition", "base", "key", "number", "year", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        """An edit re-indexes the title search and the inferred replacement links, and a new
+        status is recorded and its holders alerted, as any other change (issue 15)."""
+        old_status = None
+        if change and obj.pk:
+            old_status = Standard.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        super().save_model(request, obj, form, change)
+        services.standard_edited(request.user, obj, old_status)
 
 
 @admin.register(Replacement)

@@ -19,6 +19,8 @@ from zhibiao.standards.models import LinkKind, Replacement, Standard, Status, Ve
 
 MAX_CHAIN = 12
 MAX_LOCATIONS = 50
+#: How many parts of a series an undated citation's note names.
+MAX_PARTS = 12
 _IN_FORCE = (Status.CURRENT, Status.UPCOMING)
 
 
@@ -97,6 +99,19 @@ class _Catalogue:
                 if link.new_id not in self.by_id:
                     self._add(link.new)
                     frontier.add(link.new_id)
+
+    def parts_of(self, base: str) -> list[Standard]:
+        """The parts in force of a series (``GB/T 16886.1``… for ``GB/T 16886``), newest
+        edition of each part, read when an undated citation names the series only."""
+        newest: dict[str, Standard] = {}
+        rows = Standard.objects.filter(base__startswith=base + ".", status__in=_IN_FORCE).only(
+            "code", "base", "year", "status", "title"
+        )
+        for standard in rows[:500]:
+            held = newest.get(standard.base)
+            if held is None or (standard.year or 0) > (held.year or 0):
+                newest[standard.base] = standard
+        return sorted(newest.values(), key=lambda s: s.key if s.key else s.code)
 
     def _add(self, standard: Standard) -> None:
         self.by_id[standard.pk] = standard
@@ -189,11 +204,16 @@ def judge(codes: Iterable[stdcodes.StandardCode]) -> dict[str, Finding]:
             findings[key] = Finding(
                 key,
                 True,
-                Verdict.SUPERSEDED,
+                Verdict.INFERRED,
                 newer[0].title,
                 chain,
                 _end(chain),
-                gettext("This edition is not in the catalogue; a newer edition is in force."),
+                gettext(
+                    "This edition is not in the catalogue, but the catalogue holds %(newer)s, a "
+                    "later edition of %(base)s: likely superseded by it (inferred from the year, "
+                    "not stated by an announcement)."
+                )
+                % {"newer": newer[0].code, "base": code.base},
             )
             continue
         findings[key] = Finding(key, True, Verdict.UNKNOWN)
@@ -204,6 +224,21 @@ def _judge_undated(catalogue: _Catalogue, code: stdcodes.StandardCode) -> Findin
     editions = catalogue.by_base.get(code.base, [])
     key = code.edition
     if not editions:
+        parts = catalogue.parts_of(code.base)
+        if parts:
+            # A series cited as a whole (GB/T 16886): say which of its parts the catalogue holds.
+            shown = "、".join(s.code for s in parts[:MAX_PARTS])
+            more = len(parts) - MAX_PARTS
+            return Finding(
+                key,
+                False,
+                Verdict.UNKNOWN,
+                note=(
+                    gettext("Undated series: the catalogue holds %(count)s parts: %(parts)s")
+                    % {"count": len(parts), "parts": shown}
+                )
+                + (f" … (+{more})" if more > 0 else ""),
+            )
         return Finding(
             key,
             False,

@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.core.forms import DateInput, ImportFileForm, model_form_class
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, OrganisationKind
-from zhibiao.standards.models import Direction, IndicatorKind, LeaderScheme, Level, Status
+from zhibiao.standards.models import (
+    AnnouncementKind,
+    Direction,
+    IndicatorKind,
+    LeaderScheme,
+    Level,
+    Status,
+)
 
 
 def _with_all(choices, label) -> list[tuple[str, str]]:
@@ -37,6 +44,23 @@ class ImportForm(ImportFileForm):
         "CSV, Excel (.xlsx) or JSON. Columns: 标准号, 标准名称, 英文名称, 状态, 发布日期, "
         "实施日期, 废止日期, 代替标准, 被代替标准, ICS, CCS …"
     )
+
+
+class AnnouncementForm(ImportFileForm):
+    """An announcement table with what identifies the announcement (issue 15)."""
+
+    columns = _(
+        "CSV, Excel (.xlsx), Word (.docx) or Markdown table. Columns: 序号, 标准编号, 标准名称, "
+        "代替标准号 (several separated by 、), 批准日期, 实施日期; a withdrawal list: 废止日期."
+    )
+    kind = forms.ChoiceField(label=_("Kind of announcement"), choices=AnnouncementKind.choices)
+    number = forms.CharField(
+        label=_("Announcement number"),
+        max_length=100,
+        help_text=_("As published, such as 2024年第32号."),
+    )
+    date = forms.DateField(label=_("Announcement date"), widget=DateInput())
+    issuer = forms.CharField(label=_("Issued by"), max_length=200, required=False)
 
 
 class CheckForm(forms.Form):

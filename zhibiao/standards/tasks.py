@@ -24,3 +24,10 @@ def run_check(progress, *, check_id: int) -> dict:
 def apply_dated_statuses() -> int:
     """After midnight: standards whose implementation or withdrawal date has come change status."""
     return services.apply_dated_statuses()
+
+
+@app.task(name="zhibiao.standards.tasks.send_alert_digest")
+def send_alert_digest() -> int:
+    """Weekly: each enterprise hears, in one e-mailed notification, of the week's changes to
+    the standards it declared, drafted, leads with or cites (issue 15)."""
+    return services.send_weekly_digest()

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from zhibiao.standards.views import catalogue, checks, declarations, groups, leaders
+from zhibiao.standards.views import announcements, catalogue, checks, declarations, groups, leaders
 
 app_name = "standards"
 urlpatterns = [
     path("", catalogue.standard_list, name="list"),
     path("<int:pk>/", catalogue.standard_detail, name="detail"),
     path("import/", catalogue.standard_import, name="import"),
+    path("announcements/", announcements.announcement_list, name="announcements"),
+    path(
+        "announcements/import/",
+        announcements.announcement_import,
+        name="announcement_import",
+    ),
+    path("changes/<int:pk>/", announcements.change_detail, name="change"),
     path("check/", checks.check_new, name="check_new"),
     path("check/<int:pk>/", checks.check_detail, name="check"),
     path("check/<int:pk>/report.xlsx", checks.check_xlsx, name="check_xlsx"),

@@ -131,8 +131,15 @@ INDUSTRY_KINDS: dict[str, tuple[str, ...]] = {
     "NB/SH": ("T",),
 }
 
-#: Every letter code that can open a Chinese national or industry prefix.
-CN_ORGS: frozenset[str] = frozenset(NATIONAL_ORGS) | frozenset(INDUSTRY_KINDS)
+#: Association standards written without ``T/``: 中国工程建设标准化协会's ``CECS 01:2004``
+#: (before 2018, when they became ``T/CECS``). Real documents cite them (issue 15); they are
+#: group standards, neither national nor industry ones.
+ASSOCIATION_ORGS: dict[str, tuple[str, ...]] = {"CECS": ("",)}
+
+#: Every letter code that can open a Chinese national, industry or association prefix.
+CN_ORGS: frozenset[str] = (
+    frozenset(NATIONAL_ORGS) | frozenset(INDUSTRY_KINDS) | frozenset(ASSOCIATION_ORGS)
+)
 
 #: First two digits of 行政区划代码 (GB/T 2260): the only valid local-standard regions.
 # fmt: off
@@ -178,6 +185,8 @@ def prefix_info(prefix: str) -> PrefixInfo:
     if org in NATIONAL_ORGS and kind in NATIONAL_ORGS[org]:
         mandatory = None if org in ("JJF", "JJG") else kind == ""
         return PrefixInfo(Level.NATIONAL, mandatory, None, "cn")
+    if org in ASSOCIATION_ORGS and kind in ASSOCIATION_ORGS[org]:
+        return PrefixInfo(Level.GROUP, None, None, "cn")
     if org in INDUSTRY_KINDS and kind in INDUSTRY_KINDS[org]:
         sector = INDUSTRY_ALIASES.get(org, org)
         return PrefixInfo(Level.INDUSTRY, kind == "", sector, "cn")

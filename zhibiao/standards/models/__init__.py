@@ -1,5 +1,13 @@
 """The standards app's models, split by subject; import them from here."""
 
+from zhibiao.standards.models.announcements import (
+    Announcement,
+    AnnouncementKind,
+    ChangeCause,
+    Holding,
+    StandardAlert,
+    StatusChange,
+)
 from zhibiao.standards.models.catalogue import (
     STATUS_RANK,
     CatalogueSource,
@@ -31,7 +39,10 @@ from zhibiao.standards.models.leaders import (
 
 __all__ = [
     "STATUS_RANK",
+    "Announcement",
+    "AnnouncementKind",
     "CatalogueSource",
+    "ChangeCause",
     "Check",
     "CheckItem",
     "CheckState",
@@ -43,6 +54,7 @@ __all__ = [
     "EntryValue",
     "GroupStandard",
     "GroupStandardDrafter",
+    "Holding",
     "Indicator",
     "IndicatorKind",
     "LeaderEntry",
@@ -52,7 +64,9 @@ __all__ = [
     "Replacement",
     "SchemeStatus",
     "Standard",
+    "StandardAlert",
     "Status",
+    "StatusChange",
     "TitleToken",
     "Verdict",
     "search_key",

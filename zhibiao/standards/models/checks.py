@@ -51,6 +51,9 @@ class Verdict(models.TextChoices):
 
     CURRENT = "current", _("In force")
     SUPERSEDED = "superseded", _("Superseded")
+    #: The cited edition is absent, but the catalogue holds a later edition of its base code:
+    #: an inference, kept apart from a replacement a source stated (issue 15).
+    INFERRED = "inferred", _("Likely superseded (inferred)")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     UPCOMING = "upcoming", _("Not yet in force")
     UNKNOWN = "unknown", _("Not in the catalogue")

@@ -1,5 +1,5 @@
 """Business operations of the standards app, one module per part of `standards/models/`:
-`catalogue`, `checks`, `declarations`, `groups` and `leaders`.
+`announcements`, `catalogue`, `checks`, `declarations`, `groups` and `leaders`.
 
 Pages, the API and the commands call these functions; each takes the acting user, checks that
 they may act, validates, saves in one transaction and writes one audit entry. The facts
@@ -8,6 +8,16 @@ package re-exports the public names of its modules, so callers keep writing
 `from zhibiao.standards import services`.
 """
 
+from zhibiao.standards.services.announcements import (
+    ANNOUNCEMENT_COLUMNS,
+    alert_holders,
+    apply_announcement,
+    apply_due_changes,
+    coverage,
+    preview_announcement,
+    send_weekly_digest,
+    standard_edited,
+)
 from zhibiao.standards.services.catalogue import (
     DATA_DIR,
     apply_dated_statuses,
@@ -46,14 +56,19 @@ from zhibiao.standards.services.leaders import (
 )
 
 __all__ = [
+    "ANNOUNCEMENT_COLUMNS",
     "DATA_DIR",
     "DECLARATION_FIELDS",
     "GROUP_FIELDS",
     "LeaderFact",
     "LinkKindLabels",
+    "alert_holders",
+    "apply_announcement",
     "apply_dated_statuses",
+    "apply_due_changes",
     "check_files",
     "compute_ranks",
+    "coverage",
     "create_scheme",
     "declaration_problems",
     "enter_scheme",
@@ -62,6 +77,7 @@ __all__ = [
     "import_standards",
     "leader_results",
     "load_shipped_catalogue",
+    "preview_announcement",
     "publish_declaration",
     "publish_group_standard",
     "rank_scheme",
@@ -70,6 +86,8 @@ __all__ = [
     "report_xlsx",
     "run_check",
     "save_declaration",
+    "send_weekly_digest",
+    "standard_edited",
     "start_check",
     "withdraw_declaration",
 ]

@@ -10,15 +10,13 @@ from pathlib import Path
 from typing import IO
 
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.core.tabular import read_table
 from zhibiao.core.uploads import TEXT, check_upload
 from zhibiao.standards import catalogue
-from zhibiao.standards.models import CatalogueSource, Standard, Status, TitleToken
+from zhibiao.standards.models import CatalogueSource
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -101,33 +99,14 @@ def load_shipped_catalogue(actor=None) -> list[catalogue.ImportResult]:
     return results
 
 
-@transaction.atomic
 def apply_dated_statuses(today: datetime.date | None = None) -> int:
-    """Move the standards whose dates have come: withdrawn on their withdrawal date, in force on
-    their implementation date. Returns how many changed.
+    """Move the standards whose dates have come and apply the pending changes announcements
+    decided (issue 15, `services.announcements.apply_due_changes`); returns how many changed.
 
     An import sets the status from the dates as they stand that day; nothing moved a standard
     when its day came, so a check kept calling it "not yet in force" (issue 14: run daily from
-    Celery beat). The search ranks are the status's, so they follow, and `updated_at` moves so
-    that the search rebuilds its index. Superseded standards stay so: a replacement decided it.
+    Celery beat). Each move is now a recorded change whose holders are alerted.
     """
-    today = today or timezone.localdate()
-    due = Standard.objects.filter(
-        Q(status__in=[Status.CURRENT, Status.UPCOMING], withdrawn_on__lte=today)
-        | Q(status=Status.UPCOMING, effective_on__lte=today)
-    ).only("pk", "status", "title", "withdrawn_on", "effective_on")
-    now = timezone.now()
-    changed = 0
-    for standard in due:
-        dates = {"withdrawn_on": standard.withdrawn_on, "effective_on": standard.effective_on}
-        status = catalogue.status_from_dates(dates, today)
-        if status == standard.status:
-            continue
-        Standard.objects.filter(pk=standard.pk).update(status=status, updated_at=now)
-        TitleToken.objects.filter(standard_id=standard.pk).update(
-            rank=catalogue.search_rank(status, standard.title)
-        )
-        changed += 1
-    if changed:
-        record(None, "standards.dated_statuses", None, changed=changed, day=today.isoformat())
-    return changed
+    from zhibiao.standards.services.announcements import apply_due_changes
+
+    return apply_due_changes(today).applied

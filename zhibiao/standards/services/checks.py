@@ -174,9 +174,12 @@ def check_files(paths: list[Path]) -> list[dict]:
 
 
 def report_xlsx(check: Check) -> bytes:
-    """The report as a workbook: a summary sheet and one row per cited edition."""
+    """The report as a workbook: a summary sheet and one row per cited edition, with what the
+    catalogue covered (a code outside it is unknown, not invalid)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from zhibiao.standards.services.announcements import coverage
 
     workbook = Workbook()
     sheet = workbook.active
@@ -191,6 +194,25 @@ def report_xlsx(check: Check) -> bytes:
     for verdict, label in Verdict.choices:
         sheet.append([str(label), summary.get(verdict, 0)])
     sheet.append([gettext("Citations"), summary.get("citations", 0)])
+    held = coverage()
+    last = held["announcement"]
+    sheet.append(
+        [
+            gettext("Catalogue"),
+            gettext("%(total)s entries in %(families)s families: %(top)s")
+            % {
+                "total": held["total"],
+                "families": len(held["families"]),
+                "top": "、".join(f"{family} {count}" for family, count in held["top"]),
+            },
+        ]
+    )
+    sheet.append(
+        [
+            gettext("Last announcement"),
+            f"{last['number']} ({last['date']:%Y-%m-%d})" if last else gettext("none imported"),
+        ]
+    )
     sheet.append([])
     headers = [
         gettext("Cited code"),

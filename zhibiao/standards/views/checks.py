@@ -6,7 +6,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from zhibiao.accounts.permissions import role_required
+from zhibiao import stdcodes
+from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.forms import service_errors_on
 from zhibiao.core.uploads import download
 from zhibiao.standards import services
@@ -26,7 +27,8 @@ def check_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect(check)
     checks = Check.objects.restrict(request.user, "view")[:20]
-    return render(request, "standards/check_new.html", {"form": form, "checks": checks})
+    context = {"form": form, "checks": checks, "coverage": services.coverage()}
+    return render(request, "standards/check_new.html", context)
 
 
 def _own_check(request: HttpRequest, pk: int) -> Check:
@@ -42,6 +44,7 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for i, v in enumerate(
             [
                 Verdict.SUPERSEDED,
+                Verdict.INFERRED,
                 Verdict.WITHDRAWN,
                 Verdict.UPCOMING,
                 Verdict.UNKNOWN,
@@ -52,6 +55,16 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items.sort(key=lambda item: (order[item.verdict], item.order))
     for item in items:
         item.location_texts = [describe(where) for where in item.locations]
+    # "Not in the catalogue", grouped by family of code: a whole family missing (ASTM, ISO …)
+    # says the catalogue does not cover it, not that the standards are invalid (issue 15).
+    unknown: dict[str, list[str]] = {}
+    for item in items:
+        if item.verdict == Verdict.UNKNOWN:
+            try:
+                family = stdcodes.parse(item.code).prefix
+            except ValueError:
+                family = item.code.split(" ", 1)[0]
+            unknown.setdefault(family, []).append(item.code)
     context = {
         "check": check,
         "items": items,
@@ -59,6 +72,10 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (value, label, (check.summary or {}).get(value, 0)) for value, label in Verdict.choices
         ],
         "running": check.state == CheckState.QUEUED,
+        "coverage": services.coverage(),
+        "unknown_families": sorted(unknown.items(), key=lambda pair: (-len(pair[1]), pair[0])),
+        # Staff may enter a code the report found unknown (the admin form, prefilled).
+        "may_add": is_district_admin(request.user),
     }
     return render(request, "standards/check_detail.html", context)
 

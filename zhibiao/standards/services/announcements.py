@@ -1,0 +1,869 @@
+"""Announcements as the catalogue's feed (issue 15): read a published table, preview what it
+changes, apply it all or nothing; dated status changes applied when their day comes; every
+holder of a changed standard alerted; a weekly digest; admin edits re-indexed.
+
+Why dated changes are rows (`StatusChange`) and not just dates on the standard: an announcement
+decides that YY 0671.2-2011 becomes 被代替 on 2024-05-01, which no column of the old edition
+says; the pending row keeps that decision, its announcement and the replacing edition until
+the daily task applies it, and then tells everyone the change touches.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from zhibiao import stdcodes
+from zhibiao.accounts.permissions import ensure, is_district_admin, users_acting_for
+from zhibiao.audit.services import record
+from zhibiao.core.bulk import insert_rows
+from zhibiao.core.tabular import (
+    MAX_REPORTED_ERRORS,
+    ImportCounts,
+    ImportFailed,
+    RowError,
+    parse_date,
+    read_table,
+)
+from zhibiao.core.uploads import UploadError
+from zhibiao.notifications.services import notify, notify_bulk
+from zhibiao.standards import catalogue
+from zhibiao.standards.models import (
+    Announcement,
+    AnnouncementKind,
+    CatalogueSource,
+    ChangeCause,
+    CheckItem,
+    CheckState,
+    Declaration,
+    DeclarationStatus,
+    DeclaredStandard,
+    GroupStandard,
+    GroupStandardDrafter,
+    Holding,
+    LeaderEntry,
+    Standard,
+    StandardAlert,
+    Status,
+    StatusChange,
+    TitleToken,
+)
+
+#: The columns an announcement table may have (as the bodies head them, and in English).
+#: Any other heading is refused: a misspelt 实施日期 must not be read as "no date".
+ANNOUNCEMENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "seq": ("序号", "no", "no."),
+    "code": ("标准编号", "标准号", "code"),
+    "title": ("标准名称", "title"),
+    "title_en": ("英文名称", "英文标准名称", "title_en"),
+    "replaces": ("代替标准号", "代替标准", "替代标准", "被代替标准号", "replaces"),
+    "published_on": ("批准日期", "发布日期", "approval_date", "published_on"),
+    "effective_on": ("实施日期", "实施 日期", "effective_on"),
+    "withdrawn_on": ("废止日期", "withdrawn_on"),
+    "mandatory": ("标准性质", "性质", "mandatory"),
+    # Read and kept out of the catalogue: they describe the row, they decide nothing.
+    "revision": ("制修订", "制定/修订", "revision"),
+    "scope": ("适用范围", "scope"),
+    "note": ("备注", "note"),
+}
+#: What a replaces cell separates codes with: 、 ， , ; ； and line breaks.
+_SEPARATORS = re.compile(r"[、，,;；\n]+")
+_NONE = {"", "/", "-", "—", "无", "none"}
+_GONE = (Status.WITHDRAWN, Status.SUPERSEDED)
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def _markdown_table(text: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    headers: list[str] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("|"):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if not headers:
+            headers = cells
+            continue
+        if set("".join(cells)) <= set("-: "):
+            continue
+        rows.append((number, dict(zip(headers, cells, strict=False))))
+    return headers, rows
+
+
+def _docx_table(file: IO[bytes]) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """The first table of a Word file, read with the validity check's bounded reader."""
+    from zhibiao.standards.documents import ExtractionError, segments
+
+    cells: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    try:
+        for segment in segments(file):
+            where = segment.where
+            if "table" in where:
+                cells[(where["table"], where["row"])][where["column"]] = segment.text.strip()
+    except ExtractionError as error:
+        raise UploadError(str(error)) from None
+    if not cells:
+        raise UploadError(gettext("The Word file holds no table."))
+    first = min(table for table, _ in cells)
+    ordered = sorted((row, values) for (table, row), values in cells.items() if table == first)
+    _, header_cells = ordered[0]
+    headers = [header_cells[c] for c in sorted(header_cells)]
+    columns = sorted(header_cells)
+    rows = [
+        (row, {headers[i]: values.get(column, "") for i, column in enumerate(columns)})
+        for row, values in ordered[1:]
+    ]
+    return headers, rows
+
+
+def read_announcement_file(
+    file: IO[bytes], name: str = ""
+) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """Headers and rows of an announcement table: CSV or xlsx (bounded like every import),
+    a Word table, or the Markdown table a converted announcement comes as."""
+    lower = name.lower()
+    if lower.endswith(".docx"):
+        return _docx_table(file)
+    if lower.endswith(".md"):
+        data = file.read(2_000_000)
+        try:
+            return _markdown_table(data.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise UploadError(gettext("The file is not UTF-8 text.")) from None
+    if lower.endswith(".pdf"):
+        raise UploadError(
+            gettext("Tables cannot be read reliably from a PDF; save the table as xlsx or CSV.")
+        )
+    table = read_table(file)
+    return table.headers, table.rows
+
+
+# --- Checking and previewing ----------------------------------------------------------------
+
+
+@dataclass
+class PlannedRow:
+    """One row of the announcement as it will be applied."""
+
+    row: int
+    code: str
+    title: str
+    effective_on: datetime.date | None
+    replaces: list[str]
+    is_new: bool
+
+
+@dataclass
+class Plan(ImportCounts):
+    """What an announcement changes, shown before it is applied."""
+
+    kind: str = ""
+    number: str = ""
+    date: datetime.date | None = None
+    rows: list[PlannedRow] = field(default_factory=list)
+    #: (old code, new code, date, whether the catalogue holds the old one)
+    replaced: list[tuple[str, str, datetime.date, bool]] = field(default_factory=list)
+    withdrawn: list[tuple[str, datetime.date]] = field(default_factory=list)
+    catalogue_rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def new(self) -> list[PlannedRow]:
+        return [row for row in self.rows if row.is_new]
+
+    @property
+    def revised(self) -> list[PlannedRow]:
+        return [row for row in self.rows if not row.is_new]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def plan_announcement(
+    headers: list[str],
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    kind: str,
+    number: str,
+    date: datetime.date,
+) -> Plan:
+    """Check every row and say what applying the announcement would change.
+
+    Refused with row and column (ImportFailed), nothing applied: an unknown column, a code
+    that does not parse, a new standard whose implementation date is before the announcement
+    (it cannot come into force before it was announced), a row that replaces itself.
+    """
+    plan = Plan(kind=kind, number=number, date=date)
+    mapping: dict[str, str] = {}
+    by_alias = {
+        alias.lower(): name for name, aliases in ANNOUNCEMENT_COLUMNS.items() for alias in aliases
+    }
+    for header in headers:
+        if not str(header).strip():
+            continue
+        name = by_alias.get(str(header).strip().lower())
+        if name is None:
+            plan.errors.append(
+                RowError(
+                    1,
+                    header,
+                    gettext(
+                        "Unknown column “%(column)s”; an announcement table has 序号, 标准编号, "
+                        "标准名称, 代替标准号, 批准日期, 实施日期 (or 废止日期)."
+                    )
+                    % {"column": header},
+                )
+            )
+        elif name not in mapping:
+            mapping[name] = header
+    if "code" not in mapping:
+        plan.errors.append(RowError(1, "标准编号", gettext("Required column missing.")))
+    if plan.errors:
+        raise ImportFailed(plan)
+    rows = list(rows)
+    codes: dict[str, int] = {}
+    parsed: list[tuple[int, Mapping[str, Any], stdcodes.StandardCode, list[str], dict]] = []
+    for row_number, raw in rows:
+        errors_before = len(plan.errors)
+        code_text = _text(raw.get(mapping["code"]))
+        if not code_text and not any(_text(v) for v in raw.values()):
+            continue
+        try:
+            code = stdcodes.parse(code_text)
+        except ValueError as error:
+            message = str(error) if code_text else gettext("The code is missing.")
+            plan.errors.append(RowError(row_number, mapping["code"], message))
+            continue
+        if code.canonical in codes:
+            plan.errors.append(
+                RowError(
+                    row_number,
+                    mapping["code"],
+                    gettext("The same code appears on row %(row)s.")
+                    % {"row": codes[code.canonical]},
+                )
+            )
+            continue
+        codes[code.canonical] = row_number
+        dates: dict[str, datetime.date | None] = {}
+        for name in ("published_on", "effective_on", "withdrawn_on"):
+            column = mapping.get(name)
+            if column is None or not _text(raw.get(column)):
+                continue
+            try:
+                dates[name] = parse_date(raw.get(column))
+            except ValueError as error:
+                if "同步" in _text(raw.get(column)):
+                    continue  # “与GB9706.1-2020同步实施”: the catalogue import fills it in
+                plan.errors.append(RowError(row_number, column, str(error)))
+        replaces: list[str] = []
+        column = mapping.get("replaces")
+        if column is not None:
+            for piece in _SEPARATORS.split(_text(raw.get(column))):
+                piece = piece.strip()
+                if piece.lower() in _NONE:
+                    continue
+                try:
+                    old = stdcodes.parse(piece)
+                except ValueError:
+                    plan.errors.append(
+                        RowError(
+                            row_number,
+                            column,
+                            gettext("“%(value)s” is not a standard code.") % {"value": piece},
+                        )
+                    )
+                    continue
+                if old.canonical == code.canonical:
+                    plan.errors.append(
+                        RowError(
+                            row_number,
+                            column,
+                            gettext("%(code)s cannot replace itself.") % {"code": code.canonical},
+                        )
+                    )
+                    continue
+                replaces.append(old.canonical)
+        if len(plan.errors) == errors_before:
+            parsed.append((row_number, raw, code, list(dict.fromkeys(replaces)), dates))
+        if len(plan.errors) >= MAX_REPORTED_ERRORS:
+            break
+    known: set[str] = set()
+    wanted = [c for _, _, code, olds, _ in parsed for c in (code.canonical, *olds)]
+    for start in range(0, len(wanted), 900):
+        known.update(
+            Standard.objects.filter(code__in=wanted[start : start + 900]).values_list(
+                "code", flat=True
+            )
+        )
+    for row_number, raw, code, olds, dates in parsed:
+        is_new = code.canonical not in known
+        effective = dates.get("effective_on")
+        if kind == AnnouncementKind.WITHDRAWAL:
+            when = dates.get("withdrawn_on") or effective or date
+            plan.withdrawn.append((code.canonical, when))
+            record_row = {"code": code.canonical, "withdrawn_on": when}
+        else:
+            if is_new and effective and effective < date:
+                plan.errors.append(
+                    RowError(
+                        row_number,
+                        mapping["effective_on"],
+                        gettext(
+                            "The implementation date %(effective)s of a new standard is before "
+                            "the announcement (%(date)s)."
+                        )
+                        % {"effective": effective.isoformat(), "date": date.isoformat()},
+                    )
+                )
+                continue
+            when = effective or date
+            for old_code in olds:
+                plan.replaced.append((old_code, code.canonical, when, old_code in known))
+            record_row = {
+                "code": code.canonical,
+                **{n: d for n, d in dates.items() if d},
+                "replaces": "、".join(olds),
+            }
+            for name in ("title", "title_en", "mandatory"):
+                if mapping.get(name) and _text(raw.get(mapping[name])):
+                    record_row[name] = _text(raw.get(mapping[name]))
+            if "effective_on" not in record_row and mapping.get("effective_on"):
+                text = _text(raw.get(mapping["effective_on"]))
+                if "同步" in text:
+                    record_row["effective_on"] = text
+        title = _text(raw.get(mapping["title"])) if mapping.get("title") else ""
+        plan.rows.append(PlannedRow(row_number, code.canonical, title, when, olds, is_new))
+        plan.catalogue_rows.append((row_number, record_row))
+    if plan.errors:
+        plan.errors = plan.errors[:MAX_REPORTED_ERRORS]
+        raise ImportFailed(plan)
+    plan.created = len(plan.new)
+    plan.updated = len(plan.revised)
+    return plan
+
+
+def preview_announcement(
+    actor, file: IO[bytes], *, name: str, kind: str, number: str, date: datetime.date
+) -> Plan:
+    """What the file would change (nothing is written): staff see it before applying."""
+    ensure(actor is None or is_district_admin(actor))
+    headers, rows = read_announcement_file(file, name)
+    return plan_announcement(headers, rows, kind=kind, number=number, date=date)
+
+
+# --- Applying -------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplyResult:
+    announcement: Announcement
+    pending: int = 0
+    applied: int = 0
+    alerts: int = 0
+    notified: int = 0
+
+
+def apply_announcement(
+    actor,
+    file: IO[bytes],
+    *,
+    name: str,
+    kind: str,
+    number: str,
+    date: datetime.date,
+    issuer: str = "",
+    today: datetime.date | None = None,
+) -> ApplyResult:
+    """Apply an announcement: its standards enter or update the catalogue, each status change
+    is recorded with its date and this announcement, and those already due are applied (with
+    their alerts). All or nothing: a wrong row refuses the whole file (ImportFailed).
+    """
+    ensure(actor is None or is_district_admin(actor))
+    today = today or timezone.localdate()
+    headers, rows = read_announcement_file(file, name)
+    plan = plan_announcement(headers, rows, kind=kind, number=number, date=date)
+    if Announcement.objects.filter(kind=kind, number=number, date=date).exists():
+        raise ValidationError(gettext("This announcement has already been imported."))
+    with transaction.atomic():
+        announcement = Announcement.objects.create(
+            kind=kind,
+            issuer=issuer[:200],
+            number=number[:100],
+            date=date,
+            file_name=name[:200],
+            rows=len(plan.rows),
+            imported_by=actor,
+        )
+        cat_headers = sorted({key for _, row in plan.catalogue_rows for key in row})
+        prepared = catalogue.prepare(cat_headers, plan.catalogue_rows)
+        # Replaced editions the catalogue lacked enter it; they are in force until their
+        # replacement's day, when the pending change below moves them.
+        missing = {old for old, _, _, held in plan.replaced if not held}
+        if kind == AnnouncementKind.WITHDRAWAL:
+            missing |= {code for code, _ in plan.withdrawn if code not in _held(plan)}
+        catalogue.import_prepared(prepared, source=CatalogueSource.ANNOUNCEMENT, today=today)
+        if missing:
+            # A replaced code the catalogue import did not enter (its cell reader finds codes in
+            # prose; ours parsed each piece) enters here, so that every change has its row.
+            entered = set(
+                Standard.objects.filter(code__in=sorted(missing)).values_list("code", flat=True)
+            )
+            for code in sorted(missing - entered):
+                stub = Standard(source=CatalogueSource.ANNOUNCEMENT, title="")
+                stub.apply_code(stdcodes.parse(code))
+                stub.status = Status.CURRENT
+                stub.save()
+            Standard.objects.filter(code__in=sorted(missing)).update(status=Status.CURRENT)
+        by_code = dict(
+            Standard.objects.filter(
+                code__in=[
+                    *(r.code for r in plan.rows),
+                    *(old for old, _, _, _ in plan.replaced),
+                ]
+            ).values_list("code", "pk")
+        )
+        changes: list[StatusChange] = []
+        changes.extend(
+            _change(by_code[row.code], Status.CURRENT, row.effective_on, announcement)
+            for row in plan.rows
+            if kind != AnnouncementKind.WITHDRAWAL
+            and row.is_new
+            and row.effective_on
+            and row.effective_on > today
+        )
+        for old, new, when, _ in plan.replaced:
+            changes.append(
+                _change(by_code[old], Status.SUPERSEDED, when, announcement, by_code[new])
+            )
+        for code, when in plan.withdrawn:
+            changes.append(_change(by_code[code], Status.WITHDRAWN, when, announcement))
+        StatusChange.objects.bulk_create(changes, batch_size=500)
+        outcome = apply_due_changes(today, actor=actor)
+        record(
+            actor,
+            "standards.announcement",
+            announcement,
+            kind=kind,
+            number=number,
+            rows=len(plan.rows),
+            changes=len(changes),
+            applied=outcome.applied,
+        )
+    return ApplyResult(
+        announcement,
+        pending=sum(1 for c in changes if c.effective_on > today),
+        applied=outcome.applied,
+        alerts=outcome.alerts,
+        notified=outcome.notified,
+    )
+
+
+def _held(plan: Plan) -> set[str]:
+    return {row.code for row in plan.rows if not row.is_new}
+
+
+def _change(
+    standard_id: int,
+    to_status: str,
+    when: datetime.date,
+    announcement: Announcement | None,
+    replacement_id: int | None = None,
+) -> StatusChange:
+    return StatusChange(
+        standard_id=standard_id,
+        to_status=to_status,
+        effective_on=when,
+        cause=ChangeCause.ANNOUNCEMENT if announcement else ChangeCause.DATE,
+        announcement=announcement,
+        replacement_id=replacement_id,
+        recorded_by=announcement.imported_by if announcement else None,
+    )
+
+
+@dataclass
+class Outcome:
+    applied: int = 0
+    alerts: int = 0
+    notified: int = 0
+    flagged: int = 0
+    changes: list[StatusChange] = field(default_factory=list)
+
+
+def apply_due_changes(today: datetime.date | None = None, *, actor=None) -> Outcome:
+    """Apply every pending change whose day has come, then move the standards whose own dates
+    have come (implementation, withdrawal) and record those as changes too; alert each holder.
+
+    Runs daily (Celery beat) and after each announcement; a second run the same day finds
+    nothing to do. Statuses move in a few statements per target status, not one per standard:
+    an announcement of thousands of rows is applied in seconds.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    outcome = Outcome()
+    with transaction.atomic():
+        due = list(
+            StatusChange.objects.filter(applied_at__isnull=True, effective_on__lte=today)
+            .select_related("standard")
+            .order_by("effective_on", "pk")
+        )
+        targets: dict[int, str] = {}
+        for change in due:
+            standard = change.standard
+            change.from_status = targets.get(standard.pk, standard.status)
+            change.applied_at = now
+            if change.from_status != change.to_status:
+                targets[standard.pk] = change.to_status
+                standard.status = change.to_status
+                outcome.changes.append(change)
+        # Grouped by the status each left (bulk_update's CASE per row was slow on thousands).
+        left: dict[str, list[int]] = defaultdict(list)
+        for change in due:
+            left[change.from_status].append(change.pk)
+        for from_status, ids in left.items():
+            for chunk in _chunked(ids):
+                StatusChange.objects.filter(pk__in=chunk).update(
+                    from_status=from_status, applied_at=now
+                )
+        _move(targets, now)
+        dated = Standard.objects.filter(
+            Q(status__in=[Status.CURRENT, Status.UPCOMING], withdrawn_on__lte=today)
+            | Q(status=Status.UPCOMING, effective_on__lte=today)
+        ).only("pk", "status", "title", "withdrawn_on", "effective_on", "base", "code")
+        by_date = []
+        targets = {}
+        for standard in dated:
+            dates = {"withdrawn_on": standard.withdrawn_on, "effective_on": standard.effective_on}
+            status = catalogue.status_from_dates(dates, today)
+            if status == standard.status:
+                continue
+            by_date.append(
+                StatusChange(
+                    standard=standard,
+                    from_status=standard.status,
+                    to_status=status,
+                    effective_on=today,
+                    cause=ChangeCause.DATE,
+                    applied_at=now,
+                )
+            )
+            targets[standard.pk] = status
+            standard.status = status
+        _move(targets, now)
+        StatusChange.objects.bulk_create(by_date, batch_size=500)
+        outcome.changes.extend(by_date)
+        outcome.applied = len(outcome.changes)
+        if outcome.changes:
+            catalogue.infer_links({c.standard.base for c in outcome.changes})
+            alerted = alert_holders(outcome.changes)
+            outcome.alerts, outcome.notified, outcome.flagged = alerted
+            record(
+                actor,
+                "standards.dated_statuses",
+                None,
+                changed=outcome.applied,
+                day=today.isoformat(),
+                alerts=outcome.alerts,
+            )
+    return outcome
+
+
+def _move(targets: dict[int, str], now: datetime.datetime) -> None:
+    """New statuses, with the search ranks that follow them (a rank is the status's thousands
+    plus the title's length, so the length part is kept); `updated_at` moves so that the search
+    rebuilds its index."""
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for pk, status in targets.items():
+        by_status[status].append(pk)
+    for status, ids in by_status.items():
+        rank = catalogue.search_rank(status, "")
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            Standard.objects.filter(pk__in=chunk).update(status=status, updated_at=now)
+            TitleToken.objects.filter(standard_id__in=chunk).update(rank=F("rank") % 1000 + rank)
+
+
+# --- Alerts ---------------------------------------------------------------------------------
+
+
+def _chunked(items: list, size: int = 900) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def holders_of(standards: Iterable[Standard]) -> dict[int, dict[str, set[int]]]:
+    """Who holds each of these editions, by kind of holding: enterprise ids, and for
+    validity-check reports the ids of their owners (a report is private to the user who ran
+    it). A few queries for all of them, whatever their number."""
+    standards = list({s.pk: s for s in standards}.values())
+    found: dict[int, dict[str, set[int]]] = {
+        s.pk: {kind: set() for kind in Holding.values} for s in standards
+    }
+    by_code = {s.code: s.pk for s in standards}
+    ids = sorted(found)
+    codes = sorted(by_code)
+    for chunk, code_chunk in zip(_chunked(ids), _chunked(codes), strict=True):
+        declared = DeclaredStandard.objects.filter(
+            Q(standard_id__in=chunk) | Q(standard__isnull=True, code__in=code_chunk),
+            declaration__status=DeclarationStatus.PUBLISHED,
+        ).values_list("standard_id", "code", "declaration__enterprise_id")
+        for standard_id, code, enterprise_id in declared:
+            pk = standard_id if standard_id in found else by_code.get(code)
+            if pk is not None:
+                found[pk][Holding.DECLARED].add(enterprise_id)
+        drafted = GroupStandardDrafter.objects.filter(
+            group_standard__standard_id__in=chunk
+        ).values_list("group_standard__standard_id", "organisation_id")
+        for pk, organisation_id in drafted:
+            found[pk][Holding.DRAFTED].add(organisation_id)
+        for code, enterprise_id in LeaderEntry.objects.filter(
+            scheme__basis__in=code_chunk
+        ).values_list("scheme__basis", "enterprise_id"):
+            found[by_code[code]][Holding.LEADER].add(enterprise_id)
+        for pk, enterprise_id in LeaderEntry.objects.filter(
+            declaration__standards__standard_id__in=chunk
+        ).values_list("declaration__standards__standard_id", "enterprise_id"):
+            found[pk][Holding.LEADER].add(enterprise_id)
+        reports = CheckItem.objects.filter(
+            code__in=code_chunk, check_run__state=CheckState.DONE
+        ).values_list("code", "check_run__owner_id")
+        for code, owner_id in reports:
+            found[by_code[code]][Holding.REPORT].add(owner_id)
+    # Group standards cite in free text; chambers publish hundreds, not millions: read once.
+    groups = GroupStandard.objects.exclude(summary="").values_list(
+        "standard_id", "chamber_id", "summary"
+    )
+    for own_id, chamber_id, summary in groups.iterator(chunk_size=2000):
+        for code, pk in by_code.items():
+            if pk != own_id and code in summary:
+                found[pk][Holding.GROUP].add(chamber_id)
+    return found
+
+
+def holders(standard: Standard) -> dict[str, set[int]]:
+    """Who holds this one edition (see `holders_of`)."""
+    return holders_of([standard])[standard.pk]
+
+
+def _advice(change: StatusChange, replacement: str) -> str:
+    if change.to_status == Status.SUPERSEDED and replacement:
+        return gettext(
+            "Move to %(new)s: update your self-declarations and documents that cite %(old)s, "
+            "and run the validity check again."
+        ) % {"new": replacement, "old": change.standard.code}
+    if change.to_status in _GONE:
+        return gettext(
+            "It is no longer in force: choose the standard your product follows now and "
+            "update your self-declarations and documents."
+        )
+    return gettext("No action is needed unless you cite an older edition.")
+
+
+def alert_holders(changes: list[StatusChange]) -> tuple[int, int, int]:
+    """Tell every holder of each changed standard, in bulk: one alert per holder and kind of
+    holding, one notification per user and change (naming the replacement and what to do);
+    published declarations citing a standard no longer in force are flagged.
+
+    Returns (alerts, notifications, declarations flagged).
+    """
+    now = timezone.now()
+    held_by = holders_of(c.standard for c in changes)
+    replacements = dict(
+        Standard.objects.filter(
+            pk__in=[c.replacement_id for c in changes if c.replacement_id]
+        ).values_list("pk", "code")
+    )
+    organisation_ids = sorted(
+        {
+            organisation_id
+            for held in held_by.values()
+            for kind in (Holding.DECLARED, Holding.DRAFTED, Holding.LEADER, Holding.GROUP)
+            for organisation_id in held[kind]
+        }
+    )
+    users_of: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunked(organisation_ids):
+        for user_id, organisation_id in users_acting_for(chunk).values_list(
+            "pk", "organisation_id"
+        ):
+            users_of[organisation_id].append(user_id)
+    link_of = {s.pk: s.get_absolute_url() for s in (c.standard for c in changes)}
+    alerts: list[tuple] = []  # rows of StandardAlert, in insert_rows' order of fields
+    messages: list[tuple[int, str, str, str]] = []
+    flagged = 0
+    labels = {kind: str(label) for kind, label in Holding.choices}
+    for change in changes:
+        standard = change.standard
+        held = held_by[standard.pk]
+        if not any(held.values()):
+            continue  # most changes of an announcement touch nobody yet
+        replacement = replacements.get(change.replacement_id, "")
+        ways: dict[int, list[str]] = defaultdict(list)
+        for kind in (Holding.DECLARED, Holding.DRAFTED, Holding.LEADER, Holding.GROUP):
+            label = labels[kind]
+            for organisation_id in held[kind]:
+                alerts.append((change.pk, organisation_id, None, kind, now, None))
+                ways[organisation_id].append(label)
+        alerts.extend(
+            (change.pk, None, user_id, Holding.REPORT, now, None)
+            for user_id in held[Holding.REPORT]
+        )
+        title = gettext("%(code)s is now %(status)s") % {
+            "code": standard.code,
+            "status": Status(change.to_status).label,
+        }
+        if replacement:
+            title += gettext(", replaced by %(new)s") % {"new": replacement}
+        advice = _advice(change, replacement)
+        link = link_of[standard.pk]
+        bodies: dict[str, str] = {}
+        for organisation_id, how in ways.items():
+            text = "、".join(how)
+            body = bodies.get(text)
+            if body is None:
+                body = bodies[text] = (
+                    gettext("Your enterprise: %(how)s.") % {"how": text} + " " + advice
+                )
+            messages.extend((user_id, title, body, link) for user_id in users_of[organisation_id])
+        report_body = gettext("A validity-check report of yours cites it.") + " " + advice
+        messages.extend((user_id, title, report_body, link) for user_id in held[Holding.REPORT])
+        if change.to_status in _GONE and held[Holding.DECLARED]:
+            flagged += _flag_declarations(standard, replacement, now)
+    # Built here and valid: written in few statements (bulk_create's per-value preparation
+    # dominated a fan-out of 100,000).
+    insert_rows(
+        StandardAlert,
+        ("change", "organisation", "user", "holding", "notified_at", "digested_at"),
+        alerts,
+    )
+    # One notification per user and change: a user named by two holdings hears it once.
+    notified = notify_bulk(messages, kind="standards.status_change")
+    return len(alerts), notified, flagged
+
+
+def _flag_declarations(standard: Standard, replacement: str, now: datetime.datetime) -> int:
+    """Published declarations citing a standard no longer in force are flagged by the system
+    (``flagged_by`` blank); staff may still flag by hand, and a flag already set is kept."""
+    reason = gettext("Cites standards no longer in force: %(codes)s") % {"codes": standard.code}
+    if replacement:
+        reason += gettext(" (replaced by %(new)s)") % {"new": replacement}
+    ids = DeclaredStandard.objects.filter(
+        Q(standard_id=standard.pk) | Q(standard__isnull=True, code=standard.code),
+        declaration__status=DeclarationStatus.PUBLISHED,
+    ).values("declaration_id")
+    return Declaration.objects.filter(pk__in=ids, flagged_at__isnull=True).update(
+        flagged_at=now, flag_reason=reason[:500]
+    )
+
+
+def send_weekly_digest(now: datetime.datetime | None = None) -> int:
+    """Each enterprise (and each report owner) with alerts not yet summed up gets one
+    notification, e-mailed, listing the week's changes; returns how many digests went out."""
+    now = now or timezone.now()
+    sent = 0
+    with transaction.atomic():
+        pending = (
+            StandardAlert.objects.filter(digested_at__isnull=True)
+            .select_related("change__standard")
+            .order_by("change__effective_on", "pk")
+        )
+        by_holder: dict[tuple[str, int], list[StandardAlert]] = defaultdict(list)
+        for alert in pending.iterator(chunk_size=2000):
+            key = (
+                ("org", alert.organisation_id) if alert.organisation_id else ("user", alert.user_id)
+            )
+            by_holder[key].append(alert)
+        for (what, holder_id), alerts in by_holder.items():
+            lines = sorted(
+                {
+                    f"{a.change.standard.code} → {Status(a.change.to_status).label}"
+                    f" ({a.change.effective_on:%Y-%m-%d})"
+                    for a in alerts
+                }
+            )
+            recipients = users_acting_for([holder_id]) if what == "org" else _users([holder_id])
+            notify(
+                recipients,
+                kind="standards.digest",
+                title=gettext("This week's changes to standards you hold: %(count)s")
+                % {"count": len(lines)},
+                body="\n".join(lines[:200]),
+            )
+            sent += 1
+        pending.update(digested_at=now)
+    return sent
+
+
+def _users(ids: list[int]):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk__in=ids, is_active=True)
+
+
+# --- Admin-site edits -----------------------------------------------------------------------
+
+
+def standard_edited(actor, standard: Standard, old_status: str | None) -> StatusChange | None:
+    """After an admin-site edit: the title index and the inferred replacement links follow
+    the new values, and a new status is a change like any other (recorded, holders alerted)."""
+    ensure(actor is None or is_district_admin(actor))
+    change = None
+    with transaction.atomic():
+        catalogue.index_titles([standard])
+        catalogue.infer_links({standard.base})
+        if old_status is not None and old_status != standard.status:
+            change = StatusChange.objects.create(
+                standard=standard,
+                from_status=old_status,
+                to_status=standard.status,
+                effective_on=timezone.localdate(),
+                cause=ChangeCause.EDIT,
+                applied_at=timezone.now(),
+                recorded_by=actor,
+            )
+            alert_holders([change])
+        Standard.objects.filter(pk=standard.pk).update(updated_at=timezone.now())
+        record(actor, "standards.edited", standard, status=standard.status)
+    return change
+
+
+# --- Coverage -------------------------------------------------------------------------------
+
+
+def coverage() -> dict[str, Any]:
+    """What the catalogue holds, said plainly on the check page and report: the families of
+    codes (GB/T, YY/T, …) with their counts, the total, and the last announcement applied.
+    Kept in the cache until the catalogue changes (its count and latest update are the key)."""
+    total = Standard.objects.count()
+    latest = Standard.objects.aggregate(latest=Max("updated_at"))["latest"]
+    key = f"standards:coverage:{total}:{latest.timestamp() if latest else 0}"
+    found = cache.get(key)
+    if found is None:
+        families: dict[str, int] = defaultdict(int)
+        for code, number in Standard.objects.values_list("code", "number").iterator(
+            chunk_size=5000
+        ):
+            prefix = code.split(number, 1)[0].strip() if number else code.split(" ", 1)[0]
+            families[prefix or code] += 1
+        ordered = sorted(families.items(), key=lambda item: (-item[1], item[0]))
+        found = {"total": total, "families": ordered}
+        cache.set(key, found, 3600)
+    last = Announcement.objects.order_by("-date", "-pk").values("number", "date").first()
+    return {
+        **found,
+        "top": found["families"][:12],
+        "more": max(0, len(found["families"]) - 12),
+        "announcement": last,
+    }
