@@ -7,10 +7,15 @@ their own organisation, or one they declared a conflict with.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, is_district_admin
@@ -51,6 +56,36 @@ def eligible_experts(organisation_id: int) -> QuerySet:
         .annotate(open_reviews=Count("reviews", filter=Q(reviews__submitted_at__isnull=True)))
         .order_by("open_reviews", "pk")
     )
+
+
+def assign_experts(
+    organisation_id: int,
+    experts: Iterable,
+    assign: Callable[[Any], tuple[Any, bool]],
+    *,
+    field: str,
+) -> list:
+    """The committee's one rule for every assignment (a review, an award entry): anyone with a
+    conflict of interest with the organisation (their employer, a declared conflict) or without
+    a current seat is refused by name under `field`, and no one is assigned; otherwise
+    `assign(expert)` (a get_or_create) runs for each, and the assignments it created are
+    returned, so assigning someone twice changes nothing."""
+    experts = list(experts)
+    eligible = set(eligible_experts(organisation_id).values_list("pk", flat=True))
+    refused = [str(user) for user in experts if user.pk not in eligible]
+    if refused:
+        raise ValidationError(
+            {
+                field: gettext("Not eligible (conflict of interest or no current seat): %(names)s.")
+                % {"names": "、".join(refused)}
+            }
+        )
+    created = []
+    for user in experts:
+        assignment, is_new = assign(user)
+        if is_new:
+            created.append(assignment)
+    return created
 
 
 def has_conflict(expert, organisation_id: int) -> bool:

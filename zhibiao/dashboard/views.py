@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from zhibiao.accounts.permissions import role_required
+from zhibiao.awards import services as awards
 from zhibiao.core.pagecache import do_not_keep, kept_per_user
 from zhibiao.dashboard import dossier, services
 from zhibiao.dashboard.charts import chart_data
@@ -30,6 +31,7 @@ def index(request: HttpRequest) -> HttpResponse:
             figures=services.figures(scope, viewer=request.user),
             charts=chart_data(scope, year, focus),
             year=year,
+            award=awards.latest_figures(year),
         )
         if not services.figures_are_current():
             do_not_keep(request)  # the rebuilt figures show on the next page, not in a minute

@@ -52,26 +52,14 @@ def assign_reviewers(actor, application: Application, reviewers) -> list[Review]
     ensure(is_district_admin(actor))
     if application.status != Status.IN_REVIEW:
         raise TransitionRefused(gettext("Experts are assigned during the expert review."))
-    eligible = set(
-        committee.eligible_experts(application.enterprise_id).values_list("pk", flat=True)
-    )
-    refused = [str(user) for user in reviewers if user.pk not in eligible]
-    if refused:
-        raise ValidationError(
-            {
-                "reviewers": gettext(
-                    "Not eligible (conflict of interest or no current seat): %(names)s."
-                )
-                % {"names": "、".join(refused)}
-            }
-        )
-    created = []
-    for user in reviewers:
-        review, is_new = Review.objects.get_or_create(
+    created = committee.assign_experts(
+        application.enterprise_id,
+        reviewers,
+        lambda user: Review.objects.get_or_create(
             application=application, reviewer=user, defaults={"assigned_by": actor}
-        )
-        if is_new:
-            created.append(review)
+        ),
+        field="reviewers",
+    )
     if created:
         record(actor, "application.assign", application, reviewers=[r.reviewer_id for r in created])
         notify(

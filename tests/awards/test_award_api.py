@@ -1,0 +1,47 @@
+"""Issue 17's API: an expert's score saved, a stale revision a 409, a score outside the bands a
+422 naming GB/Z 19579, a stage out of order a 409, and the enterprise kept out (403)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.awards.conftest import in_review
+from tests.clients import token_client
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/awards"
+
+
+def test_scores_and_steps_through_the_api(world):
+    cycle, entry = in_review(world)
+    expert = token_client(world["experts"][0])
+    url = f"{API}/entries/{entry.pk}/scores"
+    body = {"item": "4.1.2", "percent": 70, "comment": "方法系统"}
+    saved = expert.post(url, body, content_type="application/json")
+    assert saved.status_code == 200 and saved.json()["revision"] == 0
+    again = expert.post(
+        url, {**body, "percent": 75, "revision": 0}, content_type="application/json"
+    )
+    assert again.status_code == 200 and again.json()["percent"] == 75
+    stale = expert.post(
+        url, {**body, "percent": 50, "revision": 0}, content_type="application/json"
+    )
+    assert stale.status_code == 409
+    outside = expert.post(url, {**body, "percent": 72}, content_type="application/json")
+    assert outside.status_code == 422 and "GB/Z 19579" in outside.content.decode()
+
+    admin = token_client(world["admin"])
+    listed = admin.get(f"{API}/entries/{entry.pk}").json()
+    assert listed["status"] == "checked"
+    assert next(i for i in listed["items"] if i["code"] == "4.1.2")["percents"] == [75]
+    early = admin.post(
+        f"{API}/cycles/{cycle.pk}/transitions",
+        {"action": "start_decision"},
+        content_type="application/json",
+    )
+    assert early.status_code == 409
+
+    enterprise = token_client(world["enterprise"])
+    assert enterprise.get(f"{API}/entries/{entry.pk}").status_code == 403
+    assert enterprise.get(f"{API}/cycles").status_code == 403

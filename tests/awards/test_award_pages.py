@@ -1,0 +1,74 @@
+"""Issue 17's pages: the call with its conditions, an item autosaved (htmx), a score outside the
+bands refused with a message and nothing saved, the ranking for staff, the certificate and the
+feedback report as PDFs, the dashboard's figures."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.awards.conftest import in_review, new_cycle, step, to_notice
+from tests.clients import client_for
+from zhibiao.accounts.models import User
+from zhibiao.awards import services
+from zhibiao.awards.models import Score
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_call_shows_an_enterprise_its_conditions(world):
+    cycle = step(world["admin"], new_cycle(world["admin"]), "open")
+    page = client_for(world["enterprise"]).get(cycle.get_absolute_url())
+    assert page.status_code == 200
+    assert page.content.decode().count("✓") == 4
+    assert reverse("awards:entry_create", args=[cycle.pk]) in page.content.decode()
+
+
+def test_an_item_autosaves_and_a_stale_save_says_so(world):
+    cycle = step(world["admin"], new_cycle(world["admin"]), "open")
+    entry = services.start_entry(world["enterprise"], cycle)
+    client = client_for(world["enterprise"])
+    url = reverse("awards:entry_answer", args=[entry.pk, "4.1.2"])
+    saved = client.post(url, {"text": "初稿", "revision": ""}, HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200 and "text-success" in saved.content.decode()
+    client.post(url, {"text": "二稿", "revision": "0"}, HTTP_HX_REQUEST="true")
+    stale = client.post(url, {"text": "旧页", "revision": "0"}, HTTP_HX_REQUEST="true")
+    assert "text-danger" in stale.content.decode()
+    assert entry.answers.get(item="4.1.2").text == "二稿"
+
+
+def test_a_score_outside_the_bands_is_refused_on_the_page(world):
+    _cycle, entry = in_review(world)
+    expert = world["experts"][0]
+    client = client_for(expert)
+    page = client.post(
+        reverse("awards:entry_scores", args=[entry.pk]),
+        {"percent-4.1.2": "72", "comment-4.1.2": "说明"},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert "GB/Z 19579" in page.content.decode()
+    assert not Score.objects.exists()
+
+
+def test_staff_see_the_ranking_and_the_documents_download(world):
+    cycle, entry = to_notice(world)
+    entry = step(world["admin"], entry, "confer")
+    step(world["admin"], cycle, "finish")
+    admin = client_for(world["admin"])
+    page = admin.get(cycle.get_absolute_url())
+    assert 'data-testid="ranking"' in page.content.decode()
+    assert world["organisation"].name in page.content.decode()
+    for name in ("awards:certificate", "awards:feedback"):
+        response = client_for(world["enterprise"]).get(reverse(name, args=[entry.pk]))
+        assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    # An expert reads the scores, not the applicant's feedback report.
+    expert = client_for(world["experts"][0])
+    assert expert.get(reverse("awards:feedback", args=[entry.pk])).status_code == 403
+
+
+def test_the_dashboard_shows_the_cycles_figures(demo):
+    admin = client_for(User.objects.get(username="admin"))
+    page = admin.get(reverse("dashboard:index"), {"year": 2023})
+    html = page.content.decode()
+    assert 'data-testid="award-figures"' in html and "2023年度奉贤区区长质量奖" in html

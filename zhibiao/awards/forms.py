@@ -1,0 +1,48 @@
+"""The award's forms: plain forms, each feeding a service that validates the whole object."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhibiao.awards.criteria import ITEMS
+from zhibiao.awards.models import Cycle
+from zhibiao.core.forms import model_form_class
+
+CycleForm = model_form_class(
+    Cycle,
+    [
+        "year",
+        "title",
+        "call_text",
+        "opens_on",
+        "closes_on",
+        "decision_due",
+        "awards",
+        "nominations",
+        "site_visits",
+    ],
+    name="CycleForm",
+    widgets={
+        "opens_on": forms.DateInput(attrs={"type": "date"}),
+        "closes_on": forms.DateInput(attrs={"type": "date"}),
+        "decision_due": forms.DateInput(attrs={"type": "date"}),
+        "call_text": forms.Textarea(attrs={"rows": 6}),
+    },
+)
+
+
+class SiteVisitForm(forms.Form):
+    """The visiting team's record; each item's adjusted score is optional."""
+
+    visited_on = forms.DateField(label=_("visited on"), widget=forms.DateInput({"type": "date"}))
+    team = forms.CharField(label=_("team"), max_length=200)
+    findings = forms.CharField(label=_("findings"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def adjusted(self, data) -> dict[str, str]:
+        """The adjusted scores posted, item by item (`adjust-4.1.2`); empty ones are left out."""
+        return {
+            item.code: data.get(f"adjust-{item.code}", "").strip()
+            for item in ITEMS
+            if data.get(f"adjust-{item.code}", "").strip()
+        }
