@@ -1,0 +1,165 @@
+"""The impact of a scenario agrees with evaluating every enterprise one by one, and says who
+gains and loses, by how much and why."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+import yaml
+from django.utils import timezone
+
+from tests.factories import random_records
+from tests.whatif.helpers import higher_amount, tighter_condition
+from zhibiao.directory.models import Organisation
+from zhibiao.measures import facts
+from zhibiao.measures import services as measures
+from zhibiao.measures.models import Clause, RuleBook
+from zhibiao.rules import ClauseSet, explain
+from zhibiao.whatif import impact, services
+from zhibiao.whatif.models import Budget
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def world(demo, users):
+    random_records(80, seed=7)
+    rulebook = RuleBook.objects.get()
+    scenario = services.start_scenario(users["admin"], rulebook, title="提高品牌奖励、收紧国标条件")
+    brand = Clause.objects.get(code="FX23-BRAND")
+    national = Clause.objects.get(code="FX23-STD-NAT-2")
+    services.set_draft(
+        users["admin"],
+        scenario,
+        revision=0,
+        clause=brand,
+        text=higher_amount(brand, 300000, 400000),
+    )
+    services.set_draft(
+        users["admin"], scenario, revision=1, clause=national, text=tighter_condition(national)
+    )
+    return rulebook, scenario
+
+
+def _draft_set(rulebook: RuleBook, scenario) -> ClauseSet:
+    """The draft clauses built independently of impact.py: the rule book's published clauses
+    with each drafted clause's text in their place."""
+    drafts = {d.code: yaml.safe_load(d.text) for d in scenario.drafts.all()}
+    data = yaml.safe_load(rulebook.header)
+    data.pop("example_base", None)
+    data.pop("example_as_of", None)
+    clauses = []
+    for clause in measures.clause_set(rulebook).in_force(TODAY):
+        source = drafts.get(clause.id) or yaml.safe_load(
+            clause_version_source(rulebook, clause.id, clause.version)
+        )
+        source.pop("examples", None)
+        clauses.append(source)
+    data["clauses"] = clauses
+    return ClauseSet.from_dict(data, facts.schema())
+
+
+def clause_version_source(rulebook, code, number) -> str:
+    return measures.version_for(rulebook, code, number).source
+
+
+def test_impact_agrees_with_one_enterprise_at_a_time(world):
+    rulebook, scenario = world
+    found = impact.screen_twice(scenario, TODAY)
+    figures = found.figures()
+
+    now_set = measures.clause_set(rulebook)
+    draft_set = _draft_set(rulebook, scenario)
+    organisations = Organisation.objects.in_bulk(found.ids)
+    old_total = new_total = Decimal(0)
+    old_entitled = new_entitled = 0
+    gainers, losers = set(), set()
+    by_clause: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    by_town: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for org_id, organisation in organisations.items():
+        one = facts.facts_for(organisation, TODAY)
+        old = explain(now_set, one, TODAY)
+        new = explain(draft_set, one, TODAY)
+        old_sum = sum((r.amount for r in old.results), Decimal(0))
+        new_sum = sum((r.amount for r in new.results), Decimal(0))
+        old_total += old_sum
+        new_total += new_sum
+        old_entitled += bool(old.entitled)
+        new_entitled += bool(new.entitled)
+        if new_sum > old_sum:
+            gainers.add(org_id)
+        if new_sum < old_sum:
+            losers.add(org_id)
+        for result in old.results:
+            by_clause[result.id][0] += result.amount
+        for result in new.results:
+            by_clause[result.id][1] += result.amount
+        by_town[organisation.town][0] += old_sum
+        by_town[organisation.town][1] += new_sum
+
+    assert len(found.ids) == len(organisations) > 80
+    assert Decimal(figures["now"]["total"]) == old_total
+    assert Decimal(figures["draft"]["total"]) == new_total
+    assert figures["now"]["entitled"] == old_entitled
+    assert figures["draft"]["entitled"] == new_entitled
+    assert {found.ids[r] for r in found.rows("gainers")} == gainers
+    assert {found.ids[r] for r in found.rows("losers")} == losers
+    assert figures["gainers"] == len(gainers) and figures["losers"] == len(losers)
+    # the drafts changed something both ways: the comparison is not of two empty sets
+    assert gainers and losers
+    for row in figures["clauses"]:
+        old_amount, new_amount = by_clause[row["code"]]
+        assert Decimal(row["now"]["amount"]) == old_amount, row["code"]
+        assert Decimal(row["draft"]["amount"]) == new_amount, row["code"]
+    for row in figures["by"]["town"]:
+        assert [Decimal(row["now"]), Decimal(row["draft"])] == by_town[row["key"]]
+
+
+def test_losers_are_listed_with_amounts_and_reasons(world):
+    _rulebook, scenario = world
+    found = impact.screen_twice(scenario, TODAY)
+    count, rows = found.listing("losers")
+    assert count == len(rows) > 0
+    for row in rows:
+        assert Decimal(row["new"]) < Decimal(row["old"])
+        assert Decimal(row["difference"]) == Decimal(row["new"]) - Decimal(row["old"])
+    # a loser under the tighter condition is told which condition it no longer meets
+    assert any("1,000,000" in row["reason"] for row in rows), [r["reason"] for r in rows]
+    _count, gained = found.listing("gainers")
+    assert any("上海品牌" in row["reason"] for row in gained), [r["reason"] for r in gained]
+    # the largest loss first
+    differences = [Decimal(row["difference"]) for row in rows]
+    assert differences == sorted(differences)
+
+
+def test_caps_near_misses_and_budget(world, users):
+    rulebook, scenario = world
+    services.set_budget(users["admin"], rulebook, year=TODAY.year, amount=Decimal(1000))
+    found = impact.screen_twice(scenario, TODAY)
+    figures = found.figures()
+    for side in ("now", "draft"):
+        before = Decimal(figures[side]["before_caps"])
+        after = Decimal(figures[side]["total"])
+        assert before >= after
+        assert Decimal(figures[side]["cut_by_caps"]) == before - after
+    national = next(row for row in figures["clauses"] if row["code"] == "FX23-STD-NAT-2")
+    # those who fail only the new tax condition are now near misses
+    assert national["draft"]["near_miss"] >= national["now"]["near_miss"]
+    assert national["draft"]["entitled"] < national["now"]["entitled"]
+    budget = figures["budget"]
+    assert budget["budget"] == "1000.00"
+    assert budget["draft_over"] is True
+    assert Decimal(budget["spent"]) >= 0
+
+
+def test_nothing_of_a_scenario_reaches_enterprises(world):
+    """Drafts are not clause versions: the published clause set and an enterprise's
+    explanation are as before."""
+    rulebook, _scenario = world
+    assert Clause.objects.get(code="FX23-BRAND").versions.count() == 1
+    brand = measures.clause_set(rulebook).get("FX23-BRAND")
+    assert brand.version == 1
+    assert Budget.objects.count() == 0

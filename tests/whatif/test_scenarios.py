@@ -1,0 +1,178 @@
+"""Scenarios: drafts checked as the clause editor checks them, documents not in force refused,
+two staff cannot overwrite each other, saving keeps the figures, publishing creates the
+versions; staff only."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import yaml
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.clients import client_for, token_client
+from tests.factories import measures_rulebook
+from tests.whatif.helpers import higher_amount, tighter_condition
+from zhibiao.audit.models import AuditEntry
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.measures import services as measures
+from zhibiao.measures.models import Clause, ClauseVersion
+from zhibiao.whatif import services
+from zhibiao.whatif.models import Scenario, ScenarioStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rulebook(db):
+    return measures_rulebook()
+
+
+@pytest.fixture
+def brand(rulebook):
+    return Clause.objects.get(code="FX23-BRAND")
+
+
+@pytest.fixture
+def scenario(rulebook, users):
+    return services.start_scenario(users["admin"], rulebook, title="品牌奖励提高")
+
+
+def _messages(error: ValidationError) -> list[str]:
+    return sorted(error.messages)
+
+
+def test_a_draft_is_refused_as_the_clause_editor_refuses_it(scenario, brand, users):
+    broken = higher_amount(brand, 300000, 400000).replace("award:", "award: [", 1)
+    failing = higher_amount(brand, 300000, 400000).replace("amount: 400000\n", "amount: 1\n", 1)
+    for text in (broken, failing):
+        with pytest.raises(services.DraftInvalid) as refused:
+            services.set_draft(users["admin"], scenario, revision=0, clause=brand, text=text)
+        with pytest.raises(measures.RuleTextInvalid) as editor:
+            measures.publish_version(users["admin"], brand.rulebook, text, clause=brand)
+        assert _messages(refused.value) == _messages(editor.value)
+    assert "fails" in " ".join(_messages(refused.value)) or refused.value.errors
+    assert not scenario.drafts.exists()
+    assert Scenario.objects.get(pk=scenario.pk).revision == 0  # nothing half-saved
+
+
+def test_a_document_not_published_or_not_in_force_says_so(rulebook, users):
+    document = rulebook.document
+    document.is_published = False
+    document.save()
+    with pytest.raises(ValidationError) as refused:
+        services.start_scenario(users["admin"], rulebook, title="x")
+    assert document.title in refused.value.messages[0]
+    document.is_published = True
+    document.effective_to = timezone.localdate() - datetime.timedelta(days=1)
+    document.save()
+    with pytest.raises(ValidationError):
+        services.start_scenario(users["admin"], rulebook, title="x")
+    admin = client_for(users["admin"])
+    page = admin.get(reverse("whatif:start") + f"?rulebook={rulebook.code}")
+    assert page.status_code == 200
+    assert document.title in page.content.decode()
+    assert not Scenario.objects.exists()
+
+
+def test_two_staff_cannot_overwrite_each_other(scenario, brand, users):
+    text = higher_amount(brand, 300000, 400000)
+    services.set_draft(users["admin"], scenario, revision=0, clause=brand, text=text)
+    stale = Scenario.objects.get(pk=scenario.pk)
+    with pytest.raises(ConcurrentChange):
+        services.set_draft(users["admin"], stale, revision=0, clause=brand, text=text)
+    with pytest.raises(ConcurrentChange):
+        services.save_scenario(users["admin"], stale, comment="先保存", revision=0)
+    # the page with the stale revision says so instead of overwriting
+    admin = client_for(users["admin"])
+    response = admin.post(
+        reverse("whatif:draft", args=[scenario.pk, brand.code]),
+        {"text": text, "revision": 0},
+        follow=True,
+    )
+    assert "Someone else changed this scenario" in response.content.decode() or (
+        "重新" in response.content.decode()
+    )
+    assert Scenario.objects.get(pk=scenario.pk).revision == 1
+
+
+def test_save_keeps_figures_and_publish_creates_versions(scenario, brand, org, users):
+    admin = users["admin"]
+    national = Clause.objects.get(code="FX23-STD-NAT-2")
+    services.set_draft(
+        admin, scenario, revision=0, clause=brand, text=higher_amount(brand, 300000, 400000)
+    )
+    services.set_draft(
+        admin, scenario, revision=1, clause=national, text=tighter_condition(national)
+    )
+    with pytest.raises(ValidationError):
+        services.save_scenario(admin, scenario, comment="  ", revision=2)
+    saved = services.save_scenario(admin, scenario, comment="品牌提高、国标收紧", revision=2)
+    assert saved.status == ScenarioStatus.SAVED
+    assert saved.figures["enterprises"] >= 1
+    assert {row["code"] for row in saved.figures["clauses"]} >= {brand.code, national.code}
+    # saved: frozen
+    with pytest.raises(TransitionRefused):
+        services.drop_draft(admin, saved, code=brand.code, revision=saved.revision)
+    published = services.publish_scenario(admin, saved, revision=saved.revision)
+    assert published.status == ScenarioStatus.PUBLISHED
+    version = ClauseVersion.objects.get(clause=brand, number=2)
+    assert yaml.safe_load(version.source)["award"]["amount"] == 400000
+    assert ClauseVersion.objects.filter(clause=national, number=2).exists()
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"scenario.save", "scenario.publish", "clause.publish"} <= actions
+
+
+def test_publishing_is_refused_whole_when_a_version_was_published_meanwhile(scenario, brand, users):
+    admin = users["admin"]
+    text = higher_amount(brand, 300000, 400000)
+    services.set_draft(admin, scenario, revision=0, clause=brand, text=text)
+    saved = services.save_scenario(admin, scenario, comment="c", revision=1)
+    measures.publish_version(admin, brand.rulebook, text, clause=brand)  # someone else's v2
+    with pytest.raises((TransitionRefused, ValidationError)):
+        services.publish_scenario(admin, saved, revision=saved.revision)
+    assert Scenario.objects.get(pk=saved.pk).status == ScenarioStatus.SAVED
+    assert brand.versions.count() == 2
+
+
+def test_only_staff(scenario, brand, users):
+    for role in ("enterprise", "expert"):
+        with pytest.raises(PermissionDenied):
+            services.set_draft(users[role], scenario, revision=0, clause=brand, text="x")
+        with pytest.raises(PermissionDenied):
+            services.start_scenario(users[role], scenario.rulebook, title="x")
+        page = client_for(users[role]).get(reverse("whatif:scenario", args=[scenario.pk]))
+        assert page.status_code == 403
+        api = token_client(users[role]).get(f"/api/v1/scenarios/{scenario.pk}")
+        assert api.status_code == 403
+
+
+def test_api_creates_all_or_nothing(rulebook, brand, org, users):
+    api = token_client(users["admin"])
+    good = higher_amount(brand, 300000, 400000)
+    bad = good.replace("amount: 400000\n", "amount: 1\n", 1)
+    response = api.post(
+        "/api/v1/scenarios",
+        {"rulebook": rulebook.code, "title": "坏", "drafts": [{"clause": brand.code, "text": bad}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "drafts.0.text" in response.json()["errors"]
+    assert not Scenario.objects.exists()
+    response = api.post(
+        "/api/v1/scenarios",
+        {
+            "rulebook": rulebook.code,
+            "title": "好",
+            "drafts": [{"clause": brand.code, "text": good}],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["drafts"][0]["code"] == brand.code
+    impact = api.get(f"/api/v1/scenarios/{created['id']}/impact").json()
+    assert impact["figures"]["enterprises"] >= 1
+    assert set(impact) >= {"gainers", "losers", "figures"}

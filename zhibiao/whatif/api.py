@@ -1,0 +1,176 @@
+"""Scenarios and their impact as JSON, for district staff only: list, read, create (with its
+drafts, checked as the clause editor checks them; all or nothing), and the impact now."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
+from ninja import Field, Query, Router, Schema
+
+from zhibiao.accounts.api_auth import required_auth
+from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.measures.models import Clause, RuleBook
+from zhibiao.whatif import services
+from zhibiao.whatif.models import Scenario
+
+router = Router(tags=["scenarios"], auth=required_auth)
+
+
+class DraftOut(Schema):
+    code: str
+    removed: bool
+    text: str
+
+
+class ScenarioOut(Schema):
+    id: int
+    title: str
+    rulebook: str
+    status: str
+    author: str
+    comment: str
+    revision: int
+    created_at: datetime.datetime
+    saved_at: datetime.datetime | None
+    published_at: datetime.datetime | None
+    drafts: list[DraftOut]
+    figures: dict[str, Any] = Field(
+        description="The figures as they stood when the scenario was saved (empty before)."
+    )
+
+
+class DraftIn(Schema):
+    clause: str | None = Field(
+        None, max_length=40, description="The clause drafted; none for a new clause."
+    )
+    text: str = Field("", max_length=50_000, description="The clause's rule text (YAML).")
+    removed: bool = False
+
+
+class ScenarioIn(Schema):
+    rulebook: str = Field(..., max_length=40)
+    title: str = Field(..., max_length=120)
+    drafts: list[DraftIn] = Field(default_factory=list, max_length=50)
+
+
+class ListRow(Schema):
+    organisation: int
+    name: str
+    town: str
+    old: str
+    new: str
+    difference: str
+    reason: str
+
+
+class ListPage(Schema):
+    count: int
+    items: list[ListRow]
+
+
+class ImpactOut(Schema):
+    scenario: int
+    figures: dict[str, Any] = Field(
+        description="Entitled, totals, per clause, breakdowns by town, industry section, size "
+        "and ownership, the caps' effect and the budget, now and with the drafts."
+    )
+    gainers: ListPage
+    losers: ListPage
+
+
+class ImpactQuery(Schema):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+def _staff(request: HttpRequest):
+    user = request.auth
+    if not is_district_admin(user):
+        raise PermissionDenied(gettext("Scenarios are for district staff."))
+    return user
+
+
+def _out(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "id": scenario.pk,
+        "title": scenario.title,
+        "rulebook": scenario.rulebook.code,
+        "status": scenario.status,
+        "author": scenario.author.username,
+        "comment": scenario.comment,
+        "revision": scenario.revision,
+        "created_at": scenario.created_at,
+        "saved_at": scenario.saved_at,
+        "published_at": scenario.published_at,
+        "drafts": [
+            {"code": d.code, "removed": d.removed, "text": d.text}
+            for d in scenario.drafts.order_by("code")
+        ],
+        "figures": scenario.figures,
+    }
+
+
+@router.get("", response=list[ScenarioOut], summary="Scenarios (district staff)")
+def scenarios(request: HttpRequest):
+    user = _staff(request)
+    rows = Scenario.objects.restrict(user, "view").select_related("rulebook", "author")
+    return [_out(scenario) for scenario in rows.prefetch_related("drafts")[:200]]
+
+
+@router.get("/{scenario_id}", response=ScenarioOut, summary="One scenario (district staff)")
+def scenario(request: HttpRequest, scenario_id: int):
+    user = _staff(request)
+    return _out(
+        Scenario.objects.select_related("rulebook", "author").get_for(user, "view", scenario_id)
+    )
+
+
+@router.post(
+    "", response={201: ScenarioOut}, summary="Start a scenario with its drafts (district staff)"
+)
+def create(request: HttpRequest, payload: ScenarioIn):
+    """Each draft is checked as the clause editor checks a new version; one refused refuses
+    the whole scenario (422, the problems under `drafts.<n>.text`)."""
+    user = _staff(request)
+    rulebook = get_object_or_404(RuleBook, code=payload.rulebook)
+    with transaction.atomic():
+        created = services.start_scenario(user, rulebook, title=payload.title)
+        for number, draft in enumerate(payload.drafts):
+            clause = (
+                get_object_or_404(Clause, code=draft.clause, rulebook=rulebook)
+                if draft.clause
+                else None
+            )
+            try:
+                services.set_draft(
+                    user,
+                    created,
+                    revision=created.revision,
+                    text=draft.text,
+                    clause=clause,
+                    removed=draft.removed,
+                )
+            except ValidationError as error:
+                raise ValidationError({f"drafts.{number}.text": error.messages}) from None
+    created.refresh_from_db()
+    return 201, _out(created)
+
+
+@router.get(
+    "/{scenario_id}/impact", response=ImpactOut, summary="A scenario's impact now (district staff)"
+)
+def impact(request: HttpRequest, scenario_id: int, query: Query[ImpactQuery]):
+    """Both screenings of the whole population, now; the gainers and losers paginated alike."""
+    user = _staff(request)
+    found = services.impact_of(user, Scenario.objects.get_for(user, "view", scenario_id))
+    lists = {}
+    for kind in ("gainers", "losers"):
+        count, rows = found.listing(kind, offset=query.offset, limit=query.limit)
+        lists[kind] = {"count": count, "items": rows}
+    return {"scenario": scenario_id, "figures": found.figures(), **lists}
