@@ -14,10 +14,12 @@ MANAGE := $(BIN)/python manage.py
 # What mypy checks in `make lint` ([tool.mypy] in pyproject.toml), issue 12: the pure packages,
 # core, measures and verification (but their APIs: ninja's request.auth is untyped), the role
 # checks and the services that pass; add a module once it passes.
-TYPED_SERVICES := accounts applications audit bases committee dashboard jobs notifications
+TYPED_SERVICES := accounts applications audit awards bases committee dashboard jobs notifications \
+	whatif
 TYPED  := zhibiao/rules zhibiao/stdcodes zhibiao/core zhibiao/ops zhibiao/accounts/permissions.py \
 	$(filter-out %/api.py,$(wildcard zhibiao/measures/*.py zhibiao/verification/*.py)) \
 	zhibiao/measures/services zhibiao/measures/management zhibiao/measures/templatetags \
+	zhibiao/standards/services/announcements.py \
 	$(wildcard $(foreach app,$(TYPED_SERVICES),zhibiao/$(app)/services.py zhibiao/$(app)/services))
 
 .PHONY: run serve test lint messages assets install install-dev clean

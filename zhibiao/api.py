@@ -18,6 +18,7 @@ from ninja.operation import Operation
 
 from zhibiao.accounts.api import router as accounts_router
 from zhibiao.applications.api import router as applications_router
+from zhibiao.awards.api import router as awards_router
 from zhibiao.bases.api import router as bases_router
 from zhibiao.committee.api import router as committee_router
 from zhibiao.core.apierrors import document_errors, envelope, parse_error_detail, status_message
@@ -32,6 +33,7 @@ from zhibiao.risks.api import router as risks_router
 from zhibiao.standards.api import router as standards_router
 from zhibiao.supply.api import router as supply_router
 from zhibiao.verification.api import router as verification_router
+from zhibiao.whatif.api import router as whatif_router
 
 #: Where the operations of what was once the one module `zhibiao.events.api` live now.
 _ONE_EVENTS_MODULE = ("zhibiao.events.api.", "zhibiao.news.api")
@@ -74,11 +76,13 @@ api.add_router("/events", events_router)
 api.add_router("/news", news_router)
 api.add_router("/measures", measures_router)
 api.add_router("/applications", applications_router)
+api.add_router("/awards", awards_router)
 api.add_router("/supply", supply_router)
 api.add_router("/standards", standards_router)
 api.add_router("/dashboard", dashboard_router)
 api.add_router("/verifications", verification_router)
 api.add_router("/risks", risks_router)
+api.add_router("/scenarios", whatif_router)
 
 
 def _field_of(loc: tuple | list) -> str:

@@ -105,12 +105,14 @@ INSTALLED_APPS = [
     "zhibiao.profiles",
     "zhibiao.measures",
     "zhibiao.applications",
+    "zhibiao.awards",
     "zhibiao.supply",
     "zhibiao.standards",
     "zhibiao.news",
     "zhibiao.dashboard",
     "zhibiao.verification",
     "zhibiao.risks",
+    "zhibiao.whatif",
     "zhibiao.demo",
     "zhibiao.portal",
     "zhibiao.ops",
@@ -310,6 +312,12 @@ CALENDAR_WORKDAYS = env_dates("ZHIBIAO_WORKDAYS")  # weekend days worked in exch
 # count approved awards against the caps as well.
 RECEIVED_INCLUDES_APPROVED = env_bool("ZHIBIAO_RECEIVED_INCLUDES_APPROVED")
 
+# District quality award (zhibiao.awards): experts who score each entry at least, and the spread
+# between experts' scores of an item (percentage points) above which they must agree in a
+# consensus discussion. The public notice lasts PUBLICITY_WORKING_DAYS, as an application's.
+ZHIBIAO_AWARD_MIN_EXPERTS = int(os.environ.get("ZHIBIAO_AWARD_MIN_EXPERTS", "3"))
+ZHIBIAO_AWARD_SPREAD_THRESHOLD = int(os.environ.get("ZHIBIAO_AWARD_SPREAD_THRESHOLD", "20"))
+
 # Supply platform: hours a candidate has to answer an offer before it is flagged overdue.
 SUPPLY_RESPONSE_HOURS = int(os.environ.get("ZHIBIAO_SUPPLY_RESPONSE_HOURS", "48"))
 
@@ -393,6 +401,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhibiao.standards.tasks.apply_dated_statuses",
         "schedule": crontab(minute=5, hour=0),
     },
+    # Each enterprise's weekly digest of changes to the standards it holds (Monday morning).
+    "standards-alert-digest": {
+        "task": "zhibiao.standards.tasks.send_alert_digest",
+        "schedule": crontab(minute=30, hour=7, day_of_week=1),
+    },
     # Yesterday's figures for the dashboard's history, after midnight.
     "snapshot-indicators": {
         "task": "zhibiao.dashboard.tasks.snapshot_indicators",
@@ -427,9 +440,11 @@ CACHE_KEY_PREFIX = os.environ.get("ZHIBIAO_CACHE_PREFIX") or (
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis away costs speed, not pages: a miss, logged (zhibiao.core.cache).
+            "BACKEND": "zhibiao.core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 5},
         }
     }
 else:

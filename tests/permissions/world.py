@@ -72,6 +72,9 @@ def build_world() -> World:
     from zhibiao.accounts.services import create_token
     from zhibiao.applications import services as applications
     from zhibiao.applications.models import Evidence, Objection
+    from zhibiao.awards.models import Cycle as AwardCycle
+    from zhibiao.awards.models import Entry as AwardEntry
+    from zhibiao.awards.models import Objection as AwardObjection
     from zhibiao.bases import services as bases
     from zhibiao.bases.models import Capability, TrainingBase
     from zhibiao.committee.models import CommitteeMember
@@ -92,8 +95,15 @@ def build_world() -> World:
     from zhibiao.policies.models import PolicyDocument
     from zhibiao.profiles.models import StandardDrafting
     from zhibiao.standards import services as standards
-    from zhibiao.standards.models import Declaration, GroupStandard, LeaderScheme, Standard
+    from zhibiao.standards.models import (
+        Declaration,
+        GroupStandard,
+        LeaderScheme,
+        Standard,
+        StatusChange,
+    )
     from zhibiao.supply.models import Attachment, Demand, Offering
+    from zhibiao.whatif import services as whatif
 
     users = {name: User.objects.get(username=name) for name in DEMO_USERNAMES}
     rival = make_organisation(name="上海另一家精密机械有限公司", town="jinhui")
@@ -123,8 +133,19 @@ def build_world() -> World:
         lambda: bases.nominate(enterprise, {"statement": "矩阵测试", "offer": "矩阵测试课程"})
     )
     token, _key = create_token(enterprise, name="matrix")
+    scenario = _quietly(
+        lambda: whatif.start_scenario(users["admin"], RuleBook.objects.get(), title="矩阵")
+    )
     job = Job.objects.create(task="matrix", title="matrix", created_by=enterprise)
     notification = Notification.objects.filter(recipient=enterprise).order_by("pk").first()
+    status_change = _quietly(
+        lambda: StatusChange.objects.create(
+            standard=Standard.objects.order_by("pk").first(),
+            to_status="superseded",
+            effective_on=timezone.localdate(),
+            cause="edit",
+        )
+    )
 
     objects = {
         "organisation": own.pk,
@@ -156,6 +177,7 @@ def build_world() -> World:
         "attachment": _pk(Attachment.objects.all()),
         "standard": _pk(Standard.objects.all()),
         "check": check,
+        "status_change": status_change,
         "declaration": _pk(Declaration.objects.filter(enterprise=own)),
         "scheme": _pk(LeaderScheme.objects.all()),
         "group": _pk(GroupStandard.objects.all()),
@@ -165,6 +187,12 @@ def build_world() -> World:
         "notification": notification.pk if notification else MISSING,
         "token": token.pk,
         "rival": rival.pk,
+        "scenario": scenario,
+        "award_cycle": _pk(AwardCycle.objects.all()),
+        "award_entry": _pk(AwardEntry.objects.filter(organisation=own)),
+        "award_winner": _pk(AwardEntry.objects.filter(status="awarded")),
+        "award_objection": _pk(AwardObjection.objects.all()),
+        "award_item": "4.1.2",
     }
     world = World(objects=objects)
     world.pages = {"anonymous": Client()} | {name: client_for(u) for name, u in users.items()}

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import User
 from zhibiao.audit.services import record
+from zhibiao.awards import demo as awards_demo
 from zhibiao.bases.models import Batch, Capability, TrainingBase
 from zhibiao.committee.models import Committee, CommitteeMember, ExpertiseTag, ExpertProfile
 from zhibiao.core.text import words
@@ -42,6 +43,7 @@ from zhibiao.profiles import models as profiles
 from zhibiao.rules import demo as rules_demo
 from zhibiao.standards import demo as standards_demo
 from zhibiao.supply.models import CandidateStats, Demand, Offering
+from zhibiao.whatif import demo as whatif_demo
 
 
 def _demo_uscc(name: str, authority: str, division: str) -> str:
@@ -357,7 +359,9 @@ def load_demo(actor=None) -> LoadReport:
     _supply(loader, orgs)
     standards_demo.load(loader, orgs)
     training.load(loader, orgs, documents, members, conference, batch)
+    awards_demo.load(loader, orgs, User.objects.get(username="admin"))
     dashboard_demo.load(loader, orgs, User.objects.get(username="admin"))
+    whatif_demo.load(loader, User.objects.get(username="admin"))
     if loader.report.changed:
         record(
             actor,

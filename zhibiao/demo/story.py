@@ -234,6 +234,9 @@ DEMO_PASSWORD = "zhibiao-demo-2023"
 ACCOUNTS: list[tuple[str, str, str | None, str, str | None]] = [
     ("admin", "admin", MSB, "区市场监管局工作人员", None),
     ("expert", "expert", "上海市标准化研究院", "市标准化研究院专家", "sis_engineer"),
+    # The quality award's document review takes three experts (zhibiao.awards.demo).
+    ("expert2", "expert", "上海市计量测试技术研究院", "市计量院专家", "metrology_engineer"),
+    ("expert3", "expert", "上海晨光文具股份有限公司", "晨光文具质量总监", "chenguang_quality"),
     ("enterprise", "enterprise", "上海贤达精密机械有限公司", "贤达精密质量负责人", None),
     ("base", "base_manager", "上海晨光文具股份有限公司", "晨光文具实训基地管理员", None),
     ("chamber", "chamber", "上海市奉贤区美丽健康产业商会", "美丽健康产业商会秘书处", None),
