@@ -77,11 +77,13 @@ def users(admin_user, expert_user, enterprise_user, chamber_user, provider_user)
 
 @pytest.fixture
 def demo(db, settings):
-    """The story's demo data, loaded as `make run` loads it."""
+    """The story's demo data, loaded as `make run` loads it (once per process and starting
+    state, then written back: tests/snapshot.py)."""
+    from tests.snapshot import replay
     from zhibiao.demo.services import load_demo
 
     settings.DEMO_MODE = True
-    return load_demo()
+    return replay(load_demo)
 
 
 @pytest.fixture

@@ -26,7 +26,13 @@ from zhibiao.directory.models import Organisation, Person
 from zhibiao.events.models import Event
 from zhibiao.measures.models import RuleBook
 from zhibiao.policies.models import PolicyDocument
-from zhibiao.profiles.models import StandardDrafting
+from zhibiao.profiles.models import (
+    AwardRecord,
+    Certification,
+    CreditEntry,
+    StandardDrafting,
+    TaxRecord,
+)
 from zhibiao.supply.models import Demand, Offering
 
 _rng = random.Random(20230527)
@@ -371,3 +377,53 @@ def make_user(role: str, organisation: Organisation | None = None, **values) -> 
     if organisation is not None:
         values["organisation"] = organisation
     return UserFactory(role=role, **values)
+
+
+def random_records(count: int, seed: int) -> None:
+    """`count` enterprises with random tax, drafting, certification, award and credit records,
+    mostly verified: a population on which the screening paths must agree."""
+    today = timezone.localdate()
+    rng = random.Random(seed)
+    orgs = [
+        make_organisation(founded_on=datetime.date(rng.randint(2000, 2025), 1, 1))
+        for _ in range(count)
+    ]
+    year = today.year
+
+    def state() -> dict:
+        # Mostly verified; some pending or rejected, which both paths must leave out alike.
+        return {"verification": rng.choice(["verified"] * 6 + ["pending", "rejected"])}
+
+    for i, org in enumerate(orgs):
+        if rng.random() < 0.8:
+            TaxRecord.objects.create(
+                organisation=org, year=year - 1, amount=rng.choice([0, 1000, 500000]), **state()
+            )
+        if rng.random() < 0.5:
+            StandardDrafting.objects.create(
+                organisation=org,
+                code=f"GB/T 9{i:04d}-{year}",
+                level=rng.choice(["national", "industry", "local", "group"]),
+                rank=rng.randint(1, 4),
+                year=rng.choice([year, year - 1]),
+                city_funded=rng.random() < 0.2,
+                **state(),
+            )
+        if rng.random() < 0.4:
+            Certification.objects.create(
+                organisation=org,
+                kind=rng.choice(["shanghai_brand", "energy_ms", "cma", "quality_ms"]),
+                number=f"C-{seed}-{i}",
+                year=rng.choice([year, year - 1]),
+                **state(),
+            )
+        if rng.random() < 0.2:
+            AwardRecord.objects.create(
+                organisation=org,
+                award=rng.choice(["shanghai_quality_gold_award", "china_quality_award"]),
+                year=year,
+                project=f"P{i}",
+                **state(),
+            )
+        if rng.random() < 0.1:
+            CreditEntry.objects.create(organisation=org, list="serious", listed_on=today)

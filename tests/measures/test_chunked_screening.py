@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from tests.measures.test_facts_and_screening import _random_records
+from tests.factories import random_records
 from zhibiao.directory.models import Organisation
 from zhibiao.jobs.models import Job, JobPart, JobStatus
 from zhibiao.measures import services
@@ -51,7 +51,7 @@ def summary(job: Job, screening: Screening) -> tuple:
 
 @pytest.fixture
 def population(demo):
-    _random_records(60, seed=5)
+    random_records(60, seed=5)
     return Organisation.objects.filter(kind="enterprise").count()
 
 
@@ -178,7 +178,10 @@ def test_a_failing_chunk_fails_the_job(
     chunks = job.parts.count()
     assert job.status == JobStatus.FAILED
     assert job.finished_at is not None
-    assert job.message == f"Part 2 of {chunks} failed, so the job failed: RuntimeError: disk full"
+    assert job.message == (
+        f"Part 2 of {chunks} failed, so the job failed: The job stopped on an unexpected error "
+        "(RuntimeError: disk full); the log has the details."
+    )
     broken = job.parts.get(number=2)
     assert (broken.status, broken.attempts) == (JobStatus.FAILED, settings.JOBS_MAX_ATTEMPTS)
     assert job.parts.get(number=1).status == JobStatus.DONE

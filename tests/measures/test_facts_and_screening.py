@@ -2,7 +2,6 @@
 finds the entitled in the background."""
 
 import datetime
-import random
 from decimal import Decimal
 
 import pytest
@@ -10,17 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.clients import client_for
-from tests.factories import make_organisation
+from tests.factories import random_records
 from zhibiao.applications.models import Application
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import facts, services
 from zhibiao.measures.models import Entitlement, Screening
 from zhibiao.profiles.models import (
-    AwardRecord,
-    Certification,
     CreditEntry,
-    StandardDrafting,
-    TaxRecord,
 )
 from zhibiao.rules import evaluate_population, explain
 
@@ -71,56 +66,9 @@ def test_demo_enterprises_are_entitled_with_reasons(demo):
     assert "3" in near["FX23-QA-GOLD"][0]
 
 
-def _random_records(count: int, seed: int) -> None:
-    rng = random.Random(seed)
-    orgs = [
-        make_organisation(founded_on=datetime.date(rng.randint(2000, 2025), 1, 1))
-        for _ in range(count)
-    ]
-    year = TODAY.year
-
-    def state() -> dict:
-        # Mostly verified; some pending or rejected, which both paths must leave out alike.
-        return {"verification": rng.choice(["verified"] * 6 + ["pending", "rejected"])}
-
-    for i, org in enumerate(orgs):
-        if rng.random() < 0.8:
-            TaxRecord.objects.create(
-                organisation=org, year=year - 1, amount=rng.choice([0, 1000, 500000]), **state()
-            )
-        if rng.random() < 0.5:
-            StandardDrafting.objects.create(
-                organisation=org,
-                code=f"GB/T 9{i:04d}-{year}",
-                level=rng.choice(["national", "industry", "local", "group"]),
-                rank=rng.randint(1, 4),
-                year=rng.choice([year, year - 1]),
-                city_funded=rng.random() < 0.2,
-                **state(),
-            )
-        if rng.random() < 0.4:
-            Certification.objects.create(
-                organisation=org,
-                kind=rng.choice(["shanghai_brand", "energy_ms", "cma", "quality_ms"]),
-                number=f"C-{seed}-{i}",
-                year=rng.choice([year, year - 1]),
-                **state(),
-            )
-        if rng.random() < 0.2:
-            AwardRecord.objects.create(
-                organisation=org,
-                award=rng.choice(["shanghai_quality_gold_award", "china_quality_award"]),
-                year=year,
-                project=f"P{i}",
-                **state(),
-            )
-        if rng.random() < 0.1:
-            CreditEntry.objects.create(organisation=org, list="serious", listed_on=TODAY)
-
-
 def test_population_agrees_with_one_by_one(demo):
     """The batch columns and the per-enterprise facts give the same entitlements."""
-    _random_records(60, seed=3)
+    random_records(60, seed=3)
     ((rulebook, _),) = services.explain_enterprise(org_named("上海贤达精密机械有限公司"))
     clause_set = services.clause_set(rulebook)
     population, ids = facts.population(TODAY)
