@@ -19,7 +19,7 @@ TYPED_SERVICES := accounts applications audit awards bases committee dashboard j
 TYPED  := zhibiao/rules zhibiao/stdcodes zhibiao/core zhibiao/ops zhibiao/accounts/permissions.py \
 	$(filter-out %/api.py,$(wildcard zhibiao/measures/*.py zhibiao/verification/*.py)) \
 	zhibiao/measures/services zhibiao/measures/management zhibiao/measures/templatetags \
-	zhibiao/standards/services/announcements.py \
+	zhibiao/standards/services/announcements.py zhibiao/standards/services/alerts.py \
 	$(wildcard $(foreach app,$(TYPED_SERVICES),zhibiao/$(app)/services.py zhibiao/$(app)/services))
 
 .PHONY: run serve test lint messages assets install install-dev clean

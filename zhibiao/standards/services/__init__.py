@@ -1,5 +1,5 @@
 """Business operations of the standards app, one module per part of `standards/models/`:
-`announcements`, `catalogue`, `checks`, `declarations`, `groups` and `leaders`.
+`announcements` (and its `alerts`), `catalogue`, `checks`, `declarations`, `groups` and `leaders`.
 
 Pages, the API and the commands call these functions; each takes the acting user, checks that
 they may act, validates, saves in one transaction and writes one audit entry. The facts
@@ -8,19 +8,17 @@ package re-exports the public names of its modules, so callers keep writing
 `from zhibiao.standards import services`.
 """
 
+from zhibiao.standards.services.alerts import alert_holders, send_weekly_digest, standard_edited
 from zhibiao.standards.services.announcements import (
     ANNOUNCEMENT_COLUMNS,
-    alert_holders,
     apply_announcement,
     apply_due_changes,
-    coverage,
     preview_announcement,
-    send_weekly_digest,
-    standard_edited,
 )
 from zhibiao.standards.services.catalogue import (
     DATA_DIR,
     apply_dated_statuses,
+    coverage,
     import_standards,
     load_shipped_catalogue,
     read_catalogue_file,

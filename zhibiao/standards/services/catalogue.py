@@ -1,22 +1,26 @@
 """Operations on the catalogue of standards (`models.catalogue`): reading a catalogue file,
-importing one, and loading the catalogue shipped in `standards/data`.
+importing one, loading the catalogue shipped in `standards/data`, and saying what it covers.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+from collections import defaultdict
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Max
 
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.core.tabular import read_table
 from zhibiao.core.uploads import TEXT, check_upload
 from zhibiao.standards import catalogue
-from zhibiao.standards.models import CatalogueSource
+from zhibiao.standards.models import Announcement, CatalogueSource, Standard
+from zhibiao.standards.services.announcements import apply_due_changes
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -107,6 +111,34 @@ def apply_dated_statuses(today: datetime.date | None = None) -> int:
     when its day came, so a check kept calling it "not yet in force" (issue 14: run daily from
     Celery beat). Each move is now a recorded change whose holders are alerted.
     """
-    from zhibiao.standards.services.announcements import apply_due_changes
-
     return apply_due_changes(today).applied
+
+
+# --- Coverage -------------------------------------------------------------------------------
+
+
+def coverage() -> dict[str, Any]:
+    """What the catalogue holds, said plainly on the check page and report: the families of
+    codes (GB/T, YY/T, …) with their counts, the total, and the last announcement applied.
+    Kept in the cache until the catalogue changes (its count and latest update are the key)."""
+    total = Standard.objects.count()
+    latest = Standard.objects.aggregate(latest=Max("updated_at"))["latest"]
+    key = f"standards:coverage:{total}:{latest.timestamp() if latest else 0}"
+    found = cache.get(key)
+    if found is None:
+        families: dict[str, int] = defaultdict(int)
+        for code, number in Standard.objects.values_list("code", "number").iterator(
+            chunk_size=5000
+        ):
+            prefix = code.split(number, 1)[0].strip() if number else code.split(" ", 1)[0]
+            families[prefix or code] += 1
+        ordered = sorted(families.items(), key=lambda item: (-item[1], item[0]))
+        found = {"total": total, "families": ordered}
+        cache.set(key, found, 3600)
+    last = Announcement.objects.order_by("-date", "-pk").values("number", "date").first()
+    return {
+        **found,
+        "top": found["families"][:12],
+        "more": max(0, len(found["families"]) - 12),
+        "announcement": last,
+    }

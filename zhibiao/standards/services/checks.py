@@ -27,6 +27,7 @@ from zhibiao.standards.models import (
     LinkKind,
     Verdict,
 )
+from zhibiao.standards.services.catalogue import coverage
 
 
 def _may_check(actor) -> None:
@@ -178,8 +179,6 @@ def report_xlsx(check: Check) -> bytes:
     catalogue covered (a code outside it is unknown, not invalid)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from zhibiao.standards.services.announcements import coverage
 
     workbook = Workbook()
     sheet = workbook.active
