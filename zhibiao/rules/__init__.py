@@ -14,18 +14,17 @@ Typical use::
 """
 
 from zhibiao.rules.batch import BatchResult, evaluate_population
-from zhibiao.rules.clauses import (
+from zhibiao.rules.clauseparts import (
     Award,
     CapLimit,
     Caps,
-    Clause,
     ClauseCap,
-    ClauseSet,
     Condition,
     Example,
     Exclusion,
     Expectation,
 )
+from zhibiao.rules.clauses import Clause, ClauseSet
 from zhibiao.rules.engine import (
     Adjustment,
     ClauseResult,

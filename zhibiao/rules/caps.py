@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from zhibiao.rules import fixed
-from zhibiao.rules.clauses import Caps
+from zhibiao.rules.clauseparts import Caps
 from zhibiao.rules.phrasing import Money, Phrase, gettext_noop
 
 BIG = np.int64(2**62)

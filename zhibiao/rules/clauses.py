@@ -14,63 +14,23 @@ from decimal import Decimal
 from typing import Any, overload
 
 from zhibiao.rules import fileformat, fixed
+from zhibiao.rules.clauseparts import (
+    Award,
+    CapLimit,
+    Caps,
+    ClauseCap,
+    Condition,
+    Example,
+    Exclusion,
+    Expectation,
+    money_out,
+)
 from zhibiao.rules.errors import FactError, RuleError, RuleValidationError, rule_error
 from zhibiao.rules.ir import Expr
 from zhibiao.rules.language import check_expression
 from zhibiao.rules.schema import FactSchema
 from zhibiao.rules.words import Phrase, gettext_noop
 from zhibiao.rules.yamlnodes import Pos, join_path, locate
-
-
-@dataclass(frozen=True)
-class Condition:
-    label: str
-    expr: Expr
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    when: Expr
-    reason: str
-
-
-@dataclass(frozen=True)
-class Award:
-    """The amount: once (``each`` is None) or for each qualifying record of a list fact."""
-
-    amount: Expr
-    each: str | None = None
-    where: Expr | None = None
-    requirement: str | None = None
-    item_label: Expr | None = None
-    project: Expr | None = None
-    exclude: tuple[Exclusion, ...] = ()
-
-
-@dataclass(frozen=True)
-class ClauseCap:
-    max_items: int | None = None
-    max_amount_fen: int | None = None
-
-    @property
-    def max_amount(self) -> Decimal | None:
-        return None if self.max_amount_fen is None else fixed.money(self.max_amount_fen)
-
-
-@dataclass(frozen=True)
-class Expectation:
-    entitled: bool
-    amount: Decimal | None = None
-    reasons: tuple[str, ...] = ()
-    near_miss: bool | None = None
-
-
-@dataclass(frozen=True)
-class Example:
-    name: str
-    facts: Mapping[str, Any]
-    expect: Expectation
-    as_of: dt.date | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,7 +110,7 @@ class Clause:
         if self.cap.max_items is not None:
             cap["max_items"] = self.cap.max_items
         if self.cap.max_amount_fen is not None:
-            cap["max_amount"] = _money_out(self.cap.max_amount_fen)
+            cap["max_amount"] = money_out(self.cap.max_amount_fen)
         if cap:
             out["cap"] = cap
         out["evidence"] = list(self.evidence)
@@ -165,12 +125,6 @@ def _expr_out(e: Expr) -> Any:
     if text.isdigit() and not text.startswith("0"):
         return int(text)
     return text
-
-
-def _money_out(fen: int) -> int | str:
-    if fen % 100 == 0:
-        return fen // 100
-    return str(fixed.money(fen))
 
 
 def _example_out(e: Example) -> dict[str, Any]:
@@ -198,49 +152,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else str(value)
     return value
-
-
-@dataclass(frozen=True)
-class CapLimit:
-    max_count: int | None = None
-    max_amount_fen: int | None = None
-
-    @property
-    def max_amount(self) -> Decimal | None:
-        return None if self.max_amount_fen is None else fixed.money(self.max_amount_fen)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.max_count is not None:
-            out["max_count"] = self.max_count
-        if self.max_amount_fen is not None:
-            out["max_amount"] = _money_out(self.max_amount_fen)
-        return out
-
-
-@dataclass(frozen=True)
-class Caps:
-    """Caps across clauses, per enterprise and year; see LANGUAGE.md for the order applied."""
-
-    received: str | None = None
-    per_category: CapLimit = field(default_factory=CapLimit)
-    categories: Mapping[str, CapLimit] = field(default_factory=dict)
-    total: CapLimit = field(default_factory=CapLimit)
-
-    def limit_for(self, category: str) -> CapLimit:
-        return self.categories.get(category, self.per_category)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.received:
-            out["received"] = self.received
-        if self.per_category.to_dict():
-            out["per_category"] = self.per_category.to_dict()
-        if self.categories:
-            out["categories"] = {k: v.to_dict() for k, v in self.categories.items()}
-        if self.total.to_dict():
-            out["total"] = self.total.to_dict()
-        return out
 
 
 class ClauseSet(Sequence[Clause]):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from zhibiao.rules.clauses import Clause, ClauseSet, Example
+from zhibiao.rules.clauseparts import Example
+from zhibiao.rules.clauses import Clause, ClauseSet
 from zhibiao.rules.engine import explain
 from zhibiao.rules.fixed import RuleRuntimeError
 from zhibiao.rules.words import Money, Phrase, gettext_noop
