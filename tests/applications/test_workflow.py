@@ -169,7 +169,13 @@ def test_upheld_objection_rejects(people, users):
 
     with override_settings(PUBLICITY_WORKING_DAYS=5):
         take(people["admin"], application, "start_publicity")
+    with pytest.raises(ValidationError) as caught:  # a statement, not a file store
+        services.file_objection(users["provider"], application, "撤" * 5001)
+    assert "5000" in caught.value.message_dict["text"][0]
     objection = services.file_objection(users["provider"], application, "证书已被撤销")
+    with pytest.raises(ValidationError) as caught:
+        services.resolve_objection(people["admin"], objection, resolution="upheld", note=" ")
+    assert set(caught.value.message_dict) == {"note"}
     with pytest.raises(TransitionRefused):  # the notice still runs
         take(people["admin"], application, "approve")
     services.resolve_objection(

@@ -31,6 +31,7 @@ from zhibiao.core.modelfields import (
     valid_choice,
     year_field,
 )
+from zhibiao.core.objections import ObjectionRecord
 from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.core.workflow import StepRecord, revision_field, status_field, status_fields
 
@@ -385,27 +386,12 @@ class SiteVisit(models.Model):
         return f"{self.entry} {self.visited_on}"
 
 
-class Objection(models.Model):
+class Objection(ObjectionRecord):
     """An objection raised during the public notice, and how staff resolved it."""
 
-    class Resolution(models.TextChoices):
-        UPHELD = "upheld", _("Upheld")
-        DISMISSED = "dismissed", _("Dismissed")
-
     entry = ref(Entry, _("award entry"), "objections")
-    filed_by = user_ref(_("filed by"))
-    filed_at = created_field()
-    text = models.TextField(_("objection"))
-    resolution = models.CharField(
-        _("resolution"), max_length=10, choices=Resolution.choices, blank=True
-    )
-    resolution_note = models.TextField(_("resolution note"), blank=True)
-    resolved_by = user_ref(_("resolved by"), null=True, blank=True)
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("objection")
-        verbose_name_plural = _("objections")
+    class Meta(ObjectionRecord.Meta):
         ordering = ["entry", "filed_at"]
 
     def __str__(self) -> str:

@@ -111,9 +111,8 @@ def file_objection(actor, application: Application, text: str) -> Objection:
         application.publicity_ends_at and timezone.now() > application.publicity_ends_at
     ):
         raise TransitionRefused(gettext("Objections are taken only during the public notice."))
-    if not (text or "").strip():
-        raise ValidationError({"text": gettext("Say what the objection is.")})
-    objection = Objection.objects.create(application=application, filed_by=actor, text=text.strip())
+    text = Objection.clean_text(text)
+    objection = Objection.objects.create(application=application, filed_by=actor, text=text)
     record(actor, "application.objection", application)
     _tell_staff(application, "objection", gettext("Objection to %(number)s"))
     return objection
@@ -123,15 +122,7 @@ def file_objection(actor, application: Application, text: str) -> Objection:
 def resolve_objection(actor, objection: Objection, *, resolution: str, note: str) -> Objection:
     """Dismiss it, or uphold it, which rejects the application with the note as the reason."""
     ensure(is_district_admin(actor))
-    if objection.resolution:
-        raise TransitionRefused(gettext("This objection is already resolved."))
-    if resolution not in Objection.Resolution.values:
-        raise ValidationError({"resolution": gettext("Uphold or dismiss the objection.")})
-    if not (note or "").strip():
-        raise ValidationError({"note": gettext("Explain the resolution.")})
-    objection.resolution, objection.resolution_note = resolution, note.strip()
-    objection.resolved_by, objection.resolved_at = actor, timezone.now()
-    objection.save()
+    note = objection.resolve(actor, resolution, note)
     record(actor, "objection.resolve", objection.application, resolution=resolution)
     if resolution == Objection.Resolution.UPHELD:
         take(actor, objection.application, "reject", reason=note)

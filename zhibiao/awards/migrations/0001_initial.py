@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
             name='Objection',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filed_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('filed_at', models.DateTimeField(auto_now_add=True, verbose_name='filed at')),
                 ('text', models.TextField(verbose_name='objection')),
                 ('resolution', models.CharField(blank=True, choices=[('upheld', 'Upheld'), ('dismissed', 'Dismissed')], max_length=10, verbose_name='resolution')),
                 ('resolution_note', models.TextField(blank=True, verbose_name='resolution note')),

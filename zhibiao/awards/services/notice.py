@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -12,7 +11,7 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.awards.models import Cycle, CycleStatus, Entry, EntryStatus, Objection, SiteVisit
-from zhibiao.awards.services.common import TEXT_MAX, fresh_cycle, staff_users
+from zhibiao.awards.services.common import fresh_cycle, staff_users
 from zhibiao.awards.services.consolidation import RANKED_STATES
 from zhibiao.awards.services.entries import ENTRY_MACHINE
 from zhibiao.core.errors import TransitionRefused
@@ -30,13 +29,7 @@ def file_objection(actor, entry: Entry, text: str) -> Objection:
         cycle.notice_ends_at and timezone.now() > cycle.notice_ends_at
     ):
         raise TransitionRefused(gettext("Objections are taken only during the public notice."))
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": gettext("Say what the objection is.")})
-    if len(text) > TEXT_MAX:
-        raise ValidationError(
-            {"text": gettext("At most %(count)s characters.") % {"count": TEXT_MAX}}
-        )
+    text = Objection.clean_text(text)
     objection = Objection.objects.create(entry=entry, filed_by=actor, text=text)
     record(actor, "award_entry.objection", entry)
     notify(
@@ -53,16 +46,7 @@ def file_objection(actor, entry: Entry, text: str) -> Objection:
 def resolve_objection(actor, objection: Objection, *, resolution: str, note: str) -> Objection:
     """Dismiss it, or uphold it, which withholds the award with the note as the reason."""
     ensure(is_district_admin(actor))
-    if objection.resolution:
-        raise TransitionRefused(gettext("This objection is already resolved."))
-    if resolution not in Objection.Resolution.values:
-        raise ValidationError({"resolution": gettext("Uphold or dismiss the objection.")})
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": gettext("Explain the resolution.")})
-    objection.resolution, objection.resolution_note = resolution, note
-    objection.resolved_by, objection.resolved_at = actor, timezone.now()
-    objection.save()
+    note = objection.resolve(actor, resolution, note)
     record(actor, "award_objection.resolve", objection.entry, resolution=resolution)
     if resolution == Objection.Resolution.UPHELD:
         ENTRY_MACHINE.take(actor, objection.entry, "withhold", reason=note, internal=True)
