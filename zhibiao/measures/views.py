@@ -179,7 +179,12 @@ def clause_check(request: HttpRequest) -> HttpResponse:
     clause = Clause.objects.filter(code=request.POST.get("clause") or "").first()
     rulebook = clause.rulebook if clause else _rulebook_from(request)
     text = request.POST.get("text", "")[:50_000]
-    checked = services.check_version_text(rulebook, text, clause=clause)
+    return check_result(request, services.check_version_text(rulebook, text, clause=clause))
+
+
+def check_result(request: HttpRequest, checked: services.CheckedVersion) -> HttpResponse:
+    """The live check's partial: a clause text's errors with line and column, or how many of its
+    examples pass. The clause editor and a scenario's draft editor show the same."""
     examples = len(checked.data.get("examples") or []) if isinstance(checked.data, dict) else 0
     return render(
         request,

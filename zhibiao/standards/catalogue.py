@@ -120,8 +120,9 @@ def read_json(file: IO[bytes]) -> tuple[list[str], list[tuple[int, dict[str, Any
     return headers, [(number, item) for number, item in enumerate(data, start=1)]
 
 
-def read_announcement(text: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    """The Markdown table of an NMPA announcement (序号 | 标准编号 | … | 替代标准 | …)."""
+def markdown_table(text: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """The first Markdown table of a text: its headings, and each row with its line number
+    (the separator row under the headings skipped)."""
     headers: list[str] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -133,10 +134,16 @@ def read_announcement(text: str) -> tuple[list[str], list[tuple[int, dict[str, A
             continue
         if set("".join(cells)) <= set("-: "):
             continue
-        record = dict(zip(headers, cells, strict=False))
+        rows.append((number, dict(zip(headers, cells, strict=False))))
+    return headers, rows
+
+
+def read_announcement(text: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """The Markdown table of an NMPA announcement (序号 | 标准编号 | … | 替代标准 | …)."""
+    headers, rows = markdown_table(text)
+    for _number, record in rows:
         if record.get("替代标准") == "/":
             record["替代标准"] = ""
-        rows.append((number, record))
     return headers, rows
 
 

@@ -19,6 +19,7 @@ from zhibiao.core.exports import xlsx_response
 from zhibiao.core.forms import error_message
 from zhibiao.core.workflow import available, done_message
 from zhibiao.measures.models import Clause, RuleBook
+from zhibiao.measures.views import check_result
 from zhibiao.whatif import impact as impacts
 from zhibiao.whatif import services
 from zhibiao.whatif.forms import BudgetForm, DraftForm, RevisionForm, SaveForm, StartForm
@@ -163,13 +164,7 @@ def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
     code = request.POST.get("clause") or ""
     clause = Clause.objects.filter(code=code, rulebook=scenario.rulebook).first() if code else None
     text = request.POST.get("text", "")[:50_000]
-    checked = services.check_draft(scenario.rulebook, text, clause)
-    examples = len(checked.data.get("examples") or []) if isinstance(checked.data, dict) else 0
-    return render(
-        request,
-        "measures/_check_result.html",
-        {"errors": checked.errors, "examples": examples, "checked": True},
-    )
+    return check_result(request, services.check_draft(scenario.rulebook, text, clause))
 
 
 @role_required(Role.ADMIN)

@@ -73,22 +73,6 @@ _NONE = {"", "/", "-", "—", "无", "none"}
 # --- Reading --------------------------------------------------------------------------------
 
 
-def _markdown_table(text: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    headers: list[str] = []
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.startswith("|"):
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if not headers:
-            headers = cells
-            continue
-        if set("".join(cells)) <= set("-: "):
-            continue
-        rows.append((number, dict(zip(headers, cells, strict=False))))
-    return headers, rows
-
-
 def _docx_table(file: IO[bytes]) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """The first table of a Word file, read with the validity check's bounded reader."""
     from zhibiao.standards.documents import ExtractionError, segments
@@ -126,7 +110,7 @@ def read_announcement_file(
     if lower.endswith(".md"):
         data = file.read(2_000_000)
         try:
-            return _markdown_table(data.decode("utf-8-sig"))
+            return catalogue.markdown_table(data.decode("utf-8-sig"))
         except UnicodeDecodeError:
             raise UploadError(gettext("The file is not UTF-8 text.")) from None
     if lower.endswith(".pdf"):
