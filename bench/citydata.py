@@ -213,6 +213,7 @@ def _declarations(count: int, rng: random.Random, ids: list[int], staff) -> int:
     awards, nine in ten verified (the screening counts only those)."""
     from django.utils import timezone
 
+    from bench.screening import drafting_fields
     from zhibiao.core.bulk import insert_rows
     from zhibiao.profiles.models import AwardRecord, Certification, StandardDrafting, TaxRecord
 
@@ -229,17 +230,7 @@ def _declarations(count: int, rng: random.Random, ids: list[int], staff) -> int:
         (
             StandardDrafting,
             0.2,
-            lambda n: {
-                "code": f"GB/T {80000 + n}-{year}",
-                "title": "",
-                "level": rng.choice(["national", "industry", "local", "group"]),
-                "rank": rng.randint(1, 4),
-                "year": rng.choice([year, year - 1]),
-                "city_funded": rng.random() < 0.1,
-                "city_grant": 0,
-                "self_declared": rng.random() < 0.5,
-                "adopted_by_department": rng.random() < 0.3,
-            },
+            lambda n: drafting_fields(rng, year, n),
         ),
         (
             Certification,

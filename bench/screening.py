@@ -46,6 +46,34 @@ def setup(folder: str) -> None:
         call_command("load_demo", verbosity=0, stdout=quiet)
 
 
+def drafting_fields(rng: random.Random, year: int, n: int) -> dict[str, Any]:
+    """The n-th synthetic standard drafted: its code, level, rank and year, and the flags the
+    measures read (city funding, self-declared, adopted), in a district's proportions."""
+    return {
+        "code": f"GB/T {80000 + n}-{year}",
+        "title": "",
+        "level": rng.choice(["national", "industry", "local", "group"]),
+        "rank": rng.randint(1, 4),
+        "year": rng.choice([year, year - 1]),
+        "city_funded": rng.random() < 0.1,
+        "city_grant": 0,
+        "self_declared": rng.random() < 0.5,
+        "adopted_by_department": rng.random() < 0.3,
+    }
+
+
+def populate(enterprises: int, seed: int) -> tuple[dict[str, int], float]:
+    """N synthetic enterprises (`generate_population`) and their records (`add_records`):
+    the records made by kind, and the seconds it took."""
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        call_command("generate_population", enterprises=enterprises, seed=seed, stdout=quiet)
+    records = add_records(seed)
+    return records, time.perf_counter() - started
+
+
 def add_records(seed: int) -> dict[str, int]:
     """Records for the synthetic enterprises, in proportions a district might have."""
     from django.utils import timezone
@@ -89,17 +117,7 @@ def add_records(seed: int) -> dict[str, int]:
         "standards": insert(
             StandardDrafting,
             0.03,
-            lambda n: {
-                "code": f"GB/T {80000 + n}-{year}",
-                "title": "",
-                "level": rng.choice(["national", "industry", "local", "group"]),
-                "rank": rng.randint(1, 4),
-                "year": rng.choice([year, year - 1]),
-                "city_funded": rng.random() < 0.1,
-                "city_grant": 0,
-                "self_declared": rng.random() < 0.5,
-                "adopted_by_department": rng.random() < 0.3,
-            },
+            lambda n: drafting_fields(rng, year, n),
         ),
         "certifications": insert(
             Certification,
@@ -143,7 +161,6 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="zhibiao-bench-") as folder:
         setup(folder)
-        from django.core.management import call_command
         from django.utils import timezone
 
         from zhibiao.directory.models import Organisation
@@ -151,13 +168,7 @@ def main() -> None:
         from zhibiao.measures.services import explain_enterprise
         from zhibiao.rules import evaluate_population, explain
 
-        started = time.perf_counter()
-        with open(os.devnull, "w") as quiet:
-            call_command(
-                "generate_population", enterprises=args.enterprises, seed=args.seed, stdout=quiet
-            )
-        records = add_records(args.seed)
-        took = time.perf_counter() - started
+        records, took = populate(args.enterprises, args.seed)
         print(f"generated {args.enterprises} enterprises and {records} in {took:.1f} s")
 
         as_of = timezone.localdate()

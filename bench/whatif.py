@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import sys
 import tempfile
@@ -71,10 +70,9 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="zhibiao-bench-") as folder:
-        from bench.screening import add_records, setup
+        from bench.screening import populate, setup
 
         setup(folder)
-        from django.core.management import call_command
         from django.utils import timezone
 
         from zhibiao.accounts.models import User
@@ -83,16 +81,8 @@ def main() -> None:
         from zhibiao.measures.models import Clause
         from zhibiao.whatif import impact, services
 
-        started = time.perf_counter()
-        with open(os.devnull, "w") as quiet:
-            call_command(
-                "generate_population", enterprises=args.enterprises, seed=args.seed, stdout=quiet
-            )
-        records = add_records(args.seed)
-        print(
-            f"generated {args.enterprises} enterprises and {records} "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
+        records, took = populate(args.enterprises, args.seed)
+        print(f"generated {args.enterprises} enterprises and {records} in {took:.1f} s")
 
         as_of = timezone.localdate()
         (rulebook,) = list(measures.rulebooks_in_force(as_of))
