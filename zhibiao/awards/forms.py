@@ -7,21 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.awards.criteria import ITEMS
 from zhibiao.awards.models import Cycle
+from zhibiao.awards.services import CYCLE_FIELDS
 from zhibiao.core.forms import model_form_class
 
 CycleForm = model_form_class(
     Cycle,
-    [
-        "year",
-        "title",
-        "call_text",
-        "opens_on",
-        "closes_on",
-        "decision_due",
-        "awards",
-        "nominations",
-        "site_visits",
-    ],
+    CYCLE_FIELDS,
     name="CycleForm",
     widgets={
         "opens_on": forms.DateInput(attrs={"type": "date"}),
