@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from zhibiao import stdcodes
 from zhibiao.standards.documents import Segment
 from zhibiao.standards.models import LinkKind, Replacement, Standard, Status, Verdict
+from zhibiao.standards.search import prefix_match
 
 MAX_CHAIN = 12
 MAX_LOCATIONS = 50
@@ -104,8 +105,12 @@ class _Catalogue:
         """The parts in force of a series (``GB/T 16886.1``… for ``GB/T 16886``), newest
         edition of each part, read when an undated citation names the series only."""
         newest: dict[str, Standard] = {}
-        rows = Standard.objects.filter(base__startswith=base + ".", status__in=_IN_FORCE).only(
-            "code", "base", "year", "status", "title"
+        # A prefix each database answers from the index on `base` (SQLite's LIKE would read
+        # the whole catalogue for each series cited: 100,000 rows, tens of milliseconds each).
+        rows = (
+            Standard.objects.filter(prefix_match("base", base + "."))
+            .filter(status__in=_IN_FORCE)
+            .only("code", "base", "year", "status", "title")
         )
         for standard in rows[:500]:
             held = newest.get(standard.base)

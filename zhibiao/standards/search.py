@@ -41,7 +41,7 @@ class Results:
     kind: str  # "code", "title" or "all"
 
 
-def _prefix(field: str, prefix: str) -> Q:
+def prefix_match(field: str, prefix: str) -> Q:
     """``field`` starts with ``prefix``, in a form each database answers from its index.
 
     PostgreSQL's LIKE uses the pattern-ops index Django creates; SQLite's LIKE is case
@@ -78,7 +78,7 @@ def _code_results(
     """The edition asked for first, then the other editions (newest first), then codes that
     begin with the same characters; a wrong kind (GB for GB/T) falls back to the number."""
     ordered = (
-        base.filter(_prefix("key", search_key(code.base)))
+        base.filter(prefix_match("key", search_key(code.base)))
         .annotate(
             match=Case(
                 When(edition=code.edition, then=Value(0)),
@@ -105,9 +105,9 @@ def _code_results(
 def _loose_code_results(text: str, base: QuerySet, offset: int, limit: int):
     """Something code-like that is not a whole code: ``GB/T``, ``T/CSSS``, ``16886.1``."""
     if _NUMBER_ONLY.match(text):
-        queryset = base.filter(_prefix("number", text.rstrip(".")))
+        queryset = base.filter(prefix_match("number", text.rstrip(".")))
     else:
-        queryset = base.filter(_prefix("key", search_key(text)))
+        queryset = base.filter(prefix_match("key", search_key(text)))
     return _page(queryset.order_by(_binary("key"), "pk"), offset, limit)
 
 
