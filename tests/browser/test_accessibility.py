@@ -14,8 +14,11 @@ from django.urls import reverse
 from tests.browser.helpers import sign_in
 from zhibiao.accounts.models import User
 from zhibiao.applications.models import Application
+from zhibiao.awards.models import Cycle as AwardCycle
+from zhibiao.awards.models import Entry as AwardEntry
 from zhibiao.directory.models import Organisation
 from zhibiao.events.models import Event
+from zhibiao.whatif.models import Scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +52,21 @@ def _pages(user: User | None) -> list[str]:
     own = Organisation.objects.restrict(user, "view_private").order_by("pk").first()
     if own is not None:
         pages.append(reverse("dashboard:file", args=[own.pk]))  # 一企一档
+    # The quality award: its cycle, and an entry this user may see (the applicant's own, the
+    # one an expert scores, any for staff).
+    pages.append(reverse("awards:cycles"))
+    cycle = AwardCycle.objects.order_by("-year").first()
+    if cycle is not None:
+        pages.append(cycle.get_absolute_url())
+    entry = AwardEntry.objects.restrict(user, "view").order_by("pk").first()
+    if entry is not None:
+        pages.append(entry.get_absolute_url())
+    if user.role == "admin":
+        # What staff alone open: scenarios and their impact, the announcements.
+        pages += [reverse("whatif:scenarios"), reverse("standards:announcements")]
+        scenario = Scenario.objects.order_by("pk").first()
+        if scenario is not None:
+            pages += [scenario.get_absolute_url(), reverse("whatif:impact", args=[scenario.pk])]
     return pages
 
 
