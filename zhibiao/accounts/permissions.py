@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
@@ -36,6 +36,13 @@ def is_district_admin(user: Actor | None) -> bool:
         and user.is_authenticated
         and (user.is_superuser or user.role == Role.ADMIN)
     )
+
+
+def by_district_staff(actor: Any, obj: object = None) -> bool:
+    """A workflow step's `may` for the steps only the district's staff take, whatever the
+    object (`zhibiao.core.workflow.Step`): the review, the decision, the publication. The
+    engine, below accounts, types its actor as Django's user base class; hence `Any`."""
+    return is_district_admin(actor)
 
 
 def has_role(user: Actor, *roles: str) -> bool:

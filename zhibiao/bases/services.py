@@ -25,7 +25,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import acts_for, ensure, is_district_admin, users_acting_for
+from zhibiao.accounts.permissions import (
+    acts_for,
+    by_district_staff,
+    ensure,
+    is_district_admin,
+    users_acting_for,
+)
 from zhibiao.audit.services import record
 from zhibiao.bases.models import (
     BaseStatus,
@@ -73,11 +79,6 @@ def remove_capability(actor, capability: Capability) -> None:
 STAFF, APPLICANT = "staff", "applicant"
 
 
-def _by_staff(actor, obj) -> bool:
-    """The base's status and the review of a nomination are the district's decisions."""
-    return is_district_admin(actor)
-
-
 def _by_applicant(actor, nomination: Nomination) -> bool:
     """The applicant's steps are for the users who act for the enterprise (`acts_for`), not for
     an expert who merely works there; staff may take them on its behalf."""
@@ -109,7 +110,7 @@ BASE_MACHINE = Machine(
             "suspend",
             (BaseStatus.ACTIVE,),
             BaseStatus.SUSPENDED,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Suspend"),
             by=STAFF,
             reason_required=True,
@@ -119,7 +120,7 @@ BASE_MACHINE = Machine(
             "reinstate",
             (BaseStatus.SUSPENDED,),
             BaseStatus.ACTIVE,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Reinstate"),
             by=STAFF,
             reason_required=True,
@@ -129,7 +130,7 @@ BASE_MACHINE = Machine(
             "remove",
             (BaseStatus.ACTIVE, BaseStatus.SUSPENDED),
             BaseStatus.REMOVED,
-            _by_staff,
+            by_district_staff,
             pgettext_lazy("training base", "Remove"),
             by=STAFF,
             reason_required=True,
@@ -190,7 +191,7 @@ NOMINATION_MACHINE = Machine(
             "start_review",
             (NominationStatus.SUBMITTED,),
             NominationStatus.IN_REVIEW,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Start the review"),
             by=STAFF,
             done=gettext_lazy("Review started; approve or reject the application next."),
@@ -199,7 +200,7 @@ NOMINATION_MACHINE = Machine(
             "approve",
             (NominationStatus.IN_REVIEW,),
             NominationStatus.APPROVED,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Approve"),
             by=STAFF,
             reason_required=True,
@@ -209,7 +210,7 @@ NOMINATION_MACHINE = Machine(
             "reject",
             (NominationStatus.SUBMITTED, NominationStatus.IN_REVIEW, NominationStatus.APPROVED),
             NominationStatus.REJECTED,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Reject"),
             by=STAFF,
             reason_required=True,
@@ -219,7 +220,7 @@ NOMINATION_MACHINE = Machine(
             "designate",
             (NominationStatus.APPROVED,),
             NominationStatus.DESIGNATED,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Designate in a batch"),
             by=STAFF,
             effect=_designate,

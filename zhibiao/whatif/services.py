@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from zhibiao.accounts.permissions import Actor, ensure, is_district_admin
+from zhibiao.accounts.permissions import Actor, by_district_staff, ensure, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.permissions import ensure_can
@@ -34,10 +34,6 @@ from zhibiao.whatif.models import Budget, Draft, Scenario, ScenarioStatus, Scena
 CONCURRENT = gettext_lazy(
     "Someone else changed this scenario in the meantime; reload the page to see their changes."
 )
-
-
-def _by_staff(actor, scenario: Scenario) -> bool:
-    return is_district_admin(actor)
 
 
 def document_problem(rulebook: RuleBook, on: datetime.date | None = None) -> str | None:
@@ -110,7 +106,7 @@ SCENARIO_MACHINE = Machine(
             "save",
             (ScenarioStatus.DRAFT,),
             ScenarioStatus.SAVED,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Save"),
             by="staff",
             reason_required=True,
@@ -122,7 +118,7 @@ SCENARIO_MACHINE = Machine(
             "publish",
             (ScenarioStatus.SAVED,),
             ScenarioStatus.PUBLISHED,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Publish"),
             by="staff",
             check=_ready_to_publish,

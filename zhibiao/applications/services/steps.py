@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.accounts.permissions import by_district_staff, is_district_admin
 from zhibiao.applications.models import Application, ApplicationStep, Channel, Status
 from zhibiao.applications.services.claims import (
     by_applicant,
@@ -46,10 +46,6 @@ from zhibiao.notifications.services import notify
 # --- The table of steps ---------------------------------------------------------------------
 
 ENTERPRISE, STAFF = "enterprise", "staff"
-
-
-def _by_staff(actor, application: Application) -> bool:
-    return is_district_admin(actor)
 
 
 def _by_withdrawer(actor, application: Application) -> bool:
@@ -267,7 +263,7 @@ MACHINE = Machine(
             "return",
             (Status.SUBMITTED,),
             Status.RETURNED,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Return for correction"),
             by=STAFF,
             reason_required=True,
@@ -277,7 +273,7 @@ MACHINE = Machine(
             "accept",
             (Status.SUBMITTED,),
             Status.IN_REVIEW,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Pass the formal check"),
             by=STAFF,
             check=_check_review_needed,
@@ -287,7 +283,7 @@ MACHINE = Machine(
             "start_publicity",
             (Status.SUBMITTED, Status.IN_REVIEW),
             Status.PUBLICITY,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Start the public notice"),
             by=STAFF,
             check=_check_ready_for_publicity,
@@ -298,7 +294,7 @@ MACHINE = Machine(
             "approve",
             (Status.PUBLICITY,),
             Status.APPROVED,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Approve"),
             by=STAFF,
             check=_check_publicity_over,
@@ -309,7 +305,7 @@ MACHINE = Machine(
             "reject",
             (Status.SUBMITTED, Status.IN_REVIEW, Status.PUBLICITY),
             Status.REJECTED,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Reject"),
             by=STAFF,
             reason_required=True,
@@ -319,7 +315,7 @@ MACHINE = Machine(
             "disburse",
             (Status.APPROVED,),
             Status.DISBURSED,
-            _by_staff,
+            by_district_staff,
             gettext_lazy("Record the payment"),
             by=STAFF,
             effect=_disburse_effect,

@@ -20,10 +20,6 @@ TEXT_MAX = 5000
 # --- Who acts ---------------------------------------------------------------------------------
 
 
-def by_staff(actor, obj) -> bool:
-    return is_district_admin(actor)
-
-
 def by_enterprise(actor, entry: Entry) -> bool:
     """The applicant's steps are for the users acting for the enterprise (not an expert who
     works there); staff may take them on its behalf."""

@@ -13,10 +13,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from zhibiao.accounts.permissions import ensure, is_district_admin, users_acting_for
+from zhibiao.accounts.permissions import (
+    by_district_staff,
+    ensure,
+    is_district_admin,
+    users_acting_for,
+)
 from zhibiao.audit.services import record
 from zhibiao.awards.models import Cycle, CycleStatus, CycleStep, Entry, EntryStatus
-from zhibiao.awards.services.common import STAFF, acting_user, by_staff
+from zhibiao.awards.services.common import STAFF, acting_user
 from zhibiao.awards.services.consolidation import ranking
 from zhibiao.awards.services.entries import ENTRY_MACHINE
 from zhibiao.core.errors import TransitionRefused
@@ -159,7 +164,7 @@ CYCLE_MACHINE = Machine(
             "open",
             (CycleStatus.CALL,),
             CycleStatus.OPEN,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Open for applications"),
             by=STAFF,
             done=gettext_lazy("Open; enterprises may now apply."),
@@ -168,7 +173,7 @@ CYCLE_MACHINE = Machine(
             "close",
             (CycleStatus.OPEN,),
             CycleStatus.FORMAL_CHECK,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Close applications"),
             by=STAFF,
             done=gettext_lazy("Closed; check each submitted entry next."),
@@ -177,7 +182,7 @@ CYCLE_MACHINE = Machine(
             "start_review",
             (CycleStatus.FORMAL_CHECK,),
             CycleStatus.DOCUMENT_REVIEW,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Start the document review"),
             by=STAFF,
             check=_check_formal_done,
@@ -187,7 +192,7 @@ CYCLE_MACHINE = Machine(
             "start_site_visits",
             (CycleStatus.DOCUMENT_REVIEW,),
             CycleStatus.SITE_VISIT,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Rank and start the site visits"),
             by=STAFF,
             check=_check_review_done,
@@ -198,7 +203,7 @@ CYCLE_MACHINE = Machine(
             "start_decision",
             (CycleStatus.SITE_VISIT,),
             CycleStatus.DECISION,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Put to the committee"),
             by=STAFF,
             check=_check_visits_done,
@@ -209,7 +214,7 @@ CYCLE_MACHINE = Machine(
             "publish_notice",
             (CycleStatus.DECISION,),
             CycleStatus.NOTICE,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Publish the public notice"),
             by=STAFF,
             check=_check_decided,
@@ -220,7 +225,7 @@ CYCLE_MACHINE = Machine(
             "finish",
             (CycleStatus.NOTICE,),
             CycleStatus.AWARDED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Finish the awards"),
             by=STAFF,
             check=_check_conferred,
@@ -230,7 +235,7 @@ CYCLE_MACHINE = Machine(
             "close_cycle",
             (CycleStatus.AWARDED,),
             CycleStatus.CLOSED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Close the cycle"),
             by=STAFF,
             done=gettext_lazy("Closed."),

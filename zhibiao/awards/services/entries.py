@@ -11,7 +11,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from zhibiao.accounts.permissions import acts_for, ensure, is_district_admin, users_acting_for
+from zhibiao.accounts.permissions import (
+    acts_for,
+    by_district_staff,
+    ensure,
+    is_district_admin,
+    users_acting_for,
+)
 from zhibiao.audit.services import record
 from zhibiao.awards.criteria import ITEM_BY_CODE, ITEM_CODES
 from zhibiao.awards.models import (
@@ -29,7 +35,6 @@ from zhibiao.awards.services.common import (
     acting_user,
     bounded_text,
     by_enterprise,
-    by_staff,
     fresh_cycle,
     staff_users,
 )
@@ -216,7 +221,7 @@ ENTRY_MACHINE = Machine(
             "pass_check",
             (EntryStatus.SUBMITTED,),
             EntryStatus.CHECKED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Pass the formal check"),
             by=STAFF,
             check=_cycle_at(CycleStatus.FORMAL_CHECK),
@@ -227,7 +232,7 @@ ENTRY_MACHINE = Machine(
             "reject",
             (EntryStatus.SUBMITTED,),
             EntryStatus.REJECTED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Reject"),
             by=STAFF,
             reason_required=True,
@@ -238,7 +243,7 @@ ENTRY_MACHINE = Machine(
             "conclude_review",
             (EntryStatus.CHECKED,),
             EntryStatus.REVIEWED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Conclude the document review"),
             by=STAFF,
             check=_check_review,
@@ -249,7 +254,7 @@ ENTRY_MACHINE = Machine(
             "shortlist",
             (EntryStatus.REVIEWED,),
             EntryStatus.SHORTLISTED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Shortlist for a site visit"),
             by=STAFF,
             internal=True,
@@ -258,7 +263,7 @@ ENTRY_MACHINE = Machine(
             "pass_over",
             (EntryStatus.REVIEWED,),
             EntryStatus.NOT_AWARDED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Not shortlisted"),
             by=STAFF,
             internal=True,
@@ -267,7 +272,7 @@ ENTRY_MACHINE = Machine(
             "decide",
             (EntryStatus.SHORTLISTED,),
             EntryStatus.DECIDED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Decide the award"),
             by=STAFF,
             check=_check_decide,
@@ -277,7 +282,7 @@ ENTRY_MACHINE = Machine(
             "decline",
             (EntryStatus.SHORTLISTED,),
             EntryStatus.NOT_AWARDED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Decide against the award"),
             by=STAFF,
             reason_required=True,
@@ -288,7 +293,7 @@ ENTRY_MACHINE = Machine(
             "notice",
             (EntryStatus.DECIDED,),
             EntryStatus.NOTICED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Put on public notice"),
             by=STAFF,
             internal=True,
@@ -297,7 +302,7 @@ ENTRY_MACHINE = Machine(
             "confer",
             (EntryStatus.NOTICED,),
             EntryStatus.AWARDED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Confer the award"),
             by=STAFF,
             check=_check_confer,
@@ -308,7 +313,7 @@ ENTRY_MACHINE = Machine(
             "withhold",
             (EntryStatus.NOTICED,),
             EntryStatus.NOT_AWARDED,
-            by_staff,
+            by_district_staff,
             gettext_lazy("Withhold the award"),
             by=STAFF,
             reason_required=True,
