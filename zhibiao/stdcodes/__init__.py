@@ -20,6 +20,8 @@ Canonical forms
   ``ISO/IEC TR …``, ``EN ISO 13485:2016``, amendments joined with ``+``:
   ``IEC 60601-1:2005+AMD1:2012`` (``/Amd 1:2012`` is normalised to ``+AMD1:2012``).
 * ASTM keeps its two-digit year and edition letter: ``ASTM D4169-16``, ``ASTM A370-21a``.
+* AAMI, alone or as an American national standard, keeps its series' letters and a colon year:
+  ``AAMI TIR12:2010``, ``ANSI/AAMI ST79:2017``.
 
 Accepted ways of writing (all folded to the canonical form)
 -----------------------------------------------------------
@@ -76,7 +78,7 @@ Precision/recall trade-offs (``find_citations`` only; ``parse`` believes its cal
   industry code and three for GB (``HB 200`` hardness, ``LD50``), never ``HS`` (tariff codes),
   no line break inside. ``ISO 100``…``ISO 25600`` undated are camera speeds.
 * Not recognised: a prefix shared by a list (``GB/T 191、192``), standards bodies other than
-  ISO/IEC/EN/ASTM (BS, DIN, ANSI, UL …), and TSG safety rules.
+  ISO/IEC/EN/ASTM/AAMI (BS, DIN, ANSI alone, UL …), and TSG safety rules.
 """
 
 from zhibiao.stdcodes.extract import find_citations, fold, normalise, parse

@@ -57,7 +57,7 @@ def fold(text: str) -> str:
 #: engine skips everything else in C; a single character class is what keeps this fast (an
 #: alternation of ~80 prefixes, or re.IGNORECASE, makes the engine try every branch everywhere).
 _TRIGGER = re.compile(r"[A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A]+")
-_ISO_TOKENS = frozenset({"ISO", "IEC", "EN", "ASTM"})
+_ISO_TOKENS = frozenset({"ISO", "IEC", "EN", "ASTM", "AAMI", "ANSI"})
 #: Words that can open a code: Chinese orgs, their run-in "/T" forms (GBT, JYT), ISO & co.,
 #: and "T" / "Q" when a "/" follows (group and enterprise codes).
 _TRIGGER_WORDS = frozenset(
@@ -95,6 +95,11 @@ _CODE_RE = re.compile(
       # ---- ASTM ---------------------------------------------------------------------------
       (?P<astm>ASTM)[ \t]*(?P<anum>[A-G]\d{{1,5}}(?:/[A-G]\d{{1,5}}M)?)
       (?:{_SP}-{_SP}(?P<ayear>\d{{4}}|\d{{2}})(?!\d)(?P<aed>[a-e](?![A-Za-z]))?)?
+    |
+      # ---- AAMI, ANSI/AAMI: the series' letters and a number, a colon year ---------------
+      (?P<aami>(?:ANSI{_SP}/{_SP})?AAMI)[ \t]+
+      (?P<mnum>(?:[A-Z]{{1,4}})?\d{{1,5}}(?:-\d{{1,3}}(?!\d))?)(?![A-Za-z])
+      (?:{_SP}:{_SP}(?P<myear>\d{{4}})(?!\d))?
     |
       # ---- Chinese layout: prefix, number, range, year, amendment, 版 --------------------
       (?:
@@ -391,11 +396,22 @@ def _interpret_astm(m: re.Match[str]) -> _Result:
         raise _Reject(str(exc)) from None
 
 
+def _interpret_aami(m: re.Match[str]) -> _Result:
+    prefix = "ANSI/AAMI" if m["aami"].upper().startswith("ANSI") else "AAMI"
+    year = int(m["myear"]) if m["myear"] is not None else None
+    try:
+        return _Result((StandardCode(prefix, m["mnum"], year),), m.end())
+    except ValueError as exc:
+        raise _Reject(str(exc)) from None
+
+
 def _interpret(m: re.Match[str], strict: bool, prev_is_digit: bool = False) -> _Result:
     if m["iso"] is not None:
         return _interpret_iso(m, strict)
     if m["astm"] is not None:
         return _interpret_astm(m)
+    if m["aami"] is not None:
+        return _interpret_aami(m)
     return _interpret_cn(m, strict, prev_is_digit)
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zhibiao.stdcodes.prefixes import Level, PrefixInfo, allows_letter_number, prefix_info
+from zhibiao.stdcodes.prefixes import (
+    AAMI_PREFIXES,
+    Level,
+    PrefixInfo,
+    allows_letter_number,
+    prefix_info,
+)
 
 _CN_NUMBER = re.compile(r"(?:[A-Z]{1,4}\d{1,6}(?:-\d{1,3})*|\d{1,6})(?:\.\d{1,3}){0,3}S?")
 _ISO_NUMBER = re.compile(r"\d{1,6}(?:-\d{1,3})*")
+_AAMI_NUMBER = re.compile(r"(?:[A-Z]{1,4})?\d{1,5}(?:-\d{1,3})?")
 _ASTM_NUMBER = re.compile(r"[A-G]\d{1,5}(?:/[A-G]\d{1,5}M)?")
 _CN_AMENDMENT = re.compile(r"XG\d{1,2}(?:-\d{4})?(?:/XG\d{1,2}(?:-\d{4})?)*")
 _ISO_AMENDMENT = re.compile(r"(?:AMD|COR|AC|A)\d{0,2}:\d{4}(?:\+(?:AMD|COR|AC|A)\d{0,2}:\d{4})*")
@@ -38,7 +45,8 @@ class StandardCode:
             if ok and self.number.endswith("S") and not self.prefix.startswith("Q/"):
                 ok = False
         elif info.family == "iso":
-            ok = _ISO_NUMBER.fullmatch(self.number) is not None
+            number = _AAMI_NUMBER if self.prefix in AAMI_PREFIXES else _ISO_NUMBER
+            ok = number.fullmatch(self.number) is not None
         else:
             ok = _ASTM_NUMBER.fullmatch(self.number) is not None
         if not ok:

@@ -159,8 +159,11 @@ _GROUP_RE = re.compile(r"T/[A-Z][A-Z0-9]*[A-Z]")
 _ENTERPRISE_RE = re.compile(r"Q/[0-9]{0,6}[A-Z][A-Z0-9]*[A-Z]")
 _INTL_RE = re.compile(
     r"(?:EN (?=ISO|IEC))?(?:ISO|IEC)(?:/(?:ISO|IEC|IEEE|ASTM))*"
-    r"(?:/(?:TS|TR|PAS)| (?:TS|TR|PAS)| Guide)?|EN|ASTM"
+    r"(?:/(?:TS|TR|PAS)| (?:TS|TR|PAS)| Guide)?|EN|ASTM|(?:ANSI/)?AAMI"
 )
+#: The Association for the Advancement of Medical Instrumentation, alone or as an American
+#: national standard: numbers carry their series' letters (ST79, TIR12), years follow a colon.
+AAMI_PREFIXES: frozenset[str] = frozenset({"AAMI", "ANSI/AAMI"})
 
 
 @dataclass(frozen=True, slots=True)
