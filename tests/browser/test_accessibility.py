@@ -20,7 +20,7 @@ from zhibiao.directory.models import Organisation
 from zhibiao.events.models import Event
 from zhibiao.whatif.models import Scenario
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"critical", "serious"}
@@ -89,38 +89,37 @@ def _describe(where: str, violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def test_key_pages_of_every_role_pass_axe(live_server, demo, browser):
+_USERNAMES = ["admin", "expert", "enterprise", "base", "chamber", "provider", "department"]
+
+
+@pytest.mark.parametrize("username", [None, *_USERNAMES], ids=["anonymous", *_USERNAMES])
+def test_key_pages_of_each_role_pass_axe(live_server, demo, browser, username):
+    """One role a test: the two test processes share the roles, and a failure names its role."""
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci` (axe-core is a devDependency)")
-    accounts = [None, *User.objects.filter(username__in=_USERNAMES).order_by("pk")]
-    assert len(accounts) == 1 + len(_USERNAMES)
+    user = User.objects.get(username=username) if username else None
     report, minor, checked = [], [], 0
-    for user in accounts:
-        # axe is injected as an inline script, which the site's Content-Security-Policy rightly
-        # refuses; the test's browser, and only it, is told to let it run.
-        context = browser.new_context(locale="zh-CN", bypass_csp=True)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        if user is not None:
-            sign_in(page, live_server.url, user.username)
-        for path in _pages(user):
-            page.goto(live_server.url + path)
-            page.wait_for_load_state()
-            where = f"{user.username if user else 'anonymous'} {path}"
-            violations = _violations(page)
-            checked += 1
-            blocking = [v for v in violations if v.get("impact") in BLOCKING]
-            if blocking:
-                report.append(_describe(where, blocking))
-            violations = [v for v in violations if v not in blocking]
-            # Moderate and minor ones are printed (pytest shows them with -s or on a failure),
-            # to be fixed in time, but do not fail the test.
-            minor += [f"{where}: [{v['impact']}] {v['id']}" for v in violations]
-        context.close()
+    # axe is injected as an inline script, which the site's Content-Security-Policy rightly
+    # refuses; the test's browser, and only it, is told to let it run.
+    context = browser.new_context(locale="zh-CN", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    if user is not None:
+        sign_in(page, live_server.url, user.username)
+    for path in _pages(user):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state()
+        where = f"{username or 'anonymous'} {path}"
+        violations = _violations(page)
+        checked += 1
+        blocking = [v for v in violations if v.get("impact") in BLOCKING]
+        if blocking:
+            report.append(_describe(where, blocking))
+        # Moderate and minor ones are printed (pytest shows them with -s or on a failure), to
+        # be fixed in time, but do not fail the test.
+        minor += [f"{where}: [{v['impact']}] {v['id']}" for v in violations if v not in blocking]
+    context.close()
+    assert checked >= len(PUBLIC)
     print(f"\naxe checked {checked} pages")
-    print("\n".join(report))
     print("not blocking:\n" + "\n".join(minor))
     assert not report, "critical or serious accessibility violations:\n" + "\n".join(report)
-
-
-_USERNAMES = ["admin", "expert", "enterprise", "base", "chamber", "provider", "department"]

@@ -11,7 +11,7 @@ from tests.browser.helpers import sign_in
 from tests.browser.test_accessibility import AXE, BLOCKING, _describe, _violations
 from zhibiao.standards.services import DATA_DIR
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 TABLE = DATA_DIR / "announcements" / "nmpa-yy-2021.csv"
 
 

@@ -12,7 +12,7 @@ from zhibiao.accounts.models import User
 from zhibiao.applications.models import Application, Status
 from zhibiao.core.workflow import available
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

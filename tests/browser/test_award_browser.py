@@ -23,7 +23,7 @@ from zhibiao.awards.criteria import ITEMS
 from zhibiao.awards.models import Cycle, Entry
 from zhibiao.profiles.models import AwardRecord
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 
 def _step(page, action: str) -> None:

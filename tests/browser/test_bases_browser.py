@@ -4,7 +4,7 @@ import pytest
 
 from zhibiao.demo import story
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 
 def test_enterprise_user_sees_the_ten_bases(live_server, demo, page):

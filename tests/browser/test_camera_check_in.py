@@ -13,7 +13,7 @@ from zhibiao.accounts.models import User
 from zhibiao.events import services
 from zhibiao.events.models import Registration
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 __all__ = ["course_today"]  # the fixture, shared with the training test
 
 WIDTH, HEIGHT = 640, 480

@@ -9,7 +9,7 @@ from tests.browser.helpers import sign_in
 from zhibiao.applications.models import Application
 from zhibiao.directory.models import Organisation
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 
 def test_from_the_district_to_one_towns_applications(live_server, demo, page):

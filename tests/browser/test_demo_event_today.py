@@ -10,7 +10,7 @@ from zhibiao.demo import story
 from zhibiao.events import services
 from zhibiao.events.models import Event, Registration
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 PHONE = {"width": 390, "height": 844}
 

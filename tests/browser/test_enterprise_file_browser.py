@@ -8,7 +8,7 @@ import pytest
 from tests.browser.helpers import sign_in
 from zhibiao.directory.models import Organisation
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 PHONE = {"width": 375, "height": 812}
 

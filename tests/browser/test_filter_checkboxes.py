@@ -5,7 +5,7 @@ import pytest
 
 from tests.browser.helpers import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 
 @pytest.mark.parametrize(("path", "box"), [("/events/", "#host"), ("/records/drafted/", "#rank")])

@@ -10,7 +10,7 @@ import pytest
 
 from tests.browser.helpers import clause_card, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 
 def test_enterprise_reads_plain_reasons_and_the_total(live_server, demo, page):

@@ -5,7 +5,7 @@ import pytest
 
 from tests.browser.helpers import clause_card, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 
 def test_enterprise_sees_the_provenance_of_a_fact(live_server, demo, page):

@@ -6,7 +6,7 @@ import pytest
 
 from zhibiao.demo import story
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 DOCUMENT = (
     Path(__file__).resolve().parents[1] / "stdcodes" / "corpus" / "nmpa_guidance_cmde-2018-120.md"
 )

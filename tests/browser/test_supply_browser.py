@@ -6,7 +6,7 @@ import pytest
 from tests.browser.helpers import press, sign_in, sign_out
 from zhibiao.supply.models import Demand, DemandStatus
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 
 def test_demand_posted_assigned_delivered_rated(live_server, demo, page):

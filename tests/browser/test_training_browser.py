@@ -11,7 +11,7 @@ from tests.browser.test_application_browser import press, sign_in, sign_out
 from zhibiao.bases.models import TrainingBase
 from zhibiao.events.models import Certificate, Event, Registration
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tests.browser.helpers import sign_in
 from zhibiao.measures.models import ClauseVersion
 from zhibiao.whatif.models import Scenario, ScenarioStatus
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
