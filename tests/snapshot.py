@@ -8,9 +8,11 @@ rolls the savepoint back and writes those rows back with plain INSERTs; every la
 starts from the same state gets the same rows written back in a fraction of a second.
 
 "The same state" is the count and highest key of every table before the load (a test that made
-its own records first, or a live-server test after a flush, has another state and gets a load of
-its own) and the same file storage: the demo's files live in the test settings' in-memory
-storage, which a test that changes STORAGES replaces.
+its own records first has another state and gets a load of its own) and the same file storage:
+the demo's files live in the test settings' in-memory storage, which a test that changes
+STORAGES replaces. A live-server test flushes the database, and the flush re-creates the content
+types: under the same keys only if the test resets the sequences (`reset_sequences=True`, as the
+browser tests do), otherwise under new keys, a new state, and a load of its own.
 """
 
 from __future__ import annotations
