@@ -161,7 +161,9 @@ class EntryQuerySet(RestrictedQuerySet):
             return self.none()
         return self.filter(organisation_id=organisation_id)
 
-    actions = {"view": _visible_to, "change": _edited_by}
+    # The feedback report is the applicant's (and staff's): an assigned expert sees the entry
+    # but not what the committee says of it.
+    actions = {"view": _visible_to, "change": _edited_by, "read_feedback": _edited_by}
 
 
 class Entry(models.Model):

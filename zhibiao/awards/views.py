@@ -6,7 +6,7 @@ notice's objections, the certificate and the feedback report. Thin: each page as
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -386,9 +386,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required()
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = _entry(request, pk)
-    if request.user.role == Role.EXPERT:
-        raise PermissionDenied
+    entry = Entry.objects.get_for(request.user, "read_feedback", pk)
     if not services.feedback_ready(entry):
         raise Http404
     return _pdf(reports.feedback(entry), f"award-feedback-{entry.pk}.pdf")
