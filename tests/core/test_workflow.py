@@ -41,11 +41,12 @@ def _match_effect(demand, data) -> dict:
     return {"matched_at": timezone.now()}
 
 
+SIDES = {"staff": _staff, "enterprise": _enterprise}
+
 MATCH = workflow.Step(
     "match",
     (DemandStatus.POSTED,),
     DemandStatus.MATCHED,
-    _staff,
     "Match",
     by="staff",
     check=_refuse_when_asked,
@@ -55,18 +56,18 @@ CLOSE = workflow.Step(
     "close",
     (DemandStatus.POSTED, DemandStatus.MATCHED),
     DemandStatus.CANCELLED,
-    _enterprise,
     "Close",
     by="enterprise",
     reason_required=True,
 )
 HIDDEN = workflow.Step(
-    "hidden", (DemandStatus.POSTED,), DemandStatus.RATED, _staff, "Hidden", internal=True
+    "hidden", (DemandStatus.POSTED,), DemandStatus.RATED, "Hidden", by="staff", internal=True
 )
 
 MACHINE = workflow.Machine(
     Demand,
     (MATCH, CLOSE, HIDDEN),
+    sides=SIDES,
     history=DemandStep,
     history_link="demand",
     audit_prefix="tiny",
@@ -177,14 +178,60 @@ def test_of_two_racing_takes_exactly_one_wins(world):
 
 def test_available_lists_only_the_actors_steps_from_this_state(world):
     demand = world["demand"]
-    assert MACHINE.available(world["admin"], demand) == [MATCH]  # HIDDEN is internal
-    assert MACHINE.available(world["owner"], demand) == [CLOSE]
-    assert MACHINE.available(world["stranger"], demand) == []
+
+    def offered(actor):
+        return [step.action for step in MACHINE.available(actor, demand)]
+
+    assert offered(world["admin"]) == ["match"]  # "hidden" is internal
+    assert offered(world["owner"]) == ["close"]
+    assert offered(world["stranger"]) == []
     MACHINE.take(world["admin"], demand, "match")
-    assert MACHINE.available(world["admin"], demand) == []
-    assert MACHINE.available(world["owner"], demand) == [CLOSE]
+    assert offered(world["admin"]) == []
+    assert offered(world["owner"]) == ["close"]
     MACHINE.take(world["owner"], demand, "close", reason="不需要了")
-    assert MACHINE.available(world["owner"], demand) == []
+    assert offered(world["owner"]) == []
+
+
+def test_a_step_takes_its_sides_rule_unless_it_narrows_it(world):
+    """A step names its side once; the side says who acts for it. A step with its own `may`
+    (here: staff, but only the owner's account) is taken by that rule alone."""
+    only_owner = workflow.Step(
+        "close",
+        (DemandStatus.POSTED,),
+        DemandStatus.CANCELLED,
+        "Close",
+        by="staff",
+        may=lambda actor, demand: actor == world["owner"],
+    )
+    machine = workflow.Machine(
+        Demand,
+        (MATCH, only_owner),
+        sides=SIDES,
+        history=DemandStep,
+        history_link="demand",
+        audit_prefix="tiny",
+        wrong_state="",
+        concurrent="",
+        register=False,
+    )
+    demand = world["demand"]
+    assert [s.action for s in machine.available(world["admin"], demand)] == ["match"]
+    assert [s.action for s in machine.available(world["owner"], demand)] == ["close"]
+
+
+def test_a_step_of_a_side_the_machine_does_not_know_is_an_error():
+    with pytest.raises(ValueError, match="names no side"):
+        workflow.Machine(
+            Demand,
+            (MATCH,),
+            sides={"enterprise": _enterprise},
+            history=DemandStep,
+            history_link="demand",
+            audit_prefix="tiny",
+            wrong_state="",
+            concurrent="",
+            register=False,
+        )
 
 
 def test_a_step_declared_twice_is_an_error():
@@ -192,6 +239,7 @@ def test_a_step_declared_twice_is_an_error():
         workflow.Machine(
             Demand,
             (MATCH, MATCH),
+            sides=SIDES,
             history=DemandStep,
             history_link="demand",
             audit_prefix="tiny",
@@ -208,6 +256,7 @@ def test_each_model_has_one_machine_found_from_its_objects(world):
         workflow.Machine(
             Demand,
             (),
+            sides=SIDES,
             history=DemandStep,
             history_link="demand",
             audit_prefix="again",

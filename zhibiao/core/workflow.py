@@ -39,7 +39,7 @@ what validates the input belongs to the `effect`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -60,28 +60,31 @@ from zhibiao.core.permissions import can, ensure_can
 class Step:
     """One step of a machine: from which states to which, who may take it, and what it does.
 
-    `may(actor, obj)` decides who may take it; `by` only names that side ("staff",
-    "enterprise", …) for notifications and documentation. `check(obj, data)` raises a
-    `TransitionRefused` when the step's own conditions on the object are not met; `available`
-    runs it too, without taking the step, so it must not write and must read only the object
-    and the machine's context, never the caller's input. `effect(obj, data)` validates the
-    caller's input (a `ValidationError` on its field) and returns the field changes the step
-    makes besides the status (it may also write other rows: it runs inside the step's
+    `by` names the side that takes it ("staff", "enterprise", …); the machine's `sides` say
+    who acts for each side, so a step names its side once and cannot name one side and test
+    another. A step that narrows its side (only an enterprise's withdrawal before the review,
+    only an expert without a conflict) gives its own `may(actor, obj)` instead.
+
+    `check(obj, data)` raises a `TransitionRefused` when the step's own conditions on the object are
+    not met; `available` runs it too, without taking the step, so it must not write and must read
+    only the object and the machine's context, never the caller's input. `effect(obj, data)`
+    validates the caller's input (a `ValidationError` on its field) and returns the field changes
+    the step makes besides the status (it may also write other rows: it runs inside the step's
     transaction). `data` holds the machine's context, the caller's keyword arguments and the
     stripped `reason`. `done` is what the page says once the step is taken: what happens next
-    ("Returned; waiting for the enterprise's correction"), a lazy text or a function of the
-    object as the step left it (see `done_message`); without it, "Done.". An `internal` step is
-    taken only by its own operation (choosing a candidate records the offer, then takes
-    "offer"), which passes `internal=True`:
-    `available` never offers it, and taken by name (from a form or the API) it is unknown.
+    ("Returned; waiting for the enterprise's correction"), a lazy text or a function of the object
+    as the step left it (see `done_message`); without it, "Done.". An `internal` step is taken only
+    by its own operation (choosing a candidate records the offer, then takes "offer"), which passes
+    `internal=True`: `available` never offers it, and taken by name (from a form or the API) it is
+    unknown.
     """
 
     action: str
     sources: tuple[str, ...]
     target: str
-    may: Callable[[Actor, Any], bool]
     label: Any
-    by: str = ""
+    by: str
+    may: Callable[[Actor, Any], bool] | None = None
     reason_required: bool = False
     check: Callable[[Any, dict], None] | None = None
     effect: Callable[[Any, dict], dict] | None = None
@@ -96,23 +99,23 @@ _MACHINES: dict[type[models.Model], Machine] = {}
 class Machine:
     """The steps of one model, and how a step is recorded.
 
-    `history` is the model of the step rows; `history_link` the name of its foreign key to the
-    object. `wrong_state` and `concurrent` are the machine's own messages (written where the
-    machine is declared, so that the catalogue keeps its words): `wrong_state` is formatted with
-    `step` (the label) and `status` (the state's display); a machine whose refusals need more
-    than that (the check-in desk says when a person was already checked in) gives `refusal(obj,
-    step)`, which returns the `TransitionRefused` to raise instead (or None: the default).
-    `restrict` names the action of the model's permission table (`zhibiao.core.permissions`) an
-    actor needs to take any step at all, usually "view". `stamp` names fields set to now by
-    every step (an `auto_now` field, which a queryset update does not touch). `audit_changes`
-    puts the effect's changes in the audit entry; `audit(obj, step, data)` returns further
-    fields for it, for a machine whose entries have always named things their own way (a base
-    application's batch by its number, not its name), so that the trail reads as before.
-    `context(obj)` gives what the steps read beside the object (the demand's current offer),
-    once per step, into `data`, where a caller's value wins. `notify(obj, step, reason, data)`
-    runs last, inside the transaction. A machine is the model's own (found by `take` and
-    `available`) unless declared with `register=False`, as a test's machine over an existing
-    model is.
+    `sides` maps each side a step may name in `by` to who acts for it (`may(actor, obj)`); a step
+    without its own `may` takes its side's. `history` is the model of the step rows; `history_link`
+    the name of its foreign key to the object. `wrong_state` and `concurrent` are the machine's own
+    messages (written where the machine is declared, so that the catalogue keeps its words):
+    `wrong_state` is formatted with `step` (the label) and `status` (the state's display); a machine
+    whose refusals need more than that (the check-in desk says when a person was already checked in)
+    gives `refusal(obj, step)`, which returns the `TransitionRefused` to raise instead (or None: the
+    default). `restrict` names the action of the model's permission table
+    (`zhibiao.core.permissions`) an actor needs to take any step at all, usually "view". `stamp`
+    names fields set to now by every step (an `auto_now` field, which a queryset update does not
+    touch). `audit_changes` puts the effect's changes in the audit entry; `audit(obj, step, data)`
+    returns further fields for it, for a machine whose entries have always named things their own
+    way (a base application's batch by its number, not its name), so that the trail reads as before.
+    `context(obj)` gives what the steps read beside the object (the demand's current offer), once
+    per step, into `data`, where a caller's value wins. `notify(obj, step, reason, data)` runs last,
+    inside the transaction. A machine is the model's own (found by `take` and `available`) unless
+    declared with `register=False`, as a test's machine over an existing model is.
     """
 
     def __init__(
@@ -120,6 +123,7 @@ class Machine:
         model: type[models.Model],
         steps: Iterable[Step],
         *,
+        sides: Mapping[str, Callable[[Actor, Any], bool]],
         history: type[models.Model],
         history_link: str,
         audit_prefix: str,
@@ -141,7 +145,12 @@ class Machine:
         for step in steps:
             if step.action in self.steps:
                 raise ValueError(f"{model.__name__}: step {step.action!r} declared twice")
+            if step.by not in sides:
+                raise ValueError(f"{model.__name__}: step {step.action!r} names no side of {sides}")
+            if step.may is None:
+                step = replace(step, may=sides[step.by])
             self.steps[step.action] = step
+        self.sides = sides
         self.history = history
         self.history_link = history_link
         self.audit_prefix = audit_prefix
@@ -171,6 +180,12 @@ class Machine:
             raise TransitionRefused(gettext("Unknown step “%(action)s”.") % {"action": action})
         return step
 
+    @staticmethod
+    def allows(step: Step, actor: Actor, obj: models.Model) -> bool:
+        """Whether the actor may take the step (its own `may`, or its side's)."""
+        assert step.may is not None, "the machine gives every step its side's `may`"
+        return step.may(actor, obj)
+
     def status_of(self, obj: models.Model) -> str:
         return getattr(obj, self.status_field)
 
@@ -185,7 +200,7 @@ class Machine:
         candidates = [
             step
             for step in self.steps.values()
-            if not step.internal and status in step.sources and step.may(actor, obj)
+            if not step.internal and status in step.sources and self.allows(step, actor, obj)
         ]
         if not any(step.check for step in candidates):
             return candidates
@@ -222,10 +237,10 @@ class Machine:
         except TransitionRefused:
             # Only someone who may take a step here learns that a name is unknown (409);
             # anyone else is refused outright, so step names cannot be probed.
-            if not any(other.may(actor, obj) for other in self.steps.values()):
+            if not any(self.allows(other, actor, obj) for other in self.steps.values()):
                 raise PermissionDenied from None
             raise
-        if not step.may(actor, obj):
+        if not self.allows(step, actor, obj):
             raise PermissionDenied
         source = self.status_of(obj)
         if source not in step.sources:
