@@ -50,3 +50,15 @@ def page_and_export(client, url: str) -> tuple:
     page = client.get(url)
     assert "format=xlsx" in page.content.decode()
     return page, sheet_rows(client.get(url + "?format=xlsx"))
+
+
+def pdf_text(content: bytes) -> tuple[str, str]:
+    """A PDF's title and the text of all its pages, read back by pypdf (not by our code), so
+    a test sees what a reader of the printed document sees."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return str(reader.metadata.title), text

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.awards.conftest import in_review, new_cycle, step, to_notice
-from tests.clients import client_for
+from tests.clients import client_for, pdf_text
 from zhibiao.accounts.models import User
 from zhibiao.awards import services
 from zhibiao.awards.models import Score
@@ -55,6 +55,7 @@ def test_staff_see_the_ranking_and_the_documents_download(world):
     cycle, entry = to_notice(world)
     entry = step(world["admin"], entry, "confer")
     step(world["admin"], cycle, "finish")
+    entry_url = reverse("awards:certificate", args=[entry.pk])
     admin = client_for(world["admin"])
     page = admin.get(cycle.get_absolute_url())
     assert 'data-testid="ranking"' in page.content.decode()
@@ -62,6 +63,9 @@ def test_staff_see_the_ranking_and_the_documents_download(world):
     for name in ("awards:certificate", "awards:feedback"):
         response = client_for(world["enterprise"]).get(reverse(name, args=[entry.pk]))
         assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    title, text = pdf_text(client_for(world["enterprise"]).get(entry_url).content)
+    assert title == f"区长质量奖 {entry.certificate_number}"
+    assert world["organisation"].name in text and entry.certificate_number in text
     # An expert reads the scores, not the applicant's feedback report.
     expert = client_for(world["experts"][0])
     assert expert.get(reverse("awards:feedback", args=[entry.pk])).status_code == 403

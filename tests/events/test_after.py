@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.clients import client_for, token_client
+from tests.clients import client_for, pdf_text, token_client
 from tests.events.conftest import make_event, people, run_now
 from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
@@ -40,7 +40,7 @@ def held(course, enterprise_user, manager):
     return created
 
 
-def test_certificate_for_attendees_only(held):
+def test_certificate_for_attendees_only(held, course):
     came, stayed_away = held[0], held[2]
     client = client_for(None)  # the ticket's address is the credential
     response = client.get(reverse("events:certificate", args=[came.token]))
@@ -49,6 +49,10 @@ def test_certificate_for_attendees_only(held):
     pdf = response.content
     assert pdf.startswith(b"%PDF-")
     assert b"STSong-Light" in pdf  # the built-in CID font: no font file needed
+    certificate = Certificate.objects.get(registration=came)
+    title, text = pdf_text(pdf)
+    assert title == f"培训证书 {certificate.number}"
+    assert came.name in text and certificate.number in text and course.title in text
     assert client.get(reverse("events:certificate", args=[stayed_away.token])).status_code == 404
     assert client.get(reverse("events:certificate", args=["not-a-token"])).status_code == 404
 

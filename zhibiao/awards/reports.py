@@ -15,16 +15,15 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from zhibiao.awards import services
 from zhibiao.awards.criteria import CATEGORIES, ITEM_BY_CODE, band_label
 from zhibiao.awards.models import Entry, Score
-from zhibiao.core.pdf import INK, LINE, MUTED, RED, chinese_font
+from zhibiao.core.pdf import LINE, MUTED, RED, CertificatePage, style
 
 #: An item at or above this percent counts among the strengths in the feedback report.
 STRENGTH_FROM = 50
@@ -32,27 +31,15 @@ STRENGTH_FROM = 50
 
 def certificate(entry: Entry) -> bytes:
     """The certificate of the award, landscape A4."""
-    font = chinese_font()
-    width, height = landscape(A4)
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    pdf.setTitle(gettext("District Head's Quality Award") + f" {entry.certificate_number}")
-    pdf.setStrokeColor(RED)
-    pdf.setLineWidth(3)
-    pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
-    pdf.setLineWidth(0.8)
-    pdf.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm)
-    title = ParagraphStyle("t", fontName=font, fontSize=36, leading=44, alignment=TA_CENTER)
-    title.textColor = RED
-    body = ParagraphStyle(
-        "b", fontName=font, fontSize=20, leading=34, alignment=TA_CENTER, wordWrap="CJK"
+    page = CertificatePage(
+        gettext("District Head's Quality Award") + f" {entry.certificate_number}"
     )
-    body.textColor = INK
-    small = ParagraphStyle("s", fontName=font, fontSize=11, leading=16, alignment=TA_CENTER)
-    small.textColor = MUTED
-    y = height - 45 * mm
-    for text, style, gap in (
-        (gettext("District Head's Quality Award"), title, 22 * mm),
+    title = style("title", 36, 44, color=RED, alignment=TA_CENTER)
+    body = style("body", 20, 34, alignment=TA_CENTER)
+    small = style("small", 11, 16, color=MUTED, alignment=TA_CENTER)
+    y = page.height - 45 * mm
+    for text, line_style, gap in (
+        (escape(gettext("District Head's Quality Award")), title, 22 * mm),
         (
             gettext("%(name)s is awarded the %(year)s District Head's Quality Award.")
             % {"name": f"<b>{escape(entry.organisation.name)}</b>", "year": entry.cycle.year},
@@ -60,24 +47,23 @@ def certificate(entry: Entry) -> bytes:
             30 * mm,
         ),
         (
-            gettext("Certificate number: %(number)s") % {"number": entry.certificate_number},
+            escape(
+                gettext("Certificate number: %(number)s") % {"number": entry.certificate_number}
+            ),
             small,
             8 * mm,
         ),
         (
-            gettext("Awarded on %(date)s")
-            % {"date": timezone.localtime(entry.updated_at).strftime("%Y-%m-%d")},
+            escape(
+                gettext("Awarded on %(date)s")
+                % {"date": timezone.localtime(entry.updated_at).strftime("%Y-%m-%d")}
+            ),
             small,
             8 * mm,
         ),
     ):
-        paragraph = Paragraph(text if style is body else escape(text), style)
-        _w, h = paragraph.wrapOn(pdf, width - 60 * mm, 100 * mm)
-        paragraph.drawOn(pdf, 30 * mm, y - h)
-        y -= h + gap
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+        y -= page.paragraph(text, line_style, 30 * mm, y, page.width - 60 * mm) + gap
+    return page.bytes()
 
 
 def _comments(entry: Entry) -> dict[str, list[str]]:
@@ -92,7 +78,6 @@ def _comments(entry: Entry) -> dict[str, list[str]]:
 def feedback(entry: Entry) -> bytes:
     """The feedback report: per category, the band of its score and the experts' comments
     sorted into strengths and opportunities for improvement."""
-    font = chinese_font()
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -103,10 +88,9 @@ def feedback(entry: Entry) -> bytes:
         topMargin=18 * mm,
         bottomMargin=18 * mm,
     )
-    h1 = ParagraphStyle("h1", fontName=font, fontSize=18, leading=26, wordWrap="CJK")
-    h1.textColor = RED
-    h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=20, wordWrap="CJK")
-    text = ParagraphStyle("p", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
+    h1 = style("h1", 18, 26, color=RED)
+    h2 = style("h2", 13, 20)
+    text = style("p", 10, 15)
     result = services.consolidate(entry)
     comments = _comments(entry)
     story: list = [

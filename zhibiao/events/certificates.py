@@ -8,19 +8,15 @@ that says whether the certificate is genuine.
 
 from __future__ import annotations
 
-import io
-
 import segno
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Paragraph
 
-from zhibiao.core.pdf import INK, MUTED, RED, chinese_font
+from zhibiao.core.pdf import INK, MUTED, RED, CertificatePage, style
 
 
 def draw_qr(pdf: canvas.Canvas, text: str, x: float, y: float, size: float) -> None:
@@ -36,44 +32,19 @@ def draw_qr(pdf: canvas.Canvas, text: str, x: float, y: float, size: float) -> N
                 pdf.rect(x + c * cell, top, cell, cell, stroke=0, fill=1)
 
 
-def _paragraph(pdf, text: str, style: ParagraphStyle, x: float, y_top: float, width: float):
-    paragraph = Paragraph(text, style)
-    _w, height = paragraph.wrapOn(pdf, width, 200 * mm)
-    paragraph.drawOn(pdf, x, y_top - height)
-    return height
-
-
 def render(certificate, verify_url: str) -> bytes:
     """The certificate as PDF bytes; `verify_url` is the absolute address of its check page."""
-    from django.utils.html import escape
-
-    font = chinese_font()
     registration = certificate.registration
     event = registration.event
-    width, height = landscape(A4)
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    pdf.setTitle(gettext("Certificate of attendance") + f" {certificate.number}")
-    pdf.setAuthor(str(gettext("Zhibiao")))
+    page = CertificatePage(gettext("Certificate of attendance") + f" {certificate.number}")
+    pdf, width = page.pdf, page.width
+    title = style("title", 34, 42, color=RED, alignment=TA_CENTER)
+    body = style("body", 17, 30)
+    small = style("small", 10, 14, color=MUTED)
 
-    pdf.setStrokeColor(RED)
-    pdf.setLineWidth(3)
-    pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
-    pdf.setLineWidth(0.8)
-    pdf.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm)
-
-    title = ParagraphStyle("title", fontName=font, fontSize=34, leading=42, alignment=TA_CENTER)
-    title.textColor = RED
-    body = ParagraphStyle(
-        "body", fontName=font, fontSize=17, leading=30, alignment=TA_LEFT, wordWrap="CJK"
-    )
-    body.textColor = INK
-    small = ParagraphStyle("small", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
-    small.textColor = MUTED
-
-    y = height - 40 * mm
-    y -= _paragraph(
-        pdf, escape(gettext("Certificate of attendance")), title, 30 * mm, y, width - 60 * mm
+    y = page.height - 40 * mm
+    y -= page.paragraph(
+        escape(gettext("Certificate of attendance")), title, 30 * mm, y, width - 60 * mm
     )
     y -= 14 * mm
     starts = timezone.localtime(event.starts_at)
@@ -89,7 +60,7 @@ def render(certificate, verify_url: str) -> bytes:
         "host": escape(event.host_name),
         "date": starts.strftime("%Y-%m-%d"),
     }
-    _paragraph(pdf, text, body, 35 * mm, y, width - 70 * mm)
+    page.paragraph(text, body, 35 * mm, y, width - 70 * mm)
 
     qr_size = 38 * mm
     qr_x, qr_y = width - 35 * mm - qr_size, 24 * mm
@@ -106,8 +77,6 @@ def render(certificate, verify_url: str) -> bytes:
     ]
     y_text = 24 * mm + qr_size - 2 * mm
     for line in lines:
-        y_text -= _paragraph(pdf, escape(line), small, 35 * mm, y_text, width - 90 * mm - qr_size)
+        y_text -= page.paragraph(escape(line), small, 35 * mm, y_text, width - 90 * mm - qr_size)
         y_text -= 2 * mm
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return page.bytes()
