@@ -17,6 +17,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.awards import services
 from zhibiao.awards.models import Assignment, Cycle, Entry
+from zhibiao.awards.services import ItemResult
 from zhibiao.core.apischema import DbInt, Id, Payload, paginate
 from zhibiao.core.steps import NextStepsOut, StepIn
 
@@ -86,23 +87,10 @@ class AwardEntryOut(NextStepsOut):
     )
 
     @staticmethod
-    def resolve_items(obj: Entry, context: dict) -> list[dict] | None:
+    def resolve_items(obj: Entry, context: dict) -> list[ItemResult] | None:
         if not is_district_admin(context["request"].auth):
             return None
-        return [
-            {
-                "code": item.code,
-                "points": item.points,
-                "percents": item.percents,
-                "mean": item.mean,
-                "spread": item.spread,
-                "flagged": item.flagged,
-                "agreed": item.agreed,
-                "adjusted": item.adjusted,
-                "final_points": item.final_points,
-            }
-            for item in services.consolidate(obj).items
-        ]
+        return services.consolidate(obj).items
 
 
 class AwardScoreIn(Payload):
