@@ -401,6 +401,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhibiao.standards.tasks.apply_dated_statuses",
         "schedule": crontab(minute=5, hour=0),
     },
+    # Announcement files previewed and never applied, after a day.
+    "standards-forget-pending-announcements": {
+        "task": "zhibiao.standards.tasks.forget_pending_announcements",
+        "schedule": crontab(minute=45, hour=0),
+    },
     # Each enterprise's weekly digest of changes to the standards it holds (Monday morning).
     "standards-alert-digest": {
         "task": "zhibiao.standards.tasks.send_alert_digest",

@@ -9,12 +9,16 @@ import io
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.clients import client_for
 from tests.factories import make_organisation, make_user
 from zhibiao.accounts.models import Role
+from zhibiao.audit.models import AuditEntry
 from zhibiao.core.tabular import ImportFailed
+from zhibiao.core.uploads import UploadError
 from zhibiao.notifications.models import Notification
 from zhibiao.standards import services
 from zhibiao.standards.models import (
@@ -357,3 +361,123 @@ def test_a_date_reached_is_a_change_with_alerts(org, enterprise_user):
     alert = StandardAlert.objects.get(change=change)
     assert (alert.organisation, alert.holding) == (org, Holding.DECLARED)
     assert Notification.objects.filter(recipient=enterprise_user, kind="standards.status_change")
+
+
+# --- What the preview promises, the application keeps (review of the import pages) ---------
+
+
+def test_the_preview_runs_the_catalogues_own_checks(admin_user):
+    """An implementation date before the approval is refused in the preview, naming the
+    announcement's column, instead of passing the preview and failing every application."""
+    with pytest.raises(ImportFailed) as failure:
+        services.preview_announcement(
+            admin_user,
+            _table(
+                "序号,标准编号,标准名称,批准日期,实施日期\n"
+                "1,YY/T 1234-2024,名称,2024-06-01,2024-05-01\n"
+            ),
+            name="t.csv",
+            kind=AnnouncementKind.INDUSTRY,
+            number="2024年第1号",
+            date=datetime.date(2024, 4, 1),
+        )
+    errors = [(e.row, e.column) for e in failure.value.result.errors]
+    assert errors and errors[0][0] == 2 and errors[0][1] in ("实施日期", "批准日期")
+
+
+def test_an_empty_table_is_refused(admin_user):
+    errors = _refused(admin_user, "序号,标准编号,标准名称,实施日期\n")
+    assert [(r, m) for r, _c, m in errors] == [(0, "表格中没有标准。")]
+
+
+def test_a_markdown_table_is_bounded_like_every_upload(admin_user, settings):
+    """Read whole (not cut at 2 MB in the middle of a row), checked by content, and refused
+    past the row limit with a message."""
+    rows = "".join(f"| {n} | YY/T {1000 + n}-2024 | 名称{n} | 2024-05-01 |\n" for n in range(1, 6))
+    text = "| 序号 | 标准编号 | 标准名称 | 实施日期 |\n|---|---|---|---|\n" + rows
+    plan = services.preview_announcement(
+        admin_user,
+        _table(text),
+        name="t.md",
+        kind=AnnouncementKind.INDUSTRY,
+        number="1",
+        date=datetime.date(2024, 4, 1),
+    )
+    assert len(plan.rows) == 5
+    settings.IMPORT_MAX_ROWS = 4
+    with pytest.raises(UploadError, match="4"):
+        services.preview_announcement(
+            admin_user,
+            _table(text),
+            name="t.md",
+            kind=AnnouncementKind.INDUSTRY,
+            number="1",
+            date=datetime.date(2024, 4, 1),
+        )
+    with pytest.raises(UploadError):
+        services.preview_announcement(
+            admin_user,
+            io.BytesIO(b"\x00\x01PK binary" * 50),
+            name="t.md",
+            kind=AnnouncementKind.INDUSTRY,
+            number="1",
+            date=datetime.date(2024, 4, 1),
+        )
+
+
+def test_an_announcement_applied_writes_one_audit_entry(admin_user):
+    with _at(datetime.date(2026, 1, 5)):
+        _apply(admin_user)
+    actions = list(AuditEntry.objects.values_list("action", flat=True))
+    assert actions.count("standards.announcement") == 1
+    assert "standards.dated_statuses" not in actions
+
+
+def _post_preview(client, name: str, content: bytes):
+    upload = SimpleUploadedFile(name, content, content_type="text/markdown")
+    data = {"kind": "industry", "number": "YY-1", "date": "2024-04-01", "file": upload}
+    return client.post(reverse("standards:announcement_import"), data)
+
+
+MD = (
+    "| 序号 | 标准编号 | 标准名称 | 实施日期 |\n|---|---|---|---|\n"
+    "| 1 | YY/T 1234-2024 | 名称 | 2024-05-01 |\n"
+).encode()
+
+
+def test_a_long_file_name_keeps_its_ending_and_applies(admin_user, settings, tmp_path):
+    settings.PRIVATE_ROOT = tmp_path
+    client = client_for(admin_user)
+    assert _post_preview(client, "甲" * 220 + ".md", MD).status_code == 200
+    page = client.post(reverse("standards:announcement_import"), {"apply": "1"}, follow=True)
+    assert page.status_code == 200
+    announcement = Announcement.objects.get()
+    assert announcement.file_name.endswith(".md") and len(announcement.file_name) <= 200
+    assert Standard.objects.filter(code="YY/T 1234-2024").exists()
+    assert not list((tmp_path / "announcements").iterdir())  # applied: nothing waits
+
+
+def test_a_new_preview_replaces_the_waiting_file_and_old_ones_are_forgotten(
+    admin_user, settings, tmp_path
+):
+    settings.PRIVATE_ROOT = tmp_path
+    client = client_for(admin_user)
+    _post_preview(client, "a.md", MD)
+    _post_preview(client, "b.md", MD)
+    waiting = list((tmp_path / "announcements").iterdir())
+    assert len(waiting) == 1  # the first preview's file went with the second preview
+    assert services.forget_pending_files() == 0  # fresh: kept for its session
+    later = timezone.now() + datetime.timedelta(days=2)
+    assert services.forget_pending_files(now=later) == 1
+    assert not list((tmp_path / "announcements").iterdir())
+    page = client.post(reverse("standards:announcement_import"), {"apply": "1"}, follow=True)
+    assert "没有待应用的公告" in page.content.decode()
+    assert not Announcement.objects.exists()
+
+
+def test_applying_the_same_announcement_twice_is_refused_with_a_message(admin_user):
+    with _at(datetime.date(2026, 1, 5)):
+        _apply(admin_user)
+        with pytest.raises(ValidationError, match="已导入过"):
+            _apply(admin_user)
+    assert Announcement.objects.count() == 1

@@ -31,3 +31,9 @@ def send_alert_digest() -> int:
     """Weekly: each enterprise hears, in one e-mailed notification, of the week's changes to
     the standards it declared, drafted, leads with or cites (issue 15)."""
     return services.send_weekly_digest()
+
+
+@app.task(name="zhibiao.standards.tasks.forget_pending_announcements")
+def forget_pending_announcements() -> int:
+    """Daily: announcement files previewed and never applied are deleted after a day."""
+    return services.forget_pending_files()

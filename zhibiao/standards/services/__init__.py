@@ -13,6 +13,9 @@ from zhibiao.standards.services.announcements import (
     ANNOUNCEMENT_COLUMNS,
     apply_announcement,
     apply_due_changes,
+    discard_pending,
+    forget_pending_files,
+    keep_pending,
     preview_announcement,
 )
 from zhibiao.standards.services.catalogue import (
@@ -69,10 +72,13 @@ __all__ = [
     "coverage",
     "create_scheme",
     "declaration_problems",
+    "discard_pending",
     "enter_scheme",
     "flag_declaration",
+    "forget_pending_files",
     "group_standard_facts",
     "import_standards",
+    "keep_pending",
     "leader_results",
     "load_shipped_catalogue",
     "preview_announcement",

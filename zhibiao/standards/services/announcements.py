@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -34,7 +37,7 @@ from zhibiao.core.tabular import (
     parse_date,
     read_table,
 )
-from zhibiao.core.uploads import UploadError
+from zhibiao.core.uploads import TEXT, UploadError, check_upload
 from zhibiao.standards import catalogue
 from zhibiao.standards.models import (
     Announcement,
@@ -46,6 +49,7 @@ from zhibiao.standards.models import (
     StatusChange,
     TitleToken,
 )
+from zhibiao.standards.models.checks import private_storage
 from zhibiao.standards.services.alerts import alert_holders, chunked
 
 #: The columns an announcement table may have (as the bodies head them, and in English).
@@ -108,17 +112,62 @@ def read_announcement_file(
     if lower.endswith(".docx"):
         return _docx_table(file)
     if lower.endswith(".md"):
-        data = file.read(2_000_000)
+        check_upload(file, (TEXT,))  # size and content, as for every other upload
+        file.seek(0)
         try:
-            return catalogue.markdown_table(data.decode("utf-8-sig"))
+            headers, rows = catalogue.markdown_table(file.read().decode("utf-8-sig"))
         except UnicodeDecodeError:
             raise UploadError(gettext("The file is not UTF-8 text.")) from None
+        if len(rows) > settings.IMPORT_MAX_ROWS:
+            raise UploadError(
+                gettext("The file has more than %(max)s data rows; split it.")
+                % {"max": settings.IMPORT_MAX_ROWS}
+            )
+        return headers, rows
     if lower.endswith(".pdf"):
         raise UploadError(
             gettext("Tables cannot be read reliably from a PDF; save the table as xlsx or CSV.")
         )
     table = read_table(file)
     return table.headers, table.rows
+
+
+# --- The file between its preview and its application --------------------------------------
+
+#: Where an uploaded announcement waits, in private storage, between preview and application.
+PENDING_FOLDER = "announcements"
+#: A file nobody applied is forgotten after this long (the daily task).
+PENDING_KEPT = datetime.timedelta(days=1)
+
+
+def keep_pending(file: IO[bytes], suffix: str) -> str:
+    """Keep a previewed file until staff apply it; returns its path in private storage."""
+    file.seek(0)
+    return private_storage.save(
+        f"{PENDING_FOLDER}/{uuid.uuid4().hex}{suffix}", ContentFile(file.read())
+    )
+
+
+def discard_pending(path: str | None) -> None:
+    if path:
+        private_storage.delete(path)
+
+
+def forget_pending_files(now: datetime.datetime | None = None) -> int:
+    """Delete the previewed files nobody applied within `PENDING_KEPT` (a preview abandoned,
+    a session expired): without this, every preview would stay on disk. Returns how many."""
+    cutoff = (now or timezone.now()) - PENDING_KEPT
+    try:
+        _folders, names = private_storage.listdir(PENDING_FOLDER)
+    except FileNotFoundError:
+        return 0
+    forgotten = 0
+    for name in names:
+        path = f"{PENDING_FOLDER}/{name}"
+        if private_storage.get_modified_time(path) < cutoff:
+            private_storage.delete(path)
+            forgotten += 1
+    return forgotten
 
 
 # --- Checking and previewing ----------------------------------------------------------------
@@ -148,6 +197,8 @@ class Plan(ImportCounts):
     replaced: list[tuple[str, str, datetime.date, bool]] = field(default_factory=list)
     withdrawn: list[tuple[str, datetime.date]] = field(default_factory=list)
     catalogue_rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    #: The catalogue rows as the catalogue import checked them (what applying writes).
+    prepared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def new(self) -> list[PlannedRow]:
@@ -318,12 +369,30 @@ def plan_announcement(
         title = _text(raw.get(mapping["title"])) if mapping.get("title") else ""
         plan.rows.append(PlannedRow(row_number, code.canonical, title, when, olds, is_new))
         plan.catalogue_rows.append((row_number, record_row))
+    if not plan.errors and not plan.rows:
+        plan.errors.append(RowError(0, "", gettext("The table lists no standard.")))
+    if not plan.errors:
+        _prepare_catalogue_rows(plan, mapping)
     if plan.errors:
         plan.errors = plan.errors[:MAX_REPORTED_ERRORS]
         raise ImportFailed(plan)
     plan.created = len(plan.new)
     plan.updated = len(plan.revised)
     return plan
+
+
+def _prepare_catalogue_rows(plan: Plan, mapping: Mapping[str, str]) -> None:
+    """Run the catalogue import's own checks in the preview (an implementation date before
+    the approval, an unknown 标准性质, an over-long title), so that a preview that passes is
+    one that applies; its errors name the announcement's columns, not the catalogue's."""
+    headers = sorted({key for _, row in plan.catalogue_rows for key in row})
+    try:
+        plan.prepared = catalogue.prepare(headers, plan.catalogue_rows)
+    except ImportFailed as failure:
+        plan.errors.extend(
+            RowError(error.row, mapping.get(error.column, error.column), error.message)
+            for error in failure.result.errors
+        )
 
 
 def preview_announcement(
@@ -366,20 +435,25 @@ def apply_announcement(
     today = today or timezone.localdate()
     headers, rows = read_announcement_file(file, name)
     plan = plan_announcement(headers, rows, kind=kind, number=number, date=date)
-    if Announcement.objects.filter(kind=kind, number=number, date=date).exists():
-        raise ValidationError(gettext("This announcement has already been imported."))
+    already = ValidationError(gettext("This announcement has already been imported."))
     with transaction.atomic():
-        announcement = Announcement.objects.create(
-            kind=kind,
-            issuer=issuer[:200],
-            number=number[:100],
-            date=date,
-            file_name=name[:200],
-            rows=len(plan.rows),
-            imported_by=actor,
-        )
-        cat_headers = sorted({key for _, row in plan.catalogue_rows for key in row})
-        prepared = catalogue.prepare(cat_headers, plan.catalogue_rows)
+        if Announcement.objects.filter(kind=kind, number=number, date=date).exists():
+            raise already
+        try:
+            # Two clicks on "apply" race to here; the named constraint lets exactly one in.
+            with transaction.atomic():
+                announcement = Announcement.objects.create(
+                    kind=kind,
+                    issuer=issuer[:200],
+                    number=number[:100],
+                    date=date,
+                    file_name=name[:200],
+                    rows=len(plan.rows),
+                    imported_by=actor,
+                )
+        except IntegrityError:
+            raise already from None
+        prepared = plan.prepared
         # Replaced editions the catalogue lacked enter it; they are in force until their
         # replacement's day, when the pending change below moves them.
         missing = {old for old, _, _, held in plan.replaced if not held}
@@ -422,7 +496,7 @@ def apply_announcement(
         for code, when in plan.withdrawn:
             changes.append(_change(by_code[code], Status.WITHDRAWN, when, announcement))
         StatusChange.objects.bulk_create(changes, batch_size=500)
-        outcome = apply_due_changes(today, actor=actor)
+        outcome = apply_due_changes(today, actor=actor, audit=False)
         record(
             actor,
             "standards.announcement",
@@ -432,6 +506,7 @@ def apply_announcement(
             rows=len(plan.rows),
             changes=len(changes),
             applied=outcome.applied,
+            alerts=outcome.alerts,
         )
     return ApplyResult(
         announcement,
@@ -473,9 +548,12 @@ class Outcome:
     changes: list[StatusChange] = field(default_factory=list)
 
 
-def apply_due_changes(today: datetime.date | None = None, *, actor=None) -> Outcome:
+def apply_due_changes(
+    today: datetime.date | None = None, *, actor=None, audit: bool = True
+) -> Outcome:
     """Apply every pending change whose day has come, then move the standards whose own dates
     have come (implementation, withdrawal) and record those as changes too; alert each holder.
+    `audit=False` when the caller's own audit entry counts them (an announcement applied).
 
     Runs daily (Celery beat) and after each announcement; a second run the same day finds
     nothing to do. Statuses move in a few statements per target status, not one per standard:
@@ -540,6 +618,7 @@ def apply_due_changes(today: datetime.date | None = None, *, actor=None) -> Outc
             catalogue.infer_links({c.standard.base for c in outcome.changes})
             alerted = alert_holders(outcome.changes)
             outcome.alerts, outcome.notified, outcome.flagged = alerted
+        if outcome.changes and audit:
             record(
                 actor,
                 "standards.dated_statuses",

@@ -4,12 +4,10 @@ announcements and dated changes, and each change's affected holders."""
 from __future__ import annotations
 
 import datetime
-import uuid
 from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -48,14 +46,22 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _keep(upload) -> str:
-    """Keep the uploaded file privately until staff apply it (the preview writes nothing)."""
+def _kept_name(name: str) -> str:
+    """The file's name as kept and recorded: at most 200 characters, its ending intact (the
+    reader chooses by it, so a long name cut at its end would be read as CSV)."""
+    path = PurePosixPath(name)
+    suffix = path.suffix[:10]
+    return path.name[: 200 - len(suffix)] + suffix if len(path.name) > 200 else path.name
+
+
+def _keep(request: HttpRequest, upload) -> str:
+    """Keep the uploaded file until staff apply it (the preview writes nothing). One file waits
+    per session: a new preview's file replaces the last one's; files of previews never applied
+    are forgotten by the daily task (`services.forget_pending_files`)."""
+    earlier = request.session.pop(PENDING, None)
+    services.discard_pending(earlier and earlier.get("path"))
     suffix = PurePosixPath(upload.name).suffix.lower()
-    suffix = suffix if suffix in _SUFFIXES else ".csv"
-    upload.seek(0)
-    return private_storage.save(
-        f"announcements/{uuid.uuid4().hex}{suffix}", ContentFile(upload.read())
-    )
+    return services.keep_pending(upload, suffix if suffix in _SUFFIXES else ".csv")
 
 
 @role_required(Role.ADMIN)
@@ -84,8 +90,8 @@ def announcement_import(request: HttpRequest) -> HttpResponse:
             context["result"] = failure.result
         else:
             request.session[PENDING] = {
-                "path": _keep(upload),
-                "name": upload.name[:200],
+                "path": _keep(request, upload),
+                "name": _kept_name(upload.name),
                 "kind": data["kind"],
                 "number": data["number"],
                 "date": data["date"].isoformat(),
@@ -111,16 +117,19 @@ def _apply(request: HttpRequest) -> HttpResponse:
                 date=datetime.date.fromisoformat(pending["date"]),
                 issuer=pending["issuer"],
             )
-    except (ImportFailed, UploadError, ValidationError) as error:
-        message = (
-            gettext("The table changed under the preview; upload it again.")
-            if isinstance(error, ImportFailed)
-            else "; ".join(getattr(error, "messages", [str(error)]))
-        )
-        messages.error(request, message)
+    except FileNotFoundError:
+        # A second click on "apply" while the first was applying: the first took the file.
+        messages.error(request, gettext("Nothing waits to be applied; upload the table again."))
+        return redirect("standards:announcement_import")
+    except ImportFailed as failure:
+        # The catalogue changed between the preview and now: say which rows and why.
+        context = {"form": AnnouncementForm(), "result": failure.result, "plan": None}
+        return render(request, "standards/announcement_import.html", context)
+    except (UploadError, ValidationError) as error:
+        messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
         return redirect("standards:announcement_import")
     finally:
-        private_storage.delete(pending["path"])
+        services.discard_pending(pending["path"])
     messages.success(
         request,
         gettext(
@@ -142,7 +151,8 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One change and every holder it touched (staff): the affected list."""
     change = StatusChange.objects.get_for(request.user, "view", pk)
     alerts = (
-        StandardAlert.objects.filter(change=change)
+        StandardAlert.objects.restrict(request.user, "view")
+        .filter(change=change)
         .select_related("organisation", "user")
         .order_by("holding", "organisation__name", "pk")
     )
