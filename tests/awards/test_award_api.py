@@ -28,6 +28,8 @@ def test_scores_and_steps_through_the_api(world):
         url, {**body, "percent": 50, "revision": 0}, content_type="application/json"
     )
     assert stale.status_code == 409
+    blind = expert.post(url, {**body, "percent": 50}, content_type="application/json")
+    assert blind.status_code == 409  # no revision: it saw no score, but one exists
     outside = expert.post(url, {**body, "percent": 72}, content_type="application/json")
     assert outside.status_code == 422 and "GB/Z 19579" in outside.content.decode()
 
@@ -41,6 +43,10 @@ def test_scores_and_steps_through_the_api(world):
         content_type="application/json",
     )
     assert early.status_code == 409
+    by_cycle = admin.get(f"{API}/entries", {"cycle": cycle.pk}).json()
+    by_year = admin.get(f"{API}/entries", {"year": cycle.year}).json()
+    assert [e["id"] for e in by_cycle["items"]] == [e["id"] for e in by_year["items"]] == [entry.pk]
+    assert admin.get(f"{API}/entries", {"cycle": cycle.pk + 1}).json()["items"] == []
 
     enterprise = token_client(world["enterprise"])
     assert enterprise.get(f"{API}/entries/{entry.pk}").status_code == 403

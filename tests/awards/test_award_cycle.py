@@ -235,9 +235,9 @@ def test_a_spread_above_the_threshold_is_flagged_until_agreed(world, settings):
     score_all(world, entry, percents=(50, 60, 70))  # spread 20: not above the threshold
     assert services.consolidate(entry).flagged == []
     third = world["experts"][2]
-    services.save_score(
-        third, entry.assignments.get(expert=third), "4.3.2", percent=75, comment="很好"
-    )
+    mine = entry.assignments.get(expert=third)
+    seen = mine.scores.get(item="4.3.2").revision
+    services.save_score(third, mine, "4.3.2", percent=75, comment="很好", revision=seen)
     result = services.consolidate(entry)
     assert [item.code for item in result.flagged] == ["4.3.2"]
     assert [item.code for item in result.pending_consensus] == ["4.3.2"]

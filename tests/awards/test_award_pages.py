@@ -4,14 +4,19 @@ feedback report as PDFs, the dashboard's figures."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.awards.conftest import in_review, new_cycle, step, to_notice
 from tests.clients import client_for, pdf_text
 from zhibiao.accounts.models import User
+from zhibiao.audit.models import AuditEntry
 from zhibiao.awards import services
-from zhibiao.awards.models import Score
+from zhibiao.awards.models import Entry, Score
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +81,83 @@ def test_the_dashboard_shows_the_cycles_figures(demo):
     page = admin.get(reverse("dashboard:index"), {"year": 2023})
     html = page.content.decode()
     assert 'data-testid="award-figures"' in html and "2023年度奉贤区区长质量奖" in html
+
+
+def test_two_pages_writing_a_new_item_do_not_overwrite_each_other(world):
+    """Both tabs showed the item empty (a blank revision): the first saves it, the second is
+    told the item was saved elsewhere rather than silently replacing it."""
+    cycle = step(world["admin"], new_cycle(world["admin"]), "open")
+    entry = services.start_entry(world["enterprise"], cycle)
+    client = client_for(world["enterprise"])
+    url = reverse("awards:entry_answer", args=[entry.pk, "4.1.2"])
+    client.post(url, {"text": "甲页", "revision": ""}, HTTP_HX_REQUEST="true")
+    second = client.post(url, {"text": "乙页", "revision": ""}, HTTP_HX_REQUEST="true")
+    assert "text-danger" in second.content.decode()
+    assert entry.answers.get(item="4.1.2").text == "甲页"
+
+
+def test_an_experts_scores_are_saved_all_or_none_with_one_audit_entry(world):
+    _cycle, entry = in_review(world)
+    expert = world["experts"][0]
+    client = client_for(expert)
+    url = reverse("awards:entry_scores", args=[entry.pk])
+    refused = client.post(
+        url,
+        {
+            "percent-4.1.2": "70",
+            "comment-4.1.2": "甲",
+            "percent-4.1.3": "72",
+            "comment-4.1.3": "乙",
+        },
+        follow=True,
+    )
+    assert "4.1.3" in refused.content.decode() and not Score.objects.exists()
+    client.post(
+        url,
+        {
+            "percent-4.1.2": "70",
+            "comment-4.1.2": "甲",
+            "percent-4.1.3": "75",
+            "comment-4.1.3": "乙",
+        },
+    )
+    assert sorted(Score.objects.values_list("item", "percent")) == [("4.1.2", 70), ("4.1.3", 75)]
+    entries = AuditEntry.objects.filter(action="award_entry.score")
+    assert entries.count() == 1
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 30, "-5", "七十"])
+def test_numbers_a_user_could_edit_are_refused_with_a_message_not_an_error(world, value):
+    """'²'.isdigit() is True and int('²') fails; 30 digits overflow the database's integer."""
+    _cycle, entry = in_review(world)
+    expert = client_for(world["experts"][0])
+    scores = reverse("awards:entry_scores", args=[entry.pk])
+    page = expert.post(
+        scores, {"percent-4.1.2": value, "comment-4.1.2": "说明", "revision-4.1.2": value}
+    )
+    assert page.status_code == 302 and not Score.objects.exists()
+    admin = client_for(world["admin"])
+    assign = admin.post(reverse("awards:entry_assign", args=[entry.pk]), {"experts": [value]})
+    assert assign.status_code == 302
+
+
+def test_the_certificate_is_dated_by_the_conferring_step(world):
+    _cycle, entry = to_notice(world)
+    Entry.objects.filter(pk=entry.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    entry = step(world["admin"], entry, "confer")
+    conferred = entry.steps.get(action="confer").at
+    _title, text = pdf_text(
+        client_for(world["enterprise"]).get(reverse("awards:certificate", args=[entry.pk])).content
+    )
+    assert timezone.localtime(conferred).strftime("%Y-%m-%d") in text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("year", 0), ("year", 99999), ("site_visits", 40000), ("awards", 501)]
+)
+def test_a_cycle_out_of_bounds_is_refused_by_field(world, field, value):
+    with pytest.raises(ValidationError) as refused:
+        new_cycle(world["admin"], **{field: value})
+    assert field in refused.value.message_dict

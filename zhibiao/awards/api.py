@@ -98,7 +98,9 @@ class AwardScoreIn(Payload):
     percent: DbInt = Field(description="A multiple of 5 inside a band of GB/Z 19579.")
     comment: str = Field(max_length=5000)
     revision: DbInt | None = Field(
-        None, description="The score's revision last read; a stale one is refused (409)."
+        None,
+        description="The score's revision last read; a stale one is refused (409), and so is "
+        "none once the score exists.",
     )
 
 
@@ -147,10 +149,13 @@ def _entries(request: HttpRequest):
 
 @router.get("/entries", response=list[AwardEntryOut], summary="Entries (staff all; experts theirs)")
 @paginate
-def list_entries(request: HttpRequest, cycle: DbInt | None = None):
+def list_entries(request: HttpRequest, cycle: Id | None = None, year: DbInt | None = None):
+    """`cycle`: only the entries of this cycle (its id); `year`: of this year's cycle."""
     entries = _entries(request)
     if cycle is not None:
-        entries = entries.filter(cycle__year=cycle)
+        entries = entries.filter(cycle_id=cycle)
+    if year is not None:
+        entries = entries.filter(cycle__year=year)
     return entries
 
 

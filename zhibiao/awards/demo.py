@@ -90,23 +90,30 @@ def load(loader, orgs: dict, admin) -> None:
     for entry, (_name, bases) in zip(entries, APPLICANTS, strict=True):
         services.assign_experts(admin, entry, experts)
         for expert, base in zip(experts, bases, strict=True):
-            assignment = entry.assignments.get(expert=expert)
-            for index, item in enumerate(ITEMS):
-                services.save_score(
-                    expert,
-                    assignment,
-                    item.code,
-                    percent=_percent(base, index),
-                    comment=f"{item.code}：证据较充分，展开程度{_depth(base)}。",
-                )
-    # One spread to agree on: the metrology expert saw the winner's results far higher.
+            # As the scoring page saves them: every item at once.
+            services.save_scores(
+                expert,
+                entry.assignments.get(expert=expert),
+                [
+                    services.ScoreRow(
+                        item.code,
+                        _percent(base, index),
+                        f"{item.code}：证据较充分，展开程度{_depth(base)}。",
+                    )
+                    for index, item in enumerate(ITEMS)
+                ],
+            )
+    # One spread to agree on: the metrology expert saw the winner's results far higher and
+    # revised the score (from the page that showed it, hence its revision).
     winner = entries[0]
+    assignment = winner.assignments.get(expert=experts[1])
     services.save_score(
         experts[1],
-        winner.assignments.get(expert=experts[1]),
+        assignment,
         "4.7.2",
         percent=100,
         comment="4.7.2：关键产品指标连续三年优于行业标杆。",
+        revision=assignment.scores.get(item="4.7.2").revision,
     )
     services.record_consensus(
         admin, winner, "4.7.2", percent=85, note="评审组讨论：趋势良好但对比数据不足，统一为85%。"

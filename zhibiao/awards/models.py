@@ -12,6 +12,7 @@ revision counter, every step leaves a history row and an audit entry.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -22,6 +23,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, is_district_admin
 from zhibiao.awards.criteria import ITEM_CHOICES, ITEM_CODES, PERCENTS
 from zhibiao.core.modelfields import (
+    YEAR_VALIDATORS,
     check,
     created_field,
     ref,
@@ -74,20 +76,29 @@ class CycleQuerySet(RestrictedQuerySet):
     actions = {"view": _visible_to, "manage": _managed_by}
 
 
+#: A cycle's counts (awards, nominations, site visits) are a district's handful, not thousands.
+COUNT_MAX = 500
+
+
 class Cycle(models.Model):
     """One year's award: the call, its dates, how many awards, and the stage it is at."""
 
-    year = year_field(unique=True)
+    year = year_field(unique=True, validators=YEAR_VALIDATORS)
     title = models.CharField(_("title"), max_length=100)
     call_text = models.TextField(_("call"))
     opens_on = models.DateField(_("applications open"))
     closes_on = models.DateField(_("applications close"))
     decision_due = models.DateField(_("decision due"), null=True, blank=True)
-    awards = models.PositiveSmallIntegerField(_("number of awards"), default=3)
-    nominations = models.PositiveSmallIntegerField(_("number of nominations"), default=0)
+    awards = models.PositiveSmallIntegerField(
+        _("number of awards"), default=3, validators=[MaxValueValidator(COUNT_MAX)]
+    )
+    nominations = models.PositiveSmallIntegerField(
+        _("number of nominations"), default=0, validators=[MaxValueValidator(COUNT_MAX)]
+    )
     site_visits = models.PositiveSmallIntegerField(
         _("entries visited"),
         default=5,
+        validators=[MaxValueValidator(COUNT_MAX)],
         help_text=_("The highest-ranked entries after the document review go to a site visit."),
     )
     status = status_field(CycleStatus, CycleStatus.CALL)

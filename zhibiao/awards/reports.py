@@ -29,6 +29,12 @@ from zhibiao.core.pdf import LINE, MUTED, RED, CertificatePage, style
 STRENGTH_FROM = 50
 
 
+def _conferred_at(entry: Entry):
+    """When the award was conferred: its step's time (not the entry's last edit)."""
+    step = entry.steps.filter(action="confer").order_by("-at").first()
+    return step.at if step is not None else timezone.now()
+
+
 def certificate(entry: Entry) -> bytes:
     """The certificate of the award, landscape A4."""
     page = CertificatePage(
@@ -56,7 +62,7 @@ def certificate(entry: Entry) -> bytes:
         (
             escape(
                 gettext("Awarded on %(date)s")
-                % {"date": timezone.localtime(entry.updated_at).strftime("%Y-%m-%d")}
+                % {"date": timezone.localtime(_conferred_at(entry)).strftime("%Y-%m-%d")}
             ),
             small,
             8 * mm,

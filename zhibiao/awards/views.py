@@ -20,7 +20,7 @@ from zhibiao.awards.forms import CycleForm, SiteVisitForm
 from zhibiao.awards.models import Assignment, Cycle, CycleStatus, Entry, EntryStatus, Objection
 from zhibiao.committee import services as committee
 from zhibiao.core.errors import TransitionRefused
-from zhibiao.core.forms import error_message, service_errors_on
+from zhibiao.core.forms import error_message, service_errors_on, whole_number
 from zhibiao.core.steps import act_and_return
 from zhibiao.core.workflow import available, done_message, machine_for
 
@@ -216,7 +216,7 @@ def entry_answer(request: HttpRequest, pk: int, item: str) -> HttpResponse:
             item,
             text=request.POST.get("text", ""),
             evidence=request.POST.get("evidence", ""),
-            revision=int(revision) if revision.isdigit() else None,
+            revision=whole_number(revision),
         )
     except (TransitionRefused, ValidationError) as error:
         if not htmx:
@@ -253,7 +253,7 @@ def entry_step(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def entry_assign(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
-    ids = [value for value in request.POST.getlist("experts") if value.isdigit()]
+    ids = {whole_number(value) for value in request.POST.getlist("experts")[:100]} - {None}
     experts = list(committee.experts().filter(pk__in=ids))
     return act_and_return(
         request,
@@ -266,31 +266,32 @@ def entry_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.EXPERT)
 @require_POST
 def entry_scores(request: HttpRequest, pk: int) -> HttpResponse:
-    """An expert saves their scores: every item posted with a percent is saved, each under its
-    own revision, so nothing of another expert's is touched."""
+    """An expert saves their scores: every item posted with a percent, all or none, each under
+    its own revision, so nothing of another expert's is touched."""
     entry = _entry(request, pk)
     assignment = get_object_or_404(Assignment, entry=entry, expert=request.user)
 
     def save_all() -> int:
-        saved = 0
-        for item in ITEMS:
-            percent = request.POST.get(f"percent-{item.code}", "").strip()
-            if not percent:
-                continue
-            revision = request.POST.get(f"revision-{item.code}", "")
-            try:
-                services.save_score(
-                    request.user,
-                    assignment,
-                    item.code,
-                    percent=percent,
-                    comment=request.POST.get(f"comment-{item.code}", ""),
-                    revision=int(revision) if revision.isdigit() else None,
-                )
-            except ValidationError as error:
-                raise ValidationError(f"{item.code}：{error_message(error)}") from None
-            saved += 1
-        return saved
+        rows = [
+            services.ScoreRow(
+                item.code,
+                request.POST[f"percent-{item.code}"],
+                request.POST.get(f"comment-{item.code}", ""),
+                whole_number(request.POST.get(f"revision-{item.code}")),
+            )
+            for item in ITEMS
+            if request.POST.get(f"percent-{item.code}", "").strip()
+        ]
+        try:
+            return len(services.save_scores(request.user, assignment, rows))
+        except ValidationError as error:
+            raise ValidationError(
+                [
+                    f"{key.rsplit('.', 1)[0]}：{message}"
+                    for key, messages in error.message_dict.items()
+                    for message in messages
+                ]
+            ) from None
 
     return act_and_return(
         request,

@@ -102,6 +102,23 @@ def model_form_class(model, fields: list[str], *, name: str, widgets=None) -> ty
     return type(name, (forms.Form,), dict(base_fields))
 
 
+#: The largest whole number a form's text may stand for: what every database column holds.
+WHOLE_NUMBER_MAX = 2**63 - 1
+
+
+def whole_number(text: str | None, *, maximum: int = WHOLE_NUMBER_MAX) -> int | None:
+    """A non-negative whole number as a page posts it (an id, a revision, a percent), or None.
+
+    ASCII digits only: `str.isdigit()` also accepts "²" and "١", which `int()` then refuses
+    (a server error), and an unbounded number overflows the database's integer. So a page
+    reads every number a user could have edited through this, not `isdigit()` and `int()`."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
+
+
 def form_errors(form: forms.Form) -> ValidationError:
     """A bound form's errors as one ValidationError by field, for the API's 422 answer."""
     return ValidationError(

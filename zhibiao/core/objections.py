@@ -73,7 +73,16 @@ class ObjectionRecord(models.Model):
             raise ValidationError(
                 {"note": gettext("At most %(count)s characters.") % {"count": TEXT_MAX}}
             )
-        self.resolution, self.resolution_note = resolution, note
-        self.resolved_by, self.resolved_at = actor, timezone.now()
-        self.save()
+        changes = {
+            "resolution": resolution,
+            "resolution_note": note,
+            "resolved_by": actor,
+            "resolved_at": timezone.now(),
+        }
+        # Conditional on "not yet resolved": of two staff resolving it at once (one upholding,
+        # one dismissing), exactly one decides.
+        if not type(self)._default_manager.filter(pk=self.pk, resolution="").update(**changes):
+            raise TransitionRefused(gettext("This objection is already resolved."))
+        for field, value in changes.items():
+            setattr(self, field, value)
         return note

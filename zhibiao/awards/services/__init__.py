@@ -48,10 +48,12 @@ from zhibiao.awards.services.entries import (
     take_entry_step,
 )
 from zhibiao.awards.services.experts import (
+    ScoreRow,
     assign_experts,
     record_consensus,
     record_site_visit,
     save_score,
+    save_scores,
 )
 from zhibiao.awards.services.notice import (
     feedback_ready,
@@ -71,6 +73,7 @@ __all__ = [
     "Consolidated",
     "Eligibility",
     "ItemResult",
+    "ScoreRow",
     "assign_experts",
     "consolidate",
     "consolidate_cycle",
@@ -90,6 +93,7 @@ __all__ = [
     "save_answer",
     "save_profile",
     "save_score",
+    "save_scores",
     "start_entry",
     "take_cycle_step",
     "take_entry_step",

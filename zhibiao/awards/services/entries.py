@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -36,12 +35,14 @@ from zhibiao.awards.services.common import (
     bounded_text,
     by_enterprise,
     fresh_cycle,
+    hold_stage,
     staff_users,
 )
 from zhibiao.awards.services.consolidation import consolidate, min_experts
 from zhibiao.awards.services.eligibility import eligibility
-from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.permissions import ensure_can
+from zhibiao.core.revisions import save_revised
 from zhibiao.core.workflow import Machine, Step, take
 from zhibiao.directory.models import OrganisationKind
 from zhibiao.notifications.services import notify
@@ -313,6 +314,7 @@ ENTRY_MACHINE = Machine(
     history_link="entry",
     audit_prefix="award_entry",
     restrict="view",
+    stamp=("updated_at",),
     audit_changes=False,
     notify=_notify_entry,
     wrong_state=gettext_lazy("“%(step)s” is not possible while the entry is “%(status)s”."),
@@ -359,10 +361,16 @@ def start_entry(actor, cycle: Cycle, organisation=None) -> Entry:
     return entry
 
 
+_SUBMITTED = gettext_lazy("The application is submitted; it can no longer change.")
+
+
 def _ensure_drafting(actor, entry: Entry) -> None:
+    """The applicant side may write, and the entry is a draft (held so until the save commits:
+    a save racing the submission waits for it, then is refused)."""
     ensure_can(actor, "change", entry)
     if entry.status != EntryStatus.DRAFT:
-        raise TransitionRefused(gettext("The application is submitted; it can no longer change."))
+        raise TransitionRefused(str(_SUBMITTED))
+    hold_stage(entry, EntryStatus.DRAFT, str(_SUBMITTED))
 
 
 @transaction.atomic
@@ -386,32 +394,19 @@ def save_answer(
 ) -> SelfAssessment:
     """Save one item of the self-assessment as it is written (the page autosaves each item).
 
-    `revision` is the one the page last saw: a save from a stale page (another tab, a colleague)
-    is refused instead of overwriting what was saved since."""
+    `revision` is the one the page last saw (None: it showed no answer yet): a save from a
+    stale page (another tab, a colleague) is refused instead of overwriting what was saved
+    since (`zhibiao.core.revisions`)."""
     _ensure_drafting(actor, entry)
     if item not in ITEM_BY_CODE:
         raise ValidationError({"item": gettext("Unknown item “%(item)s”.") % {"item": item}})
     text, evidence = bounded_text(text, "text"), bounded_text(evidence, "evidence")
-    answer = SelfAssessment.objects.filter(entry=entry, item=item).first()
-    if answer is None:
-        try:
-            with transaction.atomic():
-                answer = SelfAssessment.objects.create(
-                    entry=entry, item=item, text=text, evidence=evidence
-                )
-        except IntegrityError:
-            raise ConcurrentChange(
-                gettext("This item was saved elsewhere meanwhile; reload and try again.")
-            ) from None
-    else:
-        seen = answer.revision if revision is None else revision
-        matched = SelfAssessment.objects.filter(pk=answer.pk, revision=seen).update(
-            text=text, evidence=evidence, revision=F("revision") + 1, updated_at=timezone.now()
-        )
-        if not matched:
-            raise ConcurrentChange(
-                gettext("This item was saved elsewhere meanwhile; reload and try again.")
-            )
-        answer.refresh_from_db()
+    answer = save_revised(
+        SelfAssessment,
+        {"entry": entry, "item": item},
+        {"text": text, "evidence": evidence},
+        seen=revision,
+        stale=gettext("This item was saved elsewhere meanwhile; reload and try again."),
+    )
     record(actor, "award_entry.answer", entry, item=item)
     return answer

@@ -4,13 +4,12 @@ site visits."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext
 
 from zhibiao.accounts.permissions import ensure, is_district_admin
@@ -25,10 +24,12 @@ from zhibiao.awards.models import (
     Score,
     SiteVisit,
 )
-from zhibiao.awards.services.common import TEXT_MAX, bounded_text, fresh_cycle
+from zhibiao.awards.services.common import TEXT_MAX, bounded_text, fresh_cycle, hold_stage
 from zhibiao.awards.services.consolidation import consolidate, threshold
 from zhibiao.committee import services as committee
-from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.forms import whole_number
+from zhibiao.core.revisions import save_revised
 from zhibiao.notifications.services import notify
 
 # --- Experts and their scores -----------------------------------------------------------------
@@ -64,7 +65,100 @@ def assign_experts(actor, entry: Entry, experts: Iterable) -> list[Assignment]:
     return created
 
 
+def _percent(value: Any) -> int | None:
+    """A score as a page posts it (text) or the API sends it (a number), if GB/Z 19579 allows
+    it; None otherwise."""
+    if isinstance(value, str):
+        value = whole_number(value)
+    return value if is_valid_percent(value) else None
+
+
+def _not_a_percent(value: Any) -> str:
+    return gettext(
+        "%(value)s is not a score of GB/Z 19579: give a multiple of 5 from 0 to 100 "
+        "(bands 0–5, 10–25, 30–45, 50–65, 70–85, 90–100)."
+    ) % {"value": value}
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One item of an expert's scoring as posted: the percent, the comment, and the score's
+    revision the page last read (None: it showed no score of this item yet)."""
+
+    item: str
+    percent: Any
+    comment: str
+    revision: int | None = None
+
+
+def _checked(row: ScoreRow) -> tuple[int, str]:
+    """The row's percent and comment, or a ValidationError by field."""
+    errors = {}
+    if row.item not in ITEM_BY_CODE:
+        errors["item"] = gettext("Unknown item “%(item)s”.") % {"item": row.item}
+    percent = _percent(row.percent)
+    if percent is None:
+        errors["percent"] = _not_a_percent(row.percent)
+    comment = (row.comment or "").strip()
+    if not comment:
+        errors["comment"] = gettext("Write a comment: what the score rests on.")
+    elif len(comment) > TEXT_MAX:
+        errors["comment"] = gettext("At most %(count)s characters.") % {"count": TEXT_MAX}
+    if errors:
+        raise ValidationError(errors)
+    assert percent is not None
+    return percent, comment
+
+
 @transaction.atomic
+def save_scores(actor, assignment: Assignment, rows: Sequence[ScoreRow]) -> list[Score]:
+    """An expert's scores of several items (the scoring page saves them together): each a
+    percentage in the bands of GB/Z 19579 and a comment. All or none, one audit entry.
+
+    Errors are keyed `<item>.<field>` ("4.1.3.percent"). Each expert writes only their own rows,
+    each under its revision (`zhibiao.core.revisions`): two experts saving at once never
+    overwrite each other, and one expert's stale page is refused rather than undoing a later
+    save. The entry stays in its document review until the scores are saved."""
+    ensure(actor.is_authenticated and actor.pk == assignment.expert_id)
+    entry = assignment.entry
+    closed = gettext("Scores are given during the document review.")
+    if entry.status != EntryStatus.CHECKED or fresh_cycle(entry).status != (
+        CycleStatus.DOCUMENT_REVIEW
+    ):
+        raise TransitionRefused(closed)
+    if committee.has_conflict(actor, entry.organisation_id):
+        raise PermissionDenied(gettext("You have a conflict of interest with this enterprise."))
+    checked: list[tuple[ScoreRow, int, str]] = []
+    errors: dict[str, list[str]] = {}
+    for row in rows:
+        try:
+            checked.append((row, *_checked(row)))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[f"{row.item}.{field}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    hold_stage(entry, EntryStatus.CHECKED, closed, CycleStatus.DOCUMENT_REVIEW)
+    stale = gettext("You saved this item elsewhere meanwhile; reload and try again.")
+    scores = [
+        save_revised(
+            Score,
+            {"assignment": assignment, "item": row.item},
+            {"percent": percent, "comment": comment},
+            seen=row.revision,
+            stale=stale,
+        )
+        for row, percent, comment in checked
+    ]
+    record(
+        actor,
+        "award_entry.score",
+        entry,
+        scores={row.item: percent for row, percent, _comment in checked},
+    )
+    return scores
+
+
 def save_score(
     actor,
     assignment: Assignment,
@@ -74,55 +168,16 @@ def save_score(
     comment: str,
     revision: int | None = None,
 ) -> Score:
-    """An expert's score of one item: a percentage in the bands of GB/Z 19579 and a comment.
-
-    Each expert writes only their own rows, and a revision is a conditional update on the
-    revision the page saw: two experts saving at once never overwrite each other, and one
-    expert's stale page is refused rather than undoing a later save."""
-    ensure(actor.is_authenticated and actor.pk == assignment.expert_id)
-    entry = assignment.entry
-    if entry.status != EntryStatus.CHECKED or fresh_cycle(entry).status != (
-        CycleStatus.DOCUMENT_REVIEW
-    ):
-        raise TransitionRefused(gettext("Scores are given during the document review."))
-    if committee.has_conflict(actor, entry.organisation_id):
-        raise PermissionDenied(gettext("You have a conflict of interest with this enterprise."))
-    errors = {}
-    if item not in ITEM_BY_CODE:
-        errors["item"] = gettext("Unknown item “%(item)s”.") % {"item": item}
-    if isinstance(percent, str) and percent.strip().isdigit():
-        percent = int(percent.strip())
-    if not is_valid_percent(percent):
-        errors["percent"] = gettext(
-            "%(value)s is not a score of GB/Z 19579: give a multiple of 5 from 0 to 100 "
-            "(bands 0–5, 10–25, 30–45, 50–65, 70–85, 90–100)."
-        ) % {"value": percent}
-    comment = (comment or "").strip()
-    if not comment:
-        errors["comment"] = gettext("Write a comment: what the score rests on.")
-    elif len(comment) > TEXT_MAX:
-        errors["comment"] = gettext("At most %(count)s characters.") % {"count": TEXT_MAX}
-    if errors:
-        raise ValidationError(errors)
-    score = Score.objects.filter(assignment=assignment, item=item).first()
-    stale = gettext("You saved this item elsewhere meanwhile; reload and try again.")
-    if score is None:
-        try:
-            with transaction.atomic():
-                score = Score.objects.create(
-                    assignment=assignment, item=item, percent=percent, comment=comment
-                )
-        except IntegrityError:
-            raise ConcurrentChange(stale) from None
-    else:
-        seen = score.revision if revision is None else revision
-        matched = Score.objects.filter(pk=score.pk, revision=seen).update(
-            percent=percent, comment=comment, revision=F("revision") + 1, updated_at=timezone.now()
-        )
-        if not matched:
-            raise ConcurrentChange(stale)
-        score.refresh_from_db()
-    record(actor, "award_entry.score", entry, item=item, percent=percent)
+    """One item's score (the API): `save_scores` of one row, its errors keyed by field."""
+    try:
+        (score,) = save_scores(actor, assignment, [ScoreRow(item, percent, comment, revision)])
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        prefix = f"{item}."
+        raise ValidationError(
+            {key.removeprefix(prefix): messages for key, messages in error.message_dict.items()}
+        ) from None
     return score
 
 
@@ -142,14 +197,10 @@ def record_consensus(actor, entry: Entry, item: str, *, percent: Any, note: str)
             gettext("The experts' scores of %(item)s do not spread beyond %(limit)s points.")
             % {"item": item, "limit": threshold()}
         )
-    if isinstance(percent, str) and percent.strip().isdigit():
-        percent = int(percent.strip())
     errors = {}
-    if not is_valid_percent(percent):
-        errors["percent"] = gettext(
-            "%(value)s is not a score of GB/Z 19579: give a multiple of 5 from 0 to 100 "
-            "(bands 0–5, 10–25, 30–45, 50–65, 70–85, 90–100)."
-        ) % {"value": percent}
+    agreed = _percent(percent)
+    if agreed is None:
+        errors["percent"] = _not_a_percent(percent)
     note = (note or "").strip()
     if not note:
         errors["note"] = gettext("Say what the experts agreed and why.")
@@ -158,9 +209,9 @@ def record_consensus(actor, entry: Entry, item: str, *, percent: Any, note: str)
     consensus, _created = Consensus.objects.update_or_create(
         entry=entry,
         item=item,
-        defaults={"agreed_percent": percent, "note": note, "recorded_by": actor},
+        defaults={"agreed_percent": agreed, "note": note, "recorded_by": actor},
     )
-    record(actor, "award_entry.consensus", entry, item=item, percent=percent)
+    record(actor, "award_entry.consensus", entry, item=item, percent=agreed)
     return consensus
 
 
@@ -188,15 +239,11 @@ def record_site_visit(
         if code not in ITEM_BY_CODE:
             errors["adjusted"] = gettext("Unknown item “%(item)s”.") % {"item": code}
             continue
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
-        if not is_valid_percent(value):
-            errors["adjusted"] = gettext(
-                "%(value)s is not a score of GB/Z 19579: give a multiple of 5 from 0 to 100 "
-                "(bands 0–5, 10–25, 30–45, 50–65, 70–85, 90–100)."
-            ) % {"value": value}
+        percent = _percent(value)
+        if percent is None:
+            errors["adjusted"] = _not_a_percent(value)
             continue
-        clean[code] = value
+        clean[code] = percent
     if not (team or "").strip():
         errors["team"] = gettext("Name the visiting team.")
     if not (findings or "").strip():
