@@ -47,5 +47,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns w
 
 # A file, not shared-cache memory, for SQLite: tests that act from several threads at once then
 # see SQLite's real locking (writers wait for each other) instead of shared-cache lock errors.
+# One file per test run (its process id), so that two runs at once do not share a database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
+    }
