@@ -3,13 +3,17 @@ gains and loses, by how much and why."""
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 import yaml
+from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from tests.clients import client_for
 from tests.factories import random_records
 from tests.whatif.helpers import higher_amount, tighter_condition
 from zhibiao.directory.models import Organisation
@@ -17,7 +21,7 @@ from zhibiao.measures import facts
 from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause, RuleBook
 from zhibiao.rules import ClauseSet, explain
-from zhibiao.whatif import impact, services
+from zhibiao.whatif import impact, services, views
 from zhibiao.whatif.models import Budget
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +167,27 @@ def test_nothing_of_a_scenario_reaches_enterprises(world):
     brand = measures.clause_set(rulebook).get("FX23-BRAND")
     assert brand.version == 1
     assert Budget.objects.count() == 0
+
+
+def test_a_capped_export_says_it_is_cut_and_names_its_list(world, users, monkeypatch):
+    _rulebook, scenario = world
+    admin = client_for(users["admin"])
+    count, _rows = impact.screen_twice(scenario, TODAY).listing("changed", limit=None)
+    assert count >= 2
+    url = reverse("whatif:impact_export", args=[scenario.pk]) + "?list=changed"
+
+    def sheet(url: str):
+        response = admin.get(url, headers={"accept-language": "en"})
+        assert response.status_code == 200
+        return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+    whole = sheet(url)
+    assert whole.title == "Amount changed"
+    assert whole.max_row == 1 + count  # the headers and every enterprise, no note
+    monkeypatch.setattr(views, "EXPORT_ROWS", 1)
+    cut = sheet(url)
+    assert cut.max_row == 1 + 1 + 1  # the headers, one enterprise, the note
+    assert cut.cell(row=3, column=1).value == (
+        f"The first 1 of {count:,} enterprises; the impact page lists them all."
+    )
+    assert sheet(url.replace("changed", "losers")).title == "Losers"

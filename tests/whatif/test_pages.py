@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from tests.clients import client_for
 from tests.factories import measures_rulebook
 from tests.whatif.helpers import higher_amount
-from zhibiao.measures.models import Clause
+from zhibiao.measures.models import Clause, ClauseQuerySet
 from zhibiao.whatif import services
-from zhibiao.whatif.models import Budget, Scenario
+from zhibiao.whatif.models import Budget, Scenario, StaffOnlyQuerySet
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,62 @@ def test_export_and_compare(rulebook, admin, users, org):
     assert page.status_code == 200
     assert [s.pk for s in page.context["scenarios"]] == [kept.pk]
     assert Scenario.objects.count() == 2
+
+
+def test_compare_passes_over_what_no_scenario_can_be_numbered(rulebook, admin, users):
+    # '²' is a digit to str.isdigit but not to int(); 30 digits overflow the database's integer.
+    kept = services.start_scenario(users["admin"], rulebook, title="保存的")
+    brand = Clause.objects.get(code="FX23-BRAND")
+    services.set_draft(
+        users["admin"], kept, revision=0, clause=brand, text=higher_amount(brand, 300000, 400000)
+    )
+    kept = services.save_scenario(users["admin"], kept, comment="保存", revision=1)
+    url = reverse("whatif:compare")
+    for odd in ("%C2%B2", "9" * 30, "%EF%BC%91"):  # superscript two, too long, fullwidth one
+        page = admin.get(f"{url}?scenario={odd}")
+        assert page.status_code == 200, odd
+        assert page.context["scenarios"] == []
+        page = admin.get(f"{url}?scenario={odd}&scenario={kept.pk}")
+        assert page.status_code == 200, odd
+        assert [s.pk for s in page.context["scenarios"]] == [kept.pk]
+
+
+def test_dropping_a_draft_without_a_valid_revision_says_why(rulebook, admin, users):
+    brand = Clause.objects.get(code="FX23-BRAND")
+    scenario = services.start_scenario(users["admin"], rulebook, title="t", clause=brand)
+    url = reverse("whatif:draft_drop", args=[scenario.pk, brand.code])
+    for posted in ({}, {"revision": "x"}, {"revision": "-1"}):
+        response = admin.post(url, posted, follow=True)
+        assert response.status_code == 200
+        shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
+        assert len(shown) == 1 and shown[0][0] == "error" and shown[0][1], posted
+        assert scenario.drafts.filter(code=brand.code).exists()
+    response = admin.post(url, {}, follow=True, headers={"accept-language": "en"})
+    assert "This field is required." in [str(m) for m in response.context["messages"]]
+    response = admin.post(url, {"revision": 0}, follow=True)
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    assert not scenario.drafts.exists()
+
+
+def test_pages_that_edit_a_scenario_ask_for_change_and_clauses_are_restricted(
+    rulebook, admin, users, monkeypatch
+):
+    brand = Clause.objects.get(code="FX23-BRAND")
+    scenario = services.start_scenario(users["admin"], rulebook, title="t", clause=brand)
+    # Seeing a scenario is not editing it: with "change" refused, reading still works and
+    # every page that edits answers 403 (the rule is staff-only for both today).
+    monkeypatch.setitem(StaffOnlyQuerySet.actions, "change", lambda queryset, user: queryset.none())
+    assert admin.get(reverse("whatif:scenario", args=[scenario.pk])).status_code == 200
+    edits = [
+        ("get", reverse("whatif:draft", args=[scenario.pk, brand.code]), {}),
+        ("post", reverse("whatif:draft_drop", args=[scenario.pk, brand.code]), {"revision": 0}),
+        ("post", reverse("whatif:save", args=[scenario.pk]), {"revision": 0, "comment": "c"}),
+        ("post", reverse("whatif:publish", args=[scenario.pk]), {"revision": 0}),
+    ]
+    for method, url, data in edits:
+        assert getattr(admin, method)(url, data).status_code == 403, url
+    assert scenario.drafts.exists()
+    # the clause a scenario starts from is looked up among those the user may see
+    monkeypatch.setitem(ClauseQuerySet.actions, "view", lambda queryset, user: queryset.none())
+    start = reverse("whatif:start") + f"?clause={brand.code}"
+    assert admin.get(start).status_code == 404

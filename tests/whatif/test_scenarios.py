@@ -20,7 +20,7 @@ from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause, ClauseVersion
 from zhibiao.whatif import services
-from zhibiao.whatif.models import Scenario, ScenarioStatus
+from zhibiao.whatif.models import Draft, Scenario, ScenarioStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +176,90 @@ def test_api_creates_all_or_nothing(rulebook, brand, org, users):
     impact = api.get(f"/api/v1/scenarios/{created['id']}/impact").json()
     assert impact["figures"]["enterprises"] >= 1
     assert set(impact) >= {"gainers", "losers", "figures"}
+
+
+def _create(api, rulebook, drafts: list[dict]):
+    return api.post(
+        "/api/v1/scenarios",
+        {"rulebook": rulebook.code, "title": "t", "drafts": drafts},
+        content_type="application/json",
+    )
+
+
+def test_api_refuses_a_clause_drafted_twice_or_unknown_naming_the_draft(rulebook, brand, users):
+    api = token_client(users["admin"])
+    first = higher_amount(brand, 300000, 400000)
+    second = higher_amount(brand, 300000, 500000)
+    twice = [{"clause": brand.code, "text": first}, {"clause": brand.code, "text": second}]
+    response = _create(api, rulebook, twice)
+    assert response.status_code == 422, response.content
+    assert list(response.json()["errors"]) == ["drafts.1.clause"]
+    response = _create(api, rulebook, [{"clause": "NO-SUCH", "text": first}])
+    assert response.status_code == 422, response.content
+    assert list(response.json()["errors"]) == ["drafts.0.clause"]
+    english = api.post(
+        "/api/v1/scenarios",
+        {"rulebook": rulebook.code, "title": "t", "drafts": [{"clause": "NO-SUCH"}]},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+    assert english.json()["errors"]["drafts.0.clause"] == ["No clause NO-SUCH in this rule book."]
+    assert not Scenario.objects.exists()
+    assert not Draft.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="scenario.").exists()
+
+
+def test_api_files_each_problem_under_its_draft_and_field(rulebook, brand, users):
+    api = token_client(users["admin"])
+    bad = higher_amount(brand, 300000, 400000).replace("amount: 400000\n", "amount: 1\n", 1)
+    response = _create(
+        api,
+        rulebook,
+        [
+            {"clause": None, "removed": True},  # the service names `removed`
+            {"clause": brand.code, "text": bad},  # the editor's check: the text
+        ],
+    )
+    assert response.status_code == 422, response.content
+    assert set(response.json()["errors"]) == {"drafts.0.removed", "drafts.1.text"}
+    assert not Scenario.objects.exists()
+
+
+def test_a_new_clause_drafted_twice_is_refused(rulebook, users):
+    # Two drafts of one new clause (named by the text's id) would overwrite each other too.
+    new = services.initial_text(rulebook, None)
+    assert not services.check_draft(rulebook, new, None).errors
+    drafts = [services.NewDraft(text=new), services.NewDraft(text=new)]
+    with pytest.raises(ValidationError) as refused:
+        services.start_scenario_with_drafts(users["admin"], rulebook, title="t", drafts=drafts)
+    assert list(refused.value.message_dict) == ["drafts.1.text"]
+    assert not Scenario.objects.exists()
+
+
+def test_api_creation_with_drafts_is_one_audit_entry(rulebook, brand, users):
+    national = Clause.objects.get(code="FX23-STD-NAT-2")
+    api = token_client(users["admin"])
+    response = _create(
+        api,
+        rulebook,
+        [
+            {"clause": brand.code, "text": higher_amount(brand, 300000, 400000)},
+            {"clause": national.code, "text": tighter_condition(national)},
+        ],
+    )
+    assert response.status_code == 201, response.content
+    created = Scenario.objects.get(pk=response.json()["id"])
+    assert sorted(created.drafts.values_list("code", flat=True)) == [brand.code, national.code]
+    entries = AuditEntry.objects.filter(action__startswith="scenario.")
+    assert entries.count() == 1
+    entry = entries.get()
+    assert entry.action == "scenario.start" and entry.target_id == str(created.pk)
+    assert {d["code"] for d in entry.data["drafts"]} == {brand.code, national.code}
+    # the drafts went in as set_draft writes them: the page edits the scenario from here
+    services.set_draft(
+        users["admin"],
+        created,
+        revision=created.revision,
+        clause=brand,
+        text=higher_amount(brand, 300000, 500000),
+    )

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
@@ -15,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
 from zhibiao.accounts.permissions import is_district_admin
-from zhibiao.measures.models import Clause, RuleBook
+from zhibiao.measures.models import RuleBook
 from zhibiao.whatif import services
 from zhibiao.whatif.models import Scenario
 
@@ -135,30 +134,19 @@ def scenario(request: HttpRequest, scenario_id: int):
     "", response={201: ScenarioOut}, summary="Start a scenario with its drafts (district staff)"
 )
 def create(request: HttpRequest, payload: ScenarioIn):
-    """Each draft is checked as the clause editor checks a new version; one refused refuses
-    the whole scenario (422, the problems under `drafts.<n>.text`)."""
+    """Each draft is checked as the clause editor checks a new version, one draft per clause;
+    one refused refuses the whole scenario (422, each problem under `drafts.<n>.<field>`)."""
     user = _staff(request)
     rulebook = get_object_or_404(RuleBook, code=payload.rulebook)
-    with transaction.atomic():
-        created = services.start_scenario(user, rulebook, title=payload.title)
-        for number, draft in enumerate(payload.drafts):
-            clause = (
-                get_object_or_404(Clause, code=draft.clause, rulebook=rulebook)
-                if draft.clause
-                else None
-            )
-            try:
-                services.set_draft(
-                    user,
-                    created,
-                    revision=created.revision,
-                    text=draft.text,
-                    clause=clause,
-                    removed=draft.removed,
-                )
-            except ValidationError as error:
-                raise ValidationError({f"drafts.{number}.text": error.messages}) from None
-    created.refresh_from_db()
+    created = services.start_scenario_with_drafts(
+        user,
+        rulebook,
+        title=payload.title,
+        drafts=[
+            services.NewDraft(clause=draft.clause, text=draft.text, removed=draft.removed)
+            for draft in payload.drafts
+        ],
+    )
     return 201, _out(created)
 
 

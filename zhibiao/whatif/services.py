@@ -11,10 +11,12 @@ showing, so that two staff editing one scenario cannot overwrite each other (409
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -174,23 +176,30 @@ def _moved(value: Any, years: int) -> Any:
     return value
 
 
-@transaction.atomic
-def start_scenario(
-    actor, rulebook: RuleBook, *, title: str, clause: Clause | None = None
-) -> Scenario:
-    """A new scenario over the rule book, with a draft of `clause` if one is given."""
-    ensure(is_district_admin(actor))
+def _new_scenario(actor: Actor, rulebook: RuleBook, title: str) -> Scenario:
+    """The scenario's row, checked and saved, without the permission check or the audit entry
+    (the public operations that start a scenario do both, once for all they do)."""
     problem = document_problem(rulebook)
     if problem:
         raise ValidationError({"rulebook": problem})
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": gettext("Give the scenario a title.")})
-    if clause is not None and clause.rulebook_id != rulebook.pk:
-        raise ValidationError({"clause": gettext("The clause is not in this rule book.")})
     scenario = Scenario(rulebook=rulebook, title=title, author=actor)
     scenario.full_clean()
     scenario.save()
+    return scenario
+
+
+@transaction.atomic
+def start_scenario(
+    actor: Actor, rulebook: RuleBook, *, title: str, clause: Clause | None = None
+) -> Scenario:
+    """A new scenario over the rule book, with a draft of `clause` if one is given."""
+    ensure(is_district_admin(actor))
+    scenario = _new_scenario(actor, rulebook, title)
+    if clause is not None and clause.rulebook_id != rulebook.pk:
+        raise ValidationError({"clause": gettext("The clause is not in this rule book.")})
     if clause is not None:
         Draft.objects.create(
             scenario=scenario,
@@ -207,6 +216,93 @@ def start_scenario(
         clause=clause.code if clause else "",
     )
     return scenario
+
+
+@dataclass(frozen=True)
+class NewDraft:
+    """One draft given with a new scenario: the code of the clause drafted (None: a new
+    clause, named by its text's `id`), its rule text, or the clause's removal."""
+
+    clause: str | None = None
+    text: str = ""
+    removed: bool = False
+
+
+def _draft_errors(number: int, error: ValidationError) -> dict[str, list[str]]:
+    """The refusal of the `number`th draft, each message under `drafts.<number>.<field>`, so a
+    client reads which draft and which of its fields; a refused rule text (and any refusal
+    naming no field of the draft's own) under its `text`, a refusal of the whole draft under
+    `drafts.<number>`."""
+    prefix = f"drafts.{number}"
+    if isinstance(error, DraftInvalid) or not hasattr(error, "error_dict"):
+        return {f"{prefix}.text": error.messages}
+    return {
+        prefix if field == NON_FIELD_ERRORS else f"{prefix}.{field}": messages
+        for field, messages in error.message_dict.items()
+    }
+
+
+@transaction.atomic
+def start_scenario_with_drafts(
+    actor: Actor, rulebook: RuleBook, *, title: str, drafts: Sequence[NewDraft]
+) -> Scenario:
+    """A new scenario over the rule book with its drafts, all or nothing: each draft checked as
+    `set_draft` checks it (the clause editor's check), one draft per clause, the clauses looked
+    up among those the actor may see. Every draft's problems are gathered into one refusal
+    (keys `drafts.<n>.<field>`), so a client fixes them in one round; one audit entry for the
+    whole creation, since it is one act."""
+    ensure(is_district_admin(actor))
+    scenario = _new_scenario(actor, rulebook, title)
+    clauses = Clause.objects.restrict(actor, "view").filter(rulebook=rulebook)
+    errors: dict[str, list[str]] = {}
+    written: list[Draft] = []
+    drafted: set[str] = set()  # the codes drafted so far, given or read from a new text's id
+    for number, given in enumerate(drafts):
+        clause = None
+        if given.clause:
+            key = f"drafts.{number}.clause"
+            if given.clause in drafted:
+                errors[key] = [_drafted_twice(given.clause)]
+                continue
+            drafted.add(given.clause)
+            clause = clauses.filter(code=given.clause).first()
+            if clause is None:
+                errors[key] = [
+                    gettext("No clause %(code)s in this rule book.") % {"code": given.clause}
+                ]
+                continue
+        try:
+            draft = _checked_draft(
+                actor, scenario, text=given.text, clause=clause, removed=given.removed
+            )
+        except ValidationError as error:
+            errors.update(_draft_errors(number, error))
+            continue
+        if clause is None:
+            if draft.code in drafted:
+                errors[f"drafts.{number}.text"] = [_drafted_twice(draft.code)]
+                continue
+            drafted.add(draft.code)
+        written.append(draft)
+    if errors:
+        raise ValidationError(errors)  # the transaction takes the scenario back
+    for draft in written:
+        draft.save()
+    record(
+        actor,
+        "scenario.start",
+        scenario,
+        rulebook=rulebook.code,
+        clause="",
+        drafts=[{"code": draft.code, "removed": draft.removed} for draft in written],
+    )
+    return scenario
+
+
+def _drafted_twice(code: str) -> str:
+    return gettext("Clause %(code)s is drafted more than once; give each clause one draft.") % {
+        "code": code
+    }
 
 
 def _bump(scenario: Scenario, revision: int) -> None:
@@ -232,6 +328,33 @@ class DraftInvalid(ValidationError):
         super().__init__(measures.RuleTextInvalid(errors).messages)
 
 
+def _checked_draft(
+    actor: Actor, scenario: Scenario, *, text: str, clause: Clause | None, removed: bool
+) -> Draft:
+    """The draft of `clause` (None: a new clause, named by the text's id) in the scenario,
+    checked as the clause editor checks a version, ready to save but not saved: the scenario's
+    existing draft of that clause if it has one (a draft replaces it), else a new one.
+
+    Shared by `set_draft` and `start_scenario_with_drafts`, so a draft is checked the same way
+    however it comes; neither the claim on the revision nor the audit entry is here, since
+    each caller does those once for all it does."""
+    if clause is not None and clause.rulebook_id != scenario.rulebook_id:
+        raise ValidationError({"clause": gettext("The clause is not in this rule book.")})
+    if removed:
+        if clause is None:
+            raise ValidationError({"removed": gettext("Only an existing clause can be removed.")})
+        code, text = clause.code, ""
+    else:
+        checked = check_draft(scenario.rulebook, text, clause)
+        if checked.errors:
+            raise DraftInvalid(checked.errors)
+        code = checked.data["id"]
+    draft = scenario.drafts.filter(code=code).first() or Draft(scenario=scenario, code=code)
+    draft.clause, draft.text, draft.removed, draft.updated_by = clause, text, removed, actor
+    draft.full_clean()
+    return draft
+
+
 @transaction.atomic
 def set_draft(
     actor: Actor,
@@ -245,25 +368,10 @@ def set_draft(
     """Write (or replace) the draft of `clause` (None: a new clause, named by the text's id)
     in the scenario, checked as the clause editor checks a version."""
     ensure_can(actor, "change", scenario)
-    if clause is not None and clause.rulebook_id != scenario.rulebook_id:
-        raise ValidationError({"clause": gettext("The clause is not in this rule book.")})
-    if removed:
-        if clause is None:
-            raise ValidationError({"removed": gettext("Only an existing clause can be removed.")})
-        code, text = clause.code, ""
-    else:
-        checked = check_draft(scenario.rulebook, text, clause)
-        if checked.errors:
-            raise DraftInvalid(checked.errors)
-        code = checked.data["id"]
+    draft = _checked_draft(actor, scenario, text=text, clause=clause, removed=removed)
     _bump(scenario, revision)
-    draft, _created = Draft.objects.update_or_create(
-        scenario=scenario,
-        code=code,
-        defaults={"clause": clause, "text": text, "removed": removed, "updated_by": actor},
-    )
-    draft.full_clean()
-    record(actor, "scenario.draft", scenario, code=code, removed=removed)
+    draft.save()
+    record(actor, "scenario.draft", scenario, code=draft.code, removed=removed)
     return draft
 
 

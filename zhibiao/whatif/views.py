@@ -9,14 +9,14 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import role_required
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import xlsx_response
-from zhibiao.core.forms import error_message
+from zhibiao.core.forms import error_message, form_error_message, whole_number
 from zhibiao.core.workflow import available, done_message
 from zhibiao.measures.models import Clause, RuleBook
 from zhibiao.measures.views import check_result
@@ -25,16 +25,23 @@ from zhibiao.whatif import services
 from zhibiao.whatif.forms import BudgetForm, DraftForm, RevisionForm, SaveForm, StartForm
 from zhibiao.whatif.models import Budget, Scenario, ScenarioStatus
 
-#: The lists of the impact page and their export.
+#: The lists of the impact page and their export, with the names the page gives them (the
+#: export's sheet is named as its tab on the page).
 LISTS = ("losers", "gainers", "changed")
+LIST_LABELS = {
+    "losers": gettext_lazy("Losers"),
+    "gainers": gettext_lazy("Gainers"),
+    "changed": gettext_lazy("Amount changed"),
+}
 PAGE_ROWS = 50
 #: An export is bounded: the reasons take an explanation of each enterprise.
 EXPORT_ROWS = 5000
 
 
-def _scenario(request: HttpRequest, pk: int) -> Scenario:
+def _scenario(request: HttpRequest, pk: int, action: str = "view") -> Scenario:
+    """The scenario for a page: "view" to read it, "change" for a page that edits it."""
     return Scenario.objects.select_related("rulebook__document", "author").get_for(
-        request.user, "view", pk
+        request.user, action, pk
     )
 
 
@@ -57,7 +64,8 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
 def scenario_start(request: HttpRequest) -> HttpResponse:
     """Start a scenario from a clause's page (`clause`) or from a rule book (`rulebook`)."""
     code = request.GET.get("clause") or request.POST.get("clause") or ""
-    clause = get_object_or_404(Clause, code=code) if code else None
+    clauses = Clause.objects.restrict(request.user, "view").select_related("rulebook")
+    clause = get_object_or_404(clauses, code=code) if code else None
     if clause is not None:
         rulebook = clause.rulebook
     else:
@@ -111,7 +119,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def draft_edit(request: HttpRequest, pk: int, code: str | None = None) -> HttpResponse:
     """Write a clause's draft (or a new clause's): the editor's text, checked as it is typed."""
-    scenario = _scenario(request, pk)
+    scenario = _scenario(request, pk, "change")
     code = code or request.GET.get("clause") or None
     clause = Clause.objects.filter(code=code, rulebook=scenario.rulebook).first() if code else None
     draft = scenario.drafts.filter(code=code).first() if code else None
@@ -170,9 +178,11 @@ def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_POST
 def draft_drop(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    scenario = _scenario(request, pk)
+    scenario = _scenario(request, pk, "change")
     form = RevisionForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, form_error_message(form))
+    else:
         try:
             services.drop_draft(
                 request.user, scenario, code=code, revision=form.cleaned_data["revision"]
@@ -227,7 +237,7 @@ def impact_export(request: HttpRequest, pk: int) -> FileResponse:
     scenario = _scenario(request, pk)
     found = services.impact_of(request.user, scenario)
     kind = _list_kind(request)
-    _count, rows = found.listing(kind, limit=EXPORT_ROWS)
+    count, rows = found.listing(kind, limit=EXPORT_ROWS)
     headers = [
         gettext("Enterprise"),
         gettext("Town"),
@@ -236,15 +246,27 @@ def impact_export(request: HttpRequest, pk: int) -> FileResponse:
         gettext("Difference (yuan)"),
         gettext("Reason"),
     ]
-    data = (
+    data: list[tuple[str, ...]] = [
         (row["name"], row["town"], row["old"], row["new"], row["difference"], row["reason"])
         for row in rows
+    ]
+    if count > len(rows):
+        # The sheet is cut; a reader must not take it for the whole list.
+        data.append(
+            (
+                gettext(
+                    "The first %(shown)s of %(count)s enterprises; the impact page lists them all."
+                )
+                % {"shown": f"{len(rows):,}", "count": f"{count:,}"},
+            )
+        )
+    return xlsx_response(
+        f"scenario-{scenario.pk}-{kind}.xlsx", headers, data, title=str(LIST_LABELS[kind])
     )
-    return xlsx_response(f"scenario-{scenario.pk}-{kind}.xlsx", headers, data, title=kind)
 
 
 def _step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    scenario = _scenario(request, pk)
+    scenario = _scenario(request, pk, "change")
     form = SaveForm(request.POST) if action == "save" else RevisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, error_message(ValidationError(form.errors)))
@@ -282,7 +304,9 @@ def scenario_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 def compare(request: HttpRequest) -> HttpResponse:
     """Saved (or published) scenarios side by side, by the figures they were saved with."""
-    ids = [value for value in request.GET.getlist("scenario") if value.isdigit()][:6]
+    # Anything but a number a primary key can be names no scenario and is passed over.
+    numbers = (whole_number(value) for value in request.GET.getlist("scenario")[:50])
+    ids = [number for number in numbers if number is not None][:6]
     scenarios = list(
         Scenario.objects.restrict(request.user, "view")
         .filter(pk__in=ids)
