@@ -7,7 +7,7 @@ the risk view compares files across apps by `sha256`, and pages show `original_n
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.modelfields import user_ref
@@ -30,3 +30,12 @@ class StoredFile(models.Model):
 
     class Meta:
         abstract = True
+
+    def delete_with_file(self) -> None:
+        """Delete the record, and its stored file once the deletion commits (a deletion rolled
+        back keeps both). A file removed from a page must not stay on disk: a handout taken
+        down for the personal data it held would otherwise remain in storage."""
+        storage, name = self.file.storage, self.file.name
+        self.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))

@@ -48,8 +48,12 @@ def prefix_match(field: str, prefix: str) -> Q:
     blind and so ignores a plain index, but a range on the (upper-case) key uses it.
     """
     if connection.vendor == "sqlite" and prefix:
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+        following = ord(prefix[-1]) + 1
+        if 0xD800 <= following <= 0xDFFF:
+            following = 0xE000  # surrogates are not characters: SQLite cannot bind them
+        if following <= 0x10FFFF:
+            upper = prefix[:-1] + chr(following)
+            return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
     return Q(**{f"{field}__startswith": prefix})
 
 

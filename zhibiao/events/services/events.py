@@ -194,7 +194,11 @@ def add_material(actor, event: Event, title: str, upload) -> Material:
         event=event, title=title[:200], uploaded_by=actor, **accepted.record_fields()
     )
     accepted.store(material.file)
-    material.save()
+    try:
+        material.save()
+    except Exception:
+        material.file.delete(save=False)  # the row was not written: neither is its file
+        raise
     record(actor, "event.material.add", event, material=material.pk, sha256=material.sha256)
     return material
 
@@ -203,4 +207,4 @@ def add_material(actor, event: Event, title: str, upload) -> Material:
 def remove_material(actor, material: Material) -> None:
     ensure_can(actor, "manage", Event(pk=material.event_id))
     record(actor, "event.material.remove", material.event, material=material.pk)
-    material.delete()
+    material.delete_with_file()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from zhibiao.accounts.permissions import role_required
-from zhibiao.core.forms import error_message
+from zhibiao.core.forms import error_message, form_error_message
 from zhibiao.events import certificates, services
 from zhibiao.events.errors import Refused
 from zhibiao.events.forms import (
@@ -34,9 +34,11 @@ def revoke(request: HttpRequest, pk: int, certificate_pk: int) -> HttpResponse:
         Certificate.objects.filter(registration__event=event), pk=certificate_pk
     )
     form = CancelForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():  # a reason too long: say so, revoke nothing
+        messages.error(request, form_error_message(form))
+        return redirect("events:manage", pk=pk)
     try:
-        services.revoke_certificate(request.user, certificate, reason=reason)
+        services.revoke_certificate(request.user, certificate, reason=form.cleaned_data["reason"])
     except (Refused, ValidationError) as error:
         messages.error(request, error_message(error))
     else:
@@ -48,8 +50,8 @@ def certificate_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The certificate of attendance: for attendees only, whose ticket address this is."""
     registration = _ticket(token)
     certificate = Certificate.objects.filter(registration=registration).first()
-    if certificate is None:
-        raise Http404
+    if certificate is None or certificate.revoked_at is not None:
+        raise Http404  # a revoked certificate is not printed again; its check page says why
     verify_url = request.build_absolute_uri(certificate.get_absolute_url())
     pdf = certificates.render(certificate, verify_url)
     response = HttpResponse(pdf, content_type="application/pdf")

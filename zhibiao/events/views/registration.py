@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.permissions import acting_organisation, role_required
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.forms import form_error_message, whole_number
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.events import qr, services
 from zhibiao.events.errors import Refused
@@ -89,9 +90,9 @@ def registrations(request: HttpRequest) -> HttpResponse:
         .select_related("event", "certificate", "feedback")
         .order_by("-event__starts_at", "created_at")
     )
-    event_id = request.GET.get("event", "")
-    if event_id.isdecimal() and event_id.isascii():
-        rows = rows.filter(event_id=int(event_id))
+    event_id = whole_number(request.GET.get("event"))
+    if event_id is not None:
+        rows = rows.filter(event_id=event_id)
     return render(
         request,
         "events/registrations.html",
@@ -109,9 +110,11 @@ def registrations(request: HttpRequest) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     registration = Registration.objects.get_for(request.user, "view", pk)
     form = CancelForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():  # a reason too long: say so, cancel nothing
+        messages.error(request, form_error_message(form))
+        return redirect(_back(request))
     try:
-        services.cancel(request.user, registration, reason=reason)
+        services.cancel(request.user, registration, reason=form.cleaned_data["reason"])
     except TransitionRefused as error:  # ConcurrentChange too
         messages.error(request, str(error))
     else:
@@ -119,10 +122,15 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             gettext("The registration of %(name)s was cancelled.") % {"name": registration.name},
         )
+    return redirect(_back(request))
+
+
+def _back(request: HttpRequest) -> str:
+    """Where the cancel form came from (a path on this site), else my registrations."""
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("events:registrations")
+        return target
+    return reverse("events:registrations")
 
 
 def _ticket(token: str) -> Registration:
@@ -156,6 +164,7 @@ def ticket(request: HttpRequest, token: str) -> HttpResponse:
     if registration.status == RegistrationStatus.CONFIRMED:
         context["code"] = services.check_in_code(registration)
         context["qr_svg"] = qr.svg(_check_in_url(request, registration))
-    context["certificate"] = getattr(registration, "certificate", None)
+    certificate = getattr(registration, "certificate", None)
+    context["certificate"] = None if certificate and certificate.revoked_at else certificate
     context["feedback_open"] = services.feedback_open(registration)
     return render(request, "events/ticket.html", context)

@@ -126,6 +126,13 @@ class Declaration(models.Model):
                     errors["own_code"] = gettext(
                         "An own standard is an enterprise standard, with a code starting Q/."
                     )
+                elif len(code.canonical) > self._meta.get_field("own_code").max_length:
+                    errors["own_code"] = gettext(
+                        "A standard code has at most %(count)s characters: %(code)s"
+                    ) % {
+                        "count": self._meta.get_field("own_code").max_length,
+                        "code": code.canonical,
+                    }
                 else:
                     self.own_code = code.canonical
             if not (self.indicators or "").strip() and not (self.full_text or "").strip():

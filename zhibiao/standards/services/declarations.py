@@ -46,6 +46,7 @@ def _declared_codes(text: str) -> list[str]:
     """Codes from a free list (one a line, or separated by 、 , ;), each parsed strictly."""
     codes: list[str] = []
     bad: list[str] = []
+    longest = DeclaredStandard._meta.get_field("code").max_length
     for piece in text.replace("、", "\n").replace(";", "\n").replace("；", "\n").splitlines():
         piece = piece.strip().strip(",，")
         if not piece:
@@ -55,6 +56,15 @@ def _declared_codes(text: str) -> list[str]:
         except ValueError:
             bad.append(piece)
             continue
+        if len(code) > longest:
+            raise ValidationError(
+                {
+                    "standards": gettext(
+                        "A standard code has at most %(count)s characters: %(code)s"
+                    )
+                    % {"count": longest, "code": code}
+                }
+            )
         if code not in codes:
             codes.append(code)
     if bad:

@@ -134,7 +134,10 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "standard": standard,
         "replaced_by": Replacement.objects.filter(old=standard).select_related("new"),
         "replaces": Replacement.objects.filter(new=standard).select_related("old"),
-        "editions": Standard.objects.filter(base=standard.base).exclude(pk=pk).order_by("-year"),
+        "editions": Standard.objects.restrict(request.user, "view")
+        .filter(base=standard.base)
+        .exclude(pk=pk)
+        .order_by("-year"),
     }
     return render(request, "standards/detail.html", context)
 

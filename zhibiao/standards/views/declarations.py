@@ -16,7 +16,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import error_message, service_errors_on
+from zhibiao.core.forms import error_message, form_error_message, service_errors_on
 from zhibiao.core.pagination import query_without_page
 from zhibiao.core.permissions import can
 from zhibiao.standards import services
@@ -142,4 +142,6 @@ def declaration_flag(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error_message(error))
         else:
             messages.success(request, gettext("The declaration was flagged."))
+    else:
+        messages.error(request, form_error_message(form))
     return redirect(declaration)

@@ -35,7 +35,11 @@ def leader_list(request: HttpRequest) -> HttpResponse:
         )
         title = gettext("Enterprise standard leaders")
         return export_list("standard-leaders.xlsx", LEADER_COLUMNS, leaders, title=title)
-    leaders = LeaderEntry.objects.filter(is_leader=True).select_related("enterprise")
+    leaders = (
+        LeaderEntry.objects.restrict(request.user, "view")
+        .filter(is_leader=True)
+        .select_related("enterprise")
+    )
     schemes = schemes.prefetch_related(Prefetch("entries", queryset=leaders.order_by("rank")))
     years = [
         (year, list(items)) for year, items in itertools.groupby(schemes, key=lambda s: s.year)
