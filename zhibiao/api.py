@@ -126,6 +126,19 @@ _PYDANTIC_MESSAGES = {
     "float_parsing": lambda e: gettext("Enter a number."),
     "float_type": lambda e: gettext("Enter a number."),
     "decimal_parsing": lambda e: gettext("Enter a number."),
+    "finite_number": lambda e: gettext("Enter a number."),
+    "decimal_type": lambda e: gettext("Enter a number."),
+    "decimal_max_digits": lambda e: (
+        gettext("Ensure there are at most %(max)s digits in all.") % {"max": _ctx(e, "max_digits")}
+    ),
+    "decimal_max_places": lambda e: (
+        gettext("Ensure there are at most %(max)s digits after the point.")
+        % {"max": _ctx(e, "decimal_places")}
+    ),
+    "decimal_whole_digits": lambda e: (
+        gettext("Ensure there are at most %(max)s digits before the point.")
+        % {"max": _ctx(e, "whole_digits")}
+    ),
     "datetime_parsing": lambda e: gettext("Enter a valid date and time."),
     "datetime_from_date_parsing": lambda e: gettext("Enter a valid date and time."),
     "datetime_type": lambda e: gettext("Enter a valid date and time."),

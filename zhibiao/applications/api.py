@@ -2,7 +2,7 @@
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -61,7 +61,9 @@ class StatementIn(Payload):
 class ApplicationStepIn(StepIn):
     """Approving may set the amount; recording the payment gives its reference."""
 
-    amount: Decimal | None = None
+    amount: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)] | None = Field(
+        None, description="Yuan, at most 12 digits before the point and 2 after."
+    )
     payment_reference: str = ""
 
 

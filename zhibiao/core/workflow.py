@@ -344,6 +344,26 @@ def status_field(
     )
 
 
+def hold_status(
+    obj: models.Model, statuses: Iterable[str], refusal: Any, *, field: str = "status"
+) -> None:
+    """Inside an edit's transaction (a draft's text, a file, a score): the object is still in
+    one of `statuses`, and stays there until the edit commits.
+
+    The edit was checked against the object as a page loaded it; a step may have moved it
+    since (submitted, the review concluded). A no-op conditional update takes the row's lock,
+    so a racing step either waits for the edit or the edit sees the new state and is refused
+    (`ConcurrentChange`): nothing is written to an object that has left the states that allow
+    it, and no step row is skipped."""
+    held = (
+        type(obj)
+        ._default_manager.filter(pk=obj.pk, **{f"{field}__in": list(statuses)})
+        .update(**{field: F(field)})
+    )
+    if not held:
+        raise ConcurrentChange(str(refusal))
+
+
 def revision_field(*, editable: bool = True) -> models.PositiveIntegerField:
     """The counter every step of the object's machine bumps: a step is a conditional update on
     (status, revision), so of two people acting at once, or a step taken from a stale page, the

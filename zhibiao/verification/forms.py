@@ -8,6 +8,11 @@ class DecisionForm(forms.Form):
     """Verify or reject one record; a rejection needs a note (checked by the service)."""
 
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("verify", _("Verify")), ("reject", _("Reject"))]
+        label=_("Decision"),
+        choices=[("verify", _("Verify")), ("reject", _("Reject"))],
+        error_messages={
+            "required": _("Choose to verify or reject the record."),
+            "invalid_choice": _("Choose to verify or reject the record."),
+        },
     )
     note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from zhibiao.accounts.permissions import role_required
 from zhibiao.core.attestation import Verification
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.forms import form_error_message
 from zhibiao.verification import services
 from zhibiao.verification.forms import DecisionForm
 from zhibiao.verification.kinds import KINDS
@@ -46,8 +47,8 @@ def decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     _allowed(request)
     form = DecisionForm(request.POST)
     back = request.POST.get("next") or ""
-    if not form.is_valid():
-        messages.error(request, gettext("Choose to verify or reject the record."))
+    if not form.is_valid():  # no decision, or a note too long: say which
+        messages.error(request, form_error_message(form))
         return redirect("verification:queue")
     action = services.verify if form.cleaned_data["decision"] == "verify" else services.reject
     try:

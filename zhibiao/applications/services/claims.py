@@ -103,6 +103,13 @@ def left_under_caps(application: Application) -> tuple[Decimal, list[str]]:
     )
     if result is None:
         return Decimal(0), [gettext("This clause is not in force.")]
+    if application.project and line is None:
+        # The record the project rests on no longer counts (rejected, withdrawn, expired): the
+        # clause's other projects are not this one's room.
+        return Decimal(0), [
+            gettext("The record behind project %(project)s no longer counts (not verified).")
+            % {"project": application.project}
+        ]
     cuts = line.adjustments if line is not None else result.adjustments
     return (line.amount if line is not None else result.amount), [cut.reason for cut in cuts]
 

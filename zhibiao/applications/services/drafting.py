@@ -23,7 +23,7 @@ from zhibiao.applications.services.claims import (
 from zhibiao.audit.services import record
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
-from zhibiao.core.workflow import take
+from zhibiao.core.workflow import hold_status, take
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause
@@ -67,7 +67,9 @@ def start_application(
     amount = line.amount if line is not None else result.amount
     version = measures.version_for(clause.rulebook, result.id, result.version)
     assessment = result.to_dict()
-    statement = statement or prefilled_statement(organisation, version.title, assessment, amount)
+    statement = _clean_statement(statement) or prefilled_statement(
+        organisation, version.title, assessment, amount
+    )
     application = Application(
         number=uuid.uuid4().hex[:20],
         enterprise=organisation,
@@ -122,18 +124,15 @@ def prefilled_statement(organisation, title: str, assessment: dict, amount) -> s
     return "\n".join(lines)[:STATEMENT_MAX]
 
 
+#: The states in which the enterprise still writes its application (its words, its files).
+EDITABLE = (Status.DRAFT, Status.RETURNED)
+
 #: The longest statement an enterprise may write for its application.
 STATEMENT_MAX = 5000
 
 
-@transaction.atomic
-def update_statement(actor, application: Application, statement: str) -> Application:
-    """The enterprise's own words for the committee (申报说明), written or corrected while the
-    application is a draft or was returned to it; prefilled from the assessment at the start."""
-    ensure(by_applicant(actor, application))
-    if application.status not in (Status.DRAFT, Status.RETURNED):
-        raise TransitionRefused(gettext("The statement can be changed only before submitting."))
-    statement = statement.strip()
+def _clean_statement(statement: str) -> str:
+    statement = (statement or "").strip()
     if len(statement) > STATEMENT_MAX:
         raise ValidationError(
             {
@@ -141,9 +140,21 @@ def update_statement(actor, application: Application, statement: str) -> Applica
                 % {"max": STATEMENT_MAX, "n": len(statement)}
             }
         )
-    application.statement = statement
+    return statement
+
+
+@transaction.atomic
+def update_statement(actor, application: Application, statement: str) -> Application:
+    """The enterprise's own words for the committee (申报说明), written or corrected while the
+    application is a draft or was returned to it; prefilled from the assessment at the start."""
+    ensure(by_applicant(actor, application))
+    closed = gettext("The statement can be changed only before submitting.")
+    if application.status not in EDITABLE:
+        raise TransitionRefused(closed)
+    hold_status(application, EDITABLE, closed)
+    application.statement = _clean_statement(statement)
     application.save(update_fields=["statement", "updated_at"])
-    record(actor, "application.statement", application, length=len(statement))
+    record(actor, "application.statement", application, length=len(application.statement))
     return application
 
 
@@ -151,8 +162,10 @@ def update_statement(actor, application: Application, statement: str) -> Applica
 def add_evidence(actor, application: Application, item: str, upload) -> Evidence:
     """Attach a file for one evidence item; a file already there for it is superseded."""
     ensure(by_applicant(actor, application))
-    if application.status not in (Status.DRAFT, Status.RETURNED):
-        raise TransitionRefused(gettext("Evidence can be added only before submitting."))
+    closed = gettext("Evidence can be added only before submitting.")
+    if application.status not in EDITABLE:
+        raise TransitionRefused(closed)
+    hold_status(application, EDITABLE, closed)
     if item not in required_evidence(application):
         raise ValidationError({"item": gettext("This clause asks for no such evidence.")})
     accepted = accept_upload(upload, EVIDENCE_KINDS)

@@ -103,8 +103,13 @@ def _check_submittable(application: Application, data: dict) -> None:
                 "Counting the applications already on their way, the caps leave nothing for "
                 "this one: %(reasons)s."
             )
-            % {"reasons": "；".join(reasons)}
+            % {"reasons": _why(reasons)}
         )
+
+
+def _why(reasons: list[str]) -> str:
+    """The caps' reasons, or what else leaves nothing (a record that no longer counts)."""
+    return "；".join(reasons) or gettext("the enterprise's records no longer give this amount")
 
 
 def _one_claim_at_a_time(application: Application) -> None:
@@ -134,7 +139,7 @@ def _check_caps_still_allow(application: Application, amount: Decimal) -> None:
                     "Counting the awards received and on their way, the caps now leave "
                     "%(left)s for this application: %(reasons)s."
                 )
-                % {"left": yuan(max(left, Decimal(0))), "reasons": "；".join(reasons)}
+                % {"left": yuan(max(left, Decimal(0))), "reasons": _why(reasons)}
             }
         )
 
@@ -180,6 +185,11 @@ def _check_publicity_over(application: Application, data: dict) -> None:
         raise TransitionRefused(gettext("Resolve the open objections first."))
 
 
+#: What an approved amount may be: whole fen, at most the column's 12 digits of yuan.
+FEN = Decimal("0.01")
+AMOUNT_MAX = Decimal("999999999999.99")
+
+
 def _approve_effect(application: Application, data: dict) -> dict:
     """The approved amount: the assessed one unless staff set less. An application opened on
     a near miss was assessed at 0, so staff must state the amount the evidence supports."""
@@ -193,6 +203,9 @@ def _approve_effect(application: Application, data: dict) -> dict:
         amount = Decimal(str(amount))
     except InvalidOperation:
         raise ValidationError({"amount": gettext("Enter an amount in yuan.")}) from None
+    if not amount.is_finite() or amount > AMOUNT_MAX or amount != amount.quantize(FEN):
+        # The column holds 12 digits of yuan and 2 of fen; more is a typo, not an amount.
+        raise ValidationError({"amount": gettext("Enter an amount in yuan.")})
     ceiling = application.amount_assessed if application.amount_assessed > 0 else None
     if amount < 0 or (ceiling is not None and amount > ceiling):
         raise ValidationError(

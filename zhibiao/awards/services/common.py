@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, is_district_admin
 from zhibiao.awards.models import Cycle, Entry
-from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.workflow import hold_status
 
 STAFF, ENTERPRISE = "staff", "enterprise"
 #: Items' texts are bounded: a report, not a file store.
@@ -51,18 +52,11 @@ def fresh_cycle(entry: Entry) -> Cycle:
 
 def hold_stage(entry: Entry, status: str, refusal: str, cycle_status: str | None = None) -> None:
     """Inside a save's transaction: the entry (and its cycle) are still at the stage the save
-    was checked against, and stay there until it commits.
-
-    A no-op conditional update takes the rows' locks, so a step racing the save (the review
-    concluded, the application submitted) either waits for it or the save sees the new stage
-    and is refused: a score never lands after the review that ranks without it."""
-    held = Entry.objects.filter(pk=entry.pk, status=status).update(status=F("status"))
-    if held and cycle_status is not None:
-        held = Cycle.objects.filter(pk=entry.cycle_id, status=cycle_status).update(
-            status=F("status")
-        )
-    if not held:
-        raise ConcurrentChange(refusal)
+    was checked against, and stay there until it commits (`core.workflow.hold_status`): a score
+    never lands after the review that ranks without it."""
+    hold_status(entry, [status], refusal)
+    if cycle_status is not None:
+        hold_status(Cycle(pk=entry.cycle_id), [cycle_status], refusal)
 
 
 def bounded_text(value: str, name: str) -> str:
