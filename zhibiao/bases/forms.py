@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.bases.models import Batch, Capability, EvaluationResult, Nomination
 from zhibiao.bases.services import CAPABILITY_FIELDS, NOMINATION_FIELDS
 from zhibiao.core.forms import DateInput, StepForm, model_form_class
+from zhibiao.core.years import validate_plausible_date
 
 CapabilityForm = model_form_class(Capability, CAPABILITY_FIELDS, name="CapabilityForm")
 
@@ -38,7 +39,9 @@ class EvaluationForm(forms.Form):
 
 
 class BatchForm(forms.Form):
-    designated_on = forms.DateField(label=_("plaque date"), widget=DateInput())
+    designated_on = forms.DateField(
+        label=_("plaque date"), widget=DateInput(), validators=[validate_plausible_date]
+    )
     note = forms.CharField(
         label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )

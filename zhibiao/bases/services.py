@@ -43,9 +43,10 @@ from zhibiao.bases.models import (
     NominationStep,
     TrainingBase,
 )
-from zhibiao.core.errors import Refused
+from zhibiao.core.errors import ConcurrentChange, Refused
 from zhibiao.core.permissions import ensure_can
 from zhibiao.core.workflow import Machine, Step
+from zhibiao.core.years import validate_plausible_date
 from zhibiao.directory.models import OrganisationKind
 from zhibiao.notifications.services import notify
 
@@ -294,11 +295,22 @@ def nominate(actor, data: Mapping[str, Any]) -> Nomination:
 def create_batch(actor, *, designated_on: datetime.date, note: str = "", designation_event=None):
     """Open the next numbered batch (第二批 …) with its plaque date."""
     ensure(is_district_admin(actor))
+    try:
+        validate_plausible_date(designated_on)
+    except ValidationError as error:
+        raise ValidationError({"designated_on": error.messages}) from None
     number = (Batch.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     batch = Batch(
         number=number, designated_on=designated_on, note=note, designation_event=designation_event
     )
     batch.full_clean()
-    batch.save()
+    try:
+        with transaction.atomic():
+            batch.save()
+    except IntegrityError:  # two staff opened the next batch at once: the number is taken
+        raise ConcurrentChange(
+            gettext("Someone opened batch %(number)s meanwhile; reload and try again.")
+            % {"number": number}
+        ) from None
     record(actor, "batch.create", batch, number=number, designated_on=str(designated_on))
     return batch

@@ -96,10 +96,16 @@ def has_conflict(expert, organisation_id: int) -> bool:
 def declare_conflict(actor, expert, organisation, reason: str) -> ConflictOfInterest:
     """An expert declares their own conflict; administrators may record one for them."""
     ensure(actor.pk == expert.pk or is_district_admin(actor))
-    conflict, _created = ConflictOfInterest.objects.get_or_create(
+    conflict, created = ConflictOfInterest.objects.get_or_create(
         expert=expert, organisation=organisation, defaults={"reason": reason}
     )
-    record(actor, "conflict.declare", conflict, reason=reason)
+    if not created and reason and reason != conflict.reason:
+        # Declared again with another reason: the newer account replaces the older one.
+        conflict.reason = reason
+        conflict.save(update_fields=["reason"])
+    elif not created:
+        return conflict  # the same declaration again: nothing new to record
+    record(actor, "conflict.declare", conflict, reason=conflict.reason)
     return conflict
 
 

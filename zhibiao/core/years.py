@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 #: Years a filter accepts: before the platform's records or far after today is a typing slip.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -20,6 +22,18 @@ def parse_year(text: str | None) -> int | None:
     except ValueError:
         return None
     return year if FIRST_YEAR <= year <= LAST_YEAR else None
+
+
+def validate_plausible_date(value: datetime.date | None) -> None:
+    """A date typed into a form (a plaque date, a screening's day): within the years the
+    platform's records and pages cover, so that a slip in the date picker ("0024-05-01") is
+    said at once instead of breaking the pages or the job that read it later."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            gettext("Give a date between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="implausible_date",
+        )
 
 
 def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:

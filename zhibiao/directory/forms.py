@@ -37,6 +37,35 @@ def clean_industry_filter(value: str) -> str:
     return Industry.objects.normalise_code(value)
 
 
+def clean_industry_list(text: str) -> str:
+    """Industries a provider or an expert serves, as matching reads them: GB/T 4754 sections
+    (C) or divisions (C27), comma-separated. A finer code (C2711) counts as its division, since
+    a demand is matched by division; an unknown code is refused by name, not kept to match
+    nothing."""
+    codes: list[str] = []
+    refused: list[str] = []
+    for piece in re.split(r"[,，、;；\s]+", text or ""):
+        if not piece.strip():
+            continue
+        try:
+            code = clean_industry_filter(piece)
+        except ValidationError:
+            refused.append(piece.strip())
+            continue
+        code = code[:3]  # a section stays a letter; a finer code counts as its division
+        if code not in codes:
+            codes.append(code)
+    if refused:
+        raise ValidationError(
+            gettext(
+                "Not GB/T 4754 sections or divisions: %(codes)s (write a letter such as C, or a "
+                "division such as C27)."
+            )
+            % {"codes": "、".join(refused)}
+        )
+    return ", ".join(codes)
+
+
 class _TownAndIndustry(forms.Form):
     """Where an enterprise is: its town, and its industry as a GB/T 4754 section or division."""
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.years import validate_plausible_date
 from zhibiao.measures.models import Mode
 
 
@@ -26,5 +27,7 @@ class RuleFileForm(forms.Form):
 
 class ScreeningForm(forms.Form):
     as_of = forms.DateField(
-        label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("As of"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_plausible_date],
     )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx, xlsx_response
-from zhibiao.core.forms import error_message
+from zhibiao.core.forms import error_message, form_error_message
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.measures import services
 from zhibiao.measures.forms import ClauseSettingsForm, RuleFileForm, ScreeningForm, VersionForm
@@ -198,13 +198,19 @@ def check_result(request: HttpRequest, checked: services.CheckedVersion) -> Http
 def clause_settings(request: HttpRequest, code: str) -> HttpResponse:
     clause = get_object_or_404(Clause, code=code)
     form = ClauseSettingsForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, form_error_message(form))
+        return redirect(clause)
+    try:
         services.update_clause_settings(
             request.user,
             clause,
             mode=form.cleaned_data["mode"],
             needs_review=form.cleaned_data["needs_review"],
         )
+    except ValidationError as error:  # 免申即享 for a clause whose facts need an application
+        messages.error(request, error_message(error))
+    else:
         messages.success(request, gettext("Your changes were saved."))
     return redirect(clause)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibiao.committee.models import Availability
 from zhibiao.core.forms import DateInput, StepForm, yuan_field
 from zhibiao.directory import uscc
+from zhibiao.directory.forms import clean_industry_list
 from zhibiao.directory.models import Organisation, Town
 from zhibiao.supply.models import Category, Channel, PriceModel, Urgency
 
@@ -58,6 +59,9 @@ class OfferingForm(forms.Form):
         help_text=_("For example CMA or CNAS numbers."),
     )
     is_active = forms.BooleanField(label=_("Listed"), required=False, initial=True)
+
+    def clean_industries(self) -> str:
+        return clean_industry_list(self.cleaned_data["industries"])
 
 
 class DemandForm(forms.Form):
@@ -132,6 +136,9 @@ class ExpertProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
     )
+
+    def clean_industries(self) -> str:
+        return clean_industry_list(self.cleaned_data["industries"])
 
 
 class ConflictForm(forms.Form):

@@ -22,6 +22,7 @@ from zhibiao.measures.services.compiled import (
     _published,
     dump_yaml,
 )
+from zhibiao.measures.services.versions import too_long
 
 
 def export_rulebook(rulebook: RuleBook) -> str:
@@ -71,6 +72,9 @@ def import_rulebook(
         label = f"{clause.id} v{clause.version}"
         if modes.get(clause.id) == Mode.AUTO and (refusal := auto_refusal(clause)):
             raise RuleTextInvalid([_error(label, refusal)])
+        identity = {"id": clause.id, "title": clause.title, "category": clause.category}
+        if long_values := too_long(identity):
+            raise RuleTextInvalid([_error(label, message) for _name, message in long_values])
         if existing is not None:
             if _load(existing.source) != raw:
                 raise RuleTextInvalid(

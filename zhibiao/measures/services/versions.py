@@ -5,6 +5,7 @@ of its rule book and its own examples before it is published; the editor's start
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -124,12 +125,35 @@ def _identity_errors(rulebook: RuleBook, data: dict, clause: Clause | None) -> l
                 gettext("A new version starts today or later, not on %(date)s.") % {"date": start},
             )
         )
+    errors += [_error(name, message) for name, message in too_long(data)]
     expected = next_number(clause)
     if data.get("version") != expected:
         errors.append(
             _error("version", gettext("The version must be %(number)s.") % {"number": expected})
         )
     return errors
+
+
+def too_long(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The clause's id, title and category that exceed their columns: the text's language
+    bounds none of them, and a database refuses a value too long (a server error on
+    PostgreSQL) where SQLite keeps it. (name, message) pairs, for the editor and the import."""
+    found = []
+    for name, field in (
+        ("id", Clause._meta.get_field("code")),
+        ("title", ClauseVersion._meta.get_field("title")),
+        ("category", ClauseVersion._meta.get_field("category")),
+    ):
+        value = data.get(name)
+        if isinstance(value, str) and len(value) > field.max_length:
+            found.append(
+                (
+                    name,
+                    gettext("%(name)s: at most %(count)s characters (this has %(length)s).")
+                    % {"name": name, "count": field.max_length, "length": len(value)},
+                )
+            )
+    return found
 
 
 def next_number(clause: Clause | None) -> int:
