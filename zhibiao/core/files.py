@@ -28,6 +28,9 @@ class StoredFile(models.Model):
     uploaded_by = user_ref(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    #: Declared by each concrete model (its own folder); named here for the methods below.
+    file: models.FileField
+
     class Meta:
         abstract = True
 

@@ -176,7 +176,7 @@ def _moved(value: Any, years: int) -> Any:
     return value
 
 
-def _new_scenario(actor: Actor, rulebook: RuleBook, title: str) -> Scenario:
+def _new_scenario(actor, rulebook: RuleBook, title: str) -> Scenario:
     """The scenario's row, checked and saved, without the permission check or the audit entry
     (the public operations that start a scenario do both, once for all they do)."""
     problem = document_problem(rulebook)
@@ -193,7 +193,7 @@ def _new_scenario(actor: Actor, rulebook: RuleBook, title: str) -> Scenario:
 
 @transaction.atomic
 def start_scenario(
-    actor: Actor, rulebook: RuleBook, *, title: str, clause: Clause | None = None
+    actor, rulebook: RuleBook, *, title: str, clause: Clause | None = None
 ) -> Scenario:
     """A new scenario over the rule book, with a draft of `clause` if one is given."""
     ensure(is_district_admin(actor))
@@ -329,7 +329,7 @@ class DraftInvalid(ValidationError):
 
 
 def _checked_draft(
-    actor: Actor, scenario: Scenario, *, text: str, clause: Clause | None, removed: bool
+    actor, scenario: Scenario, *, text: str, clause: Clause | None, removed: bool
 ) -> Draft:
     """The draft of `clause` (None: a new clause, named by the text's id) in the scenario,
     checked as the clause editor checks a version, ready to save but not saved: the scenario's

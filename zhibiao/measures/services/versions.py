@@ -144,13 +144,13 @@ def too_long(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("title", ClauseVersion._meta.get_field("title")),
         ("category", ClauseVersion._meta.get_field("category")),
     ):
-        value = data.get(name)
-        if isinstance(value, str) and len(value) > field.max_length:
+        value, longest = data.get(name), field.max_length or 0
+        if isinstance(value, str) and len(value) > longest:
             found.append(
                 (
                     name,
                     gettext("%(name)s: at most %(count)s characters (this has %(length)s).")
-                    % {"name": name, "count": field.max_length, "length": len(value)},
+                    % {"name": name, "count": longest, "length": len(value)},
                 )
             )
     return found
