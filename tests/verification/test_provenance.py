@@ -293,3 +293,35 @@ def test_who_may_not_decide_learns_nothing_from_a_missing_reason(chamber_standar
         verification.reject(outsider, "group_standard", group.pk, note="")
     with pytest.raises(ValidationError):
         verification.reject(User.objects.get(username="admin"), "group_standard", group.pk, note="")
+
+
+def test_a_record_changed_since_the_queue_showed_it_is_not_vouched_for(chamber_standard):
+    """Staff open the queue; the chamber then changes the adoption (recorded again): the
+    decision from the page that showed the old content is refused, in the page and the API."""
+    group, _enterprise, _department = chamber_standard
+    admin = User.objects.get(username="admin")
+    page = client_for(admin).get(reverse("verification:queue")).content.decode()
+    assert f'name="seen" value="{group.recorded_at.isoformat()}"' in page
+    shown = group.recorded_at
+    standards.record_adoption(
+        User.objects.get(username="chamber"), group, {"adopted_on": datetime.date(2025, 1, 4)}
+    )
+    decide = reverse("verification:decide", args=["group_standard", group.pk])
+    answer = client_for(admin).post(
+        decide, {"decision": "verify", "seen": shown.isoformat()}, follow=True
+    )
+    assert "请刷新" in answer.content.decode()
+    group.refresh_from_db()
+    assert group.verification == "pending"
+    api = token_client(admin).post(
+        f"/api/v1/verifications/group_standard/{group.pk}/verify",
+        {"recorded_at": shown.isoformat()},
+        "application/json",
+    )
+    assert api.status_code == 409
+    fresh = token_client(admin).post(
+        f"/api/v1/verifications/group_standard/{group.pk}/verify",
+        {"recorded_at": group.recorded_at.isoformat()},
+        "application/json",
+    )
+    assert fresh.status_code == 200 and fresh.json()["verification"] == "verified"

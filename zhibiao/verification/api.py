@@ -7,7 +7,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
 from zhibiao.core.apischema import Id, Payload
@@ -39,6 +39,11 @@ class QueueFilter(Schema):
 
 class DecisionIn(Payload):
     note: str = ""
+    recorded_at: datetime.datetime | None = Field(
+        None,
+        description="The record's recorded_at as last read: if it was recorded again since, "
+        "the decision is refused (409) rather than vouching for content not seen.",
+    )
 
 
 _STATES = {"choices": ", ".join(Verification.values)}
@@ -84,7 +89,9 @@ def list_queue(request: HttpRequest, filters: Query[QueueFilter]):
 def verify(request: HttpRequest, kind: str, record_id: Id, payload: DecisionIn):
     """It counts from now on. 409 if already verified; 403 for someone who may not verify it."""
     _allowed(request)
-    row = services.verify(request.auth, kind, record_id, note=payload.note)
+    row = services.verify(
+        request.auth, kind, record_id, note=payload.note, seen=payload.recorded_at
+    )
     return _out(Entry(services.kind_of(kind), row))
 
 
@@ -92,5 +99,7 @@ def verify(request: HttpRequest, kind: str, record_id: Id, payload: DecisionIn):
 def reject(request: HttpRequest, kind: str, record_id: Id, payload: DecisionIn):
     """It counts towards nothing; `note` (the reason) is required and sent to the enterprise."""
     _allowed(request)
-    row = services.reject(request.auth, kind, record_id, note=payload.note)
+    row = services.reject(
+        request.auth, kind, record_id, note=payload.note, seen=payload.recorded_at
+    )
     return _out(Entry(services.kind_of(kind), row))

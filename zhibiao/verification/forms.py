@@ -16,3 +16,5 @@ class DecisionForm(forms.Form):
         },
     )
     note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False)
+    #: When the record was recorded as the queue showed it (`services.verify`'s `seen`).
+    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)

@@ -8,6 +8,7 @@ one transaction with one audit entry; the enterprises it pays are told of a reje
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import Actor, has_role, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.core.attestation import Attested, Verification
-from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.notifications.services import notify
 from zhibiao.verification.kinds import KINDS, Kind
 
@@ -79,18 +80,43 @@ def is_visible_elsewhere(kind: Kind, pk: int) -> bool:
 
 
 @transaction.atomic
-def verify(actor: Actor, kind_code: str, pk: int, *, note: str = "") -> Attested:
-    """Verify a pending (or previously rejected) record: it counts from now on."""
-    return _decide(actor, kind_code, pk, Verification.VERIFIED, note)
+def verify(
+    actor: Actor,
+    kind_code: str,
+    pk: int,
+    *,
+    note: str = "",
+    seen: datetime.datetime | None = None,
+) -> Attested:
+    """Verify a pending (or previously rejected) record: it counts from now on.
+
+    `seen` is when the record was last recorded as the verifier's page or client showed it:
+    a record recorded again since (a chamber changing an adoption) is refused, so nobody
+    vouches for content they never saw."""
+    return _decide(actor, kind_code, pk, Verification.VERIFIED, note, seen)
 
 
 @transaction.atomic
-def reject(actor: Actor, kind_code: str, pk: int, *, note: str) -> Attested:
+def reject(
+    actor: Actor,
+    kind_code: str,
+    pk: int,
+    *,
+    note: str,
+    seen: datetime.datetime | None = None,
+) -> Attested:
     """Reject a record: it counts towards nothing; the enterprise is told why."""
-    return _decide(actor, kind_code, pk, Verification.REJECTED, note)
+    return _decide(actor, kind_code, pk, Verification.REJECTED, note, seen)
 
 
-def _decide(actor: Actor, kind_code: str, pk: int, state: str, note: str) -> Attested:
+def _decide(
+    actor: Actor,
+    kind_code: str,
+    pk: int,
+    state: str,
+    note: str,
+    seen: datetime.datetime | None = None,
+) -> Attested:
     kind = kind_of(kind_code)
     if not actor.is_authenticated:
         raise PermissionDenied
@@ -106,6 +132,10 @@ def _decide(actor: Actor, kind_code: str, pk: int, state: str, note: str) -> Att
     if state == Verification.REJECTED and not note:
         # Checked once the actor may decide at all, so the refusal says nothing to others.
         raise ValidationError({"note": gettext("Say why the record is rejected.")})
+    if seen is not None and row.recorded_at != seen:
+        raise ConcurrentChange(
+            gettext("The record was changed since you opened it; reload and check it again.")
+        )
     if row.verification == state:
         raise TransitionRefused(
             gettext("This record is already “%(state)s”.") % {"state": Verification(state).label}

@@ -52,7 +52,9 @@ def decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return redirect("verification:queue")
     action = services.verify if form.cleaned_data["decision"] == "verify" else services.reject
     try:
-        row = action(request.user, kind, pk, note=form.cleaned_data["note"])
+        row = action(
+            request.user, kind, pk, note=form.cleaned_data["note"], seen=form.cleaned_data["seen"]
+        )
     except (ValidationError, TransitionRefused) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
