@@ -421,6 +421,8 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # An API token created without an expiry date lasts this many days.
 API_TOKEN_DAYS = 90
+# The latest expiry an owner may choose: a token that never expires is a key that leaks forever.
+API_TOKEN_MAX_DAYS = 366
 
 # The dashboard's figures are kept this many seconds, then rebuilt in the background while the
 # old ones still answer: a new record shows within about this long. 0 computes on every request.

@@ -6,12 +6,14 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhibiao.accounts.backends import may_sign_in
 from zhibiao.accounts.models import ApiToken, User
+from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.audit.services import record
 
 #: Writing last_used_at on every request would turn each read into a write; once a minute is
@@ -57,6 +59,16 @@ def create_token(
     """
     if expires_at is None:
         expires_at = timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS)
+    latest = timezone.now() + datetime.timedelta(days=settings.API_TOKEN_MAX_DAYS)
+    if expires_at > latest:
+        raise ValidationError(
+            {
+                "expires_on": gettext(
+                    "A token lasts at most %(days)s days; choose an earlier date."
+                )
+                % {"days": settings.API_TOKEN_MAX_DAYS}
+            }
+        )
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
         user=actor,
@@ -71,9 +83,10 @@ def create_token(
 
 @transaction.atomic
 def revoke_token(actor: User, token: ApiToken) -> ApiToken:
-    """Revoke one of the actor's own tokens; revoking twice changes nothing."""
-    if token.user_id != actor.pk:
-        raise ApiToken.DoesNotExist
+    """Revoke a token: the owner's own, or any for district staff (the admin site's action);
+    revoking twice changes nothing. A revoked token is never brought back."""
+    if token.user_id != actor.pk and not is_district_admin(actor):
+        raise PermissionDenied
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -16,6 +16,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from zhibiao.accounts import services
@@ -36,9 +37,16 @@ class TokenForm(forms.Form):
         value = self.cleaned_data["expires_on"]
         if value and value <= timezone.localdate():
             raise forms.ValidationError(gettext("Choose a date after today."))
+        latest = timezone.localdate() + datetime.timedelta(days=settings.API_TOKEN_MAX_DAYS - 1)
+        if value and value > latest:
+            raise forms.ValidationError(
+                gettext("A token lasts at most %(days)s days; choose an earlier date.")
+                % {"days": settings.API_TOKEN_MAX_DAYS}
+            )
         return value
 
 
+@never_cache  # the page shows a new key once: no cache may show it again
 @role_required()
 def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
