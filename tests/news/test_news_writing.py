@@ -114,3 +114,21 @@ def test_the_api_writes_news_with_the_same_rules(users, course, base):
     assert (
         token_client(users["enterprise"]).put(url, payload, "application/json").status_code == 403
     )
+
+
+def test_a_link_id_no_record_can_have_is_a_form_error(users, base):
+    """'9' * 30 in a linked-record box overflowed SQLite inside Django's own id check."""
+    admin = client_for(users["admin"])
+    for name in ("events", "policies", "batches", "bases"):
+        page = admin.post(NEW, _data(**{name: ["9" * 30]}))
+        assert page.status_code == 200 and name in page.context["form"].errors, name
+    assert not NewsItem.objects.exists()
+
+
+def test_a_correction_of_the_links_alone_is_in_the_trail(users, base):
+    admin = client_for(users["admin"])
+    admin.post(NEW, _data())
+    item = NewsItem.objects.get()
+    admin.post(reverse("news:edit", args=[item.pk]), _data(bases=[base.pk]))
+    entry = AuditEntry.objects.filter(action="news.update").latest("at")
+    assert "bases" in entry.data["changes"]

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages as django_messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.db.models import BLANK_CHOICE_DASH
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
@@ -98,8 +99,33 @@ def model_form_class(model, fields: list[str], *, name: str, widgets=None) -> ty
     A ModelForm would write the cleaned data onto the instance before the service sees it, so
     the service could not tell what changed; a plain Form leaves the instance alone.
     """
-    base_fields = forms.fields_for_model(model, fields=fields, widgets=widgets)
+    base_fields = forms.fields_for_model(
+        model, fields=fields, widgets=widgets, formfield_callback=_bounded_formfield
+    )
     return type(name, (forms.Form,), dict(base_fields))
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's many-to-many choice, with ids a database can hold: it checks the posted ids
+    with `pk__in`, which Django does not guard as it guards `exact`, so '9' * 30 overflowed
+    SQLite's integer inside `is_valid()` (a server error). Such an id is no choice."""
+
+    def _check_values(self, value):
+        if isinstance(self.queryset.model._meta.pk, models.IntegerField):
+            for pk in value:
+                if whole_number(str(pk)) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
+def _bounded_formfield(field, **kwargs):
+    if isinstance(field, models.ManyToManyField):
+        return field.formfield(form_class=BoundedModelMultipleChoiceField, **kwargs)
+    return field.formfield(**kwargs)
 
 
 #: The largest whole number a form's text may stand for: what every database column holds.

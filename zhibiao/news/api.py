@@ -97,7 +97,7 @@ def _news(request: HttpRequest):
         Prefetch("events", queryset=Event.objects.restrict(request.auth, "view")),
         Prefetch("policies", queryset=PolicyDocument.objects.restrict(request.auth, "view")),
         "batches",
-        "bases",
+        Prefetch("bases", queryset=TrainingBase.objects.restrict(request.auth, "view")),
     )
 
 

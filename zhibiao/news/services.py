@@ -24,6 +24,7 @@ def save_news(actor, item: NewsItem | None, data: Mapping[str, Any]) -> NewsItem
     creating = item is None
     item = item or NewsItem()
     before = {name: getattr(item, name) for name in NEWS_FIELDS}
+    linked = {name: _linked(item, name) for name in NEWS_LINKS} if item.pk else {}
     for name in NEWS_FIELDS:
         if name in data:
             setattr(item, name, data[name])
@@ -33,6 +34,10 @@ def save_news(actor, item: NewsItem | None, data: Mapping[str, Any]) -> NewsItem
         if name in data:
             getattr(item, name).set(data[name])
     diff = changes(item, before, NEWS_FIELDS)
+    for name in NEWS_LINKS:  # a correction of what the report concerns is a change too
+        now = _linked(item, name)
+        if now != linked.get(name, []):
+            diff[name] = (linked.get(name, []), now)
     record(
         actor,
         "news.create" if creating else "news.update",
@@ -40,3 +45,7 @@ def save_news(actor, item: NewsItem | None, data: Mapping[str, Any]) -> NewsItem
         changes={k: [str(v) for v in pair] for k, pair in diff.items()},
     )
     return item
+
+
+def _linked(item: NewsItem, name: str) -> list[int]:
+    return sorted(getattr(item, name).values_list("pk", flat=True))

@@ -33,7 +33,7 @@ def news_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Write a news report, or correct one (district staff)."""
-    item = get_object_or_404(NewsItem, pk=pk) if pk else None
+    item = NewsItem.objects.get_for(request.user, "view", pk) if pk else None
     initial = {"published_on": timezone.localdate()}
     if item is not None:
         initial = {name: getattr(item, name) for name in NEWS_FIELDS}
