@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.clients import client_for
+from tests.clients import client_for, token_client
 from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.applications.models import Application
@@ -173,3 +173,21 @@ def test_the_enterprise_file_asks_the_anonymous_to_sign_in(client, xianda):
 def test_the_organisation_page_links_to_the_file_for_those_who_may_read_it(xianda, admin_user):
     text = client_for(admin_user).get(xianda.get_absolute_url()).content.decode()
     assert f"/dashboard/enterprises/{xianda.pk}/" in text
+
+
+def test_an_expert_sees_the_districts_figures_but_cannot_narrow_them(users):
+    """A town and a division holding one enterprise would show its subsidies to an expert who
+    may not open its applications: narrowing is district staff's (page, report and API)."""
+    expert = client_for(users["expert"])
+    page = expert.get("/dashboard/")
+    assert page.status_code == 200 and 'name="town"' not in page.content.decode()
+    narrowed = expert.get("/dashboard/?town=jinhui&industry=C33")
+    assert narrowed.context["scope"] is None
+    assert {"town", "industry"} <= set(narrowed.context["form"].errors)
+    assert (
+        token_client(users["expert"])
+        .get("/api/v1/dashboard/indicators/amount_approved?town=jinhui")
+        .status_code
+        == 422
+    )
+    assert 'name="town"' in client_for(users["admin"]).get("/dashboard/").content.decode()

@@ -230,3 +230,15 @@ def test_search_finds_exactly_the_names_holding_the_text(query):
     form = OrganisationFilterForm({"q": query})
     found = set(form.filter(Organisation.objects.all()).values_list("name", flat=True))
     assert found == {name for name in names if query.casefold() in name.casefold()}
+
+
+def test_a_removed_base_is_listed_on_its_organisations_page_for_staff_only(users):
+    from tests.factories import TrainingBaseFactory
+    from zhibiao.bases.models import TrainingBase
+
+    base = TrainingBaseFactory()
+    TrainingBase.objects.filter(pk=base.pk).update(status="removed")
+    url = reverse("directory:organisation", args=[base.organisation.pk])
+    link = reverse("bases:detail", args=[base.pk])
+    assert link not in client_for(users["enterprise"]).get(url).content.decode()
+    assert link in client_for(users["admin"]).get(url).content.decode()

@@ -68,7 +68,7 @@ def _scope(request: HttpRequest, filters: DashboardFilters) -> Scope:
     """The page's filters and their messages: a wrong one is a 422 naming it."""
     if not services.may_view(request.auth):
         raise PermissionDenied(gettext("The dashboard is for district staff and the committee."))
-    form = DashboardFilterForm(filters.dict())
+    form = DashboardFilterForm(filters.dict(), user=request.auth)
     scope = form.scope()
     if scope is None:
         raise form_errors(form)

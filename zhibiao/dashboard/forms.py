@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext
 
+from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.dashboard.scope import Scope
 from zhibiao.directory.forms import PlaceFilterForm
 
@@ -12,7 +13,30 @@ from zhibiao.directory.forms import PlaceFilterForm
 class DashboardFilterForm(PlaceFilterForm):
     """The figures are kept by industry division, so the dashboard goes down to a division
     (C27) and no finer: a finer code would count a division's records while its linked list
-    counted the class's."""
+    counted the class's.
+
+    Narrowing to a town or an industry is district staff's: the committee's experts see the
+    district's figures, but a town and a division holding one enterprise would show that
+    enterprise's subsidies to an expert who may not open its applications (nor, working for a
+    competitor, should)."""
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict:
+        data = super().clean()
+        narrowed = [name for name in ("town", "industry") if data.get(name)]
+        if narrowed and not is_district_admin(self.user):
+            for name in narrowed:
+                self.add_error(
+                    name,
+                    gettext(
+                        "Only district staff narrow the figures to a town or an industry: a "
+                        "small one would show a single enterprise's figures."
+                    ),
+                )
+        return data
 
     def clean_industry(self) -> str:
         industry = super().clean_industry()

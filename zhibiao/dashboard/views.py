@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from zhibiao.accounts.permissions import role_required
+from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.awards import services as awards
 from zhibiao.core.pagecache import do_not_keep, kept_per_user
 from zhibiao.dashboard import dossier, services
@@ -20,10 +20,15 @@ from zhibiao.directory.models import Organisation, Town
 @role_required(*services.VIEWER_ROLES)
 @kept_per_user
 def index(request: HttpRequest) -> HttpResponse:
-    form = DashboardFilterForm(request.GET)
+    form = DashboardFilterForm(request.GET, user=request.user)
     scope = form.scope()
     this_year = timezone.localdate().year
-    context = {"form": form, "scope": scope, "present": request.GET.get("present") == "1"}
+    context = {
+        "form": form,
+        "scope": scope,
+        "present": request.GET.get("present") == "1",
+        "may_narrow": is_district_admin(request.user),
+    }
     if scope is not None:
         year = scope.year or this_year
         focus = request.GET.get("indicator", "")
@@ -47,7 +52,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @role_required(*services.VIEWER_ROLES)
 def report(request: HttpRequest) -> HttpResponse:
     """The yearly report as a PDF; a wrong filter returns to the dashboard with its message."""
-    form = DashboardFilterForm(request.GET)
+    form = DashboardFilterForm(request.GET, user=request.user)
     scope = form.scope()
     if scope is None:
         for errors in form.errors.values():

@@ -106,7 +106,8 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisation": organisation,
         "may_see_private": may_see_private,
         "people": organisation.people.all() if may_see_private else None,
-        "bases": organisation.training_bases.select_related("batch"),
+        # Through the bases' own rule: a removed base is staff's to see, not every visitor's.
+        "bases": organisation.training_bases.restrict(request.user, "view").select_related("batch"),
     }
     return render(request, "directory/organisation_detail.html", context)
 
