@@ -110,16 +110,17 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     with `pk__in`, which Django does not guard as it guards `exact`, so '9' * 30 overflowed
     SQLite's integer inside `is_valid()` (a server error). Such an id is no choice."""
 
-    def _check_values(self, value):
-        if isinstance(self.queryset.model._meta.pk, models.IntegerField):
-            for pk in value:
+    def clean(self, value):
+        model = self.queryset.model if self.queryset is not None else None
+        if model is not None and isinstance(model._meta.pk, models.IntegerField):
+            for pk in value if isinstance(value, (list, tuple)) else ():
                 if whole_number(str(pk)) is None:
                     raise ValidationError(
                         self.error_messages["invalid_pk_value"],
                         code="invalid_pk_value",
                         params={"pk": pk},
                     )
-        return super()._check_values(value)
+        return super().clean(value)
 
 
 def _bounded_formfield(field, **kwargs):
