@@ -29,11 +29,16 @@ def test_the_call_shows_an_enterprise_its_conditions(world):
     assert reverse("awards:entry_create", args=[cycle.pk]) in page.content.decode()
 
 
-def test_an_item_autosaves_and_a_stale_save_says_so(world):
+def _answering(world):
+    """An open cycle, the enterprise's new entry, its client and the address of item 4.1.2."""
     cycle = step(world["admin"], new_cycle(world["admin"]), "open")
     entry = services.start_entry(world["enterprise"], cycle)
-    client = client_for(world["enterprise"])
     url = reverse("awards:entry_answer", args=[entry.pk, "4.1.2"])
+    return entry, client_for(world["enterprise"]), url
+
+
+def test_an_item_autosaves_and_a_stale_save_says_so(world):
+    entry, client, url = _answering(world)
     saved = client.post(url, {"text": "初稿", "revision": ""}, HTTP_HX_REQUEST="true")
     assert saved.status_code == 200 and "text-success" in saved.content.decode()
     client.post(url, {"text": "二稿", "revision": "0"}, HTTP_HX_REQUEST="true")
@@ -86,10 +91,7 @@ def test_the_dashboard_shows_the_cycles_figures(demo):
 def test_two_pages_writing_a_new_item_do_not_overwrite_each_other(world):
     """Both tabs showed the item empty (a blank revision): the first saves it, the second is
     told the item was saved elsewhere rather than silently replacing it."""
-    cycle = step(world["admin"], new_cycle(world["admin"]), "open")
-    entry = services.start_entry(world["enterprise"], cycle)
-    client = client_for(world["enterprise"])
-    url = reverse("awards:entry_answer", args=[entry.pk, "4.1.2"])
+    entry, client, url = _answering(world)
     client.post(url, {"text": "甲页", "revision": ""}, HTTP_HX_REQUEST="true")
     second = client.post(url, {"text": "乙页", "revision": ""}, HTTP_HX_REQUEST="true")
     assert "text-danger" in second.content.decode()

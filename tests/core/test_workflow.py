@@ -192,6 +192,21 @@ def test_available_lists_only_the_actors_steps_from_this_state(world):
     assert offered(world["owner"]) == []
 
 
+def _tiny(steps, *, sides=SIDES, register=False) -> workflow.Machine:
+    """A machine over the demand model for one test, not the model's own."""
+    return workflow.Machine(
+        Demand,
+        steps,
+        sides=sides,
+        history=DemandStep,
+        history_link="demand",
+        audit_prefix="tiny",
+        wrong_state="",
+        concurrent="",
+        register=register,
+    )
+
+
 def test_a_step_takes_its_sides_rule_unless_it_narrows_it(world):
     """A step names its side once; the side says who acts for it. A step with its own `may`
     (here: staff, but only the owner's account) is taken by that rule alone."""
@@ -203,17 +218,7 @@ def test_a_step_takes_its_sides_rule_unless_it_narrows_it(world):
         by="staff",
         may=lambda actor, demand: actor == world["owner"],
     )
-    machine = workflow.Machine(
-        Demand,
-        (MATCH, only_owner),
-        sides=SIDES,
-        history=DemandStep,
-        history_link="demand",
-        audit_prefix="tiny",
-        wrong_state="",
-        concurrent="",
-        register=False,
-    )
+    machine = _tiny((MATCH, only_owner))
     demand = world["demand"]
     assert [s.action for s in machine.available(world["admin"], demand)] == ["match"]
     assert [s.action for s in machine.available(world["owner"], demand)] == ["close"]
@@ -221,48 +226,19 @@ def test_a_step_takes_its_sides_rule_unless_it_narrows_it(world):
 
 def test_a_step_of_a_side_the_machine_does_not_know_is_an_error():
     with pytest.raises(ValueError, match="names no side"):
-        workflow.Machine(
-            Demand,
-            (MATCH,),
-            sides={"enterprise": _enterprise},
-            history=DemandStep,
-            history_link="demand",
-            audit_prefix="tiny",
-            wrong_state="",
-            concurrent="",
-            register=False,
-        )
+        _tiny((MATCH,), sides={"enterprise": _enterprise})
 
 
 def test_a_step_declared_twice_is_an_error():
     with pytest.raises(ValueError, match="twice"):
-        workflow.Machine(
-            Demand,
-            (MATCH, MATCH),
-            sides=SIDES,
-            history=DemandStep,
-            history_link="demand",
-            audit_prefix="tiny",
-            wrong_state="",
-            concurrent="",
-            register=False,
-        )
+        _tiny((MATCH, MATCH))
 
 
 def test_each_model_has_one_machine_found_from_its_objects(world):
     assert workflow.machine_for(world["demand"]) is supply.MACHINE
     assert workflow.machine_for(Application()) is applications.MACHINE
     with pytest.raises(ValueError, match="already has"):
-        workflow.Machine(
-            Demand,
-            (),
-            sides=SIDES,
-            history=DemandStep,
-            history_link="demand",
-            audit_prefix="again",
-            wrong_state="",
-            concurrent="",
-        )
+        _tiny((), register=True)
     with pytest.raises(LookupError):
         workflow.machine_for(world["admin"])
     # The supply platform's own steps, through the engine's entry points: the enterprise may

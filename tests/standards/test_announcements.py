@@ -366,21 +366,25 @@ def test_a_date_reached_is_a_change_with_alerts(org, enterprise_user):
 # --- What the preview promises, the application keeps (review of the import pages) ---------
 
 
+def _preview(actor, file, name: str):
+    return services.preview_announcement(
+        actor,
+        file,
+        name=name,
+        kind=AnnouncementKind.INDUSTRY,
+        number="2024年第1号",
+        date=datetime.date(2024, 4, 1),
+    )
+
+
 def test_the_preview_runs_the_catalogues_own_checks(admin_user):
     """An implementation date before the approval is refused in the preview, naming the
     announcement's column, instead of passing the preview and failing every application."""
+    table = (
+        "序号,标准编号,标准名称,批准日期,实施日期\n1,YY/T 1234-2024,名称,2024-06-01,2024-05-01\n"
+    )
     with pytest.raises(ImportFailed) as failure:
-        services.preview_announcement(
-            admin_user,
-            _table(
-                "序号,标准编号,标准名称,批准日期,实施日期\n"
-                "1,YY/T 1234-2024,名称,2024-06-01,2024-05-01\n"
-            ),
-            name="t.csv",
-            kind=AnnouncementKind.INDUSTRY,
-            number="2024年第1号",
-            date=datetime.date(2024, 4, 1),
-        )
+        _preview(admin_user, _table(table), "t.csv")
     errors = [(e.row, e.column) for e in failure.value.result.errors]
     assert errors and errors[0][0] == 2 and errors[0][1] in ("实施日期", "批准日期")
 
@@ -395,34 +399,13 @@ def test_a_markdown_table_is_bounded_like_every_upload(admin_user, settings):
     past the row limit with a message."""
     rows = "".join(f"| {n} | YY/T {1000 + n}-2024 | 名称{n} | 2024-05-01 |\n" for n in range(1, 6))
     text = "| 序号 | 标准编号 | 标准名称 | 实施日期 |\n|---|---|---|---|\n" + rows
-    plan = services.preview_announcement(
-        admin_user,
-        _table(text),
-        name="t.md",
-        kind=AnnouncementKind.INDUSTRY,
-        number="1",
-        date=datetime.date(2024, 4, 1),
-    )
+    plan = _preview(admin_user, _table(text), "t.md")
     assert len(plan.rows) == 5
     settings.IMPORT_MAX_ROWS = 4
     with pytest.raises(UploadError, match="4"):
-        services.preview_announcement(
-            admin_user,
-            _table(text),
-            name="t.md",
-            kind=AnnouncementKind.INDUSTRY,
-            number="1",
-            date=datetime.date(2024, 4, 1),
-        )
+        _preview(admin_user, _table(text), "t.md")
     with pytest.raises(UploadError):
-        services.preview_announcement(
-            admin_user,
-            io.BytesIO(b"\x00\x01PK binary" * 50),
-            name="t.md",
-            kind=AnnouncementKind.INDUSTRY,
-            number="1",
-            date=datetime.date(2024, 4, 1),
-        )
+        _preview(admin_user, io.BytesIO(b"\x00\x01PK binary" * 50), "t.md")
 
 
 def test_an_announcement_applied_writes_one_audit_entry(admin_user):
