@@ -137,6 +137,20 @@ def test_progress_page_is_private(users):
     assert 'hx-trigger="every 1s"' in partial.content.decode()
 
 
+def test_a_private_result_is_linked_for_its_owner_only(users):
+    """Staff may follow anyone's job, but a validity check's report is its owner's alone: the
+    page does not offer staff a link that would answer 404."""
+    result = {"link": "/standards/check/1/", "private": True}
+    job = Job.objects.create(
+        task="x", title="t", created_by=users["enterprise"], status=JobStatus.DONE, result=result
+    )
+    url = reverse("jobs:detail", args=[job.pk])
+    assert result["link"] in client_for(users["enterprise"]).get(url).content.decode()
+    assert result["link"] not in client_for(users["admin"]).get(url).content.decode()
+    Job.objects.filter(pk=job.pk).update(result={"link": "/measures/screenings/"})
+    assert "/measures/screenings/" in client_for(users["admin"]).get(url).content.decode()
+
+
 def test_a_job_given_up_as_stopped_stays_failed_when_it_finishes(admin_user, allow_test_tasks):
     job = Job.objects.create(task="tests.jobs.tasks_for_tests.outlived", title="t", params={})
     services.run(job.pk)

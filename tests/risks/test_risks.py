@@ -363,3 +363,15 @@ def _screening(admin, as_of: datetime.date) -> Screening:
         task="zhibiao.measures.services.screen", title="筛查", status="done", created_by=admin
     )
     return Screening.objects.create(as_of=as_of, job=job, finished_at=timezone.now())
+
+
+@pytest.mark.parametrize("typed", ["abc", "²", "1999"])
+def test_a_year_that_is_none_is_said_and_a_chosen_one_stays_chosen(admin_user, typed):
+    client = client_for(admin_user)
+    url = reverse("risks:index")
+    page = client.get(url, {"view": "phones", "year": typed})
+    assert page.status_code == 200 and page.context["year"] is None
+    assert typed in page.content.decode() and "2000" in page.content.decode()
+    chosen = client.get(url, {"view": "phones", "year": "2010"})
+    assert chosen.context["year"] == 2010 and 2010 in chosen.context["years"]
+    assert '<option value="2010" selected>' in chosen.content.decode()

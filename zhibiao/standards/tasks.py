@@ -16,8 +16,12 @@ def run_check(progress, *, check_id: int) -> dict:
         services.run_check(check, progress=progress)
     except ExtractionError as error:
         # The check records the message and its page shows it: the job itself did its work.
-        return {"link": check.get_absolute_url(), "error": str(error)}
-    return {"link": check.get_absolute_url(), "codes": check.summary.get("codes", 0)}
+        return {"link": check.get_absolute_url(), "private": True, "error": str(error)}
+    return {
+        "link": check.get_absolute_url(),
+        "private": True,  # the report is its owner's alone (jobs.views links it for them only)
+        "codes": check.summary.get("codes", 0),
+    }
 
 
 @app.task(name="zhibiao.standards.tasks.apply_dated_statuses")
