@@ -62,3 +62,12 @@ def pdf_text(content: bytes) -> tuple[str, str]:
     reader = PdfReader(io.BytesIO(content))
     text = "\n".join(page.extract_text() for page in reader.pages)
     return str(reader.metadata.title), text
+
+
+def said_error(page, words: str) -> bool:
+    """Whether the page (followed after a redirect) flashed an error message containing
+    `words`: the message itself, not text the page holds anyway (a maxlength, a help text)."""
+    return any(
+        message.level_tag == "error" and words in str(message)
+        for message in page.context["messages"]
+    )

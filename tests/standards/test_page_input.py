@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.clients import client_for
+from tests.clients import client_for, said_error
 from tests.standards.test_declarations_leaders_groups import DECLARATION
 from zhibiao.standards import services
 from zhibiao.standards.models import Declaration, DeclaredStandard
@@ -39,6 +39,6 @@ def test_a_flag_reason_too_long_is_said_and_nothing_flagged(small_catalogue, use
     services.publish_declaration(users["enterprise"], declaration)
     url = reverse("standards:declaration_flag", args=[declaration.pk])
     page = client_for(users["admin"]).post(url, {"reason": "x" * 501}, follow=True)
-    assert "500" in page.content.decode()  # the form's limit, named in the message
+    assert said_error(page, "500")  # the form's limit, named in the message
     declaration.refresh_from_db()
     assert not declaration.is_flagged
