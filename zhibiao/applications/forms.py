@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.applications.models import Objection, Recommendation
-from zhibiao.core.forms import StepForm, yuan_field
+from zhibiao.core.forms import BoundedModelMultipleChoiceField, StepForm, yuan_field
 
 
 class ApplicationStepForm(StepForm):
@@ -32,7 +32,7 @@ class EvidenceForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = BoundedModelMultipleChoiceField(
         label=_("Experts"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
 
