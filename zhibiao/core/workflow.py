@@ -150,7 +150,6 @@ class Machine:
             if step.may is None:
                 step = replace(step, may=sides[step.by])
             self.steps[step.action] = step
-        self.sides = sides
         self.history = history
         self.history_link = history_link
         self.audit_prefix = audit_prefix
