@@ -254,6 +254,30 @@ def test_near_miss_says_what_is_missing():
     assert not e["NAT1"].near_miss
 
 
+def test_waiving_a_near_miss_gives_what_meeting_its_conditions_would():
+    """The ceiling of an application opened on a near miss: the clause's own conditions taken as
+    met, through the same award, exclusions and caps; its award requirement is never waived."""
+    cs = clause_set(STD)
+    facts = good_enterprise(
+        tax_paid_district=0,
+        standards=[std("A"), std("B", city_funded=True)],
+        received_awards=received(4, "标准"),
+    )
+    assert both(cs, facts)["NAT1"].amount == 0
+    waived = both(cs.waiving("NAT1"), facts)["NAT1"]
+    assert waived.entitled and not waived.near_miss
+    assert [(ln.project, ln.amount) for ln in waived.lines] == [
+        ("A", Decimal(100000)),
+        ("B", Decimal(0)),  # excluded all the same
+    ]
+    facts["received_awards"] = received(5, "标准")  # the category's count cap is reached
+    assert both(cs.waiving("NAT1"), facts)["NAT1"].amount == 0
+    facts = good_enterprise(tax_paid_district=0)  # no qualifying standard at all
+    assert both(cs.waiving("NAT1"), facts)["NAT1"].amount == 0
+    course = good_enterprise(courses=[{"title": "T", "attendees": 10}])
+    assert both(cs.waiving("NAT1"), course)["COURSE"].amount == 0  # only the named clause
+
+
 def test_scalar_award_with_a_project_and_negative_amounts():
     body = """
   - id: ONE

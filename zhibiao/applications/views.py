@@ -139,9 +139,13 @@ def _detail(
     own_review = application.reviews.filter(reviewer=user).first()
     may_edit = services.may_edit(user, application)
     reviews = list(application.reviews.select_related("reviewer")) if admin else []
+    steps = available(user, application)
     context = {
         "application": application,
-        "steps": available(user, application),
+        "steps": steps,
+        "approval_ceiling": services.approval_ceiling(application)
+        if any(step.action == "approve" for step in steps)
+        else None,
         "evidence": application.evidence.select_related("uploaded_by").order_by(
             "item", "-uploaded_at"
         ),

@@ -197,6 +197,32 @@ class ClauseSet(Sequence[Clause]):
     def __repr__(self) -> str:
         return f"<ClauseSet of {len(self.clauses)} clauses>"
 
+    def _derived(self, clauses: Sequence[Clause], caps: Caps) -> ClauseSet:
+        return ClauseSet(
+            clauses,
+            self.schema,
+            caps=caps,
+            document=self.document,
+            near_miss=self.near_miss,
+            example_base=self.example_base,
+            example_as_of=self.example_as_of,
+        )
+
+    def uncapped(self) -> ClauseSet:
+        """The same clauses without the caps across clauses (the record of awards received
+        stays): what-if shows how much the caps and the exclusivity cut."""
+        return self._derived(self.clauses, Caps(received=self.caps.received))
+
+    def waiving(self, *clause_ids: str) -> ClauseSet:
+        """The same rule book with the conditions of these clauses taken as met: what a clause
+        would give an enterprise that met every condition it misses, through the same award,
+        exclusions and caps. An application opened on a near miss was assessed at 0; this is
+        the most its approval may state (zhibiao.applications). The award's own requirement
+        (a qualifying record) is not a condition and is never waived."""
+        waived = set(clause_ids)
+        clauses = [replace(c, conditions=()) if c.id in waived else c for c in self.clauses]
+        return self._derived(clauses, self.caps)
+
     def get(self, clause_id: str, version: int | None = None) -> Clause:
         matches = [c for c in self.clauses if c.id == clause_id]
         if version is not None:

@@ -32,7 +32,6 @@ from zhibiao.measures.phrases import say, say_condition, yuan
 from zhibiao.measures.services import dump_yaml, parse_source
 from zhibiao.rules import (
     BatchResult,
-    Caps,
     ClauseSet,
     Explanation,
     evaluate_population,
@@ -115,13 +114,7 @@ def compile_sources(header: str, sources: tuple[str, ...], uncapped: bool = Fals
     data["clauses"] = clauses
     compiled = ClauseSet.from_dict(data, facts.schema())
     if uncapped:
-        return ClauseSet(
-            compiled.clauses,
-            compiled.schema,
-            caps=Caps(received=compiled.caps.received),
-            document=compiled.document,
-            near_miss=compiled.near_miss,
-        )
+        return compiled.uncapped()
     return compiled
 
 

@@ -12,6 +12,7 @@ The names callers use are importable from here.
 from zhibiao.applications.services.claims import (
     APPLICANT_ROLES,
     applicant_organisations,
+    approval_ceiling,
     current_evidence_items,
     pending_by_project,
     pending_for_project,
@@ -43,6 +44,7 @@ __all__ = [
     "STATEMENT_MAX",
     "add_evidence",
     "applicant_organisations",
+    "approval_ceiling",
     "assign_reviewers",
     "current_evidence_items",
     "file_objection",

@@ -64,14 +64,24 @@ def staff_users():
     return get_user_model().objects.filter(role=Role.ADMIN, is_active=True)
 
 
-def assess(organisation, clause: Clause, project: str, as_of, excluding=None, claims: bool = False):
-    """The clause's explanation for the enterprise, and the line for the project, if any."""
+def assess(
+    organisation,
+    clause: Clause,
+    project: str,
+    as_of,
+    excluding=None,
+    claims: bool = False,
+    waived: bool = False,
+):
+    """The clause's explanation for the enterprise, and the line for the project, if any;
+    `waived`: as if the enterprise met every condition of the clause (a near miss's ceiling)."""
     for rulebook, explanation in measures.explain_enterprise(
         organisation,
         as_of,
         excluding_application=excluding,
         with_provenance=not claims,
         claims=claims,
+        waiving=clause if waived else None,
     ):
         if rulebook.pk != clause.rulebook_id:
             continue
@@ -84,15 +94,22 @@ def assess(organisation, clause: Clause, project: str, as_of, excluding=None, cl
 
 def projects_open(organisation, clause: Clause) -> list[str]:
     """The projects under a clause paid per project that the enterprise's records show (a
-    standard, an award), for a form or a caller to choose from; empty for a single award."""
-    result, _line = assess(organisation, clause, "", timezone.localdate())
+    standard, an award), for a form or a caller to choose from; empty for a single award. On a
+    near miss, those the clause would pay had the enterprise met its conditions."""
+    today = timezone.localdate()
+    result, _line = assess(organisation, clause, "", today)
+    if result is not None and result.near_miss:
+        result, _line = assess(organisation, clause, "", today, waived=True)
     return [ln.project for ln in result.lines if ln.project] if result else []
 
 
 def left_under_caps(application: Application) -> tuple[Decimal, list[str]]:
     """What the caps leave for this application when every other application claiming money
     (paid or on its way) counts: only paid awards are *received*, but pending ones must not
-    let an enterprise file past a yearly cap. With the reasons of the cuts."""
+    let an enterprise file past a yearly cap. With the reasons of the cuts.
+
+    An application opened on a near miss (assessed at 0) is measured as if the enterprise met
+    the conditions it missed, which its evidence is to show: the most it could be paid."""
     result, line = assess(
         application.enterprise,
         application.clause,
@@ -100,6 +117,7 @@ def left_under_caps(application: Application) -> tuple[Decimal, list[str]]:
         timezone.localdate(),
         excluding=application.pk,
         claims=True,
+        waived=opened_on_near_miss(application),
     )
     if result is None:
         return Decimal(0), [gettext("This clause is not in force.")]
@@ -112,6 +130,20 @@ def left_under_caps(application: Application) -> tuple[Decimal, list[str]]:
         ]
     cuts = line.adjustments if line is not None else result.adjustments
     return (line.amount if line is not None else result.amount), [cut.reason for cut in cuts]
+
+
+def approval_ceiling(application: Application) -> Decimal:
+    """The most an approval may state now: the amount assessed, or what the caps leave if less;
+    for an application opened on a near miss, what the caps leave with its conditions met.
+    Shown beside the amount field, checked again when the step is taken."""
+    left = max(left_under_caps(application)[0], Decimal(0))
+    return left if opened_on_near_miss(application) else min(left, application.amount_assessed)
+
+
+def opened_on_near_miss(application: Application) -> bool:
+    """A quick application opened on a near miss was assessed at 0: the rules gave nothing on
+    the records, and staff state the amount its evidence supports."""
+    return application.amount_assessed <= 0
 
 
 def pending_states() -> tuple[str, ...]:

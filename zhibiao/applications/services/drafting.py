@@ -58,17 +58,27 @@ def start_application(
         )
     if channel == Channel.QUICK and not (result.entitled or result.near_miss):
         raise TransitionRefused(gettext("Your records are too far from this clause's conditions."))
-    if project and line is None:
+    # On a near miss the rules give nothing on the records (assessed at 0): the projects and
+    # the most the evidence could win are those of the clause with its conditions met.
+    basis, basis_line = (
+        (result, line)
+        if result.entitled
+        else assess(organisation, clause, project, as_of, waived=True)
+    )
+    if project and basis_line is None:
         raise ValidationError({"project": gettext("No such project under this clause.")})
-    if not project and any(ln.project for ln in result.lines):
+    if not project and any(ln.project for ln in basis.lines):
         # A clause paid per project (per standard, per award) is applied for one project at a
         # time; without one, the whole total could be claimed beside each project's own.
         raise ValidationError({"project": gettext("Choose the project this application is for.")})
+    if_met = basis_line.amount if basis_line is not None else basis.amount
+    if not result.entitled and if_met <= 0:
+        raise TransitionRefused(_nothing_even_if_met(result))
     amount = line.amount if line is not None else result.amount
     version = measures.version_for(clause.rulebook, result.id, result.version)
     assessment = result.to_dict()
     statement = _clean_statement(statement) or prefilled_statement(
-        organisation, version.title, assessment, amount
+        organisation, version.title, assessment, if_met
     )
     application = Application(
         number=uuid.uuid4().hex[:20],
@@ -100,10 +110,26 @@ def start_application(
     return application
 
 
+def _nothing_even_if_met(result) -> str:
+    """Why a near miss cannot be applied for: even with its conditions met the rules give
+    nothing on the verified records, most often because the record it needs awaits staff's
+    verification (money rests only on facts the enterprise cannot make up alone)."""
+    if result.awaiting:
+        return gettext(
+            "This clause pays once staff verify the record it rests on: %(records)s. Nothing "
+            "needs to be applied for until then."
+        ) % {"records": "、".join(str(row.get("record", "")) for row in result.awaiting)}
+    return gettext(
+        "Even with the conditions you miss met, your records give nothing under this clause "
+        "this year (its caps may be reached)."
+    )
+
+
 def prefilled_statement(organisation, title: str, assessment: dict, amount) -> str:
     """A first draft of the statement from the platform's records (快申快享: the enterprise
     corrects it rather than writing from nothing): the conditions met, what is missing, the
-    amount the rules give."""
+    amount the rules give (on a near miss, the most they give once the evidence shows the
+    missing conditions met)."""
     lines = [
         gettext("%(enterprise)s applies under “%(title)s”.")
         % {"enterprise": organisation.name, "title": title}
@@ -120,7 +146,15 @@ def prefilled_statement(organisation, title: str, assessment: dict, amount) -> s
             gettext("To be shown by the evidence: %(list)s.")
             % {"list": "；".join(assessment["missing"])}
         )
-    lines.append(gettext("Amount under the rules: %(amount)s yuan.") % {"amount": amount})
+    if assessment.get("missing"):
+        lines.append(
+            gettext(
+                "Amount under the rules once the evidence is accepted: at most %(amount)s yuan."
+            )
+            % {"amount": amount}
+        )
+    else:
+        lines.append(gettext("Amount under the rules: %(amount)s yuan.") % {"amount": amount})
     return "\n".join(lines)[:STATEMENT_MAX]
 
 

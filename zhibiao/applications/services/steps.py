@@ -31,6 +31,7 @@ from zhibiao.applications.services.claims import (
     current_evidence_items,
     enterprise_users,
     left_under_caps,
+    opened_on_near_miss,
     pending_for_project,
     pending_refusal,
     required_evidence,
@@ -97,7 +98,7 @@ def _check_submittable(application: Application, data: dict) -> None:
     if other is not None:
         raise pending_refusal(other)
     left, reasons = left_under_caps(application)
-    if application.amount_assessed > 0 and left <= 0:
+    if left <= 0:
         raise TransitionRefused(
             gettext(
                 "Counting the applications already on their way, the caps leave nothing for "
@@ -126,22 +127,32 @@ def _one_claim_at_a_time(application: Application) -> None:
 def _check_caps_still_allow(application: Application, amount: Decimal) -> None:
     """Approving pays: the caps are counted again now, because since the submission an award
     may have been recorded as received (an import, a payment from another channel) or the rule
-    book may have changed. An application opened on a near miss was assessed at 0 and has no
-    amount the engine gives to compare with; staff state that amount against the evidence."""
-    if application.amount_assessed <= 0:
-        return
+    book may have changed. An application opened on a near miss was assessed at 0: staff state
+    the amount its evidence supports, and the rules bound it by what they would give had the
+    enterprise met the conditions it missed (`left_under_caps`), so that no amount rests on
+    staff's word alone."""
     _one_claim_at_a_time(application)
     left, reasons = left_under_caps(application)
-    if amount > left:
-        raise ValidationError(
-            {
-                "amount": gettext(
-                    "Counting the awards received and on their way, the caps now leave "
-                    "%(left)s for this application: %(reasons)s."
-                )
-                % {"left": yuan(max(left, Decimal(0))), "reasons": _why(reasons)}
-            }
-        )
+    if amount <= left:
+        return
+    left_text = yuan(max(left, Decimal(0)))
+    if not opened_on_near_miss(application):
+        message = gettext(
+            "Counting the awards received and on their way, the caps now leave %(left)s for "
+            "this application: %(reasons)s."
+        ) % {"left": left_text, "reasons": _why(reasons)}
+    elif reasons:
+        message = gettext(
+            "Even with the conditions it missed met, the rules and their caps give at most "
+            "%(left)s for this application: %(reasons)s."
+        ) % {"left": left_text, "reasons": "；".join(reasons)}
+    else:
+        message = gettext(
+            "Even with the conditions it missed met, the rules give at most %(left)s for this "
+            "application. If the evidence shows more, record and verify the fact first, so "
+            "that the rules assess it."
+        ) % {"left": left_text}
+    raise ValidationError({"amount": message})
 
 
 def _submit_effect(application: Application, data: dict) -> dict:
@@ -195,7 +206,7 @@ def _approve_effect(application: Application, data: dict) -> dict:
     a near miss was assessed at 0, so staff must state the amount the evidence supports."""
     amount = data.get("amount")
     if amount in (None, ""):
-        if application.amount_assessed <= 0:
+        if opened_on_near_miss(application):
             raise ValidationError({"amount": gettext("State the approved amount.")})
         _check_caps_still_allow(application, application.amount_assessed)
         return {"amount_approved": application.amount_assessed}
@@ -206,7 +217,7 @@ def _approve_effect(application: Application, data: dict) -> dict:
     if not amount.is_finite() or amount > AMOUNT_MAX or amount != amount.quantize(FEN):
         # The column holds 12 digits of yuan and 2 of fen; more is a typo, not an amount.
         raise ValidationError({"amount": gettext("Enter an amount in yuan.")})
-    ceiling = application.amount_assessed if application.amount_assessed > 0 else None
+    ceiling = None if opened_on_near_miss(application) else application.amount_assessed
     if amount < 0 or (ceiling is not None and amount > ceiling):
         raise ValidationError(
             {"amount": gettext("The approved amount is between 0 and the assessed amount.")}

@@ -21,6 +21,7 @@ from zhibiao.measures.services.compiled import (
 from zhibiao.measures.services.explanations import (
     clause_in_words,
     explain_enterprise,
+    if_met,
     result_view,
     rulebooks_in_force,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "dump_yaml",
     "explain_enterprise",
     "export_rulebook",
+    "if_met",
     "import_rulebook",
     "latest_compiled",
     "latest_screening",

@@ -11,10 +11,16 @@ from django.utils import timezone
 
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import facts, provenance
-from zhibiao.measures.models import RuleBook
+from zhibiao.measures.models import Clause, RuleBook
 from zhibiao.measures.services.compiled import clause_set
 from zhibiao.policies.models import PolicyDocument
-from zhibiao.rules import Explanation, RuleValidationError, compile_expression, explain
+from zhibiao.rules import (
+    ClauseSet,
+    Explanation,
+    RuleValidationError,
+    compile_expression,
+    explain,
+)
 from zhibiao.rules.phrasing import Phraser, data
 
 
@@ -32,12 +38,14 @@ def explain_enterprise(
     excluding_application=None,
     with_provenance: bool = True,
     claims: bool = False,
+    waiving: Clause | None = None,
 ) -> list[tuple[RuleBook, Explanation]]:
     """Every rule book's explanation for one enterprise, from its verified records as they are
     now, with where each fact came from and what awaits verification (`provenance`).
 
     `claims` counts the applications still on their way as received, to see what the caps leave
-    for one more (facts.CLAIM_STATES); what is shown to the enterprise never does."""
+    for one more (facts.CLAIM_STATES); what is shown to the enterprise never does. `waiving`
+    takes that clause's conditions as met (ClauseSet.waiving): the ceiling of a near miss."""
     as_of = as_of or timezone.localdate()
     enterprise_facts = facts.facts_for(
         organisation, as_of, excluding_application=excluding_application, claims=claims
@@ -45,13 +53,44 @@ def explain_enterprise(
     triples = [
         (rulebook, compiled, explain(compiled, enterprise_facts, as_of))
         for rulebook in rulebooks_in_force(as_of)
-        for compiled in [clause_set(rulebook)]
+        for compiled in [_compiled(rulebook, waiving)]
     ]
     if with_provenance:
         provenance.annotate(
             organisation, as_of, triples, excluding_application=excluding_application
         )
     return [(rulebook, explanation) for rulebook, _compiled, explanation in triples]
+
+
+def if_met(
+    organisation: Organisation, rulebook: RuleBook, codes: list[str], as_of: datetime.date
+) -> dict[str, list[dict[str, Any]]]:
+    """For each near miss of `codes`, what the enterprise could apply for with evidence: the
+    lines (project, amount) its clause would give had it met every condition it misses, through
+    the same caps (ClauseSet.waiving). A near miss with no such line pays nothing even then,
+    most often because the record it needs still awaits verification."""
+    if not codes:
+        return {}
+    compiled = clause_set(rulebook).waiving(*codes)
+    explanation = explain(compiled, facts.facts_for(organisation, as_of), as_of)
+    offers: dict[str, list[dict[str, Any]]] = {}
+    for code in codes:
+        result = explanation.result(code)
+        offers[code] = [
+            {"label": line.label, "project": line.project or "", "amount": line.amount}
+            for line in result.lines
+            if line.amount > 0
+        ]
+        if not result.lines and result.amount > 0:
+            offers[code] = [{"label": result.title, "project": "", "amount": result.amount}]
+    return offers
+
+
+def _compiled(rulebook: RuleBook, waiving: Clause | None) -> ClauseSet:
+    compiled = clause_set(rulebook)
+    if waiving is not None and waiving.rulebook_id == rulebook.pk:
+        return compiled.waiving(waiving.code)
+    return compiled
 
 
 def result_view(
