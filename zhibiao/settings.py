@@ -427,6 +427,9 @@ API_TOKEN_MAX_DAYS = 366
 # The dashboard's figures are kept this many seconds, then rebuilt in the background while the
 # old ones still answer: a new record shows within about this long. 0 computes on every request.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("ZHIBIAO_DASHBOARD_CACHE_SECONDS", "45"))
+# A breakdown shown to a committee expert leaves out a town's or a section's figure when fewer
+# than this many enterprises stand behind it: it would be those few enterprises' own.
+DASHBOARD_MIN_ENTERPRISES = int(os.environ.get("ZHIBIAO_DASHBOARD_MIN_ENTERPRISES", "3"))
 # Visitors' pages kept in the shared cache (zhibiao.core.pagecache): current until the next
 # business operation commits, and at most this many seconds old (0: never kept).
 PAGE_CACHE_SECONDS = int(os.environ.get("ZHIBIAO_PAGE_CACHE_SECONDS", "60"))

@@ -191,3 +191,45 @@ def test_an_expert_sees_the_districts_figures_but_cannot_narrow_them(users):
         == 422
     )
     assert 'name="town"' in client_for(users["admin"]).get("/dashboard/").content.decode()
+
+
+def _enterprises_by_town(year: int) -> dict[str, int]:
+    """Distinct enterprises with an approved or paid application opened in `year`, by town,
+    counted straight from the applications."""
+    counts: dict[str, set[int]] = {}
+    for town, enterprise in Application.objects.filter(
+        status__in=["approved", "disbursed"], created_at__year=year
+    ).values_list("enterprise__town", "enterprise_id"):
+        counts.setdefault(town or "", set()).add(enterprise)
+    return {town: len(ids) for town, ids in counts.items()}
+
+
+def test_an_experts_breakdown_leaves_out_the_figures_of_a_few_enterprises(
+    activity, users, settings
+):
+    """A town's amount approved, behind which stand one or two enterprises, is theirs: an expert
+    sees it left out, with a note; staff see every figure."""
+    year = timezone.localdate().year - 1
+    counts = _enterprises_by_town(year)
+    settings.DASHBOARD_MIN_ENTERPRISES = sorted(counts.values())[len(counts) // 2]
+    floor = settings.DASHBOARD_MIN_ENTERPRISES
+    assert {n >= floor for n in counts.values()} == {True, False}  # both kinds, or no test
+    url = f"/api/v1/dashboard/indicators/amount_approved?year={year}"
+
+    towns = {
+        row["key"]: row["value"] for row in token_client(users["expert"]).get(url).json()["towns"]
+    }
+    assert {key for key, value in towns.items() if value is None} == {
+        town for town, n in counts.items() if n < floor
+    }
+    staff = {
+        row["key"]: row["value"] for row in token_client(users["admin"]).get(url).json()["towns"]
+    }
+    assert None not in staff.values() and set(staff) == set(towns)
+
+    page = client_for(users["expert"]).get(f"/dashboard/?year={year}&indicator=amount_approved")
+    text = page.content.decode()
+    assert page.context["charts"]["hidden"] and 'data-testid="hidden-note"' in text
+    assert "?town=" not in text and page.context["charts"]["may_narrow"] is False
+    page = client_for(users["admin"]).get(f"/dashboard/?year={year}&indicator=amount_approved")
+    assert not page.context["charts"]["hidden"] and page.context["charts"]["may_narrow"]

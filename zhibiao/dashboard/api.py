@@ -115,7 +115,7 @@ def indicator(request: HttpRequest, code: str, filters: Query[DashboardFilters])
     places = {"towns": [], "sections": []}
     if chosen.has_places:
         for by, name in (("town", "towns"), ("section", "sections")):
-            values = services.breakdown(scope, code, by)
+            values = services.breakdown(scope, code, by, viewer=request.auth)
             places[name] = [{"key": k, "value": _number(v)} for k, v in sorted(values.items())]
     return {
         **_figure(figure),

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext
 
+from zhibiao.accounts.permissions import Actor
 from zhibiao.dashboard import indicators as engine
 from zhibiao.dashboard import services
 from zhibiao.dashboard.scope import Scope
@@ -22,8 +23,9 @@ def breakdown_choices() -> list[engine.Indicator]:
     return [i for i in engine.indicators() if i.has_places]
 
 
-def chart_data(scope: Scope, year: int, code: str = "") -> dict:
-    """Trend by month for the year, and one indicator by town and by industry section."""
+def chart_data(scope: Scope, year: int, code: str = "", viewer: Actor | None = None) -> dict:
+    """Trend by month for the year, and one indicator by town and by industry section (its
+    small groups left out for a `viewer` who may not narrow the figures: `hidden`)."""
     table = engine.by_code()
     if code not in table or not table[code].has_places:
         code = DEFAULT_BREAKDOWN
@@ -32,8 +34,9 @@ def chart_data(scope: Scope, year: int, code: str = "") -> dict:
     trend = services.trend(scope, year)
     towns = dict(Town.choices)
     sections = industry_names()
-    by_town = services.breakdown(scope, code, "town")
-    by_section = services.breakdown(scope, code, "section")
+    by_town = services.breakdown(scope, code, "town", viewer)
+    by_section = services.breakdown(scope, code, "section", viewer)
+    hidden = any(v is None for v in (*by_town.values(), *by_section.values()))
     history = services.history(code)
     return {
         "year": year,
@@ -66,10 +69,13 @@ def chart_data(scope: Scope, year: int, code: str = "") -> dict:
                     "value": _number(value),
                 }
                 for key, value in by_section.items()
-                if value
+                if value is None or value
             ),
             key=lambda row: -(row["value"] or 0),
         ),
         "history": [{"day": day.isoformat(), "value": _number(value)} for day, value in history],
+        "hidden": services.hidden_note() if hidden else "",
+        # A click on a bar narrows the page to its town or section: for those who may narrow.
+        "may_narrow": viewer is None or services.may_narrow(viewer),
         "town_names": {key: str(label) for key, label in towns.items()},
     }

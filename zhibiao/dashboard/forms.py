@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext
 
-from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.dashboard.scope import Scope
+from zhibiao.dashboard.services import may_narrow
 from zhibiao.directory.forms import PlaceFilterForm
 
 
@@ -15,19 +15,19 @@ class DashboardFilterForm(PlaceFilterForm):
     (C27) and no finer: a finer code would count a division's records while its linked list
     counted the class's.
 
-    Narrowing to a town or an industry is district staff's: the committee's experts see the
-    district's figures, but a town and a division holding one enterprise would show that
-    enterprise's subsidies to an expert who may not open its applications (nor, working for a
-    competitor, should)."""
+    Narrowing to a town or an industry is district staff's
+    (zhibiao.dashboard.services.may_narrow)."""
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        #: Whether the user may narrow the figures at all: the page offers the filters only then.
+        self.may_narrow = may_narrow(user)
 
     def clean(self) -> dict:
         data = super().clean()
         narrowed = [name for name in ("town", "industry") if data.get(name)]
-        if narrowed and not is_district_admin(self.user):
+        if narrowed and not self.may_narrow:
             for name in narrowed:
                 self.add_error(
                     name,

@@ -432,6 +432,25 @@ def monthly(data: Cube, indicator: Indicator, scope: Scope, year: int) -> list[D
     return [_combine(indicator, n, s) for n, s in sums[1:]]
 
 
+def enterprises(indicator: Indicator, scope: Scope, by: str) -> dict[str, int]:
+    """How many distinct organisations stand behind each group of `breakdown`: counted from the
+    records in one grouped query (an organisation can stand in many cells, so the cube's cells
+    cannot add them up). A group of one or two is one or two enterprises' own figures."""
+    spec = indicator.spec
+    organisation = spec["organisation"]
+    records = scope.narrow(_records(indicator, scope), organisation)
+    if indicator.dated and scope.year:
+        field_name = spec.get("date") or spec["year_field"]
+        lookup = f"{field_name}__year" if "date" in spec else field_name
+        records = records.filter(**{lookup: scope.year})
+    if by == "town":
+        key = Coalesce(F(f"{organisation}__town"), Value(""))
+    else:
+        key = Coalesce(Substr(f"{organisation}__industry", 1, 1), Value(""))
+    rows = records.annotate(k=key).values("k").annotate(n=Count(organisation, distinct=True))
+    return {row["k"] or "": row["n"] for row in rows.order_by()}
+
+
 def breakdown(data: Cube, indicator: Indicator, scope: Scope, by: str) -> dict[str, Decimal]:
     """The figure by town (`by="town"`) or by industry section (`by="section"`)."""
     cells = data.cells.get(indicator.code, {})

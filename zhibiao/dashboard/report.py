@@ -32,6 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from zhibiao.accounts.permissions import Actor
 from zhibiao.core.focuses import Focus
 from zhibiao.core.pdf import INK, LINE, MUTED, RED, chinese_font
 from zhibiao.dashboard import indicators as engine
@@ -129,8 +130,9 @@ def _number(value: Decimal | None) -> float:
     return float(value or 0)
 
 
-def render(scope: Scope) -> bytes:
-    """The report for the scope's year (its town and industry, if any), as PDF bytes."""
+def render(scope: Scope, viewer: Actor | None = None) -> bytes:
+    """The report for the scope's year (its town and industry, if any), as PDF bytes; its
+    breakdowns hide the small groups from a `viewer` who may not narrow the figures."""
     year = scope.year or timezone.localdate().year
     scope = replace(scope, year=year)
     everything = replace(scope, year=None)
@@ -191,7 +193,9 @@ def render(scope: Scope) -> bytes:
     story.append(_table(month_rows, [WIDTH * 0.22] + [WIDTH * 0.065] * 12))
 
     story.append(Paragraph(gettext("By town in %(year)s") % {"year": year}, style["h2"]))
-    by_town = {code: services.breakdown(scope, code, "town") for code in BY_TOWN if code in table}
+    by_town = {
+        code: services.breakdown(scope, code, "town", viewer) for code in BY_TOWN if code in table
+    }
     first = next(iter(by_town), None)
     if first:
         story.append(
@@ -210,6 +214,8 @@ def render(scope: Scope) -> bytes:
             [WIDTH * 0.25] + [WIDTH * 0.75 / max(columns, 1)] * columns,
         )
     )
+    if any(value is None for values in by_town.values() for value in values.values()):
+        story.append(Paragraph(services.hidden_note(), style["small"]))
     story.append(Spacer(1, 4 * mm))
     story.append(
         Paragraph(

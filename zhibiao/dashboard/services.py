@@ -6,10 +6,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from zhibiao.accounts.models import Role
-from zhibiao.accounts.permissions import Actor, has_role, may_open
+from zhibiao.accounts.permissions import Actor, has_role, is_district_admin, may_open
 from zhibiao.audit.services import record
 from zhibiao.core.focuses import Focus
 from zhibiao.dashboard import indicators as engine
@@ -26,6 +28,15 @@ VIEWER_ROLES = (Role.ADMIN, Role.EXPERT)
 
 def may_view(user) -> bool:
     return has_role(user, *VIEWER_ROLES)
+
+
+def may_narrow(user) -> bool:
+    """Whether the user sees the figures of any town, industry or small group: district staff.
+    The committee's experts see the district's figures, but a town and a division holding one
+    enterprise would show that enterprise's subsidies to an expert who may not open its
+    applications (nor, working for a competitor, should). The filters refuse such a narrowing
+    (DashboardFilterForm) and a breakdown hides its small groups (`breakdown`)."""
+    return is_district_admin(user)
 
 
 @dataclass
@@ -68,9 +79,29 @@ def trend(scope: Scope, year: int) -> dict[str, list]:
     return {code: engine.monthly(data, table[code], scope, year) for code in TREND if code in table}
 
 
-def breakdown(scope: Scope, code: str, by: str) -> dict[str, Decimal]:
-    data = engine.cube(scope.day)
-    return engine.breakdown(data, engine.by_code()[code], scope, by)
+def breakdown(
+    scope: Scope, code: str, by: str, viewer: Actor | None = None
+) -> dict[str, Decimal | None]:
+    """The figure by town or by industry section. Shown to a `viewer` who may not narrow the
+    figures, a group behind which stand fewer than DASHBOARD_MIN_ENTERPRISES organisations has
+    no figure (None): it would be those few enterprises' own."""
+    indicator = engine.by_code()[code]
+    values: dict[str, Decimal | None] = dict(
+        engine.breakdown(engine.cube(scope.day), indicator, scope, by)
+    )
+    if viewer is None or may_narrow(viewer) or not indicator.has_places:
+        return values
+    floor = settings.DASHBOARD_MIN_ENTERPRISES
+    counts = engine.enterprises(indicator, scope, by)
+    return {key: value if counts.get(key, 0) >= floor else None for key, value in values.items()}
+
+
+def hidden_note() -> str:
+    """What a figure left out of a breakdown (`breakdown`) means, under the chart or table."""
+    return gettext(
+        "—: fewer than %(count)s enterprises stand behind this figure; it is shown to district "
+        "staff only."
+    ) % {"count": settings.DASHBOARD_MIN_ENTERPRISES}
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from zhibiao.accounts.permissions import is_district_admin, role_required
+from zhibiao.accounts.permissions import role_required
 from zhibiao.awards import services as awards
 from zhibiao.core.pagecache import do_not_keep, kept_per_user
 from zhibiao.dashboard import dossier, services
@@ -27,14 +27,13 @@ def index(request: HttpRequest) -> HttpResponse:
         "form": form,
         "scope": scope,
         "present": request.GET.get("present") == "1",
-        "may_narrow": is_district_admin(request.user),
     }
     if scope is not None:
         year = scope.year or this_year
         focus = request.GET.get("indicator", "")
         context.update(
             figures=services.figures(scope, viewer=request.user),
-            charts=chart_data(scope, year, focus),
+            charts=chart_data(scope, year, focus, viewer=request.user),
             year=year,
             award=awards.latest_figures(year),
         )
@@ -60,7 +59,9 @@ def report(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect("dashboard:index")
     year = scope.year or timezone.localdate().year
-    response = HttpResponse(render_report(scope), content_type="application/pdf")
+    response = HttpResponse(
+        render_report(scope, viewer=request.user), content_type="application/pdf"
+    )
     name = f"zhibiao-report-{year}{'-' + scope.town if scope.town else ''}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

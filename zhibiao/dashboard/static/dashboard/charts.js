@@ -46,11 +46,11 @@
       grid: { left: 48, right: 16, top: 56, bottom: 72 },
       xAxis: { type: "category", data: data.towns.map(function (r) { return r.name; }), axisLabel: { rotate: 40, interval: 0 } },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ type: "bar", data: data.towns.map(function (r) { return r.value; }), cursor: "pointer" }],
-    }, function (event) {
+      series: [{ type: "bar", data: data.towns.map(function (r) { return r.value; }), cursor: data.may_narrow ? "pointer" : "default" }],
+    }, data.may_narrow ? function (event) {
       const row = data.towns[event.dataIndex];
       if (row && row.key) window.location.search = withParam("town", row.key);
-    });
+    } : null);
 
     const sections = data.sections.slice(0, 12).reverse();
     draw("chart-sections", {
@@ -59,11 +59,11 @@
       grid: { left: 8, right: 24, top: 16, bottom: 24, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: sections.map(function (r) { return r.name; }), axisLabel: { width: 160, overflow: "truncate" } },
-      series: [{ type: "bar", data: sections.map(function (r) { return r.value; }), cursor: "pointer" }],
-    }, function (event) {
+      series: [{ type: "bar", data: sections.map(function (r) { return r.value; }), cursor: data.may_narrow ? "pointer" : "default" }],
+    }, data.may_narrow ? function (event) {
       const row = sections[event.dataIndex];
       if (row && row.key) window.location.search = withParam("industry", row.key);
-    });
+    } : null);
 
     if (data.history.length) {
       draw("chart-history", {
