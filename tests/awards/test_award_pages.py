@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.awards.conftest import in_review, new_cycle, step, to_notice
-from tests.clients import client_for, pdf_text
+from tests.clients import client_for, pdf_text, said_error
 from zhibiao.accounts.models import User
 from zhibiao.audit.models import AuditEntry
 from zhibiao.awards import services
@@ -45,6 +45,24 @@ def test_an_item_autosaves_and_a_stale_save_says_so(world):
     stale = client.post(url, {"text": "旧页", "revision": "0"}, HTTP_HX_REQUEST="true")
     assert "text-danger" in stale.content.decode()
     assert entry.answers.get(item="4.1.2").text == "二稿"
+
+
+def test_a_profile_saved_from_a_stale_page_says_so_and_keeps_the_newer_one(world):
+    """Two colleagues open the entry; the first saves the profile, the second's page still
+    shows the old one: its save is refused instead of overwriting the first's."""
+    entry, client, _url = _answering(world)
+    url = reverse("awards:entry_profile", args=[entry.pk])
+    page = client.get(entry.get_absolute_url()).content.decode()
+    seen = entry.updated_at.isoformat()
+    assert f'name="seen" value="{seen}"' in page
+    first = client.post(url, {"profile": "第一位同事写的简介", "seen": seen}, follow=True)
+    assert not said_error(first, "")
+    second = client.post(url, {"profile": "旧页面上的简介", "seen": seen}, follow=True)
+    assert said_error(second, "刷新")
+    assert Entry.objects.get(pk=entry.pk).profile == "第一位同事写的简介"
+    fresh = Entry.objects.get(pk=entry.pk).updated_at.isoformat()
+    client.post(url, {"profile": "看过后再改", "seen": fresh})
+    assert Entry.objects.get(pk=entry.pk).profile == "看过后再改"
 
 
 def test_a_score_outside_the_bands_is_refused_on_the_page(world):

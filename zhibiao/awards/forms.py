@@ -37,3 +37,11 @@ class SiteVisitForm(forms.Form):
             for item in ITEMS
             if data.get(f"adjust-{item.code}", "").strip()
         }
+
+
+class ProfileForm(forms.Form):
+    """The organisational profile as the entry page posts it, with when the entry was last saved
+    as the page showed it (`services.save_profile`'s `seen`)."""
+
+    profile = forms.CharField(required=False, strip=False, widget=forms.Textarea)
+    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)

@@ -16,7 +16,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, is_district_admin, role_required
 from zhibiao.awards import reports, services
 from zhibiao.awards.criteria import BANDS, CATEGORIES, ITEMS, PERCENTS, PROCESS_GUIDE, RESULTS_GUIDE
-from zhibiao.awards.forms import CycleForm, SiteVisitForm
+from zhibiao.awards.forms import CycleForm, ProfileForm, SiteVisitForm
 from zhibiao.awards.models import Assignment, Cycle, CycleStatus, Entry, EntryStatus, Objection
 from zhibiao.committee import services as committee
 from zhibiao.core.errors import TransitionRefused
@@ -194,11 +194,15 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def entry_profile(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
+    form = ProfileForm(request.POST)
     return act_and_return(
         request,
         entry,
-        lambda: services.save_profile(request.user, entry, request.POST.get("profile", "")),
+        lambda: services.save_profile(
+            request.user, entry, form.cleaned_data["profile"], seen=form.cleaned_data["seen"]
+        ),
         done=gettext("Saved."),
+        form=form,
     )
 
 

@@ -3,6 +3,7 @@ items."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +41,7 @@ from zhibiao.awards.services.common import (
 )
 from zhibiao.awards.services.consolidation import consolidate, min_experts
 from zhibiao.awards.services.eligibility import eligibility
-from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.permissions import ensure_can
 from zhibiao.core.revisions import save_revised
 from zhibiao.core.workflow import Machine, Step, take
@@ -374,10 +375,23 @@ def _ensure_drafting(actor, entry: Entry) -> None:
 
 
 @transaction.atomic
-def save_profile(actor, entry: Entry, profile: str) -> Entry:
+def save_profile(
+    actor, entry: Entry, profile: str, *, seen: datetime.datetime | None = None
+) -> Entry:
+    """Save the organisational profile. `seen` is when the entry was last saved as the page
+    showed it: a save from a stale page (another tab, a colleague who saved meanwhile) is
+    refused instead of overwriting what was saved since."""
     _ensure_drafting(actor, entry)
-    entry.profile = bounded_text(profile, "profile")
-    entry.save(update_fields=["profile", "updated_at"])
+    profile = bounded_text(profile, "profile")
+    rows = Entry.objects.filter(pk=entry.pk)
+    if seen is not None:
+        rows = rows.filter(updated_at=seen)
+    now = timezone.now()
+    if not rows.update(profile=profile, updated_at=now):
+        raise ConcurrentChange(
+            gettext("The profile was saved elsewhere meanwhile; reload and try again.")
+        )
+    entry.profile, entry.updated_at = profile, now
     record(actor, "award_entry.profile", entry)
     return entry
 
