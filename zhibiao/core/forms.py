@@ -165,6 +165,39 @@ def error_message(error: Exception) -> str:
     return str(error)
 
 
+def prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:
+    """One row's refusal keyed for the whole: `<prefix>.<field>`, and `<prefix>` for what names
+    no field. A service checking many rows at once (scores, indicators, drafts, attendees) says
+    every row's errors in one ValidationError; a page puts each back on its row (`by_row`)."""
+    if not hasattr(error, "error_dict"):
+        return {prefix: list(error.messages)}
+    return {
+        prefix if field == NON_FIELD_ERRORS else f"{prefix}.{field}": messages
+        for field, messages in error.message_dict.items()
+    }
+
+
+def by_row(
+    error: ValidationError, prefix: str = ""
+) -> tuple[dict[str, dict[str, list[str]]], dict[str, list[str]]]:
+    """The inverse of `prefixed`: the errors keyed `[<prefix>.]<row>[.<field>]` (a row named
+    without a dot: its number) as {row: {field: messages}}, NON_FIELD_ERRORS for a row's own;
+    and the others by their key."""
+    rows: dict[str, dict[str, list[str]]] = {}
+    rest: dict[str, list[str]] = {}
+    lead = f"{prefix}." if prefix else ""
+    messages_by_key = error.message_dict if hasattr(error, "error_dict") else {}
+    if not messages_by_key:
+        rest[NON_FIELD_ERRORS] = list(error.messages)
+    for key, messages in messages_by_key.items():
+        if not key.startswith(lead) or key in (lead, NON_FIELD_ERRORS):
+            rest[key] = messages
+            continue
+        row, _dot, field = key[len(lead) :].partition(".")
+        rows.setdefault(row, {}).setdefault(field or NON_FIELD_ERRORS, []).extend(messages)
+    return rows, rest
+
+
 def form_error_message(form: forms.Form) -> str:
     """A bound form's errors as one line, field by field, worded as `error_message` words a
     service's refusal: for pages that answer a small form with a message, not the form again."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils.translation import gettext, gettext_lazy
 from zhibiao.accounts.permissions import Actor, by_district_staff, ensure, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.forms import prefixed
 from zhibiao.core.permissions import ensure_can
 from zhibiao.core.workflow import Machine, Step, take
 from zhibiao.measures import services as measures
@@ -236,10 +237,7 @@ def _draft_errors(number: int, error: ValidationError) -> dict[str, list[str]]:
     prefix = f"drafts.{number}"
     if isinstance(error, DraftInvalid) or not hasattr(error, "error_dict"):
         return {f"{prefix}.text": error.messages}
-    return {
-        prefix if field == NON_FIELD_ERRORS else f"{prefix}.{field}": messages
-        for field, messages in error.message_dict.items()
-    }
+    return prefixed(error, prefix)
 
 
 @transaction.atomic

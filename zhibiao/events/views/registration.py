@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.permissions import acting_organisation, role_required
 from zhibiao.core.errors import TransitionRefused
-from zhibiao.core.forms import form_error_message, whole_number
+from zhibiao.core.forms import by_row, form_error_message, whole_number
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.events import qr, services
 from zhibiao.events.errors import Refused
@@ -32,14 +32,18 @@ from zhibiao.events.views.events import _events
 
 def _formset_errors(formset, indexes: list[int], error: ValidationError) -> None:
     """Put `attendees.<n>.<field>` errors on the formset's rows, the rest above it."""
-    for key, texts in error.message_dict.items():
-        parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "attendees" and parts[1].isdigit():
-            form = formset.forms[indexes[int(parts[1])]]
-            for text in texts:
-                form.add_error(parts[2] if parts[2] in form.fields else None, text)
-        else:
+    rows, rest = by_row(error, "attendees")
+    for number, fields in rows.items():
+        texts = [text for texts in fields.values() for text in texts]
+        if not number.isdigit() or int(number) >= len(indexes):
             formset._non_form_errors = formset.non_form_errors() + texts
+            continue
+        form = formset.forms[indexes[int(number)]]
+        for field, texts in fields.items():
+            for text in texts:
+                form.add_error(field if field in form.fields else None, text)
+    for texts in rest.values():
+        formset._non_form_errors = formset.non_form_errors() + texts
 
 
 @role_required()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, has_role, is_district_admin
 from zhibiao.audit.services import record
+from zhibiao.core.forms import prefixed
 from zhibiao.standards.models import (
     Declaration,
     EntryValue,
@@ -47,8 +48,8 @@ def create_scheme(actor, data: Mapping[str, Any], indicators: list[Mapping[str, 
         try:
             indicator.full_clean()
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.setdefault(f"indicators.{order}.{name}", []).extend(messages)
+            for key, messages in prefixed(error, f"indicators.{order}").items():
+                errors.setdefault(key, []).extend(messages)
             continue
         indicator.save()
     cores = sum(1 for spec in indicators if spec.get("kind") == IndicatorKind.CORE)

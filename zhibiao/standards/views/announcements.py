@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import role_required
+from zhibiao.core.forms import error_message
 from zhibiao.core.tabular import ImportFailed
 from zhibiao.core.uploads import UploadError
 from zhibiao.standards import services
@@ -126,7 +127,7 @@ def _apply(request: HttpRequest) -> HttpResponse:
         context = {"form": AnnouncementForm(), "result": failure.result, "plan": None}
         return render(request, "standards/announcement_import.html", context)
     except (UploadError, ValidationError) as error:
-        messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, error_message(error))
         return redirect("standards:announcement_import")
     finally:
         services.discard_pending(pending["path"])

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors, error_message, submitted
+from zhibiao.core.forms import add_service_errors, by_row, error_message, submitted
 from zhibiao.core.pagination import query_without_page
 from zhibiao.standards import services
 from zhibiao.standards.forms import IndicatorRows, SchemeForm, entry_form
@@ -131,16 +131,17 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
 def _put_scheme_errors(form, filled, error: ValidationError) -> None:
     """The service names an indicator's error `indicators.<n>.<field>`, n counting the filled
     rows from 1: put it on that row's field; the rest on the form."""
-    rest: dict[str, list[str]] = {}
-    for name, messages_ in error.message_dict.items():
-        parts = name.split(".")
-        if parts[0] == "indicators" and len(parts) == 3 and parts[1].isdigit():
-            row = filled[int(parts[1]) - 1]
-            field = parts[2] if parts[2] in row.fields else None
+    rows, rest = by_row(error, "indicators")
+    for number, fields in rows.items():
+        if not number.isdigit() or not 0 < int(number) <= len(filled):
+            rest.setdefault(NON_FIELD_ERRORS, []).extend(m for ms in fields.values() for m in ms)
+            continue
+        row = filled[int(number) - 1]
+        for field, messages_ in fields.items():
             for message in messages_:
-                row.add_error(field, message)
-        else:  # the evaluation's fields, and "indicators" (too few core ones) above the rows
-            rest[name if name != "indicators" else NON_FIELD_ERRORS] = messages_
+                row.add_error(field if field in row.fields else None, message)
+    if "indicators" in rest:  # too few core ones: above the rows
+        rest.setdefault(NON_FIELD_ERRORS, []).extend(rest.pop("indicators"))
     if rest:
         add_service_errors(form, ValidationError(rest))
 
