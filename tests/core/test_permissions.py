@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tests.clients import client_for
 from zhibiao.accounts.models import User
+from zhibiao.committee.models import CommitteeMember
 from zhibiao.core.permissions import can, ensure_can
 from zhibiao.directory.models import Organisation, Person
 from zhibiao.supply.models import Offering
@@ -61,9 +62,11 @@ def test_every_restricted_model_declares_view():
     assert [m.__name__ for m in restricted if "view" not in m._default_manager.all().actions] == []
 
 
-def test_a_public_catalogue_declares_view_as_everything(db):
-    assert str(Offering.objects.restrict(AnonymousUser(), "view").query) == str(
-        Offering.objects.all().query
+@pytest.mark.parametrize("model", [Offering, CommitteeMember])
+def test_a_public_catalogue_declares_view_as_everything(db, model):
+    """The services' catalogue and the committee's roster are public, through the one verb."""
+    assert str(model.objects.restrict(AnonymousUser(), "view").query) == str(
+        model.objects.all().query
     )
 
 

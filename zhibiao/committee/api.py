@@ -43,9 +43,11 @@ class MemberOut(Schema):
         return [tag.name for tag in obj.expertise.all()]
 
 
-def _members():
-    return CommitteeMember.objects.select_related("person__organisation").prefetch_related(
-        "expertise"
+def _members(user):
+    return (
+        CommitteeMember.objects.restrict(user, "view")
+        .select_related("person__organisation")
+        .prefetch_related("expertise")
     )
 
 
@@ -62,7 +64,7 @@ def list_committees(request: HttpRequest):
 @router.get("/members", response=list[MemberOut], summary="Current committee members")
 @paginate
 def list_members(request: HttpRequest, sector: str | None = None):
-    members = _members().current()
+    members = _members(request.auth).current()
     if sector:
         members = members.filter(sector=sector)
     return members
@@ -70,4 +72,4 @@ def list_members(request: HttpRequest, sector: str | None = None):
 
 @router.get("/members/{int:member_id}", response=MemberOut, summary="One committee member")
 def get_member(request: HttpRequest, member_id: Id):
-    return get_object_or_404(_members(), pk=member_id)
+    return get_object_or_404(_members(request.auth), pk=member_id)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.modelfields import check, ref, unique, updated_field, user_ref, valid_choice
+from zhibiao.core.permissions import RestrictedQuerySet
 
 
 class Sector(models.TextChoices):
@@ -71,7 +72,15 @@ class ExpertiseTag(models.Model):
         return self.name
 
 
-class MemberQuerySet(models.QuerySet):
+class MemberQuerySet(RestrictedQuerySet):
+    def _public(self, user) -> MemberQuerySet:
+        """The roster is public: the committee's appointments are published with its founding
+        document, past terms included (a conflict of interest is the committee's own record,
+        `ConflictOfInterest`, and is not read through here)."""
+        return self
+
+    actions = {"view": _public}
+
     def current(self, on: datetime.date | None = None) -> MemberQuerySet:
         on = on or timezone.localdate()
         return self.filter(term_start__lte=on).filter(

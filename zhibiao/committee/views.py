@@ -15,15 +15,17 @@ from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.pagination import query_without_page
 
 
-def _members():
-    return CommitteeMember.objects.select_related(
-        "person", "person__organisation", "committee"
-    ).prefetch_related("expertise")
+def _members(user):
+    return (
+        CommitteeMember.objects.restrict(user, "view")
+        .select_related("person", "person__organisation", "committee")
+        .prefetch_related("expertise")
+    )
 
 
-def _current_members(committee: Committee | None) -> list[CommitteeMember]:
+def _current_members(user, committee: Committee | None) -> list[CommitteeMember]:
     """The committee's members today, by sector, each sector's director first."""
-    members = list(_members().current().filter(committee=committee)) if committee else []
+    members = list(_members(user).current().filter(committee=committee)) if committee else []
     order = {value: index for index, value in enumerate(Sector.values)}
     members.sort(
         key=lambda member: (order[member.sector], member.position != "director", member.pk)
@@ -46,7 +48,7 @@ MEMBER_COLUMNS = [
 
 def index(request: HttpRequest) -> HttpResponse:
     committee = Committee.objects.select_related("founding_document").first()
-    members = _current_members(committee)
+    members = _current_members(request.user, committee)
     if wants_xlsx(request):
         return export_list(
             "committee-members.xlsx", MEMBER_COLUMNS, members, title=gettext("Members")
@@ -67,5 +69,5 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    member = get_object_or_404(_members(), pk=pk)
+    member = get_object_or_404(_members(request.user), pk=pk)
     return render(request, "committee/member_detail.html", {"member": member})
