@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.applications.conftest import pdf
-from tests.clients import said_error
+from tests.clients import said_error, token_client
 from tests.factories import make_user
 from zhibiao.applications import services
 from zhibiao.applications.models import Application, Status
@@ -40,9 +40,9 @@ def fengcheng(people):
 
 
 def _offer(organisation) -> dict:
-    clause = Clause.objects.get(code=GOLD)
-    offers = measures.if_met(organisation, clause.rulebook, [GOLD], timezone.localdate())
-    (offer,) = offers[GOLD]
+    today = timezone.localdate()
+    ((rulebook, explanation),) = measures.explain_enterprise(organisation, today)
+    (offer,) = measures.if_met(organisation, rulebook, explanation, today)[GOLD]
     return offer
 
 
@@ -141,3 +141,12 @@ def test_staff_see_the_ceiling_beside_the_amount(people, fengcheng, client):
         'id="step-amount-ceiling"'
         not in client.get(application.get_absolute_url()).content.decode()
     )
+
+
+def test_the_api_says_what_a_near_miss_may_be_applied_for(people, fengcheng):
+    organisation, user = fengcheng
+    offer = _offer(organisation)
+    answer = token_client(user).get(f"/api/v1/measures/entitlements?organisation={organisation.pk}")
+    assert answer.status_code == 200
+    (book,) = answer.json()
+    assert book["if_met"][GOLD] == [{**offer, "amount": str(offer["amount"])}]

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
@@ -35,10 +36,21 @@ class ClauseDetailOut(ClauseOut):
     definition: dict[str, Any]
 
 
+class IfMetOut(Schema):
+    label: str
+    project: str = Field(description="The project to apply for (empty: the clause as a whole).")
+    amount: str = Field(description="The most an approval may state, in yuan.")
+
+
 class ExplanationOut(Schema):
     organisation_id: int
     document_id: int
     explanation: dict[str, Any]
+    if_met: dict[str, list[IfMetOut]] = Field(
+        description="For each near miss, what the enterprise may apply for with evidence: the "
+        "lines its clause would give had it met the conditions it misses, through the same "
+        "caps. A near miss absent here, or with no line, pays nothing even then."
+    )
 
 
 class CheckIn(Payload):
@@ -116,10 +128,22 @@ def entitlements(request: HttpRequest, organisation: DbInt):
     org = get_object_or_404(
         Organisation.objects.restrict(request.auth, "view_private"), pk=organisation
     )
-    return [
-        {"organisation_id": org.pk, "document_id": rb.document_id, "explanation": ex.to_dict()}
-        for rb, ex in services.explain_enterprise(org)
-    ]
+    today = timezone.localdate()
+    out = []
+    for rulebook, explanation in services.explain_enterprise(org, today):
+        offers = services.if_met(org, rulebook, explanation, today)
+        out.append(
+            {
+                "organisation_id": org.pk,
+                "document_id": rulebook.document_id,
+                "explanation": explanation.to_dict(),
+                "if_met": {
+                    code: [{**line, "amount": str(line["amount"])} for line in lines]
+                    for code, lines in offers.items()
+                },
+            }
+        )
+    return out
 
 
 @router.post("/check", response=RuleCheckOut, auth=required_auth, summary="Check a clause's text")

@@ -143,12 +143,7 @@ def _policy_sections(organisation: Organisation, as_of: datetime.date) -> list[d
                 entitled.append(view)
             elif result.near_miss:
                 near.append(view)
-        offers = measures.if_met(
-            organisation,
-            rulebook,
-            [view["result"]["id"] for view in near if view["mode"] != "auto"],
-            as_of,
-        )
+        offers = measures.if_met(organisation, rulebook, explanation, as_of)
         for view in near:
             view["if_met"] = offers.get(view["result"]["id"], [])
         sections.append(

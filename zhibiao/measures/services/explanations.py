@@ -12,7 +12,7 @@ from django.utils import timezone
 from zhibiao.directory.models import Organisation
 from zhibiao.measures import facts, provenance
 from zhibiao.measures.models import Clause, RuleBook
-from zhibiao.measures.services.compiled import clause_set
+from zhibiao.measures.services.compiled import auto_allowed, clause_set
 from zhibiao.policies.models import PolicyDocument
 from zhibiao.rules import (
     ClauseSet,
@@ -63,19 +63,26 @@ def explain_enterprise(
 
 
 def if_met(
-    organisation: Organisation, rulebook: RuleBook, codes: list[str], as_of: datetime.date
+    organisation: Organisation,
+    rulebook: RuleBook,
+    explanation: Explanation,
+    as_of: datetime.date,
 ) -> dict[str, list[dict[str, Any]]]:
-    """For each near miss of `codes`, what the enterprise could apply for with evidence: the
-    lines (project, amount) its clause would give had it met every condition it misses, through
-    the same caps (ClauseSet.waiving). A near miss with no such line pays nothing even then,
-    most often because the record it needs still awaits verification."""
+    """For each near miss of the explanation that is applied for with evidence (a clause
+    confirmed without application, `auto_allowed`, needs the entitlement itself), what the
+    enterprise could apply for: the lines (project, amount) its clause would give had it met
+    every condition it misses, through the same caps (ClauseSet.waiving). A near miss with no
+    such line pays nothing even then, most often because its record awaits verification."""
+    near = [result.id for result in explanation.results if result.near_miss]
+    clauses = Clause.objects.filter(rulebook=rulebook, code__in=near) if near else []
+    codes = [clause.code for clause in clauses if not auto_allowed(clause)]
     if not codes:
         return {}
     compiled = clause_set(rulebook).waiving(*codes)
-    explanation = explain(compiled, facts.facts_for(organisation, as_of), as_of)
+    waived = explain(compiled, facts.facts_for(organisation, as_of), as_of)
     offers: dict[str, list[dict[str, Any]]] = {}
     for code in codes:
-        result = explanation.result(code)
+        result = waived.result(code)
         offers[code] = [
             {"label": line.label, "project": line.project or "", "amount": line.amount}
             for line in result.lines
