@@ -108,3 +108,17 @@ def test_an_unknown_step_name_is_told_only_to_who_may_take_a_step(base, manager,
     with pytest.raises(TransitionRefused, match="teleport"):
         take(admin_user, base, "teleport")
     assert not BaseStep.objects.exists()
+
+
+def test_a_removed_base_is_no_longer_its_managers_to_run(base, manager, admin_user):
+    """Removed, the base's page is a 404 to its manager: so are its capabilities and its
+    evaluations in the API, rather than a 403 that says the base exists."""
+    from tests.clients import client_for, token_client
+
+    take(admin_user, base, "remove", reason="撤销基地资格")
+    page = client_for(manager).post(
+        f"/bases/{base.pk}/capabilities/new/", {"kind": "course", "title": "撤销后加的课程"}
+    )
+    assert page.status_code == 404 and not base.capabilities.filter(title="撤销后加的课程")
+    assert token_client(manager).get(f"/api/v1/bases/{base.pk}/evaluations").status_code == 404
+    assert token_client(admin_user).get(f"/api/v1/bases/{base.pk}/evaluations").status_code == 200

@@ -101,12 +101,13 @@ class TrainingBaseQuerySet(RestrictedQuerySet):
         return self if is_district_admin(user) else self.listed()
 
     def _managed_by(self, user) -> TrainingBaseQuerySet:
-        """What a user may edit: any base for administrators, their own for base managers."""
+        """What a user may edit: any base for administrators, their own listed ones for base
+        managers (a removed base is no longer theirs to run: its page is a 404 to them)."""
 
         if is_district_admin(user):
             return self
         if user.is_authenticated and user.role == Role.BASE_MANAGER and user.organisation_id:
-            return self.filter(organisation_id=user.organisation_id)
+            return self.listed().filter(organisation_id=user.organisation_id)
         return self.none()
 
     actions = {"view": _visible_to, "manage": _managed_by}

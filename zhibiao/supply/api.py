@@ -3,13 +3,15 @@
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 
 from zhibiao.accounts.api_auth import optional_auth, required_auth
 from zhibiao.accounts.permissions import ensure, is_district_admin
-from zhibiao.core.apischema import DbInt, Id, Payload, paginate
+from zhibiao.core.apischema import DbInt, Id, Payload, paginate, patch_of
 from zhibiao.core.steps import NextStepsOut, StepIn
 from zhibiao.core.workflow import take
 from zhibiao.directory.models import Organisation
@@ -47,6 +49,19 @@ class OfferingIn(Payload):
     turnaround_days: DbInt
     qualifications: str = ""
     is_active: bool = True
+
+
+class OfferingCreateIn(OfferingIn):
+    organisation: DbInt | None = Field(
+        None,
+        description="District staff publish for a provider or a base: its id. Others publish "
+        "for their own organisation (an expert: their own offering) and leave it out.",
+    )
+
+
+OfferingPatch = patch_of(
+    OfferingIn, "OfferingPatch", "The offering's fields to change; those not sent stay as they are."
+)
 
 
 class DemandOut(NextStepsOut):
@@ -109,14 +124,24 @@ def get_offering(request: HttpRequest, offering_id: Id):
 
 
 @router.post("/offerings", response={201: OfferingOut}, auth=required_auth, summary="Publish")
-def create_offering(request: HttpRequest, payload: OfferingIn):
-    return 201, services.save_offering(request.auth, payload.dict())
+def create_offering(request: HttpRequest, payload: OfferingCreateIn):
+    data = payload.dict()
+    if payload.organisation is None:
+        data.pop("organisation")
+    elif not is_district_admin(request.auth):
+        raise ValidationError(
+            {"organisation": gettext("Only district staff publish for another organisation.")}
+        )
+    else:
+        data["organisation"] = get_object_or_404(Organisation, pk=payload.organisation)
+    return 201, services.save_offering(request.auth, data)
 
 
 @router.patch("/offerings/{int:offering_id}", response=OfferingOut, auth=required_auth)
-def update_offering(request: HttpRequest, offering_id: Id, payload: OfferingIn):
+def update_offering(request: HttpRequest, offering_id: Id, payload: OfferingPatch):
     offering = get_object_or_404(Offering.objects.restrict(request.auth, "manage"), pk=offering_id)
-    return services.save_offering(request.auth, payload.dict(), offering=offering)
+    data = payload.dict(exclude_unset=True)
+    return services.save_offering(request.auth, data, offering=offering)
 
 
 def _demands(request: HttpRequest):
@@ -138,10 +163,20 @@ def get_demand(request: HttpRequest, demand_id: Id):
 @router.post("/demands", response={201: DemandOut}, auth=required_auth, summary="Post a demand")
 def post_demand(request: HttpRequest, payload: DemandIn):
     data = payload.dict()
-    if is_district_admin(request.auth) and payload.enterprise is not None:
-        data["enterprise"] = get_object_or_404(Organisation, pk=payload.enterprise)
-    else:
+    if not is_district_admin(request.auth):
+        # An enterprise posts its own demand, online: a field it sends otherwise is refused by
+        # name, not dropped without a word.
+        sent = payload.model_fields_set & {"enterprise", "channel"}
+        if sent:
+            raise ValidationError(
+                {
+                    name: gettext("Only district staff post a demand on an enterprise's behalf.")
+                    for name in sorted(sent)
+                }
+            )
         data.pop("enterprise")
+    elif payload.enterprise is not None:
+        data["enterprise"] = get_object_or_404(Organisation, pk=payload.enterprise)
     return 201, services.post_demand(request.auth, data)
 
 

@@ -59,6 +59,9 @@ class OfferingForm(forms.Form):
         help_text=_("For example CMA or CNAS numbers."),
     )
     is_active = forms.BooleanField(label=_("Listed"), required=False, initial=True)
+    #: When the offering was last saved as the page showed it (`services.save_offering`'s
+    #: `seen`), as an ISO timestamp: its microseconds tell two saves within a second apart.
+    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def clean_industries(self) -> str:
         return clean_industry_list(self.cleaned_data["industries"])

@@ -209,14 +209,22 @@ def rank(
     conflicted = set(committee.conflicted_experts(organisation.pk).values_list("pk", flat=True))
     scored: list[tuple] = []
     catalogue_version, experts_version = _versions()
+    workload = _workload()
     if offerings:
         catalogue = _catalogue(catalogue_version)
         categories = [need.category, Category.OTHER] if need.category else list(catalogue)
         figures = _offering_figures(categories)
+        staffed = _staffed_organisations()
         section = division[:1]
         for category in dict.fromkeys(categories):
             for entry in catalogue.get(category, ()):
                 if entry.organisation_id == organisation.pk or entry.expert_id in conflicted:
+                    continue
+                # Nobody would answer: an expert taking no work, an organisation without an
+                # active provider or base manager. Offered one, a demand would wait in vain.
+                if (entry.expert_id and not workload.takes_work(entry.expert_id)) or (
+                    entry.organisation_id and entry.organisation_id not in staffed
+                ):
                     continue
                 figures_of = figures.get(entry.pk, _NO_FIGURES)
                 # Numbers first, for every candidate; _Facts and words only for those shown.
@@ -232,7 +240,9 @@ def rank(
                 detail = (kind, shared, industry, town_fit, figures_of, False)
                 scored.append((points, "offering", entry.pk, entry, detail))
     if experts:
-        scored.extend(_experts(organisation, need_words, division, conflicted, experts_version))
+        scored.extend(
+            _experts(organisation, need_words, division, conflicted, experts_version, workload)
+        )
     best = heapq.nsmallest(limit, scored, key=lambda item: (-item[0], item[1], item[2]))
     out = []
     for points, kind, _pk, subject, detail in best:
@@ -325,10 +335,81 @@ def _expert_index_now(version: tuple) -> dict[int, _Expert]:
     return index
 
 
-def _experts(organisation, need_words, division, conflicted, version):
-    """Experts with a current seat and no conflict; the volatile part (who sits now, who is
-    available, their load and figures) is read on every ranking, without IN lists."""
+@dataclass
+class _Workload:
+    """Who takes new work now, read on every ranking without IN lists: each expert's
+    availability and capacity, their open demands and reviews, and the inactive logins."""
+
+    availability: dict[int, tuple]
+    figures: dict[int, tuple]
+    reviews: dict[int, int]
+    inactive: set[int]
+
+    def load(self, pk: int) -> int:
+        return self.figures.get(pk, _NO_FIGURES)[4] + self.reviews.get(pk, 0)
+
+    def state(self, pk: int) -> str:
+        return self.availability.get(pk, (Availability.AVAILABLE, None))[0]
+
+    def takes_work(self, pk: int) -> bool:
+        """Active, not away, and under their capacity (if they set one)."""
+        if pk in self.inactive or self.state(pk) == Availability.AWAY:
+            return False
+        capacity = self.availability.get(pk, (None, None))[1]
+        return capacity is None or self.load(pk) < capacity
+
+
+def _workload() -> _Workload:
     from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    review = apps.get_model("applications", "Review")
+    return _Workload(
+        availability={
+            row[0]: row[1:]
+            for row in raw_rows(
+                ExpertProfile.objects.values_list("user_id", "availability", "capacity")
+            )
+        },
+        figures={
+            row[0]: row[1:]
+            for row in raw_rows(
+                CandidateStats.objects.filter(expert__isnull=False).values_list(
+                    "expert_id", "ratings", "rating_total", "answers", "answer_seconds", "open_work"
+                )
+            )
+        },
+        reviews=dict(
+            review.objects.filter(submitted_at__isnull=True)
+            .values("reviewer_id")
+            .annotate(n=Count("pk"))
+            .values_list("reviewer_id", "n")
+        ),
+        inactive=set(
+            get_user_model()
+            .objects.filter(is_active=False, role="expert")
+            .values_list("pk", flat=True)
+        ),
+    )
+
+
+def _staffed_organisations() -> set[int]:
+    """Organisations with an active provider or base-manager login: those who answer an offer
+    made to one of their offerings (zhibiao.supply.services._candidate_users)."""
+    from django.contrib.auth import get_user_model
+
+    return set(
+        get_user_model()
+        .objects.filter(
+            is_active=True, role__in=["provider", "base_manager"], organisation__isnull=False
+        )
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+
+
+def _experts(organisation, need_words, division, conflicted, version, workload: _Workload):
+    """Experts with a current seat and no conflict who take work now (`_Workload`)."""
     from django.utils import timezone
 
     index = _expert_index_now(version)
@@ -342,43 +423,16 @@ def _experts(organisation, need_words, division, conflicted, version):
     } - conflicted
     if not sitting:
         return []
-    availability = {
-        row[0]: row[1:]
-        for row in raw_rows(
-            ExpertProfile.objects.values_list("user_id", "availability", "capacity")
-        )
-    }
-    figures = {
-        row[0]: row[1:]
-        for row in raw_rows(
-            CandidateStats.objects.filter(expert__isnull=False).values_list(
-                "expert_id", "ratings", "rating_total", "answers", "answer_seconds", "open_work"
-            )
-        )
-    }
-    review = apps.get_model("applications", "Review")
-    reviews = dict(
-        review.objects.filter(submitted_at__isnull=True)
-        .values("reviewer_id")
-        .annotate(n=Count("pk"))
-        .values_list("reviewer_id", "n")
-    )
     out = []
     for pk in sitting:
         expert = index.get(pk)
-        if expert is None:
+        if expert is None or not workload.takes_work(pk):
             continue
-        state, capacity = availability.get(pk, (Availability.AVAILABLE, None))
-        if state == Availability.AWAY:
-            continue
-        ratings, total, answers, seconds, open_work = figures.get(pk, _NO_FIGURES)
-        load = open_work + reviews.get(pk, 0)
-        if capacity is not None and load >= capacity:
-            continue
+        ratings, total, answers, seconds, _open = workload.figures.get(pk, _NO_FIGURES)
         shared = need_words & expert.known
         industry = _fit(expert.industries, division) if division else None
-        limited = state == Availability.LIMITED
-        figures_of = (ratings, total, answers, seconds, load)
+        limited = workload.state(pk) == Availability.LIMITED
+        figures_of = (ratings, total, answers, seconds, workload.load(pk))
         points = _points("expert", shared, len(need_words), industry, None, figures_of, limited)
         detail = ("expert", shared, industry, None, figures_of, limited)
         out.append(

@@ -28,17 +28,19 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, ensure, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.committee import services as committee
-from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.permissions import ensure_can
 from zhibiao.core.text import words
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.core.workflow import Machine, Step
-from zhibiao.directory.models import Organisation, OrganisationKind
+from zhibiao.directory.forms import clean_industry_list
+from zhibiao.directory.models import Organisation, OrganisationKind, Town
 from zhibiao.notifications.services import notify
 from zhibiao.supply import matching
 from zhibiao.supply.models import (
     Attachment,
     CandidateStats,
+    Channel,
     Demand,
     DemandStatus,
     DemandStep,
@@ -82,8 +84,17 @@ def may_offer_for(actor, organisation: Organisation) -> bool:
 
 
 @transaction.atomic
-def save_offering(actor, data: Mapping[str, Any], *, offering: Offering | None = None) -> Offering:
-    """Publish or change an offering: an organisation's (providers, bases) or an expert's own."""
+def save_offering(
+    actor,
+    data: Mapping[str, Any],
+    *,
+    offering: Offering | None = None,
+    seen: datetime.datetime | None = None,
+) -> Offering:
+    """Publish or change an offering: an organisation's (providers, bases) or an expert's own.
+
+    `seen` is when the offering was last saved as the editing page showed it: a save from a
+    stale page (a colleague saved meanwhile) is refused instead of overwriting theirs."""
     if offering is None:
         offering = Offering()
         if actor.role == Role.EXPERT:
@@ -98,11 +109,23 @@ def save_offering(actor, data: Mapping[str, Any], *, offering: Offering | None =
             offering.organisation = organisation
     else:
         ensure_can(actor, "manage", offering)
+        # Held until the save commits: of two saves from pages that both saw `seen`, one wins.
+        held = Offering.objects.select_for_update().only("updated_at").get(pk=offering.pk)
+        if seen is not None and held.updated_at != seen:
+            raise ConcurrentChange(
+                gettext("This offering was saved elsewhere meanwhile; reload and try again.")
+            )
     for name in OFFERING_FIELDS:
         if name in data:
             setattr(offering, name, data[name])
-    offering.towns = _codes(offering.towns)
-    offering.industries = [code.upper() for code in _codes(offering.industries)]
+    errors: dict[str, list[str]] = {}
+    for name, clean in (("towns", _towns), ("industries", _industries)):
+        try:
+            setattr(offering, name, clean(getattr(offering, name)))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     offering.words = " ".join(
         sorted(words(f"{offering.title} {offering.description} {offering.qualifications}"))
     )
@@ -120,6 +143,26 @@ def _codes(value) -> list[str]:
     return [str(item).strip() for item in value or [] if str(item).strip()]
 
 
+def _towns(value) -> list[str]:
+    """The towns served, each one of the district's (the page offers only those; the API and
+    an import must not store one that matching never meets)."""
+    towns = _codes(value)
+    unknown = [town for town in towns if town not in Town.values]
+    if unknown:
+        message = gettext("Not towns of the district: %(towns)s.") % {"towns": "、".join(unknown)}
+        raise ValidationError({"towns": message})
+    return towns
+
+
+def _industries(value) -> list[str]:
+    """The industries served as matching reads them (`clean_industry_list`), named if unknown."""
+    try:
+        text = clean_industry_list(", ".join(_codes(value)))
+    except ValidationError as error:
+        raise ValidationError({"industries": error.messages}) from None
+    return _codes(text)
+
+
 # --- Demands ----------------------------------------------------------------------------------
 
 
@@ -130,6 +173,11 @@ def post_demand(actor, data: Mapping[str, Any], *, files=()) -> Demand:
         enterprise = data.get("enterprise")
         if enterprise is None:
             raise ValidationError({"enterprise": gettext("Choose the enterprise.")})
+        if data.get("channel") == Channel.ONLINE:
+            # Online means the enterprise posted it itself; staff record a call, a visit …
+            raise ValidationError(
+                {"channel": gettext("Say how staff received the demand (not online).")}
+            )
     else:
         ensure(actor.is_authenticated and actor.role in (Role.ENTERPRISE, Role.BASE_MANAGER))
         enterprise = actor.organisation
@@ -145,6 +193,8 @@ def post_demand(actor, data: Mapping[str, Any], *, files=()) -> Demand:
         posted_by=actor,
     )
     demand.full_clean()
+    if demand.desired_date and demand.desired_date < timezone.localdate():
+        raise ValidationError({"desired_date": gettext("The date wanted has passed.")})
     if len(files) > MAX_ATTACHMENTS:
         raise ValidationError(
             {"files": gettext("At most %(count)s files.") % {"count": MAX_ATTACHMENTS}}
@@ -280,7 +330,8 @@ def _by_candidate_without_conflict(actor, demand: Demand) -> bool:
     if not _by_candidate(actor, demand):
         return False
     offer = demand.current_offer
-    return not (offer.expert_id and committee.has_conflict(offer.expert, demand.enterprise_id))
+    expert = offer.expert if offer.expert_id else (offer.offering and offer.offering.expert)
+    return not (expert and committee.has_conflict(expert, demand.enterprise_id))
 
 
 def _offer_effect(demand: Demand, data: dict) -> dict:

@@ -14,6 +14,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role, is_district_admin, role_required
 from zhibiao.committee import services as committee
 from zhibiao.committee.models import ConflictOfInterest, ExpertProfile
+from zhibiao.core.errors import ConcurrentChange
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import service_errors_on
 from zhibiao.core.listfilters import by_status, group_choices
@@ -126,15 +127,22 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if offering:
         initial = {name: getattr(offering, name) for name in services.OFFERING_FIELDS}
         initial["industries"] = ", ".join(offering.industries)
+        initial["seen"] = offering.updated_at.isoformat()
     # Staff publish for a provider or a base, which they name; everyone else for their own.
     staff_publishes = offering is None and is_district_admin(request.user)
     form_class = StaffOfferingForm if staff_publishes else OfferingForm
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        seen = data.pop("seen", None)
         with service_errors_on(form):
-            saved = services.save_offering(request.user, form.cleaned_data, offering=offering)
-            messages.success(request, gettext("Your changes were saved."))
-            return redirect(saved)
+            try:
+                saved = services.save_offering(request.user, data, offering=offering, seen=seen)
+            except ConcurrentChange as error:  # a colleague saved meanwhile: keep what was typed
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, gettext("Your changes were saved."))
+                return redirect(saved)
     return render(request, "supply/offering_form.html", {"form": form, "offering": offering})
 
 
