@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao import stdcodes
 from zhibiao.core.attestation import Attested
 from zhibiao.core.modelfields import YEAR_VALIDATORS, check, created_field, ref, unique, year_field
 from zhibiao.core.permissions import RestrictedQuerySet
@@ -132,6 +133,20 @@ class StandardDrafting(EnterpriseRecord):
         return f"{self.code} ({self.rank})"
 
     def clean(self) -> None:
+        # One standard, one spelling: "GB/T43210-2023" and "GB/T 43210-2023" are one standard,
+        # and stored as typed they would pass the once-per-standard constraint and be paid
+        # twice (the facts match records by their code).
+        try:
+            self.code = stdcodes.parse(self.code or "").canonical
+        except ValueError:
+            raise ValidationError(
+                {
+                    "code": gettext(
+                        "“%(code)s” is not a standard code; write it as GB/T 43210-2023."
+                    )
+                    % {"code": self.code}
+                }
+            ) from None
         if self.city_grant and self.city_grant > 0 and not self.city_funded:
             raise ValidationError(
                 {"city_funded": gettext("A city grant means the city funds the project.")}
