@@ -118,6 +118,7 @@ _PYDANTIC_MESSAGES = {
         gettext("Ensure this value is greater than %(limit)s.") % {"limit": _ctx(e, "gt")}
     ),
     "extra_forbidden": lambda e: gettext("This field is not known here."),
+    "nul_character": lambda e: gettext("Text may not hold a NUL character."),
     "int_type": lambda e: gettext("Enter a whole number."),
     "int_from_float": lambda e: gettext("Enter a whole number."),
     "string_type": lambda e: gettext("Enter text."),

@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "zhibiao.core.apierrors.ApiErrorMiddleware",
+    "zhibiao.core.middleware.NulCharacterMiddleware",  # inside: its 400 is translated, enveloped
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

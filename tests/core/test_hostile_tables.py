@@ -98,3 +98,21 @@ def test_an_ordinary_workbook_reads_as_before():
         301,
         {"姓名": "学员299", "手机号": "13800000299"},
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("长格.csv", ("姓名,备注\n张三," + "长" * 140_000 + "\n").encode()),
+        ("空字符.csv", ("姓名,备注\n" + "张三,好\n" * 3000 + "李四,a\x00b\n").encode()),
+        ("错格.xlsx", _xlsx(HEADER + '<row r="2"><c t="n"><v>abc</v></c></row>')),
+    ],
+)
+def test_a_damaged_table_is_refused_with_a_message_not_an_error(name, data):
+    with pytest.raises(UploadError):
+        read_table(SimpleUploadedFile(name, data))
+
+
+def test_a_csv_with_old_mac_line_ends_reads_as_rows():
+    table = read_table(SimpleUploadedFile("名单.csv", "姓名,手机号\r张三,13800000001\r".encode()))
+    assert table.rows == [(2, {"姓名": "张三", "手机号": "13800000001"})]

@@ -17,7 +17,8 @@ from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
 from ninja.pagination import paginate as ninja_paginate
-from pydantic import ConfigDict, create_model
+from pydantic import ConfigDict, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
 #: The largest integer the databases hold (a signed 64-bit column).
 DB_INT_MAX = 2**63 - 1
@@ -35,9 +36,27 @@ TEXT_MAX = 20_000
 
 class Payload(Schema):
     """The base of every request body: unknown fields are refused (422 naming them), text is
-    bounded."""
+    bounded, and holds no NUL character (PostgreSQL refuses one: a 500, where the page's form
+    names the field)."""
 
     model_config = ConfigDict(extra="forbid", str_max_length=TEXT_MAX)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _holds_nul(value):
+            raise PydanticCustomError("nul_character", "Text may not hold a NUL character.")
+        return value
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    return False
 
 
 class BoundedPagination(LimitOffsetPagination):

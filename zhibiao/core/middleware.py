@@ -34,3 +34,23 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"detail": message}, status=413)
             return render(request, "413.html", {"message": message}, status=413)
         return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """Answer 400 when the address or its query holds a NUL character.
+
+    No text the platform stores or looks up holds one, and PostgreSQL refuses it in a query
+    (a 500 where SQLite said "not found"): a ticket code, a token or a search term from a
+    crafted link would reach the database with it. Forms already refuse it field by field
+    (Django's ProhibitNullCharactersValidator) and the API's bodies do (`Payload`); this covers
+    what reaches a view before any form: the path and the query string.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.GET.lists() if "%00" in request.META.get("QUERY_STRING", "") else ()
+        if "\x00" in request.path or any("\x00" in k + "".join(v) for k, v in query):
+            return render(request, "400.html", status=400)
+        return self.get_response(request)

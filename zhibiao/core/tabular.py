@@ -126,11 +126,27 @@ def _decode(data: bytes) -> str:
 
 def _csv_rows(file: IO[bytes]) -> Iterator[list[Any]]:
     text = _decode(file.read())
+    if "\x00" in text:  # no text holds one, and PostgreSQL refuses it
+        raise UploadError(gettext("The file holds a NUL character: it is not a text table."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    yield from csv.reader(io.StringIO(text), dialect)
+    # Universal newlines: a file saved with old Mac line ends (CR alone) reads as rows too.
+    yield from csv.reader(io.StringIO(text, newline=None), dialect)
+
+
+def _readable(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    """The rows, with what a damaged file raises while they are read (a cell past the CSV
+    reader's limit, a number cell holding text in the sheet's XML) said as an UploadError."""
+    try:
+        yield from rows
+    except UploadError:
+        raise
+    except (csv.Error, ValueError, TypeError, KeyError) as damaged:
+        raise UploadError(
+            gettext("The file cannot be read: %(error)s") % {"error": damaged}
+        ) from None
 
 
 _SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -249,7 +265,7 @@ def read_table(
     else:
         rows = _csv_rows(file)
     table: Table | None = None
-    for number, values in enumerate(rows, start=1):
+    for number, values in enumerate(_readable(rows), start=1):
         if number % 1000 == 0 and time.monotonic() > deadline:
             raise UploadError(
                 gettext("Reading the file took longer than %(seconds)s seconds; split it.")
