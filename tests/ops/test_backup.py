@@ -284,6 +284,15 @@ def test_a_manifest_path_outside_the_storage_folders_is_refused(backup, storage,
         call_command("restore", str(hostile), force=True)
 
 
+def test_a_manifest_entry_naming_a_storage_folder_itself_is_refused(backup, storage, tmp_path):
+    def folder(document: dict) -> None:
+        document["files"][0]["path"] = document["files"][0]["path"].split("/", 1)[0]
+
+    hostile = rewrite(backup, tmp_path / "hostile.tar.gz", manifest=folder)
+    with pytest.raises(CommandError, match="no file under a storage folder"):
+        call_command("restore", str(hostile), force=True)
+
+
 def test_a_database_holding_data_is_replaced_only_with_force(backup, storage):
     org, material = changed_since_backup(storage)
     with pytest.raises(CommandError, match=r"holds data.*--force"):

@@ -104,7 +104,10 @@ def parse(text: str) -> Parsed | None:
     """Read a typed code or a scanned address; None if it is not shaped like a code."""
     text = (text or "").strip()
     if "://" in text or text.startswith("/"):
-        values = parse_qs(urlsplit(text).query).get("code")
+        try:
+            values = parse_qs(urlsplit(text).query).get("code")
+        except ValueError:  # not an address at all ("http://[", an unclosed IPv6 host)
+            return None
         text = values[0] if values else ""
     code = normalise(text)
     match = _CODE.match(code) if code else None

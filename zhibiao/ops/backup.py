@@ -325,8 +325,9 @@ def _listed(manifest: Any) -> dict[str, dict[str, Any]]:
         for index, entry in enumerate(entries):
             path, size, sha256 = str(entry["path"]), int(entry["size"]), str(entry["sha256"])
             _safe_name(path)
-            if index and path.split("/", 1)[0] not in roots:
-                raise BackupError(f"Refused: {path!r} is under no storage folder.")
+            root, _slash, rest = path.partition("/")
+            if index and (root not in roots or not rest):
+                raise BackupError(f"Refused: {path!r} is no file under a storage folder.")
             if path in expected or path == MANIFEST:
                 raise BackupError(f"Refused: the manifest lists {path!r} twice.")
             expected[path] = {"path": path, "size": size, "sha256": sha256}

@@ -20,6 +20,7 @@ from zhibiao.accounts.permissions import acting_organisation, is_district_admin
 from zhibiao.core.files import StoredFile
 from zhibiao.core.modelfields import check, ref, unique, user_ref, valid_choice
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.years import validate_plausible_date
 from zhibiao.directory.models import OrganisationKind, Town
 
 
@@ -211,6 +212,16 @@ class Event(models.Model):
     def clean(self) -> None:
 
         errors: dict[str, str] = {}
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            # A slip in the date picker (year 1, year 9999) is said here, before it breaks the
+            # ticket codes, the year pages and the subsidy's year that read the dates later.
+            value = getattr(self, name)
+            try:
+                validate_plausible_date(value.date() if value else None)
+            except ValidationError as error:
+                errors[name] = error.messages[0]
+        if errors:
+            raise ValidationError(errors)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = gettext("An event must end after it starts.")
         opens, closes = self.registration_opens_at, self.registration_closes_at

@@ -5,6 +5,7 @@ commit.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -140,9 +141,14 @@ def update_event(
     before = {name: getattr(locked, name) for name in allowed}
     _assign(locked, data, allowed)
     locked.full_clean()
+    _check_held_facts(locked, before, audience_organisations)
     if locked.announced_at is not None and locked.starts_at < before["starts_at"]:
         # Moved earlier: the notice people had was for the later date, so the announcement of
         # this date is now (moving a public course forward cannot borrow the old notice).
+        locked.announced_at = timezone.now()
+    if locked.is_public and not before["is_public"]:
+        # Shown again after being hidden: nobody could learn of it meanwhile, so its notice
+        # runs from now, not from the first time it was public.
         locked.announced_at = timezone.now()
     locked.save()
     if audience_organisations is not None:
@@ -161,6 +167,47 @@ def update_event(
     notify_promoted(promoted)
     event.refresh_from_db()
     return event
+
+
+#: What an event was when people came: once it has begun, these are the facts its attendance
+#: (and a base's course subsidy: zhibiao.events.services.qualification) rests on.
+HELD_FIELDS = (
+    "kind",
+    "starts_at",
+    "ends_at",
+    "is_public",
+    "audience",
+    "audience_towns",
+    "audience_roles",
+)
+
+
+def _check_held_facts(event: Event, before: Mapping[str, Any], audience_organisations) -> None:
+    """Refuse, once the event has begun, a change of its time, kind or audience: moved later
+    after the fact, a course announced a day ahead would read as announced a month ahead;
+    hidden and shown again, as open to all when nobody could find it."""
+    if timezone.now() < before["starts_at"]:
+        return
+    for name in ("starts_at", "ends_at"):
+        if abs(getattr(event, name) - before[name]) < datetime.timedelta(minutes=1):
+            setattr(event, name, before[name])  # a form's minutes, not a move
+    changed = [
+        name for name in HELD_FIELDS if name in before and getattr(event, name) != before[name]
+    ]
+    if audience_organisations is not None and {o.pk for o in audience_organisations} != set(
+        event.audience_organisations.values_list("pk", flat=True)
+    ):
+        changed.append("audience_organisations")
+    if changed:
+        raise ValidationError(
+            {
+                name: gettext(
+                    "The event has begun: its time, kind and audience stay as they were when "
+                    "people came."
+                )
+                for name in changed
+            }
+        )
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from zhibiao.accounts.models import Role
 from zhibiao.core.years import year_bounds
 from zhibiao.directory.models import Person
 from zhibiao.events.models import (
@@ -123,6 +124,10 @@ def qualify(events) -> dict[int, Qualification]:
       numbers it registered as its own anywhere, its users registering themselves). Inventing
       people then needs another enterprise's account, which leaves that enterprise's name on
       the record.
+    - **Attendance someone else saw**: an attendee checked in from a paper sheet that the host
+      typed in counts only once district staff import the sheet themselves (the host's own
+      import is the host's word alone); a certificate revoked as issued in error takes its
+      attendee out of the count.
     - **Enough enterprises** (COURSE_MIN_ENTERPRISES distinct attending enterprises): one
       friendly enterprise filling a room is not a course offered to the district.
 
@@ -192,20 +197,30 @@ def qualify(events) -> dict[int, Qualification]:
             min_enterprises=min_enterprises,
         )
     enterprises: dict[int, set[int]] = {}
-    attended = Registration.objects.filter(event_id__in=ids, status=S.ATTENDED).values_list(
-        "event_id",
-        "organisation_id",
-        "registered_by__organisation_id",
-        "user__organisation_id",
-        "phone",
+    attended = (
+        Registration.objects.filter(event_id__in=ids, status=S.ATTENDED)
+        .exclude(certificate__revoked_at__isnull=False)
+        .values_list(
+            "event_id",
+            "organisation_id",
+            "registered_by__organisation_id",
+            "user__organisation_id",
+            "phone",
+            "check_in_method",
+            "checked_in_by__role",
+            "checked_in_by__is_superuser",
+        )
     )
-    for event_id, organisation_id, registrant_org, own_org, phone in attended:
+    for event_id, organisation_id, registrant_org, own_org, phone, method, role, root in attended:
         judged = out[event_id]
         host = judged.host_organisation_id
         counts = (
             organisation_id is not None
             and host not in (organisation_id, registrant_org, own_org)
             and phone not in host_phones.get(host, set())
+            # A paper sheet typed in by the host is the host's word alone; typed in by
+            # district staff, it is a list they checked.
+            and (method != CheckInMethod.SHEET or root or role == Role.ADMIN)
         )
         if counts:
             judged.attendees += 1

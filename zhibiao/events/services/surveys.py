@@ -16,6 +16,7 @@ from zhibiao.audit.services import record
 from zhibiao.core.permissions import ensure_can
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import (
+    Certificate,
     Event,
     Feedback,
     Registration,
@@ -24,12 +25,21 @@ from zhibiao.events.services.steps import S
 from zhibiao.notifications.services import notify
 
 
+def _withdrawn(registration: Registration) -> bool:
+    """Whether the attendance was withdrawn with its certificate (revoked as issued in error):
+    it no longer counts, for the subsidy or for the base's survey."""
+    return Certificate.objects.filter(
+        registration_id=registration.pk, revoked_at__isnull=False
+    ).exists()
+
+
 def feedback_open(registration: Registration, now=None) -> bool:
     now = now or timezone.now()
     return (
         registration.status == S.ATTENDED
         and now >= registration.event.ends_at
         and not Feedback.objects.filter(registration=registration).exists()
+        and not _withdrawn(registration)
     )
 
 
@@ -42,8 +52,14 @@ def submit_feedback(
     The caller has proved the right to answer for this attendee: the ticket's secret address,
     or a signed-in user who may see the registration. No-shows are refused.
     """
-    registration = Registration.objects.select_related("event").get(pk=registration.pk)
-    if registration.status != S.ATTENDED:
+    # Locked until the answer commits: a second submission (a double click, two tabs) waits,
+    # then finds the first answer, rather than hitting the one-answer constraint.
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(pk=registration.pk)
+    )
+    if registration.status != S.ATTENDED or _withdrawn(registration):
         raise Refused(gettext("Only people who attended answer the survey."))
     if timezone.now() < registration.event.ends_at:
         raise Refused(gettext("The survey opens when the event is over."))

@@ -1,0 +1,96 @@
+"""Found in a review of attendance that pays: the facts a course subsidy rests on cannot be
+changed by the host after the course, or made up from its paper list alone.
+
+- a held course's time, kind and audience stay as they were (moved later, a course announced
+  a day ahead read as announced a month ahead);
+- a course hidden and shown again is announced when shown again;
+- a paper sheet the host typed in is the host's word alone: it counts once staff import it;
+- a revoked certificate takes its attendee out of the count, and out of the survey."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.events.conftest import check_in_all, genuine_course, local, people, publish_course
+from tests.factories import make_user
+from zhibiao.accounts.models import Role
+from zhibiao.events import services
+from zhibiao.events.errors import Refused
+from zhibiao.events.models import Certificate
+
+pytestmark = pytest.mark.django_db
+START = local(2025, 6, 10, 14)
+
+
+def _registrants():
+    return [make_user(Role.ENTERPRISE) for _ in range(3)]
+
+
+def test_a_held_course_cannot_be_moved_to_borrow_notice(manager, admin_user, clock):
+    clock.set(START - datetime.timedelta(days=1))  # announced one day ahead: too late
+    course = publish_course(manager, START)
+    registrations = [r for u in _registrants() for r in services.register(u, course, people(2))]
+    clock.set(START + datetime.timedelta(minutes=1))
+    check_in_all(clock, manager, course, registrations)
+    clock.set(START + datetime.timedelta(days=30))
+    later = START + datetime.timedelta(days=10)
+    for actor in (manager, admin_user):
+        with pytest.raises(ValidationError) as refused:
+            services.update_event(
+                actor,
+                course,
+                {"starts_at": later, "ends_at": later + datetime.timedelta(hours=2)},
+            )
+        assert {"starts_at", "ends_at"} <= set(refused.value.message_dict)
+    course.refresh_from_db()
+    assert course.starts_at == START
+    assert not services.qualify([course])[course.pk].qualifies
+    services.update_event(manager, course, {"description": "课后补充了讲义"})  # the rest may change
+
+
+def test_a_course_shown_again_is_announced_when_shown_again(manager, clock):
+    clock.set(START - datetime.timedelta(days=30))
+    course = publish_course(manager, START)
+    clock.advance(minutes=1)
+    services.update_event(manager, course, {"is_public": False})
+    clock.set(START - datetime.timedelta(hours=2))
+    services.update_event(manager, course, {"is_public": True})
+    assert not services.qualify([course])[course.pk].announced_in_time
+
+
+def _sheet(registrations):
+    return [
+        (n + 2, {"姓名": r.name, "手机号": r.phone, "签到": "✓"})
+        for n, r in enumerate(registrations)
+    ]
+
+
+def test_a_sheet_the_host_typed_in_counts_only_once_staff_import_it(manager, admin_user, clock):
+    clock.set(START - datetime.timedelta(days=10))
+    course = publish_course(manager, START)
+    clock.advance(days=1)
+    registrations = [r for u in _registrants() for r in services.register(u, course, people(2))]
+    clock.set(START + datetime.timedelta(days=2))
+    services.import_attendance(manager, course, ["姓名", "手机号", "签到"], _sheet(registrations))
+    judged = services.qualify([course])[course.pk]
+    assert (judged.attendees, judged.qualifies) == (0, False)
+    other = publish_course(manager, START + datetime.timedelta(days=20))
+    clock.set(START + datetime.timedelta(days=19))  # the same kind of list, imported by staff
+    again = [r for u in _registrants() for r in services.register(u, other, people(2))]
+    clock.set(START + datetime.timedelta(days=25))
+    services.import_attendance(admin_user, other, ["姓名", "手机号", "签到"], _sheet(again))
+    assert services.qualify([other])[other.pk].attendees == 6
+
+
+def test_a_revoked_certificate_takes_its_attendee_out(manager, admin_user, clock):
+    course = genuine_course(clock, manager, _registrants(), starts_at=START)
+    assert services.qualify([course])[course.pk].attendees == 6
+    certificate = Certificate.objects.filter(registration__event=course).first()
+    services.revoke_certificate(admin_user, certificate, reason="未到场，证书误发")
+    assert services.qualify([course])[course.pk].attendees == 5
+    registration = certificate.registration
+    with pytest.raises(Refused):
+        services.submit_feedback(
+            registration.registered_by, registration, satisfaction=5, usefulness=5
+        )
