@@ -22,6 +22,7 @@ from zhibiao.accounts.permissions import Actor, has_role, is_district_admin, use
 from zhibiao.audit.services import record
 from zhibiao.core.attestation import Attested, Verification
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.notifications.services import notify
 from zhibiao.verification.kinds import KINDS, Kind
 
@@ -69,14 +70,21 @@ def _locked(actor: Actor, kind: Kind, pk: int) -> Attested:
     """The record, locked, if the actor may verify it; 404 if not visible to them at all."""
     row = kind.verifiable_by(actor).select_for_update(of=("self",)).filter(pk=pk).first()
     if row is None:
-        if is_visible_elsewhere(kind, pk):
+        if _visible_to(actor, kind, pk):
             raise PermissionDenied
         raise Http404
     return row
 
 
-def is_visible_elsewhere(kind: Kind, pk: int) -> bool:
-    return kind.model._default_manager.filter(pk=pk).exists()
+def _visible_to(actor: Actor, kind: Kind, pk: int) -> bool:
+    """Whether the actor may see the record at all (a 403 then says no more than its page):
+    to anyone else it does not exist, so that record ids cannot be probed for."""
+    rows = kind.model._default_manager.all()
+    if isinstance(rows, RestrictedQuerySet):
+        rows = rows.restrict(actor, "view")
+    elif not is_district_admin(actor):
+        return False
+    return rows.filter(pk=pk).exists()
 
 
 @transaction.atomic
