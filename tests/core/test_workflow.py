@@ -138,6 +138,18 @@ def test_a_reason_is_required_where_the_step_says_so(world):
     assert "reason" in error.value.message_dict
 
 
+def test_a_reason_is_bounded_for_every_caller(world):
+    """The step forms stop at REASON_MAX; the API and a command go through the same `take`."""
+    with pytest.raises(ValidationError) as error:
+        MACHINE.take(
+            world["owner"], world["demand"], "close", reason="长" * (workflow.REASON_MAX + 1)
+        )
+    assert "reason" in error.value.message_dict
+    world["demand"].refresh_from_db()
+    assert world["demand"].status == DemandStatus.POSTED
+    MACHINE.take(world["owner"], world["demand"], "close", reason="长" * workflow.REASON_MAX)
+
+
 def test_a_refused_check_writes_nothing(world):
     demand = world["demand"]
     with pytest.raises(TransitionRefused, match="refused by the check"):

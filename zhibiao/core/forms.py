@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.tabular import ImportFailed
 from zhibiao.core.uploads import UploadError
+from zhibiao.core.workflow import REASON_MAX
 
 #: The label Django gives a select's empty choice, for model fields and ModelChoiceField alike.
 DJANGO_BLANK_LABEL = BLANK_CHOICE_DASH[0][1]
@@ -265,5 +266,8 @@ class StepForm(forms.Form):
 
     action = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=REASON_MAX,
     )

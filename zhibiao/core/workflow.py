@@ -55,6 +55,9 @@ from zhibiao.core.actors import Actor
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.permissions import can, ensure_can
 
+#: The longest reason a step keeps (the step forms' limit): a page, the API and a command alike.
+REASON_MAX = 2000
+
 
 @dataclass(frozen=True)
 class Step:
@@ -251,6 +254,13 @@ class Machine:
         reason = (reason or "").strip()
         if step.reason_required and not reason:
             raise ValidationError({"reason": gettext("Give a reason for this step.")})
+        if len(reason) > REASON_MAX:  # the pages' forms and the API alike
+            raise ValidationError(
+                {
+                    "reason": gettext("Write at most %(max)s characters (this has %(n)s).")
+                    % {"max": REASON_MAX, "n": len(reason)}
+                }
+            )
         with transaction.atomic():
             data = {**(self.context(obj) if self.context else {}), **data, "reason": reason}
             if step.check:

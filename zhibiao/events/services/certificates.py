@@ -35,6 +35,8 @@ def revoke_certificate(actor, certificate: Certificate, *, reason: str) -> Certi
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": gettext("Give a reason for this step.")})
+    # Locked until the revocation commits: of two at once, the second finds it revoked.
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.revoked_at:
         raise Refused(gettext("This certificate is already revoked."))
     certificate.revoked_at, certificate.revoked_reason = timezone.now(), reason
