@@ -4,6 +4,9 @@ the best-ranked provider, the provider accepts, serves and delivers, the enterpr
 import pytest
 
 from tests.browser.helpers import press, sign_in, sign_out
+from tests.factories import make_user
+from zhibiao.accounts.models import Role
+from zhibiao.directory.models import Organisation
 from zhibiao.supply.models import Demand, DemandStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, reset_sequences=True)]
@@ -22,6 +25,13 @@ def test_demand_posted_assigned_delivered_rated(live_server, demo, page):
     assert demand.status == DemandStatus.POSTED
     sign_out(page)
 
+    # The demo's provider account belongs to another institution: the institute's own staff
+    # answer, and an offering with nobody to answer it is not ranked at all.
+    institute = Organisation.objects.get(name="上海市计量测试技术研究院")
+    staff = make_user(Role.PROVIDER, institute, username="calibration")
+    staff.set_password("zhibiao-demo-2023")
+    staff.save()
+
     sign_in(page, base, "admin")
     page.goto(f"{base}{demand.get_absolute_url()}")
     first = page.locator("main ol li").first
@@ -32,15 +42,6 @@ def test_demand_posted_assigned_delivered_rated(live_server, demo, page):
     assert "已匹配" in page.inner_text("main")
     sign_out(page)
 
-    # The provider account belongs to another institution: the institute's own staff accept.
-    from tests.factories import make_user
-    from zhibiao.accounts.models import Role
-    from zhibiao.directory.models import Organisation
-
-    institute = Organisation.objects.get(name="上海市计量测试技术研究院")
-    staff = make_user(Role.PROVIDER, institute, username="calibration")
-    staff.set_password("zhibiao-demo-2023")
-    staff.save()
     sign_in(page, base, "calibration")
     page.goto(f"{base}{demand.get_absolute_url()}")
     for label in ("接单", "开始服务", "确认交付"):

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Collection, Mapping
-from typing import Annotated, Any, Optional, cast, get_type_hints
+from typing import Annotated, Any, ClassVar, Optional, cast, get_type_hints
 
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
 from ninja.pagination import paginate as ninja_paginate
-from pydantic import ConfigDict, create_model, field_validator
+from pydantic import ConfigDict, ValidationInfo, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 #: The largest integer the databases hold (a signed 64-bit column).
@@ -41,10 +41,14 @@ class Payload(Schema):
 
     model_config = ConfigDict(extra="forbid", str_max_length=TEXT_MAX)
 
+    #: Fields whose text goes to a parser that names a NUL with its line and column (a rule's
+    #: YAML) and is never stored as sent.
+    parsed_fields: ClassVar[frozenset[str]] = frozenset()
+
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if _holds_nul(value):
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name not in cls.parsed_fields and _holds_nul(value):
             raise PydanticCustomError("nul_character", "Text may not hold a NUL character.")
         return value
 

@@ -54,6 +54,8 @@ class ExplanationOut(Schema):
 
 
 class CheckIn(Payload):
+    parsed_fields = frozenset({"text"})  # a NUL is said with its line and column
+
     text: str
     clause: str | None = None
     rulebook: str | None = None
@@ -77,6 +79,8 @@ class RuleCheckOut(Schema):
 
 
 class VersionIn(Payload):
+    parsed_fields = frozenset({"text"})  # a NUL is said with its line and column
+
     text: str
     change_note: str = ""
 
