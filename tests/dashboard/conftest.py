@@ -65,4 +65,9 @@ def _one_of_each(enterprise_user, expert) -> None:
         application=application, reviewer=expert, assigned_by=expert, score=80,
         recommendation="approve", comment="符合条件", submitted_at=timezone.now(),
     )  # fmt: skip
-    StandardDraftingFactory(organisation=enterprise_user.organisation, code="DB31/T 9999-2025")
+    StandardDraftingFactory(  # verified: the figures count verified records only
+        organisation=enterprise_user.organisation,
+        code="DB31/T 9999-2025",
+        verification="verified",
+        checked_by=expert,
+    )

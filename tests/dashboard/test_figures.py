@@ -117,7 +117,9 @@ DIRECT = {
     "days_to_payment": _days,
     "standards_led_national": lambda s: _count(
         _place(
-            StandardDrafting.objects.filter(rank=1, level__in=["national", "industry"]),
+            StandardDrafting.objects.filter(
+                rank=1, level__in=["national", "industry"], verification="verified"
+            ),
             s,
             "organisation",
             year_field="year",
@@ -125,7 +127,9 @@ DIRECT = {
     ),
     "standards_led_local_group": lambda s: _count(
         _place(
-            StandardDrafting.objects.filter(rank=1, level__in=["local", "group"]),
+            StandardDrafting.objects.filter(
+                rank=1, level__in=["local", "group"], verification="verified"
+            ),
             s,
             "organisation",
             year_field="year",

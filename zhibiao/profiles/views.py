@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import role_required
+from zhibiao.core.attestation import Verification
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.listfilters import group_choices
 from zhibiao.core.pagination import paginate, query_without_page
@@ -37,6 +38,10 @@ def drafting_list(request: HttpRequest) -> HttpResponse:
     leading = request.GET.get("rank") == "1"
     if leading:
         rows = rows.filter(rank=1)
+    # The dashboard's figures count verified records only; its link lists the same ones.
+    verified = request.GET.get("verified") == "1"
+    if verified:
+        rows = rows.filter(verification=Verification.VERIFIED)
     rows = rows.order_by("-year", "code", "pk")
     if wants_xlsx(request):
         title = gettext("Standards drafted")
@@ -49,6 +54,7 @@ def drafting_list(request: HttpRequest) -> HttpResponse:
         "groups": group_choices(LEVEL_GROUPS),
         "level": level,
         "leading": leading,
+        "verified": verified,
     }
     return render(request, "profiles/drafting_list.html", context)
 
