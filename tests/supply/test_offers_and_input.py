@@ -154,3 +154,19 @@ def test_an_offering_saved_from_a_stale_page_is_refused_with_what_was_typed_kept
     again = client.post(url, posted)
     assert again.status_code == 200 and again.context["form"].non_field_errors()
     assert Offering.objects.get(pk=offering.pk).title == "第一位同事改的名称"
+
+
+def test_a_candidate_that_declines_no_longer_sees_the_demand(world):  # noqa: F811
+    demand = world["demand"]
+    url = demand.get_absolute_url()
+    services.make_offer(world["admin"], demand, f"offering:{world['lab_offering'].pk}")
+    provider = client_for(world["provider"])
+    assert provider.get(url).status_code == 200
+    declined = provider.post(
+        reverse("supply:step", args=[demand.pk]), {"action": "decline", "reason": "设备检修"}
+    )
+    assert declined.status_code == 302 and declined["Location"] == reverse("supply:demands")
+    assert provider.get(url).status_code == 404
+    api = token_client(world["provider"]).get(f"/api/v1/supply/demands/{demand.pk}")
+    assert api.status_code == 404
+    assert client_for(world["enterprise"]).get(url).status_code == 200  # its own, still

@@ -163,7 +163,9 @@ class Offering(models.Model):
 
 class DemandQuerySet(RestrictedQuerySet):
     def _visible_to(self, user) -> DemandQuerySet:
-        """Staff see all; an enterprise's users its own; a candidate the demands put to it.
+        """Staff see all; an enterprise's users its own; a candidate the demands put to it,
+        until it declines (the enterprise's description and files were shared for the offer,
+        not for good).
 
         An expert sees the demands put to them, never their employer's as its own: they do
         not act for it (`acts_for`)."""
@@ -171,12 +173,17 @@ class DemandQuerySet(RestrictedQuerySet):
             return self
         if not user.is_authenticated:
             return self.none()
-        condition = Q(offers__expert=user) | Q(offers__offering__expert=user)
+        live = [Offer.Response.PENDING, Offer.Response.ACCEPTED]
+        condition = Q(offers__expert=user, offers__response__in=live) | Q(
+            offers__offering__expert=user, offers__response__in=live
+        )
         organisation_id = acts_for(user)
         if organisation_id is not None:
             condition |= Q(enterprise_id=organisation_id)
             if user.role in (Role.PROVIDER, Role.BASE_MANAGER):
-                condition |= Q(offers__offering__organisation_id=organisation_id)
+                condition |= Q(
+                    offers__offering__organisation_id=organisation_id, offers__response__in=live
+                )
         return self.filter(condition).distinct()
 
     actions = {"view": _visible_to}

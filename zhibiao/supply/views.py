@@ -235,9 +235,12 @@ def offer(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required()
 @require_POST
 def step(request: HttpRequest, pk: int) -> HttpResponse:
-    return take_posted_step(
+    answer = take_posted_step(
         request, get_object_or_404(_demands(request.user), pk=pk), DemandStepForm
     )
+    if not _demands(request.user).filter(pk=pk).exists():
+        return redirect("supply:demands")  # declined: the demand is no longer theirs to see
+    return answer
 
 
 @role_required()
