@@ -36,3 +36,9 @@ def test_an_address_with_a_nul_is_a_400(address):
     assert answer.status_code == 400
     if address.startswith("/api/"):
         assert answer.json()["detail"]
+
+
+def test_a_posted_form_with_a_nul_is_a_400():
+    user = make_user("enterprise")
+    answer = client_for(user).post("/applications/start/", {"clause": "FX23\x00"})
+    assert answer.status_code == 400

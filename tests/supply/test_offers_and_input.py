@@ -170,3 +170,11 @@ def test_a_candidate_that_declines_no_longer_sees_the_demand(world):  # noqa: F8
     api = token_client(world["provider"]).get(f"/api/v1/supply/demands/{demand.pk}")
     assert api.status_code == 404
     assert client_for(world["enterprise"]).get(url).status_code == 200  # its own, still
+
+
+def test_a_save_keeps_what_a_colleague_saved_meanwhile_in_fields_it_did_not_send(world):  # noqa: F811
+    stale = Offering.objects.get(pk=world["lab_offering"].pk)
+    Offering.objects.filter(pk=stale.pk).update(title="同事刚改的名称")
+    services.save_offering(world["provider"], {"description": "只改说明"}, offering=stale)
+    saved = Offering.objects.get(pk=stale.pk)
+    assert (saved.title, saved.description) == ("同事刚改的名称", "只改说明")

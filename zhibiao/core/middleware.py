@@ -43,7 +43,7 @@ class NulCharacterMiddleware:
     (a 500 where SQLite said "not found"): a ticket code, a token or a search term from a
     crafted link would reach the database with it. Forms already refuse it field by field
     (Django's ProhibitNullCharactersValidator) and the API's bodies do (`Payload`); this covers
-    what reaches a view before any form: the path and the query string.
+    what reaches a view before any form: the path, the query string and a posted form's fields.
     """
 
     def __init__(self, get_response) -> None:
@@ -51,6 +51,15 @@ class NulCharacterMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.GET.lists() if "%00" in request.META.get("QUERY_STRING", "") else ()
-        if "\x00" in request.path or any("\x00" in k + "".join(v) for k, v in query):
+        form = request.POST.lists() if request.method == "POST" and _is_form(request) else ()
+        if "\x00" in request.path or any(
+            "\x00" in key + "".join(values) for key, values in (*query, *form)
+        ):
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+def _is_form(request: HttpRequest) -> bool:
+    """A page's form post (its fields are read into lookups by some views before any form
+    field refuses a NUL); the API's JSON bodies are `Payload`'s to check."""
+    return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")

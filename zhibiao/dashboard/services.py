@@ -93,7 +93,13 @@ def breakdown(
         return values
     floor = settings.DASHBOARD_MIN_ENTERPRISES
     counts = engine.enterprises(indicator, scope, by)
-    return {key: value if counts.get(key, 0) >= floor else None for key, value in values.items()}
+    hidden = {key for key in values if counts.get(key, 0) < floor}
+    shown = sorted((counts.get(key, 0), key) for key in values if key not in hidden)
+    if len(hidden) == 1 and shown:
+        # One group left out would be the district's figure minus the others: leave out the
+        # next smallest too (the figures keep no total of their own to subtract from).
+        hidden.add(shown[0][1])
+    return {key: None if key in hidden else value for key, value in values.items()}
 
 
 def hidden_note() -> str:

@@ -109,9 +109,11 @@ def save_offering(
             offering.organisation = organisation
     else:
         ensure_can(actor, "manage", offering)
-        # Held until the save commits: of two saves from pages that both saw `seen`, one wins.
-        held = Offering.objects.select_for_update().only("updated_at").get(pk=offering.pk)
-        if seen is not None and held.updated_at != seen:
+        # The row as it is now, held until the save commits: of two saves from pages that both
+        # saw `seen`, one wins; and what a caller did not send (an API patch) keeps the value
+        # saved meanwhile, not the one the caller loaded.
+        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        if seen is not None and offering.updated_at != seen:
             raise ConcurrentChange(
                 gettext("This offering was saved elsewhere meanwhile; reload and try again.")
             )

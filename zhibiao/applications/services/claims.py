@@ -87,7 +87,14 @@ def assess(
             continue
         for result in explanation.results:
             if result.id == clause.code:
-                line = next((ln for ln in result.lines if (ln.project or "") == project), None)
+                # A clause paid per project is applied for project by project; one paid per
+                # record without a project key (a course) is applied for as a whole.
+                per_project = any(ln.project for ln in result.lines)
+                line = (
+                    next((ln for ln in result.lines if (ln.project or "") == project), None)
+                    if per_project or project
+                    else None
+                )
                 return result, line
     return None, None
 

@@ -191,9 +191,14 @@ def _check_held_facts(event: Event, before: Mapping[str, Any], audience_organisa
     for name in ("starts_at", "ends_at"):
         if abs(getattr(event, name) - before[name]) < datetime.timedelta(minutes=1):
             setattr(event, name, before[name])  # a form's minutes, not a move
-    changed = [
-        name for name in HELD_FIELDS if name in before and getattr(event, name) != before[name]
-    ]
+
+    def same(name: str) -> bool:
+        now, then = getattr(event, name), before[name]
+        if isinstance(now, list) and isinstance(then, list):
+            return sorted(now) == sorted(then)  # towns and roles, in whatever order sent
+        return now == then
+
+    changed = [name for name in HELD_FIELDS if name in before and not same(name)]
     if audience_organisations is not None and {o.pk for o in audience_organisations} != set(
         event.audience_organisations.values_list("pk", flat=True)
     ):

@@ -78,18 +78,22 @@ def if_met(
     codes = [clause.code for clause in clauses if not auto_allowed(clause)]
     if not codes:
         return {}
-    compiled = clause_set(rulebook).waiving(*codes)
-    waived = explain(compiled, facts.facts_for(organisation, as_of), as_of)
+    enterprise_facts = facts.facts_for(organisation, as_of)
+    compiled = clause_set(rulebook)
     offers: dict[str, list[dict[str, Any]]] = {}
     for code in codes:
-        result = waived.result(code)
-        offers[code] = [
-            {"label": line.label, "project": line.project or "", "amount": line.amount}
-            for line in result.lines
-            if line.amount > 0
-        ]
-        if not result.lines and result.amount > 0:
-            offers[code] = [{"label": result.title, "project": "", "amount": result.amount}]
+        # One clause waived at a time, as its application is measured (left_under_caps): two
+        # near misses under one cap would otherwise cut each other.
+        result = explain(compiled.waiving(code), enterprise_facts, as_of).result(code)
+        if any(line.project for line in result.lines):
+            offers[code] = [
+                {"label": line.label, "project": line.project, "amount": line.amount}
+                for line in result.lines
+                if line.project and line.amount > 0
+            ]
+        else:  # paid as a whole (one award, or per record without a project key)
+            whole = [{"label": result.title, "project": "", "amount": result.amount}]
+            offers[code] = whole if result.amount > 0 else []
     return offers
 
 
