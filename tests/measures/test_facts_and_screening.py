@@ -148,6 +148,13 @@ def test_confirm_and_notify(demo, users, settings, django_capture_on_commit_call
     again = admin.post(reverse("measures:entitled_notify", args=["FX23-CERT-MEASURE"]))
     assert again.status_code == 302
     assert notes.count() == 1  # notified once only
+    assert "无需申报" in notes.get().body  # 免申即享: confirming is all
+    # A 快申快享 clause's notice asks for the (prefilled) application, never "no application".
+    admin.post(reverse("measures:entitled_notify", args=["FX23-STD-NAT-2"]))
+    quick = Notification.objects.get(
+        recipient=demo_user, kind="entitlement", title__contains="50000"
+    )
+    assert "无需申报" not in quick.body and "预填" in quick.body
 
 
 def test_leaders_and_group_standards_are_facts(demo):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from zhibiao.rules.yamlnodes import read_yaml
 
 # Five levels of aliases in under 300 bytes: 123,461 values (keys included) once written out.
@@ -46,3 +48,35 @@ def test_a_control_character_is_a_positioned_error():
         assert value is None
         assert (error.line, error.column) == where
         assert error.kind == "yaml" and "not allowed" in error.message
+
+
+def test_an_alias_inside_the_value_it_names_is_a_positioned_error():
+    value, _marks, errors = read_yaml("x: 1\na: &a [1, *a]\n")
+    assert value is None
+    [error] = errors
+    assert error.kind == "yaml" and error.line == 2 and "alias" in error.message
+
+
+def test_a_date_that_does_not_exist_is_a_positioned_error():
+    _value, _marks, errors = read_yaml("id: X\neffective_from: 2023-02-30\n")
+    [error] = errors
+    assert (error.kind, error.line, error.path) == ("yaml", 2, "effective_from")
+    assert "2023-02-30" in error.message
+
+
+def test_an_amount_of_thirty_digits_is_an_error_not_a_crash():
+    from tests.rules.support import clause_set
+    from zhibiao.rules import RuleValidationError
+
+    header = "format: zhibiao-rules/1\ncaps:\n  total: {max_amount: " + "9" * 30 + "}\nclauses:\n"
+    body = """
+  - id: ONE
+    version: 1
+    title: 一
+    category: 测试
+    effective_from: 2023-01-01
+    award: {amount: 100}
+"""
+    with pytest.raises(RuleValidationError) as refused:
+        clause_set(body, header=header)
+    assert [e.path for e in refused.value.errors] == ["caps.total.max_amount"]

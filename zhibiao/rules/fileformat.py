@@ -133,7 +133,11 @@ class Money(Spec):
         except ArithmeticError:
             out.error(path, gettext_noop("'%(code)s' is not an amount"), code=str(value))
             return
-        if not d.is_finite() or d < 0 or d != d.quantize(Decimal("0.01")):
+        try:
+            exact = d.is_finite() and d >= 0 and d == d.quantize(Decimal("0.01"))
+        except ArithmeticError:  # more digits than any amount (30 of them)
+            exact = False
+        if not exact:
             out.error(
                 path,
                 gettext_noop("an amount is a non-negative number of yuan with at most 2 decimals"),

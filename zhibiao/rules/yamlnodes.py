@@ -90,7 +90,12 @@ def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
     errors: list[RuleError] = []
     try:
         sizes: dict[int, int] = {}
-        expanded = _expanded_size(loader, node, sizes)
+        try:
+            expanded = _expanded_size(loader, node, sizes)
+        except _Cycle as cycle:
+            mark = cycle.node.start_mark
+            message = gettext_noop("YAML: an alias (*name) refers to the value that contains it")
+            return None, {}, [rule_error("", mark.line + 1, mark.column + 1, message, "yaml")]
         if expanded > max(ALIAS_FREE_VALUES, ALIAS_MAX_FACTOR * len(sizes)):
             message = gettext_noop(
                 "YAML: the aliases (*name) expand %(written)s values to %(expanded)s; "
@@ -137,21 +142,37 @@ ALIAS_FREE_VALUES = 10_000
 ALIAS_MAX_FACTOR = 10
 
 
-def _expanded_size(loader: _Builder, node: yaml.Node, sizes: dict[int, int]) -> int:
+class _Cycle(Exception):
+    """An alias inside the very node it names (`a: &a [*a]`): it would expand without end."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__("alias cycle")
+        self.node = node
+
+
+def _expanded_size(
+    loader: _Builder, node: yaml.Node, sizes: dict[int, int], open_: set[int] | None = None
+) -> int:
     """How many values the node stands for once every alias is written out, counted once per
-    distinct node (linear in the text, whatever the aliases multiply to)."""
+    distinct node (linear in the text, whatever the aliases multiply to); `_Cycle` for a node
+    that contains itself."""
     known = sizes.get(id(node))
     if known is not None:
         return known
+    open_ = set() if open_ is None else open_
+    if id(node) in open_:
+        raise _Cycle(node)
+    open_.add(id(node))
     size = 1
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # merge keys (<<: *base) count as what they bring
         for key_node, value_node in node.value:
-            size += _expanded_size(loader, key_node, sizes)
-            size += _expanded_size(loader, value_node, sizes)
+            size += _expanded_size(loader, key_node, sizes, open_)
+            size += _expanded_size(loader, value_node, sizes, open_)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            size += _expanded_size(loader, item, sizes)
+            size += _expanded_size(loader, item, sizes, open_)
+    open_.discard(id(node))
     sizes[id(node)] = size
     return size
 
@@ -207,7 +228,17 @@ def _build(
             _build(loader, item, join_path(path, i), marks, lines, errors)
             for i, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError):  # a date that does not exist (2023-02-30)
+        at = node.start_mark
+        message = gettext_noop(
+            "YAML: '%(value)s' is not a valid value (a date that does not exist?)"
+        )
+        errors.append(
+            rule_error(path, at.line + 1, at.column + 1, message, "yaml", value=node.value)
+        )
+        return None
 
 
 def locate(marks: dict[str, Pos] | None, path: str) -> tuple[int | None, int | None]:

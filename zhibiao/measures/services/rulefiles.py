@@ -20,9 +20,11 @@ from zhibiao.measures.services.compiled import (
     _load,
     _parse_rule_file,
     _published,
+    clause_set,
     dump_yaml,
 )
-from zhibiao.measures.services.versions import too_long
+from zhibiao.measures.services.versions import _end_previous, too_long
+from zhibiao.rules import RuleValidationError
 
 
 def export_rulebook(rulebook: RuleBook) -> str:
@@ -58,19 +60,35 @@ def import_rulebook(
     header = dump_yaml({key: data[key] for key in HEADER_KEYS if key in data})
     code = (data.get("document") or {}).get("id") or f"DOC-{document.pk}"
     rulebook = RuleBook.objects.filter(document=document).first()
+    header_changed = rulebook is not None and rulebook.header != header
     if rulebook is None:
         rulebook = RuleBook.objects.create(document=document, code=code, header=header)
-    elif rulebook.header != header:
+    elif header_changed:
         rulebook.header = header
         rulebook.save(update_fields=["header", "updated_at"])
     report = ImportReport([], [])
     modes = modes or {}
+    # Clauses that had published versions before this file: a new version of one of them is
+    # published as the editor publishes it (today or later, ending the one in force).
+    established = set(
+        Clause.objects.filter(rulebook=rulebook, versions__published_at__isnull=False)
+        .values_list("code", flat=True)
+        .distinct()
+    )
     for position, (clause, raw) in enumerate(zip(clause_set_, data["clauses"], strict=True), 1):
-        existing = ClauseVersion.objects.filter(
-            clause__code=clause.id, number=clause.version
-        ).first()
+        existing = (
+            ClauseVersion.objects.filter(clause__code=clause.id, number=clause.version)
+            .select_related("clause")
+            .first()
+        )
         label = f"{clause.id} v{clause.version}"
-        if modes.get(clause.id) == Mode.AUTO and (refusal := auto_refusal(clause)):
+        known = Clause.objects.filter(code=clause.id).first()
+        if known is not None and known.rulebook_id != rulebook.pk:
+            raise RuleTextInvalid(
+                [_error(label, gettext("This clause belongs to another document."))]
+            )
+        mode = modes.get(clause.id) or (known.mode if known is not None else Mode.QUICK)
+        if mode == Mode.AUTO and (refusal := auto_refusal(clause)):
             raise RuleTextInvalid([_error(label, refusal)])
         identity = {"id": clause.id, "title": clause.title, "category": clause.category}
         if long_values := too_long(identity):
@@ -98,10 +116,8 @@ def import_rulebook(
                 "mode": modes.get(clause.id, Mode.QUICK),
             },
         )
-        if row.rulebook_id != rulebook.pk:
-            raise RuleTextInvalid(
-                [_error(label, gettext("This clause belongs to another document."))]
-            )
+        if clause.id in established:
+            _end_previous(actor, row, clause.effective_from)
         ClauseVersion.objects.create(
             clause=row,
             number=clause.version,
@@ -114,6 +130,19 @@ def import_rulebook(
             published_at=timezone.now(),
         )
         report.created.append(label)
-    if report.created:
-        record(actor, "rulebook.import", rulebook, created=report.created)
+    # The rule book as the engine will read it: a file that would leave it unreadable (a new
+    # version overlapping one already published) is refused whole, not published to break
+    # every explanation and screening after it.
+    try:
+        clause_set(RuleBook.objects.get(pk=rulebook.pk))
+    except RuleValidationError as error:
+        raise RuleTextInvalid(list(error.errors)) from None
+    if report.created or header_changed:
+        record(
+            actor,
+            "rulebook.import",
+            rulebook,
+            created=report.created,
+            header_changed=header_changed,
+        )
     return report

@@ -21,7 +21,7 @@ from zhibiao.core.db import IdRange
 from zhibiao.jobs.services import Split, enqueue, split
 from zhibiao.measures import facts
 from zhibiao.measures.models import Clause, Entitlement, Screening
-from zhibiao.measures.services.compiled import pinned_books, pinned_clause_sets
+from zhibiao.measures.services.compiled import auto_allowed, pinned_books, pinned_clause_sets
 from zhibiao.measures.services.explanations import rulebooks_in_force
 from zhibiao.notifications.services import notify
 from zhibiao.rules import evaluate_population
@@ -191,7 +191,9 @@ def latest_screening() -> Screening | None:
 
 @transaction.atomic
 def notify_entitled(actor: Actor, clause: Clause, screening: Screening) -> int:
-    """Tell every entitled enterprise of a clause (免申即享) that it only needs to confirm.
+    """Tell every entitled enterprise of a clause what to do: confirm it (免申即享, where the
+    clause may be granted without application: `auto_allowed`), or open the prefilled
+    application (快申快享) — never "no application is needed" for a clause that needs one.
 
     Only the users who act for it are told: an expert who works there may not confirm, and is
     not to learn its money from the platform (`users_acting_for`)."""
@@ -206,6 +208,11 @@ def notify_entitled(actor: Actor, clause: Clause, screening: Screening) -> int:
     for user in users_acting_for(e.organisation_id for e in pending):
         users_by_org.setdefault(user.organisation_id, []).append(user)
     notified = []
+    body = (
+        gettext("Confirm it on “My policies”; no application is needed.")
+        if auto_allowed(clause)
+        else gettext("Apply on “My policies”: the application is prefilled from your records.")
+    )
     for entitlement in pending:
         recipients = users_by_org.get(entitlement.organisation_id, [])
         if not recipients:
@@ -215,7 +222,7 @@ def notify_entitled(actor: Actor, clause: Clause, screening: Screening) -> int:
             kind="entitlement",
             title=gettext("You are entitled to “%(title)s”: %(amount)s yuan")
             % {"title": entitlement.version.title, "amount": entitlement.amount},
-            body=gettext("Confirm it on “My policies”; no application is needed."),
+            body=body,
             link="/measures/mine/",
         )
         notified.append(entitlement.pk)

@@ -72,7 +72,7 @@ def check_version_text(
     ]
     try:
         data = _load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, RecursionError):  # said by validate_yaml, positioned
         data = None
     if not isinstance(data, dict):
         problem = gettext("The text must describe one clause (a YAML mapping).")
@@ -162,6 +162,10 @@ def next_number(clause: Clause | None) -> int:
     return (clause.versions.aggregate(top=Max("number"))["top"] or 0) + 1
 
 
+#: What a version's "what changed" holds (its column).
+CHANGE_NOTE_MAX = 300
+
+
 @transaction.atomic
 def publish_version(
     actor: Actor,
@@ -180,6 +184,18 @@ def publish_version(
     """
     ensure(is_district_admin(actor))
     assert isinstance(actor, User)  # an administrator is signed in: the version's author
+    # One publication at a time per rule book: two editors publishing the same number (or the
+    # same new clause) at once would otherwise both pass the checks below, and the second
+    # would meet the unique constraint as a server error instead of its message.
+    RuleBook.objects.select_for_update().only("pk").get(pk=rulebook.pk)
+    change_note = (change_note or "").strip()
+    if len(change_note) > CHANGE_NOTE_MAX:
+        raise ValidationError(
+            {
+                "change_note": gettext("Write at most %(max)s characters (this has %(n)s).")
+                % {"max": CHANGE_NOTE_MAX, "n": len(change_note)}
+            }
+        )
     checked = check_version_text(rulebook, text, clause=clause)
     if checked.errors:
         raise RuleTextInvalid(checked.errors)
