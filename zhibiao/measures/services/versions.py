@@ -230,7 +230,7 @@ def publish_version(
     return version
 
 
-def _end_previous(actor: Actor, clause: Clause, start: datetime.date) -> None:
+def _end_previous(actor: Actor | None, clause: Clause, start: datetime.date) -> None:
     """A new version of a clause in force starts today at the earliest: measures are not
     changed retroactively (what was assessed stays assessed under the old version)."""
     previous = clause.versions.published().order_by("-number").first()
