@@ -2,6 +2,8 @@
 query (a 500 there, where SQLite answers "not found"): the API's bodies refuse it by field, the
 address and its query with a 400, before any database sees it."""
 
+from urllib.parse import urlencode
+
 import pytest
 
 from tests.clients import client_for, token_client
@@ -40,5 +42,9 @@ def test_an_address_with_a_nul_is_a_400(address):
 
 def test_a_posted_form_with_a_nul_is_a_400():
     user = make_user("enterprise")
-    answer = client_for(user).post("/applications/start/", {"clause": "FX23\x00"})
+    answer = client_for(user).post(
+        "/applications/start/",
+        urlencode({"clause": "FX23\x00"}),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert answer.status_code == 400

@@ -60,6 +60,10 @@ class NulCharacterMiddleware:
 
 
 def _is_form(request: HttpRequest) -> bool:
-    """A page's form post (its fields are read into lookups by some views before any form
-    field refuses a NUL); the API's JSON bodies are `Payload`'s to check."""
-    return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+    """A page's plain form post (its fields are read into lookups by some views before any
+    form field refuses a NUL). Not the API (its bodies are `Payload`'s to check), and not a
+    multipart upload: reading it here would turn a malformed one's precise message (no
+    boundary) into a generic 400; its fields go through forms, which refuse a NUL."""
+    return request.content_type == "application/x-www-form-urlencoded" and not (
+        request.path.startswith("/api/")
+    )
