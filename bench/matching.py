@@ -112,6 +112,20 @@ def build(providers: int, past: int, rng: random.Random) -> None:
          "is_active", "words", "created_at", "updated_at"),
         rows,
     )  # fmt: skip
+    # Each provider has a login that answers its offers: an offering nobody would answer is not
+    # ranked (zhibiao.supply.matching), and the benchmark measures the ranking of all of them.
+    User.objects.bulk_create(
+        [
+            User(
+                username=f"bench-provider-{n}",
+                role=Role.PROVIDER,
+                organisation_id=owner,
+                password="!",
+            )
+            for n, owner in enumerate(owners)
+        ],
+        batch_size=1000,
+    )
     offering_ids = list(
         Offering.objects.filter(organisation_id__in=owners).values_list("pk", flat=True)
     )
