@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.clients import token_client
-from tests.measures.test_clauses import api_check_errors
+from tests.measures.conftest import api_check_errors
 from tests.rules.test_hostile_yaml import LAUGHS
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.clients import client_for
-from tests.measures.test_clauses import _redate, future_text, rulebook  # noqa: F401
+from tests.measures.conftest import _redate, future_text
 from zhibiao.audit.models import AuditEntry
 from zhibiao.measures import services
 from zhibiao.measures.models import Clause, Mode
@@ -20,7 +20,7 @@ from zhibiao.measures.models import Clause, Mode
 pytestmark = pytest.mark.django_db
 
 
-def _file_with(rulebook, clause_code, new_text, *, drop_old=True):  # noqa: F811
+def _file_with(rulebook, clause_code, new_text, *, drop_old=True):
     data = yaml.safe_load(services.export_rulebook(rulebook))
     clauses = data["clauses"]
     if drop_old:
@@ -29,14 +29,14 @@ def _file_with(rulebook, clause_code, new_text, *, drop_old=True):  # noqa: F811
     return services.dump_yaml(data)
 
 
-def _import_page(users, rulebook, text):  # noqa: F811
+def _import_page(users, rulebook, text):
     return client_for(users["admin"]).post(
         reverse("measures:rulebook_import", args=[rulebook.code]),
         {"file": SimpleUploadedFile("规则.yaml", text.encode())},
     )
 
 
-def test_a_new_version_ends_the_one_in_force_and_the_book_stays_readable(rulebook, users):  # noqa: F811
+def test_a_new_version_ends_the_one_in_force_and_the_book_stays_readable(rulebook, users):
     clause = Clause.objects.get(code="FX23-BRAND")
     start = timezone.localdate() + datetime.timedelta(days=30)
     report = services.import_rulebook(
@@ -50,7 +50,7 @@ def test_a_new_version_ends_the_one_in_force_and_the_book_stays_readable(ruleboo
     assert services.clause_set(rulebook).get("FX23-BRAND").version == 2
 
 
-def test_a_retroactive_version_is_refused_and_nothing_is_written(rulebook, users):  # noqa: F811
+def test_a_retroactive_version_is_refused_and_nothing_is_written(rulebook, users):
     clause = Clause.objects.get(code="FX23-BRAND")
     ends = clause.versions.get().effective_to
     start = timezone.localdate() - datetime.timedelta(days=10)
@@ -63,7 +63,7 @@ def test_a_retroactive_version_is_refused_and_nothing_is_written(rulebook, users
     assert clause.versions.count() == 1 and clause.versions.get().effective_to == ends
 
 
-def test_a_free_clause_keeps_reading_independent_facts_only(rulebook, users):  # noqa: F811
+def test_a_free_clause_keeps_reading_independent_facts_only(rulebook, users):
     auto = Clause.objects.get(code="FX23-CERT-MEASURE")
     assert auto.mode == Mode.AUTO
     data = yaml.safe_load(Clause.objects.get(code="FX23-STD-GROUP").versions.get().source)
@@ -78,7 +78,7 @@ def test_a_free_clause_keeps_reading_independent_facts_only(rulebook, users):  #
     assert not auto.versions.filter(number=2).exists()
 
 
-def test_a_change_to_the_header_alone_is_on_record(rulebook, users):  # noqa: F811
+def test_a_change_to_the_header_alone_is_on_record(rulebook, users):
     data = yaml.safe_load(services.export_rulebook(rulebook))
     data["near_miss"] = 3
     assert _import_page(users, rulebook, services.dump_yaml(data)).status_code == 302
@@ -86,7 +86,7 @@ def test_a_change_to_the_header_alone_is_on_record(rulebook, users):  # noqa: F8
     assert entry.data["header_changed"] is True and entry.data["created"] == []
 
 
-def test_a_change_note_longer_than_its_column_is_refused_by_field(rulebook, users):  # noqa: F811
+def test_a_change_note_longer_than_its_column_is_refused_by_field(rulebook, users):
     from tests.clients import token_client
 
     clause = Clause.objects.get(code="FX23-CMA")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.clients import token_client
 from tests.factories import measures_rulebook
-from tests.measures.test_clauses import api_check_errors, future_text
+from tests.measures.conftest import api_check_errors, future_text
 from zhibiao.measures import services
 from zhibiao.measures.models import Clause, RuleBook
 

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from tests.clients import client_for
 from tests.factories import make_organisation
-from tests.measures.test_clauses import rulebook  # noqa: F401  (a fixture)
 from zhibiao.audit.models import AuditEntry
 from zhibiao.bases.models import Batch
 from zhibiao.committee.models import ConflictOfInterest
@@ -25,7 +24,7 @@ from zhibiao.supply.forms import ExpertProfileForm, OfferingForm
 pytestmark = pytest.mark.django_db
 
 
-def test_a_setting_the_clause_cannot_take_is_said(rulebook, users):  # noqa: F811
+def test_a_setting_the_clause_cannot_take_is_said(rulebook, users):
     admin = client_for(users["admin"])
     clause = Clause.objects.get(code="FX23-STD-GROUP")
     url = reverse("measures:clause_settings", args=[clause.code])
@@ -36,7 +35,7 @@ def test_a_setting_the_clause_cannot_take_is_said(rulebook, users):  # noqa: F81
     assert page.status_code == 200 and "bogus" in page.content.decode()
 
 
-def test_a_new_clauses_id_and_title_fit_their_columns(rulebook, users):  # noqa: F811
+def test_a_new_clauses_id_and_title_fit_their_columns(rulebook, users):
     data = yaml.safe_load(services.draft_text(rulebook, None))
     data.update(id="FX-" + "X" * 60, title="长" * 300)
     checked = services.check_version_text(rulebook, services.dump_yaml(data))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.clients import client_for, token_client
-from tests.supply.test_supply import OFFERING, world  # noqa: F401 (the demo's people, offering)
+from tests.supply.conftest import OFFERING
 from zhibiao.committee.models import Availability, ConflictOfInterest, ExpertProfile
 from zhibiao.core.workflow import take
 from zhibiao.supply import services
@@ -19,7 +19,7 @@ from zhibiao.supply.models import Demand, Offering
 pytestmark = pytest.mark.django_db
 
 
-def _expert_offering(world):  # noqa: F811
+def _expert_offering(world):
     return services.save_offering(world["expert"], {**OFFERING, "title": "专家上门诊断"})
 
 
@@ -27,7 +27,7 @@ def _keys(demand) -> set[str]:
     return {candidate.key for candidate in services.candidates(demand, limit=50)}
 
 
-def test_a_conflict_blocks_an_expert_offered_through_their_own_offering(world):  # noqa: F811
+def test_a_conflict_blocks_an_expert_offered_through_their_own_offering(world):
     offering = _expert_offering(world)
     demand = world["demand"]
     services.make_offer(world["admin"], demand, f"offering:{offering.pk}")
@@ -44,7 +44,7 @@ def test_a_conflict_blocks_an_expert_offered_through_their_own_offering(world): 
 
 
 @pytest.mark.parametrize("away", ["availability", "inactive"])
-def test_an_experts_offering_is_not_ranked_while_the_expert_takes_no_work(world, away):  # noqa: F811
+def test_an_experts_offering_is_not_ranked_while_the_expert_takes_no_work(world, away):
     offering = _expert_offering(world)
     key = f"offering:{offering.pk}"
     assert key in _keys(world["demand"])
@@ -57,7 +57,7 @@ def test_an_experts_offering_is_not_ranked_while_the_expert_takes_no_work(world,
     assert key not in _keys(world["demand"])
 
 
-def test_an_organisations_offering_with_nobody_to_answer_is_not_ranked(world):  # noqa: F811
+def test_an_organisations_offering_with_nobody_to_answer_is_not_ranked(world):
     key = f"offering:{world['lab_offering'].pk}"
     assert key in _keys(world["demand"])
     type(world["provider"]).objects.filter(organisation=world["lab_offering"].organisation).update(
@@ -66,7 +66,7 @@ def test_an_organisations_offering_with_nobody_to_answer_is_not_ranked(world):  
     assert key not in _keys(world["demand"])
 
 
-def test_the_api_keeps_the_pages_rules_for_towns_and_industries(world):  # noqa: F811
+def test_the_api_keeps_the_pages_rules_for_towns_and_industries(world):
     client = token_client(world["provider"])
     answer = client.post(
         "/api/v1/supply/offerings",
@@ -83,7 +83,7 @@ def test_the_api_keeps_the_pages_rules_for_towns_and_industries(world):  # noqa:
     assert saved.status_code == 201 and saved.json()["industries"] == ["C27", "F"]
 
 
-def test_a_patch_changes_only_what_it_sends(world):  # noqa: F811
+def test_a_patch_changes_only_what_it_sends(world):
     offering = services.save_offering(
         world["provider"], {**OFFERING, "indicative_price": "800", "is_active": False}
     )
@@ -102,7 +102,7 @@ def test_a_patch_changes_only_what_it_sends(world):  # noqa: F811
     )
 
 
-def test_staff_publish_through_the_api_for_an_organisation_they_name(world):  # noqa: F811
+def test_staff_publish_through_the_api_for_an_organisation_they_name(world):
     organisation = world["lab_offering"].organisation
     body = {**OFFERING, "industries": ["C38"], "organisation": organisation.pk}
     answer = token_client(world["admin"]).post(
@@ -115,7 +115,7 @@ def test_staff_publish_through_the_api_for_an_organisation_they_name(world):  # 
     assert refused.status_code == 422 and "organisation" in refused.json()["errors"]
 
 
-def test_the_api_names_what_an_enterprise_may_not_send_with_its_demand(world):  # noqa: F811
+def test_the_api_names_what_an_enterprise_may_not_send_with_its_demand(world):
     before = Demand.objects.count()
     answer = token_client(world["enterprise"]).post(
         "/api/v1/supply/demands",
@@ -127,7 +127,7 @@ def test_the_api_names_what_an_enterprise_may_not_send_with_its_demand(world):  
     assert Demand.objects.count() == before
 
 
-def test_staff_record_how_they_received_a_demand_and_a_past_date_is_refused(world):  # noqa: F811
+def test_staff_record_how_they_received_a_demand_and_a_past_date_is_refused(world):
     data = {"category": "testing", "description": "检测", "enterprise": world["xianda"]}
     with pytest.raises(ValidationError) as refused:
         services.post_demand(world["admin"], {**data, "channel": "online"})
@@ -140,7 +140,7 @@ def test_staff_record_how_they_received_a_demand_and_a_past_date_is_refused(worl
     assert "desired_date" in refused.value.message_dict
 
 
-def test_an_offering_saved_from_a_stale_page_is_refused_with_what_was_typed_kept(world):  # noqa: F811
+def test_an_offering_saved_from_a_stale_page_is_refused_with_what_was_typed_kept(world):
     offering = world["lab_offering"]
     client = client_for(world["provider"])
     url = reverse("supply:offering_edit", args=[offering.pk])
@@ -156,7 +156,7 @@ def test_an_offering_saved_from_a_stale_page_is_refused_with_what_was_typed_kept
     assert Offering.objects.get(pk=offering.pk).title == "第一位同事改的名称"
 
 
-def test_a_candidate_that_declines_no_longer_sees_the_demand(world):  # noqa: F811
+def test_a_candidate_that_declines_no_longer_sees_the_demand(world):
     demand = world["demand"]
     url = demand.get_absolute_url()
     services.make_offer(world["admin"], demand, f"offering:{world['lab_offering'].pk}")
@@ -172,7 +172,7 @@ def test_a_candidate_that_declines_no_longer_sees_the_demand(world):  # noqa: F8
     assert client_for(world["enterprise"]).get(url).status_code == 200  # its own, still
 
 
-def test_a_save_keeps_what_a_colleague_saved_meanwhile_in_fields_it_did_not_send(world):  # noqa: F811
+def test_a_save_keeps_what_a_colleague_saved_meanwhile_in_fields_it_did_not_send(world):
     stale = Offering.objects.get(pk=world["lab_offering"].pk)
     Offering.objects.filter(pk=stale.pk).update(title="同事刚改的名称")
     services.save_offering(world["provider"], {"description": "只改说明"}, offering=stale)

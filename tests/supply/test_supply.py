@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from tests.clients import client_for, token_client
 from tests.factories import make_user
-from zhibiao.accounts.models import Role, User
+from tests.supply.conftest import OFFERING
+from zhibiao.accounts.models import Role
 from zhibiao.committee.models import ConflictOfInterest
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.permissions import can
 from zhibiao.core.workflow import take
-from zhibiao.directory.models import Organisation
 from zhibiao.notifications.models import Notification
 from zhibiao.notifications.services import set_muted
 from zhibiao.supply import matching, services
@@ -26,20 +26,6 @@ from zhibiao.supply.models import CandidateStats, Demand, DemandStatus, Offer, O
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def world(demo, settings):
-    settings.DEMO_MODE = True
-    return {
-        "enterprise": User.objects.get(username="enterprise"),
-        "admin": User.objects.get(username="admin"),
-        "expert": User.objects.get(username="expert"),
-        "provider": User.objects.get(username="provider"),
-        "xianda": Organisation.objects.get(name="上海贤达精密机械有限公司"),
-        "lab_offering": Offering.objects.get(title="机械零部件尺寸与材料检测"),
-        "demand": Demand.objects.get(enterprise__name="上海贤达精密机械有限公司"),
-    }
 
 
 def test_catalogue_is_public_and_filters(world):
@@ -57,17 +43,6 @@ def test_catalogue_is_public_and_filters(world):
         client_for(world["provider"]).get(world["lab_offering"].get_absolute_url()).status_code
         == 200
     )
-
-
-OFFERING = {
-    "category": "testing",
-    "title": "电气安全检测",
-    "description": "电气产品安全性能检测",
-    "price_model": "paid",
-    "turnaround_days": 5,
-    "towns": ["nanqiao"],
-    "industries": "C38",
-}
 
 
 def test_who_publishes_offerings(world, users):
