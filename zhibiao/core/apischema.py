@@ -10,9 +10,11 @@ stored. The types below carry the bounds into the OpenAPI document, so a client 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Callable, Collection, Mapping
 from typing import Annotated, Any, ClassVar, Optional, cast, get_type_hints
 
+from django.utils import timezone
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
@@ -50,6 +52,15 @@ class Payload(Schema):
     def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
         if info.field_name not in cls.parsed_fields and _holds_nul(value):
             raise PydanticCustomError("nul_character", "Text may not hold a NUL character.")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _local_time(cls, value: Any) -> Any:
+        """A time sent without its offset is local time, as a page's form reads it: mixed with
+        an aware one (a start with an offset, an end without), comparing them failed."""
+        if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+            return timezone.make_aware(value)
         return value
 
 

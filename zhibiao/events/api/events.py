@@ -20,7 +20,6 @@ from zhibiao.bases.models import TrainingBase
 from zhibiao.committee.models import CommitteeMember
 from zhibiao.core.apischema import DbInt, Id, Payload, paginate, patch_of
 from zhibiao.core.records import named_records
-from zhibiao.core.years import FIRST_YEAR, LAST_YEAR
 from zhibiao.directory.models import Organisation
 from zhibiao.events import services
 from zhibiao.events.models import (
@@ -218,13 +217,7 @@ def get_event(request: HttpRequest, event_id: Id):
 
 
 def _event_payload(payload, *, partial: bool) -> tuple[dict, list | None]:
-    data = payload.dict(exclude_unset=partial)
-    for name, value in data.items():
-        # A time without its offset is local time, as the page's form reads it (mixed with an
-        # aware one, comparing them failed); a year out of range is left for Event.clean to say.
-        naive = isinstance(value, datetime.datetime) and timezone.is_naive(value)
-        if naive and FIRST_YEAR <= value.year <= LAST_YEAR:
-            data[name] = timezone.make_aware(value)
+    data = payload.dict(exclude_unset=partial)  # times are aware (Payload: local if naive)
     organisations = data.pop("audience_organisations", None)
     if organisations is not None:  # an unknown id is a 422, as the page's unknown credit code
         found = named_records({"audience_organisations": (Organisation, organisations)})
