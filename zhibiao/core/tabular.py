@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from zhibiao.core.uploads import TEXT, XLSX, UploadError, check_upload
 
@@ -143,10 +143,23 @@ def _readable(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
         yield from rows
     except UploadError:
         raise
-    except (csv.Error, ValueError, TypeError, KeyError) as damaged:
-        raise UploadError(
-            gettext("The file cannot be read: %(error)s") % {"error": damaged}
-        ) from None
+    except csv.Error as damaged:
+        if "field larger than field limit" in str(damaged):
+            raise UploadError(
+                gettext("A cell of the file is longer than %(max)s characters.")
+                % {"max": f"{csv.field_size_limit():,}"}
+            ) from None
+        raise UploadError(_DAMAGED) from None
+    except (ValueError, TypeError, KeyError):
+        # The reader's own words (English, about XML or csv internals) mean nothing to a
+        # clerk: the file is said to be damaged, and how to mend it.
+        raise UploadError(_DAMAGED) from None
+
+
+_DAMAGED = gettext_lazy(
+    "The file is damaged or holds a value its format does not allow; open it and save it "
+    "again as xlsx or CSV."
+)
 
 
 _SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
