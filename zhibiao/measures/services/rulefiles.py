@@ -23,7 +23,7 @@ from zhibiao.measures.services.compiled import (
     clause_set,
     dump_yaml,
 )
-from zhibiao.measures.services.versions import _end_previous, too_long
+from zhibiao.measures.services.versions import end_previous, too_long
 from zhibiao.rules import RuleValidationError
 
 
@@ -117,7 +117,7 @@ def import_rulebook(
             },
         )
         if clause.id in established:
-            _end_previous(actor, row, clause.effective_from)
+            end_previous(actor, row, clause.effective_from)
         ClauseVersion.objects.create(
             clause=row,
             number=clause.version,

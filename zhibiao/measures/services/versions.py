@@ -213,7 +213,7 @@ def publish_version(
             mode=mode,
             needs_review=needs_review,
         )
-    _end_previous(actor, clause, data["effective_from"])
+    end_previous(actor, clause, data["effective_from"])
     version = ClauseVersion.objects.create(
         clause=clause,
         number=data["version"],
@@ -230,9 +230,10 @@ def publish_version(
     return version
 
 
-def _end_previous(actor: Actor | None, clause: Clause, start: datetime.date) -> None:
+def end_previous(actor: Actor | None, clause: Clause, start: datetime.date) -> None:
     """A new version of a clause in force starts today at the earliest: measures are not
-    changed retroactively (what was assessed stays assessed under the old version)."""
+    changed retroactively (what was assessed stays assessed under the old version). Ends the
+    version in force the day before. The editor and a rule file's import both publish so."""
     previous = clause.versions.published().order_by("-number").first()
     if previous is None:
         return
