@@ -117,6 +117,12 @@ class ClauseResult:
         return self.clause.title
 
     @property
+    def per_project(self) -> bool:
+        """Whether the clause pays project by project (a standard, an award: `project:` in its
+        award), so that it is applied for one project at a time; otherwise as a whole."""
+        return any(line.project for line in self.lines)
+
+    @property
     def unmet(self) -> int:
         return sum(1 for c in self.conditions if not c.met)
 

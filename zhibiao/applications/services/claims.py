@@ -89,10 +89,9 @@ def assess(
             if result.id == clause.code:
                 # A clause paid per project is applied for project by project; one paid per
                 # record without a project key (a course) is applied for as a whole.
-                per_project = any(ln.project for ln in result.lines)
                 line = (
                     next((ln for ln in result.lines if (ln.project or "") == project), None)
-                    if per_project or project
+                    if result.per_project or project
                     else None
                 )
                 return result, line

@@ -67,7 +67,7 @@ def start_application(
     )
     if project and basis_line is None:
         raise ValidationError({"project": gettext("No such project under this clause.")})
-    if not project and any(ln.project for ln in basis.lines):
+    if not project and basis.per_project:
         # A clause paid per project (per standard, per award) is applied for one project at a
         # time; without one, the whole total could be claimed beside each project's own.
         raise ValidationError({"project": gettext("Choose the project this application is for.")})

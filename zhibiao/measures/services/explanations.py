@@ -85,7 +85,7 @@ def if_met(
         # One clause waived at a time, as its application is measured (left_under_caps): two
         # near misses under one cap would otherwise cut each other.
         result = explain(compiled.waiving(code), enterprise_facts, as_of).result(code)
-        if any(line.project for line in result.lines):
+        if result.per_project:
             offers[code] = [
                 {"label": line.label, "project": line.project, "amount": line.amount}
                 for line in result.lines
