@@ -51,3 +51,24 @@ def save_revised(
         raise ConcurrentChange(stale)
     row.refresh_from_db()
     return row
+
+
+def held_as_seen(
+    model: type[M],
+    pk: Any,
+    seen: Any,
+    *,
+    stale: str,
+    field: str = "updated_at",
+) -> M:
+    """The row as it is now, locked until the transaction ends, for a writer whose page showed
+    it when its `field` (when it was last saved) was `seen`: `ConcurrentChange(stale)` if it
+    has been saved since, instead of the writer overwriting what it never saw. `seen` None: a
+    caller that showed nothing (an API patch, a command) writes over the row as it is now.
+
+    For rows edited whole from a page (an offering, an award entry's profile) that keep no
+    revision counter; rows saved item by item keep one (`save_revised`)."""
+    row = model._default_manager.select_for_update().get(pk=pk)
+    if seen is not None and getattr(row, field) != seen:
+        raise ConcurrentChange(stale)
+    return row

@@ -28,8 +28,9 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import acts_for, ensure, is_district_admin, users_acting_for
 from zhibiao.audit.services import record
 from zhibiao.committee import services as committee
-from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.permissions import ensure_can
+from zhibiao.core.revisions import held_as_seen
 from zhibiao.core.text import words
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.core.workflow import Machine, Step
@@ -112,11 +113,12 @@ def save_offering(
         # The row as it is now, held until the save commits: of two saves from pages that both
         # saw `seen`, one wins; and what a caller did not send (an API patch) keeps the value
         # saved meanwhile, not the one the caller loaded.
-        offering = Offering.objects.select_for_update().get(pk=offering.pk)
-        if seen is not None and offering.updated_at != seen:
-            raise ConcurrentChange(
-                gettext("This offering was saved elsewhere meanwhile; reload and try again.")
-            )
+        offering = held_as_seen(
+            Offering,
+            offering.pk,
+            seen,
+            stale=gettext("This offering was saved elsewhere meanwhile; reload and try again."),
+        )
     for name in OFFERING_FIELDS:
         if name in data:
             setattr(offering, name, data[name])

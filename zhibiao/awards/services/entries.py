@@ -41,9 +41,9 @@ from zhibiao.awards.services.common import (
 )
 from zhibiao.awards.services.consolidation import consolidate, min_experts
 from zhibiao.awards.services.eligibility import eligibility
-from zhibiao.core.errors import ConcurrentChange, TransitionRefused
+from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.permissions import ensure_can
-from zhibiao.core.revisions import save_revised
+from zhibiao.core.revisions import held_as_seen, save_revised
 from zhibiao.core.workflow import Machine, Step, take
 from zhibiao.directory.models import OrganisationKind
 from zhibiao.notifications.services import notify
@@ -383,15 +383,15 @@ def save_profile(
     refused instead of overwriting what was saved since."""
     _ensure_drafting(actor, entry)
     profile = bounded_text(profile, "profile")
-    rows = Entry.objects.filter(pk=entry.pk)
-    if seen is not None:
-        rows = rows.filter(updated_at=seen)
-    now = timezone.now()
-    if not rows.update(profile=profile, updated_at=now):
-        raise ConcurrentChange(
-            gettext("The profile was saved elsewhere meanwhile; reload and try again.")
-        )
-    entry.profile, entry.updated_at = profile, now
+    held = held_as_seen(
+        Entry,
+        entry.pk,
+        seen,
+        stale=gettext("The profile was saved elsewhere meanwhile; reload and try again."),
+    )
+    held.profile = profile
+    held.save(update_fields=["profile", "updated_at"])
+    entry.profile, entry.updated_at = held.profile, held.updated_at
     record(actor, "award_entry.profile", entry)
     return entry
 
