@@ -235,3 +235,16 @@ def test_an_experts_breakdown_leaves_out_the_figures_of_a_few_enterprises(
     assert "?town=" not in text and page.context["charts"]["may_narrow"] is False
     page = client_for(users["admin"]).get(f"/dashboard/?year={year}&indicator=amount_approved")
     assert not page.context["charts"]["hidden"] and page.context["charts"]["may_narrow"]
+
+
+def test_an_experts_report_leaves_out_the_same_groups_and_says_so(activity, users, settings):
+    from tests.clients import pdf_text
+
+    year = timezone.localdate().year - 1
+    counts = _enterprises_by_town(year)
+    settings.DASHBOARD_MIN_ENTERPRISES = sorted(counts.values())[len(counts) // 2]
+    expert = client_for(users["expert"]).get(f"/dashboard/report.pdf?year={year}")
+    assert expert.status_code == 200
+    assert "仅向区级工作人员显示" in pdf_text(expert.content)[1]  # the note under the table
+    staff = client_for(users["admin"]).get(f"/dashboard/report.pdf?year={year}")
+    assert "仅向区级工作人员显示" not in pdf_text(staff.content)[1]

@@ -108,7 +108,7 @@ def _trend_chart(months: list[str], trend: dict, names: dict) -> Drawing:
     return drawing
 
 
-def _town_chart(title: str, values: list[tuple[str, float]]) -> Drawing:
+def _town_chart(title: str, values: list[tuple[str, float | None]]) -> Drawing:
     drawing = Drawing(WIDTH, 72 * mm)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 12 * mm, 22 * mm, WIDTH - 20 * mm, 42 * mm
@@ -128,6 +128,14 @@ def _town_chart(title: str, values: list[tuple[str, float]]) -> Drawing:
 
 def _number(value: Decimal | None) -> float:
     return float(value or 0)
+
+
+def _bar(values: dict[str, Decimal | None], key: str) -> float | None:
+    """A town's bar: 0 where it has no records, none at all where its figure is left out for
+    the reader (services.breakdown), so that a hidden figure does not read as zero."""
+    if key in values and values[key] is None:
+        return None
+    return _number(values.get(key))
 
 
 def render(scope: Scope, viewer: Actor | None = None) -> bytes:
@@ -201,7 +209,7 @@ def render(scope: Scope, viewer: Actor | None = None) -> bytes:
         story.append(
             _town_chart(
                 f"{table[first].label}（{table[first].unit_label}）",
-                [(str(name), _number(by_town[first].get(key))) for key, name in Town.choices],
+                [(str(name), _bar(by_town[first], key)) for key, name in Town.choices],
             )
         )
     town_rows = [[gettext("Town"), *[f"{table[c].label}" for c in by_town]]]

@@ -105,7 +105,7 @@ def breakdown(
 def hidden_note() -> str:
     """What a figure left out of a breakdown (`breakdown`) means, under the chart or table."""
     return gettext(
-        "—: fewer than %(count)s enterprises stand behind this figure; it is shown to district "
+        "–: fewer than %(count)s enterprises stand behind this figure; it is shown to district "
         "staff only."
     ) % {"count": settings.DASHBOARD_MIN_ENTERPRISES}
 
