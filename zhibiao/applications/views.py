@@ -143,6 +143,7 @@ def _detail(
     context = {
         "application": application,
         "steps": steps,
+        "opened_on_near_miss": services.opened_on_near_miss(application),
         "approval_ceiling": services.approval_ceiling(application)
         if any(step.action == "approve" for step in steps)
         else None,

@@ -150,9 +150,9 @@ def _readable(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
                 % {"max": f"{csv.field_size_limit():,}"}
             ) from None
         raise UploadError(_DAMAGED) from None
-    except (ValueError, TypeError, KeyError):
-        # The reader's own words (English, about XML or csv internals) mean nothing to a
-        # clerk: the file is said to be damaged, and how to mend it.
+    except ValueError:
+        # openpyxl's own words (English, about a cell's XML) mean nothing to a clerk: the file
+        # is said to be damaged, and how to mend it. Other errors are the reader's own bugs.
         raise UploadError(_DAMAGED) from None
 
 

@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils.translation import gettext
 
+from zhibiao.accounts.models import Role
 from zhibiao.committee import services as committee
 from zhibiao.committee.models import Availability, CommitteeMember, ExpertProfile
 from zhibiao.core.db import raw_rows
@@ -387,7 +388,7 @@ def _workload() -> _Workload:
         ),
         inactive=set(
             get_user_model()
-            .objects.filter(is_active=False, role="expert")
+            .objects.filter(is_active=False, role=Role.EXPERT)
             .values_list("pk", flat=True)
         ),
     )
@@ -401,7 +402,9 @@ def _staffed_organisations() -> set[int]:
     return set(
         get_user_model()
         .objects.filter(
-            is_active=True, role__in=["provider", "base_manager"], organisation__isnull=False
+            is_active=True,
+            role__in=[Role.PROVIDER, Role.BASE_MANAGER],
+            organisation__isnull=False,
         )
         .values_list("organisation_id", flat=True)
         .distinct()

@@ -145,7 +145,7 @@ def _check_caps_still_allow(application: Application, amount: Decimal) -> None:
         message = gettext(
             "Even with the conditions it missed met, the rules and their caps give at most "
             "%(left)s for this application: %(reasons)s."
-        ) % {"left": left_text, "reasons": "；".join(reasons)}
+        ) % {"left": left_text, "reasons": _why(reasons)}
     else:
         message = gettext(
             "Even with the conditions it missed met, the rules give at most %(left)s for this "

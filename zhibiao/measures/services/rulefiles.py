@@ -108,13 +108,8 @@ def import_rulebook(
                 )
             report.unchanged.append(label)
             continue
-        row, _ = Clause.objects.get_or_create(
-            code=clause.id,
-            defaults={
-                "rulebook": rulebook,
-                "position": position,
-                "mode": modes.get(clause.id, Mode.QUICK),
-            },
+        row = known or Clause.objects.create(
+            code=clause.id, rulebook=rulebook, position=position, mode=mode
         )
         if clause.id in established:
             end_previous(actor, row, clause.effective_from)

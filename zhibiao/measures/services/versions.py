@@ -162,8 +162,8 @@ def next_number(clause: Clause | None) -> int:
     return (clause.versions.aggregate(top=Max("number"))["top"] or 0) + 1
 
 
-#: What a version's "what changed" holds (its column).
-CHANGE_NOTE_MAX = 300
+#: What a version's "what changed" holds: its column, read from the model.
+CHANGE_NOTE_MAX = ClauseVersion._meta.get_field("change_note").max_length or 0
 
 
 @transaction.atomic
