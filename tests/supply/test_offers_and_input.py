@@ -109,8 +109,14 @@ def test_staff_publish_through_the_api_for_an_organisation_they_name(world):
         "/api/v1/supply/offerings", body, content_type="application/json"
     )
     assert answer.status_code == 201 and answer.json()["organisation_id"] == organisation.pk
-    refused = token_client(world["provider"]).post(
+    own = token_client(world["provider"]).post(  # naming its own organisation is no claim
         "/api/v1/supply/offerings", body, content_type="application/json"
+    )
+    assert own.status_code == 201
+    refused = token_client(world["provider"]).post(
+        "/api/v1/supply/offerings",
+        {**body, "organisation": world["xianda"].pk},
+        content_type="application/json",
     )
     assert refused.status_code == 422 and "organisation" in refused.json()["errors"]
 

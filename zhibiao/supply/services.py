@@ -102,6 +102,14 @@ def save_offering(
             offering.expert = actor
         else:
             organisation = data.get("organisation") or actor.organisation
+            if organisation != actor.organisation and not is_district_admin(actor):
+                raise ValidationError(
+                    {
+                        "organisation": gettext(
+                            "Only district staff publish for another organisation."
+                        )
+                    }
+                )
             if organisation is None and is_district_admin(actor):
                 raise ValidationError(
                     {"organisation": gettext("Name the organisation that offers the service.")}
@@ -184,6 +192,12 @@ def post_demand(actor, data: Mapping[str, Any], *, files=()) -> Demand:
             )
     else:
         ensure(actor.is_authenticated and actor.role in (Role.ENTERPRISE, Role.BASE_MANAGER))
+        # An enterprise posts its own demand, online: a field it sends otherwise (through the
+        # API) is refused by name, not dropped without a word.
+        sent = sorted(name for name in ("enterprise", "channel") if data.get(name))
+        if sent:
+            message = gettext("Only district staff post a demand on an enterprise's behalf.")
+            raise ValidationError(dict.fromkeys(sent, message))
         enterprise = actor.organisation
     if enterprise.kind != OrganisationKind.ENTERPRISE:
         raise ValidationError({"enterprise": gettext("Only enterprises post demands.")})
