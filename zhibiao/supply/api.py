@@ -157,8 +157,8 @@ def get_demand(request: HttpRequest, demand_id: Id):
 @router.post("/demands", response={201: DemandOut}, auth=required_auth, summary="Post a demand")
 def post_demand(request: HttpRequest, payload: DemandIn):
     data = payload.dict(exclude_unset=True)  # what the client sent: the service names the rest
-    if payload.enterprise is not None:
-        data["enterprise"] = get_object_or_404(Organisation, pk=payload.enterprise)
+    if "enterprise" in data:  # an unknown id is no enterprise: the service says so by field
+        data["enterprise"] = Organisation.objects.filter(pk=payload.enterprise).first()
     return 201, services.post_demand(request.auth, data)
 
 

@@ -194,7 +194,7 @@ def post_demand(actor, data: Mapping[str, Any], *, files=()) -> Demand:
         ensure(actor.is_authenticated and actor.role in (Role.ENTERPRISE, Role.BASE_MANAGER))
         # An enterprise posts its own demand, online: a field it sends otherwise (through the
         # API) is refused by name, not dropped without a word.
-        sent = sorted(name for name in ("enterprise", "channel") if data.get(name))
+        sent = sorted(name for name in ("enterprise", "channel") if name in data)
         if sent:
             message = gettext("Only district staff post a demand on an enterprise's behalf.")
             raise ValidationError(dict.fromkeys(sent, message))
