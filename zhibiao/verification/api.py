@@ -19,11 +19,21 @@ from zhibiao.verification.services import Entry
 router = Router(tags=["verification"], auth=required_auth)
 
 
+class DetailOut(Schema):
+    field: str
+    label: str
+    value: str
+
+
 class VerificationOut(Schema):
     kind: str
     id: int
     record: str
     benefits: list[str]
+    details: list[DetailOut] = Field(
+        description="Every fact of the record a measure may pay on, as the verifier vouches "
+        "for it: the field, its name in the user's language and its value as shown."
+    )
     verification: str
     recorded_by: str | None
     recorded_at: datetime.datetime
@@ -56,6 +66,7 @@ def _out(entry: Entry) -> dict:
         "id": row.pk,
         "record": str(row),
         "benefits": entry.beneficiaries,
+        "details": entry.details,
         "verification": row.verification,
         "recorded_by": str(row.recorded_by) if row.recorded_by_id else None,
         "recorded_at": row.recorded_at,

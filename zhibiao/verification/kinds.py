@@ -7,11 +7,13 @@ record in the queue, which enterprise it benefits, and who besides district staf
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,62 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role, is_district_admin
 from zhibiao.profiles import models as profiles
 from zhibiao.standards.models import GroupStandard
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One fact of a record as the verifier reads it: the field's name and its value."""
+
+    field: str
+    label: str
+    value: str
+
+
+#: What every attested record carries about itself rather than about the enterprise: the queue
+#: shows provenance in columns of its own, and the beneficiary as the row's enterprise.
+_NOT_VOUCHED = frozenset(
+    {
+        "id",
+        "organisation",
+        "recorded_by",
+        "recorded_at",
+        "verification",
+        "checked_by",
+        "checked_at",
+        "check_note",
+        "created_at",
+    }
+)
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime.datetime):
+        return date_format(value, "Y-m-d H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "Y-m-d")
+    return str(value)
+
+
+def fields_of(record: Model, skip: frozenset[str] = frozenset()) -> list[Detail]:
+    """Every field of the record that a measure may pay on, by its verbose name, as the
+    verifier must see it before vouching for it: a verifier shown only "GB/T 1-2020 (1)" would
+    vouch for a level, a year and a city grant they never read."""
+    details = []
+    for field in record._meta.concrete_fields:
+        if field.name in _NOT_VOUCHED or field.name in skip:
+            continue
+        if field.choices:
+            value: Any = getattr(record, f"get_{field.name}_display")()
+        elif field.is_relation:
+            value = getattr(record, field.name)
+        else:
+            value = field.value_from_object(record)
+        details.append(Detail(field.name, str(field.verbose_name), _shown(value)))
+    return details
 
 
 @dataclass(frozen=True)
@@ -31,11 +89,16 @@ class Kind:
     #: The records a user other than district staff may verify (none by default).
     attested_by_user: Callable[[Any], Q] | None = None
     related: tuple[str, ...] = ()
+    #: What the verifier vouches for, shown in the queue and given by the API.
+    details: Callable[[Any], list[Detail]] = fields_of
+    prefetch: tuple[str, ...] = ()
 
     def queryset(self) -> QuerySet:
-        return self.model._default_manager.select_related(
-            "recorded_by", "checked_by", *self.related
-        ).order_by("recorded_at", "pk")
+        return (
+            self.model._default_manager.select_related("recorded_by", "checked_by", *self.related)
+            .prefetch_related(*self.prefetch)
+            .order_by("recorded_at", "pk")
+        )
 
     def verifiable_by(self, user) -> QuerySet:
         """The records of this kind the user may verify or reject."""
@@ -52,7 +115,16 @@ def _organisation(record) -> list[str]:
 
 
 def _drafters(group: GroupStandard) -> list[str]:
-    return [drafter.name for drafter in group.drafters.all()]
+    return [row.organisation.name for row in group.groupstandarddrafter_set.all()]
+
+
+def _group_details(group: GroupStandard) -> list[Detail]:
+    """The standard, who published it, each drafter with its rank (the rank pays), and the
+    adoption: what the chamber recorded and the verifier vouches for."""
+    details = fields_of(group, skip=frozenset({"summary"}))  # the text, not a fact that pays
+    ranks = "、".join(str(row) for row in group.groupstandarddrafter_set.all())
+    details.insert(2, Detail("drafters", str(_("drafting enterprises")), ranks or "—"))
+    return details
 
 
 def _adopting_department(user) -> Q:
@@ -76,6 +148,8 @@ KINDS: dict[str, Kind] = {
             _drafters,
             _adopting_department,
             related=("standard", "chamber", "adopted_by"),
+            details=_group_details,
+            prefetch=("groupstandarddrafter_set__organisation",),
         ),
         _profile("standard_drafting", profiles.StandardDrafting, _("Standard drafted")),
         _profile("award", profiles.AwardRecord, _("Award won")),

@@ -24,7 +24,7 @@ from zhibiao.core.attestation import Attested, Verification
 from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.notifications.services import notify
-from zhibiao.verification.kinds import KINDS, Kind
+from zhibiao.verification.kinds import KINDS, Detail, Kind
 
 NOTE_MAX = 300
 
@@ -39,6 +39,10 @@ class Entry:
     @property
     def beneficiaries(self) -> list[str]:
         return self.kind.beneficiaries(self.record)
+
+    @property
+    def details(self) -> list[Detail]:
+        return self.kind.details(self.record)
 
 
 def kind_of(code: str) -> Kind:
