@@ -199,6 +199,17 @@ def _aggregates(spec: dict) -> dict[str, Any]:
     raise DefinitionError(f"unknown aggregate {aggregate}")
 
 
+def _town(organisation: str) -> Coalesce:
+    """The town of a record's organisation, "" where none is known: a cell's and a group's."""
+    return Coalesce(F(f"{organisation}__town"), Value(""))
+
+
+def _industry(organisation: str, digits: int) -> Coalesce:
+    """The first `digits` characters of the organisation's industry code (1: the section
+    letter, 3: the division), "" where none is known."""
+    return Coalesce(Substr(f"{organisation}__industry", 1, digits), Value(""))
+
+
 def _cells(indicator: Indicator, scope: Scope) -> dict[Cell, tuple[Decimal, Decimal]]:
     spec = indicator.spec
     records = _records(indicator, scope)
@@ -211,8 +222,7 @@ def _cells(indicator: Indicator, scope: Scope) -> dict[Cell, tuple[Decimal, Deci
         dims["ym"] = Value(0)
     organisation = spec.get("organisation")
     if organisation:
-        dims["t"] = Coalesce(F(f"{organisation}__town"), Value(""))
-        dims["d"] = Coalesce(Substr(f"{organisation}__industry", 1, 3), Value(""))
+        dims["t"], dims["d"] = _town(organisation), _industry(organisation, 3)
     else:
         dims["t"] = Value("")
         dims["d"] = Value("")
@@ -443,10 +453,7 @@ def enterprises(indicator: Indicator, scope: Scope, by: str) -> dict[str, int]:
         field_name = spec.get("date") or spec["year_field"]
         lookup = f"{field_name}__year" if "date" in spec else field_name
         records = records.filter(**{lookup: scope.year})
-    if by == "town":
-        key = Coalesce(F(f"{organisation}__town"), Value(""))
-    else:
-        key = Coalesce(Substr(f"{organisation}__industry", 1, 1), Value(""))
+    key = _town(organisation) if by == "town" else _industry(organisation, 1)
     rows = records.annotate(k=key).values("k").annotate(n=Count(organisation, distinct=True))
     return {row["k"] or "": row["n"] for row in rows.order_by()}
 
