@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -197,6 +197,28 @@ def by_row(
         row, _dot, field = key[len(lead) :].partition(".")
         rows.setdefault(row, {}).setdefault(field or NON_FIELD_ERRORS, []).extend(messages)
     return rows, rest
+
+
+def put_on_rows(
+    error: ValidationError, prefix: str, rows: Mapping[str, forms.Form]
+) -> dict[str, list[str]]:
+    """Put each row's errors (`<prefix>.<row>[.<field>]`, `by_row`) on the form shown for that
+    row, by field where it has it. What belongs to no row shown (a row the page does not show,
+    the rows as a whole under `prefix`, other fields) is returned by key, a row's and the whole's
+    under NON_FIELD_ERRORS, for the page to show above the rows."""
+    found, rest = by_row(error, prefix)
+    whole = list(rest.pop(prefix, []))
+    for number, fields in found.items():
+        form = rows.get(number)
+        if form is None:
+            whole.extend(m for messages in fields.values() for m in messages)
+            continue
+        for field, messages in fields.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    if whole:
+        rest.setdefault(NON_FIELD_ERRORS, []).extend(whole)
+    return rest
 
 
 def form_error_message(form: forms.Form) -> str:

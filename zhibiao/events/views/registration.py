@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhibiao.accounts.permissions import acting_organisation, role_required
 from zhibiao.core.errors import TransitionRefused
-from zhibiao.core.forms import by_row, form_error_message, whole_number
+from zhibiao.core.forms import form_error_message, put_on_rows, whole_number
 from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.events import qr, services
 from zhibiao.events.errors import Refused
@@ -32,17 +32,10 @@ from zhibiao.events.views.events import _events
 
 def _formset_errors(formset, indexes: list[int], error: ValidationError) -> None:
     """Put `attendees.<n>.<field>` errors on the formset's rows, the rest above it."""
-    rows, rest = by_row(error, "attendees")
-    for number, fields in rows.items():
-        texts = [text for texts in fields.values() for text in texts]
-        if not number.isdigit() or int(number) >= len(indexes):
-            formset._non_form_errors = formset.non_form_errors() + texts
-            continue
-        form = formset.forms[indexes[int(number)]]
-        for field, texts in fields.items():
-            for text in texts:
-                form.add_error(field if field in form.fields else None, text)
-    for texts in rest.values():
+    shown = {str(number): formset.forms[index] for number, index in enumerate(indexes)}
+    rest = put_on_rows(error, "attendees", shown)
+    texts = [text for texts in rest.values() for text in texts]
+    if texts:
         formset._non_form_errors = formset.non_form_errors() + texts
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import add_service_errors, by_row, error_message, submitted
+from zhibiao.core.forms import add_service_errors, error_message, put_on_rows, submitted
 from zhibiao.core.pagination import query_without_page
 from zhibiao.standards import services
 from zhibiao.standards.forms import IndicatorRows, SchemeForm, entry_form
@@ -131,17 +131,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
 def _put_scheme_errors(form, filled, error: ValidationError) -> None:
     """The service names an indicator's error `indicators.<n>.<field>`, n counting the filled
     rows from 1: put it on that row's field; the rest on the form."""
-    rows, rest = by_row(error, "indicators")
-    for number, fields in rows.items():
-        if not number.isdigit() or not 0 < int(number) <= len(filled):
-            rest.setdefault(NON_FIELD_ERRORS, []).extend(m for ms in fields.values() for m in ms)
-            continue
-        row = filled[int(number) - 1]
-        for field, messages_ in fields.items():
-            for message in messages_:
-                row.add_error(field if field in row.fields else None, message)
-    if "indicators" in rest:  # too few core ones: above the rows
-        rest.setdefault(NON_FIELD_ERRORS, []).extend(rest.pop("indicators"))
+    rest = put_on_rows(error, "indicators", {str(n): row for n, row in enumerate(filled, 1)})
     if rest:
         add_service_errors(form, ValidationError(rest))
 
