@@ -161,9 +161,9 @@ def test_queue_page_and_api(chamber_standard):
     group.refresh_from_db()
     assert group.verification == "pending"  # refused: no reason given, nothing changed
     api = token_client(admin)
-    listed = api.get("/api/v1/verifications").json()  # with the demo's own pending record
+    listed = api.get("/api/v1/verifications").json()["items"]  # with the demo's own pending record
     assert str(group) in [item["record"] for item in listed]
-    listed = api.get("/api/v1/verifications?kind=group_standard").json()
+    listed = api.get("/api/v1/verifications?kind=group_standard").json()["items"]
     assert [item["record"] for item in listed] == [str(group)]
     assert api.get("/api/v1/verifications?state=bogus").status_code == 422
     done = api.post(

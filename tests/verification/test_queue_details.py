@@ -61,7 +61,8 @@ def test_a_standard_drafted_shows_what_pays(admin_user, drafting):
 
 
 def test_the_api_gives_the_same_facts(admin_user, drafting):
-    (item,) = token_client(admin_user).get("/api/v1/verifications?kind=standard_drafting").json()
+    body = token_client(admin_user).get("/api/v1/verifications?kind=standard_drafting").json()
+    (item,) = body["items"]
     details = {d["field"]: (d["label"], d["value"]) for d in item["details"]}
     assert details["rank"] == ("起草单位排名", "2")
     assert details["city_grant"][1] == "30000.00"
@@ -93,3 +94,29 @@ def test_a_group_standard_shows_each_drafter_with_its_rank_and_the_adoption(admi
     assert details["chamber"] == "奉贤商会"
     assert "summary" not in details
     assert entry.beneficiaries == ["甲企业", "乙企业"]
+
+
+def test_a_long_queue_is_shown_page_by_page_oldest_first(admin_user):
+    """Thousands may wait: each is reachable, and the count says how many (the queue used to
+    stop at 500 without a word)."""
+    start = timezone.now() - datetime.timedelta(days=60)
+    rows = [
+        StandardDraftingFactory(recorded_at=start + datetime.timedelta(hours=n)) for n in range(30)
+    ]
+    url = reverse("verification:queue")
+    first = client_for(admin_user).get(url).content.decode()
+    assert "共 30 条" in first and "第 1 页，共 2 页" in first
+    second = client_for(admin_user).get(url + "?page=2").context["page"]
+    assert [entry.record.pk for entry in second] == [row.pk for row in rows[25:]]
+
+    api = token_client(admin_user)
+    body = api.get("/api/v1/verifications?limit=10&offset=25").json()
+    assert body["count"] == 30
+    assert [item["id"] for item in body["items"]] == [row.pk for row in rows[25:]]
+
+
+def test_a_record_decided_after_the_page_was_counted_is_left_out(admin_user):
+    first, second = StandardDraftingFactory(), StandardDraftingFactory()
+    queue = verification.queue(admin_user)
+    verification.verify(make_user(Role.ADMIN), "standard_drafting", first.pk)
+    assert [entry.record.pk for entry in queue[0:10]] == [second.pk]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
-from zhibiao.core.apischema import Id, Payload
+from zhibiao.core.apischema import Id, Payload, paginate
 from zhibiao.core.attestation import Verification
 from zhibiao.verification import services
 from zhibiao.verification.kinds import KINDS
@@ -26,6 +26,9 @@ class DetailOut(Schema):
 
 
 class VerificationOut(Schema):
+    """A record in the queue (`services.Entry`): what it is, whom it pays, what the verifier
+    vouches for, and who recorded and decided it."""
+
     kind: str
     id: int
     record: str
@@ -40,6 +43,46 @@ class VerificationOut(Schema):
     checked_by: str | None
     checked_at: datetime.datetime | None
     note: str
+
+    @staticmethod
+    def resolve_kind(entry: Entry) -> str:
+        return entry.kind.code
+
+    @staticmethod
+    def resolve_id(entry: Entry) -> int:
+        return entry.record.pk
+
+    @staticmethod
+    def resolve_record(entry: Entry) -> str:
+        return str(entry.record)
+
+    @staticmethod
+    def resolve_benefits(entry: Entry) -> list[str]:
+        return entry.beneficiaries
+
+    @staticmethod
+    def resolve_verification(entry: Entry) -> str:
+        return entry.record.verification
+
+    @staticmethod
+    def resolve_recorded_by(entry: Entry) -> str | None:
+        return str(entry.record.recorded_by) if entry.record.recorded_by_id else None
+
+    @staticmethod
+    def resolve_recorded_at(entry: Entry) -> datetime.datetime:
+        return entry.record.recorded_at
+
+    @staticmethod
+    def resolve_checked_by(entry: Entry) -> str | None:
+        return str(entry.record.checked_by) if entry.record.checked_by_id else None
+
+    @staticmethod
+    def resolve_checked_at(entry: Entry) -> datetime.datetime | None:
+        return entry.record.checked_at
+
+    @staticmethod
+    def resolve_note(entry: Entry) -> str:
+        return entry.record.check_note
 
 
 class QueueFilter(Schema):
@@ -59,29 +102,13 @@ class DecisionIn(Payload):
 _STATES = {"choices": ", ".join(Verification.values)}
 
 
-def _out(entry: Entry) -> dict:
-    row = entry.record
-    return {
-        "kind": entry.kind.code,
-        "id": row.pk,
-        "record": str(row),
-        "benefits": entry.beneficiaries,
-        "details": entry.details,
-        "verification": row.verification,
-        "recorded_by": str(row.recorded_by) if row.recorded_by_id else None,
-        "recorded_at": row.recorded_at,
-        "checked_by": str(row.checked_by) if row.checked_by_id else None,
-        "checked_at": row.checked_at,
-        "note": row.check_note,
-    }
-
-
 def _allowed(request: HttpRequest) -> None:
     if not services.may_verify_any(request.auth):
         raise PermissionDenied
 
 
 @router.get("", response=list[VerificationOut], summary="Records awaiting verification")
+@paginate
 def list_queue(request: HttpRequest, filters: Query[QueueFilter]):
     """The records the user may verify (district staff: all; a department user: the adoptions
     of their department), in a verification state (`pending` by default; empty for all)."""
@@ -92,8 +119,7 @@ def list_queue(request: HttpRequest, filters: Query[QueueFilter]):
         raise ValidationError(
             {"kind": gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(KINDS)}}
         )
-    entries = services.queue(request.auth, kind=filters.kind, state=filters.state)
-    return [_out(entry) for entry in entries]
+    return services.queue(request.auth, kind=filters.kind, state=filters.state)
 
 
 @router.post("/{kind}/{int:record_id}/verify", response=VerificationOut, summary="Verify a record")
@@ -103,7 +129,7 @@ def verify(request: HttpRequest, kind: str, record_id: Id, payload: DecisionIn):
     row = services.verify(
         request.auth, kind, record_id, note=payload.note, seen=payload.recorded_at
     )
-    return _out(Entry(services.kind_of(kind), row))
+    return Entry(services.kind_of(kind), row)
 
 
 @router.post("/{kind}/{int:record_id}/reject", response=VerificationOut, summary="Reject a record")
@@ -113,4 +139,4 @@ def reject(request: HttpRequest, kind: str, record_id: Id, payload: DecisionIn):
     row = services.reject(
         request.auth, kind, record_id, note=payload.note, seen=payload.recorded_at
     )
-    return _out(Entry(services.kind_of(kind), row))
+    return Entry(services.kind_of(kind), row)

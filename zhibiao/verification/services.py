@@ -9,10 +9,14 @@ one transaction with one audit entry; the enterprises it pays are told of a reje
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -57,17 +61,55 @@ def may_verify_any(user: Actor) -> bool:
     return is_district_admin(user) or has_role(user, Role.DEPARTMENT)
 
 
-def queue(user: Actor, *, kind: str = "", state: str = Verification.PENDING, limit: int = 500):
-    """The records the user may verify, in the state asked for, oldest first."""
+class Queue(Sequence[Entry]):
+    """The records a user may verify, of every kind, oldest first, read a page at a time.
+
+    Only the keys of all of them are read (when, which kind, which row); a slice loads the
+    records it shows. A district with thousands of records waiting sees every one of them,
+    page by page, and how many there are, rather than the first few hundred without a word.
+    """
+
+    def __init__(self, rows: Mapping[str, QuerySet]):
+        self._rows = rows
+        self._keys = sorted(
+            (recorded_at, code, pk)
+            for code, queryset in rows.items()
+            for recorded_at, pk in queryset.values_list("recorded_at", "pk")
+        )
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Entry]: ...
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1 or None][0]
+        keys = self._keys[index]
+        wanted: dict[str, list[int]] = defaultdict(list)
+        for _at, code, pk in keys:
+            wanted[code].append(pk)
+        loaded = {
+            (code, row.pk): row
+            for code, pks in wanted.items()
+            for row in self._rows[code].filter(pk__in=pks)
+        }
+        # a row decided or removed since the keys were read is left out of the page
+        return [
+            Entry(KINDS[code], loaded[(code, pk)]) for _at, code, pk in keys if (code, pk) in loaded
+        ]
+
+
+def queue(user: Actor, *, kind: str = "", state: str = Verification.PENDING) -> Queue:
+    """The records the user may verify, in the state asked for (all states if empty)."""
     kinds = [kind_of(kind)] if kind else list(KINDS.values())
-    entries: list[Entry] = []
+    rows = {}
     for each in kinds:
-        rows = each.verifiable_by(user)
-        if state:
-            rows = rows.filter(verification=state)
-        entries += [Entry(each, row) for row in rows[:limit]]
-    entries.sort(key=lambda entry: (entry.record.recorded_at, entry.kind.code, entry.record.pk))
-    return entries[:limit]
+        verifiable = each.verifiable_by(user)
+        rows[each.code] = verifiable.filter(verification=state) if state else verifiable
+    return Queue(rows)
 
 
 def _locked(actor: Actor, kind: Kind, pk: int) -> Attested:

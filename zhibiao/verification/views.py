@@ -14,6 +14,7 @@ from zhibiao.accounts.permissions import role_required
 from zhibiao.core.attestation import Verification
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.forms import form_error_message
+from zhibiao.core.pagination import paginate, query_without_page
 from zhibiao.verification import services
 from zhibiao.verification.forms import DecisionForm
 from zhibiao.verification.kinds import KINDS
@@ -32,7 +33,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", Verification.PENDING)
     state = state if state in Verification.values else ""
     context = {
-        "entries": services.queue(request.user, kind=kind, state=state),
+        "page": paginate(request, services.queue(request.user, kind=kind, state=state)),
+        "query": query_without_page(request),
         "kinds": [(code, k.label) for code, k in KINDS.items()],
         "states": Verification.choices,
         "kind": kind,
