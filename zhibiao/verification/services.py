@@ -74,7 +74,7 @@ class Queue(Sequence[Entry]):
         self._keys = sorted(
             (recorded_at, code, pk)
             for code, queryset in rows.items()
-            for recorded_at, pk in queryset.values_list("recorded_at", "pk")
+            for recorded_at, pk in queryset.prefetch_related(None).values_list("recorded_at", "pk")
         )
 
     def __len__(self) -> int:
