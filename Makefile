@@ -20,6 +20,7 @@ TYPED  := zhibiao/rules zhibiao/stdcodes zhibiao/core zhibiao/ops zhibiao/accoun
 	$(filter-out %/api.py,$(wildcard zhibiao/measures/*.py zhibiao/verification/*.py)) \
 	zhibiao/measures/services zhibiao/measures/management zhibiao/measures/templatetags \
 	zhibiao/standards/services/announcements.py zhibiao/standards/services/alerts.py \
+	zhibiao/standards/services/status_changes.py \
 	$(wildcard $(foreach app,$(TYPED_SERVICES),zhibiao/$(app)/services.py zhibiao/$(app)/services))
 
 .PHONY: run serve test lint messages assets install install-dev clean

@@ -1,5 +1,6 @@
 """Business operations of the standards app, one module per part of `standards/models/`:
-`announcements` (and its `alerts`), `catalogue`, `checks`, `declarations`, `groups` and `leaders`.
+`announcements` (with its `status_changes` and `alerts`), `catalogue`, `checks`,
+`declarations`, `groups` and `leaders`.
 
 Pages, the API and the commands call these functions; each takes the acting user, checks that
 they may act, validates, saves in one transaction and writes one audit entry. The facts
@@ -12,7 +13,6 @@ from zhibiao.standards.services.alerts import alert_holders, send_weekly_digest,
 from zhibiao.standards.services.announcements import (
     ANNOUNCEMENT_COLUMNS,
     apply_announcement,
-    apply_due_changes,
     discard_pending,
     forget_pending_files,
     keep_pending,
@@ -55,6 +55,7 @@ from zhibiao.standards.services.leaders import (
     leader_results,
     rank_scheme,
 )
+from zhibiao.standards.services.status_changes import apply_due_changes
 
 __all__ = [
     "ANNOUNCEMENT_COLUMNS",

@@ -1,6 +1,6 @@
 """Announcements as the catalogue's feed (issue 15): read a published table, preview what it
-changes, apply it all or nothing; dated status changes applied when their day comes. The
-holders of a changed standard are alerted by `alerts`.
+changes, apply it all or nothing. The dated status changes it decides are applied when their
+day comes (`status_changes`), and the holders of a changed standard are alerted (`alerts`).
 
 Why dated changes are rows (`StatusChange`) and not just dates on the standard: an announcement
 decides that YY 0671.2-2011 becomes 被代替 on 2024-05-01, which no column of the old edition
@@ -22,7 +22,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -43,14 +42,12 @@ from zhibiao.standards.models import (
     Announcement,
     AnnouncementKind,
     CatalogueSource,
-    ChangeCause,
     Standard,
     Status,
     StatusChange,
-    TitleToken,
 )
 from zhibiao.standards.models.checks import private_storage
-from zhibiao.standards.services.alerts import alert_holders, chunked
+from zhibiao.standards.services.status_changes import apply_due_changes, pending_change
 
 #: The columns an announcement table may have (as the bodies head them, and in English).
 #: Any other heading is refused: a misspelt 实施日期 must not be read as "no date".
@@ -482,7 +479,7 @@ def apply_announcement(
         )
         changes: list[StatusChange] = []
         changes.extend(
-            _change(by_code[row.code], Status.CURRENT, row.effective_on, announcement)
+            pending_change(by_code[row.code], Status.CURRENT, row.effective_on, announcement)
             for row in plan.rows
             if kind != AnnouncementKind.WITHDRAWAL
             and row.is_new
@@ -491,10 +488,10 @@ def apply_announcement(
         )
         for old, new, when, _ in plan.replaced:
             changes.append(
-                _change(by_code[old], Status.SUPERSEDED, when, announcement, by_code[new])
+                pending_change(by_code[old], Status.SUPERSEDED, when, announcement, by_code[new])
             )
         for code, when in plan.withdrawn:
-            changes.append(_change(by_code[code], Status.WITHDRAWN, when, announcement))
+            changes.append(pending_change(by_code[code], Status.WITHDRAWN, when, announcement))
         StatusChange.objects.bulk_create(changes, batch_size=500)
         outcome = apply_due_changes(today, actor=actor, audit=False)
         record(
@@ -519,127 +516,3 @@ def apply_announcement(
 
 def _held(plan: Plan) -> set[str]:
     return {row.code for row in plan.rows if not row.is_new}
-
-
-def _change(
-    standard_id: int,
-    to_status: str,
-    when: datetime.date,
-    announcement: Announcement | None,
-    replacement_id: int | None = None,
-) -> StatusChange:
-    return StatusChange(
-        standard_id=standard_id,
-        to_status=to_status,
-        effective_on=when,
-        cause=ChangeCause.ANNOUNCEMENT if announcement else ChangeCause.DATE,
-        announcement=announcement,
-        replacement_id=replacement_id,
-        recorded_by=announcement.imported_by if announcement else None,
-    )
-
-
-@dataclass
-class Outcome:
-    applied: int = 0
-    alerts: int = 0
-    notified: int = 0
-    flagged: int = 0
-    changes: list[StatusChange] = field(default_factory=list)
-
-
-def apply_due_changes(
-    today: datetime.date | None = None, *, actor=None, audit: bool = True
-) -> Outcome:
-    """Apply every pending change whose day has come, then move the standards whose own dates
-    have come (implementation, withdrawal) and record those as changes too; alert each holder.
-    `audit=False` when the caller's own audit entry counts them (an announcement applied).
-
-    Runs daily (Celery beat) and after each announcement; a second run the same day finds
-    nothing to do. Statuses move in a few statements per target status, not one per standard:
-    an announcement of thousands of rows is applied in seconds.
-    """
-    today = today or timezone.localdate()
-    now = timezone.now()
-    outcome = Outcome()
-    with transaction.atomic():
-        due = list(
-            StatusChange.objects.filter(applied_at__isnull=True, effective_on__lte=today)
-            .select_related("standard")
-            .order_by("effective_on", "pk")
-        )
-        targets: dict[int, str] = {}
-        for change in due:
-            standard = change.standard
-            change.from_status = targets.get(standard.pk, standard.status)
-            change.applied_at = now
-            if change.from_status != change.to_status:
-                targets[standard.pk] = change.to_status
-                standard.status = change.to_status
-                outcome.changes.append(change)
-        # Grouped by the status each left (bulk_update's CASE per row was slow on thousands).
-        left: dict[str, list[int]] = defaultdict(list)
-        for change in due:
-            left[change.from_status].append(change.pk)
-        for from_status, ids in left.items():
-            for chunk in chunked(ids):
-                StatusChange.objects.filter(pk__in=chunk).update(
-                    from_status=from_status, applied_at=now
-                )
-        _move(targets, now)
-        dated = Standard.objects.filter(
-            Q(status__in=[Status.CURRENT, Status.UPCOMING], withdrawn_on__lte=today)
-            | Q(status=Status.UPCOMING, effective_on__lte=today)
-        ).only("pk", "status", "title", "withdrawn_on", "effective_on", "base", "code")
-        by_date = []
-        targets = {}
-        for standard in dated:
-            dates = {"withdrawn_on": standard.withdrawn_on, "effective_on": standard.effective_on}
-            status = catalogue.status_from_dates(dates, today)
-            if status == standard.status:
-                continue
-            by_date.append(
-                StatusChange(
-                    standard=standard,
-                    from_status=standard.status,
-                    to_status=status,
-                    effective_on=today,
-                    cause=ChangeCause.DATE,
-                    applied_at=now,
-                )
-            )
-            targets[standard.pk] = status
-            standard.status = status
-        _move(targets, now)
-        StatusChange.objects.bulk_create(by_date, batch_size=500)
-        outcome.changes.extend(by_date)
-        outcome.applied = len(outcome.changes)
-        if outcome.changes:
-            catalogue.infer_links({c.standard.base for c in outcome.changes})
-            alerted = alert_holders(outcome.changes)
-            outcome.alerts, outcome.notified, outcome.flagged = alerted
-        if outcome.changes and audit:
-            record(
-                actor,
-                "standards.dated_statuses",
-                None,
-                changed=outcome.applied,
-                day=today.isoformat(),
-                alerts=outcome.alerts,
-            )
-    return outcome
-
-
-def _move(targets: dict[int, str], now: datetime.datetime) -> None:
-    """New statuses, with the search ranks that follow them (a rank is the status's thousands
-    plus the title's length, so the length part is kept); `updated_at` moves so that the search
-    rebuilds its index."""
-    by_status: dict[str, list[int]] = defaultdict(list)
-    for pk, status in targets.items():
-        by_status[status].append(pk)
-    for status, ids in by_status.items():
-        rank = catalogue.search_rank(status, "")
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            Standard.objects.filter(pk__in=chunk).update(status=status, updated_at=now)
-            TitleToken.objects.filter(standard_id__in=chunk).update(rank=F("rank") % 1000 + rank)

@@ -20,7 +20,7 @@ from zhibiao.core.tabular import read_table
 from zhibiao.core.uploads import TEXT, check_upload
 from zhibiao.standards import catalogue
 from zhibiao.standards.models import Announcement, CatalogueSource, Standard
-from zhibiao.standards.services.announcements import apply_due_changes
+from zhibiao.standards.services.status_changes import apply_due_changes
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -105,7 +105,7 @@ def load_shipped_catalogue(actor=None) -> list[catalogue.ImportResult]:
 
 def apply_dated_statuses(today: datetime.date | None = None) -> int:
     """Move the standards whose dates have come and apply the pending changes announcements
-    decided (issue 15, `services.announcements.apply_due_changes`); returns how many changed.
+    decided (issue 15, `services.status_changes.apply_due_changes`); returns how many changed.
 
     An import sets the status from the dates as they stand that day; nothing moved a standard
     when its day came, so a check kept calling it "not yet in force" (issue 14: run daily from
