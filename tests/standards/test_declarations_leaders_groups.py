@@ -3,6 +3,7 @@ measures."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -11,9 +12,10 @@ from django.urls import reverse
 
 from tests.clients import client_for
 from tests.factories import make_organisation, make_user
-from tests.standards.conftest import INDICATORS, enter
+from tests.standards.conftest import INDICATORS, enter, verify_entries
 from zhibiao.accounts.models import Role
 from zhibiao.core.errors import TransitionRefused
+from zhibiao.measures import facts
 from zhibiao.notifications.models import Notification
 from zhibiao.standards import services
 from zhibiao.standards.models import Declaration, GroupStandard, LeaderEntry, LeaderScheme
@@ -135,6 +137,7 @@ def test_ranking_and_leader_facts(scheme, users, org, other_org):
     enter(users["enterprise"], scheme, "A", [True, 150, 3, 60, "心率"])
     enter(other, scheme, "B", [True, 120, 4, 65, ""])
     enter(third, scheme, "C", [True, 90, 2, 50, ""])  # below the weight threshold
+    verify_entries(scheme, users["admin"])
     rank = reverse("standards:scheme_rank", args=[scheme.pk])
     assert client_for(users["enterprise"]).post(rank).status_code == 403
     assert client_for(users["admin"]).post(rank).status_code == 302
@@ -143,9 +146,9 @@ def test_ranking_and_leader_facts(scheme, users, org, other_org):
     assert (entries["B"].rank, entries["B"].is_leader) == (2, False)
     assert entries["C"].rank is None
     assert "承重" in entries["C"].reason
-    facts = services.leader_results([org.pk, other_org.pk], 2023)
-    assert facts == [services.LeaderFact(org.pk, "跑步机", 2023, 1)]
-    assert services.leader_results([org.pk], 2022) == []
+    leaders = facts.facts_for(org, datetime.date(2024, 1, 1))["leaders"]
+    assert leaders == [{"category": "跑步机", "year": 2023, "rank": 1}]
+    assert facts.facts_for(other_org, datetime.date(2024, 1, 1))["leaders"] == []
     page = client_for(None).get(reverse("standards:leaders")).content.decode()
     assert org.name in page
     api = client_for(None).get("/api/v1/standards/leaders", {"year": 2023}).json()

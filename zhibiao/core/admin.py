@@ -70,14 +70,3 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-#: Provenance fields, shown read-only in the admin site (set by `save_model` and the queue).
-PROVENANCE_FIELDS = (
-    "recorded_by",
-    "recorded_at",
-    "verification",
-    "checked_by",
-    "checked_at",
-    "check_note",
-)

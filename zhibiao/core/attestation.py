@@ -38,6 +38,17 @@ class Verification(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+#: The fields `Attested` adds: shown read-only in the admin, saved together when recorded.
+PROVENANCE_FIELDS = (
+    "recorded_by",
+    "recorded_at",
+    "verification",
+    "checked_by",
+    "checked_at",
+    "check_note",
+)
+
+
 class Attested(models.Model):
     """Provenance fields of a record that feeds a money fact.
 

@@ -217,7 +217,9 @@ def summary(organisation: Organisation, data: dict) -> Summary:
         declared=len(published),
         cited=cited,
         leader_entries=len(data["leader_entries"]),
-        leaders=sum(1 for e in data["leader_entries"] if e.is_leader),
+        leaders=sum(
+            1 for e in data["leader_entries"] if e.is_leader and e.verification == "verified"
+        ),
         events_registered=len(data["trainings"]),
         **applications,
         **training,

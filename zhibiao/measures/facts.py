@@ -143,12 +143,20 @@ _RECEIVED_FIELDS = ("clause", "category", "year", "amount", "project")
 
 
 def _leaders(ids: Ids, states: Sequence[str] = COUNTING, provenance: bool = False) -> QuerySet:
-    """Leader results are the district's own ranking (staff rank each evaluation)."""
+    """Leader results: the district's ranking (staff rank each evaluation) of values the
+    enterprise entered, which count once staff have verified them (an entry rejected after
+    the ranking stops counting at once)."""
     return (
         _of("standards.LeaderEntry", ids, "enterprise_id")
-        .filter(is_leader=True, scheme__status="ranked")
+        .filter(is_leader=True, scheme__status="ranked", verification__in=list(states))
         .order_by("enterprise_id", "scheme__year", "scheme__product_category")
-        .values_list("enterprise_id", "scheme__product_category", "scheme__year", "rank")
+        .values_list(
+            "enterprise_id",
+            "scheme__product_category",
+            "scheme__year",
+            "rank",
+            *(PROVENANCE if provenance else ()),
+        )
     )
 
 
@@ -319,6 +327,7 @@ _PROVENANCE_MODELS = {
     "standards": "profiles.StandardDrafting",
     "awards": "profiles.AwardRecord",
     "certifications": "profiles.Certification",
+    "leaders": "standards.LeaderEntry",
 }
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from zhibiao.core.admin import PROVENANCE_FIELDS, AuditedModelAdmin
+from zhibiao.core.admin import AuditedModelAdmin
+from zhibiao.core.attestation import PROVENANCE_FIELDS
 from zhibiao.standards import services
 from zhibiao.standards.models import (
     Declaration,

@@ -235,7 +235,8 @@ class LeaderOut(Schema):
 @router.get("/leaders", response=list[LeaderOut], summary="企业标准领跑者 of a year")
 def list_leaders(request: HttpRequest, year: DbInt):
     return (
-        LeaderEntry.objects.filter(is_leader=True, scheme__year=year, scheme__status="ranked")
+        LeaderEntry.objects.leaders()
+        .filter(scheme__year=year)
         .select_related("enterprise", "scheme")
         .order_by("scheme__product_category", "rank")
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
@@ -19,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role, is_district_admin
+from zhibiao.core.attestation import PROVENANCE_FIELDS
 from zhibiao.profiles import models as profiles
-from zhibiao.standards.models import GroupStandard
+from zhibiao.standards.models import GroupStandard, IndicatorKind, LeaderEntry
 
 
 @dataclass(frozen=True)
@@ -34,19 +36,7 @@ class Detail:
 
 #: What every attested record carries about itself rather than about the enterprise: the queue
 #: shows provenance in columns of its own, and the beneficiary as the row's enterprise.
-_NOT_VOUCHED = frozenset(
-    {
-        "id",
-        "organisation",
-        "recorded_by",
-        "recorded_at",
-        "verification",
-        "checked_by",
-        "checked_at",
-        "check_note",
-        "created_at",
-    }
-)
+_NOT_VOUCHED = frozenset({"id", "organisation", "created_at", *PROVENANCE_FIELDS})
 
 
 def _shown(value: Any) -> str:
@@ -59,6 +49,13 @@ def _shown(value: Any) -> str:
     if isinstance(value, datetime.date):
         return date_format(value, "Y-m-d")
     return str(value)
+
+
+def _measured(number: Decimal | None, unit: str) -> str:
+    """A measured value as written on a test report: 150 kg, not 150.0000 kg or 1E+2 kg."""
+    if number is None:
+        return "—"
+    return f"{number.normalize():f} {unit}".strip()
 
 
 def fields_of(record: Model, skip: frozenset[str] = frozenset()) -> list[Detail]:
@@ -84,8 +81,8 @@ class Kind:
     code: str
     model: type[Model]
     label: Any
-    #: The enterprises the record pays, as names for the queue.
-    beneficiaries: Callable[[Any], list[str]]
+    #: The enterprises the record pays (told of a rejection, named in the queue).
+    beneficiaries: Callable[[Any], list[Any]]
     #: The records a user other than district staff may verify (none by default).
     attested_by_user: Callable[[Any], Q] | None = None
     related: tuple[str, ...] = ()
@@ -110,12 +107,44 @@ class Kind:
         return rows.filter(self.attested_by_user(user))
 
 
-def _organisation(record) -> list[str]:
-    return [record.organisation.name]
+def _organisation(record) -> list[Any]:
+    return [record.organisation]
 
 
-def _drafters(group: GroupStandard) -> list[str]:
-    return [row.organisation.name for row in group.groupstandarddrafter_set.all()]
+def _drafters(group: GroupStandard) -> list[Any]:
+    return [row.organisation for row in group.groupstandarddrafter_set.all()]
+
+
+def _entrant(entry: LeaderEntry) -> list[Any]:
+    return [entry.enterprise]
+
+
+def _entry_details(entry: LeaderEntry) -> list[Detail]:
+    """The evaluation, the product and each indicator's value beside what it must reach: the
+    values are the enterprise's word, to be checked against its test report before the entry
+    is ranked (the ranking itself is computed, not vouched for)."""
+    scheme = entry.scheme
+    details = [
+        Detail("scheme", str(_("leader evaluation")), f"{scheme} ({scheme.year})"),
+        Detail("product", str(_("product")), entry.product),
+    ]
+    if entry.declaration is not None:
+        details.append(Detail("declaration", str(_("self-declaration")), str(entry.declaration)))
+    for value in sorted(entry.values.all(), key=lambda v: (v.indicator.order, v.indicator.pk)):
+        indicator = value.indicator
+        if indicator.kind == IndicatorKind.CORE:
+            shown = _measured(value.value, indicator.unit)
+            if indicator.threshold is not None:
+                shown = gettext("%(value)s (threshold %(threshold)s)") % {
+                    "value": shown,
+                    "threshold": _measured(indicator.threshold, indicator.unit),
+                }
+        elif indicator.kind == IndicatorKind.BASIC:
+            shown = _shown(value.passed)
+        else:
+            shown = _shown(value.note)
+        details.append(Detail(f"indicator_{indicator.pk}", indicator.name, shown))
+    return details
 
 
 def _group_details(group: GroupStandard) -> list[Detail]:
@@ -157,6 +186,15 @@ KINDS: dict[str, Kind] = {
         _profile("designation", profiles.Designation, _("Designation")),
         _profile("tax", profiles.TaxRecord, _("Tax record")),
         _profile("credit", profiles.CreditEntry, _("Credit list entry")),
+        Kind(
+            "leader_entry",
+            LeaderEntry,
+            _("Standard leader entry (indicator values)"),
+            _entrant,
+            related=("enterprise", "scheme", "declaration"),
+            details=_entry_details,
+            prefetch=("values__indicator",),
+        ),
     )
 }
 

@@ -42,7 +42,7 @@ class Entry:
 
     @property
     def beneficiaries(self) -> list[str]:
-        return self.kind.beneficiaries(self.record)
+        return [organisation.name for organisation in self.kind.beneficiaries(self.record)]
 
     @property
     def details(self) -> list[Detail]:
@@ -231,6 +231,4 @@ def _tell_beneficiaries(kind: Kind, row, note: str) -> None:
 
 
 def _beneficiary_ids(kind: Kind, row) -> set[int]:
-    if hasattr(row, "organisation_id"):
-        return {row.organisation_id}
-    return set(row.drafters.values_list("pk", flat=True))
+    return {organisation.pk for organisation in kind.beneficiaries(row)}

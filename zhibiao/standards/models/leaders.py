@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role
+from zhibiao.core.attestation import Attested, Verification
 from zhibiao.core.modelfields import check, created_field, ref, unique, year_field
 from zhibiao.core.permissions import RestrictedQuerySet
 from zhibiao.core.workflow import status_field
@@ -154,9 +155,22 @@ class EntryQuerySet(RestrictedQuerySet):
 
     actions = {"view": _visible_to, "change": _editable_by}
 
+    def leaders(self) -> EntryQuerySet:
+        """The leaders as published: leading entries of ranked evaluations whose values stand
+        verified (one rejected after the ranking is no longer shown as a leader)."""
+        return self.filter(
+            is_leader=True, scheme__status=SchemeStatus.RANKED, verification=Verification.VERIFIED
+        )
 
-class LeaderEntry(models.Model):
-    """An enterprise's product in an evaluation, with its indicator values and its result."""
+
+class LeaderEntry(Attested):
+    """An enterprise's product in an evaluation, with its indicator values and its result.
+
+    The values are the enterprise's own (公开 in its self-declared standard) and a leader is
+    paid (FX23-LEADER), so an entry is recorded by the enterprise and counts only once district
+    staff have verified its values against the evidence (a test report): only verified entries
+    are ranked, and only verified leaders are a fact the measures read (`Attested`).
+    """
 
     scheme = ref(LeaderScheme, _("leader evaluation"), "entries", on_delete=models.CASCADE)
     enterprise = ref("directory.Organisation", _("enterprise"), "leader_entries")

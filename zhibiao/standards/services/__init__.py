@@ -4,7 +4,7 @@
 
 Pages, the API and the commands call these functions; each takes the acting user, checks that
 they may act, validates, saves in one transaction and writes one audit entry. The facts
-functions (``leader_results``, ``group_standard_facts``) are what the measures read. This
+function ``group_standard_facts`` is what the measures read of group standards. This
 package re-exports the public names of its modules, so callers keep writing
 `from zhibiao.standards import services`.
 """
@@ -48,11 +48,9 @@ from zhibiao.standards.services.groups import (
     record_adoption,
 )
 from zhibiao.standards.services.leaders import (
-    LeaderFact,
     compute_ranks,
     create_scheme,
     enter_scheme,
-    leader_results,
     rank_scheme,
 )
 from zhibiao.standards.services.status_changes import apply_due_changes
@@ -62,7 +60,6 @@ __all__ = [
     "DATA_DIR",
     "DECLARATION_FIELDS",
     "GROUP_FIELDS",
-    "LeaderFact",
     "LinkKindLabels",
     "alert_holders",
     "apply_announcement",
@@ -80,7 +77,6 @@ __all__ = [
     "group_standard_facts",
     "import_standards",
     "keep_pending",
-    "leader_results",
     "load_shipped_catalogue",
     "preview_announcement",
     "publish_declaration",

@@ -1,11 +1,10 @@
-"""Standards leaders (`models.leaders`): schemes and their indicators, entries, ranking, and
-`leader_results`, what the measures read of them.
+"""Standards leaders (`models.leaders`): schemes and their indicators, entries, ranking. The
+measures read the verified leading entries of ranked evaluations (zhibiao.measures.facts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.utils.translation import gettext
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, has_role, is_district_admin
 from zhibiao.audit.services import record
+from zhibiao.core.attestation import PROVENANCE_FIELDS, Verification
 from zhibiao.core.forms import prefixed
 from zhibiao.standards.models import (
     Declaration,
@@ -72,7 +72,8 @@ def enter_scheme(
     declaration: Declaration | None = None,
 ) -> LeaderEntry:
     """An enterprise enters a product with its indicator values (公开), while the evaluation
-    is open; entering again replaces the values."""
+    is open; entering again replaces the values. The entry then awaits verification
+    (zhibiao.verification): only verified entries are ranked."""
     ensure(has_role(actor, Role.ENTERPRISE, Role.BASE_MANAGER) and actor.organisation_id)
     if not LeaderScheme.objects.filter(pk=scheme.pk, status=SchemeStatus.OPEN).exists():
         raise ValidationError(gettext("This evaluation is closed."))
@@ -107,6 +108,10 @@ def enter_scheme(
         raise ValidationError(errors)
     EntryValue.objects.filter(entry=entry).delete()
     EntryValue.objects.bulk_create(rows)
+    # The values are the enterprise's word: they wait for staff to check them against the
+    # evidence, again after every change, before the entry is ranked or pays.
+    entry.mark_recorded(actor, verified=False)
+    entry.save(update_fields=PROVENANCE_FIELDS)
     record(actor, "leader_entry.submit", entry, scheme=scheme.pk)
     return entry
 
@@ -115,9 +120,13 @@ def compute_ranks(
     scheme: LeaderScheme, entries: list[LeaderEntry], indicators: list[Indicator]
 ) -> list[LeaderEntry]:
     """Set eligibility, score, rank and leadership on the entries (not saved); return the
-    eligible ones in rank order."""
+    eligible ones in rank order. An entry whose values are not verified is not ranked: its
+    eligibility stays open (None) and its reason says why."""
     for entry in entries:
-        entry.eligible, entry.reason, entry.score = _score(entry, indicators)
+        if entry.verification == Verification.VERIFIED:
+            entry.eligible, entry.reason, entry.score = _score(entry, indicators)
+        else:
+            entry.eligible, entry.reason, entry.score = None, _unverified(entry), None
     eligible = sorted(
         (e for e in entries if e.eligible), key=lambda e: (-e.score, e.enterprise.name, e.pk)
     )
@@ -127,6 +136,14 @@ def compute_ranks(
         if not entry.eligible:
             entry.rank, entry.is_leader, entry.score = None, False, None
     return eligible
+
+
+def _unverified(entry: LeaderEntry) -> str:
+    if entry.verification == Verification.REJECTED:
+        return gettext("Not ranked: the values were rejected (%(note)s).") % {
+            "note": entry.check_note
+        }
+    return gettext("Not ranked: the values await verification.")
 
 
 def _score(entry: LeaderEntry, indicators: list[Indicator]) -> tuple[bool, str, float]:
@@ -194,27 +211,3 @@ def rank_scheme(actor, scheme: LeaderScheme) -> list[LeaderEntry]:
         leaders=[e.enterprise_id for e in eligible[: scheme.leader_count]],
     )
     return eligible
-
-
-@dataclass(frozen=True)
-class LeaderFact:
-    enterprise_id: int
-    product_category: str
-    year: int
-    rank: int
-
-
-def leader_results(enterprise_ids, year: int) -> list[LeaderFact]:
-    """The 领跑者 results of these enterprises in a year: one fact per leading entry of a
-    ranked evaluation (enterprise id, product category, year, rank)."""
-    rows = (
-        LeaderEntry.objects.filter(
-            enterprise_id__in=list(enterprise_ids),
-            is_leader=True,
-            scheme__year=year,
-            scheme__status=SchemeStatus.RANKED,
-        )
-        .order_by("enterprise_id", "scheme__product_category", "rank")
-        .values_list("enterprise_id", "scheme__product_category", "scheme__year", "rank")
-    )
-    return [LeaderFact(*row) for row in rows]

@@ -29,16 +29,15 @@ def leader_list(request: HttpRequest) -> HttpResponse:
     if wants_xlsx(request):
         leaders = (
             LeaderEntry.objects.restrict(request.user, "view")
-            .filter(scheme__in=schemes, is_leader=True)
+            .leaders()
+            .filter(scheme__in=schemes)
             .select_related("scheme", "enterprise")
             .order_by("-scheme__year", "scheme__product_category", "rank", "pk")
         )
         title = gettext("Enterprise standard leaders")
         return export_list("standard-leaders.xlsx", LEADER_COLUMNS, leaders, title=title)
     leaders = (
-        LeaderEntry.objects.restrict(request.user, "view")
-        .filter(is_leader=True)
-        .select_related("enterprise")
+        LeaderEntry.objects.restrict(request.user, "view").leaders().select_related("enterprise")
     )
     schemes = schemes.prefetch_related(Prefetch("entries", queryset=leaders.order_by("rank")))
     years = [
