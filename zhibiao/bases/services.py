@@ -43,6 +43,7 @@ from zhibiao.bases.models import (
     NominationStep,
     TrainingBase,
 )
+from zhibiao.core.constraints import save_new
 from zhibiao.core.errors import ConcurrentChange, Refused
 from zhibiao.core.permissions import ensure_can
 from zhibiao.core.workflow import Machine, Step
@@ -63,7 +64,7 @@ def add_capability(actor, base: TrainingBase, data: Mapping[str, Any]) -> Capabi
     _ensure_manages(actor, base)
     capability = Capability(base=base, **{name: data[name] for name in CAPABILITY_FIELDS})
     capability.full_clean()
-    capability.save()
+    save_new(capability, "bases_capability_unique_title")  # a second click may race the first
     record(actor, "capability.create", capability, base=base.pk)
     return capability
 
