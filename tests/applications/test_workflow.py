@@ -18,6 +18,7 @@ from tests.applications.conftest import (
 )
 from tests.clients import client_for, token_client
 from tests.factories import make_user
+from tests.races import compete_after_check
 from zhibiao.accounts.models import Role
 from zhibiao.applications import services
 from zhibiao.applications.models import Application, ApplicationStep, Status
@@ -371,3 +372,25 @@ def test_the_public_notice_exports_what_it_shows(people):
     assert (
         application.number in {row[0] for row in rows} and rows[1][1] == "上海贤达精密机械有限公司"
     )
+
+
+def test_two_starts_of_the_same_claim_at_once_get_the_constraints_message(people, monkeypatch):
+    """The second of two simultaneous starts meets the database's constraint after its own
+    check passed: it is told so by the constraint's message, not a server error."""
+    clause = Clause.objects.get(code="FX23-STD-NAT-2")
+    fields = ["enterprise", "clause", "version", "channel", "year", "project", "created_by"]
+    compete_after_check(
+        monkeypatch,
+        Application,
+        lambda mine: Application.objects.create(
+            number="SB-RACE", **{f: getattr(mine, f) for f in fields}
+        ),
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.start_application(
+            people["enterprise"], people["xianda"], clause, project=_project(people, clause)
+        )
+    named = next(
+        c for c in Application._meta.constraints if c.name == "applications_one_live_per_project"
+    )
+    assert caught.value.messages == [str(named.violation_error_message)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -21,6 +21,7 @@ from zhibiao.applications.services.claims import (
     required_evidence,
 )
 from zhibiao.audit.services import record
+from zhibiao.core.constraints import save_new
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.core.workflow import hold_status, take
@@ -95,13 +96,7 @@ def start_application(
         created_by=actor,
     )
     application.full_clean(exclude=["number"])
-    try:
-        with transaction.atomic():
-            application.save()
-    except IntegrityError:
-        raise ValidationError(
-            gettext("This enterprise already has an application for this clause, project and year.")
-        ) from None
+    save_new(application, "applications_one_live_per_project")
     application.number = f"SB{as_of.year}{application.pk:06d}"
     application.save(update_fields=["number"])
     record(actor, "application.create", application, channel=channel, amount=str(amount))

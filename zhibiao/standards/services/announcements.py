@@ -21,13 +21,14 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao import stdcodes
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
+from zhibiao.core.constraints import save_new
 from zhibiao.core.tabular import (
     MAX_REPORTED_ERRORS,
     ImportCounts,
@@ -436,20 +437,17 @@ def apply_announcement(
     with transaction.atomic():
         if Announcement.objects.filter(kind=kind, number=number, date=date).exists():
             raise already
-        try:
-            # Two clicks on "apply" race to here; the named constraint lets exactly one in.
-            with transaction.atomic():
-                announcement = Announcement.objects.create(
-                    kind=kind,
-                    issuer=issuer[:200],
-                    number=number[:100],
-                    date=date,
-                    file_name=name[:200],
-                    rows=len(plan.rows),
-                    imported_by=actor,
-                )
-        except IntegrityError:
-            raise already from None
+        announcement = Announcement(
+            kind=kind,
+            issuer=issuer[:200],
+            number=number[:100],
+            date=date,
+            file_name=name[:200],
+            rows=len(plan.rows),
+            imported_by=actor,
+        )
+        # Two clicks on "apply" race to here; the named constraint lets exactly one in.
+        save_new(announcement, "standards_announcement_unique")
         prepared = plan.prepared
         # Replaced editions the catalogue lacked enter it; they are in force until their
         # replacement's day, when the pending change below moves them.
