@@ -153,6 +153,7 @@ def build_world() -> World:
         "member": CommitteeMember.objects.get(user=users["expert"]).pk,
         "base": base.pk,
         "year": timezone.localdate().year,
+        "evaluated_year": timezone.localdate().year - 1,  # the demo evaluates the base's last year
         "base_application": base_application,
         "capability": _pk(Capability.objects.filter(base=base)),
         "policy": _pk(PolicyDocument.objects.all()),

@@ -5,6 +5,7 @@ from zhibiao.bases.models import (
     Batch,
     Capability,
     Evaluation,
+    EvaluationCorrection,
     Nomination,
     NominationStep,
     TrainingBase,
@@ -35,10 +36,31 @@ class TrainingBaseAdmin(AuditedModelAdmin):
     inlines = [CapabilityInline, step_inline(BaseStep)]
 
 
+class EvaluationCorrectionInline(admin.TabularInline):
+    """An evaluation's corrections, read-only: made on the base's page or through the API."""
+
+    model = EvaluationCorrection
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "from_result",
+        "to_result",
+        "from_comment",
+        "to_comment",
+        "reason",
+        "corrected_by",
+        "corrected_at",
+    ]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Evaluation)
 class EvaluationAdmin(ReadOnlyAdmin):
     list_display = ["base", "year", "result", "courses", "site_visits", "attendees", "satisfaction"]
     list_filter = ["year", "result"]
+    inlines = [EvaluationCorrectionInline]
 
 
 @admin.register(Nomination)

@@ -1,6 +1,6 @@
 """API of the training bases: the public list and each year's figures; for staff, the status
-steps, the yearly evaluation and the designation of new bases (nominations; the paths say
-"applications", as they always have)."""
+steps, the yearly evaluation and its corrections, and the designation of new bases
+(nominations; the paths say "applications", as they always have)."""
 
 import datetime
 
@@ -83,6 +83,18 @@ class YearOut(Schema):
     satisfaction: float | None
 
 
+class CorrectionOut(Schema):
+    """One correction of an evaluation: the version it replaced, the one it made, who and why."""
+
+    from_result: str
+    to_result: str
+    from_comment: str
+    to_comment: str
+    reason: str
+    corrected_by: str = Field(alias="corrected_by.username")
+    corrected_at: datetime.datetime
+
+
 class EvaluationOut(Schema):
     year: int
     result: str
@@ -93,6 +105,18 @@ class EvaluationOut(Schema):
     satisfaction: float | None
     comment: str
     evaluated_at: datetime.datetime
+    revision: int
+    corrections: list[CorrectionOut]
+
+
+class EvaluationCorrectionIn(Payload):
+    """The new result and comment, why, and optionally the revision the client last read (a
+    correction made since is then refused with 409 rather than undone)."""
+
+    result: str
+    comment: str = ""
+    reason: str = ""
+    revision: DbInt | None = None
 
 
 class BaseYearOut(YearOut):
@@ -162,7 +186,8 @@ def base_years(request: HttpRequest, base_id: Id):
 )
 def evaluations(request: HttpRequest, base_id: Id):
     # A removed base is no one's but staff's: to others it does not exist (404), as on its page.
-    return TrainingBase.objects.get_for(request.auth, "manage", base_id).evaluations.all()
+    base = TrainingBase.objects.get_for(request.auth, "manage", base_id)
+    return base.evaluations.prefetch_related("corrections__corrected_by")
 
 
 @router.post(
@@ -177,6 +202,28 @@ def evaluate(request: HttpRequest, base_id: Id, payload: EvaluationIn):
         request.auth, base, payload.year, result=payload.result, comment=payload.comment
     )
     return 201, evaluation
+
+
+@router.post(
+    "/{int:base_id}/evaluations/{int:year}/corrections",
+    response=EvaluationOut,
+    auth=required_auth,
+    summary="Correct a recorded evaluation, with a reason (staff; 409 if corrected meanwhile)",
+)
+def correct_evaluation(
+    request: HttpRequest, base_id: Id, year: DbInt, payload: EvaluationCorrectionIn
+):
+    base = TrainingBase.objects.get_for(request.auth, "view", base_id)
+    services.correct_evaluation(
+        request.auth,
+        base,
+        year,
+        result=payload.result,
+        comment=payload.comment,
+        reason=payload.reason,
+        seen=payload.revision,
+    )
+    return base.evaluations.prefetch_related("corrections__corrected_by").get(year=year)
 
 
 @router.post(

@@ -4,7 +4,8 @@ A base's status changes only through recorded steps (BaseStep: suspension, reins
 removal); a new base comes from a nomination, the enterprise's request to become one (Nomination:
 submitted → review → approved → designated in a numbered batch with its plaque date; its steps
 are NominationSteps); each year staff evaluate what a base delivered (Evaluation, with the
-year's figures as they stood).
+year's figures as they stood), and correct a mistaken evaluation with a reason
+(EvaluationCorrection, which keeps the version it replaced).
 """
 
 from __future__ import annotations
@@ -215,6 +216,7 @@ class Evaluation(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     evaluated_by = user_ref(_("evaluated by"))
     evaluated_at = models.DateTimeField(_("evaluated at"), auto_now_add=True)
+    revision = revision_field()  # each correction bumps it: a stale page's is refused
 
     class Meta:
         verbose_name = _("yearly evaluation")
@@ -234,6 +236,53 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.base} {self.year}: {self.get_result_display()}"
+
+
+class EvaluationCorrection(models.Model):
+    """A correction of a recorded evaluation: the version it replaced and the one it made, who
+    corrected it, when and why. The evaluation itself always holds its current version, so what
+    reads it (the measures' `base_evaluation`, the year's page) follows a correction as it
+    follows a first evaluation; its corrections, oldest first, are its earlier versions."""
+
+    evaluation = ref(Evaluation, _("yearly evaluation"), "corrections")
+    from_result = models.CharField(
+        _("result before"), max_length=10, choices=EvaluationResult.choices
+    )
+    to_result = models.CharField(_("result after"), max_length=10, choices=EvaluationResult.choices)
+    from_comment = models.TextField(_("comment before"), blank=True)
+    to_comment = models.TextField(_("comment after"), blank=True)
+    reason = models.TextField(_("reason"))
+    corrected_by = user_ref(_("corrected by"))
+    corrected_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluation correction")
+        verbose_name_plural = _("evaluation corrections")
+        ordering = ["evaluation", "corrected_at", "pk"]
+        constraints = [
+            check(
+                "bases_correction_has_reason",
+                ~Q(reason=""),
+                _("Say why the evaluation is corrected."),
+            ),
+            valid_choice(
+                "bases_correction_from_result_valid",
+                "from_result",
+                EvaluationResult,
+                _("Unknown result."),
+            ),
+            valid_choice(
+                "bases_correction_to_result_valid",
+                "to_result",
+                EvaluationResult,
+                _("Unknown result."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.evaluation}: {self.get_from_result_display()} → {self.get_to_result_display()}"
+        )
 
 
 class NominationQuerySet(RestrictedQuerySet):

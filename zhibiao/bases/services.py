@@ -1,7 +1,9 @@
-"""Business operations on training bases: capabilities, status steps, becoming a base.
+"""Business operations on training bases: capabilities, corrections of the yearly evaluation,
+status steps, becoming a base.
 
 What a base held in a year, its evaluation and the facts the measures read come from the events
-it hosted, so they live with the events (`zhibiao.events.training`), above this app.
+it hosted, so they live with the events (`zhibiao.events.training`), above this app; correcting
+a recorded evaluation reads no events, so it is here.
 
 Two machines of the workflow engine (`zhibiao.core.workflow`), which takes every step the same
 way (who may, from which state, a conditional update on (status, revision) so that of two
@@ -22,6 +24,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from zhibiao.accounts.models import Role
@@ -32,12 +35,15 @@ from zhibiao.accounts.permissions import (
     is_district_admin,
     users_acting_for,
 )
-from zhibiao.audit.services import record
+from zhibiao.audit.services import changes, record
 from zhibiao.bases.models import (
     BaseStatus,
     BaseStep,
     Batch,
     Capability,
+    Evaluation,
+    EvaluationCorrection,
+    EvaluationResult,
     Nomination,
     NominationStatus,
     NominationStep,
@@ -46,7 +52,7 @@ from zhibiao.bases.models import (
 from zhibiao.core.constraints import save_new
 from zhibiao.core.errors import ConcurrentChange, Refused
 from zhibiao.core.permissions import ensure_can
-from zhibiao.core.workflow import Machine, Step
+from zhibiao.core.workflow import REASON_MAX, Machine, Step
 from zhibiao.core.years import validate_plausible_date
 from zhibiao.directory.models import OrganisationKind
 from zhibiao.notifications.services import notify
@@ -74,6 +80,85 @@ def remove_capability(actor, capability: Capability) -> None:
     _ensure_manages(actor, capability.base)
     record(actor, "capability.delete", capability, base=capability.base_id)
     capability.delete()
+
+
+# --- Correcting a yearly evaluation -----------------------------------------------------------
+
+
+def _bounded(errors: dict, name: str, text: str) -> None:
+    """A correction's comment and reason are bounded as a step's reason is, for every caller."""
+    if len(text) > REASON_MAX:
+        errors[name] = gettext("Write at most %(max)s characters (this has %(n)s).") % {
+            "max": REASON_MAX,
+            "n": len(text),
+        }
+
+
+@transaction.atomic
+def correct_evaluation(
+    actor,
+    base: TrainingBase,
+    year: int,
+    *,
+    result: str,
+    comment: str = "",
+    reason: str,
+    seen: int | None = None,
+) -> Evaluation:
+    """District staff correct the recorded evaluation of a base's year (a mistaken "fail"
+    would otherwise block the base's subsidy for good): its result and comment become the new
+    ones, and an `EvaluationCorrection` keeps the version replaced, who corrected it, when and
+    why. Whoever else asks is refused before learning whether the year was evaluated (403);
+    staff asking for a year never evaluated get a 404.
+
+    The evaluation row holds the current version, so everything that reads it follows the
+    correction exactly as it followed the first evaluation. `seen` is the revision the
+    corrector's page showed (None: an API client correcting what is there now); a colleague's
+    correction since is refused (ConcurrentChange) rather than silently undone."""
+    ensure(is_district_admin(actor))
+    result, comment, reason = result or "", (comment or "").strip(), (reason or "").strip()
+    errors: dict[str, str] = {}
+    if result not in EvaluationResult.values:
+        errors["result"] = gettext("Choose excellent, pass or fail.")
+    if not reason:
+        errors["reason"] = gettext("Say why the evaluation is corrected.")
+    _bounded(errors, "comment", comment)
+    _bounded(errors, "reason", reason)
+    if errors:
+        raise ValidationError(errors)
+    # Locked until the end: of two corrections at once, the second reads the first's version.
+    current = Evaluation.objects.select_for_update().filter(base=base, year=year).first()
+    if current is None:
+        raise Http404
+    if seen is not None and current.revision != seen:
+        raise ConcurrentChange(
+            gettext("Someone corrected this evaluation meanwhile; reload and try again.")
+        )
+    if (current.result, current.comment) == (result, comment):
+        raise ValidationError(gettext("The correction changes neither the result nor the comment."))
+    correction = EvaluationCorrection(
+        evaluation=current,
+        from_result=current.result,
+        to_result=result,
+        from_comment=current.comment,
+        to_comment=comment,
+        reason=reason,
+        corrected_by=actor,
+    )
+    correction.full_clean()
+    correction.save()
+    before = {"result": current.result, "comment": current.comment}
+    current.result, current.comment, current.revision = result, comment, current.revision + 1
+    current.save(update_fields=["result", "comment", "revision"])
+    record(
+        actor,
+        "base.evaluation_correct",
+        base,
+        reason=reason,
+        year=current.year,
+        **changes(current, before, ["result", "comment"]),
+    )
+    return current
 
 
 # --- A base's status: suspension, reinstatement, removal -------------------------------------

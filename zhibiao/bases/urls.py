@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:pk>/", views.base_detail, name="detail"),
     path("<int:pk>/status/", views.status_step, name="status"),
     path("<int:pk>/evaluate/", views.evaluate, name="evaluate"),
+    path(
+        "<int:pk>/evaluations/<int:year>/correct/",
+        views.correct_evaluation,
+        name="evaluation_correct",
+    ),
     path("<int:pk>/capabilities/new/", views.capability_create, name="capability_create"),
     path(
         "<int:pk>/capabilities/<int:capability_pk>/delete/",

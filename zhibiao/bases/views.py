@@ -1,6 +1,6 @@
 """Training bases: the public list and pages with each year's figures, the managers' capability
-editing, staff's status steps and yearly evaluation, and nominations (applications to become
-a base)."""
+editing, staff's status steps and yearly evaluation (and its corrections), and nominations
+(applications to become a base)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from zhibiao.bases import services
 from zhibiao.bases.forms import (
     BatchForm,
     CapabilityForm,
+    EvaluationCorrectionForm,
     EvaluationForm,
     NominationForm,
     NominationStepForm,
@@ -32,7 +33,7 @@ from zhibiao.bases.models import (
     Nomination,
     TrainingBase,
 )
-from zhibiao.core.errors import Refused
+from zhibiao.core.errors import Refused, TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
 from zhibiao.core.forms import add_service_errors, error_message, service_errors_on
 from zhibiao.core.pagination import paginate, query_without_page
@@ -96,7 +97,12 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage": may_manage,
         "is_admin": admin,
         "years": [(year, figures[year]) for year in years],
-        "evaluations": base.evaluations.select_related("evaluated_by")
+        "evaluations": [
+            (evaluation, EvaluationCorrectionForm.of(evaluation) if admin else None)
+            for evaluation in base.evaluations.select_related("evaluated_by").prefetch_related(
+                "corrections__corrected_by"
+            )
+        ]
         if admin or may_manage
         else [],
         "history": base.steps.select_related("actor") if admin or may_manage else [],
@@ -140,6 +146,31 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error_message(error))
     else:
         messages.success(request, gettext("The evaluation was recorded."))
+    return redirect(base)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def correct_evaluation(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """Staff correct a recorded evaluation from the base's page, with a reason."""
+    base = get_object_or_404(TrainingBase.objects.all(), pk=pk)
+    form = EvaluationCorrectionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        services.correct_evaluation(
+            request.user,
+            base,
+            year,
+            result=form.cleaned_data["result"],
+            comment=form.cleaned_data["comment"],
+            reason=form.cleaned_data["reason"],
+            seen=form.cleaned_data["revision"],
+        )
+    except (ValidationError, TransitionRefused) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, gettext("The evaluation was corrected."))
     return redirect(base)
 
 
