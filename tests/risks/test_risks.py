@@ -162,6 +162,26 @@ def test_a_group_standard_its_chamber_recorded_is_flagged(measures, admin_user, 
     assert flagged(admin_user, enterprise_id=enterprise.pk) == []
 
 
+def test_a_leader_entry_rests_on_the_enterprises_own_values(measures, admin_user):
+    from tests.standards.conftest import INDICATORS, enter
+    from zhibiao.standards import services as standards
+    from zhibiao.verification import services as verification
+
+    enterprise = make_organisation()
+    own = make_user(Role.ENTERPRISE, enterprise)
+    scheme = standards.create_scheme(
+        admin_user, {"product_category": "跑步机", "year": 2024, "title": "跑步机"}, INDICATORS
+    )
+    entry = enter(own, scheme, "X1", [True, 150, 3, 60, ""])
+    verification.verify(admin_user, "leader_entry", entry.pk)
+    apply(enterprise, "FX23-LEADER", project="跑步机")
+
+    (row,) = flagged(admin_user, enterprise_id=enterprise.pk)
+    (record,) = row.records
+    assert record.fact == "leaders" and record.label == "跑步机 2024 · X1"
+    assert record.recorder_organisation == enterprise.name and record.verification == "verified"
+
+
 def test_courses_rest_on_the_host(measures, admin_user):
     batch = Batch.objects.create(number=1, designated_on=datetime.date(2023, 7, 24))
     base = TrainingBase.objects.create(organisation=make_organisation(), batch=batch)

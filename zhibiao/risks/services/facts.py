@@ -34,7 +34,7 @@ from zhibiao.risks.services.common import (
     application_url,
     enterprise_file_url,
 )
-from zhibiao.standards.models import GroupStandardDrafter
+from zhibiao.standards.models import GroupStandardDrafter, LeaderEntry
 
 #: Applications that no longer ask for money: they are not risks.
 CLOSED = (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)
@@ -95,9 +95,9 @@ def _independent(prefix: str = "recorded_by") -> Q:
     )
 
 
-def _own_side() -> Q:
-    """A profiles record recorded by a user of the enterprise it is about."""
-    return Q(recorded_by__organisation=F("organisation")) & ~_independent()
+def _own_side(owner: str = "organisation") -> Q:
+    """A record recorded by a user of the enterprise it is about (`owner`)."""
+    return Q(recorded_by__organisation=F(owner)) & ~_independent()
 
 
 def _chamber_side() -> Q:
@@ -125,12 +125,12 @@ _RECORDER = (
 _CHECKER = ("first_name", "last_name", "username")
 
 
-def _profile_rows(model, fields: tuple[str, ...]) -> QuerySet:
+def _profile_rows(model, fields: tuple[str, ...], owner: str = "organisation") -> QuerySet:
     return (
-        model.objects.filter(_own_side())
-        .order_by("organisation_id", "pk")
+        model.objects.filter(_own_side(owner))
+        .order_by(f"{owner}_id", "pk")
         .values_list(
-            "organisation_id",
+            f"{owner}_id",
             *fields,
             *(f"recorded_by__{name}" for name in _RECORDER),
             "verification",
@@ -202,6 +202,13 @@ def _flagged_records() -> dict[int, list[FlaggedRecord]]:
         org, (year, amount), who = split(row)
         label = f"{year}: {amount}"
         out[org].append(_flag("tax_paid_district", TaxRecord._meta.verbose_name, label, "", who))
+    # A leader entry's values are always the enterprise's own word: FX23-LEADER pays per
+    # product category, the entry's project.
+    leader_fields = ("scheme__product_category", "scheme__year", "product")
+    for row in _profile_rows(LeaderEntry, leader_fields, owner="enterprise"):
+        org, (category, year, product), who = split(row)
+        label = f"{category} {year} · {product}"
+        out[org].append(_flag("leaders", LeaderEntry._meta.verbose_name, label, category, who))
     group_rows = (
         GroupStandardDrafter.objects.filter(_chamber_side())
         .order_by("organisation_id", "pk")
@@ -279,6 +286,13 @@ def _flagged_enterprises(field_name: str) -> Q:
         **{
             f"{field_name}__in": GroupStandardDrafter.objects.filter(_chamber_side()).values(
                 "organisation"
+            )
+        }
+    )
+    side |= Q(
+        **{
+            f"{field_name}__in": LeaderEntry.objects.filter(_own_side("enterprise")).values(
+                "enterprise"
             )
         }
     )
