@@ -163,3 +163,69 @@ def test_an_existing_organisation_keeps_its_kind_when_the_file_has_no_kind(admin
     assert run_import(admin_user, upload).updated == 1
     kept = Organisation.objects.get(uscc="91350100M000100Y43")
     assert (kept.kind, kept.town) == ("chamber", "fengcheng")
+
+
+#: A valid code of digits only, as many registered enterprises have (9 1 310120 …).
+ALL_DIGITS = "913101201000000071"
+
+
+def xlsx_with_code_cell(value, *, exact_digits: str | None = None) -> SimpleUploadedFile:
+    """An xlsx whose credit-code cell holds `value` as a number cell (openpyxl writes it with
+    16 significant digits, as a spreadsheet keeps at most 15); with `exact_digits`, the cell's
+    XML is then given those digits, as a register's export that writes integers whole does."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["名称", "统一社会信用代码", "类型", "镇（街道）", "所有制"])
+    sheet.append(["上海数字码有限公司", value, "企业", "南桥镇", "民营"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    if exact_digits is None:
+        return SimpleUploadedFile("orgs.xlsx", buffer.getvalue())
+    rewritten = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                written = b"<v>%s</v>" % (b"%.16g" % value)
+                assert written in data
+                data = data.replace(written, b"<v>%s</v>" % exact_digits.encode())
+            target.writestr(item, data)
+    return SimpleUploadedFile("orgs.xlsx", rewritten.getvalue())
+
+
+def test_a_credit_code_cut_short_by_a_number_cell_is_said_to_be_one(admin_user):
+    from django.utils import translation
+
+    upload = xlsx_with_code_cell(int(ALL_DIGITS))  # the sheet keeps 9.131012010000001e+17
+    with pytest.raises(ImportFailed) as caught, translation.override("en"):
+        run_import(admin_user, upload)
+    [error] = caught.value.result.errors
+    assert (error.row, error.column) == (2, "统一社会信用代码")
+    assert "holds the number 913101201000000000," in error.message
+    assert "Format the column as text" in error.message
+    assert "check character" not in error.message
+    assert not Organisation.objects.exists()
+
+
+def test_a_credit_code_whose_number_cell_kept_all_18_digits_is_the_code(admin_user):
+    upload = xlsx_with_code_cell(int(ALL_DIGITS), exact_digits=ALL_DIGITS)
+    assert read_table(upload).rows[0][1]["统一社会信用代码"] == int(ALL_DIGITS)
+    upload.seek(0)
+    assert run_import(admin_user, upload).created == 1
+    assert Organisation.objects.get(uscc=ALL_DIGITS).name == "上海数字码有限公司"
+
+
+def test_the_reader_keeps_a_number_past_15_digits_a_float_and_shorter_ones_whole():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["手机号", "长数字"])
+    sheet.append([13800138000.0, 9.131012010000001e17])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    [(_, row)] = read_table(SimpleUploadedFile("t.xlsx", buffer.getvalue())).rows
+    assert row["手机号"] == 13800138000 and isinstance(row["手机号"], int)
+    # Turned into an int, it would pass for the digits 913101201000000128 nobody typed.
+    assert isinstance(row["长数字"], float)

@@ -15,6 +15,7 @@ import time
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO, Any, Protocol
 
 from django.conf import settings
@@ -99,6 +100,35 @@ def parse_date(value: Any) -> datetime.date | None:
     raise ValueError(
         gettext("“%(value)s” is not a date; write it as 2023-05-27.") % {"value": value}
     )
+
+
+def identifier_text(value: Any) -> str:
+    """A cell as the text of an identifier (a credit code, a certificate number): its text, or
+    the digits of a whole number the sheet kept exactly. A number cell whose digits may be lost
+    (a float: a long number a spreadsheet cut to 15 digits, or a fraction) raises ValueError
+    with the message a row error shows, telling the clerk to format the column as text,
+    instead of the identifier's own check then blaming a digit the clerk typed right."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        raise ValueError(
+            gettext(
+                "This cell holds the number %(value)s, not text: a spreadsheet keeps only 15 "
+                "digits of a number, so a long code typed as one loses its last digits. Format "
+                "the column as text (Format Cells → Text) and type the code again."
+            )
+            % {"value": _as_shown(value)}
+        )
+    return str(value).strip()
+
+
+def _as_shown(number: float) -> str:
+    """A number as a spreadsheet's formula bar shows it: 15 significant digits, a whole one
+    written out (913101201234567000, whose zeros show the digits lost)."""
+    shown = f"{number:.15g}"
+    if number.is_integer() and abs(number) < 1e21:
+        shown = format(Decimal(shown), "f")
+    return shown
 
 
 class ImportFailed(Exception):
@@ -307,11 +337,19 @@ def read_table(
     return table
 
 
+#: A spreadsheet keeps 15 significant digits of a number (Excel drops the rest as it is typed,
+#: and a double holds no more for sure): a whole number below this is every digit the cell shows.
+EXACT_NUMBER_BOUND = 10**15
+
+
 def _cell(value: Any) -> Any:
-    """Strings stripped; whole floats from Excel turned back into ints; dates kept as dates."""
+    """Strings stripped; whole floats from Excel turned back into ints, but only those whose
+    digits are all kept (below EXACT_NUMBER_BOUND): a longer one stays a float, so that an
+    importer can tell a number that lost its last digits (`identifier_text`) from one that did
+    not; dates kept as dates. An int is what the sheet wrote digit by digit, however long."""
     if isinstance(value, str):
         return value.strip()
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < EXACT_NUMBER_BOUND:
         return int(value)
     if isinstance(value, datetime.datetime):
         return value.date() if value.time() == datetime.time() else value

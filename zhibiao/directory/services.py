@@ -26,6 +26,7 @@ from zhibiao.core.tabular import (
     ImportCounts,
     ImportFailed,
     RowError,
+    identifier_text,
     match_columns,
     parse_date,
 )
@@ -151,6 +152,10 @@ _CHOICES = {
     "size": Size,
 }
 
+#: Columns read by a parser of `zhibiao.core.tabular`, which words a wrong cell as every import
+#: does: the credit code as an identifier (a number cell that lost digits is said to be one).
+_PARSERS = {"founded_on": parse_date, "uscc": identifier_text}
+
 
 #: What an organisation import counts: created, updated, unchanged, and the refused rows.
 ImportResult = ImportCounts
@@ -234,9 +239,11 @@ def import_organisations(
             # Codes were checked against `existing` and `seen` above: no query per row for that.
             organisation.full_clean(validate_unique=False)
         except ValidationError as error:
+            reported = {row_error.column for row_error in row_errors}
             for name, messages in error.message_dict.items():
                 column = mapping.get(name, name)
-                result.errors.extend(RowError(number, column, message) for message in messages)
+                if column not in reported:  # a cell refused above is not also "missing"
+                    result.errors.extend(RowError(number, column, m) for m in messages)
             continue
         if is_new:
             to_create.append(organisation)
@@ -300,9 +307,9 @@ def _row_data(
                 )
                 continue
             data[name] = stored
-        elif name == "founded_on":
+        elif name in _PARSERS:
             try:
-                data[name] = parse_date(value)
+                data[name] = _PARSERS[name](value)
             except ValueError as error:
                 errors.append(RowError(number, header, str(error)))
         else:
