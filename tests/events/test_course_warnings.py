@@ -95,6 +95,20 @@ def test_attendance_from_the_paper_sheet(announced, manager, enterprise_user, cl
     assert warning(announced, "sheet").count == 3
 
 
+def test_a_sheet_staff_imported_is_not_the_hosts_word_nor_a_burst(
+    announced, admin_user, enterprise_user, clock
+):
+    registered = services.register(enterprise_user, announced, people(12))
+    clock.set(START + datetime.timedelta(hours=3))
+    services.import_attendance(
+        admin_user,
+        announced,
+        ["手机号"],
+        [(n + 2, {"手机号": r.phone}) for n, r in enumerate(registered)],
+    )
+    assert not {"sheet", "check_in_burst"} & set(codes(announced))
+
+
 def test_why_a_course_does_not_count(announced, manager, enterprise_user, clock):
     """Announced in time and open, but the host filled it with its own people and one
     enterprise: the reasons are the host's attendees and too few enterprises."""

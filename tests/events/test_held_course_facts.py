@@ -4,7 +4,8 @@ changed by the host after the course, or made up from its paper list alone.
 - a held course's time, kind and audience stay as they were (moved later, a course announced
   a day ahead read as announced a month ahead);
 - a course hidden and shown again is announced when shown again;
-- a paper sheet the host typed in is the host's word alone: it counts once staff import it;
+- a paper sheet the host typed in is the host's word alone: it counts once staff import it,
+  as recorded at the import (a later change of the importer's role changes no count);
 - a revoked certificate takes its attendee out of the count, and out of the survey."""
 
 import datetime
@@ -17,7 +18,7 @@ from tests.factories import make_user
 from zhibiao.accounts.models import Role
 from zhibiao.events import services
 from zhibiao.events.errors import Refused
-from zhibiao.events.models import Certificate
+from zhibiao.events.models import Certificate, Registration
 
 pytestmark = pytest.mark.django_db
 START = local(2025, 6, 10, 14)
@@ -81,6 +82,63 @@ def test_a_sheet_the_host_typed_in_counts_only_once_staff_import_it(manager, adm
     clock.set(START + datetime.timedelta(days=25))
     services.import_attendance(admin_user, other, ["姓名", "手机号", "签到"], _sheet(again))
     assert services.qualify([other])[other.pk].attendees == 6
+
+
+def _course_checked_in_from_a_sheet(importer, manager, clock, days_after: int):
+    """A course announced ten days ahead, six people of three other enterprises on it, their
+    sheet imported by `importer` after it (`days_after` shifts the whole story)."""
+    starts = START + datetime.timedelta(days=days_after)
+    clock.set(starts - datetime.timedelta(days=10))
+    course = publish_course(manager, starts)
+    clock.advance(days=1)
+    registrations = [r for u in _registrants() for r in services.register(u, course, people(2))]
+    clock.set(starts + datetime.timedelta(days=2))
+    services.import_attendance(importer, course, ["姓名", "手机号", "签到"], _sheet(registrations))
+    return course
+
+
+def test_who_imported_a_sheet_is_kept_whatever_their_role_becomes(manager, clock):
+    staff = make_user(Role.ADMIN)
+    by_staff = _course_checked_in_from_a_sheet(staff, manager, clock, days_after=0)
+    by_host = _course_checked_in_from_a_sheet(manager, manager, clock, days_after=40)
+    methods = {
+        course.pk: set(course.registrations.values_list("check_in_method", flat=True))
+        for course in (by_staff, by_host)
+    }
+    assert methods == {by_staff.pk: {"staff_sheet"}, by_host.pk: {"sheet"}}
+    before = services.qualify([by_staff, by_host])
+    assert (before[by_staff.pk].attendees, before[by_host.pk].attendees) == (6, 0)
+    # The staff member leaves the district's staff; the host's manager joins it.
+    staff.role, staff.organisation = Role.BASE_MANAGER, manager.organisation
+    staff.save()
+    manager.role, manager.organisation = Role.ADMIN, None
+    manager.save()
+    after = services.qualify([by_staff, by_host])
+    assert (after[by_staff.pk].attendees, after[by_host.pk].attendees) == (6, 0)
+    assert after[by_staff.pk].qualifies and not after[by_host.pk].qualifies
+
+
+def test_existing_sheets_take_their_importers_role_as_it_is_now(manager, admin_user, clock):
+    """The data migration: the role at the import was not recorded; the role now is the best
+    that can be known, and what the counts read until then."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("zhibiao.events.migrations.0007_check_in_by_district_staff")
+    root = make_user(Role.ENTERPRISE, is_superuser=True)
+    courses = [
+        _course_checked_in_from_a_sheet(importer, manager, clock, days_after=40 * n)
+        for n, importer in enumerate((admin_user, root, manager))
+    ]
+    desk = genuine_course(clock, manager, _registrants(), starts_at=START + datetime.timedelta(200))
+    Registration.objects.filter(check_in_method="staff_sheet").update(check_in_method="sheet")
+    migration.from_importers_role_now(apps, None)
+    methods = [
+        set(course.registrations.values_list("check_in_method", flat=True))
+        for course in (*courses, desk)
+    ]
+    assert methods == [{"staff_sheet"}, {"staff_sheet"}, {"sheet"}, {"typed"}]
 
 
 def test_a_revoked_certificate_takes_its_attendee_out(manager, admin_user, clock):

@@ -17,6 +17,7 @@ from zhibiao.demo import story
 from zhibiao.demo.loader import Loader, aware
 from zhibiao.events.models import (
     Certificate,
+    CheckInMethod,
     Event,
     Feedback,
     HostKind,
@@ -25,6 +26,7 @@ from zhibiao.events.models import (
     RegistrationStep,
     Speaker,
 )
+from zhibiao.events.services import sheet_method
 from zhibiao.events.training import evaluate
 from zhibiao.news.models import NewsItem
 
@@ -184,6 +186,7 @@ def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
     perhaps survey answers) and who stayed away. Written once, in bulk."""
     *_head, registered, attended, scores = spec
     checker = users["base"] if spec[0] == story.CHENGUANG else users["admin"]
+    methods = (CheckInMethod.SCAN, CheckInMethod.TYPED, sheet_method(checker))
     rows = []
     for index in range(registered):
         came = index < attended
@@ -198,7 +201,7 @@ def _attendance(event: Event, spec, orgs, users: dict[str, User]) -> None:
                 if came
                 else None,
                 checked_in_by=checker if came else None,
-                check_in_method=("scan", "typed", "sheet")[index % 3] if came else "",
+                check_in_method=methods[index % 3] if came else "",
             )
         )
     created = Registration.objects.bulk_create(rows)

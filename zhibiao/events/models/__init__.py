@@ -24,6 +24,7 @@ from zhibiao.events.models.events import (
     Speaker,
 )
 from zhibiao.events.models.registration import (
+    FROM_SHEET,
     LIVE,
     SEATED,
     CheckInMethod,
@@ -36,6 +37,7 @@ from zhibiao.events.models.registration import (
 from zhibiao.events.models.surveys import Feedback
 
 __all__ = [
+    "FROM_SHEET",
     "LIVE",
     "SEATED",
     "TRAINING_KINDS",

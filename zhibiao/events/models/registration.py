@@ -37,9 +37,19 @@ LIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, Registratio
 
 
 class CheckInMethod(models.TextChoices):
+    """How a person was checked in: at the desk, or from the paper attendance sheet, and then
+    who typed it in. A sheet counts towards a base's course subsidy only if district staff
+    imported it (`services.qualify`); that is fixed at the import, from the importer's role at
+    that moment, so that a later change of their role changes no past count."""
+
     SCAN = "scan", _("QR code scanned")
     TYPED = "typed", _("Code typed")
-    SHEET = "sheet", _("Attendance sheet")
+    SHEET = "sheet", _("Attendance sheet, imported by the host")
+    STAFF_SHEET = "staff_sheet", _("Attendance sheet, imported by district staff")
+
+
+#: Check-ins from a paper sheet rather than at the desk.
+FROM_SHEET = (CheckInMethod.SHEET, CheckInMethod.STAFF_SHEET)
 
 
 class RegistrationQuerySet(RestrictedQuerySet):
@@ -104,7 +114,7 @@ class Registration(models.Model):
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = user_ref(_("checked in by"), null=True, blank=True)
     check_in_method = models.CharField(
-        _("check-in"), max_length=10, choices=CheckInMethod.choices, blank=True
+        _("check-in"), max_length=20, choices=CheckInMethod.choices, blank=True
     )
     #: The ticket page's address: unguessable, so the registrant can send it to the attendee's
     #: phone, which then shows the QR code without an account.

@@ -29,6 +29,7 @@ from zhibiao.events.services.attendance import (
     check_in_code,
     import_attendance,
     look_up,
+    sheet_method,
 )
 from zhibiao.events.services.calendar_feeds import calendar_feed_for, reset_calendar_feed
 from zhibiao.events.services.certificates import revoke_certificate
@@ -111,6 +112,7 @@ __all__ = [
     "reset_calendar_feed",
     "revoke_certificate",
     "send_survey",
+    "sheet_method",
     "submit_feedback",
     "take_step",
     "update_event",

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.core.permissions import ensure_can
 from zhibiao.core.tabular import ImportFailed, RowError
@@ -113,6 +114,14 @@ def check_in(actor, event: Event, code: str, *, method: str = CheckInMethod.TYPE
     return take_step(actor, registration, "check_in", at=timezone.now(), by=actor, method=method)
 
 
+def sheet_method(actor) -> str:
+    """How the people on a paper sheet `actor` imports are checked in: by district staff, who
+    checked the list, or by the host, on its word alone (which pays no course subsidy). Taken
+    from the actor's role now, at the import, and kept: a later change of role changes no
+    past count."""
+    return CheckInMethod.STAFF_SHEET if is_district_admin(actor) else CheckInMethod.SHEET
+
+
 @dataclass
 class ImportResult:
     checked_in: int = 0
@@ -138,7 +147,8 @@ def import_attendance(
     签到 column (the sheet printed from the manage page has one), only rows marked there count,
     so the whole printed list can be typed back. Every row is checked first; if any is wrong,
     nothing is changed and every error is listed by row. People already checked in at the desk
-    are counted, not refused: the paper list repeats them.
+    are counted, not refused: the paper list repeats them. The check-ins say whether district
+    staff or the host imported the sheet (`sheet_method`).
     """
     ensure_can(actor, "manage", event)
     if timezone.now() < event.starts_at:
@@ -209,6 +219,7 @@ def import_attendance(
     if result.errors:
         raise ImportFailed(result)
     now = timezone.now()
+    method = sheet_method(actor)
     with transaction.atomic():
         for registration in to_check_in:
             take_step(
@@ -218,7 +229,7 @@ def import_attendance(
                 reason=gettext("Attendance sheet"),
                 at=now,
                 by=actor,
-                method=CheckInMethod.SHEET,
+                method=method,
             )
         record(
             actor,
@@ -226,6 +237,7 @@ def import_attendance(
             event,
             checked_in=[r.pk for r in to_check_in],
             already=result.already,
+            method=method,
         )
     result.checked_in = len(to_check_in)
     return result

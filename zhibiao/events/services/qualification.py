@@ -19,10 +19,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from zhibiao.accounts.models import Role
 from zhibiao.core.years import year_bounds
 from zhibiao.directory.models import Person
 from zhibiao.events.models import (
+    FROM_SHEET,
     LIVE,
     TRAINING_KINDS,
     CheckInMethod,
@@ -126,8 +126,9 @@ def qualify(events) -> dict[int, Qualification]:
       the record.
     - **Attendance someone else saw**: an attendee checked in from a paper sheet that the host
       typed in counts only once district staff import the sheet themselves (the host's own
-      import is the host's word alone); a certificate revoked as issued in error takes its
-      attendee out of the count.
+      import is the host's word alone; which of the two is recorded at the import, as the
+      check-in method); a certificate revoked as issued in error takes its attendee out of the
+      count.
     - **Enough enterprises** (COURSE_MIN_ENTERPRISES distinct attending enterprises): one
       friendly enterprise filling a room is not a course offered to the district.
 
@@ -207,11 +208,9 @@ def qualify(events) -> dict[int, Qualification]:
             "user__organisation_id",
             "phone",
             "check_in_method",
-            "checked_in_by__role",
-            "checked_in_by__is_superuser",
         )
     )
-    for event_id, organisation_id, registrant_org, own_org, phone, method, role, root in attended:
+    for event_id, organisation_id, registrant_org, own_org, phone, method in attended:
         judged = out[event_id]
         host = judged.host_organisation_id
         counts = (
@@ -219,8 +218,8 @@ def qualify(events) -> dict[int, Qualification]:
             and host not in (organisation_id, registrant_org, own_org)
             and phone not in host_phones.get(host, set())
             # A paper sheet typed in by the host is the host's word alone; typed in by
-            # district staff, it is a list they checked.
-            and (method != CheckInMethod.SHEET or root or role == Role.ADMIN)
+            # district staff (as recorded at the import), it is a list they checked.
+            and method != CheckInMethod.SHEET
         )
         if counts:
             judged.attendees += 1
@@ -276,7 +275,8 @@ def course_warnings(events, now=None) -> dict[int, list[CourseWarning]]:
       the door. Rows dated after the end come from loading data, not from registering.
     - `check_in_burst`: COURSE_BURST_CHECKINS or more desk check-ins within one minute: a desk
       cannot scan real people that fast; someone is typing codes from a list.
-    - `sheet`: attendees checked in from the paper sheet, on the host's word alone.
+    - `sheet`: attendees checked in from the paper sheet the host imported, on its word
+      alone (a sheet district staff imported is a list they checked).
     """
     now = now or timezone.now()
     judged = qualify(events)
@@ -301,7 +301,7 @@ def course_warnings(events, now=None) -> dict[int, list[CourseWarning]]:
             late[event_id] = late.get(event_id, 0) + 1
         if checked_in_at and method == CheckInMethod.SHEET:
             sheet[event_id] = sheet.get(event_id, 0) + 1
-        elif checked_in_at:
+        elif checked_in_at and method not in FROM_SHEET:
             desk.setdefault(event_id, []).append(checked_in_at)
     # One query for every number on these events: on how many training events of each year
     # (by local start) it is registered.
