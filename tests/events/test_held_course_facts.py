@@ -13,6 +13,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.clients import token_client
 from tests.events.conftest import check_in_all, genuine_course, local, people, publish_course
 from tests.factories import make_user
 from zhibiao.accounts.models import Role
@@ -106,6 +107,11 @@ def test_who_imported_a_sheet_is_kept_whatever_their_role_becomes(manager, clock
         for course in (by_staff, by_host)
     }
     assert methods == {by_staff.pk: {"staff_sheet"}, by_host.pk: {"sheet"}}
+    url = f"/api/v1/events/{by_host.pk}/registrations"
+    listed = token_client(manager).get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert {(r["check_in_method"], r["check_in_method_name"]) for r in listed["items"]} == {
+        ("sheet", "Attendance sheet, imported by the host")
+    }
     before = services.qualify([by_staff, by_host])
     assert (before[by_staff.pk].attendees, before[by_host.pk].attendees) == (6, 0)
     # The staff member leaves the district's staff; the host's manager joins it.

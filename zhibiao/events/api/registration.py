@@ -45,7 +45,15 @@ class RegistrationOut(Schema):
     status_name: str = Field(alias="get_status_display")
     created_at: datetime.datetime
     checked_in_at: datetime.datetime | None
-    check_in_method: str
+    check_in_method: str = Field(
+        description=(
+            "How the person was checked in (empty if not): scan, typed (at the desk), sheet "
+            "(the paper attendance sheet, imported by the host) or staff_sheet (imported by "
+            "district staff, as recorded at the import; only this sheet counts towards a "
+            "base's course subsidy)."
+        )
+    )
+    check_in_method_name: str = Field(alias="get_check_in_method_display")
     ticket_url: str | None
     check_in_code: str | None
     certificate_number: str | None
