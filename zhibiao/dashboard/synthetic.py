@@ -147,7 +147,7 @@ def _events(sizes, rng, enterprises, actor, first, now) -> None:
             registrations.append(
                 (pk, rng.choice(enterprises), f"学员{k}", f"139{k:08d}", None, actor.pk, status,
                  starts - datetime.timedelta(days=3), starts if attended else None, None,
-                 "code" if attended else "", secrets.token_urlsafe(18), 0)
+                 "typed" if attended else "", secrets.token_urlsafe(18), 0)
             )  # fmt: skip
     insert_rows(
         Registration,
