@@ -13,7 +13,7 @@ import io
 import re
 import time
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, Protocol
@@ -67,17 +67,25 @@ MAX_REPORTED_ERRORS = 200
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
-def match_columns(headers: list[str], columns: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+def match_columns(
+    headers: Iterable[Any], columns: Mapping[str, tuple[str, ...]]
+) -> tuple[dict[str, Any], list[Any]]:
     """Each field's header in the file: the first header that is one of the field's names
     (`columns`: field → the headings accepted, in any case), so a sheet headed in Chinese or
-    in English reads the same. Fields the file lacks are absent."""
+    in English reads the same. Fields the file lacks are absent. Also the headers that name
+    no field (blank ones aside), for an import that refuses a column it does not know."""
     by_header = {alias.lower(): name for name, aliases in columns.items() for alias in aliases}
-    mapping: dict[str, str] = {}
+    mapping: dict[str, Any] = {}
+    unknown = []
     for header in headers:
-        name = by_header.get(header.strip().lower())
-        if name and name not in mapping:
+        text = str(header).strip()
+        name = by_header.get(text.lower())
+        if name is None:
+            if text:
+                unknown.append(header)
+        elif name not in mapping:
             mapping[name] = header
-    return mapping
+    return mapping, unknown
 
 
 def parse_date(value: Any) -> datetime.date | None:

@@ -179,7 +179,7 @@ def _choice_lookup() -> dict[str, dict[str, str]]:
 
 def _resolve_columns(headers: list[str]) -> tuple[dict[str, str], list[str]]:
     """Map each field to the header used in the file; report required columns that are missing."""
-    mapping = match_columns(headers, IMPORT_COLUMNS)
+    mapping, _unknown = match_columns(headers, IMPORT_COLUMNS)
     missing = [IMPORT_COLUMNS[name][0] for name in ("name", "uscc") if name not in mapping]
     return mapping, missing
 

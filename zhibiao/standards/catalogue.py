@@ -26,6 +26,7 @@ from zhibiao.core.tabular import (
     ImportCounts,
     ImportFailed,
     RowError,
+    match_columns,
     parse_date,
 )
 from zhibiao.core.uploads import UploadError
@@ -148,13 +149,8 @@ def read_announcement(text: str) -> tuple[list[str], list[tuple[int, dict[str, A
 
 
 def resolve_columns(headers: Iterable[str]) -> dict[str, str]:
-    by_alias = {alias.lower(): name for name, aliases in COLUMNS.items() for alias in aliases}
-    mapping: dict[str, str] = {}
-    for header in headers:
-        name = by_alias.get(str(header).strip().lower())
-        if name and name not in mapping:
-            mapping[name] = header
-    return mapping
+    """The catalogue's fields in the file's headers (other columns are passed over)."""
+    return match_columns(headers, COLUMNS)[0]
 
 
 # --- Validating rows -----------------------------------------------------------------------

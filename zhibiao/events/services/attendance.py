@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.core.permissions import ensure_can
-from zhibiao.core.tabular import ImportFailed, RowError
+from zhibiao.core.tabular import ImportFailed, RowError, match_columns
 from zhibiao.events import codes
 from zhibiao.events.errors import Refused
 from zhibiao.events.models import (
@@ -154,14 +154,7 @@ def import_attendance(
     if timezone.now() < event.starts_at:
         raise Refused(gettext("Attendance can be imported once the event has begun."))
     result = ImportResult()
-    by_header = {
-        alias.lower(): name for name, aliases in SHEET_COLUMNS.items() for alias in aliases
-    }
-    mapping: dict[str, str] = {}
-    for header in headers:
-        name = by_header.get(header.strip().lower())
-        if name and name not in mapping:
-            mapping[name] = header
+    mapping, _unknown = match_columns(headers, SHEET_COLUMNS)  # other columns are notes
     if "phone" not in mapping:
         result.errors.append(
             RowError(1, SHEET_COLUMNS["phone"][0], gettext("Required column missing."))

@@ -34,6 +34,7 @@ from zhibiao.core.tabular import (
     ImportCounts,
     ImportFailed,
     RowError,
+    match_columns,
     parse_date,
     read_table,
 )
@@ -226,28 +227,19 @@ def plan_announcement(
     (it cannot come into force before it was announced), a row that replaces itself.
     """
     plan = Plan(kind=kind, number=number, date=date)
-    mapping: dict[str, str] = {}
-    by_alias = {
-        alias.lower(): name for name, aliases in ANNOUNCEMENT_COLUMNS.items() for alias in aliases
-    }
-    for header in headers:
-        if not str(header).strip():
-            continue
-        name = by_alias.get(str(header).strip().lower())
-        if name is None:
-            plan.errors.append(
-                RowError(
-                    1,
-                    header,
-                    gettext(
-                        "Unknown column “%(column)s”; an announcement table has 序号, 标准编号, "
-                        "标准名称, 代替标准号, 批准日期, 实施日期 (or 废止日期)."
-                    )
-                    % {"column": header},
+    mapping, unknown = match_columns(headers, ANNOUNCEMENT_COLUMNS)
+    for header in unknown:
+        plan.errors.append(
+            RowError(
+                1,
+                header,
+                gettext(
+                    "Unknown column “%(column)s”; an announcement table has 序号, 标准编号, "
+                    "标准名称, 代替标准号, 批准日期, 实施日期 (or 废止日期)."
                 )
+                % {"column": header},
             )
-        elif name not in mapping:
-            mapping[name] = header
+        )
     if "code" not in mapping:
         plan.errors.append(RowError(1, "标准编号", gettext("Required column missing.")))
     if plan.errors:
