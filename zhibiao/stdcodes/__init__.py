@@ -10,6 +10,13 @@ benchmark alike::
     [c.code.canonical for c in find_citations("按GB 50254~50256-96执行")]
     # ['GB 50254-1996', 'GB 50255-1996', 'GB 50256-1996']
 
+Errors
+------
+``parse`` and ``StandardCode`` raise ``CodeError``, a ``ValueError`` whose ``str()`` is English
+for developers and which carries a ``Reason`` with its parameters (the prefix, number or year at
+fault), so that an application tells its users in their language what is wrong
+(``zhibiao.core.standard_codes`` does so for the platform's pages).
+
 Canonical forms
 ---------------
 * Chinese codes: prefix, one space, number, ``-``, four-digit year: ``GB/T 14902-2012``,
@@ -81,6 +88,7 @@ Precision/recall trade-offs (``find_citations`` only; ``parse`` believes its cal
   ISO/IEC/EN/ASTM/AAMI (BS, DIN, ANSI alone, UL …), and TSG safety rules.
 """
 
+from zhibiao.stdcodes.errors import CodeError, Reason
 from zhibiao.stdcodes.extract import find_citations, fold, normalise, parse
 from zhibiao.stdcodes.model import Citation, StandardCode
 from zhibiao.stdcodes.prefixes import INDUSTRY_SECTORS, Level
@@ -88,7 +96,9 @@ from zhibiao.stdcodes.prefixes import INDUSTRY_SECTORS, Level
 __all__ = [
     "INDUSTRY_SECTORS",
     "Citation",
+    "CodeError",
     "Level",
+    "Reason",
     "StandardCode",
     "find_citations",
     "fold",

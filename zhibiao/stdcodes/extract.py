@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from zhibiao.stdcodes.errors import CodeError, Reason
 from zhibiao.stdcodes.model import Citation, StandardCode
 from zhibiao.stdcodes.prefixes import CN_ORGS, Level, prefix_info
 
@@ -146,7 +147,15 @@ _DOTTED_DIGITS = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 
 
 class _Reject(Exception):
-    """A regex match that the rules do not accept as a code (the message says why)."""
+    """A regex match that the rules do not accept as a code.
+
+    ``error`` says why: a `CodeError` for what ``parse`` may report, or a note in English for
+    the precision rules, which only ``find_citations`` applies and nobody reads.
+    """
+
+    def __init__(self, error: CodeError | str) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +220,7 @@ def _amendments_cn(m: re.Match[str]) -> str | None:
             if y:
                 year = _cn_year(y)
                 if year is None:
-                    raise _Reject(f"amendment year {y!r} is not plausible")
+                    raise _Reject(CodeError(Reason.AMENDMENT_YEAR, year=y))
                 parts.append(f"XG{int(n)}-{year}")
             else:
                 parts.append(f"XG{int(n)}")
@@ -240,23 +249,23 @@ def _cn_prefix(m: re.Match[str]) -> str:
     kind = (m["kind"] or m["kindsp"] or "").upper()
     if m["loc"]:
         if org != "DB":
-            raise _Reject(f"region digits after {org!r}")
+            raise _Reject(CodeError(Reason.REGION_DIGITS, prefix=org))
         return f"DB{m['loc']}/{kind}" if kind else f"DB{m['loc']}"
     if m["slash"] and not kind:
-        raise _Reject(f"'/' after {org!r} must be followed by T or Z")
+        raise _Reject(CodeError(Reason.KIND_MISSING, prefix=org))
     if org in CN_ORGS:
         return f"{org}/{kind}" if kind else org
     if org.endswith("T") and org[:-1] in CN_ORGS and not kind:  # GBT, JYT: "/" left out
         return f"{org[:-1]}/T"
-    raise _Reject(f"unknown standard prefix {org!r}")
+    raise _Reject(CodeError(Reason.UNKNOWN_PREFIX, prefix=org))
 
 
 def _interpret_cn(m: re.Match[str], strict: bool, prev_is_digit: bool) -> _Result:
     prefix = _cn_prefix(m)
     try:
         info = prefix_info(prefix)
-    except ValueError as exc:
-        raise _Reject(str(exc)) from None
+    except CodeError as exc:
+        raise _Reject(exc) from None
     num = _squash(m["num"])
     end = m.end()
     year: int | None = None
@@ -268,7 +277,7 @@ def _interpret_cn(m: re.Match[str], strict: bool, prev_is_digit: bool) -> _Resul
         rsep = m["rsep"].strip()
         rprefix = m["rprefix"]
         if rprefix is not None and _squash(rprefix).upper() != prefix.upper():
-            raise _Reject("a range must repeat the same prefix")
+            raise _Reject(CodeError(Reason.RANGE_PREFIX))
         if rsep.startswith("-"):
             year_like = _cn_year(num2) if len(num2) in (2, 4) and rprefix is None else None
             items = _expand_range(num, num2, False)
@@ -313,8 +322,8 @@ def _interpret_cn(m: re.Match[str], strict: bool, prev_is_digit: bool) -> _Resul
 
     try:
         codes = tuple(StandardCode(prefix, n, year, amendment) for n in numbers)
-    except ValueError as exc:
-        raise _Reject(str(exc)) from None
+    except CodeError as exc:
+        raise _Reject(exc) from None
     return _Result(codes, end)
 
 
@@ -380,8 +389,8 @@ def _interpret_iso(m: re.Match[str], strict: bool) -> _Result:
             raise _Reject("an undated number after a line break")
     try:
         return _Result((StandardCode(prefix, number, year, amendment),), end)
-    except ValueError as exc:
-        raise _Reject(str(exc)) from None
+    except CodeError as exc:
+        raise _Reject(exc) from None
 
 
 def _interpret_astm(m: re.Match[str]) -> _Result:
@@ -392,8 +401,8 @@ def _interpret_astm(m: re.Match[str]) -> _Result:
     edition = m["aed"] if year is not None else None
     try:
         return _Result((StandardCode("ASTM", m["anum"], year, edition),), m.end())
-    except ValueError as exc:
-        raise _Reject(str(exc)) from None
+    except CodeError as exc:
+        raise _Reject(exc) from None
 
 
 def _interpret_aami(m: re.Match[str]) -> _Result:
@@ -401,8 +410,8 @@ def _interpret_aami(m: re.Match[str]) -> _Result:
     year = int(m["myear"]) if m["myear"] is not None else None
     try:
         return _Result((StandardCode(prefix, m["mnum"], year),), m.end())
-    except ValueError as exc:
-        raise _Reject(str(exc)) from None
+    except CodeError as exc:
+        raise _Reject(exc) from None
 
 
 def _interpret(m: re.Match[str], strict: bool, prev_is_digit: bool = False) -> _Result:
@@ -420,56 +429,60 @@ def _interpret(m: re.Match[str], strict: bool, prev_is_digit: bool = False) -> _
 # --------------------------------------------------------------------------------------------
 
 
-def _diagnose(text: str, folded: str, reason: str | None, tail: str | None) -> str:
-    """A message that names what is wrong, for people fixing a catalogue or a form field."""
-    if reason:
-        return f"{text!r} is not a standard code: {reason}"
+def _diagnose(text: str, folded: str, tail: str | None) -> CodeError:
+    """An error that names what is wrong, for people fixing a catalogue or a form field."""
     if tail is not None:
         three = re.match(r"\s*[-~:]\s*(\d{3})(?!\d)", tail)
         if three:
-            return f"{text!r}: year {three.group(1)!r} must have 2 or 4 digits"
-        return f"{text!r}: unexpected text {tail!r} after the code"
+            return CodeError(Reason.YEAR_DIGITS, text, year=three.group(1))
+        year = re.fullmatch(r"\s*[-:]\s*(\d+)\s*", tail)
+        if year:  # "-0", "-1800": all that is left is a year the rules do not accept
+            digits = year.group(1)
+            reason = Reason.YEAR_DIGITS if len(digits) not in (2, 4) else Reason.IMPLAUSIBLE_YEAR
+            return CodeError(reason, text, year=digits)
+        return CodeError(Reason.TRAILING, text, tail=tail)
     if re.search(r"\d{7,}", folded):
-        return (
-            f"{text!r}: the year seems run into the number; a run-in year is ambiguous "
-            "(GB/T1912008 could be 191-2008 or 1912-008), write it with a dash"
-        )
+        return CodeError(Reason.RUN_IN_YEAR, text)
     head = re.match(r"[A-Za-z]+(?:\s*/\s*[A-Za-z]+)?", folded)
     if head is None:
-        return f"{text!r} does not start with a standard prefix such as GB/T, YY or ISO"
+        return CodeError(Reason.NO_PREFIX, text)
     org = _squash(head.group()).upper()
     known = org.split("/")[0] in CN_ORGS or org.split("/")[0] in ("ISO", "IEC", "EN", "ASTM")
     if not known and not org.startswith(("T/", "Q/", "DB")):
-        return f"{text!r}: unknown standard prefix {head.group()!r}"
-    return f"{text!r}: no valid standard number after {head.group()!r}"
+        return CodeError(Reason.UNKNOWN_PREFIX, text, prefix=head.group())
+    return CodeError(Reason.NO_NUMBER, text, prefix=head.group())
 
 
 def parse(text: str) -> StandardCode:
     """Parse exactly one standard code, written in any of the accepted ways.
 
-    Raises ValueError naming what is wrong, for input that is not one code (a range, a
-    sentence, an unknown prefix, a three-digit year …). The precision rules used when scanning
-    free text do not apply: a caller who says "this is a code" is believed about ``HB 200``.
+    Raises `CodeError` (a ValueError) naming what is wrong, for input that is not one code (a
+    range, a sentence, an unknown prefix, a three-digit year …), with its reason and parameters
+    for a caller who tells its reader in another language. The precision rules used when
+    scanning free text do not apply: a caller who says "this is a code" is believed about
+    ``HB 200``.
     """
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")
     folded = fold(text).strip()
     if not folded:
-        raise ValueError("an empty text is not a standard code")
+        raise CodeError(Reason.EMPTY, text)
     m = _CODE_RE.match(folded)
     if m is None:
-        raise ValueError(_diagnose(text, folded, None, None))
+        raise _diagnose(text, folded, None)
     try:
         result = _interpret(m, strict=False)
     except _Reject as exc:
-        raise ValueError(_diagnose(text, folded, str(exc), None)) from None
+        error = exc.error
+        if isinstance(error, CodeError):
+            raise error.about(text) from None
+        raise CodeError(Reason.NOT_A_CODE, text, detail=error) from None
     if result.end != len(folded):
-        raise ValueError(_diagnose(text, folded, None, folded[result.end :]))
+        raise _diagnose(text, folded, folded[result.end :])
     if len(result.codes) != 1:
         first, last = result.codes[0], result.codes[-1]
-        raise ValueError(
-            f"{text!r} is a range of {len(result.codes)} codes ({first} … {last}); "
-            "use find_citations() to expand it"
+        raise CodeError(
+            Reason.RANGE, text, count=len(result.codes), first=str(first), last=str(last)
         )
     return result.codes[0]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from zhibiao.stdcodes.errors import CodeError, Reason
 from zhibiao.stdcodes.prefixes import (
     AAMI_PREFIXES,
     Level,
@@ -37,7 +38,7 @@ class StandardCode:
     amendment: str | None = None
 
     def __post_init__(self) -> None:
-        info = prefix_info(self.prefix)  # raises ValueError on a non-canonical prefix
+        info = prefix_info(self.prefix)  # raises CodeError on a non-canonical prefix
         if info.family == "cn":
             ok = _CN_NUMBER.fullmatch(self.number) is not None
             if ok and self.number[0].isalpha() and not allows_letter_number(self.prefix):
@@ -50,13 +51,13 @@ class StandardCode:
         else:
             ok = _ASTM_NUMBER.fullmatch(self.number) is not None
         if not ok:
-            raise ValueError(f"{self.number!r} is not a valid number after {self.prefix!r}")
+            raise CodeError(Reason.BAD_NUMBER, number=self.number, prefix=self.prefix)
         if self.year is not None and not (1900 <= self.year <= 2099):
-            raise ValueError(f"year {self.year} is out of range 1900–2099")
+            raise CodeError(Reason.YEAR_OUT_OF_RANGE, year=self.year)
         if self.amendment is not None:
             pattern = {"cn": _CN_AMENDMENT, "iso": _ISO_AMENDMENT, "astm": _ASTM_EDITION}
             if not pattern[info.family].fullmatch(self.amendment):
-                raise ValueError(f"{self.amendment!r} is not a valid amendment for {self.prefix}")
+                raise CodeError(Reason.BAD_AMENDMENT, amendment=self.amendment, prefix=self.prefix)
 
     @property
     def _info(self) -> PrefixInfo:

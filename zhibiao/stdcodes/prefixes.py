@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from zhibiao.stdcodes.errors import CodeError, Reason
+
 
 class Level(StrEnum):
     """Standard levels as Chinese documents and catalogues name them."""
@@ -178,12 +180,12 @@ class PrefixInfo:
 
 @lru_cache(maxsize=4096)
 def prefix_info(prefix: str) -> PrefixInfo:
-    """Classify a canonical prefix; raise ValueError for anything that is not one.
+    """Classify a canonical prefix; raise `CodeError` for anything that is not one.
 
     Cached because the same few dozen prefixes are looked up for every citation.
     """
     if prefix in ("", None):
-        raise ValueError("empty prefix")
+        raise CodeError(Reason.NO_PREFIX)
     org, _, kind = prefix.rpartition("/") if prefix.endswith(("/T", "/Z")) else (prefix, "", "")
     if org in NATIONAL_ORGS and kind in NATIONAL_ORGS[org]:
         mandatory = None if org in ("JJF", "JJG") else kind == ""
@@ -202,7 +204,7 @@ def prefix_info(prefix: str) -> PrefixInfo:
         return PrefixInfo(Level.ENTERPRISE, None, None, "cn")
     if _INTL_RE.fullmatch(prefix):
         return PrefixInfo(Level.INTERNATIONAL, None, None, "astm" if prefix == "ASTM" else "iso")
-    raise ValueError(f"unknown standard prefix {prefix!r}")
+    raise CodeError(Reason.UNKNOWN_PREFIX, prefix=prefix)
 
 
 def allows_letter_number(prefix: str) -> bool:
