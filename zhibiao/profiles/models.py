@@ -18,6 +18,7 @@ from zhibiao import stdcodes
 from zhibiao.core.attestation import Attested
 from zhibiao.core.modelfields import YEAR_VALIDATORS, check, created_field, ref, unique, year_field
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.standard_codes import code_problem
 from zhibiao.directory.models import Organisation
 
 
@@ -138,15 +139,8 @@ class StandardDrafting(EnterpriseRecord):
         # twice (the facts match records by their code).
         try:
             self.code = stdcodes.parse(self.code or "").canonical
-        except ValueError:
-            raise ValidationError(
-                {
-                    "code": gettext(
-                        "“%(code)s” is not a standard code; write it as GB/T 43210-2023."
-                    )
-                    % {"code": self.code}
-                }
-            ) from None
+        except stdcodes.CodeError as error:
+            raise ValidationError({"code": code_problem(error)}) from None
         if self.city_grant and self.city_grant > 0 and not self.city_funded:
             raise ValidationError(
                 {"city_funded": gettext("A city grant means the city funds the project.")}

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 
 from zhibiao import stdcodes
 from zhibiao.core.bulk import insert_rows
+from zhibiao.core.standard_codes import code_problem
 from zhibiao.core.tabular import (
     MAX_REPORTED_ERRORS,
     ImportCounts,
@@ -197,9 +198,8 @@ def _parse_row(
     header = mapping["code"]
     try:
         code = stdcodes.parse(_text(raw.get(header)))
-    except ValueError as error:
-        message = str(error) if _text(raw.get(header)) else gettext("The code is missing.")
-        return None, [RowError(number, header, message)]
+    except stdcodes.CodeError as error:
+        return None, [RowError(number, header, code_problem(error))]
     for name in FIELDS:
         column = mapping.get(name)
         if column is None:

@@ -309,7 +309,7 @@ def search(
         return Results(standards, total, "all")
     try:
         code = stdcodes.parse(text)
-    except ValueError:
+    except stdcodes.CodeError:
         code = None
     if code is not None:
         return Results(*_code_results(code, base, offset, limit), "code")

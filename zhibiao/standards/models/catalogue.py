@@ -15,6 +15,7 @@ from zhibiao import stdcodes
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.modelfields import check, ref, unique, valid_choice, year_field
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.standard_codes import code_problem
 
 
 class Level(models.TextChoices):
@@ -147,8 +148,8 @@ class Standard(models.Model):
         errors: dict[str, str] = {}
         try:
             parsed = stdcodes.parse(self.code or "")
-        except ValueError as error:
-            raise ValidationError({"code": str(error)}) from None
+        except stdcodes.CodeError as error:
+            raise ValidationError({"code": code_problem(error)}) from None
         self.apply_code(parsed)
         self.title = (self.title or "").strip()
         if self.effective_on and self.published_on and self.effective_on < self.published_on:

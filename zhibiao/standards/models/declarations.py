@@ -15,6 +15,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role
 from zhibiao.core.modelfields import created_field, ref, updated_field
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.standard_codes import code_problem
 from zhibiao.core.workflow import StepRecord, revision_field, status_field
 
 
@@ -119,8 +120,8 @@ class Declaration(models.Model):
         if self.own_code:
             try:
                 code = stdcodes.parse(self.own_code)
-            except ValueError:
-                errors["own_code"] = gettext("This is not a standard code.")
+            except stdcodes.CodeError as error:
+                errors["own_code"] = code_problem(error)
             else:
                 if code.level != stdcodes.Level.ENTERPRISE:
                     errors["own_code"] = gettext(

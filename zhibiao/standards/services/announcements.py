@@ -29,6 +29,7 @@ from zhibiao import stdcodes
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.core.constraints import save_new
+from zhibiao.core.standard_codes import code_problem
 from zhibiao.core.tabular import (
     MAX_REPORTED_ERRORS,
     ImportCounts,
@@ -254,9 +255,8 @@ def plan_announcement(
             continue
         try:
             code = stdcodes.parse(code_text)
-        except ValueError as error:
-            message = str(error) if code_text else gettext("The code is missing.")
-            plan.errors.append(RowError(row_number, mapping["code"], message))
+        except stdcodes.CodeError as error:
+            plan.errors.append(RowError(row_number, mapping["code"], code_problem(error)))
             continue
         if code.canonical in codes:
             plan.errors.append(
@@ -289,14 +289,8 @@ def plan_announcement(
                     continue
                 try:
                     old = stdcodes.parse(piece)
-                except ValueError:
-                    plan.errors.append(
-                        RowError(
-                            row_number,
-                            column,
-                            gettext("“%(value)s” is not a standard code.") % {"value": piece},
-                        )
-                    )
+                except stdcodes.CodeError as error:
+                    plan.errors.append(RowError(row_number, column, code_problem(error)))
                     continue
                 if old.canonical == code.canonical:
                     plan.errors.append(

@@ -18,6 +18,7 @@ from zhibiao.accounts.permissions import ensure, has_role, is_district_admin, us
 from zhibiao.audit.services import changes, record
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.permissions import can, ensure_can
+from zhibiao.core.standard_codes import code_problem
 from zhibiao.core.workflow import Machine, Step
 from zhibiao.notifications.services import notify
 from zhibiao.standards import checking
@@ -53,8 +54,8 @@ def _declared_codes(text: str) -> list[str]:
             continue
         try:
             code = stdcodes.parse(piece).canonical
-        except ValueError:
-            bad.append(piece)
+        except stdcodes.CodeError as error:
+            bad.append(code_problem(error))
             continue
         if len(code) > longest:
             raise ValidationError(
@@ -68,9 +69,7 @@ def _declared_codes(text: str) -> list[str]:
         if code not in codes:
             codes.append(code)
     if bad:
-        raise ValidationError(
-            {"standards": gettext("Not standard codes: %(codes)s") % {"codes": "、".join(bad)}}
-        )
+        raise ValidationError({"standards": bad})
     return codes
 
 

@@ -18,6 +18,7 @@ from zhibiao.accounts.permissions import ensure, has_role, is_district_admin
 from zhibiao.audit.services import changes, record
 from zhibiao.core.db import Ids, only_ids
 from zhibiao.core.permissions import ensure_can
+from zhibiao.core.standard_codes import code_problem
 from zhibiao.standards import catalogue
 from zhibiao.standards.models import (
     CatalogueSource,
@@ -54,8 +55,8 @@ def publish_group_standard(actor, data: Mapping[str, Any], *, chamber=None) -> G
         chamber = actor.organisation
     try:
         code = stdcodes.parse(data.get("code") or "")
-    except ValueError as error:
-        raise ValidationError({"code": str(error)}) from None
+    except stdcodes.CodeError as error:
+        raise ValidationError({"code": code_problem(error)}) from None
     if code.level != stdcodes.Level.GROUP:
         raise ValidationError({"code": gettext("A group standard's code starts with T/.")})
     if not code.is_dated:

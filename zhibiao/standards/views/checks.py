@@ -62,7 +62,7 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if item.verdict == Verdict.UNKNOWN:
             try:
                 family = stdcodes.parse(item.code).prefix
-            except ValueError:
+            except stdcodes.CodeError:
                 family = item.code.split(" ", 1)[0]
             unknown.setdefault(family, []).append(item.code)
     context = {
