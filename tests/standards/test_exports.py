@@ -153,8 +153,11 @@ def test_group_standards_export_what_the_page_lists(chamber_user, org):
     assert [r[0] for r in rows[1:]] == ["T/FXTEST 002-2024", "T/FXTEST 001-2023"]
     adopted = rows[2]
     assert adopted[2:4] == (chamber_user.organisation.name, datetime.datetime(2023, 8, 1))
-    assert adopted[4:] == (department.name, datetime.datetime(2023, 9, 1))
-    assert not any(rows[1][4:])  # not adopted
+    assert adopted[4:6] == (department.name, datetime.datetime(2023, 9, 1))
+    assert not any(rows[1][4:6])  # not adopted
+    with translation.override("zh-hans"):
+        # The chamber's word, awaiting verification: said in the row.
+        assert adopted[6:] == ("待核实", chamber_user.organisation.name, None)
     assert _export(url, chamber_user) == rows
     assert GroupStandard.objects.count() == 2
 

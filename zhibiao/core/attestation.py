@@ -11,6 +11,8 @@ the verification queue (`zhibiao.verification`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +51,18 @@ PROVENANCE_FIELDS = (
 )
 
 
+def vouched_name(user: Any) -> str | None:
+    """Who recorded or verified a record, as anyone may read it: the organisation the user acted
+    for (the chamber, the department), or their role (district staff), never a person's name,
+    which public pages and the public API have no business showing."""
+    if user is None:
+        return None
+    organisation = getattr(user, "organisation", None)
+    if organisation is not None:
+        return str(organisation.name)
+    return str(user.get_role_display())
+
+
 class Attested(models.Model):
     """Provenance fields of a record that feeds a money fact.
 
@@ -73,6 +87,16 @@ class Attested(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def recorder_name(self) -> str | None:
+        """Who recorded the row, for the public (`vouched_name`)."""
+        return vouched_name(self.recorded_by)
+
+    @property
+    def checker_name(self) -> str | None:
+        """Who verified or rejected the row, for the public (`vouched_name`)."""
+        return vouched_name(self.checked_by)
 
     def mark_recorded(self, user, *, verified: bool, note: str = "") -> None:
         """Set who recorded the row now; `verified` when the recorder is the attester itself

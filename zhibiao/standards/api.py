@@ -243,6 +243,8 @@ def list_leaders(request: HttpRequest, year: DbInt):
 
 
 class GroupStandardOut(Schema):
+    """A group standard with its adoption and the provenance of what the chamber recorded."""
+
     id: int
     code: str = Field(alias="standard.code")
     title: str = Field(alias="standard.title")
@@ -250,14 +252,50 @@ class GroupStandardOut(Schema):
     chamber_id: int
     chamber: str = Field(alias="chamber.name")
     published_on: datetime.date | None = Field(alias="standard.published_on")
-    adopted_by_id: int | None
+    adopted_by_id: int | None = Field(
+        description="The adopting department; null when none is recorded, or when the "
+        "recorded adoption was rejected at verification (then the chamber and district "
+        "administrators alone still read it)."
+    )
     adopted_by: str | None
     adopted_on: datetime.date | None
     adoption_document: str
+    verification: str = Field(
+        description="Whether what the chamber recorded (drafters and adoption) was verified by "
+        "district staff or the adopting department: pending, verified or rejected. Only a "
+        "verified adoption is a fact."
+    )
+    recorded_by: str | None = Field(
+        description="Who recorded it: the organisation the user acted for, or their role."
+    )
+    checked_by: str | None = Field(
+        description="Who verified or rejected it: the organisation the user acted for, or "
+        "their role; null while pending."
+    )
+
+    @staticmethod
+    def resolve_adopted_by_id(obj: GroupStandard) -> int | None:
+        return obj.adopted_by_id if obj.adoption_shown else None
 
     @staticmethod
     def resolve_adopted_by(obj: GroupStandard) -> str | None:
-        return obj.adopted_by.name if obj.adopted_by_id else None
+        return obj.adopted_by.name if obj.adoption_shown else None
+
+    @staticmethod
+    def resolve_adopted_on(obj: GroupStandard) -> datetime.date | None:
+        return obj.adopted_on if obj.adoption_shown else None
+
+    @staticmethod
+    def resolve_adoption_document(obj: GroupStandard) -> str:
+        return obj.adoption_document if obj.adoption_shown else ""
+
+    @staticmethod
+    def resolve_recorded_by(obj: GroupStandard) -> str | None:
+        return obj.recorder_name
+
+    @staticmethod
+    def resolve_checked_by(obj: GroupStandard) -> str | None:
+        return obj.checker_name
 
 
 @router.get(
@@ -267,9 +305,14 @@ class GroupStandardOut(Schema):
 )
 @paginate
 def list_group_standards(request: HttpRequest, adopted: bool | None = None):
-    rows = GroupStandard.objects.restrict(request.auth, "view").select_related(
-        "standard", "chamber", "adopted_by"
+    """Group standards, newest first. `adopted=true` keeps those with a verified adoption by a
+    department (the adoption the measures pay on); `adopted=false` the others: none recorded,
+    or one still awaiting verification or rejected."""
+    rows = (
+        GroupStandard.objects.restrict(request.auth, "view")
+        .for_reader(request.auth)
+        .select_related("standard", "chamber", "adopted_by")
     )
     if adopted is not None:
-        rows = rows.filter(adopted_by__isnull=not adopted)
+        rows = rows.adopted() if adopted else rows.not_adopted()
     return rows

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import has_role, is_district_admin
-from zhibiao.core.attestation import Attested
+from zhibiao.core.attestation import Attested, Verification
 from zhibiao.core.modelfields import created_field, ref, unique
 from zhibiao.core.permissions import RestrictedQuerySet
 
@@ -30,6 +31,35 @@ class GroupStandardQuerySet(RestrictedQuerySet):
         return self.filter(chamber_id=user.organisation_id)
 
     actions = {"view": _visible_to, "change": _editable_by}
+
+    def adopted(self) -> GroupStandardQuerySet:
+        """Group standards whose adoption is a fact: recorded and verified. A pending adoption
+        is only the chamber's word, and a rejected one is none at all."""
+        return self.filter(adopted_by__isnull=False, verification=Verification.VERIFIED)
+
+    def not_adopted(self) -> GroupStandardQuerySet:
+        """The others: no adoption recorded, or one not verified (yet)."""
+        return self.exclude(adopted_by__isnull=False, verification=Verification.VERIFIED)
+
+    def for_reader(self, user) -> GroupStandardQuerySet:
+        """With their provenance's names and `adoption_shown`: whether `user` reads the
+        recorded adoption at all. A rejected adoption is not one, so the public (pages, export,
+        API) never reads it, not even marked rejected beside the department's name, which a
+        reader skimming takes for the fact; the chamber and administrators, who may correct
+        it, still see what was rejected. A pending one is shown, marked as awaiting
+        verification."""
+        editable = self.model.objects.restrict(user, "change").values("pk")
+        return self.select_related(
+            "recorded_by__organisation", "checked_by__organisation"
+        ).annotate(
+            adoption_shown=Case(
+                When(adopted_by__isnull=True, then=Value(False)),
+                When(~Q(verification=Verification.REJECTED), then=Value(True)),
+                When(pk__in=editable, then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
 
 class GroupStandard(Attested):

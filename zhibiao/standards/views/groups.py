@@ -20,8 +20,10 @@ from zhibiao.standards.models import GroupStandard
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
-    groups = GroupStandard.objects.restrict(request.user, "view").select_related(
-        "standard", "chamber", "adopted_by"
+    groups = (
+        GroupStandard.objects.restrict(request.user, "view")
+        .for_reader(request.user)
+        .select_related("standard", "chamber", "adopted_by")
     )
     if wants_xlsx(request):
         title = gettext("Group standards")
@@ -34,21 +36,26 @@ def group_list(request: HttpRequest) -> HttpResponse:
     return render(request, "standards/group_list.html", context)
 
 
+#: The page's columns, with the record's verification: an adoption is read with its state, and
+#: a rejected one is left out for whoever the page leaves it out for (`for_reader`).
 GROUP_COLUMNS = [
     Column(_("Code"), lambda g: g.standard.code),
     Column(_("Title"), lambda g: g.standard.title),
     Column(_("Chamber"), lambda g: g.chamber.name),
     Column(_("Publication date"), lambda g: g.standard.published_on),
-    Column(_("Adopting department"), lambda g: g.adopted_by.name if g.adopted_by else ""),
-    Column(_("Adoption date"), lambda g: g.adopted_on),
+    Column(_("Adopting department"), lambda g: g.adopted_by.name if g.adoption_shown else ""),
+    Column(_("Adoption date"), lambda g: g.adopted_on if g.adoption_shown else None),
+    Column(_("Verification"), lambda g: g.get_verification_display()),
+    Column(_("Recorded by"), lambda g: g.recorder_name or ""),
+    Column(_("Verified or rejected by"), lambda g: g.checker_name or ""),
 ]
 
 
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(
-        GroupStandard.objects.restrict(request.user, "view").select_related(
-            "standard", "chamber", "adopted_by"
-        ),
+        GroupStandard.objects.restrict(request.user, "view")
+        .for_reader(request.user)
+        .select_related("standard", "chamber", "adopted_by"),
         pk=pk,
     )
     may_edit = can(request.user, "change", group)
