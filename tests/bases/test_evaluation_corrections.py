@@ -48,7 +48,9 @@ def _fed(base) -> tuple[str, str]:
 def test_a_colleague_corrects_a_mistaken_fail_and_what_it_feeds_follows(base, manager, failed):
     colleague = make_user(Role.ADMIN)
     assert _fed(base) == ("fail", "fail")
-    notified = manager.notifications.count()
+    # The managers heard of the fail: it stops next year's base subsidy.
+    told = manager.notifications.get(kind="base.evaluate")
+    assert str(LAST_YEAR) in told.title and "不合格" in told.title and told.body == "课程不足"
 
     corrected = services.correct_evaluation(
         colleague, base, LAST_YEAR, result="pass", comment="补录课程后达标", reason="漏录两场课程"
@@ -80,10 +82,10 @@ def test_a_colleague_corrects_a_mistaken_fail_and_what_it_feeds_follows(base, ma
     ] == ("pass")
     year_page = client_for(colleague).get(reverse("bases:year", args=[LAST_YEAR]))
     assert year_page.context["rows"][0][2].result == "pass"
-    # Nothing else moves: the base's status is its own steps', and the first evaluation told no
-    # one either.
+    # The base's status is its own steps'; its managers hear of the correction.
     assert TrainingBase.objects.get(pk=base.pk).status == "active"
-    assert manager.notifications.count() == notified
+    told = manager.notifications.get(kind="base.evaluation_correct")
+    assert "不合格 → 合格" in told.title and told.body == "漏录两场课程"
 
     services.correct_evaluation(colleague, base, LAST_YEAR, result="excellent", reason="复核")
     history = list(

@@ -158,6 +158,7 @@ def correct_evaluation(
         year=current.year,
         **changes(current, before, ["result", "comment"]),
     )
+    tell_managers_of_evaluation(current, corrected_from=before["result"], reason=reason)
     return current
 
 
@@ -176,16 +177,45 @@ def _admins():
     return get_user_model().objects.filter(role=Role.ADMIN, is_active=True)
 
 
-def _notify_base_step(base: TrainingBase, step: Step, reason: str, data: dict) -> None:
-    """The base's managers hear of every change of its status, with the reason."""
-    managers = get_user_model().objects.filter(
+def _managers(base: TrainingBase):
+    return get_user_model().objects.filter(
         organisation_id=base.organisation_id, role=Role.BASE_MANAGER, is_active=True
     )
+
+
+def _notify_base_step(base: TrainingBase, step: Step, reason: str, data: dict) -> None:
+    """The base's managers hear of every change of its status, with the reason."""
     notify(
-        managers,
+        _managers(base),
         kind=f"base.{step.action}",
         title=gettext("Your training base: %(status)s") % {"status": base.get_status_display()},
         body=reason,
+        link=base.get_absolute_url(),
+    )
+
+
+def tell_managers_of_evaluation(
+    evaluation: Evaluation, *, corrected_from: str = "", reason: str = ""
+) -> None:
+    """The base's managers hear of their year's evaluation (with its comment), and of every
+    correction (with its reason): a "fail" stops the next year's base subsidy, so they must
+    know of it to answer."""
+    base = evaluation.base
+    values = {"year": evaluation.year, "result": evaluation.get_result_display()}
+    if corrected_from:
+        values["before"] = EvaluationResult(corrected_from).label
+        title = gettext(
+            "The %(year)s evaluation of your training base was corrected: %(before)s → %(result)s"
+        )
+        kind = "base.evaluation_correct"
+    else:
+        title = gettext("The %(year)s evaluation of your training base: %(result)s")
+        kind = "base.evaluate"
+    notify(
+        _managers(base),
+        kind=kind,
+        title=title % values,
+        body=reason if corrected_from else evaluation.comment,
         link=base.get_absolute_url(),
     )
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.bases.models import Evaluation, EvaluationResult, TrainingBase
+from zhibiao.bases.services import tell_managers_of_evaluation
 from zhibiao.core.constraints import save_new
 from zhibiao.core.db import Ids, only_ids
 from zhibiao.core.years import year_bounds
@@ -143,6 +144,7 @@ def evaluate(actor, base: TrainingBase, year: int, *, result: str, comment: str 
     evaluation.full_clean()
     save_new(evaluation, "bases_evaluation_once_a_year")  # a colleague may evaluate it meanwhile
     record(actor, "base.evaluate", base, year=year, result=result)
+    tell_managers_of_evaluation(evaluation)
     return evaluation
 
 
