@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.rules.support import AS_OF, clause_set, good_enterprise
-from zhibiao.rules import ClauseSet, Population, evaluate_population, explain
+from tests.rules.support import AS_OF, both, clause_set, good_enterprise, std
+from zhibiao.rules import explain
 from zhibiao.rules.phrasing import render
 
 STD = """
@@ -57,21 +57,6 @@ STD = """
       item_label: title
     cap: {max_items: 3, max_amount: 6500}
 """
-
-
-def both(cs: ClauseSet, facts: dict):
-    """The explanation, after checking that the batch agrees with it exactly."""
-    e = explain(cs, facts, AS_OF)
-    batch = evaluate_population(cs, Population.from_records([facts], cs.schema), AS_OF)
-    for j, r in enumerate(e.results):
-        assert batch.amount(0, r.clause.id) == r.amount, r.clause.id
-        assert bool(batch.entitled[0, j]) == r.entitled, r.clause.id
-        assert bool(batch.near_miss[0, j]) == r.near_miss, r.clause.id
-    return e
-
-
-def std(code: str, rank: int = 1, **kw) -> dict:
-    return {"code": code, "level": "国家", "rank": rank, "year": 2023, **kw}
 
 
 def received(n: int, category: str, amount: int = 10000, year: int = 2023) -> list[dict]:

@@ -34,6 +34,7 @@ class BatchResult:
     eligible: np.ndarray  # (n, k) bool: every condition met
     unmet: np.ndarray  # (n, k) int16: conditions not met
     near_miss: np.ndarray  # (n, k) bool
+    barred: np.ndarray  # (n, k) bool: a condition no evidence can change is not met
 
     def column(self, clause_id: str) -> int:
         for j, c in enumerate(self.clauses):
@@ -88,12 +89,14 @@ def evaluate_population(
     empty_code = ctx.code("")
     eligible = np.zeros((n, k), dtype=bool)
     unmet = np.zeros((n, k), dtype=np.int16)
+    barred = np.zeros((n, k), dtype=bool)
     qualifies = np.ones((n, k), dtype=bool)
     parts: list[tuple[np.ndarray, ...]] = []
     for j, clause in enumerate(clauses):
-        ok, missing, has_record, app = _clause(ctx, clause, empty_code)
+        ok, missing, clause_barred, has_record, app = _clause(ctx, clause, empty_code)
         eligible[:, j] = ok
         unmet[:, j] = missing
+        barred[:, j] = clause_barred
         qualifies[:, j] = has_record
         rows, pos, project, amount = app
         parts.append(
@@ -126,24 +129,36 @@ def evaluate_population(
     if row.size:
         np.add.at(amounts, (row, clause_col), final)
     entitled = eligible & (amounts > 0)
-    # as in engine.explain: a near miss has a qualifying record and misses few conditions
-    near = ~entitled & qualifies & (unmet >= 1) & (unmet <= clause_set.near_miss)
-    return BatchResult(as_of, clauses, population.ids, entitled, amounts, eligible, unmet, near)
+    # as in engine.explain: a near miss has a qualifying record, misses no condition that is
+    # not waivable and few conditions in all
+    near = ~entitled & qualifies & ~barred & (unmet >= 1) & (unmet <= clause_set.near_miss)
+    return BatchResult(
+        as_of, clauses, population.ids, entitled, amounts, eligible, unmet, near, barred
+    )
 
 
 def _clause(
     ctx: Context, clause: Clause, empty_code: int
 ) -> tuple[
-    np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ]:
-    """Steps 1–5 for one clause: conditions, lines, exclusions, clause caps, applications."""
+    """Steps 1–5 for one clause: conditions, lines, exclusions, clause caps, applications.
+    Gives: every condition met, how many are not, whether one not waivable is not, whether a
+    record qualifies, and the applications."""
     n = ctx.n
     ok = np.ones(n, dtype=bool)
     missing = np.zeros(n, dtype=np.int16)
+    clause_barred = np.zeros(n, dtype=bool)
     for cond in clause.conditions:
         met = full(compile_expr(cond.expr)(ctx), n, bool)
         ok &= met
         missing += ~met
+        if not cond.waivable:
+            clause_barred |= ~met
     award = clause.award
     qualifies = np.ones(n, dtype=bool)
     if award.each is not None:
@@ -175,7 +190,7 @@ def _clause(
 
     if rows.size == 0:
         z = np.zeros(0, dtype=np.int64)
-        return ok, missing, qualifies, (z, z, z, z)
+        return ok, missing, clause_barred, qualifies, (z, z, z, z)
     amount = np.maximum(per_line(award.amount, np.int64), 0)
     for x in award.exclude:
         amount = np.where(per_line(x.when, bool), 0, amount)
@@ -207,13 +222,19 @@ def _clause(
         rows_l, amount_l = rows[live], amount[live]
         if rows_l.size == 0:
             z = np.zeros(0, dtype=np.int64)
-            return ok, missing, qualifies, (z, z, z, z)
+            return ok, missing, clause_barred, qualifies, (z, z, z, z)
         uniq, first = np.unique(rows_l, return_index=True)
         sums = segment_sum(amount_l, np.concatenate((first, [rows_l.size])))
         z = np.zeros(uniq.size, dtype=np.int64)
-        return ok, missing, qualifies, (uniq.astype(np.int64), z, z - 1, sums)
+        return ok, missing, clause_barred, qualifies, (uniq.astype(np.int64), z, z - 1, sums)
     live = amount > 0
-    return ok, missing, qualifies, (rows[live], pos[live], project[live], amount[live])
+    return (
+        ok,
+        missing,
+        clause_barred,
+        qualifies,
+        (rows[live], pos[live], project[live], amount[live]),
+    )
 
 
 def _received(ctx: Context, clause_set: ClauseSet, categories: list[str]) -> ReceivedColumns | None:

@@ -18,8 +18,14 @@ from zhibiao.rules.ir import Expr
 
 @dataclass(frozen=True)
 class Condition:
+    """One eligibility condition. ``waivable`` is False for a condition no evidence can change
+    (on the credit blacklist, registered elsewhere, not a private enterprise): a result that
+    misses it is no near miss, and ``ClauseSet.waiving`` keeps it, so that no application is
+    opened, and no amount approved, on the hope that evidence replaces it."""
+
     label: str
     expr: Expr
+    waivable: bool = True
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ class Clause:
         out["category"] = self.category
         out["effective_from"] = self.effective_from
         out["effective_to"] = self.effective_to
-        out["conditions"] = [{"label": c.label, "expr": _expr_out(c.expr)} for c in self.conditions]
+        out["conditions"] = [_condition_out(c) for c in self.conditions]
         out["award"] = award
         cap: dict[str, Any] = {}
         if self.cap.max_items is not None:
@@ -118,6 +118,13 @@ class Clause:
             out["note"] = self.note
         out["examples"] = [_example_out(e) for e in self.examples]
         return out
+
+
+def _condition_out(c: Condition) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": c.label, "expr": _expr_out(c.expr)}
+    if not c.waivable:
+        out["waivable"] = False  # only the exception is written: true is the default
+    return out
 
 
 def _expr_out(e: Expr) -> Any:
@@ -214,13 +221,19 @@ class ClauseSet(Sequence[Clause]):
         return self._derived(self.clauses, Caps(received=self.caps.received))
 
     def waiving(self, *clause_ids: str) -> ClauseSet:
-        """The same rule book with the conditions of these clauses taken as met: what a clause
-        would give an enterprise that met every condition it misses, through the same award,
-        exclusions and caps. An application opened on a near miss was assessed at 0; this is
-        the most its approval may state (zhibiao.applications). The award's own requirement
-        (a qualifying record) is not a condition and is never waived."""
+        """The same rule book with the waivable conditions of these clauses taken as met: what
+        a clause would give an enterprise that met every condition evidence can show, through
+        the same award, exclusions and caps. An application opened on a near miss was assessed
+        at 0; this is the most its approval may state (zhibiao.applications). A condition
+        marked `waivable: false` stays, so that missing it leaves the ceiling at 0; nor is the
+        award's own requirement (a qualifying record) ever waived."""
         waived = set(clause_ids)
-        clauses = [replace(c, conditions=()) if c.id in waived else c for c in self.clauses]
+        clauses = [
+            replace(c, conditions=tuple(x for x in c.conditions if not x.waivable))
+            if c.id in waived
+            else c
+            for c in self.clauses
+        ]
         return self._derived(clauses, self.caps)
 
     def get(self, clause_id: str, version: int | None = None) -> Clause:
@@ -432,7 +445,7 @@ def _clause(b: _Builder, raw: Mapping, p: str, default_doc: str) -> Clause | Non
         cp = join_path(join_path(p, "conditions"), j)
         e = b.expr(c["expr"], join_path(cp, "expr"), "bool")
         if e is not None:
-            conditions.append(Condition(c["label"], e))
+            conditions.append(Condition(c["label"], e, c.get("waivable", True)))
     a = raw["award"]
     ap = join_path(p, "award")
     each = a.get("each")

@@ -30,6 +30,7 @@ class ConditionResult:
     met: bool
     values: dict[str, Any]
     implicit: bool = False  # the "at least one qualifying record" condition of per-item awards
+    waivable: bool = True  # False: no evidence can change it (Condition.waivable)
     # Puts the condition in words (phrasing.py) when first asked: a page or the API asks, a
     # loop over many enterprises need not pay for it.
     phrasing: Callable[[], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
@@ -126,6 +127,12 @@ class ClauseResult:
     def unmet(self) -> int:
         return sum(1 for c in self.conditions if not c.met)
 
+    @property
+    def barred(self) -> list[str]:
+        """The unmet conditions no evidence can change (`waivable: false`), in the author's
+        words: with any of them the clause is no near miss, whatever else it misses."""
+        return [c.label for c in self.conditions if not c.met and not c.waivable]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.clause.id,
@@ -143,6 +150,7 @@ class ClauseResult:
                     "expr": c.expr,
                     "met": c.met,
                     "implicit": c.implicit,
+                    "waivable": c.waivable,
                     "values": {k: _json(v) for k, v in c.values.items()},
                     "phrase": c.phrase,
                 }
@@ -164,6 +172,7 @@ class ClauseResult:
             "reasons": list(self.reasons),
             "near_miss": self.near_miss,
             "missing": list(self.missing),
+            "barred": self.barred,
             "evidence": list(self.evidence),
             "sources": list(self.sources),
             "awaiting": list(self.awaiting),
@@ -292,9 +301,15 @@ def explain(clause_set: ClauseSet, facts: Mapping[str, Any], as_of: dt.date) -> 
         res.reasons.extend(a.text() for a in res.adjustments)
         # A near miss has what the award is for (a qualifying record, if the award is per
         # record) and misses only a few of the other conditions: it is worth a phone call.
-        # Without a qualifying record the clause simply does not apply.
+        # Without a qualifying record the clause simply does not apply, nor does it when a
+        # condition no evidence can change is missed (`waivable: false`).
         qualifies = all(c.met for c in res.conditions if c.implicit)
-        res.near_miss = (not res.entitled) and qualifies and 1 <= res.unmet <= clause_set.near_miss
+        res.near_miss = (
+            (not res.entitled)
+            and qualifies
+            and not res.barred
+            and 1 <= res.unmet <= clause_set.near_miss
+        )
         results.append(res)
     return Explanation(as_of, results, _M(total), defaulted)
 
@@ -315,7 +330,14 @@ def _evaluate_clause(clause: Clause, env: Env, phraser: Phraser) -> _Work:
         met = bool(_within(clause, cond.expr, _traced(env, trace)))
         phrasing = partial(phraser.condition, cond.expr, cond.label, trace)
         conditions.append(
-            ConditionResult(cond.label, cond.expr.source, met, trace, phrasing=phrasing)
+            ConditionResult(
+                cond.label,
+                cond.expr.source,
+                met,
+                trace,
+                waivable=cond.waivable,
+                phrasing=phrasing,
+            )
         )
     award = clause.award
     qualifying: list[tuple[int, dict[str, Any], dict[str, Any]]] = []

@@ -324,6 +324,12 @@ CONDITION = Obj(
     {
         "label": Key(Text("the condition in words, shown to staff and enterprises"), True),
         "expr": Key(Expression("true/false, about the enterprise", "bool"), True),
+        "waivable": Key(
+            Boolean(
+                "false: no evidence can change it (default true); a clause missing it is no "
+                "near miss and an application on the near miss never waives it"
+            )
+        ),
     },
 )
 
