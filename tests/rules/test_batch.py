@@ -38,8 +38,11 @@ def assert_same(cs: ClauseSet, pop: Population, as_of: dt.date, rows=None) -> Co
             assert bool(batch.eligible[i, j]) == r.eligible, where
             assert int(batch.unmet[i, j]) == r.unmet, where
             assert bool(batch.near_miss[i, j]) == r.near_miss, where
+            assert bool(batch.barred[i, j]) == bool(r.barred), where
             seen.update(a.step for a in r.adjustments)
             seen["near_miss"] += r.near_miss
+            # a miss no evidence changes, where it alone would have made a near miss
+            seen["barred_near"] += bool(r.barred) and r.unmet <= cs.near_miss
             seen["entitled"] += r.entitled
     return seen
 
@@ -48,7 +51,14 @@ def test_batch_equals_naive_on_a_synthetic_population():
     pop = generate_population(2500, seed=11, richness=40)
     seen = assert_same(clauses(), pop, AS_OF)
     # the population is rich enough to exercise every step
-    for step in ("excluded", "exclusivity", "already_rewarded", "category_count_cap", "near_miss"):
+    for step in (
+        "excluded",
+        "exclusivity",
+        "already_rewarded",
+        "category_count_cap",
+        "near_miss",
+        "barred_near",
+    ):
         assert seen[step] > 0, seen
 
 
@@ -71,7 +81,11 @@ def tightened(cs: ClauseSet) -> ClauseSet:
 def test_batch_equals_naive_with_tight_caps():
     cs = tightened(clauses())
     pop = generate_population(1500, seed=5, richness=60)
+    assert [c.waivable for c in cs.get("FX23-STD-INTL").conditions] == [
+        c.waivable for c in clauses().get("FX23-STD-INTL").conditions
+    ]  # the round trip keeps the marks
     seen = assert_same(cs, pop, AS_OF)
+    assert seen["barred_near"] > 0, seen  # near_miss: 2 with a mark among the two
     for step in (
         "category_count_cap",
         "total_count_cap",
@@ -179,6 +193,7 @@ def test_batch_equals_naive_property(rows, tight):
             assert int(batch.amount_fen[i, j]) == int(r.amount * 100), (i, r.clause.id, r.reasons)
             assert bool(batch.entitled[i, j]) == r.entitled
             assert bool(batch.near_miss[i, j]) == r.near_miss
+            assert bool(batch.barred[i, j]) == bool(r.barred)
 
 
 _TIGHT = tightened(clauses())
@@ -195,6 +210,7 @@ def test_from_records_and_columns_agree():
     rb = evaluate_population(clauses(), b, AS_OF)
     assert np.array_equal(ra.amount_fen, rb.amount_fen)
     assert np.array_equal(ra.near_miss, rb.near_miss)
+    assert np.array_equal(ra.barred, rb.barred)
     for i in (0, 17, 299):
         assert a.facts_of(i) == b.facts_of(i)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.rules.support import AS_OF, both, clause_set, good_enterprise, schema, std
+from tests.rules.support import AS_OF, both, clause_set, clauses, good_enterprise, schema, std
 from zhibiao.rules import (
     ClauseSet,
     RuleValidationError,
@@ -109,3 +109,15 @@ def test_the_mark_is_checked_and_described():
     condition = json_schema()["properties"]["clauses"]["items"]["properties"]["conditions"]
     assert condition["items"]["properties"]["waivable"]["type"] == "boolean"
     json.dumps(condition)
+
+
+def test_the_shipped_rule_book_marks_what_no_evidence_changes():
+    """Ownership, registration in the district and the credit blacklist are never waived in the
+    demo measures; the tax paid (its record may lag) and the rest may be shown by evidence."""
+    fixed = {'ownership == "民营"', "registered_in_district", 'credit_status != "严重违法失信"'}
+    for clause in clauses():
+        for condition in clause.conditions:
+            assert condition.waivable == (condition.expr.source not in fixed), (
+                clause.id,
+                condition.label,
+            )
