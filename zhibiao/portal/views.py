@@ -31,6 +31,7 @@ from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause
 from zhibiao.policies.models import PolicyDocument
 from zhibiao.portal import entries
+from zhibiao.rules import ClauseResult
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -134,7 +135,7 @@ def _policy_sections(organisation: Organisation, as_of: datetime.date) -> list[d
     pending = pending_by_project(organisation)  # any year, any clause of the rule book
     sections = []
     for rulebook, explanation in explanations:
-        entitled, near = [], []
+        entitled, near, held = [], [], []  # held: see _held
         for result in explanation.results:
             view = measures.result_view(
                 result, modes.get(result.id), applications, pending.get(rulebook.pk)
@@ -143,10 +144,32 @@ def _policy_sections(organisation: Organisation, as_of: datetime.date) -> list[d
                 entitled.append(view)
             elif result.near_miss:
                 near.append(view)
+            elif result.qualifies and result.barred:
+                held.append(result)
         offers = measures.if_met(organisation, rulebook, explanation, as_of)
         for view in near:
             view["if_met"] = offers.get(view["result"]["id"], [])
         sections.append(
-            {"rulebook": rulebook, "entitled": entitled, "near": near, "total": explanation.total}
+            {
+                "rulebook": rulebook,
+                "entitled": entitled,
+                "near": near,
+                "held": _held(held),
+                "total": explanation.total,
+            }
         )
     return sections
+
+
+def _held(results: list[ClauseResult]) -> dict | None:
+    """The clauses whose record the enterprise holds but that miss a condition no evidence can
+    replace (`waivable: false`: on the credit blacklist, not registered here): not offered as
+    near misses, yet said, so that an enterprise whose record is out of date (it left the
+    blacklist last week) knows to have it corrected rather than wonder where they went."""
+    if not results:
+        return None
+    conditions = list(dict.fromkeys(label for result in results for label in result.barred))
+    return {
+        "conditions": conditions,
+        "clauses": [{"id": result.id, "title": result.title} for result in results],
+    }

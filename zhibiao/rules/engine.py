@@ -128,6 +128,12 @@ class ClauseResult:
         return sum(1 for c in self.conditions if not c.met)
 
     @property
+    def qualifies(self) -> bool:
+        """Whether the enterprise has what the award is for: a qualifying record, for an award
+        per record (always, for one amount). Without it the clause simply does not apply."""
+        return all(c.met for c in self.conditions if c.implicit)
+
+    @property
     def barred(self) -> list[str]:
         """The unmet conditions no evidence can change (`waivable: false`), in the author's
         words: with any of them the clause is no near miss, whatever else it misses."""
@@ -303,10 +309,9 @@ def explain(clause_set: ClauseSet, facts: Mapping[str, Any], as_of: dt.date) -> 
         # record) and misses only a few of the other conditions: it is worth a phone call.
         # Without a qualifying record the clause simply does not apply, nor does it when a
         # condition no evidence can change is missed (`waivable: false`).
-        qualifies = all(c.met for c in res.conditions if c.implicit)
         res.near_miss = (
             (not res.entitled)
-            and qualifies
+            and res.qualifies
             and not res.barred
             and 1 <= res.unmet <= clause_set.near_miss
         )

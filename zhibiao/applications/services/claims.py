@@ -127,6 +127,10 @@ def left_under_caps(application: Application) -> tuple[Decimal, list[str]]:
     )
     if result is None:
         return Decimal(0), [gettext("This clause is not in force.")]
+    if result.barred:
+        # Since the application was opened the enterprise stopped meeting a condition that
+        # evidence cannot replace (it was put on the credit blacklist): waiving keeps it.
+        return Decimal(0), [not_waivable(result.barred)]
     if application.project and line is None:
         # The record the project rests on no longer counts (rejected, withdrawn, expired): the
         # clause's other projects are not this one's room.
@@ -136,6 +140,16 @@ def left_under_caps(application: Application) -> tuple[Decimal, list[str]]:
         ]
     cuts = line.adjustments if line is not None else result.adjustments
     return (line.amount if line is not None else result.amount), [cut.reason for cut in cuts]
+
+
+def not_waivable(conditions: list[str]) -> str:
+    """Why a clause missing a condition marked `waivable: false` (rules LANGUAGE.md) is neither
+    applied for nor approved on evidence, and what helps instead: a stale record is corrected
+    where it is kept, and the rules then assess the clause on it."""
+    return gettext(
+        "“%(conditions)s” is not met on the records, and no evidence can replace it. If the "
+        "record is out of date, ask district staff to correct it."
+    ) % {"conditions": "；".join(conditions)}
 
 
 def approval_ceiling(application: Application) -> Decimal:

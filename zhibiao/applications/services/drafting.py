@@ -16,6 +16,7 @@ from zhibiao.applications.services.claims import (
     applicant_organisations,
     assess,
     by_applicant,
+    not_waivable,
     pending_for_project,
     pending_refusal,
     required_evidence,
@@ -51,6 +52,8 @@ def start_application(
     result, line = assess(organisation, clause, project, as_of)
     if result is None:
         raise TransitionRefused(gettext("This clause is not in force."))
+    if not result.entitled and result.barred:
+        raise TransitionRefused(not_waivable(result.barred))
     # A clause set to 免申即享 whose facts the enterprise could make up runs as a quick application.
     channel = Channel.AUTO if measures.auto_allowed(clause) else Channel.QUICK
     if channel == Channel.AUTO and not result.entitled:
