@@ -165,7 +165,12 @@ def clause_in_words(definition: dict[str, Any]) -> dict[str, Any]:
     for condition in definition.get("conditions") or []:
         phrase = said(condition.get("expr"))
         conditions.append(
-            {"label": condition.get("label", ""), "phrase": data(phrase) if phrase else None}
+            {
+                "label": condition.get("label", ""),
+                "phrase": data(phrase) if phrase else None,
+                # `waivable: false`: no evidence replaces it, a near miss never waives it
+                "waivable": condition.get("waivable") is not False,
+            }
         )
     award = definition.get("award") or {}
     each = award.get("each")

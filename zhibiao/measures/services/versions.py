@@ -300,8 +300,10 @@ effective_to: null
 conditions:
   - label: 在本区依法注册登记
     expr: registered_in_district
+    waivable: false
   - label: 信用良好(未列入严重违法失信名单)
     expr: credit_status != "严重违法失信"
+    waivable: false
 award:
   amount: 10000
 evidence: [申报材料]
