@@ -11,7 +11,7 @@ from django.utils import translation
 
 from tests.clients import client_for, sheet_rows
 from tests.factories import make_organisation, make_user
-from tests.standards.conftest import enter
+from tests.standards.conftest import enter, verify_entries
 from zhibiao.accounts.models import Role
 from zhibiao.standards import services
 from zhibiao.standards.models import Declaration, GroupStandard, LeaderEntry, Standard
@@ -170,6 +170,7 @@ def test_leaders_export_only_the_leaders(admin_user, scheme, enterprise_user, ot
     enter(make_user(Role.ENTERPRISE, other_org), scheme, "B", [True, 120, 4, 65, ""])
     url = reverse("standards:leaders")
     assert len(_export(url)) == 1  # nobody leads before the ranking
+    verify_entries(scheme, admin_user)
     services.rank_scheme(admin_user, scheme)
     rows = _export(url)
     leaders = LeaderEntry.objects.filter(is_leader=True)
