@@ -20,3 +20,15 @@ def compete_after_check(monkeypatch, model: type[models.Model], make: Callable) 
         make(self)
 
     monkeypatch.setattr(model, "validate_constraints", check_then_compete)
+
+
+def insert_twin(row: models.Model, **changes) -> models.Model:
+    """Insert a copy of `row` (its field values, `changes` applied) as another request would:
+    the competing row for `compete_after_check`'s `make`, whatever the model."""
+    model = type(row)
+    values = {
+        field.attname: getattr(row, field.attname)
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    }
+    return model._default_manager.create(**{**values, **changes})

@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from tests.events.conftest import base  # noqa: F401  (fixture)
 from zhibiao.bases.models import Capability
 from zhibiao.core.constraints import save_new
+from zhibiao.directory.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +41,18 @@ def test_another_refusal_stays_an_integrity_error(base):  # noqa: F811
 def test_a_constraint_the_model_does_not_have_is_a_programming_error(base):  # noqa: F811
     with pytest.raises(ValueError, match="no unique constraint named"):
         save_new(Capability(base=base, kind="course", title="课程"), "bases_no_such_rule")
+
+
+def test_a_unique_field_gives_its_message_as_full_clean_would(org):
+    twin = Organisation(kind="enterprise", name="另一家有限公司", uscc=org.uscc)
+    with pytest.raises(ValidationError) as by_full_clean:
+        twin.full_clean()
+    with pytest.raises(ValidationError) as by_save_new:
+        save_new(twin, "uscc")
+    assert by_save_new.value.message_dict == {"uscc": by_full_clean.value.message_dict["uscc"]}
+    assert Organisation.objects.filter(uscc=org.uscc).count() == 1
+
+
+def test_a_field_that_is_not_unique_is_a_programming_error(base):  # noqa: F811
+    with pytest.raises(ValueError, match="no unique constraint named"):
+        save_new(Capability(base=base, kind="course", title="课程"), "title")

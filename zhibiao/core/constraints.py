@@ -9,6 +9,9 @@ would have told them a moment later, the constraint's `violation_error_message`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router, transaction
 
@@ -19,30 +22,44 @@ def save_new(obj: models.Model, constraint: str) -> None:
     `constraint` is what the row now breaks, raise that constraint's ValidationError, shaped as
     `full_clean` raises it; any other IntegrityError is re-raised, as the bug it is.
 
+    `constraint` names one of the model's UniqueConstraints or a field declared `unique=True`
+    (whose constraint Django names itself, and whose message is the field's "unique" error).
+
     The constraint is checked again after the refusal rather than read from the database's
     error, whose wording differs between SQLite and PostgreSQL: the competing row has committed
     by then (PostgreSQL makes the second insert wait for the first transaction), so the check,
     a new statement, sees it."""
-    model = type(obj)
-    named = next(
-        (
-            c
-            for c in model._meta.constraints
-            if c.name == constraint and isinstance(c, models.UniqueConstraint)
-        ),
-        None,
-    )
-    if named is None:
-        raise ValueError(f"{model.__name__} has no unique constraint named {constraint!r}")
+    check = _unique_check(type(obj), constraint)
     try:
         with transaction.atomic():
             obj.save(force_insert=True)
     except IntegrityError:
         try:
-            using = router.db_for_write(model, instance=obj)
-            named.validate(model, obj, using=using)  # type: ignore[attr-defined]  # not in the stubs
-        except ValidationError as error:
-            if getattr(error, "code", None) == "unique" and len(named.fields) == 1:
-                raise ValidationError({named.fields[0]: [error]}) from None
-            raise ValidationError(error.update_error_dict({})) from None
+            check(obj)
+        except ValidationError as refused:
+            raise refused from None
         raise
+
+
+def _unique_check(model: type[models.Model], constraint: str) -> Callable[[models.Model], None]:
+    """What raises, as `full_clean` would, when a row of `model` breaks `constraint`: the
+    UniqueConstraint of that name, or the unique field of that name."""
+    for named in model._meta.constraints:
+        if named.name == constraint and isinstance(named, models.UniqueConstraint):
+            return partial(_validate_constraint, named)
+    field = next((f for f in model._meta.concrete_fields if f.name == constraint), None)
+    if field is not None and field.unique and not field.primary_key:
+        others = [f.name for f in model._meta.fields if f.name != constraint]
+        return lambda obj: obj.validate_unique(exclude=others)
+    raise ValueError(f"{model.__name__} has no unique constraint named {constraint!r}")
+
+
+def _validate_constraint(named: models.UniqueConstraint, obj: models.Model) -> None:
+    model = type(obj)
+    try:
+        using = router.db_for_write(model, instance=obj)
+        named.validate(model, obj, using=using)  # type: ignore[attr-defined]  # not in the stubs
+    except ValidationError as error:
+        if getattr(error, "code", None) == "unique" and len(named.fields) == 1:
+            raise ValidationError({named.fields[0]: [error]}) from None
+        raise ValidationError(error.update_error_dict({})) from None
