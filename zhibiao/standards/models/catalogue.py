@@ -91,7 +91,12 @@ class Standard(models.Model):
     editions are found when no explicit replacement is recorded.
     """
 
-    code = models.CharField(_("code"), max_length=80, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=80,
+        unique=True,
+        error_messages={"unique": _("This code is already in the catalogue.")},
+    )
     edition = models.CharField(_("edition"), max_length=80, db_index=True)
     base = models.CharField(_("base code"), max_length=80, db_index=True)
     key = models.CharField(_("search key"), max_length=80, db_index=True, editable=False)

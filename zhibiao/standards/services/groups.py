@@ -16,6 +16,7 @@ from zhibiao import stdcodes
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, has_role, is_district_admin
 from zhibiao.audit.services import changes, record
+from zhibiao.core.constraints import save_new
 from zhibiao.core.db import Ids, only_ids
 from zhibiao.core.permissions import ensure_can
 from zhibiao.core.standard_codes import code_problem
@@ -61,8 +62,6 @@ def publish_group_standard(actor, data: Mapping[str, Any], *, chamber=None) -> G
         raise ValidationError({"code": gettext("A group standard's code starts with T/.")})
     if not code.is_dated:
         raise ValidationError({"code": gettext("Give the year, such as T/ABC 001-2023.")})
-    if Standard.objects.filter(code=code.canonical).exists():
-        raise ValidationError({"code": gettext("This code is already in the catalogue.")})
     today = timezone.localdate()
     effective = data.get("effective_on")
     standard = Standard(
@@ -74,10 +73,10 @@ def publish_group_standard(actor, data: Mapping[str, Any], *, chamber=None) -> G
         issued_by=chamber.name[:200],
         source=CatalogueSource.GROUP,
     )
-    standard.full_clean()
+    standard.full_clean()  # "This code is already in the catalogue."
     if not standard.title:
         raise ValidationError({"title": gettext("This field is required.")})
-    standard.save()
+    save_new(standard, "code")  # another chamber may publish the same code meanwhile
     catalogue.index_titles([standard])
     catalogue.infer_links([standard.base])
     group = GroupStandard(

@@ -17,6 +17,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import ensure, has_role, is_district_admin
 from zhibiao.audit.services import record
 from zhibiao.core.attestation import PROVENANCE_FIELDS, Verification
+from zhibiao.core.constraints import save_new
 from zhibiao.core.forms import prefixed
 from zhibiao.standards.models import (
     Declaration,
@@ -41,7 +42,7 @@ def create_scheme(actor, data: Mapping[str, Any], indicators: list[Mapping[str, 
         }
     )
     scheme.full_clean()
-    scheme.save()
+    save_new(scheme, "standards_scheme_unique")  # a colleague may open the same one meanwhile
     errors: dict[str, list[str]] = {}
     for order, spec in enumerate(indicators, start=1):
         indicator = Indicator(scheme=scheme, order=order, **spec)
