@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
 from zhibiao.core.bulk import insert_rows
+from zhibiao.core.constraints import save_new
 from zhibiao.core.permissions import ensure_can
 from zhibiao.core.tabular import (
     MAX_REPORTED_ERRORS,
@@ -98,7 +99,7 @@ def create_organisation(actor, data: Mapping[str, Any], *, source: str = Source.
     organisation = Organisation(source=source)
     _assign(organisation, data, ADMIN_FIELDS)
     organisation.full_clean()
-    organisation.save()
+    save_new(organisation, "uscc")  # a colleague may register the same enterprise meanwhile
     record(actor, "organisation.create", organisation, fields=sorted(data))
     return organisation
 
@@ -117,7 +118,7 @@ def create_person(actor, organisation: Organisation, data: Mapping[str, Any]) ->
     person = Person(organisation=organisation)
     _assign(person, data, PERSON_FIELDS)
     person.full_clean()
-    person.save()
+    save_new(person, "directory_person_unique_per_org")  # a second click may race the first
     record(actor, "person.create", person)
     return person
 
