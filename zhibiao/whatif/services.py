@@ -439,15 +439,22 @@ def set_budget(
     amount: Decimal,
     clause: Clause | None = None,
 ) -> Budget:
-    """The yearly budget of a rule book (or of one of its clauses), replacing any before."""
+    """The yearly budget of a rule book (or of one of its clauses), replacing any before.
+
+    Two staff setting the same budget at once both replace it, the later one last, as if one
+    had set it a moment after the other: the row is written with `update_or_create`, which
+    updates a budget that appeared since the check (PostgreSQL makes the insert wait for the
+    other transaction, and `get_or_create` reads the committed row after the refusal) instead
+    of refusing the insert with a server error."""
     ensure(is_district_admin(actor))
     assert hasattr(actor, "pk")
-    budget = Budget.objects.filter(rulebook=rulebook, year=year, clause=clause).first() or Budget(
-        rulebook=rulebook, year=year, clause=clause
+    key = {"rulebook": rulebook, "year": year, "clause": clause}
+    checked = Budget.objects.filter(**key).first() or Budget(**key)
+    checked.amount, checked.set_by = amount, actor
+    checked.full_clean()
+    budget, _created = Budget.objects.update_or_create(
+        **key, defaults={"amount": amount, "set_by": actor}
     )
-    budget.amount, budget.set_by = amount, actor
-    budget.full_clean()
-    budget.save()
     record(
         actor,
         "budget.set",
