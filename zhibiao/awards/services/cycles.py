@@ -24,6 +24,7 @@ from zhibiao.awards.models import Cycle, CycleStatus, CycleStep, Entry, EntrySta
 from zhibiao.awards.services.common import STAFF, acting_user
 from zhibiao.awards.services.consolidation import ranking
 from zhibiao.awards.services.entries import ENTRY_MACHINE
+from zhibiao.core.constraints import save_new
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.workdays import add_working_days
 from zhibiao.core.workflow import Machine, Step, take
@@ -52,7 +53,7 @@ def create_cycle(actor, data: Mapping[str, Any]) -> Cycle:
     if isinstance(cycle.call_text, str):
         cycle.call_text = cycle.call_text.strip()
     cycle.full_clean()
-    cycle.save()
+    save_new(cycle, "year")  # a colleague may publish the same year's call meanwhile
     CycleStep.objects.create(
         cycle=cycle,
         action="publish",
