@@ -143,3 +143,19 @@ def test_my_policies_shows_a_pending_application_under_another_clause(people):
     assert pending.version.title in line  # applied for under the other clause
     assert "applications/start" not in line
     assert not re.search(r"(?<![\d,])0\.00", line)
+
+
+def test_an_open_application_stays_in_sight_when_its_record_stops_counting(people):
+    """Staff reject the record behind the project after the enterprise applied: the rules no
+    longer give the project a line, yet the application is open, so its clause still shows it
+    (it used to vanish from 我的政策)."""
+    from zhibiao.profiles.models import StandardDrafting
+    from zhibiao.verification import services as verification
+
+    application = submit_with_evidence(people, quick_application(people))
+    record = StandardDrafting.objects.get(organisation=people["xianda"], code=application.project)
+    verification.reject(people["admin"], "standard_drafting", record.pk, note="证书不符")
+    result, _line = _nat2(people)
+    assert application.project not in [line.project for line in result.lines]
+    line = _line_of(_mine(people), application.project)
+    assert application.number in line and application.get_absolute_url() in line

@@ -127,6 +127,13 @@ def result_view(
     if not lines and (result.id, "") in applications:
         line = {"label": result.title, "project": None, "amount": str(result.amount)}
         lines = [_line_with_application(result.id, line, applications[(result.id, "")])]
+    # An application whose project the rules no longer pay (its record was rejected or has
+    # expired since) stays in sight on its clause, not gone from the page while it is open.
+    shown = {line["project"] or "" for line in data["lines"]}
+    for (clause_id, project), application in applications.items():
+        if clause_id == result.id and project and project not in shown:
+            line = {"label": project, "project": project, "amount": "0.00"}
+            lines.append(_line_with_application(result.id, line, application))
     return {"result": data, "mode": mode, "lines": lines}
 
 
