@@ -40,6 +40,17 @@ class AuditedModelAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
+class RevisedAdmin(AuditedModelAdmin):
+    """For a model with a `revision` that pages save under (`core.revisions.held_as_seen`): a
+    change through the admin site counts it up as the services do, so a page still showing the
+    row as it was is refused rather than writing that back."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.revision += 1
+        super().save_model(request, obj, form, change)
+
+
 class StepInline(admin.TabularInline):
     """The history of an object's steps (a `StepRecord` model), shown read-only: a step is
     taken only through the engine, which records it."""

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhibiao.core.errors import ConcurrentChange
 from zhibiao.core.tabular import ImportFailed
 from zhibiao.core.uploads import UploadError
 from zhibiao.core.workflow import REASON_MAX
@@ -227,30 +228,49 @@ def form_error_message(form: forms.Form) -> str:
     return error_message(form_errors(form))
 
 
+def seen_revision() -> forms.IntegerField:
+    """The hidden field of an edit page that carries the revision of the row it showed, for a
+    service's `seen` (`submitted(..., seen="revision")`): a save from a stale page is refused
+    instead of writing back the values that page still showed."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=WHOLE_NUMBER_MAX
+    )
+
+
 def submitted(
     request: HttpRequest,
     form: forms.Form,
-    save: Callable[[dict[str, Any]], Any],
+    save: Callable[..., Any],
     done: str,
     *,
     changed_only: bool = False,
+    seen: str | None = None,
 ) -> Any:
     """A page's form posted to a service: when the request posts a valid form, call `save` with
     its cleaned data (`changed_only`: only the fields the user changed, for an edit); a
     service's refusal goes onto the form, a success is flashed as `done`. Answers what `save`
     returned (the record saved), or None when the page must show the form again.
 
+    `seen` names the hidden field that says which state of the row the page showed (its
+    revision, or when it was last saved): it goes to `save` as `seen=`, never as a change. A
+    save refused because the row changed since (`ConcurrentChange`) shows the form again with
+    what was typed and the refusal above it.
+
     One spelling for what every create and edit page did in nine lines, so each page says only
     which service it calls and where it goes next."""
     if request.method != "POST" or not form.is_valid():
         return None
-    data = form.cleaned_data
+    data = dict(form.cleaned_data)
+    extra = {"seen": data.pop(seen)} if seen else {}
     if changed_only:
-        data = {name: data[name] for name in form.changed_data}
+        data = {name: data[name] for name in form.changed_data if name in data}
     try:
-        saved = save(data)
+        saved = save(data, **extra)
     except ValidationError as error:
         add_service_errors(form, error)
+        return None
+    except ConcurrentChange as error:  # a colleague saved meanwhile: keep what was typed
+        form.add_error(None, str(error))
         return None
     django_messages.success(request, done)
     return saved
