@@ -117,6 +117,8 @@ def test_admin_changes_are_audited(users, org):
     entry = AuditEntry.objects.get(action="organisation.update")
     assert entry.data["via"] == "admin"
     assert "name" in entry.data["fields"]
+    org.refresh_from_db()
+    assert org.revision == 1  # an edit page still open on revision 0 is refused
 
 
 def test_oversized_request_refused_before_reading(settings, users):

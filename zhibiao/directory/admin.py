@@ -1,19 +1,19 @@
 from django.contrib import admin
 
-from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from zhibiao.core.admin import ReadOnlyAdmin, RevisedAdmin
 from zhibiao.directory.models import Industry, Organisation, Person
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(AuditedModelAdmin):
+class OrganisationAdmin(RevisedAdmin):
     list_display = ["name", "uscc", "kind", "town", "industry", "source"]
     list_filter = ["kind", "town", "ownership", "size", "source"]
     search_fields = ["name", "uscc"]
-    readonly_fields = ["source", "created_at", "updated_at"]
+    readonly_fields = ["source", "revision", "created_at", "updated_at"]
 
 
 @admin.register(Person)
-class PersonAdmin(AuditedModelAdmin):
+class PersonAdmin(RevisedAdmin):
     list_display = ["name", "title", "organisation"]
     search_fields = ["name", "title", "organisation__name"]
     autocomplete_fields = ["organisation"]

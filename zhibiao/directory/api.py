@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
-from zhibiao.core.apischema import Id, Payload, paginate, patch_of
+from zhibiao.core.apischema import DbInt, Id, Payload, paginate, patch_of
 from zhibiao.core.forms import form_errors
 from zhibiao.core.permissions import can
 from zhibiao.directory import services
@@ -47,6 +47,10 @@ class OrganisationDetailOut(OrganisationOut):
     """
 
     description: str
+    revision: int = Field(
+        description="Counted up by every change: send it back with a change (PATCH) so that "
+        "a change made since is not overwritten."
+    )
     size: str | None = None
     address: str | None = None
     phone: str | None = None
@@ -84,9 +88,16 @@ class OrganisationIn(Payload):
     description: str = ""
 
 
-OrganisationPatch = patch_of(
-    OrganisationIn, "OrganisationPatch", "What a change sends: only the fields it changes."
-)
+class OrganisationPatch(
+    patch_of(OrganisationIn, "OrganisationFields", "An organisation's fields, each optional.")
+):
+    """What a change sends: only the fields it changes, and the revision it last read."""
+
+    revision: DbInt | None = Field(
+        None,
+        description="The organisation's revision last read; a stale one is refused (409). "
+        "Left out, the fields sent change the organisation as it is now.",
+    )
 
 
 class OrganisationFilter(Schema):
@@ -135,7 +146,9 @@ def update_organisation(request: HttpRequest, organisation_id: Id, payload: Orga
     organisation = get_object_or_404(
         Organisation.objects.restrict(request.auth, "change"), pk=organisation_id
     )
-    services.update_organisation(request.auth, organisation, payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    seen = data.pop("revision", None)
+    organisation = services.update_organisation(request.auth, organisation, data, seen=seen)
     return _detail(request, organisation)
 
 

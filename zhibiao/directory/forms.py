@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhibiao.core.forms import DateInput, ImportFileForm, model_form_class
+from zhibiao.core.forms import DateInput, ImportFileForm, model_form_class, seen_revision
 from zhibiao.core.years import FIRST_YEAR, LAST_YEAR
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Industry, Organisation, OrganisationKind, Person, Town
@@ -172,17 +172,27 @@ class OrganisationFilterForm(_TownAndIndustry):
         return queryset
 
 
-def organisation_form(actor) -> type[forms.Form]:
-    """The edit form shows only the fields this actor may change."""
-    return model_form_class(
+def organisation_form(actor, *, edit: bool = False) -> type[forms.Form]:
+    """The form shows only the fields this actor may change; an edit's also carries the
+    revision the page showed (`services.update_organisation`'s `seen`)."""
+    fields = model_form_class(
         Organisation,
         organisation_fields_for(actor),
         name="OrganisationForm",
         widgets={"founded_on": DateInput(), "description": forms.Textarea(attrs={"rows": 4})},
     )
+    if not edit:
+        return fields
+    return type("OrganisationEditForm", (fields,), {"revision": seen_revision()})
 
 
 PersonForm = model_form_class(Person, PERSON_FIELDS, name="PersonForm")
+
+
+class PersonEditForm(PersonForm):  # type: ignore[misc,valid-type]
+    """A contact person's fields, and the revision the page showed (`services.update_person`)."""
+
+    revision = seen_revision()
 
 
 class ImportForm(ImportFileForm):

@@ -16,6 +16,7 @@ from zhibiao.accounts.models import ORGANISATION_ROLES
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.modelfields import check, created_field, ref, unique, updated_field, valid_choice
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.workflow import revision_field
 from zhibiao.directory import uscc
 from zhibiao.directory.validators import split_industry_code, validate_uscc
 
@@ -203,6 +204,10 @@ class Organisation(models.Model):
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
+    #: Counted up by every change (`services.update_organisation`, the import, the admin site):
+    #: its own users and the district staff edit the same row, and a save from a page that
+    #: showed an older revision is refused instead of writing that page's values back.
+    revision = revision_field(editable=False)
     created_at = created_field()
     updated_at = updated_field()
 
@@ -313,6 +318,8 @@ class Person(models.Model):
     organisation = ref(Organisation, _("organisation"), "people")
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    #: Counted up by every change, as the organisation's (`services.update_person`).
+    revision = revision_field(editable=False)
     created_at = created_field()
 
     objects = PersonQuerySet.as_manager()

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -22,6 +23,7 @@ from zhibiao.audit.services import changes, record
 from zhibiao.core.bulk import insert_rows
 from zhibiao.core.constraints import save_new
 from zhibiao.core.permissions import ensure_can
+from zhibiao.core.revisions import held_as_seen
 from zhibiao.core.tabular import (
     MAX_REPORTED_ERRORS,
     ImportCounts,
@@ -79,17 +81,38 @@ def _assign(instance, data: Mapping[str, Any], allowed: list[str]) -> None:
         setattr(instance, name, value)
 
 
-def _update(actor, instance, data: Mapping[str, Any], allowed: list[str], action: str):
+def _update(
+    actor,
+    instance: Organisation | Person,
+    data: Mapping[str, Any],
+    allowed: list[str],
+    action: str,
+    *,
+    seen: int | None,
+    stale: str,
+):
     """Change the allowed fields, validate, and save with an audit entry naming what changed
-    (nothing is saved or recorded when nothing changed)."""
-    before = {name: getattr(instance, name) for name in allowed}
-    _assign(instance, data, allowed)
-    instance.full_clean()
-    diff = changes(instance, before, allowed)
+    (nothing is saved or recorded when nothing changed). Answers the row as saved.
+
+    The row is read again and held until the transaction ends, and refused
+    (`ConcurrentChange(stale)`) if its revision is no longer `seen`, the one the page showed:
+    an organisation's own users and the staff edit the same row, and a page still showing
+    what a colleague changed since would otherwise write it back. `seen` None (an API patch
+    that names no revision, a command) changes the row as it is now. Only the fields that
+    changed are written, so what a caller did not change keeps what was saved meanwhile."""
+    row = held_as_seen(type(instance), instance.pk, seen, field="revision", stale=stale)
+    before = {name: getattr(row, name) for name in allowed}
+    _assign(row, data, allowed)
+    row.full_clean()
+    diff = changes(row, before, allowed)
     if diff:
-        instance.save()
-        record(actor, action, instance, changes=diff)
-    return instance
+        row.revision += 1  # the row is held: no one else counts it up meanwhile
+        written = [*diff, "revision"]
+        if any(field.name == "updated_at" for field in row._meta.concrete_fields):
+            written.append("updated_at")
+        row.save(update_fields=written)
+        record(actor, action, row, changes=diff)
+    return row
 
 
 @transaction.atomic
@@ -105,11 +128,19 @@ def create_organisation(actor, data: Mapping[str, Any], *, source: str = Source.
 
 
 @transaction.atomic
-def update_organisation(actor, organisation: Organisation, data: Mapping[str, Any]):
-    """Change an organisation; its own users may change only its contact details and size."""
+def update_organisation(
+    actor, organisation: Organisation, data: Mapping[str, Any], *, seen: int | None = None
+) -> Organisation:
+    """Change an organisation; its own users may change only its contact details and size.
+
+    `seen` is the revision the editing page (or the API client) last read: a save from a
+    stale one is refused (`ConcurrentChange`, 409) instead of undoing what was saved since."""
     ensure_can(actor, "change", organisation)
     allowed = organisation_fields_for(actor)
-    return _update(actor, organisation, data, allowed, "organisation.update")
+    stale = gettext("This organisation was changed elsewhere meanwhile; reload and try again.")
+    return _update(
+        actor, organisation, data, allowed, "organisation.update", seen=seen, stale=stale
+    )
 
 
 @transaction.atomic
@@ -124,9 +155,13 @@ def create_person(actor, organisation: Organisation, data: Mapping[str, Any]) ->
 
 
 @transaction.atomic
-def update_person(actor, person: Person, data: Mapping[str, Any]) -> Person:
+def update_person(
+    actor, person: Person, data: Mapping[str, Any], *, seen: int | None = None
+) -> Person:
+    """Change a contact person; `seen` as for `update_organisation`."""
     ensure_can(actor, "view", person)
-    return _update(actor, person, data, PERSON_FIELDS, "person.update")
+    stale = gettext("This person was changed elsewhere meanwhile; reload and try again.")
+    return _update(actor, person, data, PERSON_FIELDS, "person.update", seen=seen, stale=stale)
 
 
 # --- Import -------------------------------------------------------------------------------
@@ -261,7 +296,11 @@ def import_organisations(
     try:
         with transaction.atomic():
             Organisation.objects.bulk_create(to_create, batch_size=1000)
-            Organisation.objects.bulk_update(to_update, ADMIN_FIELDS, batch_size=1000)
+            for organisation in to_update:  # a page open on the old revision is refused
+                organisation.revision = F("revision") + 1
+            Organisation.objects.bulk_update(
+                to_update, [*ADMIN_FIELDS, "revision"], batch_size=1000
+            )
             if to_create or to_update:
                 record(
                     actor,
@@ -409,7 +448,7 @@ _SECTION_WEIGHTS = {"C": 34, "F": 26, "M": 10, "I": 6, "L": 9, "E": 6, "G": 5, "
 
 
 #: What a synthetic enterprise is inserted with: what the staff set, and where it came from.
-_GENERATED_FIELDS = (*ADMIN_FIELDS, "source", "created_at", "updated_at")
+_GENERATED_FIELDS = (*ADMIN_FIELDS, "source", "revision", "created_at", "updated_at")
 
 
 def _weighted(rng: random.Random, pairs, k: int) -> list:
@@ -469,6 +508,7 @@ def generate_population(actor, count: int, *, seed: int = 0) -> int:
                 "",
                 "",
                 Source.SYNTHETIC,
+                0,
                 now,
                 now,
             )

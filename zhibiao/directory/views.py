@@ -20,6 +20,7 @@ from zhibiao.directory import services
 from zhibiao.directory.forms import (
     ImportForm,
     OrganisationFilterForm,
+    PersonEditForm,
     PersonForm,
     organisation_form,
 )
@@ -127,11 +128,14 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.restrict(request.user, "change"), pk=pk)
-    form_class = organisation_form(request.user)
+    form_class = organisation_form(request.user, edit=True)
+    # The row as it is now: a page that showed this revision changed what differs from it; a
+    # page that showed an older one is refused by the service rather than compared here.
     initial = {name: getattr(organisation, name) for name in form_class.base_fields}
     form = form_class(request.POST or None, initial=initial)
     save = partial(services.update_organisation, request.user, organisation)
-    if submitted(request, form, save, gettext("Your changes were saved."), changed_only=True):
+    done = gettext("Your changes were saved.")
+    if submitted(request, form, save, done, changed_only=True, seen="revision"):
         return redirect(organisation)
     return render(
         request, "directory/organisation_form.html", {"form": form, "organisation": organisation}
@@ -179,10 +183,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
         Person.objects.restrict(request.user, "view").select_related("organisation"), pk=pk
     )
-    initial = {name: getattr(person, name) for name in PersonForm.base_fields}
-    form = PersonForm(request.POST or None, initial=initial)
+    initial = {name: getattr(person, name) for name in PersonEditForm.base_fields}
+    form = PersonEditForm(request.POST or None, initial=initial)
     save = partial(services.update_person, request.user, person)
-    if submitted(request, form, save, gettext("Your changes were saved."), changed_only=True):
+    done = gettext("Your changes were saved.")
+    if submitted(request, form, save, done, changed_only=True, seen="revision"):
         return redirect(person.organisation)
     return render(
         request,
