@@ -3,9 +3,11 @@ files in tmp, a leader evaluation with its indicators and a way to enter it."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from tests.factories import import_small_catalogue
 from zhibiao.standards import services
@@ -64,3 +66,17 @@ def verify_entries(scheme, staff):
 
     for entry in scheme.entries.all():
         verification.verify(staff, "leader_entry", entry.pk)
+
+
+#: A declaration citing a standard the small catalogue has as withdrawn (GB 19272-2024 replaces it).
+WITHDRAWN = {"product": "跑步机", "standards": "GB 19272-2011", "statement": "声明"}
+
+
+def edit_url(declaration) -> str:
+    return reverse("standards:declaration_edit", args=[declaration.pk])
+
+
+def shown_revision(client, url: str) -> str:
+    """The revision an edit page shows in its hidden field, as the browser would post it."""
+    page = client.get(url).content.decode()
+    return re.search(r'name="revision" value="(\d+)"', page).group(1)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from zhibiao.core.admin import AuditedModelAdmin
+from zhibiao.core.admin import AuditedModelAdmin, RevisedAdmin
 from zhibiao.core.attestation import PROVENANCE_FIELDS
 from zhibiao.standards import services
 from zhibiao.standards.models import (
@@ -47,7 +47,7 @@ class DeclaredInline(admin.TabularInline):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(AuditedModelAdmin):
+class DeclarationAdmin(RevisedAdmin):
     list_display = ["product", "enterprise", "status", "published_at", "flagged_at"]
     list_filter = ["status"]
     search_fields = ["product", "enterprise__name"]

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhibiao.core.forms import DateInput, ImportFileForm, model_form_class
+from zhibiao.core.forms import DateInput, ImportFileForm, model_form_class, seen_revision
 from zhibiao.directory import uscc
 from zhibiao.directory.models import Organisation, OrganisationKind
 from zhibiao.standards.models import (
@@ -116,6 +116,8 @@ class DeclarationForm(forms.Form):
             "above, and we answer for the truth of this declaration."
         ),
     )
+    #: The revision an edit page showed (`services.save_declaration`'s `seen`).
+    revision = seen_revision()
 
 
 class FlagForm(forms.Form):

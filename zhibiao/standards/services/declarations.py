@@ -18,6 +18,7 @@ from zhibiao.accounts.permissions import ensure, has_role, is_district_admin, us
 from zhibiao.audit.services import changes, record
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.permissions import can, ensure_can
+from zhibiao.core.revisions import held_as_seen
 from zhibiao.core.standard_codes import code_problem
 from zhibiao.core.workflow import Machine, Step
 from zhibiao.notifications.services import notify
@@ -96,16 +97,28 @@ def _set_declared(declaration: Declaration, codes: list[str]) -> None:
 
 @transaction.atomic
 def save_declaration(
-    actor, data: Mapping[str, Any], declaration: Declaration | None = None
+    actor,
+    data: Mapping[str, Any],
+    declaration: Declaration | None = None,
+    *,
+    seen: int | None = None,
 ) -> Declaration:
     """Create or change a declaration of the actor's own enterprise. ``data["standards"]``
-    lists the codes the product follows."""
+    lists the codes the product follows.
+
+    `seen` is the revision the editing page showed: colleagues of one enterprise edit the same
+    declaration, and a save from a stale page is refused (`ConcurrentChange`) instead of
+    silently dropping what was saved since (a standard a colleague added). None (a command)
+    changes the declaration as it is now."""
     ensure(has_role(actor, Role.ENTERPRISE, Role.BASE_MANAGER) and actor.organisation_id)
     if declaration is None:
         declaration = Declaration(enterprise_id=actor.organisation_id)
         before = None
     else:
         ensure_can(actor, "change", declaration)
+        declaration = held_as_seen(
+            Declaration, declaration.pk, seen, field="revision", stale=str(MACHINE.concurrent)
+        )
         before = {name: getattr(declaration, name) for name in DECLARATION_FIELDS}
     for name in DECLARATION_FIELDS:
         if name in data:
@@ -121,8 +134,11 @@ def save_declaration(
     declaration.full_clean()
     if before is None:
         declaration.save()
-    else:  # never the status and revision, which only the machine moves
-        declaration.save(update_fields=[*DECLARATION_FIELDS, *FLAG_FIELDS, "updated_at"])
+    else:  # never the status, which only the machine moves; the row is held, so is its count
+        declaration.revision += 1
+        declaration.save(
+            update_fields=[*DECLARATION_FIELDS, *FLAG_FIELDS, "revision", "updated_at"]
+        )
     _set_declared(declaration, codes)
     if before is None:
         record(actor, "declaration.create", declaration, standards=codes)

@@ -3,6 +3,8 @@ and flagging."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,7 +18,7 @@ from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import Column, export_list, wants_xlsx
-from zhibiao.core.forms import error_message, form_error_message, service_errors_on
+from zhibiao.core.forms import error_message, form_error_message, submitted
 from zhibiao.core.pagination import query_without_page
 from zhibiao.core.permissions import can
 from zhibiao.standards import services
@@ -100,12 +102,13 @@ def _declaration_form(request: HttpRequest, declaration: Declaration | None) -> 
         initial["standards"] = "\n".join(
             row.code for row in declaration.standards.all() if not row.own
         )
+        initial["revision"] = declaration.revision
     form = DeclarationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        with service_errors_on(form):
-            declaration = services.save_declaration(request.user, form.cleaned_data, declaration)
-            messages.success(request, gettext("The declaration was saved."))
-            return redirect(declaration)
+    save = partial(services.save_declaration, request.user, declaration=declaration)
+    if saved := submitted(
+        request, form, save, gettext("The declaration was saved."), seen="revision"
+    ):
+        return redirect(saved)
     return render(
         request, "standards/declaration_form.html", {"form": form, "declaration": declaration}
     )
