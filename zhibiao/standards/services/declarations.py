@@ -4,7 +4,7 @@ withdrawing, the problems found in one, and flagging it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -109,8 +109,12 @@ def save_declaration(
     `seen` is the revision the editing page showed: colleagues of one enterprise edit the same
     declaration, and a save from a stale page is refused (`ConcurrentChange`) instead of
     silently dropping what was saved since (a standard a colleague added). None (a command)
-    changes the declaration as it is now."""
+    changes the declaration as it is now.
+
+    A district flag stays while its reason holds (`_flag_lifted`); when this change lifts it,
+    the update's audit entry says whose flag went and why it had been set."""
     ensure(has_role(actor, Role.ENTERPRISE, Role.BASE_MANAGER) and actor.organisation_id)
+    cited_before: list[str] = []
     if declaration is None:
         declaration = Declaration(enterprise_id=actor.organisation_id)
         before = None
@@ -120,18 +124,29 @@ def save_declaration(
             Declaration, declaration.pk, seen, field="revision", stale=str(MACHINE.concurrent)
         )
         before = {name: getattr(declaration, name) for name in DECLARATION_FIELDS}
+        cited_before = list(declaration.standards.filter(own=False).values_list("code", flat=True))
     for name in DECLARATION_FIELDS:
         if name in data:
             setattr(declaration, name, (data[name] or "").strip())
     codes = _declared_codes(data.get("standards") or "")
     if not codes and not declaration.own_code:
         raise ValidationError({"standards": gettext("Name at least one standard.")})
-    if before is not None and declaration.flagged_at:
-        old_codes = set(declaration.standards.values_list("code", flat=True))
-        if set(codes) != old_codes or changes(declaration, before, DECLARATION_FIELDS):
-            # Corrected: the district's flag was about the earlier text.
+    declaration.full_clean()  # the own code in its canonical form, as `_set_declared` reads it
+    flag_cleared = None
+    if before is not None and declaration.is_flagged:
+        cited = [code for code in codes if code != declaration.own_code]
+        edited = set(cited_before) != set(cited) or bool(
+            changes(declaration, before, DECLARATION_FIELDS)
+        )
+        if _flag_lifted(cited_before, cited, edited=edited):
+            flag_cleared = {
+                "flagged_by": declaration.flagged_by.get_username()
+                if declaration.flagged_by
+                else None,  # flagged by the platform when a cited standard was withdrawn
+                "flagged_at": declaration.flagged_at,
+                "reason": declaration.flag_reason,
+            }
             declaration.flagged_at, declaration.flagged_by, declaration.flag_reason = None, None, ""
-    declaration.full_clean()
     if before is None:
         declaration.save()
     else:  # never the status, which only the machine moves; the row is held, so is its count
@@ -149,8 +164,32 @@ def save_declaration(
             declaration,
             changes=changes(declaration, before, DECLARATION_FIELDS),
             standards=codes,
+            **({"flag_cleared": flag_cleared} if flag_cleared else {}),
         )
     return declaration
+
+
+def _flag_lifted(cited_before: list[str], cited: list[str], *, edited: bool) -> bool:
+    """Whether a change of a flagged declaration, citing `cited_before` and now `cited` (not
+    its own standard), lifts the district's flag.
+
+    Not while it still cites a standard no longer in force: that is what the district (or the
+    platform, when the standard was withdrawn) flagged, and a full stop added to the statement
+    does not correct it. Yes when the change removed every such standard. A flag for a reason
+    the platform cannot check (the indicators, the statement: staff's own words) is lifted by a
+    change to the declaration, the enterprise's answer to it, as the audit entry then shows."""
+    if standards_problems(cited):
+        return False
+    return bool(standards_problems(cited_before)) or edited
+
+
+def flag_standing(declaration: Declaration) -> str:
+    """Why a flagged declaration is flagged now, for the enterprise that just saved it: the
+    standards it still cites that are no longer in force, or else the district's words."""
+    problems = declaration_problems(declaration)
+    if problems:
+        return _no_longer_in_force(problems)
+    return declaration.flag_reason
 
 
 def _by_enterprise(actor, declaration: Declaration) -> bool:
@@ -171,7 +210,7 @@ def _published_now(declaration: Declaration, data: dict) -> dict:
 
 #: A declaration's states: a draft is published (公开), a public declaration withdrawn, and a
 #: withdrawn one may be published again. The district's flag is not a state: it marks a public
-#: declaration until the enterprise corrects it (`flag_declaration`, `save_declaration`).
+#: declaration until the enterprise corrects it (`flag_declaration`, `_flag_lifted`).
 MACHINE = Machine(
     Declaration,
     (
@@ -210,7 +249,7 @@ MACHINE = Machine(
 
 def publish_declaration(actor, declaration: Declaration) -> Declaration:
     """Make a declaration public (公开). A district flag stays until the declaration is
-    corrected (save_declaration clears it on a change), not by publishing it again."""
+    corrected (`save_declaration` lifts it then), not by publishing it again."""
     return MACHINE.take(actor, declaration, "publish")
 
 
@@ -221,9 +260,19 @@ def withdraw_declaration(actor, declaration: Declaration) -> Declaration:
 
 def declaration_problems(declaration: Declaration) -> list[checking.Finding]:
     """The declared standards that are no longer in force (withdrawn or superseded)."""
-    codes = [stdcodes.parse(row.code) for row in declaration.standards.all() if not row.own]
-    findings = checking.judge(codes)
+    return standards_problems(row.code for row in declaration.standards.all() if not row.own)
+
+
+def standards_problems(codes: Iterable[str]) -> list[checking.Finding]:
+    """Of these cited codes (canonical, as declared), those no longer in force."""
+    findings = checking.judge(stdcodes.parse(code) for code in codes)
     return [f for f in findings.values() if f.verdict in (Verdict.WITHDRAWN, Verdict.SUPERSEDED)]
+
+
+def _no_longer_in_force(problems: list[checking.Finding]) -> str:
+    return gettext("Cites standards no longer in force: %(codes)s") % {
+        "codes": "、".join(f.code for f in problems)
+    }
 
 
 @transaction.atomic
@@ -239,9 +288,7 @@ def flag_declaration(actor, declaration: Declaration, reason: str = "") -> Decla
             raise ValidationError(
                 {"reason": gettext("Say why: this declaration cites no withdrawn standard.")}
             )
-        reason = gettext("Cites standards no longer in force: %(codes)s") % {
-            "codes": "、".join(f.code for f in problems)
-        }
+        reason = _no_longer_in_force(problems)
     declaration.flagged_at, declaration.flagged_by = timezone.now(), actor
     declaration.flag_reason = reason[:500]
     # Only the flag's fields: a stale copy must not write back the status the machine moves.

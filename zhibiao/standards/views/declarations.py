@@ -108,6 +108,12 @@ def _declaration_form(request: HttpRequest, declaration: Declaration | None) -> 
     if saved := submitted(
         request, form, save, gettext("The declaration was saved."), seen="revision"
     ):
+        if saved.is_flagged:  # the change did not answer the flag: say so, and why
+            messages.warning(
+                request,
+                gettext("The district's flag remains: %(reason)s")
+                % {"reason": services.flag_standing(saved)},
+            )
         return redirect(saved)
     return render(
         request, "standards/declaration_form.html", {"form": form, "declaration": declaration}
