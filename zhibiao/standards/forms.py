@@ -161,6 +161,9 @@ class GroupStandardForm(forms.Form):
     adoption_document = forms.CharField(
         label=_("Adoption document"), max_length=200, required=False
     )
+    #: When the adoption was last recorded as the page showed it (`services.record_adoption`'s
+    #: `seen`), as an ISO timestamp: its microseconds tell two saves within a second apart.
+    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -187,6 +190,9 @@ class AdoptionForm(forms.Form):
     adoption_document = forms.CharField(
         label=_("Adoption document"), max_length=200, required=False
     )
+    #: When the adoption was last recorded as the page showed it (`services.record_adoption`'s
+    #: `seen`), as an ISO timestamp: its microseconds tell two saves within a second apart.
+    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ and `group_standard_facts`, what the measures read of them.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from zhibiao.audit.services import changes, record
 from zhibiao.core.constraints import save_new
 from zhibiao.core.db import Ids, only_ids
 from zhibiao.core.permissions import ensure_can
+from zhibiao.core.revisions import held_as_seen
 from zhibiao.core.standard_codes import code_problem
 from zhibiao.standards import catalogue
 from zhibiao.standards.models import (
@@ -101,12 +103,29 @@ def publish_group_standard(actor, data: Mapping[str, Any], *, chamber=None) -> G
 
 
 @transaction.atomic
-def record_adoption(actor, group: GroupStandard, data: Mapping[str, Any]) -> GroupStandard:
+def record_adoption(
+    actor,
+    group: GroupStandard,
+    data: Mapping[str, Any],
+    *,
+    seen: datetime.datetime | None = None,
+) -> GroupStandard:
     """Record (or change) the department that adopted a group standard (采信).
 
     The adoption pays (FX23-STD-GROUP), so a change by the chamber sends the record back to
-    verification by district staff or the adopting department's users."""
+    verification by district staff or the adopting department's users.
+
+    `seen` is when the adoption was last recorded as the editing page showed it: the chamber
+    and the district staff both edit it, and a save from a stale page is refused
+    (`ConcurrentChange`) instead of writing back the values that page still showed."""
     ensure_can(actor, "change", group)
+    group = held_as_seen(
+        GroupStandard,
+        group.pk,
+        seen,
+        field="recorded_at",
+        stale=gettext("The adoption was changed elsewhere meanwhile; reload and try again."),
+    )
     fields = ["adopted_by", "adopted_on", "adoption_document"]
     before = {name: getattr(group, name) for name in fields}
     for name in fields:

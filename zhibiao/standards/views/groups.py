@@ -88,12 +88,13 @@ def group_adoption(request: HttpRequest, pk: int) -> HttpResponse:
         "adopted_by": group.adopted_by_id,
         "adopted_on": group.adopted_on,
         "adoption_document": group.adoption_document,
+        "seen": group.recorded_at.isoformat(),
     }
     form = AdoptionForm(request.POST or None, initial=initial)
 
-    def save(data):
-        return services.record_adoption(request.user, group, data)
+    def save(data, seen):
+        return services.record_adoption(request.user, group, data, seen=seen)
 
-    if submitted(request, form, save, gettext("The adoption was recorded.")):
+    if submitted(request, form, save, gettext("The adoption was recorded."), seen="seen"):
         return redirect(group)
     return render(request, "standards/group_adoption.html", {"form": form, "group": group})
