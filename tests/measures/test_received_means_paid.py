@@ -155,7 +155,8 @@ def test_an_open_application_stays_in_sight_when_its_record_stops_counting(peopl
     application = submit_with_evidence(people, quick_application(people))
     record = StandardDrafting.objects.get(organisation=people["xianda"], code=application.project)
     verification.reject(people["admin"], "standard_drafting", record.pk, note="证书不符")
-    result, _line = _nat2(people)
-    assert application.project not in [line.project for line in result.lines]
+    ((_rulebook, explanation),) = explain_enterprise(people["xianda"])
+    lines = explanation.result(NAT_2).lines
+    assert application.project not in [line.project for line in lines]
     line = _line_of(_mine(people), application.project)
     assert application.number in line and application.get_absolute_url() in line

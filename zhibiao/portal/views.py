@@ -140,12 +140,14 @@ def _policy_sections(organisation: Organisation, as_of: datetime.date) -> list[d
             view = measures.result_view(
                 result, modes.get(result.id), applications, pending.get(rulebook.pk)
             )
-            if result.entitled or any(line["application"] for line in view["lines"]):
-                entitled.append(view)
+            barred = result.qualifies and bool(result.barred)
+            applied = any(line["application"] for line in view["lines"])
+            if result.entitled or (applied and not barred):
+                entitled.append(view)  # an open application stays in sight on its clause
             elif result.near_miss:
                 near.append(view)
-            elif result.qualifies and result.barred:
-                held.append(result)
+            elif barred:
+                held.append(result)  # said with its reason; its application has its own page
         offers = measures.if_met(organisation, rulebook, explanation, as_of)
         for view in near:
             view["if_met"] = offers.get(view["result"]["id"], [])
