@@ -453,7 +453,7 @@ def set_budget(
     checked.amount, checked.set_by = amount, actor
     checked.full_clean()
     budget, _created = Budget.objects.update_or_create(
-        **key, defaults={"amount": amount, "set_by": actor}
+        rulebook=rulebook, year=year, clause=clause, defaults={"amount": amount, "set_by": actor}
     )
     record(
         actor,
