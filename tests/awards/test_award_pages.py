@@ -181,3 +181,23 @@ def test_a_cycle_out_of_bounds_is_refused_by_field(world, field, value):
     with pytest.raises(ValidationError) as refused:
         new_cycle(world["admin"], **{field: value})
     assert field in refused.value.message_dict
+
+
+def test_a_nul_in_a_multipart_answer_is_a_400_and_nothing_is_saved(world):
+    """The answer page reads `request.POST` itself, and a browser's form may post multipart:
+    PostgreSQL would refuse the NUL with a server error."""
+    entry, client, url = _answering(world)
+    refused = client.post(url, {"text": "自评\x00内容", "revision": ""})  # multipart, as sent
+    assert refused.status_code == 400
+    assert not entry.answers.filter(item="4.1.2").exists()
+
+
+def test_a_nul_in_a_multipart_objection_is_a_400_and_nothing_is_filed(world):
+    """Anyone signed in may object, and the objection page reads `request.POST` itself."""
+    _cycle, entry = to_notice(world)
+    rival = User.objects.exclude(pk=world["enterprise"].pk).filter(is_active=True).first()
+    refused = client_for(rival).post(
+        reverse("awards:entry_objection", args=[entry.pk]), {"text": "质量事故\x00"}
+    )
+    assert refused.status_code == 400
+    assert not entry.objections.exists()

@@ -5,11 +5,20 @@ address and its query with a 400, before any database sees it."""
 from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from tests.clients import client_for, token_client
 from tests.factories import make_user
+from zhibiao.supply.models import Demand
 
 pytestmark = pytest.mark.django_db
+
+# A PDF's binary streams hold NUL bytes; a file's content is no text the platform looks up.
+PDF_WITH_NUL = (
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Length 4>>stream\n\x00\x01\x00\x02\n"
+    b"endstream\nendobj\ntrailer<<>>\n%%EOF\n"
+)
 
 
 def test_an_api_body_with_a_nul_is_a_422_naming_the_field():
@@ -48,3 +57,29 @@ def test_a_posted_form_with_a_nul_is_a_400():
         content_type="application/x-www-form-urlencoded",
     )
     assert answer.status_code == 400
+
+
+def test_a_nul_in_a_multipart_field_is_a_400_but_one_in_a_file_is_content():
+    """A multipart post's text fields are checked like a plain form's; its files are not: a
+    PDF holds NUL bytes, and an upload must still go through."""
+    user = make_user("enterprise")
+    client = client_for(user)
+    form = {"category": "testing", "description": "尺寸检测", "urgency": "normal"}
+    refused = client.post(reverse("supply:demand_new"), {**form, "description": "检\x00测"})
+    assert refused.status_code == 400
+    assert not Demand.objects.exists()
+    upload = SimpleUploadedFile("报告.pdf", PDF_WITH_NUL, content_type="application/pdf")
+    posted = client.post(reverse("supply:demand_new"), {**form, "files": [upload]})
+    assert posted.status_code == 302
+    assert Demand.objects.get().attachments.count() == 1
+
+
+def test_an_unreadable_multipart_page_post_is_still_a_400():
+    """The middleware reads a multipart body before the view does: one that cannot be parsed
+    (no boundary) gets the 400 it always got, not an empty form handed to the view."""
+    user = make_user("enterprise")
+    answer = client_for(user).post(
+        reverse("supply:demand_new"), b"--x\r\n", content_type="multipart/form-data"
+    )
+    assert answer.status_code == 400
+    assert not Demand.objects.exists()

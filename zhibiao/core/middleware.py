@@ -43,7 +43,9 @@ class NulCharacterMiddleware:
     (a 500 where SQLite said "not found"): a ticket code, a token or a search term from a
     crafted link would reach the database with it. Forms already refuse it field by field
     (Django's ProhibitNullCharactersValidator) and the API's bodies do (`Payload`); this covers
-    what reaches a view before any form: the path, the query string and a posted form's fields.
+    what reaches a view before any form: the path, the query string and a posted form's fields,
+    urlencoded or multipart alike (several pages read `request.POST` directly). A multipart
+    post's files are not looked at: a PDF holds NUL bytes.
     """
 
     def __init__(self, get_response) -> None:
@@ -59,11 +61,15 @@ class NulCharacterMiddleware:
         return self.get_response(request)
 
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def _is_form(request: HttpRequest) -> bool:
-    """A page's plain form post (its fields are read into lookups by some views before any
-    form field refuses a NUL). Not the API (its bodies are `Payload`'s to check), and not a
-    multipart upload: reading it here would turn a malformed one's precise message (no
-    boundary) into a generic 400; its fields go through forms, which refuse a NUL."""
-    return request.content_type == "application/x-www-form-urlencoded" and not (
-        request.path.startswith("/api/")
-    )
+    """A page's form post, plain or multipart (its text fields are read into lookups and saved
+    by some views before any form field refuses a NUL). Not the API: its bodies are
+    `Payload`'s to check, and its multipart errors have their own precise message there.
+
+    A page's multipart body that cannot be parsed raises here just as it would have in the
+    view (or the CSRF check, which reads `request.POST` first): Django answers it with the
+    same 400 page, since a failed parse leaves `request.POST` empty for any later reader."""
+    return request.content_type in _FORM_TYPES and not request.path.startswith("/api/")
