@@ -14,6 +14,7 @@ class Family(models.TextChoices):
     REVIEW = "review", _("Expert reviews")
     OBJECTION = "objection", _("Objections during public notices")
     DEMAND = "demand", _("Service demands")
+    AWARD = "award", _("Stages of quality award entries")
 
 
 class MutedEmail(models.Model):

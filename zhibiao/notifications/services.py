@@ -20,6 +20,40 @@ from zhibiao.notifications.models import Family, MutedEmail, Notification
 log = logging.getLogger(__name__)
 
 
+# Which family mutes a kind of notification, by the whole kind or by its part before the first
+# dot. Every kind the code sends is here (tests/notifications/test_families.py reads the code
+# to hold this to it): a family the user may mute on their settings page, or None for the few
+# a user must read by e-mail (a record of theirs rejected, a seat freed for them) or that
+# never e-mail (notify_bulk's fan-outs, which reach the mailbox through a digest).
+FAMILY_OF_KIND: dict[str, Family | None] = {
+    "entitlement": Family.ENTITLEMENT,
+    "application": Family.APPLICATION,
+    "review": Family.REVIEW,
+    "award.assigned": Family.REVIEW,
+    "objection": Family.OBJECTION,
+    "award.objection": Family.OBJECTION,
+    "demand": Family.DEMAND,
+    "award_cycle": Family.AWARD,
+    "award_entry": Family.AWARD,
+    "base": None,
+    "base_application": None,
+    "verification": None,
+    "registration": None,
+    "event": None,
+    "standards": None,
+}
+
+
+def family_of(kind: str) -> Family | None:
+    """The family that mutes `kind` by e-mail, or None when no choice of the user's does.
+
+    The kind's own prefix is no family: the award's objections and expert assignments are
+    `award.*`, yet a user who mutes objections or expert reviews means them too."""
+    if kind in FAMILY_OF_KIND:
+        return FAMILY_OF_KIND[kind]
+    return FAMILY_OF_KIND.get(kind.split(".", 1)[0])
+
+
 def notify(recipients: Iterable, *, kind: str, title: str, body: str = "", link: str = "") -> int:
     """Notify each active recipient once; returns how many were notified."""
     rows = [
@@ -29,11 +63,15 @@ def notify(recipients: Iterable, *, kind: str, title: str, body: str = "", link:
     Notification.objects.bulk_create(rows)
     # The inbox's count is in the header of the pages kept per user (zhibiao.core.pagecache).
     transaction.on_commit(lambda: generations.bump(generations.NOTIFICATIONS), robust=True)
-    family = kind.split(".", 1)[0]
-    muted = set(
-        MutedEmail.objects.filter(
-            user__in=[row.recipient for row in rows], family=family
-        ).values_list("user_id", flat=True)
+    family = family_of(kind)
+    muted = (
+        set(
+            MutedEmail.objects.filter(
+                user__in=[row.recipient for row in rows], family=family
+            ).values_list("user_id", flat=True)
+        )
+        if family is not None
+        else set()
     )
     emails = [
         (row, row.recipient.email)
