@@ -10,7 +10,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.clients import client_for
-from tests.factories import CommitteeMemberFactory, PersonFactory
+from tests.factories import (
+    AdminFactory,
+    CommitteeMemberFactory,
+    PersonFactory,
+    PolicyDocumentFactory,
+)
 from zhibiao.committee.models import CommitteeMember, Sector
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +80,22 @@ def test_ended_terms_leave_the_page(committee):
     member.save()
     body = client_for(None).get(reverse("committee:index")).content.decode()
     assert "区工商联副主席" not in body
+
+
+def test_a_draft_founding_document_is_named_only_to_who_may_open_it(committee):
+    """A draft policy is hidden from the public (its page is a 404): the committee's page and
+    API must not give away its title or its address either."""
+    draft = PolicyDocumentFactory(title="关于成立委员会的通知（未发布稿）", is_published=False)
+    committee.founding_document = draft
+    committee.save()
+    public = client_for(None)
+    assert public.get(draft.get_absolute_url()).status_code == 404
+    page = public.get(reverse("committee:index")).content.decode()
+    assert "未发布稿" not in page and draft.get_absolute_url() not in page
+    assert public.get("/api/v1/committee").json()["items"][0]["founding_document_id"] is None
+    staff = client_for(AdminFactory())
+    assert "未发布稿" in staff.get(reverse("committee:index")).content.decode()
+    assert staff.get("/api/v1/committee").json()["items"][0]["founding_document_id"] == draft.pk
+    committee.founding_document = PolicyDocumentFactory(title="关于成立委员会的通知")
+    committee.save()
+    assert "关于成立委员会的通知" in public.get(reverse("committee:index")).content.decode()

@@ -23,6 +23,10 @@ class CommitteeOut(Schema):
     description: str
     member_count: int
 
+    @staticmethod
+    def resolve_founding_document_id(obj: Committee) -> int | None:
+        return obj.founding_document.pk if obj.founding_document else None  # a draft is hidden
+
 
 class MemberOut(Schema):
     id: int
@@ -58,7 +62,9 @@ def list_committees(request: HttpRequest):
     current = Q(members__term_start__lte=today) & (
         Q(members__term_end__isnull=True) | Q(members__term_end__gte=today)
     )
-    return Committee.objects.annotate(member_count=Count("members", filter=current))
+    return Committee.objects.shown_to(request.auth).annotate(
+        member_count=Count("members", filter=current)
+    )
 
 
 @router.get("/members", response=list[MemberOut], summary="Current committee members")

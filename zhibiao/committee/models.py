@@ -34,6 +34,16 @@ class Position(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+class CommitteeQuerySet(models.QuerySet):
+    def shown_to(self, user) -> CommitteeQuerySet:
+        """The committees with their founding document as `user` may see it: None while it is
+        a draft they may not open, so that neither its title nor its address shows."""
+        documents = self.model._meta.get_field("founding_document").related_model.objects
+        return self.prefetch_related(
+            models.Prefetch("founding_document", queryset=documents.restrict(user, "view"))
+        )
+
+
 class Committee(models.Model):
     """A working committee founded by a policy document on a given date."""
 
@@ -47,6 +57,8 @@ class Committee(models.Model):
         blank=True,
     )
     description = models.TextField(_("description"), blank=True)
+
+    objects = CommitteeQuerySet.as_manager()
 
     class Meta:
         verbose_name, verbose_name_plural = _("working committee"), _("working committees")

@@ -47,7 +47,7 @@ MEMBER_COLUMNS = [
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    committee = Committee.objects.select_related("founding_document").first()
+    committee = Committee.objects.shown_to(request.user).first()
     members = _current_members(request.user, committee)
     if wants_xlsx(request):
         return export_list(
