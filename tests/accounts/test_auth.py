@@ -1,8 +1,11 @@
 """Signing in and out, demo accounts outside demo mode, tokens, and the workbench per role."""
 
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,3 +128,25 @@ def test_a_token_without_a_date_expires_after_90_days(enterprise_user):
         assert api.get("/api/v1/me", headers={"authorization": f"Bearer {key}"}).status_code == 200
     with time_machine.travel(token.expires_at + datetime.timedelta(minutes=1)):
         assert api.get("/api/v1/me", headers={"authorization": f"Bearer {key}"}).status_code == 401
+
+
+def test_a_token_made_by_the_command_is_the_systems_act_in_the_trail(enterprise_user):
+    """`manage.py create_api_token` is an operator's act, not the owner's: the trail must not
+    say the owner made a token they never asked for."""
+    out = StringIO()
+    call_command("create_api_token", enterprise_user.username, "--name", "CI", stdout=out)
+    key = out.getvalue().strip()
+    token = ApiToken.objects.get(user=enterprise_user, name="CI")
+    assert token.digest == ApiToken.digest_of(key)
+    entry = AuditEntry.objects.get(action="api_token.create")
+    assert entry.actor is None and entry.actor_name == "system"
+    assert entry.data == {"name": "CI", "owner": enterprise_user.username}
+
+
+def test_a_user_creates_tokens_for_themselves_only(enterprise_user, provider_user):
+    with pytest.raises(PermissionDenied):
+        create_token(enterprise_user, owner=provider_user, name="theirs")
+    assert not ApiToken.objects.exists()
+    create_token(enterprise_user, name="mine")
+    entry = AuditEntry.objects.get(action="api_token.create")
+    assert entry.actor == enterprise_user and entry.data == {"name": "mine"}
