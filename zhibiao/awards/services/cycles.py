@@ -22,7 +22,7 @@ from zhibiao.accounts.permissions import (
 from zhibiao.audit.services import record
 from zhibiao.awards.models import Cycle, CycleStatus, CycleStep, Entry, EntryStatus
 from zhibiao.awards.services.common import STAFF, acting_user
-from zhibiao.awards.services.consolidation import ranking
+from zhibiao.awards.services.consolidation import Consolidated, ranking
 from zhibiao.awards.services.entries import ENTRY_MACHINE
 from zhibiao.core.constraints import save_new
 from zhibiao.core.errors import TransitionRefused
@@ -83,11 +83,28 @@ def _check_review_done(cycle: Cycle, data: dict) -> None:
         raise TransitionRefused(gettext("No entry has concluded the document review."))
 
 
+def _complete_ranking(cycle: Cycle, *, final: bool = False) -> list[tuple[Entry, Consolidated]]:
+    """The cycle's ranking, refused while a reviewed entry's scores are incomplete (an expert
+    without scores): its total would be None and it would rank as 0, passing over what may be
+    the best entry."""
+    ranked = ranking(cycle, final=final)
+    incomplete = [str(entry.organisation) for entry, result in ranked if not result.complete]
+    if incomplete:
+        raise TransitionRefused(
+            gettext(
+                "Not every assigned expert has scored every item of these reviewed entries: "
+                "%(entries)s."
+            )
+            % {"entries": "、".join(incomplete)}
+        )
+    return ranked
+
+
 def _shortlist(cycle: Cycle, data: dict) -> dict:
     """The highest-ranked entries go to a site visit; the others are not awarded. Taken as
     internal steps of each entry's machine, so each keeps its history and audit entry."""
     actor = acting_user(data)
-    ranked = ranking(cycle)
+    ranked = _complete_ranking(cycle)
     for position, (entry, result) in enumerate(ranked, start=1):
         Entry.objects.filter(pk=entry.pk).update(rank=position, review_total=result.review_total)
         entry.refresh_from_db()
@@ -104,7 +121,7 @@ def _check_visits_done(cycle: Cycle, data: dict) -> None:
 
 
 def _rank_final(cycle: Cycle, data: dict) -> dict:
-    for position, (entry, result) in enumerate(ranking(cycle, final=True), start=1):
+    for position, (entry, result) in enumerate(_complete_ranking(cycle, final=True), start=1):
         Entry.objects.filter(pk=entry.pk).update(rank=position, final_total=result.final_total)
     return {}
 

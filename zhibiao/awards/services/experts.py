@@ -41,10 +41,14 @@ def assign_experts(actor, entry: Entry, experts: Iterable) -> list[Assignment]:
     employer, a declared conflict) or without a current seat is refused by name, the committee's
     one rule for every assignment."""
     ensure(is_district_admin(actor))
+    closed = gettext("Experts are assigned during the document review.")
     if entry.status != EntryStatus.CHECKED or fresh_cycle(entry).status != (
         CycleStatus.DOCUMENT_REVIEW
     ):
-        raise TransitionRefused(gettext("Experts are assigned during the document review."))
+        raise TransitionRefused(closed)
+    # A page opened before a colleague concluded the review must not add an expert without
+    # scores to the concluded entry (it would rank as incomplete).
+    hold_stage(entry, EntryStatus.CHECKED, closed, CycleStatus.DOCUMENT_REVIEW)
     created = committee.assign_experts(
         entry.organisation_id,
         experts,
@@ -185,10 +189,13 @@ def save_score(
 def record_consensus(actor, entry: Entry, item: str, *, percent: Any, note: str) -> Consensus:
     """Staff record the outcome of the experts' discussion of an item flagged for its spread."""
     ensure(is_district_admin(actor))
+    closed = gettext("A consensus is recorded during the document review.")
     if entry.status != EntryStatus.CHECKED or fresh_cycle(entry).status != (
         CycleStatus.DOCUMENT_REVIEW
     ):
-        raise TransitionRefused(gettext("A consensus is recorded during the document review."))
+        raise TransitionRefused(closed)
+    # Held before reading the scores: a concluded review's totals never change under it.
+    hold_stage(entry, EntryStatus.CHECKED, closed, CycleStatus.DOCUMENT_REVIEW)
     result = {r.code: r for r in consolidate(entry).items}.get(item)
     if result is None:
         raise ValidationError({"item": gettext("Unknown item “%(item)s”.") % {"item": item}})
@@ -227,10 +234,12 @@ def record_site_visit(
 ) -> SiteVisit:
     """Staff record the site visit of a shortlisted entry: team, findings, adjusted items."""
     ensure(is_district_admin(actor))
+    closed = gettext("Only a shortlisted entry is visited, at the site visits.")
     if entry.status != EntryStatus.SHORTLISTED or fresh_cycle(entry).status != (
         CycleStatus.SITE_VISIT
     ):
-        raise TransitionRefused(gettext("Only a shortlisted entry is visited, at the site visits."))
+        raise TransitionRefused(closed)
+    hold_stage(entry, EntryStatus.SHORTLISTED, closed, CycleStatus.SITE_VISIT)
     errors = {}
     clean: dict[str, int] = {}
     for code, value in (adjusted or {}).items():

@@ -1,0 +1,102 @@
+"""The document review's results stay as concluded: a write checked against an entry that a
+colleague has moved on since is refused, and a cycle never ranks an incomplete entry as 0."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from tests.awards.conftest import eligible_enterprise, expert, in_review, score_all, step, submitted
+from tests.factories import EnterpriseUserFactory
+from zhibiao.awards import services
+from zhibiao.awards.models import Assignment, Consensus, Cycle, CycleStatus, Entry, EntryStatus
+from zhibiao.awards.services import experts
+from zhibiao.core.errors import TransitionRefused
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_assignment_from_before_the_conclusion_is_refused(world):
+    cycle, entry = in_review(world)
+    score_all(world, entry)
+    stale = Entry.objects.get(pk=entry.pk)  # a colleague's page loaded it now
+    concluded = step(world["admin"], entry, "conclude_review")
+    with pytest.raises(TransitionRefused):
+        services.assign_experts(world["admin"], stale, [expert()])
+    assert entry.assignments.count() == 3
+    step(world["admin"], cycle, "start_site_visits")
+    entry.refresh_from_db()
+    assert entry.review_total == concluded.review_total
+    assert entry.status == EntryStatus.SHORTLISTED
+
+
+def test_a_consensus_from_before_the_conclusion_is_refused(world):
+    _cycle, entry = in_review(world)
+    score_all(world, entry, percents=(50, 70, 90))  # spread 40 on every item
+    for result in services.consolidate(entry).items:
+        services.record_consensus(world["admin"], entry, result.code, percent=70, note="讨论一致")
+    stale = Entry.objects.get(pk=entry.pk)
+    concluded = step(world["admin"], entry, "conclude_review")
+    consensus = Consensus.objects.get(entry=entry, item="4.1.2")
+    with pytest.raises(TransitionRefused):
+        services.record_consensus(world["admin"], stale, "4.1.2", percent=100, note="改了")
+    assert Consensus.objects.get(pk=consensus.pk).agreed_percent == 70
+    assert services.consolidate(entry).review_total == concluded.review_total
+
+
+def test_a_site_visit_checked_before_the_decision_started_is_refused(world, monkeypatch):
+    cycle, entry = in_review(world)
+    score_all(world, entry)
+    step(world["admin"], entry, "conclude_review")
+    cycle = step(world["admin"], cycle, "start_site_visits")
+    entry.refresh_from_db()
+    visit = {"visited_on": timezone.localdate(), "team": "评审组甲", "findings": "相符。"}
+    services.record_site_visit(world["admin"], entry, **visit)
+    stale_cycle = Cycle.objects.get(pk=cycle.pk)
+    step(world["admin"], cycle, "start_decision")  # a colleague puts it to the committee
+    # The check read the cycle just before that step committed (the race window):
+    monkeypatch.setattr(experts, "fresh_cycle", lambda _entry: stale_cycle)
+    with pytest.raises(TransitionRefused):
+        services.record_site_visit(world["admin"], entry, **visit, adjusted={"4.7.2": 0})
+    entry.refresh_from_db()
+    assert entry.site_visit.adjusted == {}
+
+
+def _two_entries_reviewed(world) -> tuple[Cycle, Entry, Entry]:
+    admin = world["admin"]
+    cycle, best = submitted(world)
+    other = eligible_enterprise(name="上海次优有限公司")
+    _, weaker = submitted(world, user=EnterpriseUserFactory(organisation=other))
+    cycle = step(admin, cycle, "close")
+    for entry in (best, weaker):
+        step(admin, entry, "pass_check", serious_accident=False)
+    cycle = step(admin, cycle, "start_review")
+    for entry, percents in ((best, (90, 90, 95)), (weaker, (50, 50, 55))):
+        entry.refresh_from_db()
+        services.assign_experts(admin, entry, world["experts"])
+        score_all(world, entry, percents=percents)
+        step(admin, entry, "conclude_review")
+    return cycle, best, weaker
+
+
+def test_the_ranking_refuses_an_incomplete_reviewed_entry_rather_than_rank_it_0(world):
+    cycle, best, _weaker = _two_entries_reviewed(world)
+    # However it came about, an expert without scores on a concluded entry:
+    Assignment.objects.create(entry=best, expert=expert(), assigned_by=world["admin"])
+    with pytest.raises(TransitionRefused, match="上海卓越精工有限公司"):
+        step(world["admin"], cycle, "start_site_visits")
+    cycle.refresh_from_db()
+    best.refresh_from_db()
+    assert cycle.status == CycleStatus.DOCUMENT_REVIEW
+    assert (best.status, best.rank) == (EntryStatus.REVIEWED, None)
+
+
+def test_a_late_assignment_cannot_pass_over_the_best_entry(world):
+    cycle, best, weaker = _two_entries_reviewed(world)
+    with pytest.raises(TransitionRefused):
+        services.assign_experts(world["admin"], best, [expert()])
+    step(world["admin"], cycle, "start_site_visits")  # one site visit in the call
+    best.refresh_from_db()
+    weaker.refresh_from_db()
+    assert (best.status, best.rank) == (EntryStatus.SHORTLISTED, 1)
+    assert (weaker.status, weaker.rank) == (EntryStatus.NOT_AWARDED, 2)
