@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.awards.conftest import in_review
+from tests.awards.conftest import in_review, to_notice
 from tests.clients import token_client
+from zhibiao.awards.models import Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +52,23 @@ def test_scores_and_steps_through_the_api(world):
     enterprise = token_client(world["enterprise"])
     assert enterprise.get(f"{API}/entries/{entry.pk}").status_code == 403
     assert enterprise.get(f"{API}/cycles").status_code == 403
+
+
+def test_an_expert_reads_neither_totals_nor_rank_through_the_api(world):
+    """The page shows an assigned expert no totals or rank; neither does the API."""
+    _cycle, entry = to_notice(world)
+    entry = Entry.objects.get(pk=entry.pk)
+    assert entry.final_total is not None and entry.rank == 1
+    expert = token_client(world["experts"][0])
+    one = expert.get(f"{API}/entries/{entry.pk}")
+    assert one.status_code == 200
+    assert (one.json()["review_total"], one.json()["final_total"], one.json()["rank"]) == (
+        None,
+        None,
+        None,
+    )
+    (listed,) = expert.get(f"{API}/entries").json()["items"]
+    assert (listed["review_total"], listed["final_total"], listed["rank"]) == (None, None, None)
+    staff = token_client(world["admin"]).get(f"{API}/entries/{entry.pk}").json()
+    assert staff["final_total"] == str(entry.final_total) and staff["rank"] == 1
+    assert staff["review_total"] == str(entry.review_total)

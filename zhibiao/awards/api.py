@@ -79,12 +79,30 @@ class AwardEntryOut(NextStepsOut):
     status: str
     status_name: str = Field(alias="get_status_display")
     submitted_at: datetime.datetime | None
-    review_total: Decimal | None
-    final_total: Decimal | None
-    rank: int | None
+    review_total: Decimal | None = Field(
+        None, description="The document review's total (district staff only)."
+    )
+    final_total: Decimal | None = Field(
+        None, description="The total with the site visit (district staff only)."
+    )
+    rank: int | None = Field(None, description="The rank in the cycle (district staff only).")
     items: list[AwardItemOut] | None = Field(
         None, description="Consolidated scores, item by item (district staff only)."
     )
+
+    # An assigned expert scores the entry without seeing its totals or rank, as on the page.
+
+    @staticmethod
+    def resolve_review_total(obj: Entry, context: dict) -> Decimal | None:
+        return obj.review_total if is_district_admin(context["request"].auth) else None
+
+    @staticmethod
+    def resolve_final_total(obj: Entry, context: dict) -> Decimal | None:
+        return obj.final_total if is_district_admin(context["request"].auth) else None
+
+    @staticmethod
+    def resolve_rank(obj: Entry, context: dict) -> int | None:
+        return obj.rank if is_district_admin(context["request"].auth) else None
 
     @staticmethod
     def resolve_items(obj: Entry, context: dict) -> list[ItemResult] | None:
