@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from tests.awards.conftest import in_review, new_cycle, step, to_notice
+from tests.awards.conftest import in_review, new_cycle, step, submitted, to_notice
 from tests.clients import client_for, pdf_text, said_error
 from zhibiao.accounts.models import User
 from zhibiao.audit.models import AuditEntry
@@ -201,3 +202,33 @@ def test_a_nul_in_a_multipart_objection_is_a_400_and_nothing_is_filed(world):
     )
     assert refused.status_code == 400
     assert not entry.objections.exists()
+
+
+def test_assigning_an_ineligible_expert_refuses_them_by_name_rather_than_drop_them(world):
+    """Posted ids the committee's rule refuses were dropped, and the page said "assigned"."""
+    from tests.factories import ExpertFactory
+
+    cycle, entry = submitted(world)
+    admin = world["admin"]
+    step(admin, cycle, "close")
+    step(admin, entry, "pass_check", serious_accident=False)
+    step(admin, cycle, "start_review")
+    unseated = ExpertFactory()  # no current committee seat
+    url = reverse("awards:entry_assign", args=[entry.pk])
+    staff = client_for(admin)
+    page = staff.post(url, {"experts": [world["experts"][0].pk, unseated.pk]}, follow=True)
+    assert said_error(page, str(unseated))
+    assert not entry.assignments.exists()
+    gone = staff.post(url, {"experts": [world["experts"][0].pk, 10**9]}, follow=True)
+    missing = gettext("Some of the experts chosen no longer exist; reload the page.")
+    assert said_error(gone, missing) and not entry.assignments.exists()
+    nobody = staff.post(url, {}, follow=True)
+    assert said_error(nobody, gettext("Choose at least one expert."))
+    done = staff.post(url, {"experts": [world["experts"][0].pk]}, follow=True)
+    said = [str(m) for m in done.context["messages"]]
+    assert any(str(world["experts"][0]) in m for m in said)
+    assert list(entry.assignments.values_list("expert", flat=True)) == [world["experts"][0].pk]
+    again = staff.post(url, {"experts": [world["experts"][0].pk]}, follow=True)
+    already = gettext("No expert assigned: those chosen were assigned already.")
+    assert [str(m) for m in again.context["messages"]] == [already]
+    assert entry.assignments.count() == 1

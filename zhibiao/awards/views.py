@@ -6,6 +6,7 @@ notice's objections, the certificate and the feedback report. Thin: each page as
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -256,14 +257,31 @@ def entry_step(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_POST
 def entry_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every posted expert goes to the service, so that the committee's rule refuses by name
+    anyone without a current seat or with a conflict, instead of the page dropping them and
+    saying "assigned" of what it did not assign."""
     entry = _entry(request, pk)
-    ids = {whole_number(value) for value in request.POST.getlist("experts")[:100]} - {None}
-    experts = list(committee.experts().filter(pk__in=ids))
+    posted = request.POST.getlist("experts")[:100]
+    ids = {whole_number(value) for value in posted}
+    users = list(get_user_model().objects.filter(pk__in=ids - {None}))
+
+    def assign() -> list[Assignment]:
+        if None in ids or len(users) < len(ids):
+            raise ValidationError(
+                {"experts": gettext("Some of the experts chosen no longer exist; reload the page.")}
+            )
+        return services.assign_experts(request.user, entry, users)
+
     return act_and_return(
         request,
         entry,
-        lambda: services.assign_experts(request.user, entry, experts),
-        done=gettext("Experts assigned."),
+        assign,
+        done=lambda created: (
+            gettext("Experts assigned: %(names)s.")
+            % {"names": "、".join(str(a.expert) for a in created)}
+            if created
+            else gettext("No expert assigned: those chosen were assigned already.")
+        ),
     )
 
 

@@ -46,6 +46,9 @@ def assign_experts(actor, entry: Entry, experts: Iterable) -> list[Assignment]:
         CycleStatus.DOCUMENT_REVIEW
     ):
         raise TransitionRefused(closed)
+    experts = list(experts)
+    if not experts:
+        raise ValidationError({"experts": gettext("Choose at least one expert.")})
     # A page opened before a colleague concluded the review must not add an expert without
     # scores to the concluded entry (it would rank as incomplete).
     hold_stage(entry, EntryStatus.CHECKED, closed, CycleStatus.DOCUMENT_REVIEW)
