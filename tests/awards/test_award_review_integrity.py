@@ -4,12 +4,23 @@ colleague has moved on since is refused, and a cycle never ranks an incomplete e
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tests.awards.conftest import eligible_enterprise, expert, in_review, score_all, step, submitted
-from tests.factories import EnterpriseUserFactory
+from tests.clients import client_for, said_error
+from tests.factories import AdminFactory, EnterpriseUserFactory
 from zhibiao.awards import services
-from zhibiao.awards.models import Assignment, Consensus, Cycle, CycleStatus, Entry, EntryStatus
+from zhibiao.awards.models import (
+    Assignment,
+    Consensus,
+    Cycle,
+    CycleStatus,
+    Entry,
+    EntryStatus,
+    SiteVisit,
+)
 from zhibiao.awards.services import experts
 from zhibiao.core.errors import TransitionRefused
 
@@ -100,3 +111,45 @@ def test_a_late_assignment_cannot_pass_over_the_best_entry(world):
     weaker.refresh_from_db()
     assert (best.status, best.rank) == (EntryStatus.SHORTLISTED, 1)
     assert (weaker.status, weaker.rank) == (EntryStatus.NOT_AWARDED, 2)
+
+
+def test_a_second_consensus_is_refused_naming_who_recorded_it(world):
+    _cycle, entry = in_review(world)
+    score_all(world, entry, percents=(50, 70, 90))
+    first = AdminFactory()
+    services.record_consensus(first, entry, "4.1.2", percent=70, note="第一次讨论")
+    other = client_for(AdminFactory())  # a page that still showed the item pending
+    url = reverse("awards:entry_consensus", args=[entry.pk])
+    page = other.post(url, {"item": "4.1.2", "percent": "30", "note": "另一位"}, follow=True)
+    assert said_error(page, str(first))
+    consensus = Consensus.objects.get(entry=entry, item="4.1.2")
+    assert (consensus.agreed_percent, consensus.recorded_by) == (70, first)
+    with pytest.raises(TransitionRefused, match=str(first)):
+        services.record_consensus(world["admin"], entry, "4.1.2", percent=30, note="再一次")
+
+
+def test_a_site_visit_saved_from_a_stale_page_is_refused(world):
+    cycle, entry = in_review(world)
+    score_all(world, entry)
+    step(world["admin"], entry, "conclude_review")
+    step(world["admin"], cycle, "start_site_visits")
+    url = reverse("awards:entry_site_visit", args=[entry.pk])
+    stale = gettext("A colleague saved this site visit meanwhile; reload the page and try again.")
+    first, second = client_for(world["admin"]), client_for(AdminFactory())
+    form = {"visited_on": "2026-05-01", "team": "评审组甲", "findings": "相符。", "seen": ""}
+    first.post(url, form)
+    visit = SiteVisit.objects.get(entry=entry)
+    # The colleague's page showed no visit yet: refused, not written over the first.
+    page = second.post(url, {**form, "team": "评审组乙", "adjust-4.7.2": "0"}, follow=True)
+    assert said_error(page, stale)
+    assert SiteVisit.objects.get(pk=visit.pk).team == "评审组甲"
+    # A page that showed the visit corrects it; one that showed it before that is refused.
+    shown = first.get(entry.get_absolute_url()).content.decode()
+    assert visit.updated_at.isoformat() in shown
+    seen = visit.updated_at.isoformat()
+    page = second.post(url, {**form, "team": "评审组乙", "seen": seen}, follow=True)
+    corrected = SiteVisit.objects.get(pk=visit.pk)
+    assert (corrected.team, corrected.recorded_by) == ("评审组乙", world["admin"])
+    page = first.post(url, {**form, "team": "评审组丙", "seen": seen}, follow=True)
+    assert said_error(page, stale)
+    assert SiteVisit.objects.get(pk=visit.pk).team == "评审组乙"

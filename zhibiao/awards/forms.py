@@ -29,6 +29,8 @@ class SiteVisitForm(forms.Form):
     visited_on = forms.DateField(label=_("visited on"), widget=forms.DateInput({"type": "date"}))
     team = forms.CharField(label=_("team"), max_length=200)
     findings = forms.CharField(label=_("findings"), widget=forms.Textarea(attrs={"rows": 4}))
+    #: When the record the page showed was last saved; empty when it showed none.
+    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def adjusted(self, data) -> dict[str, str]:
         """The adjusted scores posted, item by item (`adjust-4.1.2`); empty ones are left out."""

@@ -390,6 +390,9 @@ class SiteVisit(models.Model):
     adjusted = models.JSONField(_("adjusted scores"), default=dict, blank=True)
     recorded_by = user_ref(_("recorded by"))
     recorded_at = created_field()
+    #: When it was last saved: a correction from a page that showed an older record is
+    #: refused (`core.revisions.held_as_seen`) rather than undoing a colleague's.
+    updated_at = updated_field()
 
     class Meta:
         verbose_name = _("site visit")

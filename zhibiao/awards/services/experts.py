@@ -27,9 +27,10 @@ from zhibiao.awards.models import (
 from zhibiao.awards.services.common import TEXT_MAX, bounded_text, fresh_cycle, hold_stage
 from zhibiao.awards.services.consolidation import consolidate, threshold
 from zhibiao.committee import services as committee
-from zhibiao.core.errors import TransitionRefused
+from zhibiao.core.constraints import save_new
+from zhibiao.core.errors import ConcurrentChange, TransitionRefused
 from zhibiao.core.forms import whole_number
-from zhibiao.core.revisions import save_revised
+from zhibiao.core.revisions import held_as_seen, save_revised
 from zhibiao.notifications.services import notify
 
 # --- Experts and their scores -----------------------------------------------------------------
@@ -190,7 +191,9 @@ def save_score(
 
 @transaction.atomic
 def record_consensus(actor, entry: Entry, item: str, *, percent: Any, note: str) -> Consensus:
-    """Staff record the outcome of the experts' discussion of an item flagged for its spread."""
+    """Staff record the outcome of the experts' discussion of an item flagged for its spread,
+    once: a second record (a colleague's page showing the item still pending) is refused,
+    naming who recorded it, rather than silently replacing what the committee agreed."""
     ensure(is_district_admin(actor))
     closed = gettext("A consensus is recorded during the document review.")
     if entry.status != EntryStatus.CHECKED or fresh_cycle(entry).status != (
@@ -216,11 +219,20 @@ def record_consensus(actor, entry: Entry, item: str, *, percent: Any, note: str)
         errors["note"] = gettext("Say what the experts agreed and why.")
     if errors:
         raise ValidationError(errors)
-    consensus, _created = Consensus.objects.update_or_create(
-        entry=entry,
-        item=item,
-        defaults={"agreed_percent": agreed, "note": note, "recorded_by": actor},
-    )
+    # hold_stage above locks the entry, so a colleague's record of the same item has committed
+    # by now, and is seen here.
+    recorded = Consensus.objects.filter(entry=entry, item=item).select_related("recorded_by")
+    if (earlier := recorded.first()) is not None:
+        raise TransitionRefused(
+            gettext(
+                "%(name)s recorded the consensus on %(item)s meanwhile (%(percent)s%%); "
+                "reload the page."
+            )
+            % {"name": earlier.recorded_by, "item": item, "percent": earlier.agreed_percent}
+        )
+    consensus = Consensus(entry=entry, item=item, agreed_percent=agreed, note=note)
+    consensus.recorded_by = actor
+    save_new(consensus, "awards_consensus_once_per_item")
     record(actor, "award_entry.consensus", entry, item=item, percent=agreed)
     return consensus
 
@@ -234,8 +246,13 @@ def record_site_visit(
     team: str,
     findings: str,
     adjusted: Mapping[str, Any] | None = None,
+    seen: datetime.datetime | None = None,
 ) -> SiteVisit:
-    """Staff record the site visit of a shortlisted entry: team, findings, adjusted items."""
+    """Staff record the site visit of a shortlisted entry: team, findings, adjusted items.
+
+    `seen` is when the record the page showed was last saved (None: it showed none). A save
+    from a page that showed another state (a colleague recorded or corrected it meanwhile) is
+    refused with a message, not written over theirs; who first recorded it is kept."""
     ensure(is_district_admin(actor))
     closed = gettext("Only a shortlisted entry is visited, at the site visits.")
     if entry.status != EntryStatus.SHORTLISTED or fresh_cycle(entry).status != (
@@ -264,16 +281,26 @@ def record_site_visit(
         errors["visited_on"] = gettext("Give the date of the visit.")
     if errors:
         raise ValidationError(errors)
-    visit, _created = SiteVisit.objects.update_or_create(
-        entry=entry,
-        defaults={
-            "visited_on": visited_on,
-            "team": team.strip()[:200],
-            "findings": bounded_text(findings, "findings"),
-            "adjusted": clean,
-            "recorded_by": actor,
-        },
-    )
+    values = {
+        "visited_on": visited_on,
+        "team": team.strip()[:200],
+        "findings": bounded_text(findings, "findings"),
+        "adjusted": clean,
+    }
+    # hold_stage above locks the entry: a colleague's save of its visit has committed by now.
+    current = SiteVisit.objects.filter(entry=entry).values_list("pk", flat=True).first()
+    stale = gettext("A colleague saved this site visit meanwhile; reload the page and try again.")
+    if current is None:
+        if seen is not None:
+            raise ConcurrentChange(stale)
+        visit = SiteVisit.objects.create(entry=entry, recorded_by=actor, **values)
+    else:
+        if seen is None:
+            raise ConcurrentChange(stale)
+        visit = held_as_seen(SiteVisit, current, seen, stale=stale)
+        for name, value in values.items():
+            setattr(visit, name, value)
+        visit.save()
     result = consolidate(entry)
     Entry.objects.filter(pk=entry.pk).update(final_total=result.final_total)
     record(actor, "award_entry.site_visit", entry, adjusted=sorted(clean))
