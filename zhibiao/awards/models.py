@@ -150,13 +150,21 @@ class CycleStep(StepRecord):
 
 class EntryQuerySet(RestrictedQuerySet):
     def _visible_to(self, user) -> EntryQuerySet:
-        """Staff see every entry; an enterprise its own; an expert those assigned to them."""
+        """Staff see every entry; an enterprise its own; an expert those assigned to them,
+        except an enterprise they have a conflict of interest with (declared after the
+        assignment: they no longer see its self-assessment, until staff replace them)."""
         if is_district_admin(user):
             return self
         if user is None or not user.is_authenticated:
             return self.none()
         if user.role == Role.EXPERT:
-            return self.filter(assignments__expert=user).distinct()
+            from zhibiao.committee.services import conflicted_organisations
+
+            return (
+                self.filter(assignments__expert=user)
+                .exclude(organisation_id__in=conflicted_organisations(user))
+                .distinct()
+            )
         organisation_id = acts_for(user)
         if organisation_id is None:
             return self.none()

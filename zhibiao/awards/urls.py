@@ -14,6 +14,7 @@ urlpatterns = [
     path("entries/<int:pk>/items/<str:item>/", views.entry_answer, name="entry_answer"),
     path("entries/<int:pk>/step/", views.entry_step, name="entry_step"),
     path("entries/<int:pk>/assign/", views.entry_assign, name="entry_assign"),
+    path("entries/<int:pk>/unassign/", views.entry_unassign, name="entry_unassign"),
     path("entries/<int:pk>/scores/", views.entry_scores, name="entry_scores"),
     path("entries/<int:pk>/consensus/", views.entry_consensus, name="entry_consensus"),
     path("entries/<int:pk>/site-visit/", views.entry_site_visit, name="entry_site_visit"),

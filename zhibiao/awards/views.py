@@ -179,6 +179,11 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "threshold": services.threshold(),
             "min_experts": services.min_experts(),
             "assignments": entry.assignments.select_related("expert") if staff else [],
+            "conflicted": set(
+                committee.conflicted_experts(entry.organisation_id).values_list("pk", flat=True)
+            )
+            if staff
+            else set(),
             "eligible_experts": committee.eligible_experts(entry.organisation_id)
             if staff and entry.status == EntryStatus.CHECKED
             else [],
@@ -282,6 +287,22 @@ def entry_assign(request: HttpRequest, pk: int) -> HttpResponse:
             if created
             else gettext("No expert assigned: those chosen were assigned already.")
         ),
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def entry_unassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff take an expert off the entry (a conflict declared since), with a reason."""
+    entry = _entry(request, pk)
+    assignment = get_object_or_404(
+        Assignment, entry=entry, pk=whole_number(request.POST.get("assignment", "")) or 0
+    )
+    return act_and_return(
+        request,
+        entry,
+        lambda: services.remove_expert(request.user, assignment, request.POST.get("reason", "")),
+        done=gettext("%(name)s no longer scores this entry.") % {"name": assignment.expert},
     )
 
 

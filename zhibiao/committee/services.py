@@ -45,6 +45,18 @@ def conflicted_experts(organisation_id: int) -> QuerySet:
     )
 
 
+def conflicted_organisations(expert) -> QuerySet:
+    """The ids of the organisations `expert` must not serve: `conflicted_experts` read from
+    the expert's side (their employer, their seat's organisation, their declared conflicts)."""
+    from zhibiao.directory.models import Organisation
+
+    seats = CommitteeMember.objects.filter(user=expert).values("person__organisation_id")
+    declared = ConflictOfInterest.objects.filter(expert=expert).values("organisation_id")
+    return Organisation.objects.filter(
+        Q(pk__in=seats) | Q(pk__in=declared) | Q(pk=expert.organisation_id)
+    ).values("pk")
+
+
 def eligible_experts(organisation_id: int) -> QuerySet:
     """Experts free of conflict with the organisation, the least loaded first.
 

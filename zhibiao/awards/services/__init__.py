@@ -52,6 +52,7 @@ from zhibiao.awards.services.experts import (
     assign_experts,
     record_consensus,
     record_site_visit,
+    remove_expert,
     save_score,
     save_scores,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "ranking",
     "record_consensus",
     "record_site_visit",
+    "remove_expert",
     "resolve_objection",
     "save_answer",
     "save_profile",

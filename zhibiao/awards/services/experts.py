@@ -73,6 +73,40 @@ def assign_experts(actor, entry: Entry, experts: Iterable) -> list[Assignment]:
     return created
 
 
+@transaction.atomic
+def remove_expert(actor, assignment: Assignment, reason: str) -> None:
+    """Staff take an expert off an entry during the document review, with a reason (a conflict
+    of interest declared after the assignment, an expert who cannot score): their scores leave
+    the consolidation (the audit entry keeps them), the expert is told, and another may be
+    assigned. Without it, a conflicted expert's scores counted, or the entry could not
+    conclude for want of scores they may not give."""
+    ensure(is_district_admin(actor))
+    entry = assignment.entry
+    closed = gettext("Experts are replaced during the document review.")
+    if entry.status != EntryStatus.CHECKED or fresh_cycle(entry).status != (
+        CycleStatus.DOCUMENT_REVIEW
+    ):
+        raise TransitionRefused(closed)
+    reason = bounded_text(reason, "reason")
+    if not reason:
+        raise ValidationError({"reason": gettext("Say why the expert is taken off the entry.")})
+    hold_stage(entry, EntryStatus.CHECKED, closed, CycleStatus.DOCUMENT_REVIEW)
+    scores = Score.objects.filter(assignment=assignment)
+    removed = dict(scores.values_list("item", "percent"))
+    scores.delete()
+    expert = assignment.expert
+    assignment.delete()
+    record(actor, "award_entry.unassign", entry, expert=expert.pk, reason=reason, scores=removed)
+    notify(
+        [expert],
+        kind="award.unassigned",
+        title=gettext("You no longer score the quality award entry of %(name)s")
+        % {"name": entry.organisation.name},
+        body=reason,
+        link=entry.cycle.get_absolute_url(),
+    )
+
+
 def _percent(value: Any) -> int | None:
     """A score as a page posts it (text) or the API sends it (a number), if GB/Z 19579 allows
     it; None otherwise."""
