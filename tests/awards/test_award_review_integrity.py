@@ -104,6 +104,7 @@ def test_the_ranking_refuses_an_incomplete_reviewed_entry_rather_than_rank_it_0(
 
 def test_a_late_assignment_cannot_pass_over_the_best_entry(world):
     cycle, best, weaker = _two_entries_reviewed(world)
+    best.status = EntryStatus.CHECKED  # as a colleague's page loaded it before the conclusion
     with pytest.raises(TransitionRefused):
         services.assign_experts(world["admin"], best, [expert()])
     step(world["admin"], cycle, "start_site_visits")  # one site visit in the call
