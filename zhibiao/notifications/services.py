@@ -30,6 +30,7 @@ FAMILY_OF_KIND: dict[str, Family | None] = {
     "application": Family.APPLICATION,
     "review": Family.REVIEW,
     "award.assigned": Family.REVIEW,
+    "award.unassigned": Family.REVIEW,
     "objection": Family.OBJECTION,
     "award.objection": Family.OBJECTION,
     "demand": Family.DEMAND,
