@@ -3,6 +3,8 @@ colleague has moved on since is refused, and a cycle never ranks an incomplete e
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -154,3 +156,20 @@ def test_a_site_visit_saved_from_a_stale_page_is_refused(world):
     page = first.post(url, {**form, "team": "评审组丙", "seen": seen}, follow=True)
     assert said_error(page, stale)
     assert SiteVisit.objects.get(pk=visit.pk).team == "评审组乙"
+
+
+def test_correcting_a_site_visit_from_its_page_keeps_the_adjusted_scores(world):
+    """The visit is saved whole: the page shows each saved adjustment selected, so that fixing
+    the team from it does not wipe the adjusted scores (it showed "—" and posted nothing)."""
+    cycle, entry = in_review(world)
+    score_all(world, entry)
+    step(world["admin"], entry, "conclude_review")
+    step(world["admin"], cycle, "start_site_visits")
+    staff = client_for(world["admin"])
+    url = reverse("awards:entry_site_visit", args=[entry.pk])
+    form = {"visited_on": "2026-05-01", "team": "评审组甲", "findings": "相符。", "seen": ""}
+    staff.post(url, {**form, "adjust-4.1.2": "60"})
+    page = staff.get(entry.get_absolute_url()).content.decode()
+    select = re.search(r'<select name="adjust-4\.1\.2".*?</select>', page, re.S).group(0)
+    assert '<option value="60" selected>' in select
+    assert select.count("selected") == 1

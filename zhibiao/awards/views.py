@@ -134,6 +134,8 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if assignment is not None:
             my_scores = {score.item: score for score in assignment.scores.all()}
     consolidated = services.consolidate(entry) if staff else None
+    visit = getattr(entry, "site_visit", None) if staff else None
+    saved = visit.adjusted if visit else {}
     categories = [
         {
             "category": category,
@@ -187,8 +189,11 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "eligible_experts": committee.eligible_experts(entry.organisation_id)
             if staff and entry.status == EntryStatus.CHECKED
             else [],
-            "visit": getattr(entry, "site_visit", None) if staff else None,
+            "visit": visit,
             "items": ITEMS,
+            # Each item with the adjusted score saved, so that the form shows it selected: the
+            # visit is saved whole, and a page that showed "—" would wipe the adjustment.
+            "adjusting": [(item, saved.get(item.code)) for item in ITEMS],
             "objections": entry.objections.select_related("filed_by") if staff else [],
             "may_object": entry.status == EntryStatus.NOTICED,
             "feedback_ready": services.feedback_ready(entry),
