@@ -251,7 +251,7 @@ def record_consensus(actor, entry: Entry, item: str, *, percent: Any, note: str)
     note = (note or "").strip()
     if not note:
         errors["note"] = gettext("Say what the experts agreed and why.")
-    if errors:
+    if errors or agreed is None:  # no percent is always an error above
         raise ValidationError(errors)
     # hold_stage above locks the entry, so a colleague's record of the same item has committed
     # by now, and is seen here.
