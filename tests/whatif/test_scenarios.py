@@ -263,3 +263,37 @@ def test_api_creation_with_drafts_is_one_audit_entry(rulebook, brand, users):
         clause=brand,
         text=higher_amount(brand, 300000, 500000),
     )
+
+
+def test_api_body_refuses_a_nul_and_an_unknown_field_by_name(rulebook, brand, users):
+    """The scenario's body is a Payload like every other: a NUL in the title (a server error
+    on PostgreSQL) and a misspelt field (`draft` for `drafts`, silently dropped: the client
+    believed it had drafted) are a 422 naming the field; a NUL in the rule text is the YAML
+    check's, with its line and column."""
+    api = token_client(users["admin"])
+    removal = [{"clause": brand.code, "removed": True}]
+    answer = api.post(
+        "/api/v1/scenarios",
+        {"rulebook": rulebook.code, "title": "a\x00b", "drafts": removal},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422, answer.content
+    assert list(answer.json()["errors"]) == ["title"]
+    answer = api.post(
+        "/api/v1/scenarios",
+        {"rulebook": rulebook.code, "title": "t", "draft": removal},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422, answer.content
+    assert list(answer.json()["errors"]) == ["draft"]
+    answer = _create(api, rulebook, [{"clause": brand.code, "removed": True, "remove": True}])
+    assert answer.status_code == 422, answer.content
+    assert list(answer.json()["errors"]) == ["drafts.0.remove"]
+    answer = _create(api, rulebook, [{"clause": None, "text": "id: a\x00b"}])
+    assert answer.status_code == 422, answer.content
+    assert "U+0000" in answer.json()["errors"]["drafts.0.text"][0]
+    assert not Scenario.objects.exists()
+    # a rule text longer than the usual bound of a body's text is still taken
+    long_text = higher_amount(brand, 300000, 400000) + "#" * 30_000 + "\n"
+    answer = _create(api, rulebook, [{"clause": brand.code, "text": long_text}])
+    assert answer.status_code == 201, answer.content

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 
 from zhibiao.accounts.api_auth import required_auth
 from zhibiao.accounts.permissions import is_district_admin
+from zhibiao.core.apischema import Payload
 from zhibiao.measures.models import RuleBook
 from zhibiao.whatif import services
 from zhibiao.whatif.models import Scenario
@@ -44,7 +45,9 @@ class ScenarioOut(Schema):
     )
 
 
-class DraftIn(Schema):
+class DraftIn(Payload):
+    parsed_fields = frozenset({"text"})  # a NUL is said with its line and column
+
     clause: str | None = Field(
         None, max_length=40, description="The clause drafted; none for a new clause."
     )
@@ -52,7 +55,7 @@ class DraftIn(Schema):
     removed: bool = False
 
 
-class ScenarioIn(Schema):
+class ScenarioIn(Payload):
     rulebook: str = Field(..., max_length=40)
     title: str = Field(..., max_length=120)
     drafts: list[DraftIn] = Field(default_factory=list, max_length=50)
