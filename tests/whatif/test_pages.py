@@ -141,3 +141,20 @@ def test_pages_that_edit_a_scenario_ask_for_change_and_clauses_are_restricted(
     monkeypatch.setitem(ClauseQuerySet.actions, "view", lambda queryset, user: queryset.none())
     start = reverse("whatif:start") + f"?clause={brand.code}"
     assert admin.get(start).status_code == 404
+
+
+def test_draft_page_says_why_a_draft_too_long_or_a_bad_revision_is_refused(rulebook, admin, users):
+    """The form's own refusals (a text past its 50,000 characters, a revision that is no
+    number) are shown on the page, not a page that silently shows the form again."""
+    scenario = services.start_scenario(users["admin"], rulebook, title="t")
+    url = reverse("whatif:draft", args=[scenario.pk, "FX23-BRAND"])
+    for posted, field in (
+        ({"text": "x" * 50_001, "revision": 0}, "text"),
+        ({"text": "x", "revision": "-1"}, "revision"),
+    ):
+        response = admin.post(url, posted)
+        assert response.status_code == 200
+        shown = response.context["form"].errors[field]
+        assert shown
+        assert all(str(message) in response.content.decode() for message in shown), field
+    assert not scenario.drafts.exists()
