@@ -4,6 +4,7 @@ to Excel; the comparison takes only kept scenarios."""
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -158,3 +159,37 @@ def test_draft_page_says_why_a_draft_too_long_or_a_bad_revision_is_refused(ruleb
         assert shown
         assert all(str(message) in response.content.decode() for message in shown), field
     assert not scenario.drafts.exists()
+
+
+def test_impact_by_clause_shows_a_count_of_nought_as_0_and_a_dash_only_out_of_force(
+    rulebook, admin, users, org
+):
+    """On the impact's table by clause, "—" says the clause is not in force on that side (a
+    new clause now); a clause in force that nobody is entitled to shows 0, as the column with
+    the drafts did while the column now showed "—" for the same 0."""
+    brand = Clause.objects.get(code="FX23-BRAND")
+    scenario = services.start_scenario(users["admin"], rulebook, title="t")
+    services.set_draft(
+        users["admin"],
+        scenario,
+        revision=0,
+        clause=brand,
+        text=higher_amount(brand, 300000, 400000),
+    )
+    new = services.initial_text(rulebook, None)
+    services.set_draft(users["admin"], scenario, revision=1, text=new)
+    page = admin.get(reverse("whatif:impact", args=[scenario.pk]))
+    rows = {row["code"]: row for row in page.context["figures"]["clauses"]}
+    assert rows[brand.code]["now"]["entitled"] == 0 and rows[brand.code]["now"]["near_miss"] == 0
+    html = page.content.decode()
+
+    def cells(code: str) -> list[str]:
+        row = html[html.index(f"<code>{code}</code>") :]
+        row = row[: row.index("</tr>")]
+        return re.findall(r'<td class="text-end">([^<]*)</td>', row)
+
+    # entitled now, with the drafts; amount now, with the drafts; near misses now, with them
+    assert cells(brand.code)[0::2] == ["0", "0 元", "0"]
+    assert cells(brand.code)[1::2] == ["0", "0 元", "0"]
+    new_code = next(code for code, row in rows.items() if row["now"] is None)
+    assert cells(new_code)[0::2] == ["—", "—", "—"]
