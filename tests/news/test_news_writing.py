@@ -132,3 +132,32 @@ def test_a_correction_of_the_links_alone_is_in_the_trail(users, base):
     admin.post(reverse("news:edit", args=[item.pk]), _data(bases=[base.pk]))
     entry = AuditEntry.objects.filter(action="news.update").latest("at")
     assert "bases" in entry.data["changes"]
+
+
+def test_two_staff_correcting_one_report_cannot_overwrite_each_other(users):
+    """Two staff open the same report; the first saves a new title, the second then saves
+    the text from a page that still showed the old title: refused with a word, not the first
+    correction silently undone."""
+    item = NewsItem.objects.create(
+        title="原标题", published_on=timezone.localdate(), body="原正文", source="区市场监管局"
+    )
+    first, second = client_for(users["admin"]), client_for(users["admin"])
+    url = reverse("news:edit", args=[item.pk])
+    seen_first = first.get(url).context["form"].initial["seen"]
+    seen_second = second.get(url).context["form"].initial["seen"]
+    assert seen_first == seen_second
+    saved = first.post(url, _data(title="新标题", body="原正文", seen=seen_first))
+    assert saved.status_code == 302
+    stale = second.post(url, _data(title="原标题", body="新正文", seen=seen_second))
+    assert stale.status_code == 200
+    assert stale.context["form"].non_field_errors()
+    item.refresh_from_db()
+    assert (item.title, item.body) == ("新标题", "原正文")
+    assert AuditEntry.objects.filter(action="news.update").count() == 1
+    # reloaded, the second sees the first's title and saves the text over it
+    seen_again = second.get(url).context["form"].initial["seen"]
+    assert (
+        second.post(url, _data(title="新标题", body="新正文", seen=seen_again)).status_code == 302
+    )
+    item.refresh_from_db()
+    assert (item.title, item.body) == ("新标题", "新正文")

@@ -14,6 +14,9 @@ from zhibiao.news.services import NEWS_FIELDS, NEWS_LINKS
 class NewsForm(model_form_class(NewsItem, NEWS_FIELDS + NEWS_LINKS, name="_NewsFields")):
     """A news report; the links are long lists, so they are ticked in scrolling boxes."""
 
+    #: What the correction's page saw of the report (`services.fingerprint`).
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["published_on"].widget = DateInput()

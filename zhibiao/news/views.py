@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.bases.models import TrainingBase
+from zhibiao.core.errors import ConcurrentChange
 from zhibiao.core.forms import service_errors_on
 from zhibiao.core.pagination import paginate
 from zhibiao.events.models import Event
@@ -38,12 +39,19 @@ def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if item is not None:
         initial = {name: getattr(item, name) for name in NEWS_FIELDS}
         initial.update({name: list(getattr(item, name).all()) for name in NEWS_LINKS})
+        initial["seen"] = services.fingerprint(item)
     form = NewsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        seen = data.pop("seen", "") or None
         with service_errors_on(form):
-            saved = services.save_news(request.user, item, form.cleaned_data)
-            messages.success(request, gettext("The news report was saved."))
-            return redirect(saved)
+            try:
+                saved = services.save_news(request.user, item, data, seen=seen)
+            except ConcurrentChange as error:  # a colleague saved meanwhile: keep what was typed
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, gettext("The news report was saved."))
+                return redirect(saved)
     return render(request, "news/news_form.html", {"form": form, "item": item})
 
 
