@@ -193,3 +193,14 @@ def test_impact_by_clause_shows_a_count_of_nought_as_0_and_a_dash_only_out_of_fo
     assert cells(brand.code)[1::2] == ["0", "0 元", "0"]
     new_code = next(code for code, row in rows.items() if row["now"] is None)
     assert cells(new_code)[0::2] == ["—", "—", "—"]
+
+
+def test_budget_page_names_each_clause_by_its_code_and_title(rulebook, admin):
+    """The clause to budget is offered as "code title" (the form's wording), not the code
+    twice: the view handed the form (code, code) pairs."""
+    page = admin.get(reverse("whatif:budgets", args=[rulebook.code]))
+    choices = dict(page.context["form"].fields["clause"].choices)
+    brand = Clause.objects.get(code="FX23-BRAND")
+    title = brand.versions.published().order_by("-number").first().title
+    assert choices["FX23-BRAND"] == f"FX23-BRAND {title}"
+    assert f"FX23-BRAND {title}" in page.content.decode()

@@ -44,5 +44,5 @@ class BudgetForm(forms.Form):
     def __init__(self, *args, clauses=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["clause"].choices = [("", _("The whole rule book"))] + [
-            (code, f"{code} {title}") for code, title in clauses
+            (code, f"{code} {title}".strip()) for code, title in clauses
         ]

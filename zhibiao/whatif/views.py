@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.exports import xlsx_response
 from zhibiao.core.forms import error_message, form_error_message, whole_number
 from zhibiao.core.workflow import available, done_message
-from zhibiao.measures.models import Clause, RuleBook
+from zhibiao.measures.models import Clause, ClauseVersion, RuleBook
 from zhibiao.measures.views import check_result
 from zhibiao.whatif import impact as impacts
 from zhibiao.whatif import services
@@ -358,7 +359,19 @@ def _compare_rows(scenarios: list[Scenario], dimension: str) -> dict:
 @require_http_methods(["GET", "POST"])
 def budgets(request: HttpRequest, code: str) -> HttpResponse:
     rulebook = get_object_or_404(RuleBook.objects.select_related("document"), code=code)
-    clauses = list(rulebook.clauses.values_list("code", "code"))
+    # Each clause by its code and the title of its latest published version.
+    titles = (
+        ClauseVersion.objects.published()
+        .filter(clause=OuterRef("pk"))
+        .order_by("-number")
+        .values("title")[:1]
+    )
+    clauses = [
+        (code, title or "")
+        for code, title in rulebook.clauses.annotate(title=Subquery(titles)).values_list(
+            "code", "title"
+        )
+    ]
     form = BudgetForm(
         request.POST or None, clauses=clauses, initial={"year": timezone.localdate().year}
     )
