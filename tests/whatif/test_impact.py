@@ -191,3 +191,20 @@ def test_a_capped_export_says_it_is_cut_and_names_its_list(world, users, monkeyp
         f"The first 1 of {count:,} enterprises; the impact page lists them all."
     )
     assert sheet(url.replace("changed", "losers")).title == "Losers"
+
+
+def test_the_impact_page_shows_the_nearest_real_page(world, users, monkeypatch):
+    """As every list of the platform: a page past the last shows the last (not "Nobody." under
+    a count of several), and a page number that is no bounded ASCII number shows the first."""
+    _rulebook, scenario = world
+    admin = client_for(users["admin"])
+    monkeypatch.setattr(views, "PAGE_ROWS", 1)
+    url = reverse("whatif:impact", args=[scenario.pk]) + "?list=changed&page="
+    last = admin.get(url + "999")
+    assert last.status_code == 200
+    assert last.context["count"] >= 2 and last.context["page"] == last.context["pages"]
+    assert len(last.context["rows"]) == 1
+    # Arabic-Indic three, negative, no number, past any bound, none
+    for odd in ("%D9%A3", "-2", "x", "9" * 40, ""):
+        first = admin.get(url + odd)
+        assert first.context["page"] == 1 and len(first.context["rows"]) == 1, odd

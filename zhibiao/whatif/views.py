@@ -207,10 +207,10 @@ def impact_page(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(request, pk)
     found = services.impact_of(request.user, scenario)
     kind = _list_kind(request)
-    try:
-        page = max(int(request.GET.get("page") or 1), 1)
-    except ValueError:
-        page = 1
+    # As every list's pagination: a page past the last shows the last, a page number that is
+    # no number the first.
+    pages = max((len(found.rows(kind)) + PAGE_ROWS - 1) // PAGE_ROWS, 1)
+    page = min(max(whole_number(request.GET.get("page")) or 1, 1), pages)
     count, rows = found.listing(kind, offset=(page - 1) * PAGE_ROWS, limit=PAGE_ROWS)
     figures = found.figures()
     return render(
@@ -224,7 +224,7 @@ def impact_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "count": count,
             "page": page,
-            "pages": max((count + PAGE_ROWS - 1) // PAGE_ROWS, 1),
+            "pages": pages,
             "dimensions": impacts.DIMENSIONS,
             "save_form": SaveForm(initial={"revision": scenario.revision}),
             "steps": {step.action for step in available(request.user, scenario)},
