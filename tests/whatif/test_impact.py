@@ -193,6 +193,22 @@ def test_a_capped_export_says_it_is_cut_and_names_its_list(world, users, monkeyp
     assert sheet(url.replace("changed", "losers")).title == "Losers"
 
 
+def test_the_export_writes_amounts_as_numbers(world, users):
+    """The sheet's amounts are numbers a reader can sum, as every export writes decimals, not
+    text: a loser's negative difference was even written as text with Excel's quote prefix."""
+    _rulebook, scenario = world
+    admin = client_for(users["admin"])
+    response = admin.get(reverse("whatif:impact_export", args=[scenario.pk]) + "?list=losers")
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    _count, listed = impact.screen_twice(scenario, TODAY).listing("losers", limit=None)
+    assert len(rows) == 1 + len(listed) > 1
+    for (_name, _town, old, new, difference, _reason), row in zip(rows[1:], listed, strict=True):
+        assert all(isinstance(value, int | float) for value in (old, new, difference)), row
+        assert Decimal(str(old)) == Decimal(row["old"])
+        assert Decimal(str(new)) == Decimal(row["new"])
+        assert Decimal(str(difference)) == Decimal(row["difference"]) < 0
+
+
 def test_the_impact_page_shows_the_nearest_real_page(world, users, monkeypatch):
     """As every list of the platform: a page past the last shows the last (not "Nobody." under
     a count of several), and a page number that is no bounded ASCII number shows the first."""

@@ -4,6 +4,8 @@ scenarios, and the budgets. The work is in `services` and `impact`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
@@ -247,8 +249,16 @@ def impact_export(request: HttpRequest, pk: int) -> FileResponse:
         gettext("Difference (yuan)"),
         gettext("Reason"),
     ]
-    data: list[tuple[str, ...]] = [
-        (row["name"], row["town"], row["old"], row["new"], row["difference"], row["reason"])
+    # The amounts as numbers (the listing gives them as text, for JSON): a sheet sums them.
+    data: list[tuple[str | Decimal, ...]] = [
+        (
+            row["name"],
+            row["town"],
+            Decimal(row["old"]),
+            Decimal(row["new"]),
+            Decimal(row["difference"]),
+            row["reason"],
+        )
         for row in rows
     ]
     if count > len(rows):
