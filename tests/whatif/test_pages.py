@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -204,3 +205,22 @@ def test_budget_page_names_each_clause_by_its_code_and_title(rulebook, admin):
     title = brand.versions.published().order_by("-number").first().title
     assert choices["FX23-BRAND"] == f"FX23-BRAND {title}"
     assert f"FX23-BRAND {title}" in page.content.decode()
+
+
+def test_a_budget_past_its_bound_is_refused_and_no_page_breaks(rulebook, admin, users):
+    """A budget the column takes but SQLite reads back past its digits (99,999,999,999,999.99
+    comes back as 10^14) was saved, and from then on the budgets page and every scenario's
+    impact were a server error. Budgets are bounded to a trillion yuan, by the form and by the
+    model's own check (the service validates the whole object)."""
+    scenario = services.start_scenario(users["admin"], rulebook, title="t")
+    url = reverse("whatif:budgets", args=[rulebook.code])
+    year = timezone.localdate().year
+    response = admin.post(url, {"year": year, "amount": "99999999999999.99"})
+    assert response.status_code == 200 and response.context["form"].errors["amount"]
+    with pytest.raises(ValidationError) as refused:
+        services.set_budget(users["admin"], rulebook, year=year, amount=Decimal("1000000000000"))
+    assert list(refused.value.message_dict) == ["amount"]
+    assert not Budget.objects.exists()
+    assert admin.post(url, {"year": year, "amount": "999999999999.99"}).status_code == 302
+    assert admin.get(url).status_code == 200
+    assert admin.get(reverse("whatif:impact", args=[scenario.pk])).status_code == 200

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.core.years import FIRST_YEAR, LAST_YEAR
+from zhibiao.whatif.models import BUDGET_MAX
 
 
 class StartForm(forms.Form):
@@ -38,7 +39,7 @@ class BudgetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     clause = forms.ChoiceField(label=_("Clause"), required=False)
     amount = forms.DecimalField(
-        label=_("Budget (yuan)"), min_value=0, max_digits=16, decimal_places=2
+        label=_("Budget (yuan)"), min_value=0, max_value=BUDGET_MAX, max_digits=16, decimal_places=2
     )
 
     def __init__(self, *args, clauses=(), **kwargs):

@@ -8,7 +8,10 @@ creates the versions through the measures' own publication (zhibiao.measures.ser
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -146,6 +149,13 @@ class Draft(models.Model):
             )
 
 
+#: The largest budget: a trillion yuan, far above any district's. The column holds more, but
+#: SQLite keeps a decimal as a float and reads it back through 15 significant digits: a budget
+#: of 99,999,999,999,999.99 came back as 10^14, past the column's 16 digits, and every page
+#: reading the rule book's budgets (the budgets, each scenario's impact) was a server error.
+BUDGET_MAX = Decimal("999999999999.99")
+
+
 class Budget(models.Model):
     """The yearly budget of a rule book, or of one of its clauses, that projections are held
     against."""
@@ -192,3 +202,8 @@ class Budget(models.Model):
     def clean(self) -> None:
         if self.clause_id and self.clause.rulebook_id != self.rulebook_id:
             raise ValidationError({"clause": gettext("The clause is not in this rule book.")})
+        if self.amount is not None:
+            try:
+                MaxValueValidator(BUDGET_MAX)(self.amount)
+            except ValidationError as error:
+                raise ValidationError({"amount": error.messages}) from None
