@@ -3,6 +3,7 @@ gains and loses, by how much and why."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections import defaultdict
 from decimal import Decimal
@@ -224,3 +225,22 @@ def test_the_impact_page_shows_the_nearest_real_page(world, users, monkeypatch):
     for odd in ("%D9%A3", "-2", "x", "9" * 40, ""):
         first = admin.get(url + odd)
         assert first.context["page"] == 1 and len(first.context["rows"]) == 1, odd
+
+
+def test_the_impact_page_says_when_the_document_is_no_longer_in_force(world, users):
+    """A scenario started while its document was in force still shows the clauses' figures
+    once the document has expired, though the screening then grants nothing under it: the
+    impact page says so, as the scenario's page does, instead of a cost \"now\" the district no
+    longer pays."""
+    rulebook, scenario = world
+    admin = client_for(users["admin"])
+    url = reverse("whatif:impact", args=[scenario.pk])
+    assert admin.get(url).context["document_problem"] is None
+    document = rulebook.document
+    document.effective_to = TODAY - datetime.timedelta(days=1)
+    document.save()
+    page = admin.get(url)
+    assert Decimal(page.context["figures"]["now"]["total"]) > 0
+    assert page.context["document_problem"] == services.document_problem(rulebook)
+    assert page.context["document_problem"] in page.content.decode()
+    assert not measures.rulebooks_in_force(TODAY).filter(pk=rulebook.pk).exists()

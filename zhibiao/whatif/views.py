@@ -228,6 +228,9 @@ def impact_page(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "pages": pages,
             "dimensions": impacts.DIMENSIONS,
+            # The screening grants nothing under a document not in force: the figures say what
+            # its clauses would pay, so the page says why the district pays none of it.
+            "document_problem": services.document_problem(scenario.rulebook),
             "save_form": SaveForm(initial={"revision": scenario.revision}),
             "steps": {step.action for step in available(request.user, scenario)},
         },
