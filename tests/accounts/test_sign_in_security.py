@@ -201,3 +201,28 @@ def test_demo_over_http_keeps_working():
     assert not settings.SECURE_SSL_REDIRECT
     assert settings.SECURE_HSTS_SECONDS == 0
     assert not settings.SESSION_COOKIE_SECURE
+
+
+def test_old_passwords_guessed_on_the_change_page_are_throttled_as_sign_ins(enterprise_user):
+    """A session (a computer left signed in, a stolen cookie) must not guess the password on
+    the change page without limit: each wrong old password counts as a wrong sign-in for that
+    user name and address, and the lockout holds there too, the right password included."""
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    client.force_login(enterprise_user)
+    url = reverse("accounts:password_change")
+    new = {"new_password1": "Qw7!tower-lamp", "new_password2": "Qw7!tower-lamp"}
+    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        wrong = client.post(url, {"old_password": f"guess-{attempt}", **new})
+        assert wrong.status_code == 200 and wrong.context["form"].errors["old_password"]
+    locked = client.post(url, {"old_password": "guess-last", **new})
+    assert locked.status_code == 429
+    assert "15" in str(locked.context["locked_message"])
+    assert AccessAttempt.objects.filter(username=enterprise_user.username).exists()
+    refused = client.post(url, {"old_password": "pw", **new})  # the right one, too late
+    assert refused.status_code == 429
+    enterprise_user.refresh_from_db()
+    assert enterprise_user.check_password("pw")
+    assert client.get(reverse("portal:workbench")).status_code == 200  # still signed in
+    # The same pair is locked out of the sign-in page as well.
+    other = Client(REMOTE_ADDR="203.0.113.9")
+    assert _sign_in(other, enterprise_user.username, "pw").status_code == 429

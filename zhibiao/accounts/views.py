@@ -7,12 +7,12 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -85,13 +85,41 @@ def locked_out(
     """What django-axes answers while a user name is locked out from an address: the sign-in
     page again, saying why and for how long (status 429), the password not even checked."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
     message = gettext(
         "Too many wrong passwords for this user name: signing in is locked for %(minutes)s "
         "minutes. An administrator can unlock it sooner."
     ) % {"minutes": minutes}
+    if request.user.is_authenticated and request.path == reverse("accounts:password_change"):
+        # Old passwords guessed on the change page count as sign-ins do (ThrottledPassword…):
+        # the signed-in user stays on that page, told why it refuses for now.
+        context = {"form": PasswordChangeForm(request.user), "locked_message": message}
+        return render(request, "accounts/password_change.html", context, status=429)
+    form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
     context = {"form": form, "locked_message": message, "next": request.POST.get("next", "")}
     return render(request, "accounts/login.html", context, status=429)
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """The old password is checked as a sign-in checks it, through `authenticate`, so that
+    django-axes counts each wrong one against this user name and address and locks the pair
+    out as the sign-in page does. Checked directly (Django's form), it could be guessed without
+    limit by whoever holds a session (a computer left signed in, a stolen cookie), who would
+    then keep the account after the session ends."""
+
+    def __init__(self, user, *args, request: HttpRequest | None = None, **kwargs) -> None:
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -99,6 +127,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("portal:workbench")
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         services.change_password(self.request.user, form)
