@@ -1,5 +1,9 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts import services
@@ -70,3 +74,21 @@ class ApiTokenAdmin(AuditedModelAdmin):
         for token in queryset:
             services.revoke_token(request.user, token)
         self.message_user(request, _("The tokens were revoked."))
+
+
+# The admin pages other packages register leave no trace of their own, yet they decide who
+# may do what and who may sign in: a group's permissions (the admin site's rights of a staff
+# member without the administrator's role), and the sign-in attempts whose deletion unlocks a
+# locked-out user name or erases the record of a guessing attack. Registered again here with
+# the audit every admin page of the platform keeps (AuditedModelAdmin).
+for _model, _admin in (
+    (Group, GroupAdmin),
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(f"Audited{_admin.__name__}", (AuditedModelAdmin, _admin), {})
+        )

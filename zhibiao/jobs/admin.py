@@ -3,7 +3,7 @@ that failed or stalled can be found without a database shell."""
 
 from django.contrib import admin
 
-from zhibiao.core.admin import ReadOnlyAdmin
+from zhibiao.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from zhibiao.jobs.models import Job, JobPart
 
 
@@ -20,7 +20,9 @@ class JobPartInline(admin.TabularInline):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(AuditedModelAdmin):
+    """Read-only but for deleting a finished job's row (housekeeping), which the trail keeps."""
+
     list_display = ["title", "task", "status", "done", "total", "created_by", "created_at"]
     list_filter = ["status", "task"]
     readonly_fields = [field.name for field in Job._meta.fields]
