@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,6 +141,15 @@ def test_a_token_made_by_the_command_is_the_systems_act_in_the_trail(enterprise_
     entry = AuditEntry.objects.get(action="api_token.create")
     assert entry.actor is None and entry.actor_name == "system"
     assert entry.data == {"name": "CI", "owner": enterprise_user.username}
+
+
+@pytest.mark.parametrize("days", ["0", "367", "99999999999"])
+def test_the_command_refuses_a_lifetime_out_of_bounds_by_name(enterprise_user, days):
+    """Past the longest lifetime a token may have, or past year 9999, the operator reads what
+    --days allows, not a form's error or an OverflowError's traceback."""
+    with pytest.raises(CommandError, match="--days must be between 1 and 366"):
+        call_command("create_api_token", enterprise_user.username, "--days", days)
+    assert not ApiToken.objects.exists()
 
 
 def test_a_user_creates_tokens_for_themselves_only(enterprise_user, provider_user):

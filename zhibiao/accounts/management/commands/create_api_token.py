@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -28,8 +29,10 @@ class Command(BaseCommand):
             user = User.objects.get(username=username, is_active=True)
         except User.DoesNotExist:
             raise CommandError(f"No active user {username!r}.") from None
-        if days < 1:
-            raise CommandError("--days must be at least 1.")
+        # Bounded before the date is computed: a year past 9999 is an OverflowError, and the
+        # service refuses more than API_TOKEN_MAX_DAYS with a form's error, not the operator's.
+        if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+            raise CommandError(f"--days must be between 1 and {settings.API_TOKEN_MAX_DAYS}.")
         expires = timezone.now() + datetime.timedelta(days=days)
         # The system's act, not the owner's: the trail must not say the owner made it.
         _token, key = create_token(None, owner=user, name=name, expires_at=expires)
