@@ -60,6 +60,33 @@ def test_cancel_promotes_the_first_waiting_and_notifies(course, enterprise_user,
     assert AuditEntry.objects.get(action="registration.cancel").data["promoted"] == [promoted.pk]
 
 
+def test_a_cancellation_promoting_a_name_with_a_line_break_still_answers(
+    course, enterprise_user, other_org, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Another enterprise's attendee named with a line break (through the API) made the
+    promotion's mail to its registrant unsendable, and so whoever cancelled got a 500."""
+    first = services.register(enterprise_user, course, people(3))
+    colleague = make_user(Role.ENTERPRISE, other_org)
+    colleague.email = "hr@example.org"
+    colleague.save()
+    api = token_client(colleague)
+    waiting = api.post(
+        f"/api/v1/events/{course.pk}/registrations",
+        {"attendees": [{"name": "张\n三", "phone": "13900000001"}]},
+        content_type="application/json",
+    )
+    assert waiting.status_code == 201 and waiting.json()[0]["status"] == "waitlisted"
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = token_client(enterprise_user).post(
+            f"/api/v1/events/registrations/{first[0].pk}/cancel",
+            {"reason": "出差"},
+            content_type="application/json",
+        )
+    assert answer.status_code == 200
+    assert [message.to for message in mailoutbox] == [["hr@example.org"]]
+    assert "\n" not in mailoutbox[0].subject
+
+
 def test_cancelling_a_waiting_place_frees_no_seat(course, enterprise_user):
     created = services.register(enterprise_user, course, people(4))
     services.cancel(enterprise_user, created[3])

@@ -46,3 +46,16 @@ def test_unread_count_in_header(users):
     notify([users["enterprise"]], kind="test", title="x")
     body = client_for(users["enterprise"]).get("/").content.decode()
     assert 'badge text-bg-light">1<' in body
+
+
+def test_a_title_with_line_breaks_is_mailed_on_one_line(users, django_capture_on_commit_callbacks):
+    """Titles name what people typed (an attendee's name, an event's title), which may hold a
+    line break; Django refuses such a mail subject, which made the operation that sent it a
+    server error after it had committed."""
+    users["enterprise"].email = "qm@example.org"
+    users["enterprise"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([users["enterprise"]], kind="registration.promoted", title="座位空出：张\n三\r\n")
+    assert [message.subject for message in mail.outbox] == ["座位空出：张 三"]
+    row = Notification.objects.get()
+    assert row.emailed and row.title == "座位空出：张\n三\r\n"

@@ -80,7 +80,9 @@ def notify(recipients: Iterable, *, kind: str, title: str, body: str = "", link:
         if row.recipient.email and row.recipient_id not in muted
     ]
     if emails:
-        transaction.on_commit(lambda: _send(emails))
+        # robust: the operation has committed by then; a mail that cannot go must not turn it
+        # into a server error for whoever took it (`_send` logs what it could not send).
+        transaction.on_commit(lambda: _send(emails), robust=True)
     return len(rows)
 
 
@@ -124,12 +126,19 @@ def notify_bulk(messages: Iterable[tuple[int, str, str, str]], *, kind: str) -> 
     return len(rows)
 
 
+def subject_of(title: str) -> str:
+    """A notification's title as a mail's subject, on one line: a title often names what
+    someone typed (a person's name, an event), and Django refuses a subject with a line break
+    (BadHeaderError, against header injection)."""
+    return " ".join(title.split())
+
+
 def _send(emails: list[tuple[Notification, str]]) -> None:
     sent = []
     for row, address in emails:
         text = f"{row.body}\n\n{row.link}".strip() if row.link else row.body
         try:
-            send_mail(row.title, text, settings.DEFAULT_FROM_EMAIL, [address])
+            send_mail(subject_of(row.title), text, settings.DEFAULT_FROM_EMAIL, [address])
         except OSError:  # a mail server that is down must not break the operation
             log.warning("could not e-mail notification %s to %s", row.pk, address)
             continue
