@@ -101,3 +101,15 @@ def test_records_outside_a_request_say_so(json_lines):
     served, after = records(json_lines)
     assert served["request_id"] == "done-1"
     assert after["request_id"] == "-" and after["message"] == "之后 记录"
+
+
+def test_a_secret_address_is_logged_without_its_key(json_lines, enterprise_user):
+    """A personal calendar feed (and a ticket) is opened by whoever knows its address: the
+    request line names the page, never the key, since more people read the logs."""
+    from zhibiao.events.services.calendar_feeds import calendar_feed_for
+
+    token = calendar_feed_for(enterprise_user).token
+    assert client_for(None).get(f"/events/calendar/{token}.ics").status_code == 200
+    (line,) = [r for r in records(json_lines) if r["logger"] == "zhibiao.requests"]
+    assert line["path"] == "/events/calendar/….ics"
+    assert token not in json_lines.getvalue()

@@ -29,6 +29,11 @@ HEADER = "X-Request-ID"
 
 logger = logging.getLogger("zhibiao.requests")
 
+#: Names of the URL parts that are credentials: a secret address (a ticket, a personal
+#: calendar feed) admits whoever knows it, so the log names the page, not the key.
+SECRET_URL_PARTS = frozenset({"token"})
+MASK = "…"
+
 
 def safe_request_id(given: str | None) -> str:
     """The caller's id when it looks safe, else a new uuid4."""
@@ -75,22 +80,38 @@ class RequestIdMiddleware:
         response[HEADER] = rid
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         level = logging.ERROR if response.status_code >= 500 else logging.INFO
-        # The path without its query string: queries may carry search terms or tokens.
+        # The path without its query string (queries may carry search terms or tokens) and
+        # without the secret parts of a secret address.
+        path = loggable_path(request)
         logger.log(
             level,
             "%s %s %s %.1f ms",
             request.method,
-            request.path,
+            path,
             response.status_code,
             duration_ms,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
             },
         )
         return response
+
+
+def loggable_path(request: HttpRequest) -> str:
+    """The request's path with its secret parts (SECRET_URL_PARTS of the URL it resolved to)
+    masked: log collectors are read by more people than may open a ticket."""
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return path
+    for name in SECRET_URL_PARTS:
+        value = match.kwargs.get(name)
+        if value:
+            path = path.replace(str(value), MASK)
+    return path
 
 
 def end_request(**kwargs) -> None:
