@@ -226,3 +226,21 @@ def test_old_passwords_guessed_on_the_change_page_are_throttled_as_sign_ins(ente
     # The same pair is locked out of the sign-in page as well.
     other = Client(REMOTE_ADDR="203.0.113.9")
     assert _sign_in(other, enterprise_user.username, "pw").status_code == 429
+
+
+def test_the_admin_sites_password_page_leads_to_the_throttled_audited_one(admin_user):
+    """Django's admin site has a password change page of its own, which checked the old
+    password without limit and wrote no audit entry; its address (and its link in the admin
+    site's header) now leads to the platform's page."""
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    client.force_login(admin_user)
+    admin_page = reverse("admin:password_change")
+    assert client.get(admin_page)["Location"] == reverse("accounts:password_change")
+    new = {"new_password1": "Qw7!tower-lamp", "new_password2": "Qw7!tower-lamp"}
+    posted = client.post(admin_page, {"old_password": "pw", **new})
+    assert posted.status_code == 302
+    admin_user.refresh_from_db()
+    assert admin_user.check_password("pw")  # nothing changed there
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:password_change"), {"old_password": f"g{attempt}", **new})
+    assert AccessAttempt.objects.filter(username=admin_user.username).exists()
