@@ -65,7 +65,7 @@ def test_workbench_per_role(users, role):
 
 def test_token_lifecycle(enterprise_user):
     client = client_for(enterprise_user)
-    response = client.post(reverse("accounts:tokens"), {"name": "ERP"})
+    response = client.post(reverse("accounts:tokens"), {"name": "ERP", "password": "pw"})
     key = response.context["new_key"]
     assert key.startswith("zb_")
     token = ApiToken.objects.get(user=enterprise_user)
@@ -97,7 +97,7 @@ def test_someone_elses_token_cannot_be_revoked(enterprise_user, provider_user):
 
 def test_token_page_refuses_past_expiry(enterprise_user):
     response = client_for(enterprise_user).post(
-        reverse("accounts:tokens"), {"name": "x", "expires_on": "2000-01-01"}
+        reverse("accounts:tokens"), {"name": "x", "expires_on": "2000-01-01", "password": "pw"}
     )
     assert "expires_on" in response.context["form"].errors
     assert not ApiToken.objects.exists()

@@ -54,8 +54,39 @@ def test_a_password_an_administrator_sets_is_in_the_trail(admin_user, enterprise
 def test_a_token_expires_within_a_year_and_its_page_is_never_cached(enterprise_user):
     client = client_for(enterprise_user)
     far = (timezone.localdate() + datetime.timedelta(days=400)).isoformat()
-    page = client.post(reverse("accounts:tokens"), {"name": "x", "expires_on": far})
+    page = client.post(
+        reverse("accounts:tokens"), {"name": "x", "expires_on": far, "password": "pw"}
+    )
     assert "expires_on" in page.context["form"].errors and not ApiToken.objects.exists()
     near = (timezone.localdate() + datetime.timedelta(days=300)).isoformat()
-    page = client.post(reverse("accounts:tokens"), {"name": "x", "expires_on": near})
+    page = client.post(
+        reverse("accounts:tokens"), {"name": "x", "expires_on": near, "password": "pw"}
+    )
     assert page.context["new_key"] and "no-store" in page["Cache-Control"]
+
+
+def test_a_token_is_made_with_the_password_not_on_the_sessions_word_alone(enterprise_user):
+    """A session lasts a day at most, a token up to a year: a session left open or stolen must
+    not be turned into a year's key without the password, and guessing the password there is
+    throttled as at sign-in."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(REMOTE_ADDR="203.0.113.11")
+    client.force_login(enterprise_user)
+    url = reverse("accounts:tokens")
+    bare = client.post(url, {"name": "ERP"})
+    assert "password" in bare.context["form"].errors and not ApiToken.objects.exists()
+    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        wrong = client.post(url, {"name": "ERP", "password": f"guess-{attempt}"})
+        assert wrong.status_code == 200 and wrong.context["form"].errors["password"]
+    locked = client.post(url, {"name": "ERP", "password": "guess-last"})
+    assert locked.status_code == 429 and locked.context["locked_message"]
+    assert AccessAttempt.objects.filter(username=enterprise_user.username).exists()
+    assert client.post(url, {"name": "ERP", "password": "pw"}).status_code == 429
+    assert not ApiToken.objects.exists()
+    other = Client(REMOTE_ADDR="198.51.100.3")
+    other.force_login(enterprise_user)
+    made = other.post(url, {"name": "ERP", "password": "pw"})
+    assert made.context["new_key"] and ApiToken.objects.filter(user=enterprise_user).count() == 1

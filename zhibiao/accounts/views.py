@@ -32,6 +32,31 @@ class TokenForm(forms.Form):
         help_text=_("Left empty, the token expires after 90 days."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    # A token outlives the session that makes it (up to a year, against the session's day):
+    # made on the session's word alone, a session left open or stolen would become a key for a
+    # year that no password change revokes. So the password is asked, and checked as a sign-in
+    # is (throttled by django-axes, see ThrottledPasswordChangeForm).
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request: HttpRequest | None = None, **kwargs) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        user = getattr(self.request, "user", None)
+        checked = (
+            authenticate(self.request, username=user.get_username(), password=password)
+            if user is not None and user.is_authenticated
+            else None
+        )
+        if checked is None or checked.pk != user.pk:
+            raise forms.ValidationError(gettext("Your password is not correct."))
+        return password
 
     def clean_expires_on(self):
         value = self.cleaned_data["expires_on"]
@@ -49,7 +74,7 @@ class TokenForm(forms.Form):
 @never_cache  # the page shows a new key once: no cache may show it again
 @role_required()
 def tokens(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, request=request)
     new_key = None
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
@@ -61,7 +86,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         _token, new_key = services.create_token(
             request.user, name=form.cleaned_data["name"], expires_at=expires_at
         )
-        form = TokenForm()
+        form = TokenForm(request=request)
     context = {
         "form": form,
         "new_key": new_key,
@@ -89,11 +114,18 @@ def locked_out(
         "Too many wrong passwords for this user name: signing in is locked for %(minutes)s "
         "minutes. An administrator can unlock it sooner."
     ) % {"minutes": minutes}
+    # Passwords guessed on the pages that ask a signed-in user for theirs (changing it, making
+    # a token) count as sign-ins do: the user stays on that page, told why it refuses for now.
     if request.user.is_authenticated and request.path == reverse("accounts:password_change"):
-        # Old passwords guessed on the change page count as sign-ins do (ThrottledPassword…):
-        # the signed-in user stays on that page, told why it refuses for now.
         context = {"form": PasswordChangeForm(request.user), "locked_message": message}
         return render(request, "accounts/password_change.html", context, status=429)
+    if request.user.is_authenticated and request.path == reverse("accounts:tokens"):
+        context = {
+            "form": TokenForm(request=request),
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "locked_message": message,
+        }
+        return render(request, "accounts/tokens.html", context, status=429)
     form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
     context = {"form": form, "locked_message": message, "next": request.POST.get("next", "")}
     return render(request, "accounts/login.html", context, status=429)
