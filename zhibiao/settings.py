@@ -120,6 +120,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "zhibiao.ops.logs.RequestIdMiddleware",  # first: the request id and line cover everything
+    # Before the host check: load balancers ask each server by its address (zhibiao.ops).
+    "zhibiao.ops.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zhibiao.core.middleware.RequestSizeLimitMiddleware",

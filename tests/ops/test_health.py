@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from tests.clients import client_for
@@ -144,3 +145,16 @@ def test_a_worker_beats_on_start_and_again_and_forgets_itself_on_a_clean_stop(se
     assert WorkerBeat.objects.get().started_at > first.started_at
     beats.forget("celery@w1")
     assert not WorkerBeat.objects.exists()
+
+
+def test_a_load_balancer_asking_by_the_servers_address_is_answered(settings):
+    """A load balancer checks each server directly, by its address, which is no host of
+    ALLOWED_HOSTS: Django answered that 400, and every healthy server would be taken out."""
+    settings.ALLOWED_HOSTS = ["zhibiao.example.gov.cn"]
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    for path in ("/healthz", "/healthz/ping"):
+        assert client.get(path, HTTP_HOST="10.0.0.5:8000").status_code == 200
+    assert client.post("/healthz", HTTP_HOST="10.0.0.5:8000").status_code == 405
+    # Every other page still refuses a host it does not serve.
+    assert client.get("/", HTTP_HOST="10.0.0.5:8000").status_code == 400
