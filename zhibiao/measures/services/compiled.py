@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 
 from zhibiao.measures import facts
 from zhibiao.measures.channels import auto_refusal
@@ -149,13 +151,33 @@ def latest_compiled(clause: Clause):
     return clause_set(clause.rulebook).get(clause.code, version.number)
 
 
+def auto_refusal_of(clause: Clause) -> str | None:
+    """Why the clause cannot run without application, or None if it can: every published
+    version still to pay (in force today or starting later) must read only facts independent of
+    the enterprise, not just the latest one. A version published to start next month leaves
+    the one in force until then, and that one is what assesses an entitlement today."""
+    today = timezone.localdate()
+    versions = (
+        clause.versions.published()
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    compiled = clause_set(clause.rulebook)
+    for number in versions:
+        refusal = auto_refusal(compiled.get(clause.code, number))
+        if refusal:
+            return refusal
+    return None
+
+
 def auto_allowed(clause: Clause) -> bool:
     """Whether an entitlement under the clause may be confirmed without application: the clause
-    is set so, and its latest version reads only facts independent of the enterprise."""
+    is set so, and each of its versions that pays today or later reads only facts independent
+    of the enterprise (`auto_refusal_of`)."""
     if clause.mode != Mode.AUTO:
         return False
-    compiled = latest_compiled(clause)
-    return compiled is not None and auto_refusal(compiled) is None
+    return latest_compiled(clause) is not None and auto_refusal_of(clause) is None
 
 
 def version_for(rulebook: RuleBook, clause_id: str, number: int) -> ClauseVersion:

@@ -28,8 +28,8 @@ from zhibiao.measures.services.compiled import (
     _error,
     _load,
     _published,
+    auto_refusal_of,
     dump_yaml,
-    latest_compiled,
 )
 from zhibiao.rules import ClauseSet, RuleError, RuleValidationError, validate_yaml
 from zhibiao.rules.errors import rule_error
@@ -275,8 +275,9 @@ def update_clause_settings(
     or a party on its side can record alone (refused by name otherwise)."""
     ensure(is_district_admin(actor))
     if mode == Mode.AUTO:
-        compiled = latest_compiled(clause)
-        refusal = auto_refusal(compiled) if compiled is not None else None
+        # Every version still to pay, not only the latest: an older one stays in force until a
+        # newer one starts (`auto_refusal_of`).
+        refusal = auto_refusal_of(clause)
         if refusal:
             raise ValidationError({"mode": refusal})
     clause.mode, clause.needs_review = mode, needs_review
