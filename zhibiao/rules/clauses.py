@@ -75,7 +75,10 @@ class Clause:
         a = self.award
         exprs += [e for e in (a.amount, a.where, a.item_label, a.project) if e is not None]
         exprs += [x.when for x in a.exclude]
-        out: set[str] = set()
+        # The list an award is paid per record of is read even when no expression names it
+        # (`each: courses` with a fixed amount pays per course): the loaders, the sources shown
+        # and the check of who attests what must all see it.
+        out: set[str] = {a.each} if a.each is not None else set()
         for e in exprs:
             out |= e.facts
         return frozenset(out)
