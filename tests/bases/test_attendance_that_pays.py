@@ -275,3 +275,22 @@ def test_staff_see_the_reasons_on_the_base_course_manage_page(base, manager, clo
     host_page = client_for(manager).get(reverse("events:manage", args=[course.pk]))
     assert host_page.context["warnings"] is None
     assert 'id="warnings"' not in host_page.content.decode()
+
+
+def test_people_sent_by_a_chamber_a_provider_or_a_department_are_no_enterprises(
+    base, manager, registrants, clock
+):
+    """A chamber speaks for its members (the base among them), and neither it, a service
+    provider nor a department is an enterprise that came: three of them filling the room make
+    no course; the enterprises' own people still count, and none of the others as the host's."""
+    others = [
+        make_user(Role.CHAMBER),
+        make_user(Role.PROVIDER),
+        make_user(Role.DEPARTMENT, make_organisation(kind="government", name="区某局")),
+    ]
+    course = genuine_course(clock, manager, others, starts_at=START)
+    assert courses_of(base) == []
+    judged = events.qualify([course])[course.pk]
+    assert (judged.attendees, judged.enterprises, judged.from_host) == (0, 0, 0)
+    genuine_course(clock, manager, registrants + others, starts_at=START + datetime.timedelta(1))
+    assert [c["attendees"] for c in courses_of(base)] == [6]

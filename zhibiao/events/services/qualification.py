@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhibiao.core.years import year_bounds
-from zhibiao.directory.models import Person
+from zhibiao.directory.models import OrganisationKind, Person
 from zhibiao.events.models import (
     FROM_SHEET,
     LIVE,
@@ -130,7 +130,9 @@ def qualify(events) -> dict[int, Qualification]:
       check-in method); a certificate revoked as issued in error takes its attendee out of the
       count.
     - **Enough enterprises** (COURSE_MIN_ENTERPRISES distinct attending enterprises): one
-      friendly enterprise filling a room is not a course offered to the district.
+      friendly enterprise filling a room is not a course offered to the district. People a
+      chamber, a service provider or a department registered come from no enterprise: they
+      count neither as attendees nor as enterprises.
 
     `attendees` is the number of attendees that count; a course that does not qualify is left
     out of the facts the measures read (see training_facts).
@@ -204,15 +206,20 @@ def qualify(events) -> dict[int, Qualification]:
         .values_list(
             "event_id",
             "organisation_id",
+            "organisation__kind",
             "registered_by__organisation_id",
             "user__organisation_id",
             "phone",
             "check_in_method",
         )
     )
-    for event_id, organisation_id, registrant_org, own_org, phone, method in attended:
+    for event_id, organisation_id, kind, registrant_org, own_org, phone, method in attended:
         judged = out[event_id]
         host = judged.host_organisation_id
+        if organisation_id is not None and kind != OrganisationKind.ENTERPRISE:
+            # Sent by a chamber, a service provider or a department: no enterprise came, and
+            # a chamber speaks for its members (the host among them). Not the host's either.
+            continue
         counts = (
             organisation_id is not None
             and host not in (organisation_id, registrant_org, own_org)
