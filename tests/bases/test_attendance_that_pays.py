@@ -294,3 +294,34 @@ def test_people_sent_by_a_chamber_a_provider_or_a_department_are_no_enterprises(
     assert (judged.attendees, judged.enterprises, judged.from_host) == (0, 0, 0)
     genuine_course(clock, manager, registrants + others, starts_at=START + datetime.timedelta(1))
     assert [c["attendees"] for c in courses_of(base)] == [6]
+
+
+def test_opening_a_course_to_others_late_restarts_the_notice(base, manager, registrants, clock):
+    """Public for a month but admitting only the host's own enterprise, then opened to all
+    fifty minutes before the start: nobody else could have come before, so the friendly
+    enterprises registering in that last hour make no course. Opened with time to spare, it
+    counts."""
+    clock.set(START - datetime.timedelta(days=30))
+    course = publish_course(manager, START, audience="chosen")
+    events.update_event(manager, course, {}, audience_organisations=[base.organisation])
+    clock.set(START - datetime.timedelta(minutes=50))
+    events.update_event(manager, course, {"audience": "open"})
+    sent = [r for user in registrants for r in events.register(user, course, people(2))]
+    clock.set(START + datetime.timedelta(minutes=1))
+    check_in_all(clock, manager, course, sent)
+    clock.set(START + datetime.timedelta(hours=3))
+    assert courses_of(base) == []
+    assert not events.qualify([course])[course.pk].announced_in_time
+
+    later = START + datetime.timedelta(days=1)
+    clock.set(later - datetime.timedelta(days=30))
+    course = publish_course(manager, later, audience="chosen")
+    events.update_event(manager, course, {}, audience_organisations=[base.organisation])
+    clock.set(later - datetime.timedelta(days=10))
+    invited = [user.organisation for user in registrants]
+    events.update_event(manager, course, {}, audience_organisations=invited)
+    sent = [r for user in registrants for r in events.register(user, course, people(2))]
+    clock.set(later + datetime.timedelta(minutes=1))
+    check_in_all(clock, manager, course, sent)
+    clock.set(later + datetime.timedelta(hours=3))
+    assert [c["attendees"] for c in courses_of(base)] == [6]

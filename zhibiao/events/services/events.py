@@ -22,6 +22,7 @@ from zhibiao.core.permissions import ensure_can
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.directory.models import Organisation
 from zhibiao.events.models import (
+    Audience,
     Event,
     HostKind,
     Material,
@@ -150,6 +151,20 @@ def update_event(
         # Shown again after being hidden: nobody could learn of it meanwhile, so its notice
         # runs from now, not from the first time it was public.
         locked.announced_at = timezone.now()
+    invited_before = set(locked.audience_organisations.values_list("pk", flat=True))
+    invited_now = (
+        invited_before
+        if audience_organisations is None
+        else {organisation.pk for organisation in audience_organisations}
+    )
+    if (
+        locked.announced_at is not None
+        and _reaches_others(locked, invited_now)
+        and not _reaches_others(locked, invited_before, before)
+    ):
+        # Opened to others after admitting only the host: shown, but nobody else could come
+        # meanwhile, so its notice runs from now (zhibiao.events.services.qualification).
+        locked.announced_at = timezone.now()
     locked.save()
     if audience_organisations is not None:
         locked.audience_organisations.set(list(audience_organisations))
@@ -167,6 +182,26 @@ def update_event(
     notify_promoted(promoted)
     event.refresh_from_db()
     return event
+
+
+def _reaches_others(
+    event: Event, invited: set[int], values: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether the audience (the event's, or as `values` had it) admits anyone besides the
+    host: open to all, or some towns, roles or enterprises other than the host's own (the
+    rule `qualify` reads for a course that counts)."""
+    values = values if values is not None else {}
+
+    def value(name: str) -> Any:
+        return values[name] if name in values else getattr(event, name)
+
+    host = event.host_base.organisation_id if event.host_base_id else None
+    return (
+        value("audience") == Audience.OPEN
+        or bool(value("audience_towns"))
+        or bool(value("audience_roles"))
+        or bool(invited - {host})
+    )
 
 
 #: What an event was when people came: once it has begun, these are the facts its attendance
