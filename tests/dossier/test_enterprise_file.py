@@ -29,7 +29,9 @@ from zhibiao.dashboard import dossier
 from zhibiao.events.models import Certificate, Registration
 from zhibiao.jobs.models import Job
 from zhibiao.measures.models import Clause, Entitlement, Screening
+from zhibiao.profiles.models import AwardRecord
 from zhibiao.standards.models import Declaration, DeclaredStandard
+from zhibiao.verification import services as verification
 
 pytestmark = pytest.mark.django_db
 
@@ -122,8 +124,8 @@ def enterprise(org):
     _apply(other, "FX23-BRAND", "disbursed", 10000, 10000)
     # Standards: two drafted, one of them as leading drafter; a published declaration citing
     # two standards (one twice in another declaration that is still a draft).
-    StandardDraftingFactory(organisation=org, rank=1)
-    StandardDraftingFactory(organisation=org, rank=3)
+    StandardDraftingFactory(organisation=org, rank=1, verification="verified")
+    StandardDraftingFactory(organisation=org, rank=3, verification="verified")
     published = Declaration.objects.create(
         enterprise=org, product="精密主轴", status="published", published_at=timezone.now()
     )
@@ -248,3 +250,26 @@ def test_the_page_reads_in_a_bounded_number_of_queries(
     client = client_for(admin_user)
     with django_assert_max_num_queries(40):
         client.get(_url(enterprise["org"]))
+
+
+def test_records_not_verified_are_marked_and_not_counted(enterprise, admin_user):
+    """A record rejected as forged (or still awaiting verification) is no fact: the file still
+    lists it, marked so, and its figures count only the verified ones, as the measures do."""
+    org = enterprise["org"]
+    forged = StandardDraftingFactory(organisation=org, rank=1, code="DB31/T 7777-2025")
+    award = AwardRecord.objects.create(
+        organisation=org, award="shanghai_mayor_quality_award", year=timezone.localdate().year
+    )
+    waiting = StandardDraftingFactory(organisation=org, rank=1, code="DB31/T 7778-2025")
+    verification.reject(admin_user, "standard_drafting", forged.pk, note="伪造")
+    verification.reject(admin_user, "award", award.pk, note="伪造")
+    response = client_for(admin_user).get(_url(org))
+    summary = response.context["summary"]
+    assert (summary.drafted, summary.drafted_led) == (2, 1)  # the two verified ones
+    text = response.content.decode()
+    line = text[text.index(forged.code) :]
+    assert "未通过" in line[: line.index("</li>")]
+    line = text[text.index(waiting.code) :]
+    assert "待核实" in line[: line.index("</li>")]
+    records = text[text.index('id="records"') :]
+    assert "上海市市长质量奖" in records and "未通过" in records[: records.index("</dl>")]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from zhibiao.applications.models import STATUS_GROUPS, Status
+from zhibiao.core.attestation import Verification
 from zhibiao.dashboard.scope import Scope
 from zhibiao.dashboard.special import latest_entitlements
 from zhibiao.directory.models import Organisation
@@ -207,18 +208,27 @@ def summary(organisation: Organisation, data: dict) -> Summary:
         else 0
     )
     entitlements = data["entitlements"]
+    # Only verified records are facts (as the measures and the dashboard's figures count them);
+    # the lists below still show the others, each with its verification state.
+    drafted = [s for s in data["draftings"] if s.verification == Verification.VERIFIED]
     return Summary(
         screening_as_of=entitlements[0].screening.as_of if entitlements else None,
         owed=sum((e.amount for e in entitlements), ZERO),
         owed_count=len(entitlements),
-        drafted=len(data["draftings"]),
-        drafted_led=sum(1 for s in data["draftings"] if s.rank == 1),
-        group_drafted=len(data["group_standards"]),
+        drafted=len(drafted),
+        drafted_led=sum(1 for s in drafted if s.rank == 1),
+        group_drafted=sum(
+            1
+            for g in data["group_standards"]
+            if g.group_standard.verification == Verification.VERIFIED
+        ),
         declared=len(published),
         cited=cited,
         leader_entries=len(data["leader_entries"]),
         leaders=sum(
-            1 for e in data["leader_entries"] if e.is_leader and e.verification == "verified"
+            1
+            for e in data["leader_entries"]
+            if e.is_leader and e.verification == Verification.VERIFIED
         ),
         events_registered=len(data["trainings"]),
         **applications,
