@@ -325,3 +325,32 @@ def test_a_record_changed_since_the_queue_showed_it_is_not_vouched_for(chamber_s
         "application/json",
     )
     assert fresh.status_code == 200 and fresh.json()["verification"] == "verified"
+
+
+def test_a_note_written_in_the_admin_site_decides_nothing(org, admin_user):
+    """A certificate rejected as forged; a colleague writes in the admin site what the
+    certification body said: the record stays rejected, with its decision and the one who made
+    it. Changing what the record says is staff's word, recorded and verified by them."""
+    recorder = make_user(Role.ENTERPRISE, org)
+    certificate = Certification(
+        organisation=org, kind="cma", number="CMA-NOTE-1", year=timezone.localdate().year
+    )
+    certificate.mark_recorded(recorder, verified=False)
+    certificate.save()
+    verification.reject(admin_user, "certification", certificate.pk, note="证书伪造")
+    colleague = AdminFactory(is_staff=True)
+    url = reverse("admin:profiles_certification_change", args=[certificate.pk])
+    fields = {"organisation": org.pk, "kind": "cma", "number": "CMA-NOTE-1"}
+    fields["year"] = certificate.year
+    response = client_for(colleague).post(url, {**fields, "note": "已向发证机构核实为伪造"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    certificate.refresh_from_db()
+    assert certificate.note == "已向发证机构核实为伪造"
+    assert (certificate.verification, certificate.check_note) == ("rejected", "证书伪造")
+    assert (certificate.recorded_by, certificate.checked_by) == (recorder, admin_user)
+    assert facts.facts_for(org, timezone.localdate())["certifications"] == []
+    response = client_for(colleague).post(url, {**fields, "number": "CMA-NOTE-2", "note": ""})
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.verification == "verified"
+    assert (certificate.recorded_by, certificate.checked_by) == (colleague, colleague)

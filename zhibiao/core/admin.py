@@ -6,7 +6,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from zhibiao.audit.services import record
-from zhibiao.core.attestation import Attested
+from zhibiao.core.attestation import PROVENANCE_FIELDS, Attested
+
+#: Fields of an attested record that say nothing a measure pays on: changing them in the admin
+#: site changes nobody's word about the record.
+UNVOUCHED_FIELDS = frozenset({"note"})
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -16,7 +20,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     """
 
     def save_model(self, request, obj, form, change):
-        if isinstance(obj, Attested):
+        if isinstance(obj, Attested) and not change:
             # The admin site is district staff's: what they enter they attest (an official
             # record they have in hand), so it is recorded and verified by them at once.
             obj.mark_recorded(request.user, verified=True)
@@ -29,6 +33,21 @@ class AuditedModelAdmin(admin.ModelAdmin):
             via="admin",
             fields=sorted(form.changed_data),
         )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        if not (change and isinstance(obj, Attested)):
+            return
+        # A change of what the record says (its fields, or its rows inline: a group standard's
+        # drafters) is staff's word from now on, recorded and verified by them. A save that
+        # changes nothing of it (a note written on a record rejected as forged) leaves who
+        # recorded and who decided as they were: it neither verifies a rejected record nor
+        # takes a chamber's or an enterprise's record for staff's own.
+        content = set(form.changed_data) - UNVOUCHED_FIELDS
+        if content or any(formset.has_changed() for formset in formsets):
+            obj.mark_recorded(request.user, verified=True)
+            obj.save(update_fields=list(PROVENANCE_FIELDS))
 
     def delete_model(self, request, obj):
         record(request.user, f"{obj._meta.model_name}.delete", obj, via="admin")
