@@ -354,3 +354,27 @@ def test_a_note_written_in_the_admin_site_decides_nothing(org, admin_user):
     certificate.refresh_from_db()
     assert certificate.verification == "verified"
     assert (certificate.recorded_by, certificate.checked_by) == (colleague, colleague)
+
+
+def test_a_rejection_by_district_staff_is_not_overturned_by_the_department(chamber_standard):
+    """Staff reject the chamber's record (the drafters' ranks are untrue); the adopting
+    department, which attests its adoption only, cannot verify it after all. Once the chamber
+    records it again (back in the queue), the department verifies it as before."""
+    group, enterprise, department = chamber_standard
+    admin = User.objects.get(username="admin")
+    verification.reject(admin, "group_standard", group.pk, note="起草单位排名不实")
+    official = make_user(Role.DEPARTMENT, department)
+    with pytest.raises(PermissionDenied):
+        verification.verify(official, "group_standard", group.pk)
+    answer = token_client(official).post(
+        f"/api/v1/verifications/group_standard/{group.pk}/verify", {}, "application/json"
+    )
+    assert answer.status_code == 403
+    group.refresh_from_db()
+    assert group.verification == "rejected"
+    assert _group_result(enterprise).amount == 0
+    standards.record_adoption(
+        User.objects.get(username="chamber"), group, {"adopted_on": datetime.date(2025, 1, 4)}
+    )
+    verification.verify(official, "group_standard", group.pk)
+    assert _group_result(enterprise).amount > 0

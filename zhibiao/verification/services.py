@@ -197,6 +197,21 @@ def _decide(
     if state == Verification.VERIFIED and row.recorded_by_id == actor.pk:
         # Someone who recorded a fact cannot also be the one who vouches for it.
         raise PermissionDenied(gettext("A record is verified by someone other than its recorder."))
+    if (
+        state == Verification.VERIFIED
+        and row.verification == Verification.REJECTED
+        and not is_district_admin(actor)
+        and is_district_admin(row.checked_by)
+    ):
+        # A department attests its adoption, not the rest of what the chamber recorded (the
+        # drafters and their ranks): a rejection by district staff stands until they verify
+        # the record after all, or the chamber records it again (back to pending).
+        raise PermissionDenied(
+            gettext(
+                "District staff rejected this record: only they may verify it now, unless the "
+                "chamber records it again."
+            )
+        )
     before = row.verification
     row.verification, row.checked_by, row.checked_at = state, actor, timezone.now()
     row.check_note = note
