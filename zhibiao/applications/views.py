@@ -147,6 +147,10 @@ def _detail(
         "approval_ceiling": services.approval_ceiling(application)
         if any(step.action == "approve" for step in steps)
         else None,
+        # Why the payment is not offered: a record the approval rested on no longer counts.
+        "unsupported_payment": services.unsupported_payment(application)
+        if admin and application.status == Status.APPROVED
+        else None,
         "evidence": application.evidence.select_related("uploaded_by").order_by(
             "item", "-uploaded_at"
         ),

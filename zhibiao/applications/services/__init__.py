@@ -20,6 +20,7 @@ from zhibiao.applications.services.claims import (
     pending_states,
     projects_open,
     required_evidence,
+    unsupported_payment,
 )
 from zhibiao.applications.services.drafting import (
     EVIDENCE_KINDS,
@@ -61,6 +62,7 @@ __all__ = [
     "resolve_objection",
     "start_application",
     "submit_review",
+    "unsupported_payment",
     "update_statement",
     "with_review_progress",
 ]

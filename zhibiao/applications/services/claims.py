@@ -8,6 +8,7 @@ and the applications pending payment that make another one for the same project 
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -23,6 +24,7 @@ from zhibiao.directory.models import Organisation
 from zhibiao.measures import facts
 from zhibiao.measures import services as measures
 from zhibiao.measures.models import Clause
+from zhibiao.measures.phrases import yuan
 
 #: Roles whose users apply for their own organisation and take its steps: an enterprise's users
 #: and a training base's managers. A committee expert's `organisation` is their employer, kept
@@ -109,18 +111,21 @@ def projects_open(organisation, clause: Clause) -> list[str]:
     return [ln.project for ln in result.lines if ln.project] if result else []
 
 
-def left_under_caps(application: Application) -> tuple[Decimal, list[str]]:
+def left_under_caps(
+    application: Application, as_of: datetime.date | None = None
+) -> tuple[Decimal, list[str]]:
     """What the caps leave for this application when every other application claiming money
     (paid or on its way) counts: only paid awards are *received*, but pending ones must not
     let an enterprise file past a yearly cap. With the reasons of the cuts.
 
     An application opened on a near miss (assessed at 0) is measured as if the enterprise met
-    the conditions it missed, which its evidence is to show: the most it could be paid."""
+    the conditions it missed, which its evidence is to show: the most it could be paid.
+    `as_of` the day whose rules apply (today unless said), on the records as they stand now."""
     result, line = assess(
         application.enterprise,
         application.clause,
         application.project,
-        timezone.localdate(),
+        as_of or timezone.localdate(),
         excluding=application.pk,
         claims=True,
         waived=opened_on_near_miss(application),
@@ -140,6 +145,36 @@ def left_under_caps(application: Application) -> tuple[Decimal, list[str]]:
         ]
     cuts = line.adjustments if line is not None else result.adjustments
     return (line.amount if line is not None else result.amount), [cut.reason for cut in cuts]
+
+
+def unsupported_payment(application: Application) -> str | None:
+    """Why the records no longer support paying what was approved, or None if they do.
+
+    An approval rests on records that someone other than the enterprise verified; one of them
+    can still be rejected before the payment (a forged certificate found out). Paying then
+    would rest on a fact that no longer counts. So the payment measures the application again
+    under the rules of the day it was approved (a rule book changed since is not retroactive),
+    on the records as they stand now; where they give less than was approved, staff correct
+    the record or revoke the approval, with a reason the enterprise is told."""
+    approved_at = (
+        application.steps.filter(to_status=Status.APPROVED)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    as_of = timezone.localdate(approved_at) if approved_at else None
+    left, reasons = left_under_caps(application, as_of=as_of)
+    approved = application.amount_approved or Decimal(0)
+    if left >= approved:
+        return None
+    return gettext(
+        "The records no longer support the approved %(approved)s (they now give %(left)s): "
+        "%(reasons)s. Have the record corrected and verified, or revoke the approval."
+    ) % {
+        "approved": yuan(approved),
+        "left": yuan(max(left, Decimal(0))),
+        "reasons": "；".join(reasons) or gettext("a record it rests on no longer counts"),
+    }
 
 
 def not_waivable(conditions: list[str]) -> str:

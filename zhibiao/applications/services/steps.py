@@ -5,6 +5,7 @@
       └──resubmit── returned ╲─start_publicity (no review needed)     reject      disburse
                                                                                    ↓
     withdraw (draft, submitted, returned); reject (submitted, in_review, publicity)  disbursed
+    revoke (approved → rejected): a record the approval rests on was rejected before the payment
 
 The table is a machine of the workflow engine (`zhibiao.core.workflow`), which takes each step
 the same way: the actor's role and object, the state, the step's own conditions; a conditional
@@ -36,6 +37,7 @@ from zhibiao.applications.services.claims import (
     pending_refusal,
     required_evidence,
     staff_users,
+    unsupported_payment,
 )
 from zhibiao.core.errors import TransitionRefused
 from zhibiao.core.workdays import add_working_days
@@ -226,6 +228,13 @@ def _approve_effect(application: Application, data: dict) -> dict:
     return {"amount_approved": amount}
 
 
+def _check_still_supported(application: Application, data: dict) -> None:
+    """No payment on a record rejected since the approval (`unsupported_payment`)."""
+    refusal = unsupported_payment(application)
+    if refusal:
+        raise TransitionRefused(refusal)
+
+
 def _disburse_effect(application: Application, data: dict) -> dict:
     reference = str(data.get("payment_reference") or "").strip()
     if not reference:
@@ -334,8 +343,18 @@ MACHINE = Machine(
             Status.DISBURSED,
             gettext_lazy("Record the payment"),
             by=STAFF,
+            check=_check_still_supported,
             effect=_disburse_effect,
             done=gettext_lazy("Payment recorded; the application is complete."),
+        ),
+        Step(
+            "revoke",
+            (Status.APPROVED,),
+            Status.REJECTED,
+            gettext_lazy("Revoke the approval"),
+            by=STAFF,
+            reason_required=True,
+            done=gettext_lazy("Approval revoked; nothing is paid and the enterprise is told why."),
         ),
     ),
     sides={STAFF: by_district_staff, ENTERPRISE: by_applicant},
