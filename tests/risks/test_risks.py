@@ -395,3 +395,16 @@ def test_a_year_that_is_none_is_said_and_a_chosen_one_stays_chosen(admin_user, t
     chosen = client.get(url, {"view": "phones", "year": "2010"})
     assert chosen.context["year"] == 2010 and 2010 in chosen.context["years"]
     assert '<option value="2010" selected>' in chosen.content.decode()
+
+
+def test_two_organisations_of_one_name_count_as_two(db, admin_user):
+    """A head office and its branch may share a name: the page's count follows the query that
+    flagged the number (two organisations), not the names."""
+    first = make_organisation(name="上海同名机械有限公司")
+    second = make_organisation(name="上海同名机械有限公司")
+    soon = timezone.now() + datetime.timedelta(days=3)
+    _register(_event(starts_at=soon), first, "13900000077", name="李四")
+    _register(_event(starts_at=soon), second, "13900000077", name="李四")
+
+    (group,) = [g for g in services.shared_phones(admin_user) if g.phone == "13900000077"]
+    assert group.organisations == ["上海同名机械有限公司", "上海同名机械有限公司"]

@@ -41,7 +41,10 @@ class SharedPhone:
 
     @property
     def organisations(self) -> list[str]:
-        return sorted({use.organisation for use in self.uses})
+        """The registering organisations' names, one per organisation: two organisations of one
+        name (a head office and its branch) are two, as the query that flagged the number counts
+        them."""
+        return sorted({use.organisation_id: use.organisation for use in self.uses}.values())
 
 
 def shared_phones(user, year: int | None = None) -> list[SharedPhone]:
