@@ -178,6 +178,32 @@ def test_api_creates_all_or_nothing(rulebook, brand, org, users):
     assert set(impact) >= {"gainers", "losers", "figures"}
 
 
+def test_api_lists_scenarios_newest_first_a_page_at_a_time(rulebook, brand, users):
+    api = token_client(users["admin"])
+    good = higher_amount(brand, 300000, 400000)
+    for title in ("一", "二", "三"):
+        created = api.post(
+            "/api/v1/scenarios",
+            {
+                "rulebook": rulebook.code,
+                "title": title,
+                "drafts": [{"clause": brand.code, "text": good}],
+            },
+            content_type="application/json",
+        )
+        assert created.status_code == 201, created.content
+    page = api.get("/api/v1/scenarios?limit=2").json()
+    assert page["count"] == 3
+    assert [row["title"] for row in page["items"]] == ["三", "二"]
+    assert page["items"][0]["drafts"][0]["code"] == brand.code
+    assert (
+        page["items"][0]["rulebook"] == rulebook.code
+        and page["items"][0]["author"] == users["admin"].username
+    )
+    rest = api.get("/api/v1/scenarios?limit=2&offset=2").json()
+    assert [row["title"] for row in rest["items"]] == ["一"]
+
+
 def _create(api, rulebook, drafts: list[dict]):
     return api.post(
         "/api/v1/scenarios",
