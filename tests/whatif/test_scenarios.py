@@ -323,3 +323,29 @@ def test_api_body_refuses_a_nul_and_an_unknown_field_by_name(rulebook, brand, us
     long_text = higher_amount(brand, 300000, 400000) + "#" * 30_000 + "\n"
     answer = _create(api, rulebook, [{"clause": brand.code, "text": long_text}])
     assert answer.status_code == 201, answer.content
+
+
+def test_renaming_a_new_clause_on_its_page_renames_its_draft(rulebook, users):
+    """A new clause is named by its text's id: an edit that changes the id keeps one draft,
+    under the new id, instead of leaving the old one to count beside it."""
+    scenario = services.start_scenario(users["admin"], rulebook, title="新条款")
+    first = services.initial_text(rulebook, None)
+    old_id = yaml.safe_load(first)["id"]
+    services.set_draft(users["admin"], scenario, revision=0, text=first)
+    renamed = first.replace(f"id: {old_id}", "id: FX23-NEW-RENAMED", 1)
+    assert renamed != first
+
+    page = client_for(users["admin"]).post(
+        reverse("whatif:draft", args=[scenario.pk, old_id]),
+        {"text": renamed, "revision": 1},
+    )
+    assert page.status_code == 302, page.content.decode()[:2000]
+    assert list(scenario.drafts.values_list("code", flat=True)) == ["FX23-NEW-RENAMED"]
+
+    # Renamed onto a new clause drafted already: refused, nothing changed.
+    services.set_draft(users["admin"], scenario, revision=2, text=first)
+    with pytest.raises(ValidationError, match="FX23-NEW-RENAMED"):
+        services.set_draft(users["admin"], scenario, revision=3, text=renamed, was=old_id)
+    assert sorted(scenario.drafts.values_list("code", flat=True)) == sorted(
+        [old_id, "FX23-NEW-RENAMED"]
+    )

@@ -362,11 +362,22 @@ def set_draft(
     text: str = "",
     clause: Clause | None = None,
     removed: bool = False,
+    was: str = "",
 ) -> Draft:
     """Write (or replace) the draft of `clause` (None: a new clause, named by the text's id)
-    in the scenario, checked as the clause editor checks a version."""
+    in the scenario, checked as the clause editor checks a version.
+
+    `was`: the id of the new clause's draft being edited. A new clause is named by its text,
+    so an edit that changes the id renames that draft; without `was` it would stay beside a
+    second draft under the new id, and both would count in the impact."""
     ensure_can(actor, "change", scenario)
     draft = _checked_draft(actor, scenario, text=text, clause=clause, removed=removed)
+    renamed = scenario.drafts.filter(code=was, clause__isnull=True).first() if was else None
+    if renamed is not None and renamed.code != draft.code:
+        if draft.pk is not None:  # the new id is another draft's: one draft per clause
+            raise ValidationError({"text": _drafted_twice(draft.code)})
+        renamed.code, renamed.text, renamed.updated_by = draft.code, draft.text, actor
+        draft = renamed
     _bump(scenario, revision)
     draft.save()
     record(actor, "scenario.draft", scenario, code=draft.code, removed=removed)

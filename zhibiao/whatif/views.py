@@ -140,6 +140,7 @@ def draft_edit(request: HttpRequest, pk: int, code: str | None = None) -> HttpRe
                     text=form.cleaned_data["text"],
                     clause=clause,
                     removed=form.cleaned_data["removed"],
+                    was=draft.code if draft is not None and clause is None else "",
                 )
             except services.DraftInvalid as invalid:
                 errors = invalid.errors
