@@ -71,6 +71,14 @@ def test_list_and_detail(measures, opinions):
     assert "示例文本" in page  # the stand-in text says so
 
 
+def test_the_committees_a_document_founded_are_listed_apart(measures):
+    CommitteeFactory(name="奉贤区质量奖评审委员会", founding_document=measures)
+    page = client_for(None).get(reverse("policies:detail", args=[measures.pk])).content.decode()
+    assert "奉贤区民营经济质量和标准化工作委员会</a>、<a" in page or (
+        "奉贤区质量奖评审委员会</a>、<a" in page
+    )
+
+
 @pytest.mark.parametrize(("role", "status"), [(None, 404), ("enterprise", 404), ("admin", 200)])
 def test_drafts_only_for_admins(draft, users, role, status):
     page, operation = reverse("policies:detail", args=[draft.pk]), f"/api/v1/policies/{draft.pk}"
