@@ -21,7 +21,7 @@ from typing import IO, Any, Protocol
 from django.conf import settings
 from django.utils.translation import gettext, gettext_lazy
 
-from zhibiao.core.uploads import TEXT, XLSX, UploadError, check_upload
+from zhibiao.core.uploads import TEXT, XLSX, ZIP_ERRORS, UploadError, check_upload
 
 #: Room for the widest sheet an importer reads (the header row included), for the bound on
 #: the cells of a workbook: the rows' limit times this.
@@ -258,7 +258,9 @@ def bound_xlsx(file: IO[bytes], *, max_cells: int, deadline: float) -> None:
                         element.clear()
                         while element.getprevious() is not None:  # cells read
                             del parent[0]
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError) as error:
+    except UploadError:
+        raise
+    except (*ZIP_ERRORS, etree.XMLSyntaxError) as error:
         raise UploadError(
             gettext("The spreadsheet cannot be read: %(error)s") % {"error": error}
         ) from None
@@ -293,6 +295,8 @@ def open_workbook(
 def _xlsx_rows(file: IO[bytes], *, max_cells: int, deadline: float) -> Iterator[list[Any]]:
     workbook = open_workbook(file, max_cells=max_cells, deadline=deadline)
     try:
+        if not workbook.worksheets:
+            raise UploadError(gettext("The file has no header row."))
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
             yield list(row)

@@ -11,6 +11,7 @@ import codecs
 import hashlib
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO
 
@@ -42,6 +43,21 @@ TEXT = Kind("text", "text/CSV")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OOXML_MAIN = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX}
 _MAX_ZIP_ENTRIES = 10_000
+
+#: What reading a damaged or unusual zip raises besides BadZipFile: a member's deflate stream
+#: broken (zlib.error) or cut short (EOFError), an unsupported version, compression method or
+#: encryption (NotImplementedError, RuntimeError), offsets or a name the directory gets wrong
+#: (ValueError, UnicodeDecodeError among them). Every reader of an uploaded zip catches these,
+#: so a damaged file is a message, never a server error.
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 def _size_of(file: IO[bytes]) -> int:
@@ -82,7 +98,7 @@ def sniff(file: IO[bytes]) -> Kind | None:
         try:
             with zipfile.ZipFile(file) as archive:
                 names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError):
+        except ZIP_ERRORS:
             return None
         finally:
             file.seek(0)
@@ -100,7 +116,7 @@ def _check_zip(file: IO[bytes], size: int) -> None:
     try:
         with zipfile.ZipFile(file) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as error:
+    except ZIP_ERRORS as error:
         raise UploadError(gettext("The file is damaged: %(error)s") % {"error": error}) from None
     finally:
         file.seek(0)

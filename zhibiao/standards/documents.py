@@ -20,7 +20,16 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from zhibiao.core.tabular import open_workbook
-from zhibiao.core.uploads import DOCX, PDF, TEXT, XLSX, Kind, UploadError, check_upload
+from zhibiao.core.uploads import (
+    DOCX,
+    PDF,
+    TEXT,
+    XLSX,
+    ZIP_ERRORS,
+    Kind,
+    UploadError,
+    check_upload,
+)
 
 ACCEPTED: tuple[Kind, ...] = (DOCX, XLSX, PDF, TEXT)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -98,7 +107,7 @@ def _docx_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
     try:
         archive = zipfile.ZipFile(file)
         stream = archive.open("word/document.xml")
-    except (zipfile.BadZipFile, KeyError, OSError) as error:
+    except (*ZIP_ERRORS, KeyError) as error:
         raise ExtractionError(
             gettext("The file is damaged: %(error)s") % {"error": error}
         ) from None
@@ -173,7 +182,9 @@ def _docx_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
             open_elements.pop()
             if open_elements:
                 del open_elements[-1][:]  # read: the parent keeps none of its children
-    except ElementTree.ParseError as error:
+    except ExtractionError:
+        raise
+    except (*ZIP_ERRORS, ElementTree.ParseError) as error:  # a member damaged inside the zip
         raise ExtractionError(
             gettext("The file is damaged: %(error)s") % {"error": error}
         ) from None
