@@ -23,9 +23,9 @@ TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _xlsx(rows: str) -> bytes:
-    """A minimal workbook of one sheet whose sheetData is `rows`, padded with an
-    incompressible part to pass the zip-bomb ratio as an attacker's file would."""
+def _xlsx(rows: str, path: str = "worksheets/sheet1.xml") -> bytes:
+    """A minimal workbook of one sheet whose sheetData is `rows`, kept at xl/`path`, padded
+    with an incompressible part to pass the zip-bomb ratio as an attacker's file would."""
     sheet = f'<worksheet xmlns="{NS}"><sheetData>{rows}</sheetData></worksheet>'
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -36,7 +36,7 @@ def _xlsx(rows: str) -> bytes:
             'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+            f'<Override PartName="/xl/{path}" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
         )
         archive.writestr(
@@ -52,9 +52,9 @@ def _xlsx(rows: str) -> bytes:
         archive.writestr(
             "xl/_rels/workbook.xml.rels",
             f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" '
-            f'Type="{OFFICE}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+            f'Type="{OFFICE}/worksheet" Target="{path}"/></Relationships>',
         )
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        archive.writestr(f"xl/{path}", sheet)
         archive.writestr("xl/media/pad.bin", os.urandom(len(sheet) // 150))
     return buffer.getvalue()
 
@@ -76,6 +76,35 @@ def test_a_row_of_a_million_cells_is_refused_by_the_check():
     with pytest.raises(documents.ExtractionError):
         list(documents.segments(SimpleUploadedFile("a.xlsx", WIDE)))
     assert time.monotonic() - started < 3
+
+
+#: The same row in a sheet kept where the relationships say, not under xl/worksheets/.
+WIDE_ELSEWHERE = _xlsx(HEADER + '<row r="2">' + "<c><v>1</v></c>" * 1_000_000 + "</row>", "s.xml")
+
+
+def test_a_sheet_kept_elsewhere_in_the_archive_is_bounded_too():
+    started = time.monotonic()
+    with pytest.raises(UploadError) as refused:
+        read_table(SimpleUploadedFile("名单.xlsx", WIDE_ELSEWHERE))
+    assert f"{MAX_ROW_CELLS:,}" in str(refused.value)
+    with pytest.raises(documents.ExtractionError):
+        list(documents.segments(SimpleUploadedFile("a.xlsx", WIDE_ELSEWHERE)))
+    assert time.monotonic() - started < 6
+
+
+def test_a_damaged_sheet_kept_elsewhere_is_refused_with_a_message():
+    damaged = _xlsx(HEADER + '<row r="2"><c><v>1</v></c>', "s.xml")  # the row never closed
+    with pytest.raises(UploadError):
+        read_table(SimpleUploadedFile("名单.xlsx", damaged))
+    with pytest.raises(UploadError):
+        list(documents.segments(SimpleUploadedFile("a.xlsx", damaged)))
+
+
+def test_an_ordinary_sheet_kept_elsewhere_reads():
+    table = read_table(
+        SimpleUploadedFile("名单.xlsx", _xlsx(HEADER + '<row r="2"><c><v>7</v></c></row>', "s.xml"))
+    )
+    assert table.headers == ["姓名"] and table.rows == [(2, {"姓名": 7})]
 
 
 def test_too_many_cells_in_all_are_refused():
