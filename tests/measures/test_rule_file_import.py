@@ -98,3 +98,11 @@ def test_a_change_note_longer_than_its_column_is_refused_by_field(rulebook, user
     )
     assert answer.status_code == 422 and "change_note" in answer.json()["errors"]
     assert clause.versions.count() == 1
+
+
+def test_a_rule_file_nested_too_deeply_is_refused_with_a_message(rulebook, users):
+    versions = {clause.code: clause.versions.count() for clause in Clause.objects.all()}
+    answer = _import_page(users, rulebook, "[" * 100_000)
+    assert answer.status_code == 200
+    assert "nested too deeply" in answer.content.decode() or "嵌套" in answer.content.decode()
+    assert {clause.code: clause.versions.count() for clause in Clause.objects.all()} == versions

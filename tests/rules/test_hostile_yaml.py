@@ -80,3 +80,18 @@ def test_an_amount_of_thirty_digits_is_an_error_not_a_crash():
     with pytest.raises(RuleValidationError) as refused:
         clause_set(body, header=header)
     assert [e.path for e in refused.value.errors] == ["caps.total.max_amount"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000,  # 100 KB of openings: PyYAML's composer recursed past Python's limit
+        "[" * 600 + "]" * 600,  # well formed, and as deep
+        "a:\n" + "".join(" " * depth + "- \n" for depth in range(1, 1000)),  # block style
+    ],
+)
+def test_values_nested_too_deeply_are_an_error_not_a_crash(text):
+    value, marks, errors = read_yaml(text)
+    assert value is None and marks == {}
+    [error] = errors
+    assert error.kind == "yaml" and "nested too deeply" in error.message

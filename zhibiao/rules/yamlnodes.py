@@ -81,6 +81,8 @@ def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
         return None, {}, [_reader_error(text, exc)]
     except yaml.YAMLError as exc:  # pragma: no cover - every other PyYAML error is marked
         return None, {}, [rule_error("", None, None, _SYNTAX, "yaml", problem=str(exc))]
+    except RecursionError:  # PyYAML composes nested values recursively: [[[[ … ]]]]
+        return None, {}, [rule_error("", None, None, _TOO_DEEP, "yaml")]
     finally:
         loader.dispose()
     if node is None:
@@ -104,6 +106,8 @@ def read_yaml(text: str) -> tuple[Any, dict[str, Pos], list[RuleError]]:
             params = {"written": f"{len(sizes):,}", "expanded": f"{expanded:,}"}
             return None, {}, [rule_error("", 1, 1, message, "yaml", **params)]
         value = _build(loader, node, "", marks, lines, errors)
+    except RecursionError:  # nested just shallowly enough to compose, too deep to build
+        return None, {}, [rule_error("", None, None, _TOO_DEEP, "yaml")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         return (
@@ -134,6 +138,10 @@ def _reader_error(text: str, exc: yaml.reader.ReaderError) -> RuleError:
 
 
 _SYNTAX = gettext_noop("YAML syntax: %(problem)s")
+_TOO_DEEP = gettext_noop(
+    "YAML: the values are nested too deeply (lists or mappings inside one another); "
+    "no rule file nests so far"
+)
 
 # Aliases may repeat parts of a file, but not multiply it: nested ones do ("billion laughs":
 # five levels in 293 bytes took over a second to build). A file may expand to this many values
