@@ -86,6 +86,17 @@ def test_a_json_that_is_not_a_list_is_refused(admin_user):
         services.import_standards(admin_user, _csv('{"a": 1}', "x.json"), name="x.json")
 
 
+def test_a_json_nested_too_deeply_is_refused_with_a_message(users):
+    """json decodes nested arrays recursively: 100 KB of "[" raised RecursionError (a 500)."""
+    before = Standard.objects.count()
+    answer = client_for(users["admin"]).post(
+        reverse("standards:import"), {"file": _csv("[" * 100_000, "深.json")}
+    )
+    assert answer.status_code == 200
+    assert "JSON" in answer.content.decode()
+    assert Standard.objects.count() == before
+
+
 def test_import_page_matrix(users):
     url = reverse("standards:import")
     assert client_for(None).get(url).status_code == 302

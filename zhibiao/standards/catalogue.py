@@ -101,7 +101,8 @@ def read_json(file: IO[bytes]) -> tuple[list[str], list[tuple[int, dict[str, Any
 
     try:
         data = json.loads(file.read().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    # RecursionError: json decodes nested arrays recursively, and "[[[[…" nests past the limit.
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise UploadError(
             gettext("The JSON cannot be read: %(error)s") % {"error": error}
         ) from None
