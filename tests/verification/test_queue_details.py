@@ -120,3 +120,22 @@ def test_a_record_decided_after_the_page_was_counted_is_left_out(admin_user):
     queue = verification.queue(admin_user)
     verification.verify(make_user(Role.ADMIN), "standard_drafting", first.pk)
     assert [entry.record.pk for entry in queue[0:10]] == [second.pk]
+
+
+@pytest.mark.parametrize(
+    ("back", "lands_on"),
+    [
+        ("x", "/verification/"),  # a bare word was taken for a view's name: NoReverseMatch
+        ("2026-12-31T23:59", "/verification/"),  # "a:b" for a namespace
+        ("//evil.example/", "/verification/"),
+        ("https://evil.example/", "/verification/"),
+        ("/verification/?kind=standard_drafting", "/verification/?kind=standard_drafting"),
+    ],
+)
+def test_the_page_to_return_to_is_a_path_of_this_site_or_the_queue(admin_user, back, lands_on):
+    drafting = StandardDraftingFactory()
+    decide = reverse("verification:decide", args=["standard_drafting", drafting.pk])
+    response = client_for(admin_user).post(decide, {"decision": "verify", "next": back})
+    assert response.status_code == 302 and response["Location"] == lands_on
+    drafting.refresh_from_db()
+    assert drafting.verification == "verified"

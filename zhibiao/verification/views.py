@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -65,5 +65,10 @@ def decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             gettext("“%(record)s”: %(state)s.")
             % {"record": row, "state": row.get_verification_display()},
         )
-    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
-    return redirect(back if safe else "verification:queue")
+    # The page the form was on (a path of this site). Anything else goes to the queue: given
+    # to redirect(), a bare word such as "x" was taken for a view's name, and the decision
+    # already saved was answered with a server error (NoReverseMatch).
+    safe = back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    )
+    return HttpResponseRedirect(back) if safe else redirect("verification:queue")
