@@ -89,3 +89,42 @@ def test_an_adoption_from_a_stale_page_is_refused(small_catalogue, users, admin_
     fresh = {**posted, "seen": group.recorded_at.isoformat()}
     assert client.post(url, fresh).status_code == 302
     assert GroupStandard.objects.get(pk=group.pk).adopted_on == datetime.date(2023, 9, 2)
+
+
+def test_an_adoption_moved_to_another_department_is_saved_and_audited(
+    small_catalogue, users, admin_user
+):
+    """The adopting department is a record: the audit entry keeps its id (an Organisation in
+    the entry's JSON failed the save with a server error)."""
+    from zhibiao.audit.models import AuditEntry
+
+    first, second = (
+        make_organisation(kind="government", name=name, uscc=None, ownership="", industry="")
+        for name in ("上海市奉贤区测试局", "上海市奉贤区另一测试局")
+    )
+    group = services.publish_group_standard(
+        users["chamber"],
+        {
+            "code": "T/FXTEST 002-2023",
+            "title": "测试团体标准二",
+            "published_on": datetime.date(2023, 8, 1),
+            "adopted_by": first,
+            "adopted_on": datetime.date(2023, 9, 1),
+            "adoption_document": "奉市监〔2023〕1号",
+        },
+    )
+    url = reverse("standards:group_adoption", args=[group.pk])
+    response = client_for(users["chamber"]).post(
+        url,
+        {
+            "adopted_by": second.pk,
+            "adopted_on": "2023-09-01",
+            "adoption_document": "奉市监〔2023〕1号",
+            "seen": group.recorded_at.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    group = GroupStandard.objects.get(pk=group.pk)
+    assert group.adopted_by == second and group.verification == "pending"
+    entry = AuditEntry.objects.filter(action="group_standard.adoption").latest("pk")
+    assert entry.data["changes"]["adopted_by"] == [first.pk, second.pk]

@@ -43,10 +43,16 @@ def record(
 
 
 def changes(instance: models.Model, before: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-    """The fields whose values differ from `before`, as {field: [old, new]}."""
+    """The fields whose values differ from `before`, as {field: [old, new]}; a related record
+    (a foreign key read by its name) as its id, for the entry is JSON: an Organisation there
+    failed the whole save with a TypeError."""
     out = {}
     for field in fields:
-        new = getattr(instance, field)
-        if before.get(field) != new:
-            out[field] = [before.get(field), new]
+        old, new = before.get(field), getattr(instance, field)
+        if old != new:
+            out[field] = [_plain(old), _plain(new)]
     return out
+
+
+def _plain(value: Any) -> Any:
+    return value.pk if isinstance(value, models.Model) else value
