@@ -241,6 +241,8 @@ def bound_xlsx(file: IO[bytes], *, max_cells: int, deadline: float) -> None:
     """
     from lxml import etree
 
+    # What a damaged workbook raises: the zip's errors and a part that is not XML.
+    unreadable: tuple[type[Exception], ...] = (*ZIP_ERRORS, etree.XMLSyntaxError)
     cells = strings = 0
     try:
         with zipfile.ZipFile(file) as archive:
@@ -288,7 +290,7 @@ def bound_xlsx(file: IO[bytes], *, max_cells: int, deadline: float) -> None:
                             del parent[0]
     except UploadError:
         raise
-    except (*ZIP_ERRORS, etree.XMLSyntaxError) as error:
+    except unreadable as error:
         raise UploadError(
             gettext("The spreadsheet cannot be read: %(error)s") % {"error": error}
         ) from None
