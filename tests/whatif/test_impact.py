@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.clients import client_for
+from tests.clients import client_for, token_client
 from tests.factories import random_records
 from tests.whatif.helpers import higher_amount, tighter_condition
 from zhibiao.directory.models import Organisation
@@ -236,6 +236,8 @@ def test_the_impact_page_says_when_the_document_is_no_longer_in_force(world, use
     admin = client_for(users["admin"])
     url = reverse("whatif:impact", args=[scenario.pk])
     assert admin.get(url).context["document_problem"] is None
+    api_url = f"/api/v1/scenarios/{scenario.pk}/impact"
+    assert token_client(users["admin"]).get(api_url).json()["document_problem"] is None
     document = rulebook.document
     document.effective_to = TODAY - datetime.timedelta(days=1)
     document.save()
@@ -244,3 +246,5 @@ def test_the_impact_page_says_when_the_document_is_no_longer_in_force(world, use
     assert page.context["document_problem"] == services.document_problem(rulebook)
     assert page.context["document_problem"] in page.content.decode()
     assert not measures.rulebooks_in_force(TODAY).filter(pk=rulebook.pk).exists()
+    api = token_client(users["admin"]).get(api_url)
+    assert api.json()["document_problem"] == services.document_problem(rulebook)

@@ -103,6 +103,11 @@ class ImpactOut(Schema):
     )
     gainers: ListPage
     losers: ListPage
+    document_problem: str | None = Field(
+        None,
+        description="Why the district pays none of it now: the rule book's document is not in "
+        "force (expired, repealed or unpublished); the impact page shows the same warning.",
+    )
 
 
 class ImpactQuery(Schema):
@@ -158,9 +163,15 @@ def create(request: HttpRequest, payload: ScenarioIn):
 def impact(request: HttpRequest, scenario_id: int, query: Query[ImpactQuery]):
     """Both screenings of the whole population, now; the gainers and losers paginated alike."""
     user = _staff(request)
-    found = services.impact_of(user, Scenario.objects.get_for(user, "view", scenario_id))
+    scenario = Scenario.objects.select_related("rulebook").get_for(user, "view", scenario_id)
+    found = services.impact_of(user, scenario)
     lists = {}
     for kind in ("gainers", "losers"):
         count, rows = found.listing(kind, offset=query.offset, limit=query.limit)
         lists[kind] = {"count": count, "items": rows}
-    return {"scenario": scenario_id, "figures": found.figures(), **lists}
+    return {
+        "scenario": scenario_id,
+        "figures": found.figures(),
+        **lists,
+        "document_problem": services.document_problem(scenario.rulebook),
+    }
