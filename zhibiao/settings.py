@@ -296,6 +296,11 @@ STANDARDS_CHECK_MAX_CHARS = int(os.environ.get("ZHIBIAO_CHECK_MAX_CHARS", "20000
 STANDARDS_CHECK_MAX_PAGES = int(os.environ.get("ZHIBIAO_CHECK_MAX_PAGES", "2000"))
 STANDARDS_CHECK_MAX_CELLS = int(os.environ.get("ZHIBIAO_CHECK_MAX_CELLS", "2000000"))
 STANDARDS_CHECK_MAX_SECONDS = float(os.environ.get("ZHIBIAO_CHECK_MAX_SECONDS", "120"))
+# What one stream of a PDF may unpack to (pypdf's own bound is 75 MB: a 200 KB file then held
+# half a gigabyte while it was read); no page of a standard's text comes near it.
+STANDARDS_CHECK_MAX_PDF_STREAM_BYTES = int(
+    os.environ.get("ZHIBIAO_CHECK_MAX_PDF_STREAM_BYTES", str(16 * 1024 * 1024))
+)
 STANDARDS_CHECK_INLINE_BYTES = int(os.environ.get("ZHIBIAO_CHECK_INLINE_BYTES", str(512 * 1024)))
 # Uploaded documents and reports that only their owner may download (never under MEDIA_URL).
 PRIVATE_ROOT = Path(os.environ.get("ZHIBIAO_PRIVATE_ROOT", VAR_DIR / "private"))

@@ -7,6 +7,7 @@ import datetime
 import io
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -144,15 +145,19 @@ def test_xlsx_and_pdf(small_catalogue, enterprise_user):
     assert _items(check)["GB 19272-2011"].locations == [{"page": 1, "line": 1}]
 
 
-def _pdf(text: str, *, encrypt: bool = False) -> bytes:
-    """A one-page PDF with a text layer, built by hand (no PDF writer needed for text)."""
+def _pdf(text: str, *, encrypt: bool = False, padding: int = 0) -> bytes:
+    """A one-page PDF with a text layer, built by hand (no PDF writer needed for text);
+    `padding` blanks after the text, the stream then deflated (a small file unpacking big)."""
     stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    flate = b""
+    if padding:
+        stream, flate = zlib.compress(stream + b" " * padding, 9), b" /Filter /FlateDecode"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Length %d%s >>\nstream\n" % (len(stream), flate) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     out = io.BytesIO()
@@ -191,6 +196,7 @@ def _zip_bomb() -> bytes:
     ("name", "content", "message"),
     [
         ("x.pdf", "encrypted", "加密"),
+        ("x.pdf", "unpacks", "解压后超过 1 MB"),
         ("x.pdf", b"%PDF-1.4\n garbage garbage", "PDF"),
         ("x.docx", "bomb", "压缩"),
         ("x.txt", bytes(range(256)) * 40, "类型"),
@@ -204,6 +210,9 @@ def test_bad_files_are_clear_messages(
     settings.PRIVATE_ROOT = tmp_path  # to see that nothing of a refused file stays
     if content == "encrypted":
         content = _pdf("GB 19272-2011", encrypt=True)
+    elif content == "unpacks":  # a few KB that unpack to 2 MB, over a bound of 1 MB
+        settings.STANDARDS_CHECK_MAX_PDF_STREAM_BYTES = 1024 * 1024
+        content = _pdf("GB 19272-2011", padding=2 * 1024 * 1024)
     elif content == "bomb":
         content = _zip_bomb()
     response = client_for(enterprise_user).post(
@@ -215,6 +224,13 @@ def test_bad_files_are_clear_messages(
     assert not Check.objects.exists()
     assert not [path for path in tmp_path.rglob("*") if path.is_file()]
     assert not AuditEntry.objects.filter(action="standards.check").exists()
+
+
+def test_a_deflated_pdf_within_the_bound_is_read(small_catalogue, enterprise_user):
+    content = _pdf("GB 19272-2011", padding=2 * 1024 * 1024)
+    assert len(content) < 20_000
+    check = services.start_check(enterprise_user, upload=SimpleUploadedFile("a.pdf", content))
+    assert _items(check)["GB 19272-2011"].locations == [{"page": 1, "line": 1}]
 
 
 def test_limits_are_settings(db, settings, enterprise_user):

@@ -8,6 +8,7 @@ reading stops with a clear message past a number of characters, pages, cells or 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 import time
 import zipfile
@@ -236,27 +237,61 @@ def _xlsx_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
         workbook.close()
 
 
+def _unpacked_within_bounds() -> contextlib.AbstractContextManager:
+    """pypdf's limits on what one stream unpacks to, lowered to the platform's: a page's text
+    never needs more, and a small file whose streams unpack to pypdf's 75 MB each held half a
+    gigabyte while it was read. A stream over the bound raises pypdf's LimitReachedError."""
+    from pypdf import apply_configuration
+
+    most = settings.STANDARDS_CHECK_MAX_PDF_STREAM_BYTES
+    return apply_configuration(
+        maximum_declared_stream_length=most,
+        array_based_stream_maximum_output_length=most,
+        zlib_maximum_output_length=most,
+        lzw_maximum_output_length=most,
+        run_length_maximum_output_length=most,
+        brotli_maximum_output_length=most,
+        jbig2_maximum_output_length=most,
+    )
+
+
+def _too_much_unpacked(page: int | None = None) -> ExtractionError:
+    size = f"{settings.STANDARDS_CHECK_MAX_PDF_STREAM_BYTES // (1024 * 1024)} MB"
+    if page is None:
+        return ExtractionError(
+            gettext("The PDF unpacks to more than %(size)s in one part; it cannot be checked.")
+            % {"size": size}
+        )
+    return ExtractionError(
+        gettext("Page %(page)s of the PDF unpacks to more than %(size)s; it cannot be checked.")
+        % {"page": page, "size": size}
+    )
+
+
 def _pdf_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
     import logging
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError, PyPdfError
+    from pypdf.errors import LimitReachedError, PdfReadError, PyPdfError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(file, strict=False)
-        if reader.is_encrypted:
-            try:
-                unlocked = reader.decrypt("")
-            except Exception:  # unsupported encryption algorithms raise on their own
-                unlocked = 0
-            if not unlocked:
-                raise ExtractionError(
-                    gettext("The PDF is encrypted; save it without a password and try again.")
-                )
-        pages = len(reader.pages)
+        with _unpacked_within_bounds():
+            reader = PdfReader(file, strict=False)
+            if reader.is_encrypted:
+                try:
+                    unlocked = reader.decrypt("")
+                except Exception:  # unsupported encryption algorithms raise on their own
+                    unlocked = 0
+                if not unlocked:
+                    raise ExtractionError(
+                        gettext("The PDF is encrypted; save it without a password and try again.")
+                    )
+            pages = len(reader.pages)
     except ExtractionError:
         raise
+    except LimitReachedError:
+        raise _too_much_unpacked() from None
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
         raise ExtractionError(
             gettext("The PDF cannot be read: %(error)s") % {"error": error}
@@ -269,7 +304,10 @@ def _pdf_segments(file: IO[bytes], budget: _Budget) -> Iterator[Segment]:
     for number in range(pages):
         budget.tick()
         try:
-            text = reader.pages[number].extract_text() or ""
+            with _unpacked_within_bounds():
+                text = reader.pages[number].extract_text() or ""
+        except LimitReachedError:
+            raise _too_much_unpacked(number + 1) from None
         except Exception as error:  # a damaged page: report it, keep what was read
             raise ExtractionError(
                 gettext("Page %(page)s of the PDF cannot be read: %(error)s")
