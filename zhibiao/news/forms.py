@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from zhibiao.bases.models import TrainingBase
-from zhibiao.core.forms import DateInput, model_form_class
+from zhibiao.core.forms import DateInput, model_form_class, seen_revision
 from zhibiao.events.models import Event
 from zhibiao.news.models import NewsItem
 from zhibiao.news.services import NEWS_FIELDS, NEWS_LINKS
@@ -14,8 +14,8 @@ from zhibiao.news.services import NEWS_FIELDS, NEWS_LINKS
 class NewsForm(model_form_class(NewsItem, NEWS_FIELDS + NEWS_LINKS, name="_NewsFields")):
     """A news report; the links are long lists, so they are ticked in scrolling boxes."""
 
-    #: What the correction's page saw of the report (`services.fingerprint`).
-    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    #: The revision of the report the correction's page showed (`services.save_news`'s `seen`).
+    seen = seen_revision()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

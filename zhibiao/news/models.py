@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhibiao.accounts.permissions import is_district_admin
 from zhibiao.core.permissions import RestrictedQuerySet
+from zhibiao.core.workflow import revision_field
 
 
 class NewsQuerySet(RestrictedQuerySet):
@@ -49,6 +50,9 @@ class NewsItem(models.Model):
         "bases.TrainingBase", verbose_name=_("training bases"), blank=True, related_name="news"
     )
     is_published = models.BooleanField(_("published"), default=True)
+    #: Counted up by each correction: a correction from a page that showed an older revision
+    #: is refused instead of writing that page's values back (`services.save_news`).
+    revision = revision_field(editable=False)
 
     objects = NewsQuerySet.as_manager()
 

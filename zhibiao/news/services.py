@@ -3,8 +3,6 @@ concern."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,41 +11,30 @@ from django.utils.translation import gettext
 
 from zhibiao.accounts.permissions import ensure, is_district_admin
 from zhibiao.audit.services import changes, record
-from zhibiao.core.errors import ConcurrentChange
+from zhibiao.core.revisions import held_as_seen
 from zhibiao.news.models import NewsItem
 
 NEWS_FIELDS = ["title", "published_on", "source", "summary", "body", "is_published"]
 NEWS_LINKS = ["events", "policies", "batches", "bases"]
 
 
-def fingerprint(item: NewsItem) -> str:
-    """What a correction's page saw of the report (its fields and links), as a short digest:
-    the report keeps no revision, so its edit page posts this back as `seen`."""
-    seen = {name: str(getattr(item, name)) for name in NEWS_FIELDS}
-    seen.update({name: _linked(item, name) for name in NEWS_LINKS})
-    text = json.dumps(seen, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 @transaction.atomic
 def save_news(
-    actor, item: NewsItem | None, data: Mapping[str, Any], *, seen: str | None = None
+    actor, item: NewsItem | None, data: Mapping[str, Any], *, seen: int | None = None
 ) -> NewsItem:
     """Write or correct a news report and the events, policies, batches and bases it concerns.
     District staff only; a report dated in the future, or not published, stays off the site.
 
     A correction is made to the report as it is now, held until the save commits; one from a
-    page that showed it otherwise (`seen`, its `fingerprint` then: a colleague saved meanwhile)
-    is refused (`ConcurrentChange`) instead of silently writing back what that page showed.
-    `seen` None (the API's PUT, which sends the whole report) writes over it as it is now."""
+    page that showed another revision (`seen`: a colleague saved meanwhile) is refused
+    (`ConcurrentChange`) instead of silently writing back what that page showed. `seen` None
+    (the API's PUT, which sends the whole report) writes over it as it is now."""
     ensure(is_district_admin(actor))
     creating = item is None
     if item is not None:
-        item = NewsItem.objects.select_for_update().get(pk=item.pk)
-        if seen is not None and fingerprint(item) != seen:
-            raise ConcurrentChange(
-                gettext("The record was changed since you opened it; reload and check it again.")
-            )
+        stale = gettext("This news report was changed elsewhere meanwhile; reload and try again.")
+        item = held_as_seen(NewsItem, item.pk, seen, field="revision", stale=stale)
+        item.revision += 1  # held: nobody else counts it up meanwhile
     item = item or NewsItem()
     before = {name: getattr(item, name) for name in NEWS_FIELDS}
     linked = {name: _linked(item, name) for name in NEWS_LINKS} if item.pk else {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +12,7 @@ from django.views.decorators.http import require_http_methods
 from zhibiao.accounts.models import Role
 from zhibiao.accounts.permissions import is_district_admin, role_required
 from zhibiao.bases.models import TrainingBase
-from zhibiao.core.errors import ConcurrentChange
-from zhibiao.core.forms import service_errors_on
+from zhibiao.core.forms import submitted
 from zhibiao.core.pagination import paginate
 from zhibiao.events.models import Event
 from zhibiao.news import services
@@ -39,19 +37,14 @@ def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if item is not None:
         initial = {name: getattr(item, name) for name in NEWS_FIELDS}
         initial.update({name: list(getattr(item, name).all()) for name in NEWS_LINKS})
-        initial["seen"] = services.fingerprint(item)
+        initial["seen"] = item.revision
     form = NewsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        seen = data.pop("seen", "") or None
-        with service_errors_on(form):
-            try:
-                saved = services.save_news(request.user, item, data, seen=seen)
-            except ConcurrentChange as error:  # a colleague saved meanwhile: keep what was typed
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, gettext("The news report was saved."))
-                return redirect(saved)
+
+    def save(data, seen=None):
+        return services.save_news(request.user, item, data, seen=seen)
+
+    if saved := submitted(request, form, save, gettext("The news report was saved."), seen="seen"):
+        return redirect(saved)
     return render(request, "news/news_form.html", {"form": form, "item": item})
 
 
