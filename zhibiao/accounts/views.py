@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -22,6 +23,18 @@ from django.views.decorators.http import require_POST
 from zhibiao.accounts import services
 from zhibiao.accounts.models import ApiToken
 from zhibiao.accounts.permissions import role_required
+
+
+def password_of(request: HttpRequest | None, user, password: str) -> bool:
+    """Whether `password` is the signed-in `user`'s, checked as a sign-in checks it (through
+    `authenticate`), so that django-axes counts each wrong one against this user name and
+    address and locks the pair out as the sign-in page does. Checked directly, it could be
+    guessed without limit by whoever holds a session (a computer left signed in, a stolen
+    cookie). For every page that asks a signed-in user for their password."""
+    if not user.is_authenticated:
+        return False
+    checked = authenticate(request, username=user.get_username(), password=password)
+    return checked is not None and checked.pk == user.pk
 
 
 class TokenForm(forms.Form):
@@ -49,12 +62,7 @@ class TokenForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         user = getattr(self.request, "user", None)
-        checked = (
-            authenticate(self.request, username=user.get_username(), password=password)
-            if user is not None and user.is_authenticated
-            else None
-        )
-        if checked is None or checked.pk != user.pk:
+        if user is None or not password_of(self.request, user, password):
             raise forms.ValidationError(gettext("Your password is not correct."))
         return password
 
@@ -87,12 +95,16 @@ def tokens(request: HttpRequest) -> HttpResponse:
             request.user, name=form.cleaned_data["name"], expires_at=expires_at
         )
         form = TokenForm(request=request)
-    context = {
-        "form": form,
-        "new_key": new_key,
-        "tokens": ApiToken.objects.filter(user=request.user),
-    }
-    return render(request, "accounts/tokens.html", context)
+    return _tokens_page(request, form, new_key=new_key)
+
+
+def _tokens_page(
+    request: HttpRequest, form: TokenForm, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The tokens page: the form, the user's tokens, and what the caller adds (a new key shown
+    once, or why making one is locked for now)."""
+    context = {"form": form, "tokens": ApiToken.objects.filter(user=request.user), **extra}
+    return render(request, "accounts/tokens.html", context, status=status)
 
 
 @role_required()
@@ -120,23 +132,16 @@ def locked_out(
         context = {"form": PasswordChangeForm(request.user), "locked_message": message}
         return render(request, "accounts/password_change.html", context, status=429)
     if request.user.is_authenticated and request.path == reverse("accounts:tokens"):
-        context = {
-            "form": TokenForm(request=request),
-            "tokens": ApiToken.objects.filter(user=request.user),
-            "locked_message": message,
-        }
-        return render(request, "accounts/tokens.html", context, status=429)
+        return _tokens_page(request, TokenForm(request=request), locked_message=message, status=429)
     form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
     context = {"form": form, "locked_message": message, "next": request.POST.get("next", "")}
     return render(request, "accounts/login.html", context, status=429)
 
 
 class ThrottledPasswordChangeForm(PasswordChangeForm):
-    """The old password is checked as a sign-in checks it, through `authenticate`, so that
-    django-axes counts each wrong one against this user name and address and locks the pair
-    out as the sign-in page does. Checked directly (Django's form), it could be guessed without
-    limit by whoever holds a session (a computer left signed in, a stolen cookie), who would
-    then keep the account after the session ends."""
+    """The old password is checked as a sign-in checks it (`password_of`): checked directly
+    (Django's form), it could be guessed without limit, and whoever guessed it would keep the
+    account after the session ends."""
 
     def __init__(self, user, *args, request: HttpRequest | None = None, **kwargs) -> None:
         self.request = request
@@ -144,10 +149,7 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
 
     def clean_old_password(self) -> str:
         old_password = self.cleaned_data["old_password"]
-        checked = authenticate(
-            self.request, username=self.user.get_username(), password=old_password
-        )
-        if checked is None or checked.pk != self.user.pk:
+        if not password_of(self.request, self.user, old_password):
             raise forms.ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
