@@ -147,9 +147,12 @@ def _detail(
         "approval_ceiling": services.approval_ceiling(application)
         if any(step.action == "approve" for step in steps)
         else None,
-        # Why the payment is not offered: a record the approval rested on no longer counts.
+        # Why the payment is not offered: a record the approval rested on no longer counts
+        # (measured only when the step's own check has hidden it).
         "unsupported_payment": services.unsupported_payment(application)
-        if admin and application.status == Status.APPROVED
+        if admin
+        and application.status == Status.APPROVED
+        and not any(step.action == "disburse" for step in steps)
         else None,
         "evidence": application.evidence.select_related("uploaded_by").order_by(
             "item", "-uploaded_at"

@@ -22,12 +22,12 @@ from zhibiao.core.permissions import ensure_can
 from zhibiao.core.uploads import DOCX, JPEG, PDF, PNG, XLSX, accept_upload
 from zhibiao.directory.models import Organisation
 from zhibiao.events.models import (
-    Audience,
     Event,
     HostKind,
     Material,
     Speaker,
 )
+from zhibiao.events.services.qualification import audience_reaches_others
 from zhibiao.events.services.steps import notify_promoted, promote_waiting
 
 MATERIAL_KINDS = (PDF, DOCX, XLSX, JPEG, PNG)
@@ -157,10 +157,11 @@ def update_event(
         if audience_organisations is None
         else {organisation.pk for organisation in audience_organisations}
     )
+    now = {name: getattr(locked, name) for name in AUDIENCE_FIELDS}
     if (
         locked.announced_at is not None
-        and _reaches_others(locked, invited_now)
-        and not _reaches_others(locked, invited_before, before)
+        and _reaches_others(locked, invited_now, now)
+        and not _reaches_others(locked, invited_before, {**now, **before})
     ):
         # Opened to others after admitting only the host: shown, but nobody else could come
         # meanwhile, so its notice runs from now (zhibiao.events.services.qualification).
@@ -184,25 +185,20 @@ def update_event(
     return event
 
 
-def _reaches_others(
-    event: Event, invited: set[int], values: Mapping[str, Any] | None = None
-) -> bool:
-    """Whether the audience (the event's, or as `values` had it) admits anyone besides the
-    host: open to all, or some towns, roles or enterprises other than the host's own (the
-    rule `qualify` reads for a course that counts)."""
-    values = values if values is not None else {}
-
-    def value(name: str) -> Any:
-        return values[name] if name in values else getattr(event, name)
-
-    host = event.host_base.organisation_id if event.host_base_id else None
-    return (
-        value("audience") == Audience.OPEN
-        or bool(value("audience_towns"))
-        or bool(value("audience_roles"))
-        or bool(invited - {host})
+def _reaches_others(event: Event, invited: set[int], values: Mapping[str, Any]) -> bool:
+    """`audience_reaches_others` of the event with its audience as `values` hold it (the
+    fields before or after a change)."""
+    return audience_reaches_others(
+        values["audience"],
+        values["audience_towns"],
+        values["audience_roles"],
+        invited,
+        event.host_base.organisation_id if event.host_base_id else None,
     )
 
+
+#: The fields that say who may come (with `audience_organisations`).
+AUDIENCE_FIELDS = ("audience", "audience_towns", "audience_roles")
 
 #: What an event was when people came: once it has begun, these are the facts its attendance
 #: (and a base's course subsidy: zhibiao.events.services.qualification) rests on.

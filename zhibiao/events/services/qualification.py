@@ -25,6 +25,7 @@ from zhibiao.events.models import (
     FROM_SHEET,
     LIVE,
     TRAINING_KINDS,
+    Audience,
     CheckInMethod,
     Event,
     HostKind,
@@ -104,6 +105,16 @@ def _host_phones(host_ids: set[int]) -> dict[int, set[str]]:
     return phones
 
 
+def audience_reaches_others(
+    audience: str, towns: Any, roles: Any, invited: set[int], host_id: int | None
+) -> bool:
+    """Whether an event's audience admits anyone besides its host: open to all, or some towns,
+    roles or organisations other than the host's own. A course that admits only its host is
+    no course offered to the district (`qualify`), and its notice runs from when it first
+    admits others (`events.update_event`)."""
+    return audience == Audience.OPEN or bool(towns) or bool(roles) or bool(invited - {host_id})
+
+
 def qualify(events) -> dict[int, Qualification]:
     """For each event (a queryset or a list), in the queryset's order: whether it counts
     towards its host base's course subsidy, with the figures that decide it. Five queries,
@@ -181,11 +192,8 @@ def qualify(events) -> dict[int, Qualification]:
         roles,
         announced_at,
     ) in rows:
-        reaches_others = (
-            audience == "open"
-            or bool(towns)
-            or bool(roles)
-            or bool(invited.get(pk, set()) - {host_id})
+        reaches_others = audience_reaches_others(
+            audience, towns, roles, invited.get(pk, set()), host_id
         )
         out[pk] = Qualification(
             event_id=pk,
