@@ -163,7 +163,12 @@ class Budget(models.Model):
     rulebook = ref("measures.RuleBook", _("rule book"), "budgets")
     clause = ref("measures.Clause", _("clause"), "budgets", null=True, blank=True)
     year = year_field()
-    amount = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2)
+    amount = models.DecimalField(
+        _("amount (yuan)"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MaxValueValidator(BUDGET_MAX)],
+    )
     set_by = user_ref(_("set by"))
     updated_at = updated_field()
 
@@ -202,8 +207,3 @@ class Budget(models.Model):
     def clean(self) -> None:
         if self.clause_id and self.clause.rulebook_id != self.rulebook_id:
             raise ValidationError({"clause": gettext("The clause is not in this rule book.")})
-        if self.amount is not None:
-            try:
-                MaxValueValidator(BUDGET_MAX)(self.amount)
-            except ValidationError as error:
-                raise ValidationError({"amount": error.messages}) from None
