@@ -196,7 +196,7 @@ def _zip_bomb() -> bytes:
     ("name", "content", "message"),
     [
         ("x.pdf", "encrypted", "加密"),
-        ("x.pdf", "unpacks", "解压后超过 1 MB"),
+        ("x.pdf", "unpacks", "解压后超过 1.0\xa0MB"),
         ("x.pdf", b"%PDF-1.4\n garbage garbage", "PDF"),
         ("x.docx", "bomb", "压缩"),
         ("x.txt", bytes(range(256)) * 40, "类型"),

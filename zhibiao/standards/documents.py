@@ -18,6 +18,7 @@ from typing import IO
 from xml.etree import ElementTree
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 
 from zhibiao.core.tabular import open_workbook
@@ -256,7 +257,7 @@ def _unpacked_within_bounds() -> contextlib.AbstractContextManager:
 
 
 def _too_much_unpacked(page: int | None = None) -> ExtractionError:
-    size = f"{settings.STANDARDS_CHECK_MAX_PDF_STREAM_BYTES // (1024 * 1024)} MB"
+    size = filesizeformat(settings.STANDARDS_CHECK_MAX_PDF_STREAM_BYTES)
     if page is None:
         return ExtractionError(
             gettext("The PDF unpacks to more than %(size)s in one part; it cannot be checked.")
